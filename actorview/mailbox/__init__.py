@@ -1,0 +1,45 @@
+"""The actor runtime: typed mailboxes, clauses with patterns and guards, coalescing.
+
+Start with :class:`Actor` and :func:`on`; ``actorview.mailbox.actor`` has a runnable
+example. Messages flow one way: a sender's :class:`ActorRef` checks the type and queues
+an envelope; the actor's own task picks the first clause that accepts it.
+"""
+
+from actorview.mailbox.actor import Actor, ActorRef, ActorState
+from actorview.mailbox.clauses import Clause, on
+from actorview.mailbox.errors import (
+    ActorCrashed,
+    ActorStopped,
+    AskTimeout,
+    MailboxError,
+    MailboxFull,
+    Superseded,
+    UnhandledMessage,
+    WrongMessageType,
+)
+from actorview.mailbox.lease import Lease
+from actorview.mailbox.mailbox import Mailbox, MailboxStats
+from actorview.mailbox.overflow import Backpressure, CoalesceByKey, DropOldest, OverflowPolicy
+
+__all__ = [
+    "Actor",
+    "ActorCrashed",
+    "ActorRef",
+    "ActorState",
+    "ActorStopped",
+    "AskTimeout",
+    "Backpressure",
+    "Clause",
+    "CoalesceByKey",
+    "DropOldest",
+    "Lease",
+    "Mailbox",
+    "MailboxError",
+    "MailboxFull",
+    "MailboxStats",
+    "OverflowPolicy",
+    "Superseded",
+    "UnhandledMessage",
+    "WrongMessageType",
+    "on",
+]
