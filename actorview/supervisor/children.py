@@ -1,0 +1,277 @@
+"""How a supervisor starts and stops one child: the mechanics, with no policy in them.
+
+A :class:`Roster` holds one supervisor run's children in start order. Each child
+instance runs in its own task in the supervisor's nursery, inside its own cancel
+scope, wrapped so that whatever it raises is caught and sent to the supervisor's loop
+(over a memory channel) instead of cancelling its siblings. Once a child reported
+started, its scope is shielded: only the supervisor cancels it, so that stopping goes
+in reverse start order even when the whole tree is cancelled. What to do when a child
+ends (restart it, and which siblings with it) is decided in
+:mod:`actorview.supervisor.supervisor`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Any
+
+import attrs
+import trio
+
+from actorview.supervisor.errors import ChildNeverStarted, SupervisorNotRunning
+from actorview.supervisor.registry import Registry
+from actorview.supervisor.spec import ChildSpec, Restart
+
+
+class ChildState(Enum):
+    """Where one child is in its life, as :meth:`Supervisor.which_children` reports."""
+
+    PENDING = "pending"
+    """Waiting to be started, for the first time or again after a restart decision."""
+    STARTING = "starting"
+    """Its ``start`` is running and has not yet called ``task_status.started``."""
+    RUNNING = "running"
+    """It reported started and the supervisor has not yet handled its end."""
+    STOPPING = "stopping"
+    """The supervisor asked it to stop and is waiting for it (grace, then cancellation)."""
+    STOPPED = "stopped"
+    """It ended and will not be restarted (a transient child that returned, or shutdown)."""
+
+
+@attrs.frozen
+class ChildInfo:
+    """A snapshot of one child: what :meth:`Supervisor.which_children` returns."""
+
+    id: str
+    state: ChildState
+    restart: Restart
+    handle: object
+    """What the running instance passed to ``started``; ``None`` when none is running."""
+    restarts: int
+    """Start attempts after its first one in this run of the supervisor (failed ones included)."""
+
+
+@attrs.define(eq=False)
+class Child:
+    """One supervised child: its spec, its state and the instance running now."""
+
+    spec: ChildSpec[Any]
+    state: ChildState = ChildState.PENDING
+    instance: Instance | None = None
+    starts: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def runs_current_task(self) -> bool:
+        """Whether the current task is this child's running instance or one of its tasks."""
+        if self.instance is None:
+            return False
+        task: trio.lowlevel.Task | None = trio.lowlevel.current_task()
+        while task is not None:
+            if task is self.instance.task:
+                return True
+            task = task.parent_nursery.parent_task if task.parent_nursery else None
+        return False
+
+    def info(self) -> ChildInfo:
+        handle = self.instance.handle if self.instance is not None else None
+        restarts = max(self.starts - 1, 0)
+        return ChildInfo(self.id, self.state, self.spec.restart, handle, restarts)
+
+
+@attrs.define(eq=False)
+class Instance:
+    """One run of a child's ``start``: its task, scope, handle and outcome."""
+
+    child: Child
+    scope: trio.CancelScope = attrs.Factory(trio.CancelScope)
+    exited: trio.Event = attrs.Factory(trio.Event)
+    task: trio.lowlevel.Task | None = None
+    handle: object = None
+    started: bool = False
+    error: Exception | None = None
+
+
+class _StartRelay(trio.TaskStatus[Any]):
+    """The ``task_status`` a child sees: tells the roster, then trio, that it is up."""
+
+    def __init__(
+        self,
+        forward: trio.TaskStatus[Any],
+        on_started: Callable[[object], None],
+        after_started: Callable[[], None],
+    ) -> None:
+        self._forward = forward
+        self._on_started = on_started
+        self._after_started = after_started
+        self.was_started = False
+
+    def started(self, value: object = None) -> None:
+        if self.was_started:
+            raise RuntimeError("called 'started' twice on the same task status")
+        self._on_started(value)
+        self.was_started = True
+        self._forward.started(value)
+        self._after_started()
+
+
+class Roster:
+    """The children of one supervisor run, in start order, and how to start and stop them.
+
+    Every ended instance that had reported started is sent to ``exits``; an instance
+    the roster stopped itself is no longer its child's ``instance`` by the time the
+    supervisor reads it, which is how the supervisor tells the two apart.
+    """
+
+    def __init__(
+        self,
+        specs: Iterable[ChildSpec[Any]],
+        *,
+        supervisor: str,
+        nursery: trio.Nursery,
+        registry: Registry,
+        exits: trio.MemorySendChannel[Instance],
+        log: Any,
+    ) -> None:
+        self.children = [Child(spec) for spec in specs]
+        self._supervisor = supervisor
+        self._nursery = nursery
+        self._registry = registry
+        self._exits = exits
+        self._log = log
+
+    def find(self, id: str) -> Child | None:
+        return next((child for child in self.children if child.id == id), None)
+
+    # -- starting --------------------------------------------------------------------
+
+    async def start_pending(self) -> tuple[Child, Exception] | None:
+        """Start, in order, every pending child; stop at the first that fails to start."""
+        for child in list(self.children):
+            if child.state is ChildState.PENDING:
+                error = await self.start(child)
+                if error is not None:
+                    return child, error
+        return None
+
+    async def start(self, child: Child) -> Exception | None:
+        """Start one instance of ``child``: None once it reported started, or its error.
+
+        Cancellation of the caller before the child reported started cancels the child
+        and propagates; the child is left PENDING with no instance.
+        """
+        instance = Instance(child)
+        child.instance, child.state = instance, ChildState.STARTING
+        child.starts += 1
+        try:
+            await self._nursery.start(self._run_instance, instance)
+        except Exception as error:
+            child.instance, child.state = None, ChildState.PENDING
+            return error
+        except BaseException:
+            child.instance, child.state = None, ChildState.PENDING
+            raise
+        return None
+
+    async def _run_instance(self, instance: Instance, *, task_status: trio.TaskStatus[Any]) -> None:
+        """The task of one child instance: run it, catch its error, report its end."""
+        instance.task = trio.lowlevel.current_task()
+        relay = _StartRelay(
+            task_status,
+            on_started=lambda handle: self._on_started(instance, handle),
+            after_started=lambda: self._shield_if_adopted(instance),
+        )
+        try:
+            with instance.scope:
+                await instance.child.spec.start(task_status=relay)
+        except Exception as error:
+            instance.error = error
+            self._log.error("child_crashed", child_id=instance.child.id, exc_info=error)
+            if not relay.was_started:
+                raise  # a failed start: nursery.start raises it in whoever started it
+        finally:
+            self._on_ended(instance)
+        if not relay.was_started:
+            if instance.scope.cancelled_caught:
+                raise SupervisorNotRunning(
+                    self._supervisor, f"start {instance.child.id!r}", "stopping"
+                )
+            raise ChildNeverStarted(instance.child.id)
+        self._exits.send_nowait(instance)
+
+    def _on_started(self, instance: Instance, handle: object) -> None:
+        child = instance.child
+        self._registry.register(child.id, handle)
+        instance.handle, instance.started = handle, True
+        child.state = ChildState.RUNNING
+        event = "child_started" if child.starts == 1 else "child_restarted"
+        self._log.info(event, child_id=child.id, restarts=child.starts - 1)
+
+    def _shield_if_adopted(self, instance: Instance) -> None:
+        """Once in the supervisor's nursery, only the supervisor cancels it (stop order).
+
+        If whoever called ``start`` was cancelled meanwhile, trio leaves the task where
+        it was, to be cancelled with its caller: it must not be shielded then.
+        """
+        assert instance.task is not None
+        if instance.task.parent_nursery is self._nursery:
+            instance.scope.shield = True
+
+    def _on_ended(self, instance: Instance) -> None:
+        if instance.started:
+            self._registry.unregister(instance.child.id, instance.handle)
+        instance.exited.set()
+
+    # -- stopping --------------------------------------------------------------------
+
+    def abort_starts(self) -> None:
+        """Cancel every instance still starting (a ``start_child`` in another task)."""
+        for child in self.children:
+            if child.instance is not None and not child.instance.started:
+                child.instance.scope.cancel()
+
+    async def stop_all(self, *, graceful: bool) -> None:
+        """Stop every child in reverse start order; ``graceful=False`` cancels each at once."""
+        reason = "shutdown" if graceful else "supervisor cancelled"
+        for child in reversed(list(self.children)):
+            if child.instance is not None:
+                await self.stop(child, graceful=graceful, reason=reason)
+            child.state = ChildState.STOPPED
+
+    async def stop(self, child: Child, *, graceful: bool, reason: str) -> None:
+        """Ask ``child`` to stop, wait its grace period, then cancel it and wait it out.
+
+        Returns only once its instance has ended, even if the caller is cancelled (the
+        child is then cancelled at once). Leaves ``child.instance`` None.
+        """
+        instance = child.instance
+        assert instance is not None
+        child.state = ChildState.STOPPING
+        try:
+            if graceful:
+                await self._ask_to_stop(instance)
+        finally:
+            instance.scope.cancel()
+            with trio.CancelScope(shield=True):
+                await instance.exited.wait()
+            if child.instance is instance:
+                child.instance = None
+        self._log.info("child_stopped", child_id=child.id, reason=reason)
+
+    async def _ask_to_stop(self, instance: Instance) -> None:
+        grace = instance.child.spec.shutdown
+        request_stop = getattr(instance.handle, "request_stop", None)
+        if grace <= 0 or not instance.started or not callable(request_stop):
+            return
+        try:
+            request_stop()
+        except Exception as error:
+            self._log.warning(
+                "child_request_stop_failed", child_id=instance.child.id, exc_info=error
+            )
+            return
+        with trio.move_on_after(grace):
+            await instance.exited.wait()
