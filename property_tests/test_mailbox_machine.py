@@ -188,7 +188,5 @@ class MailboxMachine(RuleBasedStateMachine):
             assert seqs == sorted(seqs)
 
 
-MailboxMachine.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=20, deadline=None
-)
+MailboxMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=20, deadline=None)
 TestMailboxMachine = MailboxMachine.TestCase

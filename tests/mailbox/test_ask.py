@@ -67,10 +67,11 @@ async def test_a_crash_answers_the_asker_and_the_actor_fails() -> None:
         except ActorCrashed as error:
             answers.append(error)
 
-    with pytest.RaisesGroup(pytest.RaisesExc(ValueError, match="boom")):
-        async with trio.open_nursery() as nursery:
-            ref = await nursery.start(fragile.run)
-            nursery.start_soon(ask_and_record, ref)
+    async with trio.open_nursery() as askers:
+        with pytest.RaisesGroup(pytest.RaisesExc(ValueError, match="boom")):
+            async with trio.open_nursery() as nursery:
+                ref = await nursery.start(fragile.run)
+                askers.start_soon(ask_and_record, ref)
     assert len(answers) == 1
     assert isinstance(answers[0].__cause__, ValueError)
     assert fragile.state.value == "crashed"

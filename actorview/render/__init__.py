@@ -1,0 +1,122 @@
+"""Rendering: HTML nodes and builder (escaping on by default), structural diff, wire patches.
+
+A view's ``render`` returns an :class:`Element` tree, usually built with :data:`h`.
+:func:`to_html` writes the first response; afterwards :func:`diff` compares the previous
+tree with the new one and yields patch ops, which :func:`encode` turns into the compact
+JSON frame described in docs/PROTOCOL.md. The browser applies them with the client
+script at :func:`client_script_path`; :class:`Document` is the reference applier in
+Python that tests (and the test client) use. Example::
+
+    >>> old = h.div(h.p("Hel"))
+    >>> new = h.div(h.p("Hello"))
+    >>> encode(diff(old, new))
+    '[["a",[0,0],"lo"]]'
+"""
+
+from pathlib import Path as _FsPath
+
+from actorview.render.builder import Child, HtmlBuilder, TagBuilder, fragment, h, text
+from actorview.render.diffing import diff
+from actorview.render.document import Document, DomElement, DomNode, DomText, parse_html
+from actorview.render.errors import (
+    DuplicateKey,
+    InvalidName,
+    InvalidTree,
+    PatchError,
+    RenderError,
+    UnsafeContent,
+    WireError,
+)
+from actorview.render.nodes import (
+    AttrValue,
+    Element,
+    Markup,
+    Memo,
+    Node,
+    Raw,
+    StreamDelete,
+    StreamInsert,
+    StreamOp,
+    StreamReset,
+    StreamSlot,
+    Text,
+    node_key,
+    raw,
+)
+from actorview.render.patches import (
+    AppendText,
+    Patch,
+    Path,
+    RemoveAttr,
+    ReplaceNode,
+    SetAttr,
+    SetInnerHtml,
+    SetText,
+    StreamDeleteItem,
+    StreamInsertItem,
+    StreamResetItems,
+    UpdateChildren,
+)
+from actorview.render.serialize import STREAM_KEY_ATTR, escape_attr, escape_text, to_html
+from actorview.render.wire import decode, encode
+
+
+def client_script_path() -> _FsPath:
+    """The path of the browser client, ``client.js``: serve it as ``text/javascript``."""
+    return _FsPath(__file__).with_name("static") / "client.js"
+
+
+__all__ = [
+    "STREAM_KEY_ATTR",
+    "AppendText",
+    "AttrValue",
+    "Child",
+    "Document",
+    "DomElement",
+    "DomNode",
+    "DomText",
+    "DuplicateKey",
+    "Element",
+    "HtmlBuilder",
+    "InvalidName",
+    "InvalidTree",
+    "Markup",
+    "Memo",
+    "Node",
+    "Patch",
+    "PatchError",
+    "Path",
+    "Raw",
+    "RemoveAttr",
+    "RenderError",
+    "ReplaceNode",
+    "SetAttr",
+    "SetInnerHtml",
+    "SetText",
+    "StreamDelete",
+    "StreamDeleteItem",
+    "StreamInsert",
+    "StreamInsertItem",
+    "StreamOp",
+    "StreamReset",
+    "StreamResetItems",
+    "StreamSlot",
+    "TagBuilder",
+    "Text",
+    "UnsafeContent",
+    "UpdateChildren",
+    "WireError",
+    "client_script_path",
+    "decode",
+    "diff",
+    "encode",
+    "escape_attr",
+    "escape_text",
+    "fragment",
+    "h",
+    "node_key",
+    "parse_html",
+    "raw",
+    "text",
+    "to_html",
+]

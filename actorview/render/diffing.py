@@ -1,0 +1,232 @@
+"""The structural diff: from the previous tree and the new one, the patch ops between them.
+
+Rules, in the order the diff applies them at each place in the tree:
+
+- the same object on both sides (``old is new``) costs nothing: no walk, no ops;
+- a :class:`Memo` whose ``deps`` equal those of the memo at the same place adopts the
+  previous subtree without building it, and is skipped;
+- nodes of another kind, tag or stream name are replaced whole;
+- text that extends the old text becomes :class:`AppendText` of the new part only;
+- attributes are compared by the string they put in the page;
+- children with keys are matched by key (unkeyed ones by their order among the unkeyed);
+  the kept children on a longest increasing subsequence of their new positions stay,
+  only the others move, so a reorder costs O(moved) ops; children without any key are
+  compared by position;
+- a stream container ships its pending ops only, never its existing items.
+
+Example::
+
+    >>> from actorview.render.builder import h
+    >>> diff(h.p("Hel"), h.p("Hello"))
+    [AppendText(path=(0,), text='lo')]
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+
+from actorview.render.errors import DuplicateKey, InvalidTree
+from actorview.render.nodes import (
+    AttrValue,
+    Element,
+    Memo,
+    Node,
+    Raw,
+    StreamDelete,
+    StreamInsert,
+    StreamReset,
+    StreamSlot,
+    Text,
+    node_key,
+)
+from actorview.render.patches import (
+    AppendText,
+    Patch,
+    Path,
+    RemoveAttr,
+    ReplaceNode,
+    SetAttr,
+    SetInnerHtml,
+    SetText,
+    StreamDeleteItem,
+    StreamInsertItem,
+    StreamResetItems,
+    UpdateChildren,
+)
+from actorview.render.serialize import attr_text, stream_item, to_html
+
+
+def diff(old: Node, new: Node) -> list[Patch]:
+    """The patch ops that turn the page showing ``old`` into the page showing ``new``.
+
+    Both are view roots (an element, stream container or memo). Memos in ``new`` are
+    built or adopted on the way, so keep ``new`` as the next ``old``.
+    Raises :class:`DuplicateKey` if two siblings of ``new`` share a key.
+    """
+    if isinstance(old, (Raw, Text)) or isinstance(new, (Raw, Text)):
+        raise InvalidTree("a view's root must be an element (h.div(...)), not text or raw")
+    out: list[Patch] = []
+    _node(old, new, (), out)
+    return out
+
+
+def _node(old: Node, new: Node, path: Path, out: list[Patch]) -> None:
+    if old is new:
+        return
+    if isinstance(new, Memo):
+        if isinstance(old, Memo) and old.deps == new.deps:
+            new.adopt(old)
+            return
+        _node(old, new.resolve(), path, out)
+        return
+    if isinstance(old, Memo):
+        _node(old.resolve(), new, path, out)
+    elif isinstance(new, Text):
+        _text(old, new, path, out)
+    elif isinstance(new, Element):
+        if isinstance(old, Element) and old.tag == new.tag:
+            _attrs(old.attrs, new.attrs, path, out)
+            if old.children is not new.children:
+                _children(old.children, new.children, path, out)
+        else:
+            out.append(ReplaceNode(path, to_html(new)))
+    elif isinstance(new, StreamSlot):
+        _stream(old, new, path, out)
+    else:
+        out.append(ReplaceNode(path, to_html(new)))
+
+
+def _text(old: Node, new: Text, path: Path, out: list[Patch]) -> None:
+    if not isinstance(old, Text):
+        out.append(ReplaceNode(path, to_html(new)))
+        return
+    before, after = old.text, new.text
+    if before == after:
+        return
+    if len(after) > len(before) and after.startswith(before):
+        out.append(AppendText(path, after[len(before) :]))
+    else:
+        out.append(SetText(path, after))
+
+
+def _attrs(
+    old: Mapping[str, AttrValue], new: Mapping[str, AttrValue], path: Path, out: list[Patch]
+) -> None:
+    if old is new:  # not ``old == new``: {"x": False} == {"x": 0}, yet they write differently
+        return
+    for name, value in new.items():
+        text = attr_text(value)
+        before = attr_text(old.get(name))
+        if text is None:
+            if before is not None:
+                out.append(RemoveAttr(path, name))
+        elif text != before:
+            out.append(SetAttr(path, name, text))
+    for name, value in old.items():
+        if name not in new and attr_text(value) is not None:
+            out.append(RemoveAttr(path, name))
+
+
+def _stream(old: Node, new: StreamSlot, path: Path, out: list[Patch]) -> None:
+    if not (isinstance(old, StreamSlot) and old.tag == new.tag and old.name == new.name):
+        out.append(ReplaceNode(path, to_html(new)))
+        return
+    _attrs(old.attrs, new.attrs, path, out)
+    for op in new.ops:
+        if isinstance(op, StreamInsert):
+            html = to_html(stream_item(op.key, op.node))
+            out.append(StreamInsertItem(path, op.key, html, op.at, op.limit))
+        elif isinstance(op, StreamDelete):
+            out.append(StreamDeleteItem(path, op.key))
+        elif isinstance(op, StreamReset):
+            out.append(StreamResetItems(path))
+
+
+def _is_raw(children: Sequence[Node]) -> bool:
+    return len(children) == 1 and isinstance(children[0], Raw)
+
+
+def _children(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[Patch]) -> None:
+    if _is_raw(old) or _is_raw(new):
+        if old != new:
+            out.append(SetInnerHtml(path, "".join(to_html(child) for child in new)))
+        return
+    if any(node_key(child) is not None for child in old) or any(
+        node_key(child) is not None for child in new
+    ):
+        _keyed(old, new, path, out)
+    else:
+        _positional(old, new, path, out)
+
+
+def _positional(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[Patch]) -> None:
+    common = min(len(old), len(new))
+    if len(old) != len(new):
+        removes = tuple(range(common, len(old)))
+        inserts = tuple((j, to_html(new[j])) for j in range(common, len(new)))
+        out.append(UpdateChildren(path, removes, (), inserts))
+    for index in range(common):
+        _node(old[index], new[index], (*path, index), out)
+
+
+def _identities(children: Sequence[Node]) -> list[str | int]:
+    """Each child's identity: its key, or its ordinal among the unkeyed children."""
+    seen: set[str] = set()
+    ids: list[str | int] = []
+    ordinal = 0
+    for child in children:
+        key = node_key(child)
+        if key is None:
+            ids.append(ordinal)
+            ordinal += 1
+        elif key in seen:
+            raise DuplicateKey(
+                f"two siblings have key {key!r}; keys must be unique among siblings "
+                "(use the item's id, not a value that can repeat)"
+            )
+        else:
+            seen.add(key)
+            ids.append(key)
+    return ids
+
+
+def _keyed(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[Patch]) -> None:
+    old_index = {identity: i for i, identity in enumerate(_identities(old))}
+    source = [old_index.get(identity, -1) for identity in _identities(new)]
+    target_of = {o: j for j, o in enumerate(source) if o >= 0}
+    removes = tuple(i for i in range(len(old)) if i not in target_of)
+    kept = sorted(target_of)
+    stay = longest_increasing_subsequence([target_of[o] for o in kept])
+    moves = tuple((o, target_of[o]) for k, o in enumerate(kept) if k not in stay)
+    inserts = tuple((j, to_html(new[j])) for j, o in enumerate(source) if o < 0)
+    if removes or moves or inserts:
+        out.append(UpdateChildren(path, removes, moves, inserts))
+    for j, o in enumerate(source):
+        if o >= 0:
+            _node(old[o], new[j], (*path, j), out)
+
+
+def longest_increasing_subsequence(values: Sequence[int]) -> set[int]:
+    """The indexes (into ``values``) of one longest strictly increasing subsequence.
+
+    Patience sorting, O(n log n). The diff keeps these children in place and moves the rest.
+    """
+    tails: list[int] = []
+    tail_index: list[int] = []
+    previous = [-1] * len(values)
+    for i, value in enumerate(values):
+        at = bisect_left(tails, value)
+        if at == len(tails):
+            tails.append(value)
+            tail_index.append(i)
+        else:
+            tails[at] = value
+            tail_index[at] = i
+        previous[i] = tail_index[at - 1] if at > 0 else -1
+    result: set[int] = set()
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        result.add(i)
+        i = previous[i]
+    return result

@@ -1,0 +1,629 @@
+/*
+ * actorview browser client: applies the server's patch ops to the DOM, delegates events,
+ * keeps focus/caret/scroll, runs element hooks, and (last section) holds the WebSocket.
+ *
+ * One plain file, no build step, no framework. docs/PROTOCOL.md describes the ops and
+ * frames; actorview/render/document.py is the Python applier this file must agree with.
+ *
+ * A page mounts a view like this (the root element directly inside, no whitespace):
+ *
+ *   <div id="av-root" data-av-socket="/_av/live" data-av-token="..."><div>...</div></div>
+ *   <script src="/_av/client.js" defer></script>
+ *
+ * Public API (window.ActorView):
+ *   apply(container, ops)      apply one frame of ops to the view inside container
+ *   connect(container, opts)   open the socket, join, follow frames, reconnect with backoff
+ *   hooks                      { Name: { mounted(), updated(), destroyed() } } for av-hook="Name"
+ */
+(function (global) {
+  "use strict";
+
+  var KEY_ATTR = "av-key";
+
+  // ------------------------------------------------------------------ patch ops
+
+  function fail(message) {
+    throw new Error("actorview: " + message);
+  }
+
+  function rootOf(container) {
+    return container.firstElementChild || fail("the view container is empty");
+  }
+
+  function nodeAt(container, path) {
+    var node = rootOf(container);
+    for (var depth = 0; depth < path.length; depth++) {
+      var next = node.childNodes[path[depth]];
+      if (!next) fail("path " + JSON.stringify(path) + " not found at depth " + depth);
+      node = next;
+    }
+    return node;
+  }
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
+  }
+
+  function parseOne(html) {
+    var content = fragment(html);
+    if (content.childNodes.length !== 1) fail("expected one node in " + html.slice(0, 80));
+    return content.firstChild;
+  }
+
+  function isFocused(el) {
+    return el === document.activeElement;
+  }
+
+  // Attributes that only set the initial state of a form control: keep the live property
+  // in step, except in the control the user is typing in.
+  function syncProperty(el, name, value) {
+    if (isFocused(el)) return;
+    if (name === "value" && "value" in el) el.value = value === null ? "" : value;
+    else if (name === "checked" && "checked" in el) el.checked = value !== null;
+    else if (name === "selected" && "selected" in el) el.selected = value !== null;
+  }
+
+  function syncTextarea(textNode) {
+    var parent = textNode.parentNode;
+    if (parent && parent.tagName === "TEXTAREA" && !isFocused(parent)) {
+      parent.value = parent.textContent;
+    }
+  }
+
+  function replaceNode(container, path, html, ctx) {
+    var old = nodeAt(container, path);
+    var node = parseOne(html);
+    old.parentNode.replaceChild(node, old);
+    ctx.removed.push(old);
+    ctx.added.push(node);
+  }
+
+  function setInnerHtml(el, html, ctx) {
+    Array.prototype.push.apply(ctx.removed, el.childNodes);
+    var content = fragment(html);
+    Array.prototype.push.apply(ctx.added, content.childNodes);
+    el.replaceChildren(content);
+  }
+
+  // ["c", path, removes, moves, inserts]: see UpdateChildren in patches.py.
+  function updateChildren(el, removes, moves, inserts, ctx) {
+    var old = Array.prototype.slice.call(el.childNodes);
+    var size = old.length - removes.length + inserts.length / 2;
+    var final = new Array(size);
+    var taken = new Set(removes);
+    var placed = new Set();
+    var i, node;
+    for (i = 0; i < moves.length; i += 2) {
+      node = old[moves[i]] || fail("move from missing child " + moves[i]);
+      final[moves[i + 1]] = node;
+      taken.add(moves[i]);
+      placed.add(node);
+    }
+    for (i = 0; i < inserts.length; i += 2) {
+      node = parseOne(inserts[i + 1]);
+      final[inserts[i]] = node;
+      placed.add(node);
+      ctx.added.push(node);
+    }
+    var stay = 0;
+    for (i = 0; i < size; i++) {
+      if (final[i]) continue;
+      while (stay < old.length && taken.has(stay)) stay++;
+      final[i] = old[stay++] || fail("children op does not fit " + old.length + " children");
+    }
+    for (i = 0; i < removes.length; i++) {
+      node = old[removes[i]] || fail("remove of missing child " + removes[i]);
+      el.removeChild(node);
+      ctx.removed.push(node);
+    }
+    // Right to left: each moved or new node goes just before its successor; the
+    // children that stay (a longest increasing run) are never touched.
+    var anchor = null;
+    for (i = size - 1; i >= 0; i--) {
+      if (placed.has(final[i])) el.insertBefore(final[i], anchor);
+      anchor = final[i];
+    }
+  }
+
+  function streamItem(el, key) {
+    for (var child = el.firstElementChild; child; child = child.nextElementSibling) {
+      if (child.getAttribute(KEY_ATTR) === key) return child;
+    }
+    return null;
+  }
+
+  function streamInsert(el, key, html, at, limit, ctx) {
+    var node = parseOne(html);
+    ctx.added.push(node);
+    var existing = streamItem(el, key);
+    if (existing) {
+      el.replaceChild(node, existing);
+      ctx.removed.push(existing);
+      return;
+    }
+    var count = el.childNodes.length;
+    var appended = at < 0 || at >= count;
+    el.insertBefore(node, appended ? null : el.childNodes[at]);
+    if (limit === null || limit === undefined) return;
+    while (el.childNodes.length > Math.max(limit, 0)) {
+      var trimmed = appended ? el.firstChild : el.lastChild;
+      el.removeChild(trimmed);
+      ctx.removed.push(trimmed);
+    }
+  }
+
+  function removeAll(el, ctx) {
+    Array.prototype.push.apply(ctx.removed, el.childNodes);
+    el.replaceChildren();
+  }
+
+  function applyOp(container, op, ctx) {
+    var code = op[0];
+    var path = op[1];
+    if (code === "R") return replaceNode(container, path, op[2], ctx);
+    var node = nodeAt(container, path);
+    ctx.touched.push(node);
+    switch (code) {
+      case "a":
+        node.appendData(op[2]);
+        return syncTextarea(node);
+      case "t":
+        node.data = op[2];
+        return syncTextarea(node);
+      case "s":
+        node.setAttribute(op[2], op[3]);
+        return syncProperty(node, op[2], op[3]);
+      case "r":
+        node.removeAttribute(op[2]);
+        return syncProperty(node, op[2], null);
+      case "h":
+        return setInnerHtml(node, op[2], ctx);
+      case "c":
+        return updateChildren(node, op[2], op[3], op[4], ctx);
+      case "i":
+        return streamInsert(node, op[2], op[3], op.length > 4 ? op[4] : -1, op[5], ctx);
+      case "d":
+        var item = streamItem(node, op[2]);
+        if (item) {
+          node.removeChild(item);
+          ctx.removed.push(item);
+        }
+        return;
+      case "x":
+        return removeAll(node, ctx);
+      default:
+        fail("unknown op " + JSON.stringify(code));
+    }
+  }
+
+  // ------------------------------------------------------------------ focus and scroll
+
+  function pathFrom(container, el) {
+    var path = [];
+    var root = rootOf(container);
+    while (el && el !== root) {
+      var parent = el.parentNode;
+      if (!parent) return null;
+      path.unshift(Array.prototype.indexOf.call(parent.childNodes, el));
+      el = parent;
+    }
+    return el === root ? path : null;
+  }
+
+  function captureFocus(container) {
+    var el = document.activeElement;
+    if (!el || el === document.body || !container.contains(el)) return null;
+    var saved = { el: el, id: el.id, tag: el.tagName, path: pathFrom(container, el) };
+    if ("value" in el) saved.value = el.value;
+    try {
+      saved.start = el.selectionStart;
+      saved.end = el.selectionEnd;
+      saved.direction = el.selectionDirection;
+    } catch (e) {
+      saved.start = null; // inputs without a caret (checkbox, number...) throw
+    }
+    return saved;
+  }
+
+  function findAgain(container, saved) {
+    if (saved.el.isConnected && container.contains(saved.el)) return saved.el;
+    var el = saved.id ? document.getElementById(saved.id) : null;
+    if (!el && saved.path) {
+      try {
+        el = nodeAt(container, saved.path);
+      } catch (e) {
+        el = null;
+      }
+    }
+    if (!el || el.tagName !== saved.tag) return null;
+    if (saved.value !== undefined && el.value !== saved.value) el.value = saved.value;
+    return el;
+  }
+
+  function restoreFocus(container, saved) {
+    if (!saved) return;
+    var el = findAgain(container, saved);
+    if (!el) return;
+    if (!isFocused(el)) el.focus({ preventScroll: true });
+    if (saved.start !== null && saved.start !== undefined && el.setSelectionRange) {
+      try {
+        el.setSelectionRange(saved.start, saved.end, saved.direction || "none");
+      } catch (e) {
+        /* the control lost its caret (type changed): nothing to restore */
+      }
+    }
+  }
+
+  function atBottom(el) {
+    return el.scrollHeight - el.scrollTop - el.clientHeight <= 4;
+  }
+
+  // Elements marked av-autoscroll stick to the bottom while the user is at the bottom.
+  function captureScroll(container) {
+    var logs = [];
+    var marked = container.querySelectorAll("[av-autoscroll]");
+    for (var i = 0; i < marked.length; i++) logs.push([marked[i], atBottom(marked[i])]);
+    return { logs: logs, x: global.scrollX, y: global.scrollY };
+  }
+
+  function restoreScroll(container, saved) {
+    for (var i = 0; i < saved.logs.length; i++) {
+      var el = saved.logs[i][0];
+      if (saved.logs[i][1] && el.isConnected) el.scrollTop = el.scrollHeight;
+    }
+    var fresh = container.querySelectorAll("[av-autoscroll]");
+    for (var j = 0; j < fresh.length; j++) {
+      if (!saved.logs.some(function (pair) { return pair[0] === fresh[j]; })) {
+        fresh[j].scrollTop = fresh[j].scrollHeight; // a new log starts at its end
+      }
+    }
+    if (global.scrollX !== saved.x || global.scrollY !== saved.y) global.scrollTo(saved.x, saved.y);
+  }
+
+  // ------------------------------------------------------------------ hooks
+
+  var hooks = {};
+  var mountedHooks = new WeakMap();
+
+  function eachHooked(node, visit) {
+    if (node.nodeType !== 1) return;
+    if (node.hasAttribute("av-hook")) visit(node);
+    var inner = node.querySelectorAll("[av-hook]");
+    for (var i = 0; i < inner.length; i++) visit(inner[i]);
+  }
+
+  function callHook(instance, name) {
+    var fn = instance.spec[name];
+    if (typeof fn !== "function") return;
+    try {
+      fn.call(instance);
+    } catch (e) {
+      console.error("actorview: hook " + instance.name + "." + name + " failed", e);
+    }
+  }
+
+  function mountHooks(view, node) {
+    eachHooked(node, function (el) {
+      if (mountedHooks.has(el)) return;
+      var name = el.getAttribute("av-hook");
+      var spec = hooks[name];
+      if (!spec) return console.warn("actorview: no hook named " + name + " in ActorView.hooks");
+      var instance = Object.create(spec);
+      instance.el = el;
+      instance.name = name;
+      instance.spec = spec;
+      instance.pushEvent = function (event, params) {
+        if (view.event) view.event(event, params || {});
+      };
+      mountedHooks.set(el, instance);
+      callHook(instance, "mounted");
+    });
+  }
+
+  function destroyHooks(node) {
+    eachHooked(node, function (el) {
+      var instance = mountedHooks.get(el);
+      if (!instance || el.isConnected) return;
+      mountedHooks.delete(el);
+      callHook(instance, "destroyed");
+    });
+  }
+
+  function runHooks(view, container, ctx) {
+    var i;
+    for (i = 0; i < ctx.removed.length; i++) destroyHooks(ctx.removed[i]);
+    var fresh = new Set();
+    for (i = 0; i < ctx.added.length; i++) {
+      if (ctx.added[i].isConnected) {
+        eachHooked(ctx.added[i], function (el) { fresh.add(el); });
+        mountHooks(view, ctx.added[i]);
+      }
+    }
+    var updated = new Set();
+    for (i = 0; i < ctx.touched.length; i++) {
+      var el = ctx.touched[i].nodeType === 1 ? ctx.touched[i] : ctx.touched[i].parentElement;
+      var hooked = el && el.closest("[av-hook]");
+      if (hooked && container.contains(hooked) && !fresh.has(hooked)) updated.add(hooked);
+    }
+    updated.forEach(function (hookedEl) {
+      var instance = mountedHooks.get(hookedEl);
+      if (instance) callHook(instance, "updated");
+    });
+  }
+
+  // ------------------------------------------------------------------ apply
+
+  var views = new WeakMap();
+
+  /** Apply one frame (an array of ops) to the view inside `container`. */
+  function apply(container, ops) {
+    var view = views.get(container) || { container: container };
+    var ctx = { added: [], removed: [], touched: [] };
+    var focus = captureFocus(container);
+    var scroll = captureScroll(container);
+    try {
+      for (var i = 0; i < ops.length; i++) applyOp(container, ops[i], ctx);
+    } finally {
+      restoreFocus(container, focus);
+      restoreScroll(container, scroll);
+      runHooks(view, container, ctx);
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  function paramsOf(el) {
+    var params = {};
+    for (var i = 0; i < el.attributes.length; i++) {
+      var attr = el.attributes[i];
+      if (attr.name.indexOf("av-value-") === 0) {
+        params[attr.name.slice(9).replace(/-/g, "_")] = attr.value;
+      }
+    }
+    return params;
+  }
+
+  function formFields(form) {
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value !== "string") return; // files are not sent over the socket
+      if (!(name in fields)) fields[name] = value;
+      else if (Array.isArray(fields[name])) fields[name].push(value);
+      else fields[name] = [fields[name], value];
+    });
+    return fields;
+  }
+
+  function controlValue(target) {
+    if (target.type === "checkbox" || target.type === "radio") {
+      return target.checked ? target.value : null;
+    }
+    return "value" in target ? target.value : null;
+  }
+
+  var timers = new WeakMap();
+
+  // av-debounce="ms": send once the events stop for ms; av-throttle="ms": at most once
+  // per ms, the last value always sent.
+  function rateLimited(el, type, send) {
+    var debounce = parseInt(el.getAttribute("av-debounce"), 10);
+    var throttle = parseInt(el.getAttribute("av-throttle"), 10);
+    if (!(debounce > 0) && !(throttle > 0)) return send();
+    var state = timers.get(el) || {};
+    timers.set(el, state);
+    var slot = state[type] || (state[type] = { timer: null, last: 0, pending: null });
+    if (debounce > 0) {
+      clearTimeout(slot.timer);
+      slot.timer = setTimeout(send, debounce);
+      return;
+    }
+    var now = Date.now();
+    if (now - slot.last >= throttle && !slot.timer) {
+      slot.last = now;
+      return send();
+    }
+    slot.pending = send;
+    if (!slot.timer) {
+      slot.timer = setTimeout(function () {
+        slot.timer = null;
+        slot.last = Date.now();
+        var pending = slot.pending;
+        slot.pending = null;
+        if (pending) pending();
+      }, Math.max(throttle - (now - slot.last), 0));
+    }
+  }
+
+  function closestIn(container, target, selector) {
+    var el = target.nodeType === 1 ? target : target.parentElement;
+    el = el && el.closest(selector);
+    return el && container.contains(el) ? el : null;
+  }
+
+  function keyMatches(el, key) {
+    var filter = el.getAttribute("av-key-filter");
+    if (!filter) return true;
+    return filter.split(",").some(function (want) { return want.trim() === key; });
+  }
+
+  // Events become frames through view.event(name, params) and view.input(field, value)
+  // (see the transport below); nothing is sent while disconnected.
+  function delegate(view) {
+    var c = view.container;
+    c.addEventListener("click", function (e) {
+      var el = closestIn(c, e.target, "[av-click]");
+      if (!el) return;
+      e.preventDefault();
+      view.event(el.getAttribute("av-click"), paramsOf(el));
+    });
+    c.addEventListener("submit", function (e) {
+      var form = closestIn(c, e.target, "[av-submit]");
+      if (!form) return;
+      e.preventDefault();
+      view.event(form.getAttribute("av-submit"), Object.assign(paramsOf(form), formFields(form)));
+      if (form.hasAttribute("av-reset")) form.reset();
+    });
+    c.addEventListener("input", function (e) {
+      var el = closestIn(c, e.target, "[av-input]");
+      if (!el) return;
+      var target = e.target;
+      rateLimited(el, "input", function () {
+        view.input(el.getAttribute("av-input"), controlValue(target));
+      });
+    });
+    c.addEventListener("change", function (e) {
+      var el = closestIn(c, e.target, "[av-change]");
+      if (!el) return;
+      var target = e.target;
+      rateLimited(el, "change", function () {
+        var params = paramsOf(el);
+        if (el.tagName === "FORM") Object.assign(params, formFields(el));
+        params.name = target.name || null;
+        params.value = controlValue(target);
+        view.event(el.getAttribute("av-change"), params);
+      });
+    });
+    c.addEventListener("keydown", function (e) {
+      var el = closestIn(c, e.target, "[av-keydown]");
+      if (!el || !keyMatches(el, e.key)) return;
+      var params = paramsOf(el);
+      params.key = e.key;
+      if ("value" in e.target) params.value = e.target.value;
+      rateLimited(el, "keydown", function () {
+        view.event(el.getAttribute("av-keydown"), params);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ transport
+  //
+  // The page: <div data-av-socket="/_av/live" data-av-token="..."><root/></div>.
+  // Browser -> server: {"t":"join","token","path"} first, then {"t":"event","ref","name",
+  // "params"}, {"t":"input","ref","field","value"}, {"t":"ping"}. Server -> browser: a JSON
+  // array is a patch frame; objects carry "t": "joined" (a fresh token for the next
+  // rejoin), "render" (the whole view), "reply" and "error" (dispatched as DOM events
+  // av:reply / av:error on the container).
+
+  var PING_MS = 30000;
+
+  function socketUrl(raw) {
+    var url = new URL(raw, global.location.href);
+    if (url.protocol === "http:") url.protocol = "ws:";
+    if (url.protocol === "https:") url.protocol = "wss:";
+    return url.href;
+  }
+
+  function backoff(attempt, opts) {
+    var delay = Math.min(opts.maxDelay, opts.minDelay * Math.pow(2, attempt));
+    return delay * (0.5 + Math.random() / 2);
+  }
+
+  function joinFrame(container) {
+    var extra = container.getAttribute("data-av-join");
+    var frame = Object.assign({ t: "join" }, extra ? JSON.parse(extra) : {});
+    var token = container.getAttribute("data-av-token");
+    if (token !== null) {
+      frame.token = token;
+      frame.path = global.location.pathname;
+    }
+    return frame;
+  }
+
+  function receive(view, frame) {
+    if (Array.isArray(frame)) return apply(view.container, frame);
+    switch (frame.t) {
+      case "render":
+        return apply(view.container, [["R", [], frame.html]]);
+      case "joined":
+        if (typeof frame.token === "string") view.join.token = frame.token;
+        return;
+      case "error":
+        console.warn("actorview: " + frame.error);
+        break;
+    }
+    var name = "av:" + frame.t;
+    view.container.dispatchEvent(new CustomEvent(name, { detail: frame }));
+  }
+
+  /**
+   * Follow the view in `container` (socket URL from data-av-socket, join from
+   * data-av-token or data-av-join). Reconnects with exponential backoff and rejoins;
+   * the server answers a join with the whole view. Returns {close()}.
+   */
+  function connect(container, options) {
+    var opts = Object.assign({ minDelay: 250, maxDelay: 10000, pingMs: PING_MS }, options || {});
+    var url = socketUrl(
+      container.getAttribute("data-av-socket") || container.getAttribute("data-av-url")
+    );
+    var view = { container: container, join: joinFrame(container), socket: null, closed: false };
+    var ref = 0;
+    var attempt = 0;
+    var pinger = null;
+    view.send = null;
+    view.event = function (name, params) {
+      if (view.send) view.send({ t: "event", ref: ++ref, name: name, params: params || {} });
+    };
+    view.input = function (field, value) {
+      if (view.send) view.send({ t: "input", ref: ++ref, field: field, value: value });
+    };
+    views.set(container, view);
+
+    function setState(connected) {
+      container.classList.toggle("av-connected", connected);
+      container.classList.toggle("av-disconnected", !connected);
+    }
+
+    function open() {
+      var socket = new WebSocket(url);
+      view.socket = socket;
+      socket.onopen = function () {
+        attempt = 0;
+        socket.send(JSON.stringify(view.join));
+        view.send = function (frame) {
+          if (socket.readyState === 1) socket.send(JSON.stringify(frame));
+        };
+        pinger = setInterval(function () { if (view.send) view.send({ t: "ping" }); }, opts.pingMs);
+        setState(true);
+      };
+      socket.onmessage = function (message) {
+        try {
+          receive(view, JSON.parse(message.data));
+        } catch (e) {
+          console.error("actorview: could not apply a frame, rejoining", e);
+          socket.close(); // the rejoin brings the whole view back
+        }
+      };
+      socket.onclose = function () {
+        if (view.socket !== socket) return;
+        view.send = null;
+        clearInterval(pinger);
+        setState(false);
+        if (!view.closed) setTimeout(open, backoff(attempt++, opts));
+      };
+      socket.onerror = function () {
+        socket.close();
+      };
+    }
+
+    delegate(view);
+    mountHooks(view, rootOf(container));
+    open();
+    return {
+      close: function () {
+        view.closed = true;
+        if (view.socket) view.socket.close();
+      },
+    };
+  }
+
+  function start() {
+    var containers = document.querySelectorAll("[data-av-socket], [data-av-url]");
+    for (var i = 0; i < containers.length; i++) connect(containers[i]);
+  }
+
+  global.ActorView = { apply: apply, connect: connect, hooks: hooks, start: start };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})(window);

@@ -1,0 +1,155 @@
+"""The compact JSON form of patch ops: one frame is a JSON array of ops.
+
+Each op is an array whose first item is a one-letter code, then the path (an array of
+child indexes), then the op's fields; docs/PROTOCOL.md is the reference, with examples
+and byte counts. A one-token append is ``[["a",[0,2,1],"tok"]]``: 18 bytes plus the token
+(for a text node three levels below the view's root).
+Strings are written as UTF-8 (not ``\\u`` escapes), so a token costs its own bytes.
+
+The positional array form is the point of this module (a dict per op would cost its key
+names on every token), which is why it is written by hand rather than with cattrs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from actorview.render.errors import WireError
+from actorview.render.patches import (
+    AppendText,
+    Patch,
+    RemoveAttr,
+    ReplaceNode,
+    SetAttr,
+    SetInnerHtml,
+    SetText,
+    StreamDeleteItem,
+    StreamInsertItem,
+    StreamResetItems,
+    UpdateChildren,
+)
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+def op_to_wire(op: Patch) -> list[Any]:
+    """The JSON-ready array of one op."""
+    path = list(op.path)
+    match op:
+        case AppendText(text=text):
+            return ["a", path, text]
+        case SetText(text=text):
+            return ["t", path, text]
+        case SetAttr(name=name, value=value):
+            return ["s", path, name, value]
+        case RemoveAttr(name=name):
+            return ["r", path, name]
+        case ReplaceNode(html=html):
+            return ["R", path, html]
+        case SetInnerHtml(html=html):
+            return ["h", path, html]
+        case UpdateChildren(removes=removes, moves=moves, inserts=inserts):
+            flat_moves = [n for pair in moves for n in pair]
+            flat_inserts = [item for pair in inserts for item in pair]
+            return ["c", path, list(removes), flat_moves, flat_inserts]
+        case StreamInsertItem(key=key, html=html, at=at, limit=limit):
+            wire: list[Any] = ["i", path, key, html]
+            if limit is not None:
+                wire += [at, limit]
+            elif at != -1:
+                wire.append(at)
+            return wire
+        case StreamDeleteItem(key=key):
+            return ["d", path, key]
+        case StreamResetItems():
+            return ["x", path]
+    raise WireError(f"cannot encode {op!r}: not a patch op")
+
+
+def encode(patches: Iterable[Patch]) -> str:
+    """One frame: the JSON array of ``patches`` (send it as a text WebSocket message)."""
+    return _dumps([op_to_wire(op) for op in patches])
+
+
+def _str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise WireError(f"{what} must be a string, got {value!r}")
+    return value
+
+
+def _int(value: object, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise WireError(f"{what} must be an integer, got {value!r}")
+    return value
+
+
+def _ints(value: object, what: str) -> list[int]:
+    if not isinstance(value, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) for item in value
+    ):
+        raise WireError(f"{what} must be an array of integers, got {value!r}")
+    return value
+
+
+def _pairs(value: object, what: str) -> list[tuple[Any, Any]]:
+    if not isinstance(value, list) or len(value) % 2:
+        raise WireError(f"{what} must be a flat array of pairs, got {value!r}")
+    return list(zip(value[::2], value[1::2], strict=True))
+
+
+def _children(path: list[int], args: list[Any]) -> UpdateChildren:
+    removes, moves, inserts = args
+    return UpdateChildren(
+        path,
+        tuple(_ints(removes, "removes")),
+        tuple((_int(a, "move"), _int(b, "move")) for a, b in _pairs(moves, "moves")),
+        tuple((_int(a, "insert"), _str(b, "insert html")) for a, b in _pairs(inserts, "inserts")),
+    )
+
+
+def _insert(path: list[int], args: list[Any]) -> StreamInsertItem:
+    key, html, *rest = args
+    at = _int(rest[0], "at") if rest else -1
+    limit = _int(rest[1], "limit") if len(rest) > 1 else None
+    return StreamInsertItem(path, _str(key, "key"), _str(html, "html"), at, limit)
+
+
+_DECODERS: dict[str, tuple[range, Callable[[list[int], list[Any]], Patch]]] = {
+    "a": (range(1, 2), lambda p, a: AppendText(p, _str(a[0], "text"))),
+    "t": (range(1, 2), lambda p, a: SetText(p, _str(a[0], "text"))),
+    "s": (range(2, 3), lambda p, a: SetAttr(p, _str(a[0], "name"), _str(a[1], "value"))),
+    "r": (range(1, 2), lambda p, a: RemoveAttr(p, _str(a[0], "name"))),
+    "R": (range(1, 2), lambda p, a: ReplaceNode(p, _str(a[0], "html"))),
+    "h": (range(1, 2), lambda p, a: SetInnerHtml(p, _str(a[0], "html"))),
+    "c": (range(3, 4), _children),
+    "i": (range(2, 5), _insert),
+    "d": (range(1, 2), lambda p, a: StreamDeleteItem(p, _str(a[0], "key"))),
+    "x": (range(0, 1), lambda p, a: StreamResetItems(p)),
+}
+
+
+def op_from_wire(item: object) -> Patch:
+    """The op an array of the wire form stands for; :class:`WireError` if it is malformed."""
+    if not isinstance(item, list) or len(item) < 2 or not isinstance(item[0], str):
+        raise WireError(f"an op must be an array [code, path, ...], got {item!r}")
+    entry = _DECODERS.get(item[0])
+    if entry is None:
+        raise WireError(f"unknown op code {item[0]!r}; known: {''.join(sorted(_DECODERS))}")
+    arity, build = entry
+    args = item[2:]
+    if len(args) not in arity:
+        raise WireError(f"op {item[0]!r} takes {arity.start}..{arity.stop - 1} fields: {item!r}")
+    return build(_ints(item[1], "path"), args)
+
+
+def decode(frame: str | bytes) -> list[Patch]:
+    """The ops of one frame; :class:`WireError` if it is not a valid patch frame."""
+    try:
+        data = json.loads(frame)
+    except ValueError as error:
+        raise WireError(f"a patch frame must be JSON: {error}") from error
+    if not isinstance(data, list):
+        raise WireError(f"a patch frame must be a JSON array of ops, got {type(data).__name__}")
+    return [op_from_wire(item) for item in data]

@@ -1,0 +1,71 @@
+"""Properties of the diff, checked with the Python reference applier.
+
+For any two trees a and b, a page showing a, patched with diff(a, b), shows b; the diff
+of a tree with itself (or an equal rebuild) is empty; the wire form round-trips.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from actorview.render import (
+    Document,
+    Element,
+    Memo,
+    Node,
+    Raw,
+    StreamSlot,
+    Text,
+    decode,
+    diff,
+    encode,
+)
+from actorview.render.document import snapshot
+from tests.render.strategies import expected_dom, roots, tree_pairs
+
+PROFILE = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROFILE
+@given(tree_pairs())
+def test_applying_the_diff_of_a_and_b_to_a_gives_b(pair: tuple[Element, Element]) -> None:
+    a, b = pair
+    page = Document.from_tree(a)
+    page.apply(diff(a, b))
+    assert page.snapshot() == snapshot(expected_dom(a, b))
+
+
+@PROFILE
+@given(tree_pairs())
+def test_the_wire_form_round_trips_and_applies_the_same(pair: tuple[Element, Element]) -> None:
+    a, b = pair
+    patches = diff(a, b)
+    assert decode(encode(patches)) == patches
+    page = Document.from_tree(a).apply(decode(encode(patches).encode()))
+    assert page.snapshot() == snapshot(expected_dom(a, b))
+
+
+@PROFILE
+@given(roots)
+def test_the_diff_of_a_tree_with_itself_is_empty(a: Element) -> None:
+    assert diff(a, a) == []
+
+
+def _rebuilt(node: Node) -> Node:
+    """An equal tree made of new objects, as the next render would be (no new stream ops)."""
+    if isinstance(node, Element):
+        return Element(node.tag, dict(node.attrs), tuple(map(_rebuilt, node.children)), node.key)
+    if isinstance(node, StreamSlot):
+        return StreamSlot(node.tag, dict(node.attrs), node.name, (), node.key)
+    if isinstance(node, Memo):
+        return Memo(node.deps, node.build, node.key)
+    if isinstance(node, Text):
+        return Text(node.text)
+    assert isinstance(node, Raw)
+    return Raw(node.html)
+
+
+@PROFILE
+@given(roots)
+def test_the_diff_of_a_tree_with_an_equal_rebuild_is_empty(a: Element) -> None:
+    assert diff(a, _rebuilt(a)) == []
