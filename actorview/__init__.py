@@ -1,4 +1,14 @@
-"""actorview: server-rendered live views on trio, where every view is an actor."""
+"""actorview: server-rendered live views on trio, where every view is an actor.
+
+The public API, by layer (data flows down this list, one way):
+
+- views: :class:`View` with :func:`state`, :func:`stream`, :func:`calculate`,
+  :func:`action`, :func:`clause`, :func:`async_stream` and :mod:`ops`;
+- rendering: :data:`h` (the HTML builder), :func:`to_html`, :func:`raw`/:class:`Markup`;
+- actors: :class:`Actor`, :func:`on`, :class:`ActorRef`, :class:`Lease`, overflow policies;
+- supervision: :class:`Supervisor`, :class:`ChildSpec`, :class:`Restart`, :class:`Strategy`;
+- testing: ``actorview.testing``.
+"""
 
 from actorview.errors import ActorViewError, DefinitionError
 from actorview.logging import configure_logging
@@ -18,6 +28,7 @@ from actorview.mailbox import (
     WrongMessageType,
     on,
 )
+from actorview.render import Element, Markup, h, raw, to_html
 from actorview.supervisor import (
     CANCEL_AT_ONCE,
     WAIT_FOREVER,
@@ -32,16 +43,40 @@ from actorview.supervisor import (
     SupervisorError,
     SupervisorState,
 )
+from actorview.view import (
+    ActionEvent,
+    Appended,
+    Applied,
+    Emit,
+    Ignored,
+    InputEvent,
+    Origin,
+    Rejected,
+    RunState,
+    StreamFailed,
+    View,
+    ViewError,
+    action,
+    async_stream,
+    calculate,
+    clause,
+    ops,
+    state,
+    stream,
+)
 
 __all__ = [
     "CANCEL_AT_ONCE",
     "WAIT_FOREVER",
+    "ActionEvent",
     "Actor",
     "ActorCrashed",
     "ActorRef",
     "ActorState",
     "ActorStopped",
     "ActorViewError",
+    "Appended",
+    "Applied",
     "AskTimeout",
     "Backpressure",
     "ChildInfo",
@@ -50,17 +85,38 @@ __all__ = [
     "CoalesceByKey",
     "DefinitionError",
     "DropOldest",
+    "Element",
+    "Emit",
+    "Ignored",
+    "InputEvent",
     "Lease",
     "MailboxFull",
+    "Markup",
+    "Origin",
     "Registry",
+    "Rejected",
     "Restart",
     "RestartIntensityExceeded",
+    "RunState",
     "Strategy",
+    "StreamFailed",
     "Supervisor",
     "SupervisorError",
     "SupervisorState",
     "UnhandledMessage",
+    "View",
+    "ViewError",
     "WrongMessageType",
+    "action",
+    "async_stream",
+    "calculate",
+    "clause",
     "configure_logging",
+    "h",
     "on",
+    "ops",
+    "raw",
+    "state",
+    "stream",
+    "to_html",
 ]

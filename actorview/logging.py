@@ -16,8 +16,12 @@ _ROOT_NAME = "actorview"
 
 
 def get_logger(**bound: Any) -> Any:
-    """A structlog logger for actorview with ``bound`` key-values on every event."""
-    return structlog.get_logger(_ROOT_NAME).bind(**bound)
+    """A structlog logger for actorview with ``bound`` key-values on every event.
+
+    Lazy: it takes the configuration in force when it first logs, so module-level loggers
+    follow a :func:`configure_logging` call made after import.
+    """
+    return structlog.get_logger(_ROOT_NAME, **bound)
 
 
 def configure_logging(level: int | str = "INFO", *, json: bool = False) -> None:

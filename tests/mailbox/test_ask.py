@@ -31,7 +31,7 @@ async def test_ask_times_out_with_ask_timeout(autojump_clock: trio.testing.MockC
         ref = await nursery.start(Counter(name="slow").run)
         await ref.tell(Block(gate))
         start = trio.current_time()
-        with pytest.raises(AskTimeout, match="slow did not answer Total within 2.0 s"):
+        with pytest.raises(AskTimeout, match=r"slow did not answer Total within 2\.0 s"):
             await ref.ask(Total(), timeout=2.0)
         assert trio.current_time() - start == pytest.approx(2.0)
         gate.set()
@@ -95,13 +95,12 @@ async def test_asks_still_queued_when_the_actor_stops_get_actor_stopped() -> Non
         except ActorStopped as error:
             outcome.append(error)
 
-    async with trio.open_nursery() as outer:
-        async with trio.open_nursery() as nursery:
-            ref = await nursery.start(counter.run)
-            await ref.tell(Block(gate))
-            outer.start_soon(ask_total, ref)
-            await trio.testing.wait_all_tasks_blocked()
-            nursery.cancel_scope.cancel()
+    async with trio.open_nursery() as outer, trio.open_nursery() as nursery:
+        ref = await nursery.start(counter.run)
+        await ref.tell(Block(gate))
+        outer.start_soon(ask_total, ref)
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.cancel_scope.cancel()
     assert len(outcome) == 1
     with pytest.raises(ActorStopped):
         await ref.tell(Add(1))

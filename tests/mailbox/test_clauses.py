@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 import trio
+import trio.lowlevel
 
 from actorview import DefinitionError
 from actorview.mailbox import Actor, UnhandledMessage, on
@@ -136,7 +137,7 @@ async def test_async_handlers_are_awaited() -> None:
 
         @on(Ping)
         async def ping(self, message: Ping) -> str:
-            await trio.sleep(0)
+            await trio.lowlevel.checkpoint()
             self.done = True
             return "awake"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import trio
+import trio.lowlevel
 
 from actorview.mailbox import ActorState, Lease
 from tests.mailbox.messages import Add, Block, Counter, Note, Total
@@ -16,7 +17,7 @@ async def test_messages_from_each_sender_are_handled_in_the_order_sent() -> None
         for seq in range(50):
             await ref.tell(Note(sender, seq))  # type: ignore[attr-defined]
             if seq % 7 == 0:
-                await trio.sleep(0)
+                await trio.lowlevel.checkpoint()
 
     async with trio.open_nursery() as nursery:
         ref = await nursery.start(counter.run)

@@ -1,0 +1,100 @@
+"""The live view layer: declarative state, derived values, actions, clauses and streams.
+
+A view is an :class:`~actorview.mailbox.Actor` whose class declares what it holds and how
+it reacts; the validator checks the declarations when the class is defined. Start with
+:class:`View` (``actorview.view.view`` has an example) and the chat view in ``demo_chat``.
+
+- :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept);
+- :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
+- :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
+  :mod:`~actorview.view.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
+- :func:`async_stream` tasks the view owns (:class:`RunState`, :class:`StreamFailed`).
+"""
+
+from actorview.view import ops
+from actorview.view.actions import Action, action
+from actorview.view.calculate import Appended, Calc, calculate
+from actorview.view.clauses import ViewClause, clause
+from actorview.view.errors import (
+    EmitError,
+    InvalidEvent,
+    InvalidInput,
+    InvalidParams,
+    OpError,
+    StateTypeError,
+    StreamBusy,
+    UnknownAction,
+    ViewError,
+)
+from actorview.view.events import (
+    ActionEvent,
+    Applied,
+    Connected,
+    Disconnected,
+    Ignored,
+    InputEvent,
+    Outcome,
+    Rejected,
+)
+from actorview.view.fields import Origin, StateField, state
+from actorview.view.spec import ViewSpec
+from actorview.view.store import ViewStore
+from actorview.view.stream_fields import StreamField, StreamItems, stream
+from actorview.view.streams import (
+    AsyncStream,
+    Emit,
+    OnBusy,
+    Run,
+    RunState,
+    StreamFailed,
+    StreamRunner,
+    async_stream,
+)
+from actorview.view.view import Rendered, RenderSink, View
+
+__all__ = [
+    "Action",
+    "ActionEvent",
+    "Appended",
+    "Applied",
+    "AsyncStream",
+    "Calc",
+    "Connected",
+    "Disconnected",
+    "Emit",
+    "EmitError",
+    "Ignored",
+    "InputEvent",
+    "InvalidEvent",
+    "InvalidInput",
+    "InvalidParams",
+    "OnBusy",
+    "OpError",
+    "Origin",
+    "Outcome",
+    "Rejected",
+    "RenderSink",
+    "Rendered",
+    "Run",
+    "RunState",
+    "StateField",
+    "StateTypeError",
+    "StreamBusy",
+    "StreamFailed",
+    "StreamField",
+    "StreamItems",
+    "StreamRunner",
+    "UnknownAction",
+    "View",
+    "ViewClause",
+    "ViewError",
+    "ViewSpec",
+    "ViewStore",
+    "action",
+    "async_stream",
+    "calculate",
+    "clause",
+    "ops",
+    "state",
+    "stream",
+]

@@ -1,0 +1,37 @@
+"""The base of every declaration a view class body makes (fields, calcs, actions...).
+
+A declaration learns its name when the class is created (``__set_name__``). A mistake
+found while the declaration is built is kept in ``problem`` rather than raised at once,
+so that the validator can raise it naming the view and the declaration too:
+``ChatView.count: state(int, 'x'): the default is a str, not an int. ...``.
+"""
+
+from __future__ import annotations
+
+
+class Declaration:
+    """Something declared in a view class body.
+
+    Attributes:
+        name: the attribute name, set when the class is created.
+        owner: the name of the class that declared it.
+        problem: what is wrong with it, found when it was built (raised by the validator).
+    """
+
+    name: str
+    owner: str
+    problem: str | None
+
+    def _declare(self) -> None:
+        self.name = ""
+        self.owner = ""
+        self.problem = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.owner = owner.__name__
+
+
+def article(word: str) -> str:
+    """``word`` with "a" or "an" before it: ``an int``, ``a str``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -1,0 +1,287 @@
+"""Ops: the declarative changes an action or a clause makes to a view.
+
+Each op is a frozen value naming its target and holding :class:`Expr` values, so the
+validator can check it against the view's fields when the class is defined (``push`` on a
+``str`` field, an item of the wrong type, an unknown name) and the optimistic layer can
+replay it in the browser. Use them through this module's namespace::
+
+    from actorview.view import ops
+
+    submit = action(
+        ops.push(history=lambda input: Message("user", input.strip())),
+        ops.set(input=""),
+        ops.fire("llm", prompt=lambda input: input.strip()),
+        when=lambda input_valid: input_valid,
+    )
+
+Semantics, for all the ops of one action or clause: every expression reads the state and
+calc values as they were when the message arrived (not as changed by an earlier op of
+the same message); the ops then apply in the order written, all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+
+from actorview.view.expressions import Expr, expr
+
+
+@attrs.frozen
+class Op:
+    """Base of all ops. ``when``: an optional condition; the op is skipped when false."""
+
+    when: Expr | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def verb(self) -> str:
+        """The op's name as users write it: ``set``, ``push``, ..."""
+        return _VERBS[type(self)]
+
+    def expressions(self) -> tuple[Expr, ...]:
+        """Every expression the op evaluates (for name checks)."""
+        found = [value for value in attrs.astuple(self, recurse=False) if isinstance(value, Expr)]
+        return tuple(found)
+
+
+@attrs.frozen
+class FieldOp(Op):
+    """An op on one field."""
+
+    field: str
+
+
+@attrs.frozen
+class Set(FieldOp):
+    """Replace the field's value."""
+
+    value: Expr
+
+
+@attrs.frozen
+class Append(FieldOp):
+    """Append text to a ``str`` field (O(1): no copy of what was there)."""
+
+    value: Expr
+
+
+@attrs.frozen
+class Push(FieldOp):
+    """Add one item at the end of a list or stream field."""
+
+    item: Expr
+
+
+@attrs.frozen
+class Unshift(FieldOp):
+    """Add one item at the start of a list or stream field."""
+
+    item: Expr
+
+
+@attrs.frozen
+class Pop(FieldOp):
+    """Remove the last item of a list or stream field; nothing happens when it is empty."""
+
+
+@attrs.frozen
+class Shift(FieldOp):
+    """Remove the first item of a list or stream field; nothing happens when it is empty."""
+
+
+@attrs.frozen
+class UpdateAt(FieldOp):
+    """Replace one item: by index in a list field, by key in a stream field."""
+
+    index: Expr
+    value: Expr
+
+
+@attrs.frozen
+class Delete(FieldOp):
+    """Remove the item with ``key`` from a stream field; nothing happens if it is absent."""
+
+    key: Expr
+
+
+@attrs.frozen
+class Reset(FieldOp):
+    """Remove every item of a stream field."""
+
+
+@attrs.frozen
+class Fire(Op):
+    """Start a run of an async_stream with ``args`` (see ``AsyncStream.fire``)."""
+
+    stream: str
+    args: Mapping[str, Expr] = attrs.field(factory=dict)
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return tuple(self.args.values())
+
+
+@attrs.frozen
+class Cancel(Op):
+    """Cancel the live run of an async_stream (see ``AsyncStream.cancel``)."""
+
+    stream: str
+
+
+_VERBS: dict[type, str] = {
+    Set: "set",
+    Append: "append",
+    Push: "push",
+    Unshift: "unshift",
+    Pop: "pop",
+    Shift: "shift",
+    UpdateAt: "update_at",
+    Delete: "delete",
+    Reset: "reset",
+    Fire: "fire",
+    Cancel: "cancel",
+}
+
+OpLike: TypeAlias = Op | Iterable[Op]
+"""An op, or several (``ops.set(a=1, b=2)`` makes one per field)."""
+
+
+def flatten(items: Iterable[OpLike]) -> tuple[Op, ...]:
+    """The ops of ``items``, nested tuples flattened, in order."""
+    out: list[Op] = []
+    for item in items:
+        if isinstance(item, Op):
+            out.append(item)
+        else:
+            out.extend(flatten(item))
+    return tuple(out)
+
+
+def _each(verb: str, make: Callable[[str, Expr], Op], fields: Mapping[str, Any]) -> tuple[Op, ...]:
+    return tuple(
+        make(name, expr(value, where=f"ops.{verb}({name}=...)")) for name, value in fields.items()
+    )
+
+
+def set(**fields: Any) -> tuple[Op, ...]:
+    """``ops.set(input="", count=lambda count: count + 1)``: replace field values."""
+    return _each("set", lambda name, value: Set(name, value), fields)
+
+
+def append(**fields: Any) -> tuple[Op, ...]:
+    """``ops.append(draft=lambda text: text)``: append text to ``str`` fields."""
+    return _each("append", lambda name, value: Append(name, value), fields)
+
+
+def push(**fields: Any) -> tuple[Op, ...]:
+    """``ops.push(history=lambda input: Message("user", input))``: add an item at the end."""
+    return _each("push", lambda name, value: Push(name, value), fields)
+
+
+def unshift(**fields: Any) -> tuple[Op, ...]:
+    """``ops.unshift(todos=Todo("new"))``: add an item at the start."""
+    return _each("unshift", lambda name, value: Unshift(name, value), fields)
+
+
+def pop(*fields: str) -> tuple[Op, ...]:
+    """``ops.pop("todos")``: remove the last item."""
+    return tuple(Pop(name) for name in fields)
+
+
+def shift(*fields: str) -> tuple[Op, ...]:
+    """``ops.shift("todos")``: remove the first item."""
+    return tuple(Shift(name) for name in fields)
+
+
+def update_at(field: str, index: Any, value: Any) -> UpdateAt:
+    """``ops.update_at("todos", lambda i: i, lambda text: Todo(text))``: replace one item.
+
+    ``index`` is a list index (negative counts from the end) or a stream item's key.
+    """
+    where = f"ops.update_at({field!r})"
+    return UpdateAt(field, expr(index, where=where), expr(value, where=where))
+
+
+def delete(field: str, key: Any) -> Delete:
+    """``ops.delete("history", lambda id: id)``: remove a stream item by key."""
+    return Delete(field, expr(key, where=f"ops.delete({field!r})"))
+
+
+def reset(*fields: str) -> tuple[Op, ...]:
+    """``ops.reset("history")``: remove every item of stream fields."""
+    return tuple(Reset(name) for name in fields)
+
+
+def fire(stream: str, **args: Any) -> Fire:
+    """``ops.fire("llm", prompt=lambda input: input)``: start a run of an async_stream.
+
+    ``args`` fill the body's parameters; parameters not given are read from the view's
+    fields and calcs of the same name, when the op runs (values, not live references).
+
+    When the op applies, a live run of a ``supersede`` stream has its lease revoked at
+    once: none of its messages reaches a clause any more, even those already queued.
+    After the message, before the next one is taken, the view cancels that run, waits
+    for its task to end and starts the new run in its own nursery. A ``refuse`` stream
+    with a live run makes the whole action fail with ``StreamBusy`` (nothing changes); a
+    ``queue`` stream starts the new run when the live one ends.
+    """
+    return Fire(
+        stream,
+        {
+            name: expr(value, where=f"ops.fire({stream!r}, {name}=...)")
+            for name, value in args.items()
+        },
+    )
+
+
+def cancel(stream: str) -> Cancel:
+    """``ops.cancel("llm")``: cancel the live run of an async_stream, if any.
+
+    When the op applies, the run's lease is revoked: from that moment none of its
+    messages reaches a clause, even those already queued. After the message, the view
+    cancels the run's scope and waits for its task to end (cleanup included) before it
+    takes its next message. Queued runs are dropped too. Nothing happens if no run is
+    live.
+    """
+    return Cancel(stream)
+
+
+def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:
+    """Apply ``items`` only when ``condition`` holds (read like every other expression).
+
+    ``ops.when(lambda draft: draft != "", ops.push(history=...))``
+    """
+    condition_expr = expr(condition, where="ops.when")
+    return tuple(attrs.evolve(op, when=condition_expr) for op in flatten(items))
+
+
+__all__ = [
+    "Append",
+    "Cancel",
+    "Delete",
+    "FieldOp",
+    "Fire",
+    "Op",
+    "OpLike",
+    "Pop",
+    "Push",
+    "Reset",
+    "Set",
+    "Shift",
+    "Unshift",
+    "UpdateAt",
+    "append",
+    "cancel",
+    "delete",
+    "fire",
+    "flatten",
+    "pop",
+    "push",
+    "reset",
+    "set",
+    "shift",
+    "unshift",
+    "update_at",
+    "when",
+]

@@ -1,0 +1,62 @@
+"""The compiled declarations of one view class: what the validator checked and the store runs.
+
+:class:`ViewSpec` is built once per class by :func:`actorview.view.validator.compile_view`
+and kept as ``cls.__view_spec__``. It is the introspection surface later layers read (the
+optimistic transpiler, the test client): every field, calc, action, clause and stream,
+by name, plus the calc order and which calcs read each name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from actorview.view.actions import Action
+from actorview.view.calculate import Calc
+from actorview.view.clauses import ViewClause
+from actorview.view.fields import StateField
+from actorview.view.stream_fields import StreamField
+from actorview.view.streams import AsyncStream
+
+
+@attrs.frozen
+class ViewSpec:
+    """Everything a view class declares, checked.
+
+    Attributes:
+        name: the view class's name.
+        fields: state fields by name.
+        stream_fields: stream fields by name.
+        calcs: calcs by name, in declaration order.
+        calc_order: calcs sorted so that each comes after the calcs it reads.
+        readers: for each field or calc name, the calcs that read it directly.
+        actions: actions by name.
+        clauses: view clauses in declaration order.
+        streams: async_streams by name.
+        receives: message types other tasks may tell the view (class keyword).
+    """
+
+    name: str
+    fields: Mapping[str, StateField[Any]]
+    stream_fields: Mapping[str, StreamField[Any]]
+    calcs: Mapping[str, Calc[Any]]
+    calc_order: tuple[Calc[Any], ...]
+    readers: Mapping[str, tuple[str, ...]]
+    actions: Mapping[str, Action]
+    clauses: tuple[ViewClause, ...]
+    streams: Mapping[str, AsyncStream]
+    receives: tuple[type, ...]
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every name an expression may read: fields, stream fields and calcs."""
+        return frozenset(self.fields) | frozenset(self.stream_fields) | frozenset(self.calcs)
+
+    @property
+    def emitted(self) -> tuple[type, ...]:
+        """Every message type some stream of the view emits."""
+        return tuple(
+            dict.fromkeys(kind for stream in self.streams.values() for kind in stream.emits)
+        )

@@ -1,0 +1,563 @@
+"""The state store: one view instance's values, its ops engine and its recompute.
+
+:class:`ViewStore` is the synchronous core of a view, with no trio and no mailbox in it:
+it holds field values, stream keys and calc values; applies the ops of an action or a
+clause (all or nothing); tracks which names changed and how (appended text and pushed
+items are kept as the change itself); and recomputes the dirty calcs once, in graph
+order. The :class:`~actorview.view.View` actor drives it; tests may drive it directly.
+
+Text fields grow in O(1): appended pieces are kept aside and joined only when the full
+value is read, so a stream of tokens into a long draft costs the same per token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from actorview.view.actions import Action
+from actorview.view.calculate import Appended, Calc
+from actorview.view.clauses import ViewClause
+from actorview.view.declarations import article
+from actorview.view.errors import (
+    InvalidInput,
+    InvalidParams,
+    OpError,
+    StateTypeError,
+    StreamBusy,
+    UnknownAction,
+    ViewError,
+)
+from actorview.view.expressions import Expr
+from actorview.view.fields import FieldKind, Origin
+from actorview.view.ops import (
+    Append,
+    Cancel,
+    Delete,
+    FieldOp,
+    Fire,
+    Op,
+    Pop,
+    Push,
+    Reset,
+    Set,
+    Shift,
+    Unshift,
+    UpdateAt,
+)
+from actorview.view.spec import ViewSpec
+from actorview.view.stream_fields import StreamItems
+from actorview.view.streams import OnBusy
+from actorview.view.values import conforms, structure, type_name
+
+
+@attrs.frozen
+class Effect:
+    """A stream op to carry out after the message: ``kind`` is ``"fire"`` or ``"cancel"``."""
+
+    kind: str
+    stream: str
+    args: dict[str, Any] = attrs.field(factory=dict)
+
+
+class _Growth:
+    """How a text or list field grew since the last recompute (appends only)."""
+
+    __slots__ = ("pieces", "preceding")
+
+    def __init__(self, preceding: Any) -> None:
+        self.preceding = preceding
+        self.pieces: list[Any] = []
+
+
+_REPLACED = object()
+
+_NO_LOCALS: frozenset[str] = frozenset()
+
+
+def _never_busy(stream: str) -> bool:
+    return False
+
+
+def _no_revoke(stream: str) -> None:
+    return None
+
+
+class ViewStore:
+    """The state of one view instance.
+
+    Args:
+        spec: the compiled declarations of the view class.
+        view: the view's name for error messages.
+        busy: whether a stream has a live run (the view's runners answer).
+        revoke: revoke the leases of a stream's live and queued runs, at once.
+    """
+
+    def __init__(
+        self,
+        spec: ViewSpec,
+        view: str,
+        *,
+        busy: Callable[[str], bool] = _never_busy,
+        revoke: Callable[[str], None] = _no_revoke,
+    ) -> None:
+        self.spec = spec
+        self.view = view
+        self.busy = busy
+        self.revoke = revoke
+        self._values: dict[str, Any] = {n: f.initial() for n, f in spec.fields.items()}
+        self._pieces: dict[str, list[str]] = {}
+        self._streams: dict[str, StreamItems[Any]] = {
+            n: StreamItems(n, f.key_function(), f.limit) for n, f in spec.stream_fields.items()
+        }
+        self._calc_values: dict[str, Any] = {}
+        self._growth: dict[str, Any] = {}
+        self.dirty: set[str] = set()
+        """Fields and streams changed since the last recompute."""
+        self.effects: list[Effect] = []
+        """Stream fires and cancels waiting for the view to carry them out, in order."""
+        self.recomputes = 0
+        """How many recompute passes ran (one per handled message or batch that changed
+        something)."""
+        self.evaluations: dict[str, int] = dict.fromkeys(spec.calcs, 0)
+        """How many times each calc was computed (from scratch or incrementally)."""
+
+    # -- reading ---------------------------------------------------------------------
+
+    def read(self, name: str) -> Any:
+        """The current value of a field, the :class:`StreamItems` of a stream field, or
+        the value of a calc as of the last recompute."""
+        values = self._values
+        if name in values:
+            pieces = self._pieces.get(name)
+            if pieces:
+                values[name] = values[name] + "".join(pieces)
+                pieces.clear()
+            return values[name]
+        if name in self._streams:
+            return self._streams[name]
+        return self.calc_value(name)
+
+    def calc_value(self, name: str) -> Any:
+        """A calc's value as of the last recompute."""
+        try:
+            return self._calc_values[name]
+        except KeyError:
+            raise ViewError(
+                f"{self.view}.{name}: calcs are first computed after mount; in mount, "
+                f"read the fields {name!r} reads instead."
+            ) from None
+
+    def stream(self, name: str) -> StreamItems[Any]:
+        """The kept keys and pending ops of a stream field."""
+        return self._streams[name]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every field and calc value (stream fields as lists of keys), for tests."""
+        out = {name: self.read(name) for name in self._values}
+        out.update({name: list(items) for name, items in self._streams.items()})
+        out.update(self._calc_values)
+        return out
+
+    # -- writing -----------------------------------------------------------------------
+
+    def assign(self, name: str, value: Any) -> None:
+        """Replace a field's value after checking its type (``view.field = value``).
+
+        Raises :class:`StateTypeError` (the field keeps its value) on a wrong type.
+        """
+        field = self.spec.fields.get(name)
+        if field is None:
+            raise AttributeError(f"{self.view} has no state field {name!r}")
+        self._check(name, value, field.type, "value")
+        self._set(name, value)
+
+    def input(self, name: str, raw: Any) -> None:
+        """Apply a browser input: structure ``raw`` into client field ``name``'s type.
+
+        Raises :class:`InvalidInput` (nothing changes) when the field is not a client
+        field or the value does not structure.
+        """
+        field = self.spec.fields.get(name)
+        if field is None or field.origin is not Origin.CLIENT:
+            clients = [n for n, f in self.spec.fields.items() if f.origin is Origin.CLIENT]
+            raise InvalidInput(
+                f"{self.view}: the browser may not write {name!r}; only client fields "
+                f"can be set by input (client fields: {', '.join(clients) or 'none'})."
+            )
+        try:
+            value = structure(raw, field.type)
+        except ValueError as error:
+            raise InvalidInput(
+                f"{self.view}.{name}: input {raw!r} is not a {type_name(field.type)} "
+                f"({error}); the field keeps its value."
+            ) from None
+        self._set(name, value)
+
+    def act(self, name: str, raw_params: Any) -> bool:
+        """Apply action ``name`` with untrusted ``raw_params``; False if its guard was false.
+
+        Keys of ``raw_params`` that name client fields rather than parameters (a form's
+        inputs, sent with its submit) are handled as input events arriving just before
+        the action: structured into those fields, written, and the calcs reading them
+        recomputed (a pass of its own), so the guard and the ops see them. They stay
+        written when the guard is false, as input events would have.
+
+        Raises :class:`UnknownAction`, :class:`InvalidParams` (naming view, action and
+        parameter), :class:`StateTypeError`, :class:`OpError` or :class:`StreamBusy`; in
+        every case nothing has changed.
+        """
+        declared = self.spec.actions.get(name)
+        if declared is None:
+            raise UnknownAction(
+                f"{self.view} has no action {name!r} (actions: "
+                f"{', '.join(self.spec.actions) or 'none'})."
+            )
+        raw_params, inputs = self._client_fields_of(declared, raw_params)
+        params = self._structure_params(declared, raw_params)
+        names = frozenset(declared.param_names)
+        previous = {field: self.read(field) for field in inputs}
+        for field, value in inputs.items():
+            self._set(field, value)
+        if inputs:
+            self.recompute()
+        try:
+            if declared.when is not None:
+                try:
+                    allowed = self._evaluate(declared.when, params, names)
+                except Exception as error:
+                    raise OpError(
+                        f"{self.view}, action {name!r}: its guard raised "
+                        f"{type(error).__name__}: {error}. Nothing changed."
+                    ) from error
+                if not allowed:
+                    return False
+            self.apply(declared.ops, params, names, where=f"action {name!r}")
+        except BaseException:
+            for field, value in previous.items():
+                self._set(field, value)
+            raise
+        return True
+
+    def guard(self, declared: ViewClause, message: Any) -> bool:
+        """The value of a clause's guard for ``message`` (True when it has none)."""
+        if declared.when is None:
+            return True
+        names = frozenset(declared.message_fields)
+        return bool(self._evaluate(declared.when, message, names))
+
+    def handle(self, declared: ViewClause, message: Any) -> None:
+        """Apply a clause's ops to ``message`` (errors propagate: the view crashes)."""
+        self.apply(
+            declared.ops,
+            message,
+            frozenset(declared.message_fields),
+            where=f"clause {declared.name!r}",
+        )
+
+    def apply(
+        self,
+        ops: Iterable[Op],
+        local: object = None,
+        local_names: frozenset[str] = _NO_LOCALS,
+        *,
+        where: str = "ops",
+    ) -> None:
+        """Apply ``ops`` all or nothing.
+
+        Every expression is evaluated first, against the state as it is now (and
+        ``local``'s attributes for ``local_names``); values are type-checked and list
+        indexes bounds-checked; only then are the ops applied, in order. An error in the
+        first phase changes nothing.
+        """
+        lookup = self._lookup(local, local_names)
+        plan: list[tuple[Op, Any, Any]] = []
+        lengths: dict[str, int] = {}
+        try:
+            for op in ops:
+                if op.when is not None and not op.when.evaluate(lookup):
+                    continue
+                plan.append(self._plan(op, lookup, lengths, where))
+        except (StateTypeError, OpError, StreamBusy):
+            raise
+        except Exception as error:
+            raise OpError(
+                f"{self.view}, {where}: an expression raised {type(error).__name__}: {error}. "
+                f"Nothing changed."
+            ) from error
+        for op, first, second in plan:
+            self._carry_out(op, first, second)
+
+    # -- the two phases ------------------------------------------------------------------
+
+    def _plan(
+        self, op: Op, lookup: Callable[[str], Any], lengths: dict[str, int], where: str
+    ) -> tuple[Op, Any, Any]:
+        if isinstance(op, Fire):
+            stream = self.spec.streams[op.stream]
+            if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
+                raise StreamBusy(
+                    f"{self.view}, {where}: {op.stream!r} has a live run and is declared "
+                    f'on_busy="refuse". Cancel it first, or declare on_busy="supersede".'
+                )
+            args = {
+                param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
+                for param in stream.params
+            }
+            return op, args, None
+        if isinstance(op, Cancel):
+            return op, None, None
+        assert isinstance(op, (Set, Append, Push, Unshift, Pop, Shift, UpdateAt, Delete, Reset))
+        name = op.field
+        if name in self._streams:
+            return self._plan_stream(op, lookup)
+        field = self.spec.fields[name]
+        if isinstance(op, Set):
+            value = op.value.evaluate(lookup)
+            self._check(name, value, field.type, "value")
+            if field.kind is FieldKind.LIST:
+                lengths[name] = len(value)
+            return op, value, None
+        if isinstance(op, Append):
+            text = op.value.evaluate(lookup)
+            self._check(name, text, str, "appended text")
+            return op, text, None
+        length = lengths.get(name)
+        if length is None:
+            length = lengths[name] = len(self._values[name])
+        if isinstance(op, (Push, Unshift)):
+            item = op.item.evaluate(lookup)
+            self._check(name, item, field.item_type, "item")
+            lengths[name] = length + 1
+            return op, item, None
+        if isinstance(op, (Pop, Shift)):
+            lengths[name] = max(0, length - 1)
+            return op, None, None
+        assert isinstance(op, UpdateAt)
+        index = op.index.evaluate(lookup)
+        if not conforms(index, int) or not -length <= index < length:
+            raise OpError(
+                f"{self.view}, {where}: ops.update_at({name!r}) got index {index!r}, but "
+                f"{name} has {length} items. Nothing changed."
+            )
+        item = op.value.evaluate(lookup)
+        self._check(name, item, field.item_type, "item")
+        return op, index, item
+
+    def _plan_stream(self, op: FieldOp, lookup: Callable[[str], Any]) -> tuple[Op, Any, Any]:
+        declared = self.spec.stream_fields[op.field]
+        if isinstance(op, (Push, Unshift)):
+            item = op.item.evaluate(lookup)
+            self._check(declared.name, item, declared.item_type, "item")
+            return op, item, None
+        if isinstance(op, UpdateAt):
+            key = str(op.index.evaluate(lookup))
+            item = op.value.evaluate(lookup)
+            self._check(declared.name, item, declared.item_type, "item")
+            return op, key, item
+        if isinstance(op, Delete):
+            return op, str(op.key.evaluate(lookup)), None
+        return op, None, None
+
+    def _carry_out(self, op: Op, first: Any, second: Any) -> None:
+        if isinstance(op, Fire):
+            stream = self.spec.streams[op.stream]
+            if stream.on_busy is OnBusy.SUPERSEDE:
+                self.revoke(op.stream)
+            self.effects.append(Effect("fire", op.stream, first))
+            return
+        if isinstance(op, Cancel):
+            self.revoke(op.stream)
+            self.effects.append(Effect("cancel", op.stream))
+            return
+        assert isinstance(op, FieldOp)
+        name = op.field
+        items = self._streams.get(name)
+        if items is not None:
+            self._carry_out_stream(op, name, items, first, second)
+            return
+        if isinstance(op, Set):
+            self._set(name, first)
+        elif isinstance(op, Append):
+            self._append_text(name, first)
+        elif isinstance(op, Push):
+            self._push_item(name, first)
+        else:
+            values: list[Any] = self._values[name]
+            if isinstance(op, Unshift):
+                values.insert(0, first)
+            elif isinstance(op, Pop):
+                if not values:
+                    return
+                values.pop()
+            elif isinstance(op, Shift):
+                if not values:
+                    return
+                values.pop(0)
+            elif isinstance(op, UpdateAt):
+                values[first] = second
+            self._replaced(name)
+
+    def _carry_out_stream(
+        self, op: Op, name: str, items: StreamItems[Any], first: Any, second: Any
+    ) -> None:
+        changed = True
+        if isinstance(op, Push):
+            items.insert(first, at_start=False)
+        elif isinstance(op, Unshift):
+            items.insert(first, at_start=True)
+        elif isinstance(op, Pop):
+            changed = items.last is not None and items.delete(items.last)
+        elif isinstance(op, Shift):
+            changed = items.first is not None and items.delete(items.first)
+        elif isinstance(op, UpdateAt):
+            changed = items.replace(first, second)
+        elif isinstance(op, Delete):
+            changed = items.delete(first)
+        elif isinstance(op, Reset):
+            items.reset()
+        if changed:
+            self._replaced(name)
+
+    # -- change tracking -------------------------------------------------------------
+
+    def _set(self, name: str, value: Any) -> None:
+        self._pieces.pop(name, None)
+        self._values[name] = list(value) if isinstance(value, list) else value
+        self._replaced(name)
+
+    def _replaced(self, name: str) -> None:
+        self._growth[name] = _REPLACED
+        self.dirty.add(name)
+
+    def _append_text(self, name: str, text: str) -> None:
+        if not text:
+            return
+        pieces = self._pieces.get(name)
+        if pieces is None:
+            pieces = self._pieces[name] = []
+        growth = self._growth.get(name)
+        if growth is None:
+            preceding = pieces[-1][-1:] if pieces else self._values[name][-1:]
+            growth = self._growth[name] = _Growth(preceding)
+        if growth is not _REPLACED:
+            growth.pieces.append(text)
+        pieces.append(text)
+        self.dirty.add(name)
+
+    def _push_item(self, name: str, item: Any) -> None:
+        values: list[Any] = self._values[name]
+        growth = self._growth.get(name)
+        if growth is None:
+            growth = self._growth[name] = _Growth(tuple(values[-1:]))
+        if growth is not _REPLACED:
+            growth.pieces.append(item)
+        values.append(item)
+        self.dirty.add(name)
+
+    # -- recompute ---------------------------------------------------------------------
+
+    def compute_all(self) -> None:
+        """Compute every calc from scratch (at mount); clears the change tracking."""
+        read = self.read
+        for calc in self.spec.calc_order:
+            self._calc_values[calc.name] = calc.compute(read)
+            self.evaluations[calc.name] += 1
+        self.dirty.clear()
+        self._growth.clear()
+
+    def recompute(self) -> frozenset[str]:
+        """Recompute, in graph order and once each, the calcs whose inputs changed.
+
+        An incremental calc whose one input only grew gets ``step(previous, Appended)``.
+        Returns every changed name (fields, streams and recomputed calcs); empty, with no
+        pass counted, when nothing changed.
+        """
+        if not self.dirty:
+            return frozenset()
+        self.recomputes += 1
+        changed = self.dirty
+        read = self.read
+        values = self._calc_values
+        for calc in self.spec.calc_order:
+            inputs = calc.inputs
+            if not any(name in changed for name in inputs):
+                continue
+            values[calc.name] = self._compute(calc, read)
+            self.evaluations[calc.name] += 1
+            changed.add(calc.name)
+        self.dirty = set()
+        self._growth.clear()
+        return frozenset(changed)
+
+    def _compute(self, calc: Calc[Any], read: Callable[[str], Any]) -> Any:
+        if calc.step is not None:
+            growth = self._growth.get(calc.inputs[0])
+            if isinstance(growth, _Growth):
+                pieces = growth.pieces
+                added: Any = "".join(pieces) if isinstance(growth.preceding, str) else tuple(pieces)
+                return calc.step(self._calc_values[calc.name], Appended(added, growth.preceding))
+        return calc.compute(read)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _lookup(self, local: object, local_names: frozenset[str]) -> Callable[[str], Any]:
+        read = self.read
+        if not local_names:
+            return read
+
+        def lookup(name: str) -> Any:
+            if name in local_names:
+                return getattr(local, name)
+            return read(name)
+
+        return lookup
+
+    def _evaluate(self, expression: Expr, local: object, local_names: frozenset[str]) -> Any:
+        return expression.evaluate(self._lookup(local, local_names))
+
+    def _check(self, name: str, value: Any, expected: Any, what: str) -> None:
+        if not conforms(value, expected):
+            raise StateTypeError(
+                f"{self.view}.{name}: the {what} {value!r} is "
+                f"{article(type(value).__name__)}, not {article(type_name(expected))}. The "
+                f"field keeps its value."
+            )
+
+    def _client_fields_of(self, declared: Action, raw: Any) -> tuple[Any, dict[str, Any]]:
+        """Split the client-field values (a form's inputs) off untrusted params."""
+        if not isinstance(raw, Mapping):
+            return raw, {}
+        params = set(declared.param_names)
+        inputs: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
+        for key, value in raw.items():
+            field = self.spec.fields.get(key)
+            if key in params or field is None or field.origin is not Origin.CLIENT:
+                rest[key] = value
+                continue
+            try:
+                inputs[key] = structure(value, field.type)
+            except ValueError as error:
+                raise InvalidParams(
+                    f"{self.view}, action {declared.name!r}: form field {key!r} is not "
+                    f"{article(type_name(field.type))} ({error}). Nothing changed."
+                ) from None
+        return rest, inputs
+
+    def _structure_params(self, declared: Action, raw: Any) -> Any:
+        if declared.params is None:
+            if raw:
+                raise InvalidParams(
+                    f"{self.view}, action {declared.name!r}: takes no params, got "
+                    f"{raw!r}. Nothing changed."
+                )
+            return None
+        try:
+            return structure(raw if raw is not None else {}, declared.params)
+        except ValueError as error:
+            raise InvalidParams(
+                f"{self.view}, action {declared.name!r}: invalid params: {error}. Nothing changed."
+            ) from None

@@ -1,0 +1,283 @@
+"""``stream`` fields: append-friendly keyed collections the server does not keep.
+
+A stream field (``history = stream(Message)``) holds, per view instance, only the keys of
+its items, in order, plus the ops not yet rendered. Items are handed to the renderer once
+(as inserts of the view's stream container) and then forgotten, so a chat with 10,000
+messages costs the server 10,000 keys, and a new message costs one insert on the wire.
+
+Reading the field in a calc, guard or expression gives its :class:`StreamItems`: its
+length, its keys and membership, never the items. Keys come from ``key=`` (an attribute
+name or a function of the item) or, by default, from a per-field counter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+import attrs
+
+from actorview.render import Element, StreamDelete, StreamInsert, StreamOp, StreamReset, StreamSlot
+from actorview.render.builder import h
+from actorview.view.declarations import Declaration
+from actorview.view.values import type_name
+
+if TYPE_CHECKING:
+    from actorview.view.store import ViewStore
+
+T = TypeVar("T")
+
+KeySpec = str | Callable[[Any], Hashable] | None
+
+
+@attrs.frozen
+class Inserted:
+    """A pending insert: ``item`` under ``key``, appended (``at=-1``) or prepended (``at=0``).
+
+    An insert whose key is already present replaces that item in place.
+    """
+
+    key: str
+    item: Any
+    at: int
+
+
+@attrs.frozen
+class Deleted:
+    """A pending removal of the item under ``key``."""
+
+    key: str
+
+
+@attrs.frozen
+class Cleared:
+    """A pending removal of every item (``reset``)."""
+
+
+PendingOp = Inserted | Deleted | Cleared
+
+
+class StreamField(Declaration, Generic[T]):
+    """The declaration of a stream field (made by :func:`stream`)."""
+
+    def __init__(self, item_type: type[T] | Any, key: KeySpec, limit: int | None) -> None:
+        self.item_type = item_type
+        self.key = key
+        self.limit = limit
+        self._declare()
+
+    def __repr__(self) -> str:
+        return f"stream({type_name(self.item_type)}, limit={self.limit!r})"
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> StreamField[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> StreamItems[T]: ...
+    def __get__(self, instance: object | None, owner: type) -> StreamField[T] | StreamItems[T]:
+        if instance is None:
+            return self
+        store: ViewStore = instance.__dict__["_view_store"]
+        items: StreamItems[T] = store.stream(self.name)
+        return items
+
+    def key_function(self) -> Callable[[Any], str] | None:
+        """How to get an item's key, or ``None`` when keys are assigned by a counter."""
+        key = self.key
+        if key is None:
+            return None
+        if isinstance(key, str):
+            attribute = key
+            return lambda item: str(getattr(item, attribute))
+        function = key
+        return lambda item: str(function(item))
+
+
+@overload
+def stream(
+    item_type: type[T], *, key: KeySpec = ..., limit: int | None = ...
+) -> StreamField[T]: ...
+@overload
+def stream(item_type: Any, *, key: KeySpec = ..., limit: int | None = ...) -> StreamField[Any]: ...
+def stream(item_type: Any, *, key: KeySpec = None, limit: int | None = None) -> StreamField[Any]:
+    """Declare a stream field of ``item_type`` items.
+
+    Args:
+        item_type: the type of each item; pushing anything else is a
+            :class:`~actorview.view.StateTypeError`.
+        key: the item's identity: an attribute name (``key="id"``), a function
+            (``key=lambda m: m.id``), or ``None`` for keys from a counter
+            (``"history-0"``, ``"history-1"``, ...). Pushing an existing key replaces
+            that item in place.
+        limit: keep at most this many items: a push beyond it removes the first item, an
+            unshift beyond it removes the last.
+
+    Ops: ``push``, ``unshift``, ``pop``, ``shift``, ``update_at`` (by key), ``delete``
+    (by key) and ``reset``.
+
+    Example::
+
+        history = stream(Message, limit=500)
+    """
+    declared: StreamField[Any] = StreamField(item_type, key, limit)
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        declared.problem = (
+            f"stream({type_name(item_type)}, limit={limit!r}): limit must be a positive "
+            f"int, or None for no limit."
+        )
+    return declared
+
+
+class StreamItems(Generic[T]):
+    """What the server keeps of one stream field: keys in order and unrendered ops.
+
+    Every op is O(1): keys are kept in a linked list made of two dicts.
+    ``len(items)``, ``key in items`` and iteration (keys, first to last) read it.
+    """
+
+    __slots__ = (
+        "_counter",
+        "_head",
+        "_key_of",
+        "_limit",
+        "_name",
+        "_next",
+        "_prev",
+        "_tail",
+        "pending",
+    )
+
+    def __init__(self, name: str, key_of: Callable[[Any], str] | None, limit: int | None) -> None:
+        self._name = name
+        self._key_of = key_of
+        self._limit = limit
+        self._counter = 0
+        self._next: dict[str, str | None] = {}
+        self._prev: dict[str, str | None] = {}
+        self._head: str | None = None
+        self._tail: str | None = None
+        self.pending: list[PendingOp] = []
+        """Ops since the last render, in order; the renderer takes them."""
+
+    def __len__(self) -> int:
+        return len(self._next)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._next
+
+    def __iter__(self) -> Iterator[str]:
+        key = self._head
+        while key is not None:
+            yield key
+            key = self._next[key]
+
+    def __repr__(self) -> str:
+        return f"<stream {self._name}: {len(self)} items, {len(self.pending)} pending ops>"
+
+    @property
+    def first(self) -> str | None:
+        """The key of the first item, or ``None`` when empty."""
+        return self._head
+
+    @property
+    def last(self) -> str | None:
+        """The key of the last item, or ``None`` when empty."""
+        return self._tail
+
+    def key_for(self, item: Any) -> str:
+        """The key ``item`` would get if pushed now (counter keys are not consumed)."""
+        if self._key_of is not None:
+            return self._key_of(item)
+        return f"{self._name}-{self._counter}"
+
+    # -- ops (called by the store, already type-checked) ----------------------------
+
+    def insert(self, item: Any, at_start: bool) -> str:
+        """Push (or unshift, with ``at_start``) ``item``; replace it in place if its key
+        is present. Applies the limit. Returns the key."""
+        key = self.key_for(item)
+        if self._key_of is None:
+            self._counter += 1
+        self.pending.append(Inserted(key, item, 0 if at_start else -1))
+        if key in self._next:
+            return key
+        if at_start:
+            self._link_first(key)
+        else:
+            self._link_last(key)
+        if self._limit is not None and len(self._next) > self._limit:
+            evicted = self._tail if at_start else self._head
+            assert evicted is not None
+            self.delete(evicted)
+        return key
+
+    def replace(self, key: str, item: Any) -> bool:
+        """Replace the item under ``key``; False (and nothing pending) if it is absent."""
+        if key not in self._next:
+            return False
+        self.pending.append(Inserted(key, item, -1))
+        return True
+
+    def delete(self, key: str) -> bool:
+        """Remove the item under ``key``; False if it is absent (nothing happens)."""
+        if key not in self._next:
+            return False
+        before, after = self._prev.pop(key), self._next.pop(key)
+        if before is None:
+            self._head = after
+        else:
+            self._next[before] = after
+        if after is None:
+            self._tail = before
+        else:
+            self._prev[after] = before
+        self.pending.append(Deleted(key))
+        return True
+
+    def reset(self) -> None:
+        """Remove every item; the unrendered ops before it are dropped."""
+        self._next.clear()
+        self._prev.clear()
+        self._head = self._tail = None
+        self.pending = [Cleared()]
+
+    def slot(
+        self, tag: str, item: Callable[[T], Element], *attrs: Mapping[str, Any], **attributes: Any
+    ) -> StreamSlot:
+        """The stream's container for ``render``: a ``tag`` element carrying the ops since
+        the last render, each inserted item rendered by ``item``.
+
+        Example: ``self.history.slot("ul", lambda m: h.li(m.text), id="history")``.
+        Calling it does not consume the ops; the view hands them over after its render.
+        """
+        ops: list[StreamOp] = []
+        for pending in self.pending:
+            if isinstance(pending, Inserted):
+                ops.append(StreamInsert(pending.key, item(pending.item), pending.at))
+            elif isinstance(pending, Deleted):
+                ops.append(StreamDelete(pending.key))
+            else:
+                ops.append(StreamReset())
+        return h.stream(tag, self._name, ops, *attrs, **attributes)
+
+    def take_pending(self) -> list[PendingOp]:
+        """The unrendered ops, handing over the only reference the server had to items."""
+        pending, self.pending = self.pending, []
+        return pending
+
+    def _link_last(self, key: str) -> None:
+        self._prev[key] = self._tail
+        self._next[key] = None
+        if self._tail is None:
+            self._head = key
+        else:
+            self._next[self._tail] = key
+        self._tail = key
+
+    def _link_first(self, key: str) -> None:
+        self._next[key] = self._head
+        self._prev[key] = None
+        if self._head is None:
+            self._tail = key
+        else:
+            self._prev[self._head] = key
+        self._head = key

@@ -1,0 +1,437 @@
+"""The validator: checks a view class when it is defined and compiles it into a ViewSpec.
+
+Every mistake the view layer can see without running the view is raised here, as a
+:class:`~actorview.errors.DefinitionError` whose message names the view, the declaration
+and the fix (the texts are part of the contract and tested): optimistic flags that cannot
+hold, names an expression reads that the view does not declare, cycles among calcs,
+ops on the wrong kind of field or with items of the wrong type, streams whose messages no
+clause handles, and clauses for messages nothing can send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from actorview.errors import DefinitionError
+from actorview.view.actions import Action
+from actorview.view.calculate import Calc, order_calcs
+from actorview.view.clauses import ViewClause
+from actorview.view.declarations import Declaration, article
+from actorview.view.expressions import Expr, return_annotation
+from actorview.view.fields import FieldKind, Origin, StateField
+from actorview.view.ops import (
+    Append,
+    Cancel,
+    Delete,
+    FieldOp,
+    Fire,
+    Op,
+    Pop,
+    Push,
+    Reset,
+    Set,
+    Shift,
+    Unshift,
+    UpdateAt,
+)
+from actorview.view.spec import ViewSpec
+from actorview.view.stream_fields import StreamField
+from actorview.view.streams import AsyncStream, StreamFailed
+from actorview.view.values import conforms, type_name
+
+_LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
+
+
+def compile_view(
+    cls: type,
+    *,
+    receives: Iterable[type] = (),
+    runtime_messages: Iterable[type] = (),
+    handled_elsewhere: Iterable[type] = (),
+    reserved: Iterable[str] = (),
+) -> ViewSpec:
+    """Check every declaration of ``cls`` (and its bases) and return its :class:`ViewSpec`.
+
+    Args:
+        receives: message types other tasks may send to the view.
+        runtime_messages: types the runtime itself sends (browser events, lifecycle).
+        handled_elsewhere: message types handled by plain ``@on`` methods of the class.
+        reserved: attribute names the base class uses, which declarations may not take.
+
+    Raises:
+        DefinitionError: on the first mistake found, in declaration order.
+    """
+    declared = _collect(cls)
+    checker = _Checker(cls.__name__, declared, tuple(receives), tuple(runtime_messages))
+    return checker.check(tuple(handled_elsewhere), frozenset(reserved))
+
+
+def _collect(cls: type) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for base in reversed(cls.__mro__):
+        for name, value in vars(base).items():
+            if isinstance(value, Declaration):
+                found[name] = value
+            elif name in found:
+                del found[name]
+    return found
+
+
+def _of(declared: Mapping[str, Any], kind: type) -> dict[str, Any]:
+    return {name: value for name, value in declared.items() if isinstance(value, kind)}
+
+
+class _Checker:
+    def __init__(
+        self,
+        view: str,
+        declared: Mapping[str, Any],
+        receives: tuple[type, ...],
+        runtime_messages: tuple[type, ...],
+    ) -> None:
+        self.view = view
+        self.declared: Mapping[str, Declaration] = declared
+        self.fields: dict[str, StateField[Any]] = _of(declared, StateField)
+        self.stream_fields: dict[str, StreamField[Any]] = _of(declared, StreamField)
+        self.calcs: dict[str, Calc[Any]] = _of(declared, Calc)
+        self.actions: dict[str, Action] = _of(declared, Action)
+        self.clauses: dict[str, ViewClause] = _of(declared, ViewClause)
+        self.streams: dict[str, AsyncStream] = _of(declared, AsyncStream)
+        self.receives = receives
+        self.runtime_messages = runtime_messages
+        self.names = set(self.fields) | set(self.stream_fields) | set(self.calcs)
+
+    def fail(self, where: str, message: str) -> DefinitionError:
+        return DefinitionError(f"{self.view}.{where}: {message}")
+
+    def known(self, extra: Iterable[str] = ()) -> str:
+        return ", ".join(sorted(self.names | set(extra))) or "none"
+
+    # -- the checks ------------------------------------------------------------------
+
+    def check(self, handled_elsewhere: tuple[type, ...], reserved: frozenset[str]) -> ViewSpec:
+        for name, declaration in self.declared.items():
+            if name in reserved:
+                raise self.fail(
+                    name,
+                    f"the name {name!r} is used by View itself (an attribute or method of "
+                    f"every view). Choose another name.",
+                )
+            if declaration.problem is not None:
+                raise self.fail(name, declaration.problem)
+        for name, field in self.fields.items():
+            self.check_field(name, field)
+        for name, calc in self.calcs.items():
+            self.check_calc(name, calc)
+        calc_order = order_calcs(self.view, self.calcs)
+        for name, stream in self.streams.items():
+            self.check_stream(name, stream)
+        for name, declared_action in self.actions.items():
+            self.check_action(name, declared_action)
+        for name, declared_clause in self.clauses.items():
+            self.check_clause(name, declared_clause)
+        self.check_emits_handled(handled_elsewhere)
+        readers: dict[str, list[str]] = {}
+        for name, calc in self.calcs.items():
+            for dependency in calc.inputs:
+                readers.setdefault(dependency, []).append(name)
+        return ViewSpec(
+            name=self.view,
+            fields=self.fields,
+            stream_fields=self.stream_fields,
+            calcs=self.calcs,
+            calc_order=calc_order,
+            readers={name: tuple(calcs) for name, calcs in readers.items()},
+            actions=self.actions,
+            clauses=tuple(self.clauses.values()),
+            streams=self.streams,
+            receives=self.receives,
+        )
+
+    def check_field(self, name: str, field: StateField[Any]) -> None:
+        if field.optimistic and field.origin is not Origin.CLIENT:
+            raise self.fail(
+                name,
+                f"optimistic=True on a field with origin {field.origin.value!r}; the browser "
+                f"can only predict fields it writes. Remove optimistic=True, or declare the "
+                f'field with origin="client".',
+            )
+
+    def check_calc(self, name: str, calc: Calc[Any]) -> None:
+        where = f"{name} (calculate)"
+        for dependency in calc.inputs:
+            if dependency not in self.names:
+                raise self.fail(
+                    where,
+                    f"reads {dependency!r}, which is not a field, stream or calc of "
+                    f"{self.view} (known: {self.known()}). Declare it, or rename the "
+                    f"parameter.",
+                )
+        if calc.step is not None:
+            inputs = calc.inputs
+            field = self.fields.get(inputs[0]) if len(inputs) == 1 else None
+            if field is None or field.kind not in (FieldKind.TEXT, FieldKind.LIST):
+                raise self.fail(
+                    where,
+                    f"incremental=... needs exactly one input that is a str or list state "
+                    f"field, but it reads {', '.join(inputs) or 'nothing'}. Drop incremental, "
+                    f"or make the calc read one str/list field.",
+                )
+        if calc.optimistic:
+            for dependency in calc.inputs:
+                if not self.predictable(dependency):
+                    raise self.fail(
+                        where,
+                        f"optimistic=True, but it reads {dependency!r}, which the browser "
+                        f"cannot predict. Read only client or optimistic fields and "
+                        f"optimistic calcs, or remove optimistic=True.",
+                    )
+
+    def predictable(self, name: str) -> bool:
+        field = self.fields.get(name)
+        if field is not None:
+            return field.origin is Origin.CLIENT or field.optimistic
+        calc = self.calcs.get(name)
+        return calc is not None and calc.optimistic
+
+    def check_stream(self, name: str, stream: AsyncStream) -> None:
+        where = f"{name} (async_stream)"
+        if not stream.takes_emit:
+            raise self.fail(
+                where,
+                "the body takes no `emit` parameter, so it can never send anything. Add "
+                "`emit: Emit` to its parameters.",
+            )
+        if not stream.emits:
+            raise self.fail(where, "emits=() declares no message type. Name what it sends.")
+        for kind in stream.emits:
+            if not _is_attrs(kind):
+                raise self.fail(
+                    where,
+                    f"emits {kind!r}, which is not an attrs class. Declare messages with "
+                    f"@attrs.frozen.",
+                )
+
+    def check_action(self, name: str, declared: Action) -> None:
+        where = f"{name} (action)"
+        params = declared.param_names
+        for param in params:
+            if param in self.names:
+                raise self.fail(
+                    where,
+                    f"parameter {param!r} has the name of a field or calc of {self.view}, so "
+                    f"expressions could not tell them apart. Rename the parameter.",
+                )
+        if declared.when is not None:
+            self.check_names(f"{where} guard", declared.when, params)
+        for op in declared.ops:
+            self.check_op(where, op, params)
+
+    def check_clause(self, name: str, declared: ViewClause) -> None:
+        where = f"{name} (clause for {declared.message_type.__name__})"
+        kind = declared.message_type
+        if kind in self.runtime_messages:
+            raise self.fail(
+                where,
+                f"{kind.__name__} is handled by the View runtime itself, so this clause "
+                f"would never run. Declare an action for browser events, or override "
+                f"on_connect()/on_disconnect() for the connection.",
+            )
+        sendable = (*self.receives, *self.emitted())
+        if self.streams:
+            sendable = (*sendable, StreamFailed)
+        if not any(issubclass(kind, other) or issubclass(other, kind) for other in sendable):
+            raise self.fail(
+                where,
+                f"a clause for {kind.__name__}, which nothing can send: no async_stream "
+                f"emits it and it is not in receives=(...). Add it to a stream's emits, "
+                f"declare `class {self.view}(View, receives=({kind.__name__},))`, or "
+                f"remove the clause.",
+            )
+        fields = declared.message_fields
+        for field in fields:
+            if field in self.names:
+                raise self.fail(
+                    where,
+                    f"{kind.__name__}.{field} has the name of a field or calc of "
+                    f"{self.view}, so expressions could not tell them apart. Rename one.",
+                )
+        for field in declared.match:
+            if field not in fields:
+                raise self.fail(
+                    where,
+                    f"match names {field!r}, which is not a field of {kind.__name__} "
+                    f"(fields: {', '.join(fields) or 'none'}). Match on declared fields.",
+                )
+        if declared.when is not None:
+            self.check_names(f"{where} guard", declared.when, fields)
+        for op in declared.ops:
+            self.check_op(where, op, fields)
+
+    def emitted(self) -> tuple[type, ...]:
+        return tuple(kind for stream in self.streams.values() for kind in stream.emits)
+
+    def check_emits_handled(self, handled_elsewhere: tuple[type, ...]) -> None:
+        handled = (*(c.message_type for c in self.clauses.values()), *handled_elsewhere)
+        for name, stream in self.streams.items():
+            for kind in stream.emits:
+                if not any(issubclass(kind, other) for other in handled):
+                    raise self.fail(
+                        f"{name} (async_stream)",
+                        f"emits {kind.__name__}, but no clause handles {kind.__name__}. Add "
+                        f"`on_{_snake(kind.__name__)} = clause({kind.__name__}, ...)`, or "
+                        f"remove it from emits.",
+                    )
+
+    # -- expressions and ops -------------------------------------------------------------
+
+    def check_names(self, where: str, expression: Expr, local: Iterable[str]) -> None:
+        local_names = set(local)
+        for name in expression.names:
+            if name not in self.names and name not in local_names:
+                raise self.fail(
+                    where,
+                    f"reads {name!r}, which is not a field, stream or calc of {self.view} nor "
+                    f"a bound name here (known: {self.known(local_names)}). Declare it, or "
+                    f"rename the parameter.",
+                )
+
+    def check_op(self, where: str, op: Op, local: tuple[str, ...]) -> None:
+        label = f"{where} ops.{op.verb}"
+        for expression in op.expressions():
+            self.check_names(label, expression, local)
+        if isinstance(op, (Fire, Cancel)):
+            self.check_stream_op(label, op, local)
+            return
+        assert isinstance(op, FieldOp)
+        target = op.field
+        if target in self.calcs:
+            raise self.fail(
+                label,
+                f"targets {target!r}, a calc; calcs are computed from what they read. "
+                f"Change one of {', '.join(self.calcs[target].inputs) or 'its inputs'} "
+                f"instead.",
+            )
+        field = self.fields.get(target)
+        stream_field = self.stream_fields.get(target)
+        if field is None and stream_field is None:
+            raise self.fail(
+                label,
+                f"targets {target!r}, which is not a field of {self.view} (fields: "
+                f"{', '.join(sorted([*self.fields, *self.stream_fields])) or 'none'}). "
+                f"Declare it with state(...) or stream(...).",
+            )
+        if stream_field is not None:
+            self.check_stream_field_op(label, op, stream_field)
+        else:
+            assert field is not None
+            self.check_field_op(label, op, field)
+
+    def check_field_op(self, label: str, op: FieldOp, field: StateField[Any]) -> None:
+        kind = type_name(field.type)
+        if isinstance(op, (Delete, Reset)):
+            raise self.fail(
+                label,
+                f"targets {field.name!r}, {article(kind)} field; {op.verb} works on stream fields. "
+                f"Use ops.set({field.name}=...) to replace its value.",
+            )
+        if isinstance(op, Append) and field.kind is not FieldKind.TEXT:
+            raise self.fail(
+                label,
+                f"targets {field.name!r}, {article(kind)} field; append works on str fields. Use "
+                f"ops.push for list and stream fields, ops.set otherwise.",
+            )
+        if isinstance(op, _LIST_OPS) and field.kind is not FieldKind.LIST:
+            fix = (
+                "Use ops.append to add text"
+                if field.kind is FieldKind.TEXT
+                else f"Declare it as list[...] or stream(...), or use ops.set({field.name}=...)"
+            )
+            raise self.fail(
+                label,
+                f"targets {field.name!r}, {article(kind)} field; {op.verb} works on list and "
+                f"stream fields. {fix}.",
+            )
+        if isinstance(op, Set):
+            self.check_value(label, op.value, field.type, field.name, "value")
+        elif isinstance(op, Append):
+            self.check_value(label, op.value, str, field.name, "text")
+        elif isinstance(op, (Push, Unshift)):
+            self.check_value(label, op.item, field.item_type, field.name, "item")
+        elif isinstance(op, UpdateAt):
+            self.check_value(label, op.index, int, field.name, "index")
+            self.check_value(label, op.value, field.item_type, field.name, "item")
+
+    def check_stream_field_op(self, label: str, op: FieldOp, field: StreamField[Any]) -> None:
+        if isinstance(op, (Set, Append)):
+            raise self.fail(
+                label,
+                f"targets {field.name!r}, a stream field; a stream is changed item by item. "
+                f"Use ops.push/unshift/update_at/delete, or ops.reset to empty it.",
+            )
+        if isinstance(op, (Push, Unshift)):
+            self.check_value(label, op.item, field.item_type, field.name, "item")
+        elif isinstance(op, UpdateAt):
+            self.check_value(label, op.value, field.item_type, field.name, "item")
+
+    def check_value(self, label: str, value: Expr, expected: Any, target: str, what: str) -> None:
+        if value.is_constant:
+            if not conforms(value.constant, expected):
+                raise self.fail(
+                    label,
+                    f"gives {target!r} the {what} {value.constant!r}, "
+                    f"{article(type(value.constant).__name__)}, but it takes "
+                    f"{type_name(expected)}. Give {article(type_name(expected))}.",
+                )
+            return
+        annotation = return_annotation(value)
+        if (
+            isinstance(annotation, type)
+            and isinstance(expected, type)
+            and expected is not object
+            and not issubclass(annotation, expected)
+        ):
+            raise self.fail(
+                label,
+                f"gives {target!r} {article(what)} from a function returning "
+                f"{annotation.__name__}, but it takes {type_name(expected)}. Return "
+                f"{article(type_name(expected))}.",
+            )
+
+    def check_stream_op(self, label: str, op: Fire | Cancel, local: tuple[str, ...]) -> None:
+        stream = self.streams.get(op.stream)
+        if stream is None:
+            raise self.fail(
+                label,
+                f"names the stream {op.stream!r}, which {self.view} does not declare "
+                f"(streams: {', '.join(self.streams) or 'none'}). Declare it with "
+                f"@async_stream(emits=...).",
+            )
+        if isinstance(op, Cancel):
+            return
+        for arg in op.args:
+            if arg not in stream.params:
+                raise self.fail(
+                    label,
+                    f"passes {arg!r}, which the body of {op.stream!r} does not take "
+                    f"(parameters: {', '.join(stream.params) or 'none'}). Remove it.",
+                )
+        for param in stream.params:
+            if param not in op.args and param not in self.names:
+                raise self.fail(
+                    label,
+                    f"does not give {op.stream!r} its parameter {param!r}, and {self.view} "
+                    f"has no field or calc of that name. Pass ops.fire({op.stream!r}, "
+                    f"{param}=...).",
+                )
+
+
+def _is_attrs(kind: object) -> bool:
+    import attrs
+
+    return isinstance(kind, type) and attrs.has(kind)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))

@@ -1,0 +1,371 @@
+"""``View``: a live view is an actor whose state, derived values and reactions are declared.
+
+A subclass declares ``state`` and ``stream`` fields, ``calculate`` values, ``action``\\ s
+for the browser, ``clause``\\ s for mailbox messages and ``async_stream``\\ s, and writes
+``render``. When the class statement runs, the validator checks it all
+(:func:`~actorview.view.validator.compile_view`) and each view clause becomes a mailbox
+clause. At run time the view is one trio task (``await nursery.start(view.run)``):
+
+1. browser events (:class:`ActionEvent`, :class:`InputEvent`) and stream messages arrive
+   in its mailbox and are handled one at a time, in order; a clause's or an action's
+   ops change state all or nothing;
+2. after each message, or each coalesced batch, ``after_batch`` carries out the stream
+   fires and cancels the ops asked for, recomputes the dirty calcs once, renders, diffs
+   against the previous tree and hands the patch to the view's sink.
+
+An ``ask`` of a browser event returns its :class:`Outcome` as soon as the ops are applied;
+the fires, the recompute and the render follow before the view takes its next message.
+Bad browser input is answered with :class:`Rejected` (and logged at warning); the view
+and its state are untouched. An error in a clause's ops (server code, not browser input)
+propagates: the view crashes and its supervisor decides.
+
+Example::
+
+    class Counter(View):
+        count = state(int)
+        doubled = calculate(lambda count: count * 2)
+        increment = action(ops.set(count=lambda count: count + 1))
+
+        def render(self) -> Element:
+            return h.div(h.button("+", id="inc"), h.span(self.doubled, id="doubled"))
+
+    send, receive = trio.open_memory_channel[Rendered](16)
+    ref = await nursery.start(Counter(sink=send).run)
+    await ref.ask(ActionEvent("increment"))
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+import trio
+
+from actorview.errors import DefinitionError
+from actorview.mailbox import Actor, on
+from actorview.mailbox.clauses import collect_clauses
+from actorview.mailbox.lease import Lease
+from actorview.mailbox.overflow import OverflowPolicy
+from actorview.render import Element, Patch, diff, h
+from actorview.view.clauses import ViewClause
+from actorview.view.errors import InvalidParams, StreamBusy, ViewError
+from actorview.view.events import (
+    ActionEvent,
+    Applied,
+    Connected,
+    Disconnected,
+    Ignored,
+    InputEvent,
+    Outcome,
+    Rejected,
+)
+from actorview.view.spec import ViewSpec
+from actorview.view.store import ViewStore
+from actorview.view.streams import StreamFailed, StreamRunner
+from actorview.view.validator import compile_view
+from actorview.view.values import structure
+
+RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected)
+"""Message types the runtime sends every view."""
+
+
+@attrs.frozen
+class Rendered:
+    """One render of a view, handed to its sink.
+
+    Attributes:
+        version: 0 for the first render (at start), then +1 per render that changed the
+            page.
+        tree: the new tree. For version 0 the page is ``to_html(tree)``; afterwards its
+            stream containers carry only the ops of this render.
+        patches: the patch ops from the previous tree to this one (empty for version 0).
+    """
+
+    version: int
+    tree: Element
+    patches: tuple[Patch, ...]
+
+
+RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[None] | None]
+"""Where a view sends its renders: a memory channel, or a (sync or async) callback."""
+
+
+def _make_clause_handler(declared: ViewClause) -> Callable[..., None]:
+    def handle(self: View, _av_message: Any) -> None:
+        self._view_store.handle(declared, _av_message)
+
+    def guard(self: View, _av_message: Any) -> bool:
+        return self._view_store.guard(declared, _av_message)
+
+    handle.__name__ = handle.__qualname__ = f"_av_clause_{declared.name}"
+    decorate = on(
+        declared.message_type,
+        match=declared.match,
+        when=guard if declared.when is not None else None,
+        batch=declared.batch,
+    )
+    return decorate(handle)
+
+
+class View(Actor):
+    """Base class of live views. See the module docstring for the life of a view.
+
+    Class keywords:
+        receives: message types other tasks may tell the view (for example a pubsub
+            topic's messages), besides browser events and its streams' messages.
+        Any other keyword goes to :class:`~actorview.mailbox.Actor` (``unhandled=``).
+
+    Constructor:
+        params: the mount parameters: an instance of the type ``mount`` declares, or an
+            untrusted mapping that is structured into it (an error raises
+            :class:`~actorview.view.InvalidParams` and no view is made).
+        sink: where renders go (:data:`RenderSink`); ``None`` renders for nobody (the
+            stream items are still handed over and forgotten).
+        name, capacity, overflow, max_batch: as for :class:`~actorview.mailbox.Actor`.
+    """
+
+    __view_spec__: ClassVar[ViewSpec]
+
+    def __init_subclass__(cls, *, receives: tuple[type, ...] = (), **kwargs: Any) -> None:
+        plain_clauses = collect_clauses(cls)
+        spec = compile_view(
+            cls,
+            receives=receives,
+            runtime_messages=RUNTIME_MESSAGES,
+            handled_elsewhere=tuple(clause.message_type for clause in plain_clauses),
+            reserved=_RESERVED,
+        )
+        cls.__view_spec__ = spec
+        for declared in spec.clauses:
+            handler = _make_clause_handler(declared)
+            setattr(cls, handler.__name__, handler)
+        accepts = (*RUNTIME_MESSAGES, *receives, *spec.emitted)
+        if spec.streams:
+            accepts = (*accepts, StreamFailed)
+        for plain in plain_clauses:
+            kind = plain.message_type
+            if not any(issubclass(kind, a) or issubclass(a, kind) for a in accepts):
+                raise DefinitionError(
+                    f"{cls.__name__}.{plain.name} (@on {kind.__name__}): a clause for "
+                    f"{kind.__name__}, which nothing can send: no async_stream emits it and "
+                    f"it is not in receives=(...). Declare `class {cls.__name__}(View, "
+                    f"receives=({kind.__name__},))`, or remove the clause."
+                )
+        kwargs.setdefault("accepts", tuple(dict.fromkeys(accepts)))
+        super().__init_subclass__(**kwargs)
+
+    def __init__(
+        self,
+        params: Any = None,
+        *,
+        sink: RenderSink | None = None,
+        name: str | None = None,
+        capacity: int = 256,
+        overflow: OverflowPolicy | None = None,
+        max_batch: int = 256,
+    ) -> None:
+        super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
+        spec = type(self).__view_spec__
+        self._view_store = ViewStore(
+            spec, type(self).__name__, busy=self._stream_busy, revoke=self._revoke_stream
+        )
+        self._runners: dict[str, StreamRunner] = {}
+        self._sink = sink
+        self._tree: Element | None = None
+        self.version = 0
+        """The version of the last render sent (see :class:`Rendered`)."""
+        self.connected = False
+        """Whether a browser is connected (between Connected and Disconnected)."""
+        self.log = self.log.bind(view=type(self).__name__)
+        self.mount(self._mount_params(params))
+        self._view_store.compute_all()
+
+    # -- hooks for subclasses --------------------------------------------------------
+
+    def mount(self, params: Any) -> None:
+        """Set the initial state from the mount params (annotate ``params`` with its type).
+
+        Runs in the constructor, before the calcs are first computed. Assign fields
+        directly here (``self.token_delay = params.token_delay``).
+        """
+
+    def render(self) -> Element:
+        """The view's HTML tree, built from its fields and calcs (override it).
+
+        It must only read: it runs after every message or batch that changed state.
+        """
+        return h.div()
+
+    def on_connect(self) -> None:
+        """Called when a browser connects (a :class:`Connected` message)."""
+
+    def on_disconnect(self) -> None:
+        """Called when the browser goes away (a :class:`Disconnected` message)."""
+
+    # -- introspection -----------------------------------------------------------------
+
+    @property
+    def store(self) -> ViewStore:
+        """The view's state store (values, change counters); read it, do not write it."""
+        return self._view_store
+
+    @property
+    def streams(self) -> Mapping[str, StreamRunner]:
+        """The runner of each declared async_stream (available once the view runs)."""
+        return self._runners
+
+    @property
+    def tree(self) -> Element | None:
+        """The last rendered tree, or ``None`` before the view started."""
+        return self._tree
+
+    # -- browser events and lifecycle messages -------------------------------------------
+
+    @on(ActionEvent)
+    def _av_action(self, event: ActionEvent) -> Outcome:
+        try:
+            applied = self._view_store.act(event.name, event.params)
+        except ViewError as error:
+            self.log.warning("view.action.rejected", action=event.name, error=str(error))
+            return Rejected(error)
+        if not applied:
+            return Ignored(f"the guard of action {event.name!r} is false")
+        return Applied()
+
+    @on(InputEvent)
+    def _av_input(self, event: InputEvent) -> Outcome:
+        try:
+            self._view_store.input(event.field, event.value)
+        except ViewError as error:
+            self.log.warning("view.input.rejected", field=event.field, error=str(error))
+            return Rejected(error)
+        return Applied()
+
+    @on(Connected)
+    def _av_connected(self, event: Connected) -> None:
+        self.connected = True
+        self.on_connect()
+
+    @on(Disconnected)
+    def _av_disconnected(self, event: Disconnected) -> None:
+        self.connected = False
+        self.on_disconnect()
+
+    # -- the actor's life --------------------------------------------------------------
+
+    async def on_start(self) -> None:
+        spec = type(self).__view_spec__
+        failure_handled = any(
+            issubclass(StreamFailed, clause.message_type) for clause in type(self).__clauses__
+        )
+        for name, declared in spec.streams.items():
+            self._runners[name] = StreamRunner(
+                declared, self.nursery, self._tell_under, self.log, failure_handled
+            )
+        await self._carry_out_effects()
+        self._view_store.recompute()
+        tree = self.render()
+        self._hand_over_streams()
+        self._tree = tree
+        await self._send(Rendered(0, tree, ()))
+
+    async def after_batch(self) -> None:
+        """Carry out stream fires/cancels, recompute dirty calcs once, render and diff.
+
+        Runs once after each handled message or coalesced batch, in the view's task,
+        before the next message is taken.
+        """
+        await self._carry_out_effects()
+        if not self._view_store.recompute():
+            return
+        tree = self.render()
+        self._hand_over_streams()
+        previous, self._tree = self._tree, tree
+        if previous is None:
+            return
+        patches = diff(previous, tree)
+        if patches:
+            self.version += 1
+            await self._send(Rendered(self.version, tree, tuple(patches)))
+
+    # -- internals -----------------------------------------------------------------------
+
+    async def _carry_out_effects(self) -> None:
+        store = self._view_store
+        while store.effects:
+            effects, store.effects = store.effects, []
+            for effect in effects:
+                runner = self._runners.get(effect.stream)
+                if runner is None:
+                    continue
+                if effect.kind == "cancel":
+                    await runner.cancel()
+                    continue
+                try:
+                    await runner.fire(effect.args)
+                except StreamBusy as error:
+                    self.log.warning("view.fire.refused", stream=effect.stream, error=str(error))
+
+    def _hand_over_streams(self) -> None:
+        for name in type(self).__view_spec__.stream_fields:
+            self._view_store.stream(name).take_pending()
+
+    async def _send(self, rendered: Rendered) -> None:
+        sink = self._sink
+        if sink is None:
+            return
+        try:
+            if isinstance(sink, trio.MemorySendChannel):
+                await sink.send(rendered)
+            else:
+                result = sink(rendered)
+                if inspect.isawaitable(result):
+                    await result
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.log.debug("view.sink.closed")
+            self._sink = None
+
+    async def _tell_under(self, message: Any, lease: Lease) -> None:
+        await self.ref.tell(message, lease=lease)
+
+    def _stream_busy(self, stream: str) -> bool:
+        runner = self._runners.get(stream)
+        return runner is not None and runner.busy
+
+    def _revoke_stream(self, stream: str) -> None:
+        runner = self._runners.get(stream)
+        if runner is not None:
+            runner.revoke()
+
+    def _mount_params(self, params: Any) -> Any:
+        hints = typing.get_type_hints(type(self).mount)
+        declared = hints.get("params")
+        if declared is None or declared is Any:
+            return params
+        if isinstance(declared, type) and isinstance(params, declared):
+            return params
+        try:
+            return structure({} if params is None else params, declared)
+        except ValueError as error:
+            raise InvalidParams(
+                f"{type(self).__name__}: mount params {params!r} do not fit "
+                f"{getattr(declared, '__name__', declared)} ({error})."
+            ) from None
+
+
+View.__view_spec__ = compile_view(View)
+
+_RESERVED = frozenset(dir(View)) | {
+    "actor_id",
+    "connected",
+    "log",
+    "mailbox",
+    "max_batch",
+    "name",
+    "ref",
+    "state",
+    "version",
+}

@@ -1,0 +1,21 @@
+"""The streaming chat demo: a chat view with a fake LLM, in actorview's view DSL.
+
+:class:`ChatView` is the view; :func:`fake_llm` its stream. The web endpoint that serves
+it (``python -m demo_chat``) belongs to the endpoint layer.
+"""
+
+from demo_chat.llm import fake_llm, reply_tokens
+from demo_chat.messages import ChatParams, Chunk, Done, Message
+from demo_chat.view import ChatView, count_more_tokens, count_tokens
+
+__all__ = [
+    "ChatParams",
+    "ChatView",
+    "Chunk",
+    "Done",
+    "Message",
+    "count_more_tokens",
+    "count_tokens",
+    "fake_llm",
+    "reply_tokens",
+]

@@ -1,0 +1,87 @@
+"""``python -m demo_chat``: the streaming chat demo, served on http://127.0.0.1:8000.
+
+One page, one live view per browser tab. Flags choose the address, the LLM (a
+deterministic fake, or any OpenAI-compatible server), the fake's speed and a pre-loaded
+history for demos and benchmarks. Ctrl-C stops the views and closes every socket with a
+close frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+import trio
+
+from actorview import configure_logging
+from actorview.endpoint import Application
+from actorview.logging import get_logger
+from demo_chat.server import build_app
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m demo_chat", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="N",
+        help="pre-load N alternating user/assistant messages of about 200 characters",
+    )
+    parser.add_argument(
+        "--token-delay",
+        type=float,
+        default=0.05,
+        metavar="SECONDS",
+        help="the fake LLM's delay between tokens",
+    )
+    parser.add_argument(
+        "--reply-length",
+        type=int,
+        default=60,
+        metavar="TOKENS",
+        help="tokens in a fake reply (ask for 'a long answer' to get 10x)",
+    )
+    parser.add_argument("--llm", choices=("fake", "openai"), default="fake")
+    parser.add_argument(
+        "--openai-base-url",
+        default="https://api.openai.com/v1",
+        help="an OpenAI-compatible API; the key comes from OPENAI_API_KEY",
+    )
+    parser.add_argument("--model", default="gpt-4o-mini", help="model name for --llm openai")
+    parser.add_argument("--json-logs", action="store_true", help="log JSON lines")
+    parser.add_argument("--log-level", default="INFO")
+    return parser.parse_args(argv)
+
+
+async def serve(app: Application, host: str, port: int) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down in order."""
+    log = get_logger(component="demo_chat")
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with trio.open_nursery() as nursery:
+            bound = await nursery.start(app.serve, host, port)
+            print(f"actorview chat: http://{host}:{bound}/", flush=True)
+            async for signum in signals:
+                log.info("demo_chat.stopping", signal=signal.Signals(signum).name)
+                nursery.cancel_scope.cancel()
+                break
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging(args.log_level, json=args.json_logs)
+    if args.llm == "openai" and not os.environ.get("OPENAI_API_KEY"):
+        print("--llm openai needs the API key in OPENAI_API_KEY", file=sys.stderr)
+        return 2
+    app = build_app(args)
+    trio.run(serve, app, args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

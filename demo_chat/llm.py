@@ -1,0 +1,74 @@
+"""A fake LLM: a deterministic reply, streamed one token at a time with a set delay.
+
+The reply depends only on the prompt and the requested length, so tests (and the
+property test's model) know every token in advance; the delay is a ``trio.sleep`` per
+token, so under trio's ``MockClock`` a long reply streams instantly in test time.
+"""
+
+from __future__ import annotations
+
+import trio
+
+from actorview.view import Emit
+from demo_chat.messages import Chunk, Done, Message, Role
+
+_WORDS = [
+    "streams",
+    "tokens",
+    "over",
+    "the",
+    "socket",
+    "while",
+    "the",
+    "view",
+    "keeps",
+    "only",
+    "what",
+    "it",
+    "needs",
+    "and",
+    "the",
+    "browser",
+    "applies",
+    "each",
+    "small",
+    "patch",
+    "as",
+    "it",
+    "arrives",
+]
+
+
+def reply_tokens(prompt: str, length: int) -> list[str]:
+    """The tokens of the reply to ``prompt``: ``length`` tokens, each a word with its
+    leading space (the first has none), starting with an echo of the prompt's first word.
+
+    >>> reply_tokens("hi there", 4)
+    ['You', ' said', ' hi:', ' streams']
+    """
+    first = prompt.split()[0] if prompt.split() else "nothing"
+    words = ["You", "said", f"{first}:", *(_WORDS[i % len(_WORDS)] for i in range(length))]
+    return [word if i == 0 else f" {word}" for i, word in enumerate(words[:length])]
+
+
+async def fake_llm(prompt: str, token_delay: float, reply_length: int, emit: Emit) -> None:
+    """The chat's async_stream body: emit ``Chunk`` per token, ``token_delay`` s apart,
+    then ``Done``. Raises ``ValueError`` for a prompt of ``"fail"`` (to show failures)."""
+    for token in reply_tokens(prompt, reply_length):
+        await trio.sleep(token_delay)
+        if prompt == "fail":
+            raise ValueError("the fake LLM was asked to fail")
+        await emit(Chunk(token))
+    await emit(Done())
+
+
+def sample_history(count: int) -> list[Message]:
+    """``count`` alternating user and assistant messages of about 200 characters, for
+    demos and benchmarks of long conversations (``--history N``)."""
+    messages = []
+    for index in range(count):
+        role: Role = "user" if index % 2 == 0 else "assistant"
+        words = (_WORDS[(index + i) % len(_WORDS)] for i in range(40))
+        text = f"Message {index + 1}: " + " ".join(words)
+        messages.append(Message(role, text[:200]))
+    return messages

@@ -1,0 +1,404 @@
+"""The chat demo's ``--llm openai`` backend: a reply streamed from an OpenAI-compatible server.
+
+It POSTs ``{base_url}/chat/completions`` with ``"stream": true`` (the OpenAI chat
+completions protocol, also spoken by vLLM, llama.cpp, Ollama, LM Studio and others),
+decodes the server-sent events of the answer and yields each ``choices[0].delta.content``
+as it arrives. It exists so that cancellation reaches the model server: the HTTP
+response is owned by a context manager, so when the consuming task is cancelled (the
+chat view cancels its stream run) the response is closed and its TCP connection to the
+upstream is closed with it, at once; the model server sees the client go away and can
+stop generating.
+
+Use :func:`open_chat_stream`, whose ``async with`` block bounds the HTTP stream::
+
+    async with open_chat_stream(
+        [{"role": "user", "content": "Hello"}],
+        base_url="http://127.0.0.1:11434/v1",
+        model="llama3.2",
+        api_key=os.environ.get("OPENAI_API_KEY"),
+    ) as tokens:
+        async for token in tokens:
+            print(token, end="")
+
+Failures are :class:`UpstreamError` and its subclasses, each with a message that says
+what the server answered and what to check. The API key is sent in the
+``Authorization`` header only: it is never logged and is redacted from error messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager, suppress
+from typing import Any
+
+import httpx
+import trio
+
+from actorview.logging import get_logger
+
+__all__ = [
+    "UpstreamConnectionError",
+    "UpstreamError",
+    "UpstreamStatusError",
+    "UpstreamStreamError",
+    "open_chat_stream",
+    "stream_chat",
+]
+
+#: At most this much of an error body is read, and this many characters kept in a message.
+_MAX_ERROR_BYTES = 64 * 1024
+_MAX_DETAIL_CHARS = 500
+#: How long to wait, after ``data: [DONE]``, for the body to end (so the connection can
+#: go back to the pool) before closing the connection instead.
+_AFTER_DONE_GRACE = 1.0
+#: How much of an unexpected event's data a debug log shows.
+_MAX_LOGGED_DATA = 200
+
+_STATUS_HINTS = {
+    400: "the server rejected the request; check --model and the messages",
+    401: "check the API key (the demo reads it from OPENAI_API_KEY)",
+    403: "the API key may not use this model; check the key and --model",
+    404: "check --openai-base-url (most servers want it to end in /v1) and --model",
+    408: "the server timed out; try again",
+    429: "the server is rate limiting or out of quota; wait and try again",
+}
+
+
+class UpstreamError(Exception):
+    """The model server could not give a reply. Catch this to catch every failure here."""
+
+
+class UpstreamStatusError(UpstreamError):
+    """The model server answered with a status other than 2xx.
+
+    ``status`` is the HTTP status code and ``detail`` the server's error text (its
+    ``error.message`` when the body is OpenAI-style JSON, else the start of the body).
+    """
+
+    def __init__(self, *, url: str, status: int, reason: str, detail: str) -> None:
+        hint = _STATUS_HINTS.get(status)
+        if hint is None and status >= 500:
+            hint = "the model server failed; try again or look at its logs"
+        reason = reason or httpx.codes.get_reason_phrase(status)
+        answer = f"{status} {reason}" if reason else str(status)
+        message = f"the model server at {url} answered {answer}: {detail}"
+        super().__init__(f"{message.rstrip('.')}; {hint}" if hint else message)
+        self.url = url
+        self.status = status
+        self.detail = detail
+
+
+class UpstreamStreamError(UpstreamError):
+    """The model server reported an error in the middle of a streamed reply.
+
+    Some servers start a 200 stream and then send ``data: {"error": {...}}`` (for
+    example when the model is overloaded). ``detail`` is the server's error text.
+    """
+
+    def __init__(self, *, url: str, detail: str) -> None:
+        super().__init__(f"the model server at {url} stopped the reply with an error: {detail}")
+        self.url = url
+        self.detail = detail
+
+
+class UpstreamConnectionError(UpstreamError):
+    """The model server could not be reached, went silent, or dropped the connection.
+
+    The original ``httpx`` error is the ``__cause__``.
+    """
+
+    def __init__(self, *, url: str, error: httpx.RequestError, timeout: float) -> None:
+        if isinstance(error, httpx.TimeoutException):
+            what = f"sent nothing for {timeout:g} s ({type(error).__name__})"
+            hint = "the server may be overloaded; try again or pass a longer timeout"
+        elif isinstance(error, httpx.ConnectError | httpx.UnsupportedProtocol):
+            what = f"could not be reached ({error})"
+            hint = "check that it is running and that --openai-base-url points at it"
+        else:
+            what = f"failed mid-reply ({type(error).__name__}: {error})"
+            hint = "the server closed the connection; try again"
+        super().__init__(f"the model server at {url} {what}; {hint}")
+        self.url = url
+
+
+@asynccontextmanager
+async def open_chat_stream(
+    messages: Sequence[Mapping[str, str]],
+    *,
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    client: httpx.AsyncClient | None = None,
+    timeout: float = 60.0,  # noqa: ASYNC109 (httpx's per-read idle limit, not a deadline)
+) -> AsyncIterator[AsyncIterator[str]]:
+    """Open a streamed chat completion; the ``async with`` body iterates its tokens.
+
+    Takes the same arguments as :func:`stream_chat`. The HTTP request is sent when the
+    iteration starts, and the response (and with it the TCP connection to the model
+    server, unless the reply was read to its end) is closed when the block exits, however
+    it exits: normally, by ``break``, by an exception, or by cancellation.
+
+    On cancellation (for instance the chat view cancelling its stream run while the body
+    is waiting for a token or doing something else with one) the connection is closed
+    before ``Cancelled`` leaves the block, so the model server sees the client go away
+    at once. On error, see :func:`stream_chat`.
+
+    Example::
+
+        async with open_chat_stream(history, base_url=url, model="gpt-4o-mini",
+                                    api_key=key) as tokens:
+            async for token in tokens:
+                await emit(Chunk(token))
+    """
+    tokens = stream_chat(
+        messages, base_url=base_url, model=model, api_key=api_key, client=client, timeout=timeout
+    )
+    async with aclosing(tokens):
+        yield tokens
+
+
+async def stream_chat(
+    messages: Sequence[Mapping[str, str]],
+    *,
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    client: httpx.AsyncClient | None = None,
+    timeout: float = 60.0,  # noqa: ASYNC109 (httpx's per-read idle limit, not a deadline)
+) -> AsyncGenerator[str, None]:
+    """Yield the tokens of a streamed chat completion, in order, as they arrive.
+
+    POSTs ``{"model": model, "messages": messages, "stream": true}`` to
+    ``{base_url}/chat/completions`` (``base_url`` is the API root, e.g.
+    ``https://api.openai.com/v1``), with ``Authorization: Bearer {api_key}`` when a key
+    is given (local servers often need none). ``client`` is used when given (its
+    connection pool is then shared; it is not closed here), else a client is opened for
+    this one request. ``timeout`` bounds connecting and each wait for more data, in
+    seconds; it is not a deadline for the whole reply (put the loop in
+    ``trio.move_on_after`` for that).
+
+    The body is read as server-sent events: each event's ``data`` is a JSON chunk whose
+    ``choices[0].delta.content`` is yielded when it is a non-empty string; chunks
+    without content (the role, the finish reason, usage) are passed over; ``data:
+    [DONE]`` ends the reply (the end of the body is awaited for at most a second, so the
+    connection can go back to the pool; after that it is closed). Malformed events (bad
+    JSON, unexpected shapes) are skipped with a debug log, never raised. A server that
+    ignored ``stream`` and answered with one JSON completion has its whole
+    ``message.content`` yielded as one token.
+
+    Cancellation: this is an async generator, so closing it is what closes the HTTP
+    response. Prefer :func:`open_chat_stream`, which closes it structurally; if you
+    iterate this directly, wrap it in :func:`contextlib.aclosing`. A ``Cancelled``
+    delivered while the generator waits for data closes the response and its connection
+    before it propagates; so does ``aclose()`` while the generator is suspended at a
+    ``yield``. An unfinished response's connection is closed, not returned to a pool.
+
+    Errors: :class:`UpstreamStatusError` for a non-2xx answer (with the status and the
+    server's error text); :class:`UpstreamStreamError` when the stream carries an
+    ``error`` object; :class:`UpstreamConnectionError` when the server cannot be reached,
+    sends nothing for ``timeout`` seconds, or drops the connection mid-reply;
+    ``ValueError`` when ``base_url`` is not an ``http(s)://`` URL. The API key never
+    appears in a log or in an error message.
+    """
+    url = _completions_url(base_url)
+    log = get_logger(llm="openai", model=model, url=url)
+    sent = [dict(message) for message in messages]
+    body = {"model": model, "messages": sent, "stream": True}
+    headers = {"Accept": "text/event-stream"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+
+    yielded = 0
+    outcome = "stopped early (closed or cancelled)"
+    log.debug("openai.request", messages=len(sent), with_key=bool(api_key))
+    try:
+        async with AsyncExitStack() as stack:
+            http = (
+                client
+                if client is not None
+                else await stack.enter_async_context(httpx.AsyncClient())
+            )
+            response = await stack.enter_async_context(
+                http.stream("POST", url, json=body, headers=headers, timeout=timeout)
+            )
+            if not response.is_success:
+                detail = _redact(await _error_detail(response), api_key)
+                outcome = f"status {response.status_code}"
+                raise UpstreamStatusError(
+                    url=url,
+                    status=response.status_code,
+                    reason=response.reason_phrase,
+                    detail=detail,
+                )
+            if response.headers.get("content-type", "").startswith("application/json"):
+                # The server ignored "stream": the whole reply is in one completion.
+                whole = _message_content(await response.aread())
+                if whole:
+                    yielded += 1
+                    yield whole
+                outcome = "done (not streamed)"
+                return
+            events = _SSEDecoder()
+            lines = response.aiter_lines()
+            grace = 0.0
+            try:
+                async for line in lines:
+                    data = events.feed(line)
+                    if data == "[DONE]":
+                        outcome, grace = "done", _AFTER_DONE_GRACE
+                        return
+                    token = None if data is None else _token_of(data, url, api_key, log)
+                    if token:
+                        yielded += 1
+                        yield token
+            finally:
+                await _finish(lines, grace)
+            last = events.flush()
+            token = None if last in (None, "[DONE]") else _token_of(last, url, api_key, log)
+            if token:
+                yielded += 1
+                yield token
+            outcome = "done" if last == "[DONE]" else "ended without [DONE]"
+    except httpx.RequestError as error:
+        outcome = f"connection error ({type(error).__name__})"
+        raise UpstreamConnectionError(url=url, error=error, timeout=timeout) from error
+    except UpstreamError as error:
+        outcome = type(error).__name__
+        raise
+    finally:
+        log.debug("openai.response_closed", tokens=yielded, outcome=outcome)
+
+
+class _SSEDecoder:
+    """Server-sent events, line by line, as far as chat completions use them.
+
+    ``data`` fields are gathered into one event per blank line (several ``data`` lines
+    join with ``\\n``, per the WHATWG spec); comments (``: ...``), ``event``, ``id``,
+    ``retry`` and lines that are not fields are ignored.
+    """
+
+    def __init__(self) -> None:
+        self._data: list[str] = []
+
+    def feed(self, line: str) -> str | None:
+        """Take one line without its ending; the event's data when the line ends one."""
+        if not line:
+            return self.flush()
+        if line.startswith(":"):
+            return None
+        field, _, value = line.partition(":")
+        if field == "data":
+            self._data.append(value.removeprefix(" "))
+        return None
+
+    def flush(self) -> str | None:
+        """The data of the event in progress, if any (the stream ended without a blank line)."""
+        if not self._data:
+            return None
+        data = "\n".join(self._data)
+        self._data.clear()
+        return data
+
+
+def _token_of(data: str, url: str, api_key: str | None, log: Any) -> str | None:
+    """The content token in one event's data; ``None`` for chunks that carry none."""
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        log.debug("openai.malformed_event", reason="not JSON", data=data[:_MAX_LOGGED_DATA])
+        return None
+    match chunk:
+        case {"choices": [{"delta": {"content": str(token)}}, *_]}:
+            return token
+        case {"choices": [{"delta": dict(delta)}, *_]} if delta.get("content") is None:
+            return None  # the role or the finish reason: nothing to show
+        case {"choices": []}:
+            return None  # usage, sent after the last choice
+        case {"error": error}:
+            raise UpstreamStreamError(url=url, detail=_redact(_detail_of(error, data), api_key))
+        case _:
+            log.debug(
+                "openai.malformed_event", reason="unexpected shape", data=data[:_MAX_LOGGED_DATA]
+            )
+            return None
+
+
+async def _finish(chunks: AsyncIterator[object], grace: float) -> None:
+    """Run httpx's iterator ``chunks`` to its end instead of abandoning it mid-body.
+
+    httpx reads a body through a chain of async generators; a chain left suspended is
+    closed later, when garbage collected, by trio's finalizer hook, in a task of its own
+    and with a ``ResourceWarning`` per generator. Reading on until a deadline ``grace``
+    seconds away (``0``: cancelled from the start) ends the chain here instead: what is
+    already buffered is read and dropped, and the first read from the network after the
+    deadline raises ``Cancelled``, which unwinds every generator of the chain, httpcore
+    closing the connection on its way out. The body ending in time lets the connection
+    go back to the pool. Transport errors are dropped: the reply is over either way.
+    """
+    with trio.move_on_after(grace) as scope:
+        if grace <= 0:
+            scope.cancel()
+        with suppress(httpx.RequestError):
+            async for _ in chunks:
+                pass
+
+
+def _message_content(raw: bytes) -> str | None:
+    """``choices[0].message.content`` of a whole (non-streamed) completion, if present."""
+    try:
+        completion = json.loads(raw)
+    except ValueError:
+        return None
+    match completion:
+        case {"choices": [{"message": {"content": str(content)}}, *_]}:
+            return content
+        case _:
+            return None
+
+
+async def _error_detail(response: httpx.Response) -> str:
+    """The server's error text: the first ``_MAX_ERROR_BYTES`` of the body, made readable."""
+    raw = bytearray()
+    pieces = response.aiter_bytes()
+    async for piece in pieces:
+        raw += piece
+        if len(raw) >= _MAX_ERROR_BYTES:
+            break
+    await _finish(pieces, grace=0.0)
+    text = raw[:_MAX_ERROR_BYTES].decode("utf-8", errors="replace")
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    return _detail_of(parsed, text)
+
+
+def _detail_of(error: object, fallback: str) -> str:
+    """The message in an error object, in the shapes OpenAI-compatible servers use."""
+    match error:
+        case {"error": inner}:
+            return _detail_of(inner, fallback)
+        case {"message": str(message)} | {"detail": str(message)} | str(message):
+            detail = message
+        case _:
+            detail = fallback
+    detail = " ".join(detail.split())
+    if len(detail) > _MAX_DETAIL_CHARS:
+        detail = detail[:_MAX_DETAIL_CHARS] + "…"
+    return detail or "(no error text)"
+
+
+def _redact(text: str, api_key: str | None) -> str:
+    """``text`` with every occurrence of the API key replaced (servers may echo it)."""
+    return text.replace(api_key, "[redacted]") if api_key else text
+
+
+def _completions_url(base_url: str) -> str:
+    """``{base_url}/chat/completions``; ``ValueError`` unless ``base_url`` is http(s)."""
+    if not base_url.startswith(("http://", "https://")):
+        raise ValueError(
+            f"base_url must be an http:// or https:// URL such as https://api.openai.com/v1,"
+            f" not {base_url!r}"
+        )
+    return base_url.rstrip("/") + "/chat/completions"

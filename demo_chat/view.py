@@ -1,0 +1,150 @@
+"""The streaming chat view, written entirely in actorview's declarative view DSL.
+
+DOM hooks: ``#prompt`` (the input), ``#send``, ``#cancel``, ``#clear``, ``#draft`` (the
+reply being streamed), ``#history`` with ``data-role="user"|"assistant"`` on each item,
+``#token-count`` and ``#failure``.
+
+What happens: ``submit`` pushes the user's message, clears the input and fires the
+``llm`` stream (a new submit while a reply streams supersedes it, keeping the partial
+reply in the history marked stopped); each ``Chunk`` appends to ``draft`` (bursts are
+coalesced); ``Done`` moves the draft into the history; ``cancel`` stops the reply;
+``clear`` stops it and empties the history. Tokens of a cancelled or superseded reply
+never reach the draft: the runtime drops them (no run counter in this class).
+"""
+
+from __future__ import annotations
+
+from actorview.render import Element, h
+from actorview.view import (
+    Appended,
+    StreamFailed,
+    View,
+    action,
+    async_stream,
+    calculate,
+    clause,
+    ops,
+    state,
+    stream,
+)
+from demo_chat.llm import fake_llm, sample_history
+from demo_chat.messages import ChatParams, Chunk, Done, Message
+
+
+def count_tokens(draft: str) -> int:
+    """Tokens of the draft: its whitespace-separated words."""
+    return len(draft.split())
+
+
+def count_more_tokens(previous: int, change: Appended[str]) -> int:
+    """``count_tokens`` after text was appended, from the previous count in O(len(added)).
+
+    The first added word continues the draft's last word when neither side has a space
+    at the seam.
+    """
+    added = change.added
+    more = len(added.split())
+    continues = bool(added[:1].strip()) and bool(change.preceding.strip())
+    return previous + more - (1 if continues else 0)
+
+
+def keep_draft(stopped: bool) -> tuple[ops.Op, ...]:
+    """Ops moving a non-empty draft into the history as the assistant's message."""
+    return ops.when(
+        lambda draft: draft != "",
+        ops.push(history=lambda draft: Message("assistant", draft, stopped)),
+    )
+
+
+class ChatView(View):
+    """A chat with a streaming (fake) LLM."""
+
+    history = stream(Message)
+    draft = state(str, origin="stream")
+    input = state(str, origin="client", optimistic=True)
+    streaming = state(bool)
+    failure = state(str)
+    token_delay = state(float, 0.05)
+    reply_length = state(int, 40)
+
+    input_valid = calculate(lambda input: bool(input.strip()), optimistic=True)
+    has_messages = calculate(lambda history: len(history) > 0)
+    token_count = calculate(count_tokens, incremental=count_more_tokens)
+
+    llm = async_stream(emits=(Chunk, Done))(fake_llm)
+
+    submit = action(
+        keep_draft(stopped=True),
+        ops.push(history=lambda input: Message("user", input.strip())),
+        ops.set(input="", draft="", streaming=True, failure=""),
+        ops.fire("llm", prompt=lambda input: input.strip()),
+        when=lambda input_valid: input_valid,
+    )
+    cancel = action(
+        ops.cancel("llm"),
+        keep_draft(stopped=True),
+        ops.set(draft="", streaming=False),
+        when=lambda streaming: streaming,
+    )
+    clear = action(
+        ops.cancel("llm"),
+        ops.reset("history"),
+        ops.set(draft="", streaming=False, failure=""),
+    )
+
+    on_chunk = clause(Chunk, ops.append(draft=lambda text: text), batch=True)
+    on_done = clause(Done, keep_draft(stopped=False), ops.set(draft="", streaming=False))
+    on_failure = clause(
+        StreamFailed,
+        keep_draft(stopped=True),
+        ops.set(draft="", streaming=False, failure=lambda error: f"The reply failed: {error}"),
+        match={"stream": "llm"},
+    )
+
+    def mount(self, params: ChatParams) -> None:
+        self.token_delay = params.token_delay
+        self.reply_length = params.reply_length
+        for message in sample_history(params.history):
+            self.history.insert(message, at_start=False)
+
+    def render(self) -> Element:
+        return h.div(
+            {"id": "chat"},
+            self.history.slot("ul", render_message, id="history", av_autoscroll=True),
+            h.div(self.draft, id="draft", aria_live="polite"),
+            self.failure and h.p(self.failure, id="failure", role="alert"),
+            h.form(
+                h.input(
+                    id="prompt",
+                    name="input",
+                    value=self.input,
+                    av_input="input",
+                    autocomplete="off",
+                    placeholder="Ask something",
+                ),
+                h.button("Send", id="send", type="submit", disabled=not self.input_valid),
+                id="composer",
+                av_submit="submit",
+            ),
+            h.button(
+                "Cancel", id="cancel", type="button", av_click="cancel", disabled=not self.streaming
+            ),
+            h.button(
+                "Clear",
+                id="clear",
+                type="button",
+                av_click="clear",
+                disabled=not (self.has_messages or self.streaming),
+            ),
+            h.p(f"{self.token_count} tokens", id="token-count"),
+        )
+
+
+def render_message(message: Message) -> Element:
+    """One history item."""
+    return h.li(
+        message.text,
+        message.stopped and h.span(" (stopped)", class_="stopped"),
+        data_role=message.role,
+        class_=["message", message.role],
+    )
