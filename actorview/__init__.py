@@ -7,9 +7,11 @@ The public API, by layer (data flows down this list, one way):
 - rendering: :data:`h` (the HTML builder), :func:`to_html`, :func:`raw`/:class:`Markup`;
 - actors: :class:`Actor`, :func:`on`, :class:`ActorRef`, :class:`Lease`, overflow policies;
 - supervision: :class:`Supervisor`, :class:`ChildSpec`, :class:`Restart`, :class:`Strategy`;
+- serving: :class:`Application`, :class:`Route`, :class:`Limits`;
 - testing: ``actorview.testing``.
 """
 
+from actorview.endpoint import Application, Limits, Route
 from actorview.errors import ActorViewError, DefinitionError
 from actorview.logging import configure_logging
 from actorview.mailbox import (
@@ -76,6 +78,7 @@ __all__ = [
     "ActorStopped",
     "ActorViewError",
     "Appended",
+    "Application",
     "Applied",
     "AskTimeout",
     "Backpressure",
@@ -90,6 +93,7 @@ __all__ = [
     "Ignored",
     "InputEvent",
     "Lease",
+    "Limits",
     "MailboxFull",
     "Markup",
     "Origin",
@@ -97,6 +101,7 @@ __all__ = [
     "Rejected",
     "Restart",
     "RestartIntensityExceeded",
+    "Route",
     "RunState",
     "Strategy",
     "StreamFailed",

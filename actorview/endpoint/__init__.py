@@ -1,0 +1,24 @@
+"""The endpoint: one port for server-rendered pages and live WebSocket connections.
+
+Start with :class:`Application` and :class:`Route`; ``actorview.endpoint.server`` describes
+the supervisor tree it builds and docs/PROTOCOL.md the frames on the socket.
+"""
+
+from actorview.endpoint.errors import BadFrame, EndpointError, JoinRefused, RouteError
+from actorview.endpoint.limits import Limits
+from actorview.endpoint.routes import Route, Router
+from actorview.endpoint.server import Application
+from actorview.endpoint.tokens import TokenSigner, random_secret
+
+__all__ = [
+    "Application",
+    "BadFrame",
+    "EndpointError",
+    "JoinRefused",
+    "Limits",
+    "Route",
+    "RouteError",
+    "Router",
+    "TokenSigner",
+    "random_secret",
+]

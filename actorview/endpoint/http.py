@@ -1,0 +1,139 @@
+"""Just enough HTTP/1.1 for one port: read a request head, answer it, or hand it over.
+
+A connection's first request is parsed with h11. A WebSocket upgrade is handed, with the
+bytes already read, to trio-websocket's handshake; anything else gets one response and
+the connection is closed (pages are few and small; keep-alive buys nothing here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from urllib.parse import parse_qsl
+
+import attrs
+import h11
+import trio
+
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+
+
+@attrs.frozen
+class Request:
+    """The head of an HTTP request, and every byte read from the socket so far."""
+
+    method: str
+    target: str
+    headers: Mapping[str, str]
+    raw: bytes
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def is_websocket_upgrade(self) -> bool:
+        return (
+            "websocket" in self.headers.get("upgrade", "").lower()
+            and "upgrade" in self.headers.get("connection", "").lower()
+        )
+
+
+class BadRequest(Exception):
+    """The bytes on the socket were not an HTTP request we serve."""
+
+
+async def read_request(stream: trio.abc.Stream, *, max_head_bytes: int = 16_384) -> Request:
+    """Read one request head. Raises :class:`BadRequest` on garbage or an oversized head."""
+    connection = h11.Connection(h11.SERVER)
+    raw = bytearray()
+    while True:
+        try:
+            event = connection.next_event()
+        except h11.RemoteProtocolError as error:
+            raise BadRequest(f"malformed HTTP request: {error}") from None
+        if isinstance(event, h11.Request):
+            return Request(
+                method=event.method.decode("ascii", "replace"),
+                target=event.target.decode("ascii", "replace"),
+                headers={
+                    k.decode("latin-1").lower(): v.decode("latin-1") for k, v in event.headers
+                },
+                raw=bytes(raw),
+            )
+        if event is not h11.NEED_DATA:
+            raise BadRequest("expected an HTTP request")
+        data = await stream.receive_some(4096)
+        if not data:
+            raise BadRequest("connection closed before a complete request head")
+        raw += data
+        if len(raw) > max_head_bytes:
+            raise BadRequest(f"request head larger than {max_head_bytes} bytes")
+        connection.receive_data(bytes(data))
+
+
+async def send_response(
+    stream: trio.abc.Stream,
+    status: int,
+    body: bytes,
+    *,
+    content_type: str = "text/plain; charset=utf-8",
+    headers: tuple[tuple[str, str], ...] = (),
+    head_only: bool = False,
+) -> None:
+    """Write a complete response with the security headers, then close the stream."""
+    all_headers = (
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(body))),
+        ("Connection", "close"),
+        *SECURITY_HEADERS,
+        *headers,
+    )
+    head = f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in all_headers
+    )
+    await stream.send_all(head.encode("latin-1") + b"\r\n" + (b"" if head_only else body))
+    await stream.aclose()
+
+
+class ReplayStream(trio.abc.Stream):
+    """A stream that first returns ``prefix`` (bytes already read), then reads on.
+
+    Lets the WebSocket handshake see the request head the HTTP layer consumed.
+    """
+
+    def __init__(self, prefix: bytes, inner: trio.abc.Stream) -> None:
+        self._prefix = prefix
+        self._inner = inner
+
+    async def receive_some(self, max_bytes: int | None = None) -> bytes:
+        if self._prefix:
+            size = len(self._prefix) if max_bytes is None else max_bytes
+            data, self._prefix = bytes(self._prefix[:size]), self._prefix[size:]
+            await trio.lowlevel.checkpoint()
+            return data
+        return bytes(await self._inner.receive_some(max_bytes))
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        await self._inner.send_all(data)
+
+    async def wait_send_all_might_not_block(self) -> None:
+        await self._inner.wait_send_all_might_not_block()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def query_params(target: str) -> dict[str, str]:
+    """The query string of ``target`` as a dict (last value wins)."""
+    query = target.split("?", 1)[1] if "?" in target else ""
+    return dict(parse_qsl(query, keep_blank_values=True))

@@ -1,0 +1,80 @@
+"""The seam between the endpoint and the view layer.
+
+Everything the endpoint knows about views is here: how to render a page statically, how
+to run a view whose renders go to a session, and how to deliver a browser frame as a
+typed view event and turn the outcome into a reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import trio
+
+from actorview.endpoint.protocol import Event, Input
+from actorview.endpoint.session import Session
+from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
+from actorview.render import to_html
+from actorview.render.wire import op_to_wire
+from actorview.view import View
+from actorview.view.events import ActionEvent, Applied, Ignored, InputEvent, Rejected
+from actorview.view.view import Rendered
+
+ASK_TIMEOUT = 10.0
+
+
+async def static_render(view_class: type[View], params: Mapping[str, Any]) -> str:
+    """The HTML of a freshly mounted view, for the first HTTP response."""
+    view = view_class(dict(params))
+    html = to_html(view.render())
+    await trio.lowlevel.checkpoint()
+    return html
+
+
+def session_sink(session: Session) -> Any:
+    """A view sink that turns each render into the session's frames."""
+
+    def send(rendered: Rendered) -> None:
+        if rendered.version == 0:
+            session.push_render(to_html(rendered.tree))
+        else:
+            session.push_patches([op_to_wire(op) for op in rendered.patches])
+
+    return send
+
+
+async def run_view(
+    view_class: type[View],
+    params: Mapping[str, Any],
+    session: Session,
+    *,
+    task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run a new instance of ``view_class`` for ``session`` (a supervisor child start)."""
+    view = view_class(
+        dict(params),
+        sink=session_sink(session),
+        name=f"{view_class.__name__}:{session.session_id[:8]}",
+    )
+    await view.run(task_status=task_status)
+
+
+async def deliver(ref: ActorRef, frame: Event | Input) -> dict[str, Any]:
+    """Tell the view the frame's event and return the reply's fields."""
+    message = (
+        ActionEvent(frame.name, frame.params)
+        if isinstance(frame, Event)
+        else InputEvent(frame.field, frame.value)
+    )
+    try:
+        outcome = await ref.ask(message, timeout=ASK_TIMEOUT)
+    except (ActorStopped, AskTimeout) as error:
+        return {"outcome": "error", "error": f"the view did not answer: {error}"}
+    if isinstance(outcome, Applied):
+        return {"outcome": "applied"}
+    if isinstance(outcome, Ignored):
+        return {"outcome": "ignored", "reason": outcome.reason}
+    if isinstance(outcome, Rejected):
+        return {"outcome": "rejected", "error": str(outcome.error)}
+    return {"outcome": "applied"}

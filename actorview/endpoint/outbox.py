@@ -1,0 +1,112 @@
+"""The outbox: a bounded, merging queue of frames from one view to one socket.
+
+The view must never wait for a slow browser, and the server must never buffer without
+bound for one. So the view pushes without blocking, and frames that wait are merged:
+consecutive patch frames become one frame (and consecutive text appends to the same node
+become one append), so a client that falls behind receives fewer, larger frames holding
+the same changes. If what waits still grows past ``max_bytes``, the outbox gives up on
+the client: :meth:`Outbox.next` raises :class:`ClientTooSlow` and the connection closes
+with that reason; the browser reconnects and is sent a fresh render.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Any
+
+import trio
+
+from actorview.endpoint.errors import EndpointError
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+Ops = list[list[Any]]
+
+
+class ClientTooSlow(EndpointError):
+    """The browser read so slowly that its pending changes passed the outbox's limit."""
+
+
+class Outbox:
+    """Frames waiting to be written to one socket.
+
+    ``push_patches`` and ``push_control`` are sync and never block (the view calls them);
+    ``next`` is awaited by the connection's writer task.
+    """
+
+    def __init__(self, *, max_bytes: int = 1 << 20) -> None:
+        self.max_bytes = max_bytes
+        self._items: deque[Ops | str] = deque()
+        self._pending_bytes = 0
+        self._wakeup = trio.Event()
+        self._closed = False
+        self.frames_merged = 0
+
+    def push_patches(self, ops: Ops) -> None:
+        """Queue the wire ops of one render; merged with a patch frame already waiting."""
+        if not ops or self._closed:
+            return
+        if self._items and isinstance(self._items[-1], list):
+            _merge(self._items[-1], ops)
+            self.frames_merged += 1
+        else:
+            self._items.append(list(ops))
+        self._pending_bytes += _estimate(ops)
+        self._wakeup.set()
+
+    def push_control(self, frame: str) -> None:
+        """Queue an encoded control frame; it keeps its place among the patch frames."""
+        if self._closed:
+            return
+        self._items.append(frame)
+        self._pending_bytes += len(frame)
+        self._wakeup.set()
+
+    def clear(self) -> None:
+        """Forget what waits (a fresh render is about to replace it all)."""
+        self._items.clear()
+        self._pending_bytes = 0
+
+    def close(self) -> None:
+        self._closed = True
+        self._wakeup.set()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    async def next(self) -> str:
+        """The next encoded frame, waiting for one. Raises :class:`ClientTooSlow` when the
+        backlog passed ``max_bytes``, and ``trio.EndOfChannel`` once closed and empty."""
+        while not self._items:
+            if self._closed:
+                raise trio.EndOfChannel
+            self._wakeup = trio.Event()
+            await self._wakeup.wait()
+        if self._pending_bytes > self.max_bytes:
+            raise ClientTooSlow(
+                f"the browser fell {self._pending_bytes} bytes behind (limit {self.max_bytes})"
+            )
+        item = self._items.popleft()
+        if isinstance(item, str):
+            self._pending_bytes -= len(item)
+            return item
+        frame: str = _encode(item)
+        self._pending_bytes = max(0, self._pending_bytes - len(frame)) if self._items else 0
+        return frame
+
+
+def _merge(into: Ops, ops: Ops) -> None:
+    """Append ``ops`` to ``into``, joining a text append onto the previous one to the
+    same node (the streamed-token case)."""
+    for op in ops:
+        last = into[-1] if into else None
+        if last is not None and op[0] == "a" and last[0] == "a" and last[1] == op[1]:
+            into[-1] = ["a", last[1], last[2] + op[2]]
+        else:
+            into.append(op)
+
+
+def _estimate(ops: Ops) -> int:
+    """A cheap upper-ish bound of the encoded size, without encoding."""
+    return sum(len(str(op)) for op in ops)

@@ -1,0 +1,106 @@
+"""The live connection's frames: what the browser may send, and the control frames back.
+
+Browser → server frames are JSON objects with a type tag ``t``. They are untrusted: each
+is size-checked, parsed, and structured with cattrs into a frozen attrs class, and
+anything that does not fit raises :class:`~actorview.endpoint.errors.BadFrame` with a
+message that names what was wrong. Server → browser: a patch frame is a JSON array
+(see docs/PROTOCOL.md); every other frame is a JSON object with a ``t`` tag.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+import cattrs
+
+from actorview.endpoint.errors import BadFrame
+
+
+@attrs.frozen
+class Join:
+    """The first frame of a connection: the token and path of the rendered page."""
+
+    token: str
+    path: str
+
+
+@attrs.frozen
+class Event:
+    """Invoke action ``name`` of the view; ``ref`` is echoed in the reply."""
+
+    ref: int
+    name: str
+    params: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Input:
+    """Set client field ``field`` to ``value``; ``ref`` is echoed in the reply."""
+
+    ref: int
+    field: str
+    value: Any
+
+
+@attrs.frozen
+class Ping:
+    """Keeps an idle connection alive."""
+
+
+ClientFrame = Join | Event | Input | Ping
+
+_FRAME_TYPES: dict[str, type] = {"join": Join, "event": Event, "input": Input, "ping": Ping}
+_converter = cattrs.Converter(forbid_extra_keys=True)
+
+
+def _strict(expected: type) -> Any:
+    """A structure hook that accepts only JSON values already of ``expected`` type
+    (cattrs would otherwise call ``str(1)`` or ``int(True)``)."""
+
+    def structure(value: Any, _: type) -> Any:
+        if type(value) is not expected:
+            raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
+        return value
+
+    return structure
+
+
+for _type in (str, int):
+    _converter.register_structure_hook(_type, _strict(_type))
+
+
+def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
+    """Turn one untrusted frame into a typed frame, or raise :class:`BadFrame`."""
+    size = len(text.encode() if isinstance(text, str) else text)
+    if size > max_bytes:
+        raise BadFrame(f"frame of {size} bytes is larger than the limit of {max_bytes} bytes")
+    if isinstance(text, bytes):
+        raise BadFrame("binary frames are not part of the protocol; send JSON text")
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadFrame("frame is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise BadFrame(f"frame must be a JSON object, got {type(raw).__name__}")
+    tag = raw.pop("t", None)
+    frame_type = _FRAME_TYPES.get(tag) if isinstance(tag, str) else None
+    if frame_type is None:
+        known = ", ".join(sorted(_FRAME_TYPES))
+        raise BadFrame(f"unknown frame type {tag!r}; expected one of: {known}")
+    try:
+        frame: ClientFrame = _converter.structure(raw, frame_type)
+    except Exception as error:  # cattrs raises several families; all mean "wrong shape"
+        details = (
+            "; ".join(cattrs.transform_error(error))
+            if isinstance(error, cattrs.BaseValidationError)
+            else str(error)
+        )
+        raise BadFrame(f"bad {tag!r} frame: {details}") from None
+    return frame
+
+
+def control_frame(kind: str, **fields: Any) -> str:
+    """A server → browser control frame, e.g. ``control_frame("error", error="...")``."""
+    return json.dumps({"t": kind, **fields}, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,392 @@
+"""The application: one port that serves pages, the client script and live sockets.
+
+``Application(routes).serve()`` builds a supervisor tree::
+
+    app (one_for_all)
+    ├── views (dynamic: one child per live session, restarted per its spec)
+    └── listener (trio.serve_tcp: HTTP pages and WebSocket upgrades)
+
+A GET of a route answers the server-rendered page with a signed join token. The page's
+script opens ``/_av/live``; the join frame must carry that token. The connection task
+only relays: frames in are parsed into typed events and told to the view; frames out
+come from the session's outbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import trio
+import trio_websocket
+
+from actorview.endpoint import live
+from actorview.endpoint.errors import BadFrame, JoinRefused
+from actorview.endpoint.http import BadRequest, ReplayStream, Request, read_request, send_response
+from actorview.endpoint.limits import Limits, TokenBucket
+from actorview.endpoint.outbox import ClientTooSlow, Outbox
+from actorview.endpoint.protocol import Event, Input, Join, Ping, control_frame, parse_client_frame
+from actorview.endpoint.routes import Route, Router
+from actorview.endpoint.session import Session
+from actorview.endpoint.tokens import TokenSigner, random_secret
+from actorview.logging import get_logger
+from actorview.mailbox import ActorRef
+from actorview.render import client_script_path
+from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
+
+SECRET_ENV = "ACTORVIEW_SECRET"
+LIVE_PATH = "/_av/live"
+CLIENT_PATH = "/_av/client.js"
+STATIC_PREFIX = "/_av/static/"
+
+# WebSocket close codes in the private range, each with a reason the client shows.
+CLOSE_JOIN_REFUSED = 4001
+CLOSE_JOIN_TIMEOUT = 4002
+CLOSE_IDLE = 4003
+CLOSE_TOO_SLOW = 4008
+CLOSE_REPLACED = 4009
+CLOSE_SHUTDOWN = 1001
+
+_log = get_logger(component="endpoint")
+
+
+class Application:
+    """Serve ``routes`` on one port.
+
+    Args:
+        routes: which view class answers which path.
+        secret: HMAC key for join tokens (32+ bytes). Defaults to the environment
+            variable ``ACTORVIEW_SECRET``; failing that, a random one per process (tokens
+            then do not survive a restart; a warning is logged).
+        allowed_origins: ``Origin`` values allowed to open live sockets, e.g.
+            ``["https://chat.example.com"]``. Default: the page's own host only.
+        limits: per-connection and per-process limits (:class:`Limits`).
+        title: the page title.
+        static_files: extra files served under ``/_av/static/<name>``.
+        stylesheets: names among ``static_files`` linked from every page.
+    """
+
+    def __init__(
+        self,
+        routes: Iterable[Route],
+        *,
+        secret: bytes | None = None,
+        allowed_origins: Iterable[str] | None = None,
+        limits: Limits | None = None,
+        title: str = "actorview",
+        static_files: Mapping[str, Path] | None = None,
+        stylesheets: Iterable[str] = (),
+    ) -> None:
+        self.router = Router(routes)
+        self.limits = limits or Limits()
+        self.title = title
+        self.signer = TokenSigner(_resolve_secret(secret))
+        self.allowed_origins = frozenset(allowed_origins) if allowed_origins else None
+        self.static_files = {"client.js": client_script_path(), **(static_files or {})}
+        self.stylesheets = tuple(stylesheets)
+        for name in self.stylesheets:
+            if name not in self.static_files:
+                raise ValueError(f"stylesheet {name!r} is not among static_files")
+        self.views = Supervisor(name="views", max_restarts=1000, period=10.0)
+        self.sessions: dict[str, Session] = {}
+        self.connections = 0
+        self._static_cache: dict[str, bytes] = {}
+
+    # -- running -----------------------------------------------------------------------
+
+    async def serve(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Run until cancelled. Reports the bound port (useful with ``port=0``).
+
+        On cancellation (Ctrl-C in ``trio.run``), the listener stops first, then every
+        view is stopped, and open sockets are closed with a close frame (1001).
+        """
+        listener_spec = ChildSpec(
+            "listener", functools.partial(self._listen, host, port), restart=Restart.PERMANENT
+        )
+        root = Supervisor(
+            [self.views.child_spec(), listener_spec], strategy=Strategy.ONE_FOR_ALL, name="app"
+        )
+        async with trio.open_nursery() as nursery:
+            await nursery.start(root.run)
+            listener = root.registry.lookup("listener")
+            assert isinstance(listener, int)
+            task_status.started(listener)
+
+    async def _listen(self, host: str, port: int, *, task_status: trio.TaskStatus[int]) -> None:
+        listeners = await trio.open_tcp_listeners(port, host=host)
+        bound = listeners[0].socket.getsockname()[1]
+        _log.info("endpoint.listening", url=f"http://{host}:{bound}/")
+        async with trio.open_nursery() as nursery:
+            await nursery.start(trio.serve_listeners, self._handle_tcp, listeners)
+            task_status.started(bound)
+
+    async def _handle_tcp(self, stream: trio.SocketStream) -> None:
+        try:
+            with trio.fail_after(self.limits.join_timeout):
+                request = await read_request(stream, max_head_bytes=self.limits.max_head_bytes)
+        except (BadRequest, trio.TooSlowError) as error:
+            with trio.move_on_after(1):
+                await send_response(stream, 400, f"bad request: {error}\n".encode())
+            return
+        except trio.BrokenResourceError:
+            return
+        with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+            await self._dispatch(stream, request)
+
+    async def _dispatch(self, stream: trio.SocketStream, request: Request) -> None:
+        if request.path == LIVE_PATH and request.is_websocket_upgrade:
+            await self._live(stream, request)
+            return
+        if request.method not in ("GET", "HEAD"):
+            await send_response(stream, 405, b"method not allowed\n", headers=(("Allow", "GET"),))
+            return
+        head_only = request.method == "HEAD"
+        if request.path == CLIENT_PATH or request.path.startswith(STATIC_PREFIX):
+            await self._static(stream, request, head_only=head_only)
+            return
+        found = self.router.match(request.path)
+        if found is None:
+            await send_response(stream, 404, b"not found\n", head_only=head_only)
+            return
+        route, params = found
+        page = await self._page(route, params)
+        await send_response(
+            stream,
+            200,
+            page.encode(),
+            content_type="text/html; charset=utf-8",
+            headers=(("Cache-Control", "no-store"),),
+            head_only=head_only,
+        )
+
+    async def _static(
+        self, stream: trio.SocketStream, request: Request, *, head_only: bool
+    ) -> None:
+        name = "client.js" if request.path == CLIENT_PATH else request.path[len(STATIC_PREFIX) :]
+        path = self.static_files.get(name)
+        if path is None:
+            await send_response(stream, 404, b"not found\n", head_only=head_only)
+            return
+        body = self._static_cache.get(name)
+        if body is None:
+            body = self._static_cache[name] = await trio.Path(path).read_bytes()
+        content_type = {
+            ".js": "text/javascript; charset=utf-8",
+            ".css": "text/css; charset=utf-8",
+        }.get(Path(path).suffix, "application/octet-stream")
+        await send_response(stream, 200, body, content_type=content_type, head_only=head_only)
+
+    async def _page(self, route: Route, params: dict[str, str]) -> str:
+        session_id = secrets.token_urlsafe(16)
+        token = self.signer.sign(route.name, params, session_id)
+        body = await live.static_render(route.view, route.mount_params(params))
+        links = "".join(
+            f'<link rel="stylesheet" href="{STATIC_PREFIX}{html.escape(name)}">'
+            for name in self.stylesheets
+        )
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(self.title)}</title>{links}"
+            f'<script src="{CLIENT_PATH}" defer></script></head><body>'
+            f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}">'
+            f"{body}</div></body></html>"
+        )
+
+    # -- live sockets --------------------------------------------------------------------
+
+    def _origin_allowed(self, request: Request) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:
+            return False
+        if self.allowed_origins is not None:
+            return origin in self.allowed_origins
+        host = request.headers.get("host", "")
+        return origin in (f"http://{host}", f"https://{host}")
+
+    async def _live(self, stream: trio.SocketStream, request: Request) -> None:
+        if not self._origin_allowed(request):
+            _log.warning("endpoint.origin_refused", origin=request.headers.get("origin"))
+            await send_response(stream, 403, b"origin not allowed\n")
+            return
+        if self.connections >= self.limits.max_connections:
+            await send_response(stream, 503, b"too many connections\n")
+            return
+        self.connections += 1
+        try:
+            async with trio.open_nursery() as nursery:
+                ws_request = await trio_websocket.wrap_server_stream(
+                    nursery,
+                    ReplayStream(request.raw, stream),
+                    max_message_size=4 * self.limits.max_frame_bytes,
+                )
+                ws = await ws_request.accept()
+                try:
+                    left = await self._serve_socket(ws)
+                finally:
+                    with trio.move_on_after(1, shield=True):
+                        await ws.aclose(CLOSE_SHUTDOWN, "server going away")
+                    nursery.cancel_scope.cancel()
+        finally:
+            self.connections -= 1
+        if left is not None:
+            await self._reap_later(*left)
+
+    async def _serve_socket(
+        self, ws: trio_websocket.WebSocketConnection
+    ) -> tuple[Session, int] | None:
+        """Join, then relay until the socket ends. Returns the session and generation
+        this socket had, unless a newer socket took the session over."""
+        try:
+            session, route = await self._join(ws)
+        except JoinRefused as refused:
+            _log.info("endpoint.join_refused", reason=str(refused))
+            await ws.aclose(CLOSE_JOIN_REFUSED, str(refused)[:120])
+            return None
+        except trio.TooSlowError:
+            await ws.aclose(CLOSE_JOIN_TIMEOUT, "no join frame in time")
+            return None
+        except trio_websocket.ConnectionClosed:
+            return None
+        with trio.CancelScope() as connection:
+            generation = session.attach(connection)
+            try:
+                await self._ensure_view(session, route)
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(self._write, ws, session.outbox, nursery.cancel_scope)
+                    await self._read(ws, session)
+                    nursery.cancel_scope.cancel()
+            finally:
+                session.detach(generation)
+        if connection.cancelled_caught:
+            await ws.aclose(CLOSE_REPLACED, "replaced by a newer connection")
+            return None
+        return session, generation
+
+    async def _join(self, ws: trio_websocket.WebSocketConnection) -> tuple[Session, Route]:
+        """Read the join frame and check its token against the route of its page."""
+        with trio.fail_after(self.limits.join_timeout):
+            message = await ws.get_message()
+        try:
+            frame = parse_client_frame(message, max_bytes=self.limits.max_frame_bytes)
+        except BadFrame as error:
+            raise JoinRefused(f"the first frame must be a join: {error}") from None
+        if not isinstance(frame, Join):
+            raise JoinRefused("the first frame must be a join")
+        found = self.router.match(frame.path)
+        if found is None:
+            raise JoinRefused(f"no route serves {frame.path!r}")
+        route, path_params = found
+        claims = self.signer.verify(frame.token, view=route.name)
+        if dict(claims.params) != path_params:
+            raise JoinRefused("join token is for another page of this view")
+        session = self.sessions.get(claims.session)
+        if session is None:
+            session = Session(
+                claims.session, route.name, path_params, max_bytes=self.limits.max_outbox_bytes
+            )
+            self.sessions[claims.session] = session
+        fresh_token = self.signer.sign(route.name, path_params, claims.session)
+        await ws.send_message(control_frame("joined", token=fresh_token))
+        return session, route
+
+    async def _ensure_view(self, session: Session, route: Route) -> None:
+        """Start the session's view unless it still runs (a reconnect within grace)."""
+        if session.session_id in self.views.registry:
+            return
+        spec = ChildSpec(
+            session.session_id,
+            functools.partial(
+                live.run_view, route.view, route.mount_params(session.params), session
+            ),
+            restart=Restart.TRANSIENT,
+            shutdown=2.0,
+        )
+        await self.views.start_child(spec)
+
+    async def _read(self, ws: trio_websocket.WebSocketConnection, session: Session) -> None:
+        bucket = TokenBucket(
+            self.limits.events_per_second, self.limits.event_burst, trio.current_time()
+        )
+        while True:
+            with trio.move_on_after(self.limits.idle_timeout) as idle:
+                try:
+                    message = await ws.get_message()
+                except trio_websocket.ConnectionClosed:
+                    return
+            if idle.cancelled_caught:
+                await ws.aclose(CLOSE_IDLE, "idle for too long")
+                return
+            try:
+                frame = parse_client_frame(message, max_bytes=self.limits.max_frame_bytes)
+            except BadFrame as error:
+                await self._send_error(session, str(error))
+                continue
+            if isinstance(frame, Ping):
+                continue
+            if isinstance(frame, Join):
+                await self._send_error(session, "already joined")
+                continue
+            if not bucket.take(trio.current_time()):
+                await self._send_error(session, "too many events: slow down", ref=frame.ref)
+                continue
+            await self._deliver(session, frame)
+
+    async def _deliver(self, session: Session, frame: Event | Input) -> None:
+        ref = self.views.registry.get(session.session_id)
+        if not isinstance(ref, ActorRef):
+            await self._send_error(session, "the view is restarting; try again", ref=frame.ref)
+            return
+        reply = await live.deliver(ref, frame)
+        session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
+
+    async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
+        session.outbox.push_control(control_frame("error", error=error, ref=ref))
+        await trio.lowlevel.checkpoint()
+
+    async def _write(
+        self, ws: trio_websocket.WebSocketConnection, outbox: Outbox, scope: trio.CancelScope
+    ) -> None:
+        try:
+            while True:
+                frame = await outbox.next()
+                await ws.send_message(frame)
+        except ClientTooSlow as error:
+            _log.info("endpoint.client_too_slow", reason=str(error))
+            await ws.aclose(CLOSE_TOO_SLOW, "client too slow")
+        except (trio.EndOfChannel, trio_websocket.ConnectionClosed):
+            pass
+        scope.cancel()
+
+    async def _reap_later(self, session: Session, generation: int) -> None:
+        """Stop the view if no socket takes the session over within the grace period."""
+        await trio.sleep(self.limits.rejoin_grace)
+        if session.generation != generation or session.attached:
+            return
+        self.sessions.pop(session.session_id, None)
+        if session.session_id in self.views.registry:
+            await self.views.terminate_child(session.session_id)
+
+
+def _resolve_secret(secret: bytes | None) -> bytes:
+    if secret is not None:
+        return secret
+    from_env = os.environ.get(SECRET_ENV)
+    if from_env:
+        return from_env.encode()
+    _log.warning(
+        "endpoint.random_secret",
+        hint=f"set {SECRET_ENV} (32+ characters) so join tokens survive a restart",
+    )
+    return random_secret()

@@ -1,0 +1,57 @@
+"""A live session: the one place a view's frames go, across reconnects and restarts.
+
+One session per rendered page (its id is in the join token). It owns the outbox, so
+frames a view produces while its socket is down wait there (merged, bounded) and reach
+the browser when it reconnects; a reconnect that finds the backlog past its limit is
+told to reload. A restarted view instance sends into the same session, and its first
+render replaces the page's live root.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import trio
+
+from actorview.endpoint.outbox import Outbox
+from actorview.endpoint.protocol import control_frame
+
+
+class Session:
+    """Where the frames of one view go; its ``push_*`` methods are the view's sink."""
+
+    def __init__(
+        self, session_id: str, view_name: str, params: dict[str, str], *, max_bytes: int
+    ) -> None:
+        self.session_id = session_id
+        self.view_name = view_name
+        self.params = params
+        self.outbox = Outbox(max_bytes=max_bytes)
+        self.generation = 0
+        self._connection: trio.CancelScope | None = None
+
+    def push_patches(self, ops: list[list[Any]]) -> None:
+        self.outbox.push_patches(ops)
+
+    def push_render(self, html: str) -> None:
+        """A whole new render: it replaces the live root, so what waited is moot."""
+        self.outbox.clear()
+        self.outbox.push_control(control_frame("render", html=html))
+
+    @property
+    def attached(self) -> bool:
+        return self._connection is not None
+
+    def attach(self, connection: trio.CancelScope) -> int:
+        """Make ``connection`` the session's socket; an older one is cancelled (the same
+        page reconnected, or a copy of its token is in use). Returns the generation."""
+        if self._connection is not None:
+            self._connection.cancel()
+        self._connection = connection
+        self.generation += 1
+        return self.generation
+
+    def detach(self, generation: int) -> None:
+        """The socket of ``generation`` is gone (a later attach wins)."""
+        if generation == self.generation:
+            self._connection = None

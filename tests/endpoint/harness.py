@@ -1,0 +1,96 @@
+"""Serve an Application on 127.0.0.1 for a test, fetch its pages, open live sockets."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import attrs
+import trio
+import trio_websocket
+
+from actorview.endpoint import Application
+from actorview.render import Element, h
+from actorview.view import View, action, calculate, ops, state
+
+
+class Counter(View):
+    """The smallest live view: a count, a derived value, one action."""
+
+    count = state(int)
+    doubled = calculate(lambda count: count * 2)
+    increment = action(ops.set(count=lambda count: count + 1))
+
+    def render(self) -> Element:
+        return h.div(h.button("+", id="inc"), h.span(self.doubled, id="doubled"))
+
+
+@attrs.frozen
+class Page:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    @property
+    def token(self) -> str:
+        found = re.search(r'data-av-token="([^"]+)"', self.body)
+        assert found is not None, f"no join token in the page: {self.body[:300]}"
+        return found.group(1)
+
+
+@asynccontextmanager
+async def running(app: Application) -> AsyncIterator[int]:
+    """Serve ``app`` on an ephemeral loopback port for the duration of the block."""
+    async with trio.open_nursery() as nursery:
+        port: int = await nursery.start(app.serve, "127.0.0.1", 0)
+        yield port
+        nursery.cancel_scope.cancel()
+
+
+async def fetch(port: int, path: str = "/", method: str = "GET") -> Page:
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    request = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    await stream.send_all(request.encode())
+    data = b""
+    with trio.fail_after(5):
+        while chunk := await stream.receive_some():
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {
+        name.lower(): value for name, value in (line.split(": ", 1) for line in header_lines)
+    }
+    return Page(int(status_line.split()[1]), headers, body.decode())
+
+
+@asynccontextmanager
+async def live(
+    port: int, *, origin: str | None = None
+) -> AsyncIterator[trio_websocket.WebSocketConnection]:
+    origin = origin if origin is not None else f"http://127.0.0.1:{port}"
+    async with trio_websocket.open_websocket(
+        "127.0.0.1",
+        port,
+        "/_av/live",
+        use_ssl=False,
+        extra_headers=[(b"Origin", origin.encode())],
+    ) as ws:
+        yield ws
+
+
+async def join(ws: trio_websocket.WebSocketConnection, token: str, path: str = "/") -> list[Any]:
+    """Send the join frame; return the joined frame and the first render frame."""
+    await ws.send_message(json.dumps({"t": "join", "token": token, "path": path}))
+    return [await receive(ws), await receive(ws)]
+
+
+async def receive(ws: trio_websocket.WebSocketConnection, within: float = 5) -> Any:
+    with trio.fail_after(within):
+        return json.loads(await ws.get_message())
+
+
+async def send(ws: trio_websocket.WebSocketConnection, **frame: Any) -> None:
+    await ws.send_message(json.dumps(frame))

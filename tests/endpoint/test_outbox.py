@@ -1,0 +1,63 @@
+"""The outbox never blocks the view, merges what waits, and gives up on a dead reader."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import trio
+
+from actorview.endpoint.outbox import ClientTooSlow, Outbox
+
+
+async def test_frames_come_out_in_order() -> None:
+    outbox = Outbox()
+    outbox.push_patches([["t", [0], "a"]])
+    outbox.push_control('{"t":"reply","ref":1}')
+    outbox.push_patches([["t", [1], "b"]])
+    assert json.loads(await outbox.next()) == [["t", [0], "a"]]
+    assert json.loads(await outbox.next()) == {"t": "reply", "ref": 1}
+    assert json.loads(await outbox.next()) == [["t", [1], "b"]]
+
+
+async def test_waiting_patch_frames_merge_and_appends_to_one_node_join() -> None:
+    outbox = Outbox()
+    for token in ["Hel", "lo", " world"]:
+        outbox.push_patches([["a", [0, 2], token]])
+    outbox.push_patches([["s", [1], "disabled", True]])
+    outbox.push_patches([["a", [0, 2], "!"]])
+    assert len(outbox) == 1
+    assert json.loads(await outbox.next()) == [
+        ["a", [0, 2], "Hello world"],
+        ["s", [1], "disabled", True],
+        ["a", [0, 2], "!"],
+    ]
+    assert outbox.frames_merged == 4
+
+
+async def test_a_reader_too_far_behind_is_given_up_on() -> None:
+    outbox = Outbox(max_bytes=1_000)
+    for _ in range(200):
+        outbox.push_patches([["s", [0], "data-x", "y" * 10]])
+    with pytest.raises(ClientTooSlow, match="limit 1000"):
+        await outbox.next()
+
+
+async def test_next_waits_for_a_frame_and_ends_when_closed() -> None:
+    outbox = Outbox()
+    got: list[str] = []
+
+    async def reader() -> None:
+        while True:
+            try:
+                got.append(await outbox.next())
+            except trio.EndOfChannel:
+                return
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(reader)
+        await trio.testing.wait_all_tasks_blocked()
+        outbox.push_control("x")
+        await trio.testing.wait_all_tasks_blocked()
+        outbox.close()
+    assert got == ["x"]

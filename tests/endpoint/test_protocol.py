@@ -1,0 +1,52 @@
+"""Browser frames are untrusted: anything off-shape is a BadFrame that says why."""
+
+from __future__ import annotations
+
+import pytest
+
+from actorview.endpoint.errors import BadFrame
+from actorview.endpoint.protocol import Event, Input, Join, Ping, control_frame, parse_client_frame
+
+
+def parse(text: str | bytes) -> object:
+    return parse_client_frame(text, max_bytes=200)
+
+
+def test_each_frame_type_parses_into_its_class() -> None:
+    assert parse('{"t":"join","token":"abc","path":"/"}') == Join("abc", "/")
+    assert parse('{"t":"event","ref":3,"name":"submit","params":{"text":"hi"}}') == Event(
+        3, "submit", {"text": "hi"}
+    )
+    assert parse('{"t":"event","ref":4,"name":"clear"}') == Event(4, "clear", {})
+    assert parse('{"t":"input","ref":5,"field":"prompt","value":"h"}') == Input(5, "prompt", "h")
+    assert parse('{"t":"ping"}') == Ping()
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        ("x" * 201, "larger than the limit of 200 bytes"),
+        (b"{}", "binary frames are not part of the protocol"),
+        ("{not json", "not valid JSON"),
+        ("[1,2]", "must be a JSON object, got list"),
+        ('{"t":"launch"}', "unknown frame type 'launch'"),
+        ('{"name":"x"}', "unknown frame type None"),
+        ('{"t":"event","ref":"1","name":"x"}', r"expected int @ \$.ref"),
+        ('{"t":"event","ref":1,"name":7}', r"expected str @ \$.name"),
+        ('{"t":"event","ref":1}', "required field missing"),
+        ('{"t":"join","token":"a","path":"/","admin":true}', "extra fields found"),
+        ('{"t":"event","ref":1,"name":"x","params":[]}', "bad 'event' frame"),
+    ],
+)
+def test_bad_frames_say_what_is_wrong(frame: str | bytes, message: str) -> None:
+    with pytest.raises(BadFrame, match=message):
+        parse(frame)
+
+
+def test_deeply_nested_json_is_a_bad_frame_not_a_crash() -> None:
+    with pytest.raises(BadFrame):
+        parse_client_frame("[" * 100_000 + "]" * 100_000, max_bytes=1_000_000)
+
+
+def test_control_frames_are_compact_json_objects() -> None:
+    assert control_frame("error", error="é") == '{"t":"error","error":"é"}'
