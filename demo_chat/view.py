@@ -108,35 +108,51 @@ class ChatView(View):
             self.history.insert(message, at_start=False)
 
     def render(self) -> Element:
+        thinking = self.streaming and not self.draft
         return h.div(
             {"id": "chat"},
             self.history.slot("ul", render_message, id="history", av_autoscroll=True),
+            thinking and h.p("thinking…", id="thinking", aria_live="polite"),
             h.div(self.draft, id="draft", aria_live="polite"),
             self.failure and h.p(self.failure, id="failure", role="alert"),
             h.form(
                 h.input(
                     id="prompt",
                     name="input",
-                    value=self.input,
                     av_input="input",
                     autocomplete="off",
                     placeholder="Ask something",
+                    aria_label="Message",
                 ),
-                h.button("Send", id="send", type="submit", disabled=not self.input_valid),
+                h.button(
+                    "Send",
+                    id="send",
+                    type="submit",
+                    disabled=not self.input_valid or self.streaming,
+                ),
                 id="composer",
                 av_submit="submit",
+                av_reset=True,
+                av_enter_submits=True,
             ),
-            h.button(
-                "Cancel", id="cancel", type="button", av_click="cancel", disabled=not self.streaming
+            h.div(
+                h.button(
+                    "Cancel",
+                    id="cancel",
+                    type="button",
+                    av_click="cancel",
+                    disabled=not self.streaming,
+                ),
+                h.button(
+                    "Clear",
+                    id="clear",
+                    type="button",
+                    av_click="clear",
+                    disabled=not (self.has_messages or self.streaming),
+                ),
+                h.span(f"{self.token_count} tokens", id="token-count"),
+                id="toolbar",
             ),
-            h.button(
-                "Clear",
-                id="clear",
-                type="button",
-                av_click="clear",
-                disabled=not (self.has_messages or self.streaming),
-            ),
-            h.p(f"{self.token_count} tokens", id="token-count"),
         )
 
 

@@ -198,7 +198,7 @@ class Application:
         return (
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(self.title)}</title>{links}"
+            f'<title>{html.escape(self.title)}</title><link rel="icon" href="data:,">{links}'
             f'<script src="{CLIENT_PATH}" defer></script></head><body>'
             f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}">'
             f"{body}</div></body></html>"

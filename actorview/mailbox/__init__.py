@@ -9,6 +9,7 @@ from actorview.mailbox.actor import Actor, ActorRef, ActorState
 from actorview.mailbox.clauses import Clause, on
 from actorview.mailbox.errors import (
     ActorCrashed,
+    ActorKilled,
     ActorStopped,
     AskTimeout,
     MailboxError,
@@ -24,6 +25,7 @@ from actorview.mailbox.overflow import Backpressure, CoalesceByKey, DropOldest, 
 __all__ = [
     "Actor",
     "ActorCrashed",
+    "ActorKilled",
     "ActorRef",
     "ActorState",
     "ActorStopped",

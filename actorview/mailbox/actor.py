@@ -56,6 +56,7 @@ from actorview.mailbox.clauses import (
 )
 from actorview.mailbox.errors import (
     ActorCrashed,
+    ActorKilled,
     ActorStopped,
     AskTimeout,
     UnhandledMessage,
@@ -161,6 +162,10 @@ class ActorRef:
         """
         self._actor.stop()
 
+    def kill(self, reason: str = "killed") -> None:
+        """Crash the actor at once (OTP's ``exit(Pid, kill)``); see :meth:`Actor.kill`."""
+        self._actor.kill(reason)
+
 
 class Actor:
     """Base class of actors. Subclass it, declare clauses with ``@on``, call ``run``.
@@ -227,6 +232,8 @@ class Actor:
         self.log = get_logger(actor_id=self.actor_id, actor=type(self).__name__, name=self.name)
         self.ref = ActorRef(self)
         self._nursery: trio.Nursery | None = None
+        self._life = trio.CancelScope()
+        self._killed: ActorKilled | None = None
 
     # -- hooks for subclasses ------------------------------------------------------
 
@@ -256,6 +263,17 @@ class Actor:
             raise RuntimeError(f"{self.name} is not running: it has no nursery")
         return self._nursery
 
+    def kill(self, reason: str = "killed") -> None:
+        """Crash the actor now, wherever it is, as if a handler had raised.
+
+        Sync; the actor's task is cancelled at once, and ``run`` raises
+        :class:`ActorKilled` with ``reason`` (so a supervisor treats it as a crash and
+        restarts it per its spec). Does nothing once the actor has ended.
+        """
+        if self.state in (ActorState.RUNNING, ActorState.STOPPING) and self._killed is None:
+            self._killed = ActorKilled(f"{self.name} was killed: {reason}")
+            self._life.cancel()
+
     def stop(self) -> None:
         """Close the mailbox; ``run`` returns once the queued messages are handled."""
         if self.state in (ActorState.NEW, ActorState.RUNNING):
@@ -284,13 +302,16 @@ class Actor:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
                 try:
-                    await self.on_start()
-                    task_status.started(self.ref)
-                    self.log.debug("actor.started")
-                    await self._serve()
-                    await self.on_stop()
+                    with self._life:
+                        await self.on_start()
+                        task_status.started(self.ref)
+                        self.log.debug("actor.started")
+                        await self._serve()
+                        await self.on_stop()
                 except Exception as error:
                     crash = error
+                if self._killed is not None:
+                    crash = self._killed
                 nursery.cancel_scope.cancel()
         finally:
             self._nursery = None

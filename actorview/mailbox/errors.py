@@ -29,6 +29,10 @@ class ActorCrashed(MailboxError):
     """The actor raised while it handled this ``ask``; the original error is ``__cause__``."""
 
 
+class ActorKilled(MailboxError):
+    """The actor was killed from outside with ``kill(reason)``; raised from its ``run``."""
+
+
 class AskTimeout(MailboxError, TimeoutError):
     """No reply to an ``ask`` arrived within its timeout."""
 

@@ -45,8 +45,11 @@ class TrioDriver:
     crashed, the crash is raised from the next call, and from the exit of the block.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, real_time: bool = False) -> None:
+        """``real_time=True`` runs on the real clock instead (for end-to-end tests that
+        drive a browser against a server running in the driver)."""
         self.clock = trio.testing.MockClock()
+        self._real_time = real_time
         self._token: trio.lowlevel.TrioToken | None = None
         self._nursery: trio.Nursery | None = None
         self._ready = threading.Event()
@@ -74,7 +77,7 @@ class TrioDriver:
 
     def _run_loop(self) -> None:
         try:
-            trio.run(self._main, clock=self.clock)
+            trio.run(self._main, clock=None if self._real_time else self.clock)
         except BaseException as error:
             self._error = error
         finally:
@@ -128,6 +131,9 @@ class TrioDriver:
 
     def advance(self, seconds: float) -> None:
         """Move the test clock forward by ``seconds``, run what came due, settle."""
+
+        if self._real_time:
+            raise RuntimeError("advance() moves the test clock; this driver runs in real time")
 
         async def jump_and_settle() -> None:
             self.clock.jump(seconds)

@@ -54,7 +54,7 @@ PAGE = (
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}")
+        pytest.fail(f"browser tests need Debian's chromium at {CHROMIUM}: run bash .ci/setup")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

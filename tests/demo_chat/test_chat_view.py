@@ -66,7 +66,7 @@ async def test_submit_streams_a_reply_into_the_draft_then_the_history(
         await send(ref, InputEvent("input", " hello there "))
         assert await send(ref, ActionEvent("submit")) == Applied()
         assert page.history() == [("user", "hello there")]
-        assert page.by_id("prompt").attrs["value"] == ""
+        assert view.store.read("input") == ""
         assert not page.disabled("cancel")
         await trio.sleep(DELAY * 3 + DELAY / 2)
         assert page.text("draft") == "".join(tokens[:3])
@@ -189,7 +189,8 @@ async def test_the_composer_form_submit_carries_the_input_as_the_browser_sends_i
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     page = Page()
-    async with running(chat(page)) as ref:
+    view = chat(page)
+    async with running(view) as ref:
         assert await send(ref, ActionEvent("submit", {"input": "from the form"})) == Applied()
         assert page.history() == [("user", "from the form")]
-        assert page.by_id("prompt").attrs["value"] == ""
+        assert view.store.read("input") == ""

@@ -6,7 +6,7 @@ import pytest
 import trio
 import trio.lowlevel
 
-from actorview.mailbox import ActorState, Lease
+from actorview.mailbox import ActorKilled, ActorState, Lease
 from tests.mailbox.messages import Add, Block, Counter, Note, Total
 
 
@@ -92,3 +92,18 @@ async def test_an_actor_instance_runs_once() -> None:
         ref.request_stop()
     with pytest.raises(RuntimeError, match="once has already run"):
         await counter.run()
+
+
+async def test_kill_crashes_the_actor_at_once_even_inside_a_handler() -> None:
+    counter = Counter(name="victim")
+    counter.ref.tell_nowait(Block(trio.Event()))  # the actor will wait inside a handler
+
+    async def kill_when_blocked() -> None:
+        await trio.testing.wait_all_tasks_blocked()
+        counter.ref.kill("chaos")
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(kill_when_blocked)
+        with pytest.raises(ActorKilled, match="victim was killed: chaos"):
+            await counter.run()
+    assert counter.state is ActorState.CRASHED

@@ -485,6 +485,15 @@
         view.event(el.getAttribute("av-change"), params);
       });
     });
+    // av-enter-submits on a form: Enter in one of its text inputs submits the form even
+    // while its submit button is disabled (a chat's "send while a reply streams").
+    c.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.isComposing || e.target.tagName !== "INPUT") return;
+      var form = closestIn(c, e.target, "form[av-enter-submits]");
+      if (!form) return;
+      e.preventDefault();
+      form.requestSubmit();
+    });
     c.addEventListener("keydown", function (e) {
       var el = closestIn(c, e.target, "[av-keydown]");
       if (!el || !keyMatches(el, e.key)) return;

@@ -1,0 +1,179 @@
+"""The chat demo end to end: ``python -m demo_chat`` in a subprocess, Debian's Chromium.
+
+Each test opens the demo the way a person does and checks what they would see. Timing
+assertions use generous bounds (the machine is shared); "nothing more arrives" is
+checked by waiting several token intervals and comparing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+TOKEN_DELAY = 0.08
+REPLY_LENGTH = 30
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_url() -> Iterator[str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "demo_chat",
+            "--port",
+            "0",
+            "--token-delay",
+            str(TOKEN_DELAY),
+            "--reply-length",
+            str(REPLY_LENGTH),
+            "--history",
+            "2",
+            "--log-level",
+            "WARNING",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "ACTORVIEW_SECRET": "x" * 40},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    assert found, f"the demo did not print its URL: {line!r}"
+    yield found.group(0)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 0, "the demo must stop cleanly on SIGTERM"
+
+
+def open_chat(browser: Any, url: str) -> Any:
+    """A page on the demo, joined; it records console errors (CSP violations among them)."""
+    page = browser.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.goto(url)
+    page.wait_for_function("() => document.querySelector('#prompt') !== null")
+    return page
+
+
+@pytest.fixture
+def chat(browser: Any, demo_url: str) -> Iterator[Any]:
+    page = open_chat(browser, demo_url)
+    yield page
+    assert page.console_errors == [], "the client must run cleanly under the page's CSP"
+    page.close()
+
+
+def send(page: Any, text: str) -> None:
+    page.fill("#prompt", text)
+    page.press("#prompt", "Enter")
+
+
+def roles(page: Any) -> list[str]:
+    return page.eval_on_selector_all("#history > li", "els => els.map(e => e.dataset.role)")
+
+
+def last_assistant(page: Any) -> str:
+    texts = page.eval_on_selector_all(
+        "#history > li[data-role=assistant]", "els => els.map(e => e.textContent)"
+    )
+    return texts[-1] if texts else ""
+
+
+def wait_for_draft(page: Any, minimum: int) -> str:
+    page.wait_for_function(
+        f"() => (document.querySelector('#draft').textContent || '').length >= {minimum}",
+        timeout=10_000,
+    )
+    return str(page.inner_text("#draft"))
+
+
+def test_the_message_appears_at_once_then_the_reply_streams_in(chat: Any) -> None:
+    assert chat.is_disabled("#send")
+    chat.fill("#prompt", "hello there")
+    chat.wait_for_function("() => !document.querySelector('#send').disabled")
+    chat.press("#prompt", "Enter")
+    chat.wait_for_function(
+        "() => [...document.querySelectorAll('#history > li[data-role=user]')]"
+        ".some(e => e.textContent === 'hello there')",
+        timeout=2000,
+    )
+    assert chat.input_value("#prompt") == ""
+    assert chat.inner_text("#draft") == "", "the user's message comes before any token"
+    assert chat.is_visible("#thinking")
+    first = wait_for_draft(chat, 3)
+    later = wait_for_draft(chat, len(first) + 10)
+    assert later.startswith(first) and later.startswith("You said hello:")
+    assert chat.is_disabled("#send"), "Send is disabled while a reply streams"
+    chat.wait_for_function(
+        "() => document.querySelector('#draft').textContent === ''", timeout=15_000
+    )
+    assert roles(chat)[-2:] == ["user", "assistant"]
+    assert last_assistant(chat).startswith("You said hello:")
+    assert "(stopped)" not in last_assistant(chat)
+
+
+def test_cancel_stops_the_stream_and_keeps_the_partial_reply(chat: Any) -> None:
+    send(chat, "please stop")
+    wait_for_draft(chat, 20)
+    chat.click("#cancel")
+    chat.wait_for_function("() => document.querySelector('#draft').textContent === ''")
+    stopped = last_assistant(chat)
+    assert stopped.endswith("(stopped)")
+    chat.wait_for_timeout(int(TOKEN_DELAY * 1000 * 6))
+    assert last_assistant(chat) == stopped, "no token may arrive after cancel"
+    assert chat.inner_text("#draft") == ""
+    assert chat.is_disabled("#cancel")
+    send(chat, "second prompt")
+    assert wait_for_draft(chat, 16).startswith("You said second")
+
+
+def test_a_prompt_sent_while_streaming_supersedes_the_reply(chat: Any) -> None:
+    send(chat, "first")
+    wait_for_draft(chat, 15)
+    send(chat, "again")
+    chat.wait_for_function(
+        "() => document.querySelector('#draft').textContent.startsWith('You said again')",
+        timeout=5000,
+    )
+    assert last_assistant(chat).startswith("You said first:")
+    assert last_assistant(chat).endswith("(stopped)")
+    assert roles(chat)[-3:] == ["user", "assistant", "user"]
+
+
+def test_clear_empties_the_conversation(chat: Any) -> None:
+    assert len(roles(chat)) == 2  # the pre-loaded history
+    send(chat, "to be cleared")
+    wait_for_draft(chat, 5)
+    chat.click("#clear")
+    chat.wait_for_function("() => document.querySelectorAll('#history > li').length === 0")
+    chat.wait_for_timeout(int(TOKEN_DELAY * 1000 * 4))
+    assert chat.inner_text("#draft") == ""
+    assert roles(chat) == []
+
+
+def test_two_tabs_are_independent_sessions(browser: Any, demo_url: str) -> None:
+    first, second = open_chat(browser, demo_url), open_chat(browser, demo_url)
+    try:
+        send(first, "only in the first tab")
+        wait_for_draft(first, 5)
+        second.wait_for_timeout(300)
+        assert len(roles(first)) == 3
+        assert len(roles(second)) == 2
+        assert second.inner_text("#draft") == ""
+    finally:
+        first.close()
+        second.close()

@@ -1,0 +1,70 @@
+"""A crashed view is restarted by its supervisor and the page recovers; others carry on.
+
+The application runs in this process (in a TrioDriver thread, on the real clock) so the
+test can reach into the supervisor tree and kill one session's view, as a bug would.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from actorview.mailbox import ActorRef
+from actorview.testing import TrioDriver
+from demo_chat.server import build_app
+from tests.browser.test_chat_demo import open_chat, roles, send, wait_for_draft
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[TrioDriver, Any, str]]:
+    args = argparse.Namespace(
+        token_delay=0.05, reply_length=200, history=0, llm="fake", model="", openai_base_url=""
+    )
+    app = build_app(args)
+    with TrioDriver(real_time=True) as driver:
+        port = driver.start(app.serve, "127.0.0.1", 0)
+        yield driver, app, f"http://127.0.0.1:{port}/"
+
+
+def view_of(app: Any, index: int) -> ActorRef:
+    session_id = list(app.sessions)[index]
+    ref = app.views.registry.get(session_id)
+    assert isinstance(ref, ActorRef)
+    return ref
+
+
+def test_a_killed_view_restarts_and_the_page_recovers(
+    browser: Any, served: tuple[TrioDriver, Any, str]
+) -> None:
+    driver, app, url = served
+    victim, bystander = open_chat(browser, url), open_chat(browser, url)
+    try:
+        send(victim, "doomed")
+        send(bystander, "survivor")
+        wait_for_draft(victim, 20)
+        before = wait_for_draft(bystander, 20)
+        first_ref = view_of(app, 0)
+        driver.call_sync(first_ref.kill, "injected by the test")
+
+        victim.wait_for_function(
+            "() => document.querySelectorAll('#history > li').length === 0"
+            " && document.querySelector('#draft').textContent === ''",
+            timeout=5000,
+        )
+        restarted = view_of(app, 0)
+        assert restarted is not first_ref, "the supervisor made a new view instance"
+        send(victim, "back again")
+        assert wait_for_draft(victim, 16).startswith("You said back")
+        assert roles(victim) == ["user"]
+
+        after = wait_for_draft(bystander, len(before) + 20)
+        assert after.startswith(before), "the other session streamed on, untouched"
+        assert view_of(app, 1) is not None
+    finally:
+        victim.close()
+        bystander.close()
