@@ -45,7 +45,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         default=60,
         metavar="TOKENS",
-        help="tokens in a fake reply (ask for 'a long answer' to get 10x)",
+        help="tokens in a fake reply (a prompt asking for something long gets 10x)",
     )
     parser.add_argument("--llm", choices=("fake", "openai"), default="fake")
     parser.add_argument(

@@ -39,16 +39,38 @@ _WORDS = [
 ]
 
 
+_CANNED = {
+    "hello": "Hello! I am the demo's fake model. Everything I say streams through an "
+    "actorview view, one token per patch. Ask me for a long answer to see a long stream.",
+    "what is actorview?": "actorview renders live views on the server: each view is a trio "
+    "actor that owns its state, and the browser receives only the structural diff of its "
+    "HTML. This reply is one async_stream run; Cancel ends it at once.",
+    "help": "Type a message and press Enter. Cancel stops the reply, Clear empties the "
+    "conversation, and a new message while I am answering replaces my answer.",
+}
+
+
 def reply_tokens(prompt: str, length: int) -> list[str]:
-    """The tokens of the reply to ``prompt``: ``length`` tokens, each a word with its
-    leading space (the first has none), starting with an echo of the prompt's first word.
+    """The tokens of the reply to ``prompt``, each a word with its leading space (the
+    first has none).
+
+    A few prompts (``hello``, ``what is actorview?``, ``help``) have fixed answers. Any
+    other gets ``length`` tokens starting with an echo of the prompt's first word, or ten
+    times as many when the prompt asks for something ``long``.
 
     >>> reply_tokens("hi there", 4)
     ['You', ' said', ' hi:', ' streams']
     """
-    first = prompt.split()[0] if prompt.split() else "nothing"
-    words = ["You", "said", f"{first}:", *(_WORDS[i % len(_WORDS)] for i in range(length))]
-    return [word if i == 0 else f" {word}" for i, word in enumerate(words[:length])]
+    canned = _CANNED.get(prompt.strip().lower())
+    if canned is not None:
+        words = canned.split()
+    else:
+        if "long" in prompt.lower():
+            length *= 10
+        first = prompt.split()[0] if prompt.split() else "nothing"
+        body = (_WORDS[i % len(_WORDS)] for i in range(length))
+        words = ["You", "said", f"{first}:", *body][:length]
+    return [word if i == 0 else f" {word}" for i, word in enumerate(words)]
 
 
 async def fake_llm(prompt: str, token_delay: float, reply_length: int, emit: Emit) -> None:
