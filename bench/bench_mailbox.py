@@ -21,6 +21,7 @@ import structlog
 import trio
 
 from actorview.mailbox import Actor, on
+from bench._machine import machine_facts
 
 CAPACITY = 64
 
@@ -84,7 +85,8 @@ async def main(count: int, rounds: int) -> None:
         raw_rates.append(raw)
         actor_rates.append(actor)
         ratios.append(actor / raw)
-    print(f"command: python -m bench.bench_mailbox --messages {count} --rounds {rounds}")
+    print(f"$ .venv/bin/python -m bench.bench_mailbox --messages {count} --rounds {rounds}")
+    print(machine_facts())
     print(f"raw trio memory channel: {statistics.median(raw_rates):,.0f} msg/s (median)")
     print(f"actor, clause + guard:   {statistics.median(actor_rates):,.0f} msg/s (median)")
     print(

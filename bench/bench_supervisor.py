@@ -1,6 +1,6 @@
 """Supervisor restart latency: from a child's crash to its restarted instance reporting started.
 
-    python bench/bench_supervisor.py [--restarts 2000]
+    .venv/bin/python -m bench.bench_supervisor [--restarts 2000]
 
 The child stamps ``perf_counter()`` right before it raises and right after its next
 instance's ``task_status.started()`` returns (by then the supervisor has caught the
@@ -25,6 +25,7 @@ import structlog
 import trio
 
 from actorview.supervisor import ChildSpec, Strategy, Supervisor
+from bench._machine import machine_facts
 
 
 class Crash(Exception):
@@ -99,7 +100,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--restarts", type=int, default=2000)
     args = parser.parse_args()
-    print("$ python " + shlex.join(sys.argv))
+    print("$ .venv/bin/python -m bench.bench_supervisor " + shlex.join(sys.argv[1:]))
+    print(machine_facts())
     quiet_logs()
     report(
         "one_for_one, 1 child, logs filtered",

@@ -21,6 +21,7 @@ ratios compare like with like on a noisy machine. Target: large/small <= 1.2.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import logging
 import statistics
@@ -34,6 +35,7 @@ import trio
 
 from actorview.render import Element, encode, h
 from actorview.view import Rendered, ops
+from bench._machine import machine_facts
 from demo_chat import ChatParams, ChatView, Chunk, Message
 
 COMMAND = ".venv/bin/python -m bench.bench_view"
@@ -129,9 +131,15 @@ def report(name: str, cases: dict[tuple[int, int], Case], show_bytes: bool) -> l
 
 
 def main() -> None:
+    global ROUNDS, TOKENS_PER_ROUND
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--tokens", type=int, default=TOKENS_PER_ROUND, help="per round")
+    args = parser.parse_args()
+    ROUNDS, TOKENS_PER_ROUND = args.rounds, args.tokens
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    print(f"$ {COMMAND}")
-    print(f"python {sys.version.split()[0]}, trio {trio.__version__}")
+    print("$ " + " ".join([COMMAND, *sys.argv[1:]]))
+    print(machine_facts())
     headless = trio.run(measure, HeadlessChat)
     for line in report("calcs (emit -> mailbox -> clause -> state -> calcs)", headless, False):
         print(line)

@@ -19,6 +19,7 @@ import trio
 from actorview import configure_logging
 from actorview.endpoint import Application
 from actorview.logging import get_logger
+from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.server import build_app
 
 
@@ -46,6 +47,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=60,
         metavar="TOKENS",
         help="tokens in a fake reply (a prompt asking for something long gets 10x)",
+    )
+    parser.add_argument(
+        "--history-db",
+        default=":memory:",
+        metavar="PATH",
+        help="SQLite file keeping committed chat messages (default: in memory, for the "
+        "process's life)",
     )
     parser.add_argument("--llm", choices=("fake", "openai"), default="fake")
     parser.add_argument(
@@ -78,8 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.llm == "openai" and not os.environ.get("OPENAI_API_KEY"):
         print("--llm openai needs the API key in OPENAI_API_KEY", file=sys.stderr)
         return 2
-    app = build_app(args)
-    trio.run(serve, app, args.host, args.port)
+    store = SQLiteHistoryStore(args.history_db)
+    try:
+        trio.run(serve, build_app(args, store=store), args.host, args.port)
+    finally:
+        store.close()
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -34,11 +34,21 @@ class Done:
 @attrs.frozen
 class ChatParams:
     """Mount parameters: the fake LLM's delay per token (seconds) and reply length, and
-    how many messages of about 200 characters to pre-load into the history."""
+    how many messages of about 200 characters to pre-load into the history.
+
+    ``conversation`` and ``store`` come from the server, never from the browser: the
+    route passes the page session's id as ``conversation`` (it is signed into the join
+    token, so a browser cannot pick another conversation) and a
+    :class:`~demo_chat.history_store.HistoryStore` as ``store``. With both, committed
+    messages are kept in the store and a (re)started view shows them; without, the
+    history lives and dies with the view.
+    """
 
     token_delay: float = 0.05
     reply_length: int = 40
     history: int = 0
+    conversation: str = ""
+    store: Any = None
 
 
 @attrs.frozen

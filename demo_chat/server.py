@@ -1,4 +1,9 @@
-"""The chat demo's application: one route, the chat view, its stylesheet."""
+"""The chat demo's application: one route, the chat view, its stylesheet, its history store.
+
+Each page load is a conversation: the route hands the view its live session's id as
+``conversation`` and the history store as ``store``, so a view that crashed, or whose
+browser reconnected after the view was reaped, shows the committed history again.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,31 @@ from typing import Any
 
 from actorview.endpoint import Application, Limits, Route
 from actorview.view import View
+from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
 from demo_chat.view import ChatView
 
 STYLESHEET = Path(__file__).parent / "static" / "chat.css"
 
 
-def build_app(args: argparse.Namespace, *, limits: Limits | None = None) -> Application:
-    """The Application for parsed command-line ``args`` (see ``demo_chat.__main__``)."""
+def build_app(
+    args: argparse.Namespace,
+    *,
+    limits: Limits | None = None,
+    store: HistoryStore | None = None,
+    secret: bytes | None = None,
+) -> Application:
+    """The Application for parsed command-line ``args`` (see ``demo_chat.__main__``).
+
+    ``store`` keeps the committed history; by default a :class:`SQLiteHistoryStore` at
+    ``args.history_db`` (``":memory:"`` when absent: it outlives views, not the process).
+    """
+    if store is None:
+        store = SQLiteHistoryStore(getattr(args, "history_db", ":memory:"))
     params: dict[str, Any] = {
         "token_delay": args.token_delay,
         "reply_length": args.reply_length,
         "history": args.history,
+        "store": store,
     }
     view: type[View] = ChatView
     if args.llm == "openai":
@@ -27,9 +46,10 @@ def build_app(args: argparse.Namespace, *, limits: Limits | None = None) -> Appl
         view = OpenAIChatView
         params |= {"model": args.model, "base_url": args.openai_base_url}
     return Application(
-        [Route("/", view, name="chat", params=params)],
+        [Route("/", view, name="chat", params=params, session_param="conversation")],
         title="actorview chat",
         static_files={"chat.css": STYLESHEET},
         stylesheets=["chat.css"],
         limits=limits,
+        secret=secret,
     )

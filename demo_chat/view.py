@@ -14,6 +14,8 @@ never reach the draft: the runtime drops them (no run counter in this class).
 
 from __future__ import annotations
 
+from typing import Any
+
 from actorview.render import Element, h
 from actorview.view import (
     Appended,
@@ -27,6 +29,8 @@ from actorview.view import (
     state,
     stream,
 )
+from actorview.view.stream_fields import Cleared, Inserted
+from demo_chat.history_store import HistoryStore
 from demo_chat.llm import fake_llm, sample_history
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 
@@ -56,10 +60,20 @@ def keep_draft(stopped: bool) -> tuple[ops.Op, ...]:
     )
 
 
+def render_message(message: Message) -> Element:
+    """One history item."""
+    return h.li(
+        message.text,
+        message.stopped and h.span(" (stopped)", class_="stopped"),
+        data_role=message.role,
+        class_=["message", message.role],
+    )
+
+
 class ChatView(View):
     """A chat with a streaming (fake) LLM."""
 
-    history = stream(Message)
+    history = stream(Message, item=render_message)
     draft = state(str, origin="stream")
     input = state(str, origin="client", optimistic=True)
     streaming = state(bool)
@@ -79,6 +93,7 @@ class ChatView(View):
         ops.set(input="", draft="", streaming=True, failure=""),
         ops.fire("llm", prompt=lambda input: input.strip()),
         when=lambda input_valid: input_valid,
+        optimistic=True,
     )
     cancel = action(
         ops.cancel("llm"),
@@ -106,12 +121,30 @@ class ChatView(View):
         self.reply_length = params.reply_length
         for message in sample_history(params.history):
             self.history.insert(message, at_start=False)
+        self._kept: KeptHistory | None = None
+        if params.store is not None and params.conversation:
+            self._kept = KeptHistory(params.store, params.conversation)
+
+    async def on_start(self) -> None:
+        """Show the kept history (loaded off the event loop) in the first render."""
+        if self._kept is not None:
+            for message in await self._kept.load():
+                self.history.insert(message, at_start=False)
+            self.store.compute_all()
+        await super().on_start()
+
+    async def after_batch(self) -> None:
+        """Keep what this batch committed to the history, then render it: a message the
+        browser sees in the history is already in the store."""
+        if self._kept is not None:
+            await self._kept.save(self.history.pending)
+        await super().after_batch()
 
     def render(self) -> Element:
         thinking = self.streaming and not self.draft
         return h.div(
             {"id": "chat"},
-            self.history.slot("ul", render_message, id="history", av_autoscroll=True),
+            self.history.slot("ul", id="history", av_autoscroll=True),
             thinking and h.p("thinking…", id="thinking", aria_live="polite"),
             h.div(self.draft, id="draft", aria_live="polite"),
             self.failure and h.p(self.failure, id="failure", role="alert"),
@@ -129,6 +162,10 @@ class ChatView(View):
                     id="send",
                     type="submit",
                     disabled=not self.input_valid or self.streaming,
+                    # The browser keeps `disabled` in step with its own input_valid as
+                    # the user types; av-disable-also carries the server's other reason.
+                    av_disable_unless="input_valid",
+                    av_disable_also=self.streaming,
                 ),
                 id="composer",
                 av_submit="submit",
@@ -156,11 +193,38 @@ class ChatView(View):
         )
 
 
-def render_message(message: Message) -> Element:
-    """One history item."""
-    return h.li(
-        message.text,
-        message.stopped and h.span(" (stopped)", class_="stopped"),
-        data_role=message.role,
-        class_=["message", message.role],
-    )
+class KeptHistory:
+    """The chat's link to its :class:`HistoryStore`: one conversation's committed messages."""
+
+    def __init__(self, store: Any, conversation: str) -> None:
+        if not isinstance(store, HistoryStore):
+            raise TypeError(
+                f"ChatView: the store mount param must be a HistoryStore (load, append, "
+                f"clear), got {type(store).__name__}"
+            )
+        self.store = store
+        self.conversation = conversation
+        self._pending: list[Any] | None = None
+        self._written = 0
+
+    async def load(self) -> list[Message]:
+        return await self.store.load(self.conversation)
+
+    async def save(self, pending: list[Any]) -> None:
+        """Write the history's unrendered ops not written yet: a reset clears, inserts
+        append, in order.
+
+        ``pending`` is the stream field's list of ops since its last render. A render
+        may be held back (frame pacing), so the same list can come again, longer: the
+        ops already written from it are skipped.
+        """
+        start = self._written if pending is self._pending else 0
+        self._pending, self._written = pending, len(pending)
+        batch: list[Message] = []
+        for op in pending[start:]:
+            if isinstance(op, Cleared):
+                batch.clear()
+                await self.store.clear(self.conversation)
+            elif isinstance(op, Inserted) and isinstance(op.item, Message):
+                batch.append(op.item)
+        await self.store.append(self.conversation, batch)

@@ -54,7 +54,7 @@ class BadRequest(Exception):
 
 async def read_request(stream: trio.abc.Stream, *, max_head_bytes: int = 16_384) -> Request:
     """Read one request head. Raises :class:`BadRequest` on garbage or an oversized head."""
-    connection = h11.Connection(h11.SERVER)
+    connection = h11.Connection(h11.SERVER, max_incomplete_event_size=max_head_bytes)
     raw = bytearray()
     while True:
         try:

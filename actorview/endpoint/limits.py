@@ -1,8 +1,23 @@
-"""Limits on what one client may cost the server, each with a safe default."""
+"""Limits on what one client may cost the server, each with a safe default.
+
+Every limit is enforced by the endpoint (``actorview.endpoint.server``) and tested in
+``tests/hardening/test_limits.py``; a limit that is zero, negative or not a number is
+refused when :class:`Limits` is made, naming the field.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
+
+
+def _positive(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(
+            f"Limits.{attribute.name} must be a number above 0, got {value!r}; "
+            f"leave it out for the default ({attribute.default!r})"
+        )
 
 
 @attrs.frozen
@@ -26,15 +41,15 @@ class Limits:
         max_head_bytes: largest HTTP request head.
     """
 
-    max_frame_bytes: int = 64 * 1024
-    events_per_second: float = 50.0
-    event_burst: int = 100
-    max_connections: int = 10_000
-    join_timeout: float = 10.0
-    idle_timeout: float = 75.0
-    rejoin_grace: float = 15.0
-    max_outbox_bytes: int = 1 << 20
-    max_head_bytes: int = 16 * 1024
+    max_frame_bytes: int = attrs.field(default=64 * 1024, validator=_positive)
+    events_per_second: float = attrs.field(default=50.0, validator=_positive)
+    event_burst: int = attrs.field(default=100, validator=_positive)
+    max_connections: int = attrs.field(default=10_000, validator=_positive)
+    join_timeout: float = attrs.field(default=10.0, validator=_positive)
+    idle_timeout: float = attrs.field(default=75.0, validator=_positive)
+    rejoin_grace: float = attrs.field(default=15.0, validator=_positive)
+    max_outbox_bytes: int = attrs.field(default=1 << 20, validator=_positive)
+    max_head_bytes: int = attrs.field(default=16 * 1024, validator=_positive)
 
 
 class TokenBucket:

@@ -56,6 +56,7 @@ async def run_view(
         dict(params),
         sink=session_sink(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
+        paced=True,  # tokens faster than its frame_interval share one render and frame
     )
     await view.run(task_status=task_status)
 

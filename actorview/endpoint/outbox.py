@@ -5,8 +5,10 @@ bound for one. So the view pushes without blocking, and frames that wait are mer
 consecutive patch frames become one frame (and consecutive text appends to the same node
 become one append), so a client that falls behind receives fewer, larger frames holding
 the same changes. If what waits still grows past ``max_bytes``, the outbox gives up on
-the client: :meth:`Outbox.next` raises :class:`ClientTooSlow` and the connection closes
-with that reason; the browser reconnects and is sent a fresh render.
+the client at once: it drops what waits (so memory stays bounded even while the writer
+is stuck on a full socket), sets :attr:`Outbox.overflowed`, and :meth:`Outbox.next`
+raises :class:`ClientTooSlow`; the connection closes with that reason, and the rejoin
+that follows starts the view afresh (a full render).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class Outbox:
         self._wakeup = trio.Event()
         self._closed = False
         self.frames_merged = 0
+        self.overflowed = trio.Event()
+        """Set when the backlog passed ``max_bytes``; what waited was dropped."""
+        self._overflow_reason = ""
 
     def push_patches(self, ops: Ops) -> None:
         """Queue the wire ops of one render; merged with a patch frame already waiting."""
@@ -53,6 +58,7 @@ class Outbox:
         else:
             self._items.append(list(ops))
         self._pending_bytes += _estimate(ops)
+        self._check_limit()
         self._wakeup.set()
 
     def push_control(self, frame: str) -> None:
@@ -60,6 +66,16 @@ class Outbox:
         if self._closed:
             return
         self._items.append(frame)
+        self._pending_bytes += len(frame)
+        self._check_limit()
+        self._wakeup.set()
+
+    def requeue(self, frame: str) -> None:
+        """Put back, first in line, a frame taken by :meth:`next` that did not reach the
+        socket (it closed or the send was cancelled): the next connection sends it."""
+        if self._closed:
+            return
+        self._items.appendleft(frame)
         self._pending_bytes += len(frame)
         self._wakeup.set()
 
@@ -75,18 +91,31 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._items)
 
+    @property
+    def pending_bytes(self) -> int:
+        """An estimate of the bytes waiting."""
+        return self._pending_bytes
+
+    def _check_limit(self) -> None:
+        if self._pending_bytes <= self.max_bytes:
+            return
+        self._overflow_reason = (
+            f"the browser fell {self._pending_bytes} bytes behind (limit {self.max_bytes})"
+        )
+        self.clear()
+        self._closed = True
+        self.overflowed.set()
+
     async def next(self) -> str:
         """The next encoded frame, waiting for one. Raises :class:`ClientTooSlow` when the
         backlog passed ``max_bytes``, and ``trio.EndOfChannel`` once closed and empty."""
         while not self._items:
+            if self.overflowed.is_set():
+                raise ClientTooSlow(self._overflow_reason)
             if self._closed:
                 raise trio.EndOfChannel
             self._wakeup = trio.Event()
             await self._wakeup.wait()
-        if self._pending_bytes > self.max_bytes:
-            raise ClientTooSlow(
-                f"the browser fell {self._pending_bytes} bytes behind (limit {self.max_bytes})"
-            )
         item = self._items.popleft()
         if isinstance(item, str):
             self._pending_bytes -= len(item)

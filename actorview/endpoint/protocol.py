@@ -26,6 +26,10 @@ class Join:
     path: str
 
 
+MAX_REF = 2**53 - 1
+"""The largest ``ref``: refs must stay exact as JavaScript numbers."""
+
+
 @attrs.frozen
 class Event:
     """Invoke action ``name`` of the view; ``ref`` is echoed in the reply."""
@@ -88,7 +92,7 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
     frame_type = _FRAME_TYPES.get(tag) if isinstance(tag, str) else None
     if frame_type is None:
         known = ", ".join(sorted(_FRAME_TYPES))
-        raise BadFrame(f"unknown frame type {tag!r}; expected one of: {known}")
+        raise BadFrame(f"unknown frame type {_quote(tag)}; expected one of: {known}")
     try:
         frame: ClientFrame = _converter.structure(raw, frame_type)
     except Exception as error:  # cattrs raises several families; all mean "wrong shape"
@@ -98,7 +102,15 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
             else str(error)
         )
         raise BadFrame(f"bad {tag!r} frame: {details}") from None
+    if isinstance(frame, Event | Input) and not 0 <= frame.ref <= MAX_REF:
+        raise BadFrame(f"bad {tag!r} frame: ref must be an int from 0 to 2**53 - 1 @ $.ref")
     return frame
+
+
+def _quote(value: object, limit: int = 40) -> str:
+    """``repr(value)``, cut to ``limit`` characters: error texts quote untrusted input."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def control_frame(kind: str, **fields: Any) -> str:

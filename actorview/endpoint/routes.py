@@ -29,15 +29,25 @@ class Route:
         name: identifies the route in join tokens; defaults to the view's class name.
         params: mount params every view of this route gets (configuration such as a
             model name); the path's parameters are added to them, and win on a clash.
+        session_param: if set, the mount param that receives the id of the page's live
+            session: stable across reconnects and restarts of the view, signed into the
+            join token (a browser cannot choose it), new with each page load. A view
+            uses it as the key of what it keeps outside itself (the chat's history).
     """
 
     path: str
     view: type
     name: str = attrs.field(default="")
     params: Mapping[str, Any] = attrs.field(factory=dict)
+    session_param: str | None = None
 
-    def mount_params(self, path_params: Mapping[str, str]) -> dict[str, Any]:
-        return {**self.params, **path_params}
+    def mount_params(
+        self, path_params: Mapping[str, str], session_id: str | None = None
+    ) -> dict[str, Any]:
+        params = {**self.params, **path_params}
+        if self.session_param is not None and session_id is not None:
+            params[self.session_param] = session_id
+        return params
 
     def __attrs_post_init__(self) -> None:
         if not self.name:
@@ -106,4 +116,9 @@ def _compile(route: Route) -> _CompiledRoute:
         pattern += re.escape(path[position : found.start()]) + f"(?P<{name}>[^/]+)"
         position = found.end()
     pattern += re.escape(path[position:])
+    if route.session_param is not None and route.session_param in names:
+        raise RouteError(
+            f"route {path!r} for {route.name}: session_param {route.session_param!r} is also "
+            f"a path parameter; the session id would hide it, so name them apart"
+        )
     return _CompiledRoute(route, re.compile(pattern))

@@ -30,7 +30,15 @@ from actorview.endpoint.errors import BadFrame, JoinRefused
 from actorview.endpoint.http import BadRequest, ReplayStream, Request, read_request, send_response
 from actorview.endpoint.limits import Limits, TokenBucket
 from actorview.endpoint.outbox import ClientTooSlow, Outbox
-from actorview.endpoint.protocol import Event, Input, Join, Ping, control_frame, parse_client_frame
+from actorview.endpoint.protocol import (
+    ClientFrame,
+    Event,
+    Input,
+    Join,
+    Ping,
+    control_frame,
+    parse_client_frame,
+)
 from actorview.endpoint.routes import Route, Router
 from actorview.endpoint.session import Session
 from actorview.endpoint.tokens import TokenSigner, random_secret
@@ -38,6 +46,7 @@ from actorview.logging import get_logger
 from actorview.mailbox import ActorRef
 from actorview.render import client_script_path
 from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
+from actorview.supervisor.errors import DuplicateChildId, UnknownChild
 
 SECRET_ENV = "ACTORVIEW_SECRET"
 LIVE_PATH = "/_av/live"
@@ -51,6 +60,13 @@ CLOSE_IDLE = 4003
 CLOSE_TOO_SLOW = 4008
 CLOSE_REPLACED = 4009
 CLOSE_SHUTDOWN = 1001
+CLOSE_VIEW_FAILED = 1011
+CLOSE_NO_STATUS = 1005  # what the server sees when client.js calls socket.close()
+
+CLOSE_GRACE = 1.0
+"""Seconds a closing socket gets to deliver its close frame before it is dropped."""
+MAX_ERROR_CHARS = 300
+"""Error texts sent to a browser are cut to this length: they may quote its input."""
 
 _log = get_logger(component="endpoint")
 
@@ -139,10 +155,21 @@ class Application:
             with trio.move_on_after(1):
                 await send_response(stream, 400, f"bad request: {error}\n".encode())
             return
-        except trio.BrokenResourceError:
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
             return
-        with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+        try:
             await self._dispatch(stream, request)
+        except (trio.BrokenResourceError, trio.ClosedResourceError, trio_websocket.HandshakeError):
+            pass
+        except trio_websocket.ConnectionClosed:
+            pass
+        except Exception:
+            # One connection's failure must never reach the listener: trio.serve_listeners
+            # would crash, and the app (one_for_all) would restart every view with it.
+            _log.exception(
+                "endpoint.request_failed", method=request.method, path=request.path[:200]
+            )
+            await _answer_failure(stream)
 
     async def _dispatch(self, stream: trio.SocketStream, request: Request) -> None:
         if request.path == LIVE_PATH and request.is_websocket_upgrade:
@@ -190,7 +217,7 @@ class Application:
     async def _page(self, route: Route, params: dict[str, str]) -> str:
         session_id = secrets.token_urlsafe(16)
         token = self.signer.sign(route.name, params, session_id)
-        body = await live.static_render(route.view, route.mount_params(params))
+        body = await live.static_render(route.view, route.mount_params(params, session_id))
         links = "".join(
             f'<link rel="stylesheet" href="{STATIC_PREFIX}{html.escape(name)}">'
             for name in self.stylesheets
@@ -235,11 +262,13 @@ class Application:
                 try:
                     left = await self._serve_socket(ws)
                 finally:
-                    with trio.move_on_after(1, shield=True):
+                    with trio.move_on_after(CLOSE_GRACE, shield=True):
                         await ws.aclose(CLOSE_SHUTDOWN, "server going away")
                     nursery.cancel_scope.cancel()
         finally:
             self.connections -= 1
+            # A socket the WebSocket layer closed itself (1009) is not closed by aclose.
+            await trio.aclose_forcefully(stream)
         if left is not None:
             await self._reap_later(*left)
 
@@ -262,11 +291,8 @@ class Application:
         with trio.CancelScope() as connection:
             generation = session.attach(connection)
             try:
-                await self._ensure_view(session, route)
-                async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._write, ws, session.outbox, nursery.cancel_scope)
-                    await self._read(ws, session)
-                    nursery.cancel_scope.cancel()
+                if await self._ensure_view(session, route, ws):
+                    await self._relay(ws, session)
             finally:
                 session.detach(generation)
         if connection.cancelled_caught:
@@ -301,14 +327,60 @@ class Application:
         await ws.send_message(control_frame("joined", token=fresh_token))
         return session, route
 
-    async def _ensure_view(self, session: Session, route: Route) -> None:
-        """Start the session's view unless it still runs (a reconnect within grace)."""
-        if session.session_id in self.views.registry:
-            return
+    async def _relay(self, ws: trio_websocket.WebSocketConnection, session: Session) -> None:
+        """Frames in to the view, frames out from the outbox, until either side ends."""
+        async with trio.open_nursery() as nursery:
+            outbox = session.outbox
+            nursery.start_soon(self._write, ws, outbox, nursery.cancel_scope)
+            nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
+            await self._read(ws, session)
+            nursery.cancel_scope.cancel()
+
+    async def _ensure_view(
+        self, session: Session, route: Route, ws: trio_websocket.WebSocketConnection
+    ) -> bool:
+        """Start the session's view unless it still runs (a reconnect within grace).
+
+        A session whose outbox gave up on a slow reader, or whose browser closed its
+        socket with no status (client.js does so when a frame does not fit its page),
+        gets a fresh outbox and a fresh view, whose first render replaces the page.
+        Returns False (the socket closed with 1011) if the view fails to start.
+        """
+        running = self._supervised(session.session_id)
+        fresh = session.outbox.overflowed.is_set() or session.needs_fresh_view
+        if running and not fresh:
+            return True
+        if running:
+            await self._stop_view(session.session_id)
+        session.renew_outbox()
+        session.needs_fresh_view = False
+        try:
+            await self._start_view(session, route)
+        except DuplicateChildId:
+            pass  # another socket of this session started it just now
+        except Exception:
+            _log.exception("endpoint.view_failed_to_start", view=route.name)
+            await ws.aclose(CLOSE_VIEW_FAILED, "the view failed to start; reload the page")
+            return False
+        return True
+
+    def _supervised(self, session_id: str) -> bool:
+        """Whether the session's view is a child of ``views`` (running, or being
+        restarted after a crash: then it is not in the registry for a moment)."""
+        return any(child.id == session_id for child in self.views.which_children())
+
+    async def _stop_view(self, session_id: str) -> None:
+        with contextlib.suppress(UnknownChild):  # it ended meanwhile
+            await self.views.terminate_child(session_id)
+
+    async def _start_view(self, session: Session, route: Route) -> None:
         spec = ChildSpec(
             session.session_id,
             functools.partial(
-                live.run_view, route.view, route.mount_params(session.params), session
+                live.run_view,
+                route.view,
+                route.mount_params(session.params, session.session_id),
+                session,
             ),
             restart=Restart.TRANSIENT,
             shutdown=2.0,
@@ -323,25 +395,31 @@ class Application:
             with trio.move_on_after(self.limits.idle_timeout) as idle:
                 try:
                     message = await ws.get_message()
-                except trio_websocket.ConnectionClosed:
+                except trio_websocket.ConnectionClosed as closed:
+                    if closed.reason is not None and closed.reason.code == CLOSE_NO_STATUS:
+                        session.needs_fresh_view = True
                     return
             if idle.cancelled_caught:
                 await ws.aclose(CLOSE_IDLE, "idle for too long")
                 return
-            try:
-                frame = parse_client_frame(message, max_bytes=self.limits.max_frame_bytes)
-            except BadFrame as error:
-                await self._send_error(session, str(error))
-                continue
+            frame = self._parse(message)
             if isinstance(frame, Ping):
                 continue
-            if isinstance(frame, Join):
-                await self._send_error(session, "already joined")
-                continue
+            ref = frame.ref if isinstance(frame, Event | Input) else None
             if not bucket.take(trio.current_time()):
-                await self._send_error(session, "too many events: slow down", ref=frame.ref)
-                continue
-            await self._deliver(session, frame)
+                await self._send_error(session, "too many events: slow down", ref=ref)
+            elif isinstance(frame, BadFrame):
+                await self._send_error(session, str(frame))
+            elif isinstance(frame, Join):
+                await self._send_error(session, "already joined")
+            else:
+                await self._deliver(session, frame)
+
+    def _parse(self, message: str | bytes) -> ClientFrame | BadFrame:
+        try:
+            return parse_client_frame(message, max_bytes=self.limits.max_frame_bytes)
+        except BadFrame as error:
+            return error
 
     async def _deliver(self, session: Session, frame: Event | Input) -> None:
         ref = self.views.registry.get(session.session_id)
@@ -349,11 +427,24 @@ class Application:
             await self._send_error(session, "the view is restarting; try again", ref=frame.ref)
             return
         reply = await live.deliver(ref, frame)
+        if isinstance(reply.get("error"), str):
+            reply["error"] = _cut(reply["error"])
         session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
 
     async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
-        session.outbox.push_control(control_frame("error", error=error, ref=ref))
+        session.outbox.push_control(control_frame("error", error=_cut(error), ref=ref))
         await trio.lowlevel.checkpoint()
+
+    async def _watch_backlog(
+        self, ws: trio_websocket.WebSocketConnection, outbox: Outbox, scope: trio.CancelScope
+    ) -> None:
+        """Close the socket of a reader that fell too far behind, even while the writer
+        is stuck on its full socket (the outbox has already dropped what waited)."""
+        await outbox.overflowed.wait()
+        _log.info("endpoint.client_too_slow", limit=outbox.max_bytes)
+        with trio.move_on_after(CLOSE_GRACE):
+            await ws.aclose(CLOSE_TOO_SLOW, "client too slow")
+        scope.cancel()
 
     async def _write(
         self, ws: trio_websocket.WebSocketConnection, outbox: Outbox, scope: trio.CancelScope
@@ -361,10 +452,14 @@ class Application:
         try:
             while True:
                 frame = await outbox.next()
-                await ws.send_message(frame)
-        except ClientTooSlow as error:
-            _log.info("endpoint.client_too_slow", reason=str(error))
-            await ws.aclose(CLOSE_TOO_SLOW, "client too slow")
+                try:
+                    await ws.send_message(frame)
+                except BaseException:
+                    outbox.requeue(frame)  # not delivered: the next connection sends it
+                    raise
+        except ClientTooSlow:
+            return  # _watch_backlog closes the socket with the reason (a second close would
+            # drop the stream under the close frame)
         except (trio.EndOfChannel, trio_websocket.ConnectionClosed):
             pass
         scope.cancel()
@@ -375,8 +470,20 @@ class Application:
         if session.generation != generation or session.attached:
             return
         self.sessions.pop(session.session_id, None)
-        if session.session_id in self.views.registry:
-            await self.views.terminate_child(session.session_id)
+        await self._stop_view(session.session_id)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+async def _answer_failure(stream: trio.SocketStream) -> None:
+    """A 500 for a request whose handling failed, if the socket still takes one."""
+    with (
+        trio.move_on_after(CLOSE_GRACE),
+        contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError),
+    ):
+        await send_response(stream, 500, b"internal server error\n")
 
 
 def _resolve_secret(secret: bytes | None) -> bytes:

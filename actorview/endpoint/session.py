@@ -2,9 +2,10 @@
 
 One session per rendered page (its id is in the join token). It owns the outbox, so
 frames a view produces while its socket is down wait there (merged, bounded) and reach
-the browser when it reconnects; a reconnect that finds the backlog past its limit is
-told to reload. A restarted view instance sends into the same session, and its first
-render replaces the page's live root.
+the browser when it reconnects. A backlog that passed its limit was dropped (the socket
+was closed as too slow): the reconnect then gets a fresh outbox and a freshly started
+view, whose first render replaces the page. A restarted view instance sends into the
+same session, and its first render replaces the page's live root.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ class Session:
         self.view_name = view_name
         self.params = params
         self.outbox = Outbox(max_bytes=max_bytes)
+        self._max_bytes = max_bytes
         self.generation = 0
+        self.needs_fresh_view = False
+        """Set when the browser may have lost track of the page (its socket closed with
+        no status: client.js does so when a frame does not fit its page): the next join
+        starts the view afresh, whose first render replaces the page."""
         self._connection: trio.CancelScope | None = None
 
     def push_patches(self, ops: list[list[Any]]) -> None:
@@ -37,6 +43,10 @@ class Session:
         """A whole new render: it replaces the live root, so what waited is moot."""
         self.outbox.clear()
         self.outbox.push_control(control_frame("render", html=html))
+
+    def renew_outbox(self) -> None:
+        """Replace an outbox that gave up on a slow reader by an empty one."""
+        self.outbox = Outbox(max_bytes=self._max_bytes)
 
     @property
     def attached(self) -> bool:

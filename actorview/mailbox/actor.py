@@ -234,6 +234,7 @@ class Actor:
         self._nursery: trio.Nursery | None = None
         self._life = trio.CancelScope()
         self._killed: ActorKilled | None = None
+        self._deadline: float | None = None
 
     # -- hooks for subclasses ------------------------------------------------------
 
@@ -249,6 +250,23 @@ class Actor:
         May be overridden with an ``async def``. Not called for a message no clause took
         or one dropped because its lease was revoked: those change nothing.
         """
+
+    async def on_deadline(self) -> None:
+        """Runs in the actor's task when the deadline set by :meth:`set_deadline` passes
+        with the mailbox empty, or when the mailbox closes with a deadline still set.
+
+        The view layer uses it to send a render it held back to keep one frame per frame
+        interval. Not called after a crash or cancellation.
+        """
+
+    def set_deadline(self, at: float | None) -> None:
+        """Ask for :meth:`on_deadline` at trio time ``at`` (``None`` clears it).
+
+        Messages keep priority: while they arrive the actor handles them, and the hook
+        runs once the mailbox is empty past ``at`` (or at once when the mailbox closes).
+        Call it from the actor's own task.
+        """
+        self._deadline = at
 
     def unhandled(self, message: Any) -> None:
         """The fallback for a message no clause took, under ``unhandled="drop"``."""
@@ -327,10 +345,19 @@ class Actor:
     async def _serve(self) -> None:
         mailbox = self.mailbox
         while True:
+            envelope: Envelope | None
             try:
-                envelope = await mailbox.get()
+                if self._deadline is None:
+                    envelope = await mailbox.get()
+                else:
+                    envelope = await self._get_before_deadline()
             except trio.EndOfChannel:
+                if self._deadline is not None:
+                    self._deadline = None
+                    await self.on_deadline()
                 return
+            if envelope is None:
+                continue
             clause = self._admit(envelope)
             if clause is None:
                 continue
@@ -342,6 +369,18 @@ class Actor:
                 pending = self.after_batch()
                 if pending is not None:
                     await pending
+
+    async def _get_before_deadline(self) -> Envelope | None:
+        """The next envelope, or None once the deadline passed (``on_deadline`` ran)."""
+        deadline = self._deadline
+        assert deadline is not None
+        if len(self.mailbox):
+            return await self.mailbox.get()
+        with trio.move_on_at(deadline):
+            return await self.mailbox.get()
+        self._deadline = None
+        await self.on_deadline()
+        return None
 
     async def _continue_batch(self) -> None:
         """Handle the batch messages already waiting, without yielding in between."""

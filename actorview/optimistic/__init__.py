@@ -8,6 +8,10 @@ either a definition-time :class:`TranspileError` or, when it depends on run-time
 a refusal (``AV.Unpredictable``) that lets the server answer. The subset is documented in
 ``docs/OPTIMISTIC.md``.
 
+:func:`program_source` writes a view class's client program (its client fields,
+optimistic calcs and optimistic actions, planned when the class is defined) as a script
+the page loads next to :func:`runtime_source` and ``client.js``.
+
 Example::
 
     >>> from actorview.optimistic import to_js_source
@@ -23,6 +27,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from actorview.optimistic.errors import TranspileError
 from actorview.optimistic.transpile import (
@@ -34,6 +39,19 @@ from actorview.optimistic.transpile import (
     transpile,
     transpile_expression,
 )
+
+_PROGRAM_NAMES = ("program_id", "program_source")
+
+
+def __getattr__(name: str) -> Any:
+    """``program_source`` and ``program_id`` (from :mod:`actorview.optimistic.program`),
+    imported on first use: that module reads the view layer, which imports this package
+    while view classes are being defined."""
+    if name in _PROGRAM_NAMES:
+        from actorview.optimistic import program
+
+        return getattr(program, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def runtime_path() -> Path:
@@ -91,6 +109,8 @@ __all__ = [
     "TranspileError",
     "Transpiled",
     "kind_of_type",
+    "program_id",
+    "program_source",
     "runtime_path",
     "runtime_source",
     "to_js_source",

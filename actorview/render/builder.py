@@ -35,6 +35,8 @@ from actorview.render.nodes import (
     StreamSlot,
     Text,
     check_tag,
+    make_element,
+    make_text,
 )
 
 
@@ -86,8 +88,17 @@ def _collect(items: Iterable[Child], out: list[Node]) -> None:
             )
 
 
+_ATTR_NAMES: dict[str, str] = {}
+
+
 def _attr_name(name: str) -> str:
-    return name.rstrip("_").replace("_", "-") if "_" in name else name
+    """The attribute a keyword names (``class_`` -> ``class``), remembered per keyword."""
+    found = _ATTR_NAMES.get(name)
+    if found is None:
+        found = name.rstrip("_").replace("_", "-") if "_" in name else name
+        if len(_ATTR_NAMES) < 4096:
+            _ATTR_NAMES[name] = found
+    return found
 
 
 def _class_text(value: object) -> AttrValue:
@@ -113,18 +124,103 @@ def _attrs_of(
     return out
 
 
+_ELEMENT_TYPES = frozenset({Element, StreamSlot, Memo, Text, Raw})
+_SHARED_CHILDREN = frozenset({Element, Text, Raw})
+_KEY_VALUES = frozenset({str, int, bool, type(None)})
+_SHORT = 200
+"""Longest string an element may hold to be shared (hashing a long draft on every token
+would make a token's cost grow with the draft)."""
+_SHARED_MAX = 4096
+_shared: dict[tuple[Any, ...], Element] = {}
+"""Elements built from the same arguments, shared (see :func:`_sharing_key`)."""
+_NODE = object()
+
+
+def _sharing_key(
+    tag: str, args: tuple[Any, ...], key: Any, attributes: Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    """The key under which an element built from these arguments is shared, or None.
+
+    A render rebuilds the whole page on every token, yet most of it (buttons, forms,
+    labels) is built from the same arguments every time. Sharing the element built last
+    time makes the diff's ``old is new`` test skip it, subtree and all, and lets every
+    view of the process hold one copy. Nodes are immutable values, so sharing is not
+    visible. Only plain arguments qualify: short strings, ints, bools, None (each with its
+    type: ``1``, ``True`` and ``1.0`` write differently), and Element/Text/Raw children
+    by identity (the shared element keeps them alive, so an id is never reused while it
+    is a key). Mappings, lists, floats, memos and stream containers are built fresh.
+    """
+    parts: list[Any] = [tag, key]
+    for arg in args:
+        kind = type(arg)
+        if kind is str:
+            if len(arg) > _SHORT:
+                return None
+            parts.append(arg)
+        elif kind in _SHARED_CHILDREN:
+            parts.append(_NODE)
+            parts.append(id(arg))
+        elif kind in _KEY_VALUES:
+            parts.append(kind)
+            parts.append(arg)
+        else:
+            return None
+    parts.append(_NODE)
+    for name, value in attributes.items():
+        kind = type(value)
+        if kind not in _KEY_VALUES or (kind is str and len(value) > _SHORT):
+            return None
+        parts.append(name)
+        parts.append(kind)
+        parts.append(value)
+    return tuple(parts)
+
+
 def element(
     tag: str, *args: Child | Mapping[str, Any], key: str | int | None = None, **attributes: Any
 ) -> Element:
-    """Build an :class:`Element`; ``h.<tag>(...)`` and ``h(tag, ...)`` call this."""
-    mappings: list[Mapping[str, Any]] = []
+    """Build an :class:`Element`; ``h.<tag>(...)`` and ``h(tag, ...)`` call this.
+
+    An element built from the same plain arguments as one built before is that same
+    (immutable) element: see :func:`_sharing_key`.
+    """
+    sharing = _sharing_key(tag, args, key, attributes)
+    if sharing is not None:
+        found = _shared.get(sharing)
+        if found is not None:
+            return found
+    built = _build(tag, args, key, attributes)
+    if sharing is not None:
+        if len(_shared) >= _SHARED_MAX:
+            _shared.clear()  # a new generation: what is still in use comes back at once
+        _shared[sharing] = built
+    return built
+
+
+def _build(
+    tag: str, args: tuple[Any, ...], key: str | int | None, attributes: Mapping[str, Any]
+) -> Element:
+    """Exact-type tests come first because a render builds every element of the page on
+    every streamed token; anything unusual takes the general path (:func:`_collect`)."""
+    attrs: dict[str, Any] = {}
     children: list[Node] = []
     for arg in args:
-        if isinstance(arg, Mapping):
-            mappings.append(arg)
+        kind = type(arg)
+        if kind is str:
+            children.append(make_text(arg))
+        elif kind in _ELEMENT_TYPES:
+            children.append(arg)
+        elif arg is None or kind is bool:
+            continue
+        elif kind is dict or isinstance(arg, Mapping):
+            attrs.update(arg)
         else:
             _collect((arg,), children)
-    return Element(tag, _attrs_of(mappings, attributes), tuple(children), key)
+    for name, value in attributes.items():
+        attrs[_attr_name(name)] = value
+    if "class" in attrs:
+        attrs["class"] = _class_text(attrs["class"])
+    return make_element(tag, attrs, tuple(children), key)
 
 
 class TagBuilder:
@@ -157,6 +253,7 @@ class HtmlBuilder:
         builder = self._tags.get(tag)
         if builder is None:
             builder = self._tags[tag] = TagBuilder(tag)
+        self.__dict__[name] = builder  # later lookups of h.<name> skip __getattr__
         return builder
 
     def __call__(

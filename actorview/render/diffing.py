@@ -74,6 +74,14 @@ def diff(old: Node, new: Node) -> list[Patch]:
 def _node(old: Node, new: Node, path: Path, out: list[Patch]) -> None:
     if old is new:
         return
+    if type(new) is Element and type(old) is Element:  # the common case, tested first
+        if old.tag == new.tag:
+            _attrs(old.attrs, new.attrs, path, out)
+            if old.children is not new.children:
+                _children(old.children, new.children, path, out)
+        else:
+            out.append(ReplaceNode(path, to_html(new)))
+        return
     if isinstance(new, Memo):
         if isinstance(old, Memo) and old.deps == new.deps:
             new.adopt(old)
@@ -115,17 +123,29 @@ def _attrs(
 ) -> None:
     if old is new:  # not ``old == new``: {"x": False} == {"x": 0}, yet they write differently
         return
+    shared = 0
     for name, value in new.items():
+        before_value = old.get(name, _ABSENT)
+        if before_value is not _ABSENT:
+            shared += 1
+            kind = type(value)
+            if type(before_value) is kind and kind is not float and before_value == value:
+                continue  # same type and value: the same text in the page (not -0.0 vs 0.0)
         text = attr_text(value)
-        before = attr_text(old.get(name))
+        before = None if before_value is _ABSENT else attr_text(before_value)  # type: ignore[arg-type]
         if text is None:
             if before is not None:
                 out.append(RemoveAttr(path, name))
         elif text != before:
             out.append(SetAttr(path, name, text))
+    if shared == len(old):
+        return  # every old name is still there
     for name, value in old.items():
         if name not in new and attr_text(value) is not None:
             out.append(RemoveAttr(path, name))
+
+
+_ABSENT = object()
 
 
 def _stream(old: Node, new: StreamSlot, path: Path, out: list[Patch]) -> None:
@@ -147,14 +167,21 @@ def _is_raw(children: Sequence[Node]) -> bool:
     return len(children) == 1 and isinstance(children[0], Raw)
 
 
+def _any_key(children: Sequence[Node]) -> bool:
+    """Whether a child has a key (a plain loop: this runs for every element, every render)."""
+    for child in children:
+        kind = type(child)
+        if kind is not Text and kind is not Raw and child.key is not None:  # type: ignore[union-attr]
+            return True
+    return False
+
+
 def _children(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[Patch]) -> None:
-    if _is_raw(old) or _is_raw(new):
+    if (len(old) == 1 and isinstance(old[0], Raw)) or (len(new) == 1 and isinstance(new[0], Raw)):
         if old != new:
             out.append(SetInnerHtml(path, "".join(to_html(child) for child in new)))
         return
-    if any(node_key(child) is not None for child in old) or any(
-        node_key(child) is not None for child in new
-    ):
+    if _any_key(old) or _any_key(new):
         _keyed(old, new, path, out)
     else:
         _positional(old, new, path, out)

@@ -33,6 +33,8 @@ _ATTR_RE = re.compile(r"[A-Za-z_:@][A-Za-z0-9_:.@-]*\Z")
 _URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data"})
 _CHECKED_TAGS: set[str] = set()
 _CHECKED_ATTRS: set[str] = set()
+_URL_NAMES: set[str] = set()
+"""Checked attribute names that are URL attributes in any case (``href``, ``SRC``...)."""
 
 
 def check_tag(tag: str) -> str:
@@ -61,6 +63,8 @@ def _check_attr_name(name: str) -> None:
             f"attribute {name!r} would run its value as JavaScript: use av-click / "
             "av-submit / av-keydown for events, or a client hook (av-hook) for custom JS"
         )
+    if name.lower() in _URL_ATTRS:
+        _URL_NAMES.add(name)
     _CHECKED_ATTRS.add(name)
 
 
@@ -85,11 +89,28 @@ def _check_attr_value(name: str, value: object) -> None:
 def _freeze_attrs(value: Mapping[str, AttrValue] | None) -> Mapping[str, AttrValue]:
     if not value:
         return {}
-    out = dict(value)
-    for name, item in out.items():
-        _check_attr_name(name)
-        _check_attr_value(name, item)
-    return out
+    return _check_attrs(dict(value))
+
+
+_PLAIN_VALUES = frozenset({int, float, bool, type(None)})
+
+
+def _check_attrs(attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
+    """Check every name and value of ``attrs`` (a dict the caller owns); return it.
+
+    The common case costs two set lookups per attribute: names are checked once per
+    process, and only string values of URL attributes are inspected.
+    """
+    for name, value in attrs.items():
+        if name not in _CHECKED_ATTRS:
+            _check_attr_name(name)
+        kind = type(value)
+        if kind is str:
+            if name in _URL_NAMES:
+                _check_attr_value(name, value)
+        elif kind not in _PLAIN_VALUES:
+            _check_attr_value(name, value)
+    return attrs
 
 
 def _key(value: str | int | None) -> str | None:
@@ -129,6 +150,27 @@ def raw(html: str) -> Raw:
 
 def _normalize_children(children: Iterable[Node]) -> tuple[Node, ...]:
     items = children if isinstance(children, tuple) else tuple(children)
+    return items if _already_normal(items) else _normalized(items)
+
+
+def _already_normal(items: tuple[Node, ...]) -> bool:
+    """Whether ``items`` needs no merge, drop or check: no empty or adjacent text, no
+    raw markup, nothing but nodes (one type test per child, the render's common case)."""
+    after_text = False
+    for child in items:
+        kind = type(child)
+        if kind is Text:
+            if after_text or not child.text:  # type: ignore[union-attr]
+                return False
+            after_text = True
+        elif kind is Element or kind is StreamSlot or kind is Memo:
+            after_text = False
+        else:
+            return False
+    return True
+
+
+def _normalized(items: tuple[Node, ...]) -> tuple[Node, ...]:
     out: list[Node] = []
     merge = False
     has_raw = False
@@ -285,6 +327,33 @@ class Memo:
 
 Node: TypeAlias = Element | Text | Raw | StreamSlot | Memo
 """Any node of a tree."""
+
+_new = object.__new__
+_init_field = object.__setattr__
+
+
+def make_text(value: str) -> Text:
+    """``Text(value)`` for a value known to be a ``str`` (the builder's hot path)."""
+    node: Text = _new(Text)
+    _init_field(node, "text", value)
+    return node
+
+
+def make_element(
+    tag: str, attrs: dict[str, AttrValue], children: tuple[Node, ...], key: str | int | None
+) -> Element:
+    """``Element(tag, attrs, children, key)`` for a caller that hands over ``attrs`` (a
+    fresh dict no one else holds), as the builder does on every render.
+
+    The same checks as the constructor, without its copy of ``attrs`` and the per-field
+    converter calls: a render builds every element of the page on every token.
+    """
+    node: Element = _new(Element)
+    _init_field(node, "tag", tag if tag in _CHECKED_TAGS else check_tag(tag))
+    _init_field(node, "attrs", _check_attrs(attrs) if attrs else {})
+    _init_field(node, "children", children if _already_normal(children) else _normalized(children))
+    _init_field(node, "key", key if key is None or type(key) is str else _key(key))
+    return node
 
 
 def node_key(node: Node) -> str | None:

@@ -1,5 +1,45 @@
-"""Tools for testing actors and views deterministically, under trio's test clock."""
+"""Tools for testing actors and views deterministically, under trio's test clock.
 
+- :func:`mount` runs a view in-process and yields a :class:`ViewClient` that reads and
+  drives it as a browser would (the guide is docs/TESTING.md);
+- :class:`TrioDriver` and :func:`settle` step actors from synchronous code (hypothesis's
+  stateful machines).
+"""
+
+from actorview.testing.client import Found, Reply, State, ViewClient, mount
+from actorview.testing.css import SelectorError, select, text_of
 from actorview.testing.driver import TrioDriver, settle
+from actorview.testing.errors import (
+    EventRejected,
+    NoMatch,
+    NotInteractive,
+    SettleTimeout,
+    UntilTimeout,
+    ViewCrashed,
+    ViewTestError,
+)
+from actorview.testing.frames import Frame, frames_for, reply_fields, reply_frame
 
-__all__ = ["TrioDriver", "settle"]
+__all__ = [
+    "EventRejected",
+    "Found",
+    "Frame",
+    "NoMatch",
+    "NotInteractive",
+    "Reply",
+    "SelectorError",
+    "SettleTimeout",
+    "State",
+    "TrioDriver",
+    "UntilTimeout",
+    "ViewClient",
+    "ViewCrashed",
+    "ViewTestError",
+    "frames_for",
+    "mount",
+    "reply_fields",
+    "reply_frame",
+    "select",
+    "settle",
+    "text_of",
+]

@@ -64,7 +64,11 @@ def action(
             rejects the event with :class:`~actorview.view.InvalidParams` naming the view,
             the action and the parameter, and nothing changes.
         when: a guard over params, fields and calcs; when false the event is ignored.
-        optimistic: the browser may apply its ops before the server answers.
+        optimistic: the browser applies what it can predict of the ops before the server
+            answers: sets/appends of client fields and pushes onto stream fields computed
+            from client fields, optimistic calcs and str params (the rest stays on the
+            server). Checked when the class is defined: the guard must be predictable,
+            and at least one op must be (docs/OPTIMISTIC.md, "Optimistic actions").
 
     Example::
 

@@ -9,7 +9,7 @@ by name, plus the calc order and which calcs read each name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -19,6 +19,9 @@ from actorview.view.clauses import ViewClause
 from actorview.view.fields import StateField
 from actorview.view.stream_fields import StreamField
 from actorview.view.streams import AsyncStream
+
+if TYPE_CHECKING:
+    from actorview.optimistic.program import ClientPlan
 
 
 @attrs.frozen
@@ -36,6 +39,9 @@ class ViewSpec:
         clauses: view clauses in declaration order.
         streams: async_streams by name.
         receives: message types other tasks may tell the view (class keyword).
+        client: what the browser predicts (``actorview.optimistic.program``): client
+            fields, optimistic calcs and actions, transpiled; ``None`` when the view
+            declares nothing optimistic.
     """
 
     name: str
@@ -48,6 +54,7 @@ class ViewSpec:
     clauses: tuple[ViewClause, ...]
     streams: Mapping[str, AsyncStream]
     receives: tuple[type, ...]
+    client: ClientPlan | None = None
 
     @property
     def names(self) -> frozenset[str]:

@@ -48,7 +48,7 @@ from actorview.view.ops import (
     UpdateAt,
 )
 from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import StreamItems
+from actorview.view.stream_fields import StreamItems, proposed_keys
 from actorview.view.streams import OnBusy
 from actorview.view.values import conforms, structure, type_name
 
@@ -110,7 +110,7 @@ class ViewStore:
         self._values: dict[str, Any] = {n: f.initial() for n, f in spec.fields.items()}
         self._pieces: dict[str, list[str]] = {}
         self._streams: dict[str, StreamItems[Any]] = {
-            n: StreamItems(n, f.key_function(), f.limit) for n, f in spec.stream_fields.items()
+            n: f.items() for n, f in spec.stream_fields.items()
         }
         self._calc_values: dict[str, Any] = {}
         self._growth: dict[str, Any] = {}
@@ -215,6 +215,7 @@ class ViewStore:
                 f"{self.view} has no action {name!r} (actions: "
                 f"{', '.join(self.spec.actions) or 'none'})."
             )
+        raw_params, proposed = proposed_keys(raw_params)
         raw_params, inputs = self._client_fields_of(declared, raw_params)
         params = self._structure_params(declared, raw_params)
         names = frozenset(declared.param_names)
@@ -234,7 +235,13 @@ class ViewStore:
                     ) from error
                 if not allowed:
                     return False
-            self.apply(declared.ops, params, names, where=f"action {name!r}")
+            self.apply(
+                declared.ops,
+                params,
+                names,
+                where=f"action {name!r}",
+                proposed=proposed if declared.optimistic else None,
+            )
         except BaseException:
             for field, value in previous.items():
                 self._set(field, value)
@@ -264,22 +271,32 @@ class ViewStore:
         local_names: frozenset[str] = _NO_LOCALS,
         *,
         where: str = "ops",
+        proposed: Mapping[int, str] | None = None,
     ) -> None:
         """Apply ``ops`` all or nothing.
 
         Every expression is evaluated first, against the state as it is now (and
         ``local``'s attributes for ``local_names``); values are type-checked and list
         indexes bounds-checked; only then are the ops applied, in order. An error in the
-        first phase changes nothing.
+        first phase changes nothing. ``proposed``: keys the browser proposed for stream
+        pushes, by op index (see ``StreamItems.insert``).
         """
         lookup = self._lookup(local, local_names)
         plan: list[tuple[Op, Any, Any]] = []
         lengths: dict[str, int] = {}
         try:
-            for op in ops:
+            for index, op in enumerate(ops):
                 if op.when is not None and not op.when.evaluate(lookup):
                     continue
-                plan.append(self._plan(op, lookup, lengths, where))
+                step = self._plan(op, lookup, lengths, where)
+                if (
+                    proposed
+                    and index in proposed
+                    and isinstance(op, (Push, Unshift))
+                    and op.field in self._streams
+                ):
+                    step = (op, step[1], proposed[index])
+                plan.append(step)
         except (StateTypeError, OpError, StreamBusy):
             raise
         except Exception as error:
@@ -405,9 +422,9 @@ class ViewStore:
     ) -> None:
         changed = True
         if isinstance(op, Push):
-            items.insert(first, at_start=False)
+            items.insert(first, at_start=False, proposed=second)
         elif isinstance(op, Unshift):
-            items.insert(first, at_start=True)
+            items.insert(first, at_start=True, proposed=second)
         elif isinstance(op, Pop):
             changed = items.last is not None and items.delete(items.last)
         elif isinstance(op, Shift):

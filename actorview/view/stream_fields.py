@@ -12,8 +12,9 @@ name or a function of the item) or, by default, from a per-field counter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 
 import attrs
 
@@ -28,6 +29,45 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 KeySpec = str | Callable[[Any], Hashable] | None
+ItemRenderer = Callable[[Any], Element]
+
+PROPOSED_KEYS_PARAM: Final = "_av_keys"
+"""The reserved event param in which the browser proposes keys for the items an
+optimistic action pushes: ``{"<op index>": "<key>"}`` (see docs/OPTIMISTIC.md)."""
+
+_PROPOSED_KEY: Final = re.compile(r"c:[0-9a-z]{1,16}-[0-9]{1,12}")
+STREAM_MARK_ATTR: Final = "av-stream"
+"""The attribute naming a predicted stream's container in the page (the browser inserts
+its provisional items there)."""
+
+
+def is_proposed_key(key: object) -> bool:
+    """Whether ``key`` has the form of a browser-proposed key, ``c:<page id>-<counter>``.
+
+    The ``:`` keeps proposals apart from counter keys (``history-3``: a field name has
+    no ``:``), so a proposal can never take a key the server would assign.
+    """
+    return isinstance(key, str) and _PROPOSED_KEY.fullmatch(key) is not None
+
+
+def proposed_keys(raw: Any) -> tuple[Any, dict[int, str]]:
+    """Split the browser's key proposals off untrusted event params.
+
+    Returns the params without :data:`PROPOSED_KEYS_PARAM` and the well-formed proposals
+    by op index. Malformed proposals are dropped, not rejected: the server then keys the
+    item itself and the browser drops its provisional copy when the reply comes.
+    """
+    if not isinstance(raw, Mapping) or PROPOSED_KEYS_PARAM not in raw:
+        return raw, {}
+    rest = {name: value for name, value in raw.items() if name != PROPOSED_KEYS_PARAM}
+    found: dict[int, str] = {}
+    proposals = raw[PROPOSED_KEYS_PARAM]
+    if isinstance(proposals, Mapping):
+        for index, key in proposals.items():
+            digits = isinstance(index, str) and index.isdigit() and len(index) < 6
+            if digits and is_proposed_key(key):
+                found[int(index)] = key
+    return rest, found
 
 
 @attrs.frozen
@@ -60,11 +100,27 @@ PendingOp = Inserted | Deleted | Cleared
 class StreamField(Declaration, Generic[T]):
     """The declaration of a stream field (made by :func:`stream`)."""
 
-    def __init__(self, item_type: type[T] | Any, key: KeySpec, limit: int | None) -> None:
+    def __init__(
+        self,
+        item_type: type[T] | Any,
+        key: KeySpec,
+        limit: int | None,
+        item: ItemRenderer | None = None,
+    ) -> None:
         self.item_type = item_type
         self.key = key
         self.limit = limit
+        self.item = item
+        self.predicted = False
+        """Set by the optimistic layer when an optimistic action pushes onto the field:
+        its container then carries ``av-stream`` so the browser can find it."""
         self._declare()
+
+    def items(self) -> StreamItems[T]:
+        """A fresh :class:`StreamItems` for one view instance."""
+        return StreamItems(
+            self.name, self.key_function(), self.limit, item=self.item, mark=self.predicted
+        )
 
     def __repr__(self) -> str:
         return f"stream({type_name(self.item_type)}, limit={self.limit!r})"
@@ -94,11 +150,27 @@ class StreamField(Declaration, Generic[T]):
 
 @overload
 def stream(
-    item_type: type[T], *, key: KeySpec = ..., limit: int | None = ...
+    item_type: type[T],
+    *,
+    key: KeySpec = ...,
+    limit: int | None = ...,
+    item: Callable[[T], Element] | None = ...,
 ) -> StreamField[T]: ...
 @overload
-def stream(item_type: Any, *, key: KeySpec = ..., limit: int | None = ...) -> StreamField[Any]: ...
-def stream(item_type: Any, *, key: KeySpec = None, limit: int | None = None) -> StreamField[Any]:
+def stream(
+    item_type: Any,
+    *,
+    key: KeySpec = ...,
+    limit: int | None = ...,
+    item: ItemRenderer | None = ...,
+) -> StreamField[Any]: ...
+def stream(
+    item_type: Any,
+    *,
+    key: KeySpec = None,
+    limit: int | None = None,
+    item: ItemRenderer | None = None,
+) -> StreamField[Any]:
     """Declare a stream field of ``item_type`` items.
 
     Args:
@@ -110,6 +182,9 @@ def stream(item_type: Any, *, key: KeySpec = None, limit: int | None = None) -> 
             that item in place.
         limit: keep at most this many items: a push beyond it removes the first item, an
             unshift beyond it removes the last.
+        item: how one item renders (``item -> Element``). ``slot()`` uses it when given
+            no renderer; an optimistic push needs it, because the browser draws the
+            pushed item from a template rendered with it when the class is defined.
 
     Ops: ``push``, ``unshift``, ``pop``, ``shift``, ``update_at`` (by key), ``delete``
     (by key) and ``reset``.
@@ -118,7 +193,7 @@ def stream(item_type: Any, *, key: KeySpec = None, limit: int | None = None) -> 
 
         history = stream(Message, limit=500)
     """
-    declared: StreamField[Any] = StreamField(item_type, key, limit)
+    declared: StreamField[Any] = StreamField(item_type, key, limit, item)
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         declared.problem = (
             f"stream({type_name(item_type)}, limit={limit!r}): limit must be a positive "
@@ -137,8 +212,10 @@ class StreamItems(Generic[T]):
     __slots__ = (
         "_counter",
         "_head",
+        "_item",
         "_key_of",
         "_limit",
+        "_mark",
         "_name",
         "_next",
         "_prev",
@@ -146,10 +223,20 @@ class StreamItems(Generic[T]):
         "pending",
     )
 
-    def __init__(self, name: str, key_of: Callable[[Any], str] | None, limit: int | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        key_of: Callable[[Any], str] | None,
+        limit: int | None,
+        *,
+        item: ItemRenderer | None = None,
+        mark: bool = False,
+    ) -> None:
         self._name = name
         self._key_of = key_of
         self._limit = limit
+        self._item = item
+        self._mark = mark
         self._counter = 0
         self._next: dict[str, str | None] = {}
         self._prev: dict[str, str | None] = {}
@@ -191,12 +278,26 @@ class StreamItems(Generic[T]):
 
     # -- ops (called by the store, already type-checked) ----------------------------
 
-    def insert(self, item: Any, at_start: bool) -> str:
+    def insert(self, item: Any, at_start: bool, proposed: str | None = None) -> str:
         """Push (or unshift, with ``at_start``) ``item``; replace it in place if its key
-        is present. Applies the limit. Returns the key."""
-        key = self.key_for(item)
-        if self._key_of is None:
-            self._counter += 1
+        is present. Applies the limit. Returns the key.
+
+        ``proposed``: a key the browser proposed for the item it already shows
+        provisionally. It is taken when the field's keys come from the counter, it is
+        well-formed (:func:`is_proposed_key`) and no item has it; otherwise the item gets
+        its usual key (and the browser drops its provisional copy).
+        """
+        if (
+            proposed is not None
+            and self._key_of is None
+            and is_proposed_key(proposed)
+            and proposed not in self._next
+        ):
+            key = proposed
+        else:
+            key = self.key_for(item)
+            if self._key_of is None:
+                self._counter += 1
         self.pending.append(Inserted(key, item, 0 if at_start else -1))
         if key in self._next:
             return key
@@ -241,14 +342,32 @@ class StreamItems(Generic[T]):
         self.pending = [Cleared()]
 
     def slot(
-        self, tag: str, item: Callable[[T], Element], *attrs: Mapping[str, Any], **attributes: Any
+        self,
+        tag: str,
+        item: Callable[[T], Element] | Mapping[str, Any] | None = None,
+        *attrs: Mapping[str, Any],
+        **attributes: Any,
     ) -> StreamSlot:
         """The stream's container for ``render``: a ``tag`` element carrying the ops since
-        the last render, each inserted item rendered by ``item``.
+        the last render, each inserted item rendered by ``item`` (by default the
+        renderer declared with ``stream(..., item=...)``).
 
         Example: ``self.history.slot("ul", lambda m: h.li(m.text), id="history")``.
         Calling it does not consume the ops; the view hands them over after its render.
+        A stream an optimistic action pushes onto also carries ``av-stream="<name>"``.
         """
+        if item is not None and not callable(item):
+            attrs = (item, *attrs)
+            item = None
+        if item is None:
+            if self._item is None:
+                raise TypeError(
+                    f"{self._name}.slot({tag!r}) needs an item renderer: pass one, or "
+                    f"declare stream(..., item=render_item)."
+                )
+            item = self._item
+        if self._mark:
+            attrs = (*attrs, {STREAM_MARK_ATTR: self._name})
         ops: list[StreamOp] = []
         for pending in self.pending:
             if isinstance(pending, Inserted):

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
+
 from actorview.errors import DefinitionError
 from actorview.view.actions import Action
 from actorview.view.calculate import Calc, order_calcs
@@ -136,7 +138,7 @@ class _Checker:
         for name, calc in self.calcs.items():
             for dependency in calc.inputs:
                 readers.setdefault(dependency, []).append(name)
-        return ViewSpec(
+        spec = ViewSpec(
             name=self.view,
             fields=self.fields,
             stream_fields=self.stream_fields,
@@ -148,6 +150,10 @@ class _Checker:
             streams=self.streams,
             receives=self.receives,
         )
+        # The optimistic layer imports the view layer: import it here, not at the top.
+        from actorview.optimistic.program import plan_client
+
+        return attrs.evolve(spec, client=plan_client(spec))
 
     def check_field(self, name: str, field: StateField[Any]) -> None:
         if field.optimistic and field.origin is not Origin.CLIENT:
@@ -428,8 +434,6 @@ class _Checker:
 
 
 def _is_attrs(kind: object) -> bool:
-    import attrs
-
     return isinstance(kind, type) and attrs.has(kind)
 
 

@@ -11,7 +11,13 @@ clause. At run time the view is one trio task (``await nursery.start(view.run)``
    ops change state all or nothing;
 2. after each message, or each coalesced batch, ``after_batch`` carries out the stream
    fires and cancels the ops asked for, recomputes the dirty calcs once, renders, diffs
-   against the previous tree and hands the patch to the view's sink.
+   against the previous tree and hands the patch to the view's sink;
+3. a paced view (``paced=True``; the endpoint runs every view so) renders what its
+   streams cause at most once per ``frame_interval`` (1/60 s unless the class says
+   otherwise). Tokens that arrive faster coalesce into one render and one frame; the
+   render held back is sent when the interval ends, from the state as it is then, even
+   if nothing else arrives. A browser event renders at once. A view that is not paced
+   renders after every message or batch.
 
 An ``ask`` of a browser event returns its :class:`Outcome` as soon as the ops are applied;
 the fires, the recompute and the render follow before the view takes its next message.
@@ -125,9 +131,21 @@ class View(Actor):
         sink: where renders go (:data:`RenderSink`); ``None`` renders for nobody (the
             stream items are still handed over and forgotten).
         name, capacity, overflow, max_batch: as for :class:`~actorview.mailbox.Actor`.
+        paced: render what streams cause at most once per ``frame_interval`` (the
+            endpoint passes ``True``: fewer, fuller frames for the socket); the default
+            renders after every message or batch (tests, other hosts).
     """
 
     __view_spec__: ClassVar[ViewSpec]
+
+    frame_interval: ClassVar[float] = 1 / 60
+    """Least seconds between two renders caused by stream (or other non-browser) messages,
+    when the view is paced (``paced=True``, as the endpoint runs it).
+
+    Set it per class (``frame_interval = 0.05``; ``0`` renders after every message or
+    batch even when paced). Browser events, connects and disconnects always render at
+    once, so the patch an action causes follows its reply without waiting.
+    """
 
     def __init_subclass__(cls, *, receives: tuple[type, ...] = (), **kwargs: Any) -> None:
         plain_clauses = collect_clauses(cls)
@@ -166,8 +184,10 @@ class View(Actor):
         capacity: int = 256,
         overflow: OverflowPolicy | None = None,
         max_batch: int = 256,
+        paced: bool = False,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
+        self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
         self._view_store = ViewStore(
             spec, type(self).__name__, busy=self._stream_busy, revoke=self._revoke_stream
@@ -175,6 +195,9 @@ class View(Actor):
         self._runners: dict[str, StreamRunner] = {}
         self._sink = sink
         self._tree: Element | None = None
+        self._render_pending = False
+        self._render_now = False
+        self._rendered_at = float("-inf")
         self.version = 0
         """The version of the last render sent (see :class:`Rendered`)."""
         self.connected = False
@@ -218,6 +241,12 @@ class View(Actor):
         return self._runners
 
     @property
+    def render_held_back(self) -> bool:
+        """Whether a render is held back until the frame interval ends (paced views only);
+        it is sent then, or at once if a browser event comes first."""
+        return self._render_pending
+
+    @property
     def tree(self) -> Element | None:
         """The last rendered tree, or ``None`` before the view started."""
         return self._tree
@@ -226,6 +255,7 @@ class View(Actor):
 
     @on(ActionEvent)
     def _av_action(self, event: ActionEvent) -> Outcome:
+        self._render_now = True
         try:
             applied = self._view_store.act(event.name, event.params)
         except ViewError as error:
@@ -237,6 +267,7 @@ class View(Actor):
 
     @on(InputEvent)
     def _av_input(self, event: InputEvent) -> Outcome:
+        self._render_now = True
         try:
             self._view_store.input(event.field, event.value)
         except ViewError as error:
@@ -247,11 +278,13 @@ class View(Actor):
     @on(Connected)
     def _av_connected(self, event: Connected) -> None:
         self.connected = True
+        self._render_now = True
         self.on_connect()
 
     @on(Disconnected)
     def _av_disconnected(self, event: Disconnected) -> None:
         self.connected = False
+        self._render_now = True
         self.on_disconnect()
 
     # -- the actor's life --------------------------------------------------------------
@@ -267,6 +300,7 @@ class View(Actor):
             )
         await self._carry_out_effects()
         self._view_store.recompute()
+        self._rendered_at = trio.current_time()
         tree = self.render()
         self._hand_over_streams()
         self._tree = tree
@@ -276,11 +310,41 @@ class View(Actor):
         """Carry out stream fires/cancels, recompute dirty calcs once, render and diff.
 
         Runs once after each handled message or coalesced batch, in the view's task,
-        before the next message is taken.
+        before the next message is taken. The calcs are always current when it returns
+        (guards read them); the render is held back when the last one was less than
+        ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
-        if not self._view_store.recompute():
+        if self._view_store.recompute():
+            self._render_pending = True
+        urgent, self._render_now = self._render_now, False
+        if not self._render_pending or (not urgent and self._hold_back()):
             return
+        await self._render_and_send()
+
+    async def on_deadline(self) -> None:
+        """The frame interval of a held-back render ended: render the state as it is now."""
+        if self._render_pending:
+            await self._render_and_send()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _hold_back(self) -> bool:
+        """Whether to hold the pending render until the frame interval ends (and ask the
+        actor for a deadline then)."""
+        interval = self._frame_interval
+        if interval <= 0:
+            return False
+        due = self._rendered_at + interval
+        if trio.current_time() >= due:
+            return False
+        self.set_deadline(due)
+        return True
+
+    async def _render_and_send(self) -> None:
+        self._render_pending = False
+        self.set_deadline(None)
+        self._rendered_at = trio.current_time()
         tree = self.render()
         self._hand_over_streams()
         previous, self._tree = self._tree, tree
@@ -290,8 +354,6 @@ class View(Actor):
         if patches:
             self.version += 1
             await self._send(Rendered(self.version, tree, tuple(patches)))
-
-    # -- internals -----------------------------------------------------------------------
 
     async def _carry_out_effects(self) -> None:
         store = self._view_store

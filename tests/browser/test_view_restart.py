@@ -1,4 +1,5 @@
-"""A crashed view is restarted by its supervisor and the page recovers; others carry on.
+"""A crashed view is restarted by its supervisor and the page recovers, with its committed
+history (kept in the demo's history store) and without the lost draft; others carry on.
 
 The application runs in this process (in a TrioDriver thread, on the real clock) so the
 test can reach into the supervisor tree and kill one session's view, as a bug would.
@@ -51,16 +52,18 @@ def test_a_killed_view_restarts_and_the_page_recovers(
         first_ref = view_of(app, 0)
         driver.call_sync(first_ref.kill, "injected by the test")
 
+        # The committed message comes back from the history store; the draft is gone.
         victim.wait_for_function(
-            "() => document.querySelectorAll('#history > li').length === 0"
-            " && document.querySelector('#draft').textContent === ''",
+            "() => document.querySelector('#draft').textContent === ''"
+            " && document.querySelectorAll('#history > li').length === 1"
+            " && document.querySelector('#history > li').textContent === 'doomed'",
             timeout=5000,
         )
         restarted = view_of(app, 0)
         assert restarted is not first_ref, "the supervisor made a new view instance"
         send(victim, "back again")
         assert wait_for_draft(victim, 16).startswith("You said back")
-        assert roles(victim) == ["user"]
+        assert roles(victim) == ["user", "user"]
 
         after = wait_for_draft(bystander, len(before) + 20)
         assert after.startswith(before), "the other session streamed on, untouched"

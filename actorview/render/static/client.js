@@ -138,6 +138,13 @@
     var node = parseOne(html);
     ctx.added.push(node);
     var existing = streamItem(el, key);
+    if (existing && existing.hasAttribute(PROVISIONAL_ATTR)) {
+      // The server's item for a key the client proposed: it takes the server's place
+      // (where the provisional item was, unless the server put others before it).
+      el.removeChild(existing);
+      ctx.removed.push(existing);
+      existing = null;
+    }
     if (existing) {
       el.replaceChild(node, existing);
       ctx.removed.push(existing);
@@ -469,6 +476,7 @@
       var el = closestIn(c, e.target, "[av-input]");
       if (!el) return;
       var target = e.target;
+      clientInput(view, el.getAttribute("av-input"), controlValue(target));
       rateLimited(el, "input", function () {
         view.input(el.getAttribute("av-input"), controlValue(target));
       });
@@ -506,6 +514,352 @@
     });
   }
 
+  // ------------------------------------------------------------------ optimistic
+  //
+  // A view class's client program (actorview.optimistic.program, served as a script:
+  // the page's CSP forbids evaluating strings) registers itself in
+  // globalThis.ActorViewPrograms under the id the container names in data-av-program
+  // (with one program in the page, the attribute may be left out). With it, and the
+  // runtime (global AV) loaded, the client keeps its own copy of the view's client fields,
+  // recomputes the optimistic calcs as the user types, keeps the bindings in step, and
+  // applies optimistic actions before the server answers. docs/OPTIMISTIC.md is the guide.
+  //
+  // Bindings (each names a client field or an optimistic calc; while its value is not
+  // known the server's rendering is left alone):
+  //   av-disable-unless="calc"   disabled while calc is false, or while the server
+  //                              marks av-disable-also (its own reasons)
+  //   av-show-if / av-hide-if    the hidden attribute
+  //   av-class-if="cls: calc; other: calc2"   toggles classes
+  //   av-text="name"             the element's text
+  // A control with av-input="field" holds a str client field: the client reads the field
+  // from it, and writes it there when an optimistic action or a rollback changes it.
+
+  var PROVISIONAL_ATTR = "av-provisional";
+  var UNKNOWN = { unknown: true };
+  var BINDINGS = "[av-disable-unless],[av-show-if],[av-hide-if],[av-class-if],[av-text]";
+  var pageId = Math.random().toString(36).slice(2, 10) || "0";
+  var keyCounter = 0;
+
+  function programOf(container) {
+    var programs = global.ActorViewPrograms || {};
+    var id = container.getAttribute("data-av-program");
+    if (id) return programs[id] || null;
+    var ids = Object.keys(programs);
+    return ids.length === 1 ? programs[ids[0]] : null;
+  }
+
+  // The view's optimistic state, made the first time both its program and AV are there.
+  function optimisticOf(view) {
+    if (view.optimistic) return view.optimistic;
+    if (!global.AV) return null;
+    var program = programOf(view.container);
+    if (!program) return null;
+    var opt = { program: program, values: {}, calcs: {}, pending: [] };
+    Object.keys(program.fields).forEach(function (name) {
+      opt.values[name] = JSON.parse(JSON.stringify(program.fields[name]));
+    });
+    view.optimistic = opt;
+    readBound(view, opt);
+    opt.calcs = computeCalcs(program, opt.values);
+    return opt;
+  }
+
+  function isUnpredictable(e) {
+    return global.AV && (e instanceof global.AV.Unpredictable || e instanceof global.AV.PyError);
+  }
+
+  function lookup(scope, name) {
+    var value = UNKNOWN;
+    if (scope.params && Object.prototype.hasOwnProperty.call(scope.params, name)) {
+      value = scope.params[name];
+    } else if (Object.prototype.hasOwnProperty.call(scope.values, name)) {
+      value = scope.values[name];
+    } else if (Object.prototype.hasOwnProperty.call(scope.calcs, name)) {
+      value = scope.calcs[name];
+    }
+    if (value === UNKNOWN) throw new global.AV.Unpredictable("the value of " + name);
+    return value;
+  }
+
+  function call(fn, scope) {
+    return fn.fn.apply(null, fn.names.map(function (name) { return lookup(scope, name); }));
+  }
+
+  // Every optimistic calc, in dependency order; one the browser cannot compute is UNKNOWN.
+  function computeCalcs(program, values) {
+    var scope = { params: null, values: values, calcs: {} };
+    program.calcs.forEach(function (calc) {
+      try {
+        scope.calcs[calc.name] = call(calc, scope);
+      } catch (e) {
+        if (!isUnpredictable(e)) console.warn("actorview: calc " + calc.name + " failed", e);
+        scope.calcs[calc.name] = UNKNOWN;
+      }
+    });
+    return scope.calcs;
+  }
+
+  function boundControls(view, field) {
+    var found = view.container.querySelectorAll(
+      field === undefined ? "[av-input]" : '[av-input="' + CSS.escape(field) + '"]'
+    );
+    return Array.prototype.filter.call(found, function (el) {
+      return el.tagName !== "FORM" && "value" in el;
+    });
+  }
+
+  // The str client fields bound to controls live in the controls.
+  function readBound(view, opt) {
+    boundControls(view).forEach(function (el) {
+      var field = el.getAttribute("av-input");
+      var value = controlValue(el);
+      if (typeof opt.program.fields[field] === "string" && typeof value === "string") {
+        opt.values[field] = value;
+      }
+    });
+  }
+
+  function writeBound(view, field, value) {
+    if (typeof value !== "string") return;
+    boundControls(view, field).forEach(function (el) {
+      if (el.value !== value) el.value = value;
+    });
+  }
+
+  function bindingValue(opt, name) {
+    name = name.trim();
+    if (Object.prototype.hasOwnProperty.call(opt.values, name)) return opt.values[name];
+    if (Object.prototype.hasOwnProperty.call(opt.calcs, name)) return opt.calcs[name];
+    return UNKNOWN;
+  }
+
+  function setText(el, text) {
+    var only = el.childNodes.length === 1 && el.firstChild.nodeType === 3 ? el.firstChild : null;
+    if (only) {
+      if (only.data !== text) only.data = text; // an empty text node keeps the server's paths
+    } else if (el.childNodes.length || text !== "") {
+      el.replaceChildren(document.createTextNode(text));
+    }
+  }
+
+  function bind(opt, el) {
+    var value, on;
+    var AV = global.AV;
+    if (el.hasAttribute("av-disable-unless")) {
+      value = bindingValue(opt, el.getAttribute("av-disable-unless"));
+      if (value !== UNKNOWN) {
+        on = !AV.truthy(value) || el.hasAttribute("av-disable-also");
+        if (on !== el.hasAttribute("disabled")) el.toggleAttribute("disabled", on);
+      }
+    }
+    ["av-show-if", "av-hide-if"].forEach(function (attr) {
+      if (!el.hasAttribute(attr)) return;
+      value = bindingValue(opt, el.getAttribute(attr));
+      if (value === UNKNOWN) return;
+      on = AV.truthy(value) === (attr === "av-hide-if");
+      if (on !== el.hasAttribute("hidden")) el.toggleAttribute("hidden", on);
+    });
+    if (el.hasAttribute("av-class-if")) {
+      el.getAttribute("av-class-if").split(";").forEach(function (pair) {
+        var at = pair.indexOf(":");
+        if (at < 0) return;
+        value = bindingValue(opt, pair.slice(at + 1));
+        if (value !== UNKNOWN) el.classList.toggle(pair.slice(0, at).trim(), AV.truthy(value));
+      });
+    }
+    if (el.hasAttribute("av-text")) {
+      value = bindingValue(opt, el.getAttribute("av-text"));
+      if (value === UNKNOWN) return;
+      try {
+        setText(el, AV.str(value));
+      } catch (e) {
+        if (!isUnpredictable(e)) throw e; // e.g. int or float not known: the server's text stays
+      }
+    }
+  }
+
+  function applyBindings(view) {
+    var opt = optimisticOf(view);
+    if (!opt) return;
+    var found = view.container.querySelectorAll(BINDINGS);
+    for (var i = 0; i < found.length; i++) bind(opt, found[i]);
+  }
+
+  // The user typed into a control bound to a client field: no round trip.
+  function clientInput(view, field, value) {
+    var opt = optimisticOf(view);
+    if (!opt || typeof opt.program.fields[field] !== "string" || typeof value !== "string") return;
+    opt.values[field] = value;
+    opt.calcs = computeCalcs(opt.program, opt.values);
+    applyBindings(view);
+  }
+
+  function escapeText(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function escapeAttr(s) {
+    return escapeText(s).replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+
+  function fillTemplate(template, record, key) {
+    var AV = global.AV;
+    if (!(record instanceof AV.Record)) throw new AV.Unpredictable("the item is not a record");
+    var values = { $key: key };
+    template.fields.forEach(function (name) {
+      var value = record.fields[name];
+      if (typeof value !== "string") throw new AV.Unpredictable(name + " is not a str");
+      if (template.nonempty && value === "") throw new AV.Unpredictable(name + " is empty");
+      values[name] = value;
+    });
+    var out = template.parts[0];
+    for (var i = 0; i < template.holes.length; i++) {
+      var value = values[template.holes[i][0]];
+      out += (template.holes[i][1] === "attr" ? escapeAttr(value) : escapeText(value));
+      out += template.parts[i + 1];
+    }
+    return out;
+  }
+
+  function streamContainer(view, field) {
+    var el = view.container.querySelector('[av-stream="' + CSS.escape(field) + '"]');
+    if (!el) throw new global.AV.Unpredictable("no container for the stream " + field);
+    return el;
+  }
+
+  // Compute every op of an optimistic action against the state as the event leaves (all
+  // expressions first, as the server does); null when the browser cannot predict it all.
+  function plan(view, opt, action, params) {
+    var values = Object.assign({}, opt.values);
+    Object.keys(params).forEach(function (name) {
+      var isField = typeof opt.program.fields[name] === "string";
+      if (isField && action.params.indexOf(name) < 0 && typeof params[name] === "string") {
+        values[name] = params[name]; // a form's client fields arrive with its submit
+      }
+    });
+    var own = {};
+    action.params.forEach(function (name) {
+      if (typeof params[name] === "string") own[name] = params[name];
+    });
+    var scope = { params: own, values: values, calcs: computeCalcs(opt.program, values) };
+    if (action.when && !global.AV.truthy(call(action.when, scope))) return null;
+    var steps = [];
+    action.ops.forEach(function (op) {
+      if (op.when && !global.AV.truthy(call(op.when, scope))) return;
+      var step = { op: op, value: call(op.value, scope) };
+      if (op.template) {
+        step.key = "c:" + pageId + "-" + ++keyCounter;
+        step.html = fillTemplate(op.template, step.value, step.key);
+        step.container = streamContainer(view, op.field);
+      }
+      steps.push(step);
+    });
+    return { before: values, steps: steps };
+  }
+
+  // Apply an optimistic action's predictions at once; returns the params to send (with
+  // the keys proposed for the pushed items).
+  function predict(view, name, params, ref) {
+    var opt = optimisticOf(view);
+    var action = opt && opt.program.actions[name];
+    if (!action) return params;
+    var planned;
+    try {
+      planned = plan(view, opt, action, params);
+    } catch (e) {
+      if (!isUnpredictable(e)) console.warn("actorview: no prediction for " + name, e);
+      return params;
+    }
+    if (!planned || !planned.steps.length) return params;
+    var pending = { ref: ref, items: [], changed: {}, replied: false };
+    var keys = {};
+    var after = Object.assign({}, planned.before);
+    var scroll = captureScroll(view.container);
+    planned.steps.forEach(function (step) {
+      var op = step.op;
+      if (op.kind === "set" || op.kind === "append") {
+        var value = op.kind === "set" ? step.value : global.AV.add(after[op.field], step.value);
+        after[op.field] = value;
+        return;
+      }
+      var node = parseOne(step.html);
+      node.setAttribute(PROVISIONAL_ATTR, "");
+      step.container.insertBefore(node, op.kind === "unshift" ? step.container.firstChild : null);
+      pending.items.push({ key: step.key, el: node });
+      keys[String(op.index)] = step.key;
+    });
+    restoreScroll(view.container, scroll);
+    Object.keys(after).forEach(function (field) {
+      if (after[field] === planned.before[field]) return;
+      pending.changed[field] = [planned.before[field], after[field]];
+      writeBound(view, field, after[field]);
+    });
+    opt.values = after;
+    opt.calcs = computeCalcs(opt.program, opt.values);
+    opt.pending.push(pending);
+    applyBindings(view);
+    if (!pending.items.length) return params;
+    var sent = Object.assign({}, params);
+    sent._av_keys = keys;
+    return sent;
+  }
+
+  function provisional(item) {
+    return item.el.isConnected && item.el.hasAttribute(PROVISIONAL_ATTR);
+  }
+
+  // The server said no (rejected, ignored, or no answer): remove what the event showed and
+  // give back the client fields it changed, unless the user has changed them since.
+  function rollback(view, opt, pending) {
+    pending.items.forEach(function (item) {
+      if (provisional(item)) item.el.remove();
+    });
+    Object.keys(pending.changed).forEach(function (field) {
+      var pair = pending.changed[field];
+      if (!global.AV.eq(opt.values[field], pair[1])) return;
+      opt.values[field] = pair[0];
+      writeBound(view, field, pair[0]);
+    });
+    opt.calcs = computeCalcs(opt.program, opt.values);
+    applyBindings(view);
+  }
+
+  function settle(view, frame) {
+    var opt = view.optimistic;
+    if (!opt) return;
+    for (var i = 0; i < opt.pending.length; i++) {
+      var pending = opt.pending[i];
+      if (pending.ref !== frame.ref) continue;
+      if (frame.outcome === "applied") {
+        pending.replied = true;
+        if (!pending.items.some(provisional)) opt.pending.splice(i, 1);
+      } else {
+        opt.pending.splice(i, 1);
+        rollback(view, opt, pending);
+      }
+      return;
+    }
+  }
+
+  // After every frame: the server's insert under a proposed key has taken the provisional
+  // item's place (streamInsert); an applied event's items that the server keyed itself
+  // go now, its own items being in this frame. Then the bindings follow the new page.
+  function afterFrame(view, rendered) {
+    var opt = optimisticOf(view);
+    if (!opt) return;
+    if (rendered) opt.pending = []; // the whole view was replaced: nothing provisional is left
+    opt.pending = opt.pending.filter(function (pending) {
+      if (!pending.replied) return true;
+      pending.items.forEach(function (item) {
+        if (provisional(item)) item.el.remove();
+      });
+      return false;
+    });
+    readBound(view, opt);
+    opt.calcs = computeCalcs(opt.program, opt.values);
+    applyBindings(view);
+  }
+
   // ------------------------------------------------------------------ transport
   //
   // The page: <div data-av-socket="/_av/live" data-av-token="..."><root/></div>.
@@ -541,15 +895,24 @@
   }
 
   function receive(view, frame) {
-    if (Array.isArray(frame)) return apply(view.container, frame);
+    if (Array.isArray(frame)) {
+      apply(view.container, frame);
+      return afterFrame(view, false);
+    }
     switch (frame.t) {
       case "render":
-        return apply(view.container, [["R", [], frame.html]]);
+        apply(view.container, [["R", [], frame.html]]);
+        return afterFrame(view, true);
+      case "reply":
+        settle(view, frame);
+        break;
       case "joined":
         if (typeof frame.token === "string") view.join.token = frame.token;
         return;
       case "error":
         console.warn("actorview: " + frame.error);
+        // An event refused before the view saw it (rate limit, restart) gets no reply.
+        if (typeof frame.ref === "number") settle(view, { ref: frame.ref, outcome: "error" });
         break;
     }
     var name = "av:" + frame.t;
@@ -572,7 +935,10 @@
     var pinger = null;
     view.send = null;
     view.event = function (name, params) {
-      if (view.send) view.send({ t: "event", ref: ++ref, name: name, params: params || {} });
+      if (!view.send) return;
+      var eventRef = ++ref;
+      params = predict(view, name, params || {}, eventRef);
+      view.send({ t: "event", ref: eventRef, name: name, params: params });
     };
     view.input = function (field, value) {
       if (view.send) view.send({ t: "input", ref: ++ref, field: field, value: value });
@@ -618,6 +984,7 @@
 
     delegate(view);
     mountHooks(view, rootOf(container));
+    applyBindings(view);
     open();
     return {
       close: function () {

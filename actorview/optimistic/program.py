@@ -1,0 +1,472 @@
+"""The client program of a view class: what its page computes before the server answers.
+
+When a view class is defined, :func:`plan_client` (called by the validator) reads its
+declarations and decides, op by op, what the browser can predict: its client fields,
+its ``calculate(..., optimistic=True)`` values and the ops of its
+``action(..., optimistic=True)``. Every function involved is transpiled then, and every
+item an optimistic action pushes onto a stream gets a template
+(:mod:`actorview.optimistic.templates`), so any mistake is a ``DefinitionError`` of the
+class statement, naming the view, the declaration and the fix.
+
+:func:`program_source` turns the plan into a script file the page loads (never a string
+evaluated in the page: the CSP forbids it). It registers the program under
+:func:`program_id` in ``globalThis.ActorViewPrograms``; ``client.js`` runs it.
+
+What an optimistic action predicts (the rest is the server's, as always):
+
+- ``set``/``append`` of a client field (``origin="client"``), from client fields,
+  optimistic calcs and ``str`` params: the browser writes it at once;
+- ``push``/``unshift`` onto a stream field whose item reads only those names: the
+  browser shows a provisional item under a key it proposes;
+- ops on server or stream fields, ``fire`` and ``cancel`` stay on the server.
+
+The guide is docs/OPTIMISTIC.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import typing
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import attrs
+
+from actorview.errors import DefinitionError
+from actorview.optimistic.errors import TranspileError
+from actorview.optimistic.templates import (
+    ItemTemplate,
+    TemplateError,
+    build_template,
+    record_shape,
+)
+from actorview.optimistic.transpile import transpile
+from actorview.view.actions import Action
+from actorview.view.calculate import Calc
+from actorview.view.expressions import Expr
+from actorview.view.fields import FieldKind, Origin, StateField
+from actorview.view.ops import Append, FieldOp, Op, Push, Set, Unshift
+from actorview.view.spec import ViewSpec
+from actorview.view.stream_fields import StreamField
+
+
+@attrs.frozen
+class ClientFunction:
+    """A transpiled expression: the names it reads, in order, and its JavaScript
+    (a function expression taking those values positionally)."""
+
+    names: tuple[str, ...]
+    js: str
+
+
+@attrs.frozen
+class ClientCalc:
+    """An optimistic calc the browser recomputes whenever a client field changes."""
+
+    name: str
+    function: ClientFunction
+
+
+@attrs.frozen
+class ClientOp:
+    """One op the browser applies before the server answers.
+
+    Attributes:
+        index: the op's position in the action's ops (the server matches proposed keys
+            to ops by it).
+        kind: ``"set"``, ``"append"``, ``"push"`` or ``"unshift"``.
+        field: the client field or stream field it changes.
+        value: the new value, the appended text or the pushed item.
+        when: the op's own condition (``ops.when``), or ``None``.
+        template: for a push, how the browser draws the item.
+    """
+
+    index: int
+    kind: str
+    field: str
+    value: ClientFunction
+    when: ClientFunction | None = None
+    template: ItemTemplate | None = None
+
+
+@attrs.frozen
+class ClientAction:
+    """An optimistic action: its guard and the ops the browser predicts."""
+
+    name: str
+    when: ClientFunction | None
+    ops: tuple[ClientOp, ...]
+    params: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ClientPlan:
+    """Everything the browser predicts for one view class.
+
+    Attributes:
+        view: the view class's name.
+        fields: the client fields and their defaults (JSON values).
+        calcs: the optimistic calcs, in dependency order.
+        actions: the optimistic actions by name.
+    """
+
+    view: str
+    fields: Mapping[str, Any]
+    calcs: tuple[ClientCalc, ...]
+    actions: Mapping[str, ClientAction]
+
+
+def plan_client(spec: ViewSpec) -> ClientPlan | None:
+    """The plan of ``spec``'s view, or ``None`` when it declares nothing optimistic.
+
+    Raises:
+        DefinitionError: a declaration the browser cannot predict as declared (the
+            message names the view, the declaration and the fix).
+    """
+    optimistic_calcs = [calc for calc in spec.calc_order if calc.optimistic]
+    optimistic_actions = [a for a in spec.actions.values() if a.optimistic]
+    if not optimistic_calcs and not optimistic_actions:
+        return None
+    return _Planner(spec).plan(optimistic_calcs, optimistic_actions)
+
+
+class _Planner:
+    def __init__(self, spec: ViewSpec) -> None:
+        self.spec = spec
+        self.view = spec.name
+        self.fields: dict[str, Any] = {}
+        self.unshippable: dict[str, str] = {}
+        for name, field in spec.fields.items():
+            if field.origin is not Origin.CLIENT:
+                continue
+            try:
+                self.fields[name] = _json_value(field.default)
+            except ValueError as error:
+                self.unshippable[name] = str(error)
+        self.calcs: set[str] = set()
+        self.types: dict[str, Any] = {name: f.type for name, f in spec.fields.items()}
+
+    def fail(self, where: str, message: str) -> DefinitionError:
+        return DefinitionError(f"{self.view}.{where}: {message}")
+
+    def plan(self, calcs: list[Calc[Any]], actions: list[Action]) -> ClientPlan:
+        planned_calcs = []
+        for calc in calcs:
+            where = f"{calc.name} (calculate)"
+            for name in calc.inputs:
+                if name in self.unshippable:
+                    raise self.fail(
+                        where,
+                        f"optimistic=True, but it reads the client field {name!r}, whose "
+                        f"value the browser cannot hold ({self.unshippable[name]}). Give "
+                        f"{name!r} a str, int, float, bool, None or list type, or remove "
+                        f"optimistic=True.",
+                    )
+            planned_calcs.append(ClientCalc(calc.name, self.function(where, calc.expression)))
+            self.calcs.add(calc.name)
+        planned_actions = {a.name: self.action(a) for a in actions}
+        return ClientPlan(self.view, dict(self.fields), tuple(planned_calcs), planned_actions)
+
+    # -- names -------------------------------------------------------------------------
+
+    def predictable(self, name: str, params: Mapping[str, Any]) -> bool:
+        """Whether the browser knows ``name`` when an event is sent: a client field it
+        holds, an optimistic calc, or a ``str`` param (sent as the text it has)."""
+        if name in params:
+            return params[name] is str
+        return name in self.fields or name in self.calcs
+
+    def unknown(self, expression: Expr | None, params: Mapping[str, Any]) -> list[str]:
+        if expression is None:
+            return []
+        return [n for n in expression.names if not self.predictable(n, params)]
+
+    def function(
+        self, where: str, expression: Expr, params: Mapping[str, Any] | None = None
+    ) -> ClientFunction:
+        if expression.function is None:
+            try:
+                value = _json_value(expression.constant)
+            except ValueError as error:
+                raise self.fail(
+                    where,
+                    f"the browser cannot hold the constant {expression.constant!r} "
+                    f"({error}). Compute it on the server: drop optimistic=True.",
+                ) from None
+            return ClientFunction((), f"() => ({json.dumps(value, ensure_ascii=False)})")
+        types = {n: self.types[n] for n in expression.names if n in self.types}
+        types.update({n: t for n, t in (params or {}).items() if n in expression.names})
+        try:
+            transpiled = transpile(expression.function, types=types)
+        except TranspileError as error:
+            raise self.fail(where, str(error)) from error
+        return ClientFunction(expression.names, transpiled.js)
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action(self, declared: Action) -> ClientAction:
+        where = f"{declared.name} (action)"
+        params = _param_types(declared)
+        unknown = self.unknown(declared.when, params)
+        if unknown:
+            raise self.fail(
+                f"{where} guard",
+                f"optimistic=True, but the guard reads {', '.join(map(repr, unknown))}, "
+                f"which the browser cannot know, so it could show changes the server then "
+                f"ignores. Make the guard read client fields, optimistic calcs and str "
+                f"params only, or remove optimistic=True.",
+            )
+        when = (
+            self.function(f"{where} guard", declared.when, params)
+            if declared.when is not None
+            else None
+        )
+        ops: list[ClientOp] = []
+        left: list[str] = []
+        for index, op in enumerate(declared.ops):
+            planned = self.op(where, index, op, params)
+            if planned is None:
+                left.append(_describe(op))
+            else:
+                ops.append(planned)
+        if not ops:
+            raise self.fail(
+                where,
+                f"optimistic=True, but the browser can predict none of its ops "
+                f"({', '.join(left) or 'it has none'}): only a set or append of a client "
+                f"field, or a push/unshift onto a stream field, from client fields, "
+                f"optimistic calcs and str params, can be shown before the server answers. "
+                f"Remove optimistic=True.",
+            )
+        return ClientAction(declared.name, when, tuple(ops), tuple(params))
+
+    def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
+        if not isinstance(op, FieldOp):
+            return None  # fire and cancel are the server's
+        label = f"{where} ops.{op.verb}({op.field}=...)"
+        field = self.spec.fields.get(op.field)
+        stream_field = self.spec.stream_fields.get(op.field)
+        unknown = [*self.unknown(op.when, params), *_unknown_values(self, op, params)]
+        if field is not None:
+            if field.origin is not Origin.CLIENT:
+                return None  # server and stream fields: the server writes them
+            return self.client_field_op(label, index, op, field, unknown, params)
+        if stream_field is None or not isinstance(op, (Push, Unshift)) or unknown:
+            return None  # other stream ops, or items the browser cannot compute
+        return self.stream_push(label, index, op, stream_field, params)
+
+    def client_field_op(
+        self,
+        label: str,
+        index: int,
+        op: FieldOp,
+        field: StateField[Any],
+        unknown: list[str],
+        params: Mapping[str, Any],
+    ) -> ClientOp:
+        if op.field in self.unshippable:
+            raise self.fail(
+                label,
+                f"the browser cannot hold the client field {op.field!r} "
+                f"({self.unshippable[op.field]}). Remove optimistic=True from the action.",
+            )
+        if not isinstance(op, (Set, Append)) or (
+            isinstance(op, Append) and field.kind is not FieldKind.TEXT
+        ):
+            raise self.fail(
+                label,
+                f"the browser writes client fields with set and append only, so it cannot "
+                f"predict ops.{op.verb} on {op.field!r}, and the field would differ from "
+                f"the server's. Use ops.set, or remove optimistic=True.",
+            )
+        if unknown:
+            raise self.fail(
+                label,
+                f"writes the client field {op.field!r} from "
+                f"{', '.join(map(repr, dict.fromkeys(unknown)))}, which the browser cannot "
+                f"know. Compute it from client fields, optimistic calcs and str params, or "
+                f"remove optimistic=True.",
+            )
+        value = op.value
+        when = self.function(label, op.when, params) if op.when is not None else None
+        return ClientOp(index, op.verb, op.field, self.function(label, value, params), when)
+
+    def stream_push(
+        self,
+        label: str,
+        index: int,
+        op: Push | Unshift,
+        field: StreamField[Any],
+        params: Mapping[str, Any],
+    ) -> ClientOp:
+        if field.key is not None:
+            raise self.fail(
+                label,
+                f"the stream {op.field!r} keys its items with key={field.key!r}; the browser "
+                f"proposes keys only for streams keyed by the server's counter. Declare "
+                f"stream(..., key=None), or remove optimistic=True.",
+            )
+        if field.item is None:
+            raise self.fail(
+                label,
+                f"the browser cannot draw the pushed item: the stream {op.field!r} has no "
+                f"item renderer. Declare it with stream({_type_name(field.item_type)}, "
+                f"item=render_item) (slot() then uses it too), or remove optimistic=True.",
+            )
+        if op.item.function is None:
+            raise self.fail(
+                label,
+                "the item is a constant: the browser cannot tell one push from the next. "
+                "Compute it with a lambda, or remove optimistic=True.",
+            )
+
+        def fail(message: str) -> TemplateError:
+            return TemplateError(f"{self.view}.{label}: {message}")
+
+        shape = record_shape(op.item.function, fail)
+        template = build_template(shape, field.item, fail)
+        value = self.function(label, op.item, params)
+        when = self.function(label, op.when, params) if op.when is not None else None
+        field.predicted = True
+        return ClientOp(index, op.verb, op.field, value, when, template)
+
+
+def _unknown_values(planner: _Planner, op: FieldOp, params: Mapping[str, Any]) -> list[str]:
+    unknown: list[str] = []
+    for expression in op.expressions():
+        if expression is not op.when:
+            unknown.extend(planner.unknown(expression, params))
+    return unknown
+
+
+def _describe(op: Op) -> str:
+    if isinstance(op, FieldOp):
+        return f"ops.{op.verb}({op.field})"
+    return f"ops.{op.verb}"
+
+
+def _type_name(kind: Any) -> str:
+    return getattr(kind, "__name__", repr(kind))
+
+
+def _param_types(declared: Action) -> dict[str, Any]:
+    if declared.params is None:
+        return {}
+    try:
+        hints = typing.get_type_hints(declared.params)
+    except Exception:
+        hints = {}
+    return {f.name: hints.get(f.name, f.type) for f in attrs.fields(declared.params)}
+
+
+def _json_value(value: Any) -> Any:
+    """``value`` as JSON the browser reads back as the same Python value, or ValueError."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if abs(value) > 2**53 - 1:
+            raise ValueError(f"{value} is past 2**53")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not finite")
+        return value
+    if isinstance(value, list):
+        return [_json_value(item) for item in value]
+    raise ValueError(f"a {type(value).__name__} value has no plain JSON form")
+
+
+# -- the script --------------------------------------------------------------------------
+
+
+def program_id(view_class: type) -> str:
+    """The name a program registers under: ``module.QualName`` of the view class.
+
+    The page's view container names it in ``data-av-program`` (when a page holds one
+    program only, the client also finds it without).
+    """
+    return f"{view_class.__module__}.{view_class.__qualname__}"
+
+
+@cache
+def program_source(view_class: type) -> str:
+    """The script that registers ``view_class``'s client program (cached per class).
+
+    Serve it as a file (``<script src=...>``), after nothing in particular: it only
+    registers data and functions; ``client.js`` and the runtime (``runtime_source()``)
+    run them. A view without optimistic declarations gets a program with nothing in it.
+    """
+    spec: ViewSpec | None = getattr(view_class, "__view_spec__", None)
+    if spec is None:
+        raise TypeError(f"{view_class!r} is not a View class")
+    plan = spec.client or ClientPlan(spec.name, {}, (), {})
+    ident = program_id(view_class)
+    return (
+        f"// actorview client program of {ident} (generated from its declarations)\n"
+        f"(function (programs) {{\n"
+        f'  "use strict";\n'
+        f"  programs[{_js(ident)}] = {_plan_js(plan)};\n"
+        f"}})(globalThis.ActorViewPrograms || (globalThis.ActorViewPrograms = {{}}));\n"
+    )
+
+
+def _js(value: Any) -> str:
+    # JSON is JavaScript, except for U+2028/U+2029 in old engines: escape them anyway.
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _function_js(function: ClientFunction | None) -> str:
+    if function is None:
+        return "null"
+    return f"{{ names: {_js(list(function.names))}, fn: {function.js} }}"
+
+
+def _template_js(template: ItemTemplate | None) -> str:
+    if template is None:
+        return "null"
+    holes = [[hole.name, hole.context] for hole in template.holes]
+    return (
+        f"{{ parts: {_js(list(template.parts))}, holes: {_js(holes)}, "
+        f"fields: {_js(list(template.fields))}, nonempty: {_js(template.nonempty)} }}"
+    )
+
+
+def _op_js(op: ClientOp) -> str:
+    return (
+        f"{{ index: {op.index}, kind: {_js(op.kind)}, field: {_js(op.field)}, "
+        f"value: {_function_js(op.value)}, when: {_function_js(op.when)}, "
+        f"template: {_template_js(op.template)} }}"
+    )
+
+
+def _plan_js(plan: ClientPlan) -> str:
+    indent = "\n      "
+    calcs = "".join(
+        f"{indent}{{ name: {_js(c.name)}, names: {_js(list(c.function.names))}, "
+        f"fn: {c.function.js} }},"
+        for c in plan.calcs
+    )
+    actions = "".join(
+        f"{indent}{_js(a.name)}: {{ params: {_js(list(a.params))}, when: "
+        f"{_function_js(a.when)}, ops: [{', '.join(_op_js(op) for op in a.ops)}] }},"
+        for a in plan.actions.values()
+    )
+    return (
+        f"{{\n    view: {_js(plan.view)},\n    fields: {_js(dict(plan.fields))},\n"
+        f"    calcs: [{calcs}\n    ],\n    actions: {{{actions}\n    }},\n  }}"
+    )
+
+
+__all__ = [
+    "ClientAction",
+    "ClientCalc",
+    "ClientFunction",
+    "ClientOp",
+    "ClientPlan",
+    "plan_client",
+    "program_id",
+    "program_source",
+]

@@ -1,0 +1,78 @@
+"""The frames a view sends to the browser, encoded exactly as the endpoint writes them.
+
+:func:`frames_for` turns one :class:`~actorview.view.Rendered` into its wire frames (a
+``render`` control frame for the first render, a patch frame for every later one) and
+:func:`reply_fields` an event's :class:`~actorview.view.Outcome` into the fields of its
+``reply`` frame. They use the endpoint's own encoders (``control_frame``,
+``actorview.render.encode``), so "this token cost N bytes" in a test is the number of
+bytes the socket carries. The test client records every frame as a :class:`Frame`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import attrs
+
+from actorview.endpoint.protocol import control_frame
+from actorview.render import Patch, decode, encode, to_html
+from actorview.view import Applied, Ignored, Outcome, Rejected, Rendered
+
+FrameKind = Literal["render", "patch", "reply"]
+
+
+@attrs.frozen
+class Frame:
+    """One server → browser WebSocket text message.
+
+    Attributes:
+        kind: ``"render"`` (the whole view), ``"patch"`` (a JSON array of ops) or
+            ``"reply"`` (the answer to an event or input).
+        text: the frame exactly as written to the socket.
+        version: the render's version for render and patch frames, else ``None``.
+    """
+
+    kind: FrameKind
+    text: str
+    version: int | None = None
+
+    @property
+    def size(self) -> int:
+        """The frame's size in bytes (UTF-8), as it travels."""
+        return len(self.text.encode())
+
+    @property
+    def ops(self) -> list[Patch]:
+        """The patch ops of a patch frame, decoded from its text (empty for others)."""
+        return decode(self.text) if self.kind == "patch" else []
+
+    @property
+    def data(self) -> Any:
+        """The frame's JSON value."""
+        return json.loads(self.text)
+
+
+def frames_for(rendered: Rendered) -> list[str]:
+    """The frames the endpoint sends for one render: ``[render frame]`` for version 0,
+    ``[patch frame]`` afterwards (nothing when a render has no patches)."""
+    if rendered.version == 0:
+        return [control_frame("render", html=to_html(rendered.tree))]
+    if not rendered.patches:
+        return []
+    return [encode(rendered.patches)]
+
+
+def reply_fields(outcome: Outcome) -> dict[str, Any]:
+    """The fields of the ``reply`` frame answering an event with ``outcome``."""
+    if isinstance(outcome, Ignored):
+        return {"outcome": "ignored", "reason": outcome.reason}
+    if isinstance(outcome, Rejected):
+        return {"outcome": "rejected", "error": str(outcome.error)}
+    assert isinstance(outcome, Applied)
+    return {"outcome": "applied"}
+
+
+def reply_frame(ref: int, outcome: Outcome) -> str:
+    """The ``reply`` frame for event or input ``ref``."""
+    return control_frame("reply", ref=ref, **reply_fields(outcome))

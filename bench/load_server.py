@@ -1,0 +1,79 @@
+"""The server the load and memory benchmarks drive: the chat demo's view, served by the real
+endpoint, with a fake LLM whose tokens carry the moment they were emitted.
+
+    .venv/bin/python -m bench.load_server [--port 0] [--token-delay 0.05] [--reply-length 40]
+
+Each token is ``" §<µs>"``: ``time.monotonic_ns() // 1000`` taken right before ``emit``.
+``CLOCK_MONOTONIC`` is one clock for every process on the machine, so a client on the same
+host reads the latency from emit to arrival straight off the frame, with no clock sync and
+no guess about the server's schedule. Everything else is the demo's chat view as served
+(pacing on, 1/60 s). Prints ``listening <port> <pid>`` once it accepts connections, and
+stops on SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+
+import trio
+
+from actorview.endpoint import Application, Limits, Route
+from actorview.view import Emit, async_stream
+from bench._live import quiet_logs
+from demo_chat import ChatView, Chunk, Done
+
+MARK = "§"
+
+
+async def stamped_llm(prompt: str, token_delay: float, reply_length: int, emit: Emit) -> None:
+    """``reply_length`` tokens, ``token_delay`` apart, each stamped when emitted."""
+    for _ in range(reply_length):
+        await trio.sleep(token_delay)
+        await emit(Chunk(f" {MARK}{time.monotonic_ns() // 1000}"))
+    await emit(Done())
+
+
+class StampedChat(ChatView):
+    """The demo's chat view with the stamping fake LLM."""
+
+    llm = async_stream(emits=(Chunk, Done))(stamped_llm)
+
+
+def build(token_delay: float, reply_length: int, history: int) -> Application:
+    params = {"token_delay": token_delay, "reply_length": reply_length, "history": history}
+    return Application(
+        [Route("/", StampedChat, name="chat", params=params)],
+        secret=b"load" * 8,
+        limits=Limits(max_connections=20_000, max_outbox_bytes=64 << 20),
+    )
+
+
+async def serve(app: Application, port: int) -> None:
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with trio.open_nursery() as nursery:
+            bound = await nursery.start(app.serve, "127.0.0.1", port)
+            import os
+
+            print(f"listening {bound} {os.getpid()}", flush=True)
+            async for _ in signals:
+                nursery.cancel_scope.cancel()
+                break
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token-delay", type=float, default=0.05)
+    parser.add_argument("--reply-length", type=int, default=40)
+    parser.add_argument("--history", type=int, default=0)
+    args = parser.parse_args(argv)
+    quiet_logs()
+    trio.run(serve, build(args.token_delay, args.reply_length, args.history), args.port)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Every benchmark runs end to end from its documented command, with tiny parameters.
+
+Not a timed test: it checks that each script starts, drives the real path (sockets,
+processes, views) and prints its report, so the README's commands keep working. The
+figures themselves come from the full runs documented in docs/PERFORMANCE.md.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SMOKE = {
+    "bench.token_path": ["--rounds", "1", "--tokens", "3", "--histories", "10"],
+    "bench.wire_bytes": ["--tokens", "2", "--short-only"],
+    "bench.coalescing": ["--tokens", "60"],
+    "bench.cancel_latency": ["--trials", "3"],
+    "bench.memory": ["--views", "20", "--stream-for", "0.5"],
+    "bench.load": ["--steps", "5", "--hold", "1"],
+    "bench.bench_mailbox": ["--messages", "2000", "--rounds", "1"],
+    "bench.bench_supervisor": ["--restarts", "20"],
+    "bench.bench_view": ["--rounds", "1", "--tokens", "5"],
+    "bench.render_cost": ["--tokens", "50"],
+}
+"""Module -> arguments that make its run take a second or two."""
+
+EXPECTED = {
+    "bench.token_path": "worst ratio",
+    "bench.wire_bytes": "target: at most 40 bytes",
+    "bench.coalescing": "streamed",
+    "bench.cancel_latency": "must be 0",
+    "bench.memory": "per view",
+    "bench.load": "most sessions held",
+    "bench.bench_mailbox": "",
+    "bench.bench_supervisor": "",
+    "bench.bench_view": "ratio",
+    "bench.render_cost": "diff",
+}
+"""Module -> a phrase of its report that shows it got to the end."""
+
+
+@pytest.mark.parametrize("module", sorted(SMOKE))
+def test_the_benchmark_runs_end_to_end(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, *SMOKE[module]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("$ "), "a report starts with the command that produced it"
+    assert EXPECTED[module] in done.stdout, done.stdout[-2000:]
+
+
+def test_bench_render_runs_end_to_end() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_render.py", "--tokens", "20", "--rounds", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "bytes/token" in done.stdout
