@@ -70,6 +70,18 @@ class Outbox:
         self._check_limit()
         self._wakeup.set()
 
+    def push_render(self, frame: str) -> None:
+        """Replace everything waiting by a whole render of the page.
+
+        The render is not counted against ``max_bytes``: its size is the page's (which the
+        application decides), not a backlog, and it makes everything before it moot.
+        """
+        if self._closed:
+            return
+        self.clear()
+        self._items.append(_Render(frame))
+        self._wakeup.set()
+
     def requeue(self, frame: str) -> None:
         """Put back, first in line, a frame taken by :meth:`next` that did not reach the
         socket (it closed or the send was cancelled): the next connection sends it."""
@@ -118,11 +130,16 @@ class Outbox:
             await self._wakeup.wait()
         item = self._items.popleft()
         if isinstance(item, str):
-            self._pending_bytes -= len(item)
-            return item
+            if not isinstance(item, _Render):
+                self._pending_bytes -= len(item)
+            return str(item)
         frame: str = _encode(item)
         self._pending_bytes = max(0, self._pending_bytes - len(frame)) if self._items else 0
         return frame
+
+
+class _Render(str):
+    """A render frame in the queue: not part of the backlog the limit counts."""
 
 
 def _merge(into: Ops, ops: Ops) -> None:

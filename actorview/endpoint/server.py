@@ -44,6 +44,7 @@ from actorview.endpoint.session import Session
 from actorview.endpoint.tokens import TokenSigner, random_secret
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef
+from actorview.optimistic import program_id, program_source, runtime_source
 from actorview.render import client_script_path
 from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
 from actorview.supervisor.errors import DuplicateChildId, UnknownChild
@@ -51,6 +52,8 @@ from actorview.supervisor.errors import DuplicateChildId, UnknownChild
 SECRET_ENV = "ACTORVIEW_SECRET"
 LIVE_PATH = "/_av/live"
 CLIENT_PATH = "/_av/client.js"
+OPTIMISTIC_RUNTIME_PATH = "/_av/optimistic.js"
+PROGRAM_PREFIX = "/_av/program/"
 STATIC_PREFIX = "/_av/static/"
 
 # WebSocket close codes in the private range, each with a reason the client shows.
@@ -182,6 +185,16 @@ class Application:
         if request.path == CLIENT_PATH or request.path.startswith(STATIC_PREFIX):
             await self._static(stream, request, head_only=head_only)
             return
+        script = self._generated_script(request.path)
+        if script is not None:
+            await send_response(
+                stream,
+                200,
+                script,
+                content_type="text/javascript; charset=utf-8",
+                head_only=head_only,
+            )
+            return
         found = self.router.match(request.path)
         if found is None:
             await send_response(stream, 404, b"not found\n", head_only=head_only)
@@ -214,6 +227,23 @@ class Application:
         }.get(Path(path).suffix, "application/octet-stream")
         await send_response(stream, 200, body, content_type=content_type, head_only=head_only)
 
+    def _generated_script(self, path: str) -> bytes | None:
+        """The optimistic runtime, or a route's client program (generated, then cached)."""
+        cached = self._static_cache.get(path)
+        if cached is not None:
+            return cached
+        if path == OPTIMISTIC_RUNTIME_PATH:
+            source = runtime_source()
+        elif path.startswith(PROGRAM_PREFIX) and path.endswith(".js"):
+            route = self.router.by_name(path[len(PROGRAM_PREFIX) : -len(".js")])
+            if route is None:
+                return None
+            source = program_source(route.view)
+        else:
+            return None
+        body = self._static_cache[path] = source.encode()
+        return body
+
     async def _page(self, route: Route, params: dict[str, str]) -> str:
         session_id = secrets.token_urlsafe(16)
         token = self.signer.sign(route.name, params, session_id)
@@ -226,8 +256,11 @@ class Application:
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{html.escape(self.title)}</title><link rel="icon" href="data:,">{links}'
+            f'<script src="{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
+            f'<script src="{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
             f'<script src="{CLIENT_PATH}" defer></script></head><body>'
-            f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}">'
+            f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}"'
+            f' data-av-program="{html.escape(program_id(route.view))}">'
             f"{body}</div></body></html>"
         )
 

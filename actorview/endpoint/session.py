@@ -41,8 +41,7 @@ class Session:
 
     def push_render(self, html: str) -> None:
         """A whole new render: it replaces the live root, so what waited is moot."""
-        self.outbox.clear()
-        self.outbox.push_control(control_frame("render", html=html))
+        self.outbox.push_render(control_frame("render", html=html))
 
     def renew_outbox(self) -> None:
         """Replace an outbox that gave up on a slow reader by an empty one."""

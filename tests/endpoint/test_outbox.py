@@ -61,3 +61,14 @@ async def test_next_waits_for_a_frame_and_ends_when_closed() -> None:
         await trio.testing.wait_all_tasks_blocked()
         outbox.close()
     assert got == ["x"]
+
+
+async def test_a_render_replaces_the_backlog_and_does_not_count_against_the_limit() -> None:
+    outbox = Outbox(max_bytes=1_000)
+    outbox.push_patches([["t", [0], "stale"]])
+    big_render = '{"t":"render","html":"' + "x" * 5_000 + '"}'
+    outbox.push_render(big_render)
+    outbox.push_patches([["a", [0], "tok"]])
+    assert await outbox.next() == big_render
+    assert json.loads(await outbox.next()) == [["a", [0], "tok"]]
+    assert not outbox.overflowed.is_set()
