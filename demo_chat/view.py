@@ -145,9 +145,11 @@ class ChatView(View):
         return h.div(
             {"id": "chat"},
             self.history.slot("ul", id="history", av_autoscroll=True),
-            thinking and h.p("thinking…", id="thinking", aria_live="polite"),
+            # Always present (hidden when idle): a child that comes and goes would shift
+            # its unkeyed siblings, and the diff would replace the form being typed in.
+            h.p("thinking…", id="thinking", aria_live="polite", hidden=not thinking),
             h.div(self.draft, id="draft", aria_live="polite"),
-            self.failure and h.p(self.failure, id="failure", role="alert"),
+            h.p(self.failure, id="failure", role="alert", hidden=not self.failure),
             h.form(
                 h.input(
                     id="prompt",
@@ -187,7 +189,8 @@ class ChatView(View):
                     av_click="clear",
                     disabled=not (self.has_messages or self.streaming),
                 ),
-                h.span(f"{self.token_count} tokens", id="token-count"),
+                # The count in its own element: a token then changes only its digits.
+                h.span(h.span(str(self.token_count)), " tokens", id="token-count"),
                 id="toolbar",
             ),
         )

@@ -209,7 +209,8 @@ class ChatThroughClient(RuleBasedStateMachine):
         assert shown == model.history
         assert view.text("#draft") == model.draft
         assert view.text("#token-count") == f"{count_tokens(model.draft)} tokens"
-        assert view.has_element("#thinking") == (model.streaming and not model.draft)
+        thinking_shown = not view.has_element("#thinking[hidden]")
+        assert thinking_shown == (model.streaming and not model.draft)
         assert view.is_disabled("#send") == model.send_disabled
         assert view.is_disabled("#cancel") == (not model.streaming)
         assert view.is_disabled("#clear") == (not (model.history or model.streaming))
