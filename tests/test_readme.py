@@ -60,3 +60,8 @@ def test_the_actor_example_prints_the_total() -> None:
         [sys.executable, "-c", source], capture_output=True, text=True, timeout=30, check=True
     )
     assert result.stdout.splitlines()[-1] == "2"
+
+
+async def test_the_testing_example_passes(autojump_clock: trio.abc.Clock) -> None:
+    example = load_block(python_blocks()[2], "readme_testing")
+    await example.test_chat_replies(autojump_clock)
