@@ -12,13 +12,13 @@ from typing import Any
 
 import trio
 
-from actorview.endpoint.protocol import Event, Input
+from actorview.endpoint.protocol import Event, Input, control_frame
 from actorview.endpoint.session import Session
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
 from actorview.render import to_html
 from actorview.render.wire import op_to_wire
 from actorview.view import View
-from actorview.view.events import ActionEvent, Applied, Ignored, InputEvent, Rejected
+from actorview.view.events import ActionEvent, Ignored, InputEvent, Outcome, Rejected
 from actorview.view.view import Rendered
 
 ASK_TIMEOUT = 10.0
@@ -32,14 +32,33 @@ async def static_render(view_class: type[View], params: Mapping[str, Any]) -> st
     return html
 
 
+def render_frame(rendered: Rendered) -> str:
+    """The ``render`` control frame of a first render (version 0): the whole live root."""
+    return control_frame("render", html=to_html(rendered.tree))
+
+
+def wire_ops(rendered: Rendered) -> list[list[Any]]:
+    """The JSON-ready ops of a later render; a patch frame is their JSON array."""
+    return [op_to_wire(op) for op in rendered.patches]
+
+
+def reply_fields(outcome: Outcome) -> dict[str, Any]:
+    """The fields of the ``reply`` frame answering an event with ``outcome``."""
+    if isinstance(outcome, Ignored):
+        return {"outcome": "ignored", "reason": outcome.reason}
+    if isinstance(outcome, Rejected):
+        return {"outcome": "rejected", "error": str(outcome.error)}
+    return {"outcome": "applied"}
+
+
 def session_sink(session: Session) -> Any:
     """A view sink that turns each render into the session's frames."""
 
     def send(rendered: Rendered) -> None:
         if rendered.version == 0:
-            session.push_render(to_html(rendered.tree))
+            session.push_render_frame(render_frame(rendered))
         else:
-            session.push_patches([op_to_wire(op) for op in rendered.patches])
+            session.push_patches(wire_ops(rendered))
 
     return send
 
@@ -72,10 +91,4 @@ async def deliver(ref: ActorRef, frame: Event | Input) -> dict[str, Any]:
         outcome = await ref.ask(message, timeout=ASK_TIMEOUT)
     except (ActorStopped, AskTimeout) as error:
         return {"outcome": "error", "error": f"the view did not answer: {error}"}
-    if isinstance(outcome, Applied):
-        return {"outcome": "applied"}
-    if isinstance(outcome, Ignored):
-        return {"outcome": "ignored", "reason": outcome.reason}
-    if isinstance(outcome, Rejected):
-        return {"outcome": "rejected", "error": str(outcome.error)}
-    return {"outcome": "applied"}
+    return reply_fields(outcome)

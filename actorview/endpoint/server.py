@@ -43,11 +43,12 @@ from actorview.endpoint.routes import Route, Router
 from actorview.endpoint.session import Session
 from actorview.endpoint.tokens import TokenSigner, random_secret
 from actorview.logging import get_logger
-from actorview.mailbox import ActorRef
+from actorview.mailbox import ActorRef, MailboxError
 from actorview.optimistic import program_id, program_source, runtime_source
 from actorview.render import client_script_path
 from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
 from actorview.supervisor.errors import DuplicateChildId, UnknownChild
+from actorview.view import Connected, Disconnected
 
 SECRET_ENV = "ACTORVIEW_SECRET"
 LIVE_PATH = "/_av/live"
@@ -325,13 +326,23 @@ class Application:
             generation = session.attach(connection)
             try:
                 if await self._ensure_view(session, route, ws):
+                    self._tell_view(session, Connected())
                     await self._relay(ws, session)
             finally:
                 session.detach(generation)
+                self._tell_view(session, Disconnected())
         if connection.cancelled_caught:
             await ws.aclose(CLOSE_REPLACED, "replaced by a newer connection")
             return None
         return session, generation
+
+    def _tell_view(self, session: Session, message: Connected | Disconnected) -> None:
+        """Let the session's view know its browser came or went (its on_connect and
+        on_disconnect hooks); a view that is restarting or full simply misses it."""
+        ref = self.views.registry.get(session.session_id)
+        if isinstance(ref, ActorRef):
+            with contextlib.suppress(MailboxError):
+                ref.tell_nowait(message)
 
     async def _join(self, ws: trio_websocket.WebSocketConnection) -> tuple[Session, Route]:
         """Read the join frame and check its token against the route of its page."""

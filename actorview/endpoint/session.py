@@ -15,7 +15,6 @@ from typing import Any
 import trio
 
 from actorview.endpoint.outbox import Outbox
-from actorview.endpoint.protocol import control_frame
 
 
 class Session:
@@ -39,9 +38,9 @@ class Session:
     def push_patches(self, ops: list[list[Any]]) -> None:
         self.outbox.push_patches(ops)
 
-    def push_render(self, html: str) -> None:
+    def push_render_frame(self, frame: str) -> None:
         """A whole new render: it replaces the live root, so what waited is moot."""
-        self.outbox.push_render(control_frame("render", html=html))
+        self.outbox.push_render(frame)
 
     def renew_outbox(self) -> None:
         """Replace an outbox that gave up on a slow reader by an empty one."""

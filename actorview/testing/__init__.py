@@ -6,6 +6,7 @@
   stateful machines).
 """
 
+from actorview.endpoint.live import reply_fields
 from actorview.testing.client import Found, Reply, State, ViewClient, mount
 from actorview.testing.css import SelectorError, select, text_of
 from actorview.testing.driver import TrioDriver, settle
@@ -18,7 +19,7 @@ from actorview.testing.errors import (
     ViewCrashed,
     ViewTestError,
 )
-from actorview.testing.frames import Frame, frames_for, reply_fields, reply_frame
+from actorview.testing.frames import Frame, frames_for, reply_frame
 
 __all__ = [
     "EventRejected",

@@ -488,7 +488,7 @@ class ViewClient(Generic[V]):
     def _busy(self) -> bool:
         streams = any(runner.busy for runner in self.view.streams.values())
         pending = streams or self._timers > 0 or len(self.view.mailbox) > 0
-        return pending or _render_held_back(self.view)
+        return pending or self.view.render_held_back
 
     async def _pass_time_to(self, target: float) -> None:
         clock = trio.lowlevel.current_clock()
@@ -733,15 +733,6 @@ async def mount(
             nursery.cancel_scope.cancel()
     if failure is not None:
         raise failure
-
-
-def _render_held_back(view: View) -> bool:
-    """Whether the view holds back a render until its ``frame_interval`` ends.
-
-    Adapter: the view layer keeps this private (``_render_pending``); when it grows a
-    public way to ask, use that here.
-    """
-    return bool(getattr(view, "_render_pending", False))
 
 
 def _clock_mode() -> ClockMode:

@@ -15,9 +15,10 @@ from typing import Any, Literal
 
 import attrs
 
+from actorview.endpoint.live import render_frame, reply_fields
 from actorview.endpoint.protocol import control_frame
-from actorview.render import Patch, decode, encode, to_html
-from actorview.view import Applied, Ignored, Outcome, Rejected, Rendered
+from actorview.render import Patch, decode, encode
+from actorview.view import Outcome, Rendered
 
 FrameKind = Literal["render", "patch", "reply"]
 
@@ -57,20 +58,10 @@ def frames_for(rendered: Rendered) -> list[str]:
     """The frames the endpoint sends for one render: ``[render frame]`` for version 0,
     ``[patch frame]`` afterwards (nothing when a render has no patches)."""
     if rendered.version == 0:
-        return [control_frame("render", html=to_html(rendered.tree))]
+        return [render_frame(rendered)]
     if not rendered.patches:
         return []
     return [encode(rendered.patches)]
-
-
-def reply_fields(outcome: Outcome) -> dict[str, Any]:
-    """The fields of the ``reply`` frame answering an event with ``outcome``."""
-    if isinstance(outcome, Ignored):
-        return {"outcome": "ignored", "reason": outcome.reason}
-    if isinstance(outcome, Rejected):
-        return {"outcome": "rejected", "error": str(outcome.error)}
-    assert isinstance(outcome, Applied)
-    return {"outcome": "applied"}
 
 
 def reply_frame(ref: int, outcome: Outcome) -> str:

@@ -185,3 +185,28 @@ def test_the_token_payload_carries_no_secret() -> None:
     token = TokenSigner(SECRET).sign("Counter", {}, "s")
     payload = base64.urlsafe_b64decode(token.split(".")[0] + "==")
     assert SECRET not in payload
+
+
+async def test_the_view_hears_its_browser_connect_and_go() -> None:
+    heard: list[str] = []
+    gone = trio.Event()
+
+    class Listening(Counter):
+        def on_connect(self) -> None:
+            heard.append("connect")
+
+        def on_disconnect(self) -> None:
+            heard.append("disconnect")
+            gone.set()
+
+    app = Application([Route("/", Listening)], secret=SECRET)
+    async with running(app) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            await send(ws, t="event", ref=1, name="increment")
+            await receive(ws), await receive(ws)
+            assert heard == ["connect"]
+        with trio.fail_after(5):
+            await gone.wait()
+    assert heard == ["connect", "disconnect"]
