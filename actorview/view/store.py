@@ -115,6 +115,9 @@ class ViewStore:
         self._calc_values: dict[str, Any] = {}
         self._growth: dict[str, Any] = {}
         self.dirty: set[str] = set()
+        self._carried: set[str] = set()
+        """Names changed by a pass run inside a message (form fields before an action's
+        guard); the next :meth:`recompute` reports them, so that they are rendered."""
         """Fields and streams changed since the last recompute."""
         self.effects: list[Effect] = []
         """Stream fires and cancels waiting for the view to carry them out, in order."""
@@ -223,7 +226,7 @@ class ViewStore:
         for field, value in inputs.items():
             self._set(field, value)
         if inputs:
-            self.recompute()
+            self._carried |= self.recompute()
         try:
             if declared.when is not None:
                 try:
@@ -492,10 +495,11 @@ class ViewStore:
         Returns every changed name (fields, streams and recomputed calcs); empty, with no
         pass counted, when nothing changed.
         """
+        carried, self._carried = self._carried, set()
         if not self.dirty:
-            return frozenset()
+            return frozenset(carried)
         self.recomputes += 1
-        changed = self.dirty
+        changed = self.dirty | carried
         read = self.read
         values = self._calc_values
         for calc in self.spec.calc_order:

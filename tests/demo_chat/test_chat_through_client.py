@@ -220,7 +220,7 @@ async def test_the_history_is_not_re_sent_when_a_message_is_added(
         assert len(view.find_all("#history > li")) == 302
 
 
-# -- known issues the client found (xfail strict: they flag the fix) ---------------------
+# -- bugs the client found, now fixed: each test pins its fix -------------------------
 
 
 async def test_what_was_typed_survives_a_click_on_cancel(
@@ -233,11 +233,6 @@ async def test_what_was_typed_survives_a_click_on_cancel(
         assert view.value("#prompt") == "draft of my next question"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN ISSUE: a submit whose guard is false writes the form's fields but the "
-    "view does not render them (ViewStore.act recomputes, after_batch sees nothing dirty)",
-)
 async def test_a_submit_ignored_by_its_guard_still_shows_the_fields_it_wrote(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
