@@ -95,7 +95,7 @@ async def trial(client: Client, k: int, current: list[str]) -> tuple[float, floa
 async def measure(trials: int) -> None:
     app: Application = chat_app(CancelChat, history=10, token_delay=0.002, reply_length=100_000)
     async with trio.open_nursery() as nursery:
-        port = await nursery.start(_serve, app)
+        port = await nursery.start(app.serve, "127.0.0.1", 0)
         async with joined(app, port, CancelChat) as client:
             current = [""]
             stamp_arrivals(client.view, current)
@@ -116,14 +116,6 @@ async def measure(trials: int) -> None:
     median = statistics.median(at_view) * 1e3
     print(f"target median < 1 ms (arrival at view): {'ok' if median < 1 else 'OVER'}")
     print(f"frames with a cancelled run's token after its cancel: {late} (must be 0)")
-
-
-async def _serve(app: Application, *, task_status: trio.TaskStatus[int]) -> None:
-    from bench._live import serving
-
-    async with serving(app) as port:
-        task_status.started(port)
-        await trio.sleep_forever()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -76,7 +76,7 @@ async def measure(tokens: int) -> None:
     for pacing, view in (("on (1/60)", LiveChat), ("off (0)", UnpacedChat)):
         app: Application = chat_app(view, history=10, reply_length=tokens)
         async with trio.open_nursery() as nursery:
-            port = await nursery.start(_serve, app)
+            port = await nursery.start(app.serve, "127.0.0.1", 0)
             for name, burst in (("told", told_burst), ("streamed", streamed_burst)):
                 async with joined(app, port, view) as client:  # a fresh session per burst
                     renders, frames, seconds = await burst(client, tokens)
@@ -85,14 +85,6 @@ async def measure(tokens: int) -> None:
                         f"{frames / seconds:>9.1f} {tokens / frames:>13.1f}"
                     )
             nursery.cancel_scope.cancel()
-
-
-async def _serve(app: Application, *, task_status: trio.TaskStatus[int]) -> None:
-    from bench._live import serving
-
-    async with serving(app) as port:
-        task_status.started(port)
-        await trio.sleep_forever()
 
 
 def main(argv: list[str] | None = None) -> None:
