@@ -10,7 +10,7 @@ clause handles, and clauses for messages nothing can send.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -219,16 +219,23 @@ class _Checker:
                     f"@attrs.frozen.",
                 )
 
+    def check_no_clash(
+        self, where: str, names: Iterable[str], described: Callable[[str], str], rename: str
+    ) -> None:
+        """Names an expression binds locally (action params, message fields) must not be
+        those of fields or calcs, or an expression could not tell which one it reads."""
+        for name in names:
+            if name in self.names:
+                raise self.fail(
+                    where,
+                    f"{described(name)} has the name of a field or calc of {self.view}, so "
+                    f"expressions could not tell them apart. Rename {rename}.",
+                )
+
     def check_action(self, name: str, declared: Action) -> None:
         where = f"{name} (action)"
         params = declared.param_names
-        for param in params:
-            if param in self.names:
-                raise self.fail(
-                    where,
-                    f"parameter {param!r} has the name of a field or calc of {self.view}, so "
-                    f"expressions could not tell them apart. Rename the parameter.",
-                )
+        self.check_no_clash(where, params, lambda param: f"parameter {param!r}", "the parameter")
         if declared.when is not None:
             self.check_names(f"{where} guard", declared.when, params)
         for op in declared.ops:
@@ -256,13 +263,7 @@ class _Checker:
                 f"remove the clause.",
             )
         fields = declared.message_fields
-        for field in fields:
-            if field in self.names:
-                raise self.fail(
-                    where,
-                    f"{kind.__name__}.{field} has the name of a field or calc of "
-                    f"{self.view}, so expressions could not tell them apart. Rename one.",
-                )
+        self.check_no_clash(where, fields, lambda field: f"{kind.__name__}.{field}", "one")
         for field in declared.match:
             if field not in fields:
                 raise self.fail(

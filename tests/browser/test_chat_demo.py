@@ -56,6 +56,8 @@ def demo_url() -> Iterator[str]:
     except subprocess.TimeoutExpired:
         process.kill()
         raise
+    finally:
+        process.stdout.close()
     assert process.returncode == 0, "the demo must stop cleanly on SIGTERM"
 
 

@@ -100,7 +100,10 @@ class Node:
         return self.run_many([(js, args)])[0]
 
     def close(self) -> None:
+        """End node and close both pipes (an open pipe is a ResourceWarning at exit)."""
         if self.process.stdin is not None:
             self.process.stdin.close()
         self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         self.runtime.close()
