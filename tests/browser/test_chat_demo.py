@@ -107,6 +107,19 @@ def test_the_message_appears_at_once_then_the_reply_streams_in(chat: Any) -> Non
     assert chat.is_disabled("#send")
     chat.fill("#prompt", "hello there")
     chat.wait_for_function("() => !document.querySelector('#send').disabled")
+    # Record whether "thinking…" ever shows: it may come and go between two polls.
+    chat.evaluate(
+        """() => {
+          window.__sawThinking = false;
+          new MutationObserver(() => {
+            const thinking = document.querySelector('#thinking');
+            const draft = document.querySelector('#draft');
+            if (thinking && !thinking.hidden && draft.textContent === '') {
+              window.__sawThinking = true;
+            }
+          }).observe(document.body, {subtree: true, attributes: true, childList: true});
+        }"""
+    )
     chat.press("#prompt", "Enter")
     chat.wait_for_function(
         "() => [...document.querySelectorAll('#history > li[data-role=user]')]"
@@ -115,8 +128,9 @@ def test_the_message_appears_at_once_then_the_reply_streams_in(chat: Any) -> Non
     )
     assert chat.input_value("#prompt") == ""
     assert chat.inner_text("#draft") == "", "the user's message comes before any token"
-    assert chat.is_visible("#thinking")
     first = wait_for_draft(chat, 3)
+    assert chat.evaluate("() => window.__sawThinking"), "a placeholder until the first token"
+    assert not chat.is_visible("#thinking")
     later = wait_for_draft(chat, len(first) + 10)
     assert later.startswith(first) and later.startswith("You said hello:")
     assert chat.is_disabled("#send"), "Send is disabled while a reply streams"
