@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from urllib.parse import parse_qsl
 
 import attrs
 import h11
@@ -131,9 +130,3 @@ class ReplayStream(trio.abc.Stream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def query_params(target: str) -> dict[str, str]:
-    """The query string of ``target`` as a dict (last value wins)."""
-    query = target.split("?", 1)[1] if "?" in target else ""
-    return dict(parse_qsl(query, keep_blank_values=True))

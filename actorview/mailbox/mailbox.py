@@ -44,10 +44,6 @@ class Reply:
             self._error = error
             self._done.set()
 
-    @property
-    def is_set(self) -> bool:
-        return self._done.is_set()
-
     async def wait(self) -> Any:
         await self._done.wait()
         if self._error is not None:
