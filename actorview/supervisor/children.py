@@ -60,6 +60,8 @@ class Child:
     state: ChildState = ChildState.PENDING
     instance: Instance | None = None
     starts: int = 0
+    forgotten: trio.Event = attrs.Factory(trio.Event)
+    """Set once ``terminate_child`` has stopped it and removed it from the roster."""
 
     @property
     def id(self) -> str:
@@ -89,6 +91,8 @@ class Instance:
     child: Child
     scope: trio.CancelScope = attrs.Factory(trio.CancelScope)
     exited: trio.Event = attrs.Factory(trio.Event)
+    settled: trio.Event = attrs.Factory(trio.Event)
+    """Set once it reported started or ended, whichever comes first."""
     task: trio.lowlevel.Task | None = None
     handle: object = None
     started: bool = False
@@ -121,8 +125,9 @@ class _StartRelay(trio.TaskStatus[Any]):
 class Roster:
     """The children of one supervisor run, in start order, and how to start and stop them.
 
-    Every ended instance that had reported started is sent to ``exits``; an instance
-    the roster stopped itself is no longer its child's ``instance`` by the time the
+    Every ended instance that had reported started is sent to ``exits``, and so is an
+    instance started by :meth:`restart_soon` that failed to start; an instance the
+    roster stopped itself is no longer its child's ``instance`` by the time the
     supervisor reads it, which is how the supervisor tells the two apart.
     """
 
@@ -163,18 +168,60 @@ class Roster:
         Cancellation of the caller before the child reported started cancels the child
         and propagates; the child is left PENDING with no instance.
         """
+        instance = self.prepare(child)
+        try:
+            error = await self.launch(instance)
+        except BaseException:
+            self.forget(instance)
+            raise
+        if error is not None:
+            self.forget(instance)
+        return error
+
+    def prepare(self, child: Child) -> Instance:
+        """Make ``child`` STARTING with a new instance, to :meth:`launch` next.
+
+        Synchronous, so a decision to start a child and the child's new state are one
+        step: no other task sees it PENDING in between and starts it a second time.
+        """
         instance = Instance(child)
         child.instance, child.state = instance, ChildState.STARTING
         child.starts += 1
+        return instance
+
+    async def launch(self, instance: Instance) -> Exception | None:
+        """Run a prepared instance until it reported started (None) or failed to (its error).
+
+        The instance runs under the caller's cancel scopes until it reported started, so
+        a cancelled caller cancels it (and the cancellation propagates). Leaves the
+        child's fields as they are: the caller decides what a failure means.
+        """
         try:
             await self._nursery.start(self._run_instance, instance)
         except Exception as error:
-            child.instance, child.state = None, ChildState.PENDING
             return error
-        except BaseException:
-            child.instance, child.state = None, ChildState.PENDING
-            raise
         return None
+
+    def forget(self, instance: Instance) -> None:
+        """A start that failed: back to PENDING with no instance, unless it was replaced."""
+        child = instance.child
+        if child.instance is instance:
+            child.instance, child.state = None, ChildState.PENDING
+
+    def restart_soon(self, child: Child) -> None:
+        """Start a new instance of ``child`` in a task of its own, without waiting for it.
+
+        The child is STARTING when this returns. If it fails to start, the instance (its
+        ``error`` set) is sent to ``exits`` like a crash, for the supervisor to decide
+        again; once it reported started, it is registered like any other.
+        """
+        self._nursery.start_soon(self._launch_and_report, self.prepare(child))
+
+    async def _launch_and_report(self, instance: Instance) -> None:
+        error = await self.launch(instance)
+        if error is not None:
+            instance.error = error
+            self._exits.send_nowait(instance)
 
     async def _run_instance(self, instance: Instance, *, task_status: trio.TaskStatus[Any]) -> None:
         """The task of one child instance: run it, catch its error, report its end."""
@@ -206,6 +253,7 @@ class Roster:
         child = instance.child
         self._registry.register(child.id, handle)
         instance.handle, instance.started = handle, True
+        instance.settled.set()
         child.state = ChildState.RUNNING
         event = "child_started" if child.starts == 1 else "child_restarted"
         self._log.info(event, child_id=child.id, restarts=child.starts - 1)
@@ -224,6 +272,7 @@ class Roster:
         if instance.started:
             self._registry.unregister(instance.child.id, instance.handle)
         instance.exited.set()
+        instance.settled.set()
 
     # -- stopping --------------------------------------------------------------------
 

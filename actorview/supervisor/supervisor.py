@@ -1,19 +1,24 @@
 """The :class:`Supervisor`: decides what happens when a child ends, and runs the tree.
 
 Its ``run`` task is its loop: it reads ended children from a memory channel and
-applies the restart type, the restart intensity and the strategy. Every decision that
-starts or stops children is taken under one lock, so calls from other tasks
-(:meth:`~Supervisor.start_child`, :meth:`~Supervisor.terminate_child`) never
-interleave with a restart. The mechanics of starting and stopping one child are in
-:mod:`actorview.supervisor.children`.
+applies the restart type, the restart intensity and the strategy. Decisions that start
+or stop children never interleave with each other. Under the group strategies that is
+one lock, held until a restarted group is up, and calls from other tasks
+(:meth:`~Supervisor.start_child`, :meth:`~Supervisor.terminate_child`) wait for it.
+Under ``ONE_FOR_ONE`` every decision is synchronous and the waits (a child starting,
+a child stopping) happen after it, so one child slow to start (a view loading its
+history from a database) holds up no other start or restart: with a hundred views
+restarting at once, waiting for each in turn queued restarts for tens of seconds. The
+mechanics of starting and stopping one child are in :mod:`actorview.supervisor.children`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from enum import Enum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import trio
 
@@ -73,10 +78,14 @@ class Supervisor:
         Which siblings restart along with a child that must restart (default
         ``ONE_FOR_ONE``). Restarting a group stops its running members other than the
         one that ended, in reverse start order and with their grace periods, then
-        starts every group member that is to run, in start order. Temporary members
-        stopped this way are removed, not restarted; members that had already stopped
-        for good (a transient child that returned) stay stopped. A child that ends and
-        is not restarted (by its :class:`Restart` type) touches no sibling.
+        starts every group member that is to run, in start order, each once the one
+        before it reported started; the supervisor handles nothing else meanwhile.
+        Temporary members stopped this way are removed, not restarted; members that had
+        already stopped for good (a transient child that returned) stay stopped. A
+        child that ends and is not restarted (by its :class:`Restart` type) touches no
+        sibling. Under ``ONE_FOR_ONE`` children start and stop concurrently: a
+        restart, a :meth:`start_child` or a :meth:`terminate_child` of one child never
+        waits for another child to start or stop.
     ``max_restarts``, ``period``
         Restart intensity: at most ``max_restarts`` restart decisions (a group restart
         is one) in any ``period`` seconds of ``trio.current_time()``. The next one makes
@@ -189,7 +198,12 @@ class Supervisor:
         """Add a child after the existing ones, start it, and return its handle.
 
         Returns once the child reported started. Waits while the supervisor handles a
-        crash. Raises :class:`DuplicateChildId` if a child with this id is supervised,
+        crash. Under ``ONE_FOR_ONE`` the child starts alongside whatever else the
+        supervisor does (other starts, restarts, terminations); under the group
+        strategies the supervisor waits for it. Its id is taken from the moment the
+        call begins: a second ``start_child`` with it raises at once.
+
+        Raises :class:`DuplicateChildId` if a child with this id is supervised,
         :class:`NameTaken` if a shared registry already holds a running child with this
         id, :class:`SupervisorNotRunning` unless the supervisor is running (or if it
         stops while the child starts), and :class:`ChildStartFailed` if the child fails
@@ -197,7 +211,7 @@ class Supervisor:
         reported started, the child is cancelled and not added; once it reported
         started, it is supervised whatever happens to the caller.
         """
-        async with self._lock:
+        async with self._deciding():
             roster = self._running_roster(f"start child {spec.id!r}")
             if roster.find(spec.id) is not None:
                 raise DuplicateChildId(self.name, spec.id)
@@ -205,41 +219,75 @@ class Supervisor:
                 raise NameTaken(spec.id)
             child = Child(spec)
             roster.children.append(child)
-            try:
-                error = await roster.start(child)
-            except BaseException:
-                roster.children.remove(child)
-                raise
-            if error is not None:
-                roster.children.remove(child)
-                self._running_roster(f"start child {spec.id!r}")
-                raise ChildStartFailed(self.name, spec.id) from error
-            assert child.instance is not None
-            handle: H = child.instance.handle  # type: ignore[assignment]
-            return handle
+            instance = roster.prepare(child)
+            if not self._concurrent:
+                return await self._finish_start(roster, instance, spec)
+        return await self._finish_start(roster, instance, spec)
+
+    async def _finish_start(self, roster: Roster, instance: Instance, spec: ChildSpec[H]) -> H:
+        """Wait for a child added by :meth:`start_child` to start; drop it if it does not."""
+        child = instance.child
+        try:
+            error = await roster.launch(instance)
+        except BaseException:
+            self._drop_unstarted(roster, instance)
+            raise
+        if error is not None:
+            self._drop_unstarted(roster, instance)
+            self._running_roster(f"start child {child.id!r}")
+            raise ChildStartFailed(self.name, spec.id) from error
+        return cast(H, instance.handle)
+
+    def _drop_unstarted(self, roster: Roster, instance: Instance) -> None:
+        roster.forget(instance)
+        if instance.child in roster.children:
+            roster.children.remove(instance.child)
 
     async def terminate_child(self, id: str) -> None:
         """Stop the child ``id`` (ask, grace, then cancel) and forget its spec.
 
         Siblings are not touched, whatever the strategy. Returns once the child ended.
+        A child still starting (in another task's :meth:`start_child`, or restarting)
+        is first let finish its start, then stopped; one that another call is
+        terminating already is waited for. Under ``ONE_FOR_ONE`` neither wait holds up
+        the supervisor.
+
         Raises :class:`UnknownChild` if there is no such child,
         :class:`ChildCannotTerminateItself` if called from inside that very child, and
         :class:`SupervisorNotRunning` unless the supervisor is running. If the caller is
         cancelled during the grace period, the child is cancelled at once and still
         removed.
         """
-        async with self._lock:
-            roster = self._running_roster(f"terminate child {id!r}")
-            child = roster.find(id)
-            if child is None:
-                raise UnknownChild(self.name, id, [c.id for c in roster.children])
-            if child.runs_current_task():
-                raise ChildCannotTerminateItself(id)
-            try:
-                if child.instance is not None:
-                    await roster.stop(child, graceful=True, reason="terminated")
-            finally:
+        while True:
+            async with self._deciding():
+                roster = self._running_roster(f"terminate child {id!r}")
+                child = roster.find(id)
+                if child is None:
+                    raise UnknownChild(self.name, id, [c.id for c in roster.children])
+                if child.runs_current_task():
+                    raise ChildCannotTerminateItself(id)
+                instance = child.instance
+                if instance is None or (instance.started and child.state is ChildState.RUNNING):
+                    if instance is not None:
+                        child.state = ChildState.STOPPING  # from now on its end is no crash
+                    if not self._concurrent:
+                        await self._terminate(roster, child)
+                        return
+                    break
+            if instance.started:  # another call is terminating it: wait until it is gone
+                await child.forgotten.wait()
+                return
+            await instance.settled.wait()  # still starting: stop it once it is up
+        await self._terminate(roster, child)
+
+    async def _terminate(self, roster: Roster, child: Child) -> None:
+        try:
+            if child.instance is not None:
+                await roster.stop(child, graceful=True, reason="terminated")
+        finally:
+            if child in roster.children:
                 roster.children.remove(child)
+            child.forgotten.set()
 
     def which_children(self) -> list[ChildInfo]:
         """A snapshot of every supervised child, in start order.
@@ -256,7 +304,7 @@ class Supervisor:
         async for message in self._exits:
             if isinstance(message, _StopRequested):
                 return None
-            async with self._lock:
+            async with self._deciding():
                 failure = await self._handle_exit(roster, message)
             if failure is not None:
                 return failure
@@ -265,8 +313,8 @@ class Supervisor:
     async def _handle_exit(self, roster: Roster, ended: Instance) -> SupervisorError | None:
         """Apply restart type, intensity and strategy to a child whose instance ended."""
         child = ended.child
-        if child.instance is not ended:
-            return None  # the supervisor stopped this instance itself
+        if child.instance is not ended or child.state is ChildState.STOPPING:
+            return None  # the supervisor stopped (or is stopping) this instance itself
         child.instance = None
         failed: tuple[Child, Exception | None] | None = (child, ended.error)
         while failed is not None:
@@ -277,6 +325,9 @@ class Supervisor:
                 return self._give_up(child, error)
             else:
                 await self._stop_restart_group(roster, child)
+                if self._concurrent:
+                    roster.restart_soon(child)  # a failed start comes back as a new exit
+                    return None
             failed = await roster.start_pending()  # a failed restart is a new crash
         return None
 
@@ -356,6 +407,28 @@ class Supervisor:
         self._enter(SupervisorState.FAILED if failure is not None else SupervisorState.STOPPED)
 
     # -- small helpers ---------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _deciding(self) -> AsyncIterator[None]:
+        """Hold the supervisor while deciding what to start or stop.
+
+        Under the group strategies this is its lock, held across the starts and stops
+        a decision awaits. Under ``ONE_FOR_ONE`` no decision awaits anything, and only
+        a graceful shutdown takes the lock (after which no one may decide), so a
+        decision is just the synchronous code that makes it. Why not take the lock
+        anyway: every hand-over of a contended trio lock costs a pass of the scheduler,
+        and a hundred views starting and stopping at once queued seconds on it.
+        """
+        if self._concurrent:
+            yield
+        else:
+            async with self._lock:
+                yield
+
+    @property
+    def _concurrent(self) -> bool:
+        """Whether children start and stop without holding up the supervisor (ONE_FOR_ONE)."""
+        return self.strategy is Strategy.ONE_FOR_ONE
 
     def _enter(self, state: SupervisorState) -> None:
         if state is not self._state:

@@ -1,0 +1,115 @@
+"""The SQLite history store under many callers: batched thread trips, whole-or-nothing calls.
+
+A hundred chats save to one store while restarting views load from it; each call
+costing its own trip through a busy event loop made a restarting view wait seconds.
+Calls that wait while a trip runs share the next one, and a cancelled call has either
+run whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import trio
+import trio.testing
+
+from demo_chat.history_store import SQLiteHistoryStore
+from demo_chat.messages import Message
+
+
+@asynccontextmanager
+async def connection_held(store: SQLiteHistoryStore) -> AsyncIterator[None]:
+    """Hold the store's connection, as a long write would: a trip started now stays in
+    its worker thread until the block ends."""
+    store._lock.acquire()
+    try:
+        yield
+    finally:
+        store._lock.release()
+
+
+async def test_calls_made_while_a_trip_runs_share_the_next_trip() -> None:
+    store = SQLiteHistoryStore()
+    async with trio.open_nursery() as nursery, connection_held(store):
+        nursery.start_soon(store.append, "first", [Message("user", "first")])
+        await trio.testing.wait_all_tasks_blocked()  # its trip waits on the connection
+        for n in range(50):
+            nursery.start_soon(store.append, f"c{n}", [Message("user", str(n))])
+        await trio.testing.wait_all_tasks_blocked()
+    assert store.trips == 2
+    assert await store.load("first") == [Message("user", "first")]
+    for n in range(50):
+        assert await store.load(f"c{n}") == [Message("user", str(n))]
+    store.close()
+
+
+async def test_one_conversation_sees_its_calls_in_the_order_they_were_made() -> None:
+    store = SQLiteHistoryStore()
+    async with trio.open_nursery() as nursery, connection_held(store):
+        nursery.start_soon(store.append, "other", [Message("user", "x")])
+        await trio.testing.wait_all_tasks_blocked()
+        for text in ("a", "b", "c"):  # queued one after the other, into the same trip
+            nursery.start_soon(store.append, "chat", [Message("user", text)])
+            await trio.testing.wait_all_tasks_blocked()
+        nursery.start_soon(store.clear, "other")
+        await trio.testing.wait_all_tasks_blocked()
+    assert await store.load("chat") == [Message("user", t) for t in ("a", "b", "c")]
+    assert await store.load("other") == []
+    store.close()
+
+
+async def test_a_call_cancelled_while_it_waits_for_a_trip_never_runs() -> None:
+    store = SQLiteHistoryStore()
+    async with trio.open_nursery() as nursery:
+        async with connection_held(store):
+            nursery.start_soon(store.append, "first", [Message("user", "first")])
+            await trio.testing.wait_all_tasks_blocked()
+            with trio.move_on_after(0.01) as waited:
+                await store.append("dropped", [Message("user", "dropped")])
+        assert waited.cancelled_caught
+    assert await store.load("dropped") == []
+    assert await store.load("first") == [Message("user", "first")]
+    store.close()
+
+
+async def test_a_call_cancelled_during_its_trip_still_runs_whole() -> None:
+    store = SQLiteHistoryStore()
+    scope = trio.CancelScope()
+    async with trio.open_nursery() as nursery, connection_held(store):
+
+        async def append_then_be_cancelled() -> None:
+            with scope:
+                await store.append("kept", [Message("user", "a"), Message("assistant", "b")])
+
+        nursery.start_soon(append_then_be_cancelled)
+        await trio.testing.wait_all_tasks_blocked()  # its trip waits on the connection
+        scope.cancel()
+        await trio.testing.wait_all_tasks_blocked()
+        assert store._busy, "the trip is still running: the cancelled call waits for it"
+    assert scope.cancelled_caught
+    assert await store.load("kept") == [Message("user", "a"), Message("assistant", "b")]
+    store.close()
+
+
+async def test_a_failing_call_fails_alone_in_its_trip() -> None:
+    store = SQLiteHistoryStore()
+    failures: list[Exception] = []
+
+    async def append(conversation: str, message: Message) -> None:
+        try:
+            await store.append(conversation, [message])
+        except Exception as error:  # the schema refuses the role
+            failures.append(error)
+
+    bad = Message("system", "not a chat role")  # type: ignore[arg-type]
+    async with trio.open_nursery() as nursery, connection_held(store):
+        nursery.start_soon(store.append, "first", [Message("user", "first")])
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.start_soon(append, "bad", bad)
+        nursery.start_soon(append, "good", Message("user", "fine"))
+        await trio.testing.wait_all_tasks_blocked()
+    assert store.trips == 2
+    assert len(failures) == 1 and "CHECK constraint" in str(failures[0])
+    assert await store.load("good") == [Message("user", "fine")]
+    store.close()
