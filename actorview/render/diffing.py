@@ -8,10 +8,13 @@ Rules, in the order the diff applies them at each place in the tree:
 - nodes of another kind, tag or stream name are replaced whole;
 - text that extends the old text becomes :class:`AppendText` of the new part only;
 - attributes are compared by the string they put in the page;
-- children with keys are matched by key (unkeyed ones by their order among the unkeyed);
-  the kept children on a longest increasing subsequence of their new positions stay,
-  only the others move, so a reorder costs O(moved) ops; children without any key are
-  compared by position;
+- children with keys are matched by key; an element without a key but with an ``id``
+  is matched by its id (the first of siblings sharing one), as morphdom does for Phoenix
+  LiveView, so a sibling that comes and goes does not shift the others onto the wrong
+  nodes; the rest are matched by their order among themselves. The kept children on a
+  longest increasing subsequence of their new positions stay, only the others move, so
+  a reorder costs O(moved) ops; children with neither keys nor ids are compared by
+  position;
 - a stream container ships its pending ops only, never its existing items.
 
 Example::
@@ -168,12 +171,30 @@ def _is_raw(children: Sequence[Node]) -> bool:
 
 
 def _any_key(children: Sequence[Node]) -> bool:
-    """Whether a child has a key (a plain loop: this runs for every element, every render)."""
-    for child in children:
-        kind = type(child)
-        if kind is not Text and kind is not Raw and child.key is not None:  # type: ignore[union-attr]
-            return True
-    return False
+    """Whether a child has a key or an id (only when the children are not aligned)."""
+    return any(_own_identity(child) is not None for child in children)
+
+
+def _own_identity(node: Node) -> str | tuple[str, str] | None:
+    """A child's key, else ``("id", its id)``, else None (text, raw markup, the rest)."""
+    kind = type(node)
+    if kind is Text or kind is Raw:
+        return None
+    key: str | None = node.key  # type: ignore[union-attr]
+    if key is not None or kind is Memo:
+        return key
+    element_id = node.attrs.get("id")  # type: ignore[union-attr]
+    return ("id", element_id) if isinstance(element_id, str) and element_id else None
+
+
+def _aligned(old: Sequence[Node], new: Sequence[Node]) -> bool:
+    """Whether each child has the key, or else the id, of the old child at its place:
+    then matching them by identity pairs them by position (cheaper than building the
+    identity lists, which every render would otherwise do for children with ids)."""
+    for before, after in zip(old, new, strict=True):
+        if before is not after and _own_identity(before) != _own_identity(after):
+            return False
+    return True
 
 
 def _children(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[Patch]) -> None:
@@ -181,7 +202,10 @@ def _children(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[Pa
         if old != new:
             out.append(SetInnerHtml(path, "".join(to_html(child) for child in new)))
         return
-    if _any_key(old) or _any_key(new):
+    if len(old) == len(new) and _aligned(old, new):
+        for index in range(len(new)):  # the common case: every child where it was
+            _node(old[index], new[index], (*path, index), out)
+    elif _any_key(old) or _any_key(new):
         _keyed(old, new, path, out)
     else:
         _positional(old, new, path, out)
@@ -197,16 +221,23 @@ def _positional(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[
         _node(old[index], new[index], (*path, index), out)
 
 
-def _identities(children: Sequence[Node]) -> list[str | int]:
-    """Each child's identity: its key, or its ordinal among the unkeyed children."""
+def _identities(children: Sequence[Node]) -> list[str | int | tuple[str, str]]:
+    """Each child's identity: its key, else ``("id", its id)`` for the first sibling with
+    that id, else its ordinal among the rest."""
     seen: set[str] = set()
-    ids: list[str | int] = []
+    seen_ids: set[tuple[str, str]] = set()
+    ids: list[str | int | tuple[str, str]] = []
     ordinal = 0
     for child in children:
         key = node_key(child)
         if key is None:
-            ids.append(ordinal)
-            ordinal += 1
+            element_id = _own_identity(child)
+            if isinstance(element_id, tuple) and element_id not in seen_ids:
+                seen_ids.add(element_id)
+                ids.append(element_id)
+            else:
+                ids.append(ordinal)
+                ordinal += 1
         elif key in seen:
             raise DuplicateKey(
                 f"two siblings have key {key!r}; keys must be unique among siblings "

@@ -236,15 +236,21 @@ def _resolve(node: Node | None) -> Node | None:
 
 
 def _identities(children: tuple[Node, ...]) -> list[Any]:
+    """The documented matching rule: key, else the first sibling's id, else order."""
     out: list[Any] = []
     ordinal = 0
+    ids: set[str] = set()
     for child in children:
         key = node_key(child)
-        if key is None:
+        element_id = child.attrs.get("id") if isinstance(child, Element | StreamSlot) else None
+        if key is not None:
+            out.append(key)
+        elif isinstance(element_id, str) and element_id and element_id not in ids:
+            ids.add(element_id)
+            out.append(("id", element_id))
+        else:
             out.append(("#", ordinal))
             ordinal += 1
-        else:
-            out.append(key)
     return out
 
 

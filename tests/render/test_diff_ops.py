@@ -103,6 +103,21 @@ def test_unkeyed_children_diff_by_position() -> None:
     assert applied(old, grown) == "<ul><li>a</li><li>b</li><li>c</li><li>d</li></ul>"
 
 
+def test_children_with_ids_match_by_id_so_a_sibling_that_comes_and_goes_shifts_none() -> None:
+    form = h.form(h.input(id="prompt", name="q"), id="composer")
+    old = h.div(h.ul(id="history"), form)
+    new = h.div(h.ul(id="history"), h.p("thinking…", id="thinking"), form)
+    assert diff(old, new) == [UpdateChildren((), inserts=((1, '<p id="thinking">thinking…</p>'),))]
+    assert diff(new, old) == [UpdateChildren((), removes=(1,))]
+    assert applied(old, new) == to_html(new)
+
+
+def test_siblings_sharing_an_id_fall_back_to_their_order() -> None:
+    old = h.div(h.p("a", id="x"), h.p("b", id="x"))
+    new = h.div(h.p("b", id="x"), h.p("a", id="x"), h.p("c"))
+    assert applied(old, new) == to_html(new)
+
+
 def test_keyed_children_move_by_key_and_only_the_moved_ones_move() -> None:
     keys = [str(i) for i in range(100)]
     old = h.ul([h.li(k, key=k) for k in keys])
