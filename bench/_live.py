@@ -148,6 +148,7 @@ async def joined(app: Application, port: int, view: type[LiveChat]) -> AsyncIter
         await ws.send_message(json.dumps({"t": "join", "token": token, "path": "/"}))
         for _ in range(2):  # joined, render
             await ws.get_message()
+        await ws.send_message('{"t":"ack","n":1}')  # as client.js acks the render
         (session_id,) = set(app.sessions) - before
         session = app.sessions[session_id]
         client = Client(ws, view.running[-1], session.outbox)

@@ -78,12 +78,14 @@ async def open_session(nursery: trio.Nursery, port: int) -> trio_websocket.WebSo
     await ws.send_message(json.dumps({"t": "join", "token": token, "path": "/"}))
     for _ in range(2):
         await ws.get_message()
+    await ws.send_message('{"t":"ack","n":1}')  # the render, as client.js acks it
     return ws
 
 
 async def chat(ws: trio_websocket.WebSocketConnection, stats: Stats, number: int) -> None:
     """Submit, read the reply's frames, record each token's latency; again, forever."""
     ref = 0
+    frames = 1  # the render
     while True:
         ref += 1
         await ws.send_message(
@@ -93,8 +95,9 @@ async def chat(ws: trio_websocket.WebSocketConnection, stats: Stats, number: int
         )
         seen: set[str] = set()
         while True:
-            message = await ws.get_message()
+            message = str(await ws.get_message())
             now_us = time.monotonic_ns() // 1000
+            frames += 1
             if message.startswith('{"t":"error"'):
                 stats.errors.append(message[:200])
                 return
@@ -110,6 +113,9 @@ async def chat(ws: trio_websocket.WebSocketConnection, stats: Stats, number: int
             if seen and '["i",' in message and "assistant" in message:  # Done: kept in history
                 stats.replies += 1
                 break
+        # client.js acks about once a second; once per reply is close, and keeps the
+        # frames the server holds for a rejoin what a browser's would be.
+        await ws.send_message(json.dumps({"t": "ack", "n": frames}))
 
 
 async def run_session(

@@ -63,8 +63,13 @@ async def measure(port: int, pid: int, views: int, stream_for: float) -> dict[st
 
 
 async def _drain(ws: object) -> None:
+    """Read the reply, acknowledging frames about once a second as client.js does."""
+    frames = 1  # the render
     while True:
         await ws.get_message()  # type: ignore[attr-defined]
+        frames += 1
+        if frames % 4 == 0:  # tokens come every 0.25 s
+            await ws.send_message(json.dumps({"t": "ack", "n": frames}))  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> None:

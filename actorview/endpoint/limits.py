@@ -37,7 +37,8 @@ class Limits:
         rejoin_grace: seconds a view outlives its dropped socket, so a reconnecting
             browser finds it; after that the view is stopped.
         max_outbox_bytes: how far a slow reader may fall behind before it is
-            disconnected with a reason (pending frames are merged up to then).
+            disconnected with a reason (pending frames are merged up to then); also
+            how many bytes of sent, unacknowledged frames a session keeps for a rejoin.
         max_head_bytes: largest HTTP request head.
     """
 

@@ -18,7 +18,7 @@ from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
 from actorview.render import to_html
 from actorview.render.wire import op_to_wire
 from actorview.view import View
-from actorview.view.events import ActionEvent, Ignored, InputEvent, Outcome, Rejected
+from actorview.view.events import ActionEvent, Connected, Ignored, InputEvent, Outcome, Rejected
 from actorview.view.view import Rendered
 
 ASK_TIMEOUT = 10.0
@@ -70,13 +70,19 @@ async def run_view(
     *,
     task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run a new instance of ``view_class`` for ``session`` (a supervisor child start)."""
+    """Run a new instance of ``view_class`` for ``session`` (a supervisor child start).
+
+    An instance that starts while the session's browser is connected (the first join, a
+    restart after a crash) hears :class:`Connected` before anything else.
+    """
     view = view_class(
         dict(params),
         sink=session_sink(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
     )
+    if session.attached:
+        view.ref.tell_nowait(Connected())
     await view.run(task_status=task_status)
 
 

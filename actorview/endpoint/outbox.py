@@ -47,6 +47,13 @@ class Outbox:
         self.overflowed = trio.Event()
         """Set when the backlog passed ``max_bytes``; what waited was dropped."""
         self._overflow_reason = ""
+        self.taken = 0
+        """The number of the last frame :meth:`next` handed out (frames count from 1)."""
+        self.written = 0
+        """The number of the last frame the writer got onto a socket (:meth:`wrote`)."""
+        self._unacked: deque[str] = deque()
+        """Frames ``taken - len + 1 .. taken``: taken but not acknowledged by the page."""
+        self._unacked_bytes = 0
 
     def push_patches(self, ops: Ops) -> None:
         """Queue the wire ops of one render; merged with a patch frame already waiting."""
@@ -82,14 +89,39 @@ class Outbox:
         self._items.append(_Render(frame))
         self._wakeup.set()
 
-    def requeue(self, frame: str) -> None:
-        """Put back, first in line, a frame taken by :meth:`next` that did not reach the
-        socket (it closed or the send was cancelled): the next connection sends it."""
-        if self._closed:
+    def wrote(self) -> None:
+        """The writer got the last frame taken onto its socket."""
+        self.written = self.taken
+
+    def ack(self, seen: int) -> None:
+        """The page has frames up to number ``seen``: forget them. A number past what was
+        taken (a page counting another outbox's frames) is ignored."""
+        if seen > self.taken:
             return
-        self._items.appendleft(frame)
-        self._pending_bytes += len(frame)
-        self._wakeup.set()
+        first = self.taken - len(self._unacked) + 1
+        for _ in range(seen - first + 1):
+            self._unacked_bytes -= len(self._unacked.popleft())
+
+    def resume(self, seen: int | None) -> bool:
+        """A page that has frames up to number ``seen`` rejoined: queue the frames after it
+        again, first in line, in order. ``None`` (a page that does not count) means what
+        the writer got onto a socket. Returns False when the outbox no longer has them all
+        (or never sent that many): the page needs a fresh render."""
+        if seen is None:
+            seen = self.written
+        first = self.taken - len(self._unacked) + 1
+        if not first - 1 <= seen <= self.taken:
+            return False
+        for _ in range(self.taken - seen):
+            frame = self._unacked.pop()
+            self._unacked_bytes -= len(frame)
+            self._items.appendleft(frame)
+            if not isinstance(frame, _Render):
+                self._pending_bytes += len(frame)
+        self.taken = self.written = seen
+        if self._items:
+            self._wakeup.set()
+        return True
 
     def clear(self) -> None:
         """Forget what waits (a fresh render is about to replace it all)."""
@@ -108,6 +140,11 @@ class Outbox:
         """An estimate of the bytes waiting."""
         return self._pending_bytes
 
+    @property
+    def kept_bytes(self) -> int:
+        """The bytes of the frames kept until the page acknowledges them."""
+        return self._unacked_bytes
+
     def _check_limit(self) -> None:
         if self._pending_bytes <= self.max_bytes:
             return
@@ -121,6 +158,9 @@ class Outbox:
     async def next(self) -> str:
         """The next encoded frame, waiting for one. Raises :class:`ClientTooSlow` when the
         backlog passed ``max_bytes``, and ``trio.EndOfChannel`` once closed and empty."""
+        # A writer whose socket was just replaced must not take a frame it cannot send:
+        # the new socket's numbering starts from what was taken.
+        await trio.lowlevel.checkpoint_if_cancelled()
         while not self._items:
             if self.overflowed.is_set():
                 raise ClientTooSlow(self._overflow_reason)
@@ -132,10 +172,21 @@ class Outbox:
         if isinstance(item, str):
             if not isinstance(item, _Render):
                 self._pending_bytes -= len(item)
-            return str(item)
-        frame: str = _encode(item)
-        self._pending_bytes = max(0, self._pending_bytes - len(frame)) if self._items else 0
-        return frame
+            frame = item
+        else:
+            frame = _encode(item)
+            self._pending_bytes = max(0, self._pending_bytes - len(frame)) if self._items else 0
+        self._keep(frame)
+        return str(frame)
+
+    def _keep(self, frame: str) -> None:
+        """Number ``frame`` and keep it until acknowledged, forgetting the oldest past
+        ``max_bytes`` (a rejoin that needs those gets a fresh view)."""
+        self.taken += 1
+        self._unacked.append(frame)
+        self._unacked_bytes += len(frame)
+        while self._unacked_bytes > self.max_bytes and len(self._unacked) > 1:
+            self._unacked_bytes -= len(self._unacked.popleft())
 
 
 class _Render(str):

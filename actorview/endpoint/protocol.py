@@ -20,10 +20,17 @@ from actorview.endpoint.errors import BadFrame
 
 @attrs.frozen
 class Join:
-    """The first frame of a connection: the token and path of the rendered page."""
+    """The first frame of a connection: the token and path of the rendered page.
+
+    ``seen`` is how many of the session's frames the page has received (counted from the
+    ``seq`` of the last ``joined`` frame); the server sends the frames after it again,
+    so nothing a dropped socket swallowed is lost. Left out, the server resends only
+    what it never wrote.
+    """
 
     token: str
     path: str
+    seen: int | None = None
 
 
 MAX_REF = 2**53 - 1
@@ -53,9 +60,23 @@ class Ping:
     """Keeps an idle connection alive."""
 
 
-ClientFrame = Join | Event | Input | Ping
+@attrs.frozen
+class Ack:
+    """The page has received the session's frames up to number ``n``: the server may
+    forget them (it keeps the unacknowledged ones to send again after a reconnect)."""
 
-_FRAME_TYPES: dict[str, type] = {"join": Join, "event": Event, "input": Input, "ping": Ping}
+    n: int
+
+
+ClientFrame = Join | Event | Input | Ping | Ack
+
+_FRAME_TYPES: dict[str, type] = {
+    "join": Join,
+    "event": Event,
+    "input": Input,
+    "ping": Ping,
+    "ack": Ack,
+}
 _converter = cattrs.Converter(forbid_extra_keys=True)
 
 
@@ -102,8 +123,12 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
             else str(error)
         )
         raise BadFrame(f"bad {tag!r} frame: {details}") from None
-    if isinstance(frame, Event | Input) and not 0 <= frame.ref <= MAX_REF:
-        raise BadFrame(f"bad {tag!r} frame: ref must be an int from 0 to 2**53 - 1 @ $.ref")
+    for field in ("ref", "n", "seen"):
+        value = getattr(frame, field, None)
+        if value is not None and not 0 <= value <= MAX_REF:
+            raise BadFrame(
+                f"bad {tag!r} frame: {field} must be an int from 0 to 2**53 - 1 @ $.{field}"
+            )
     return frame
 
 

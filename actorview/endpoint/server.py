@@ -31,6 +31,7 @@ from actorview.endpoint.http import BadRequest, ReplayStream, Request, read_requ
 from actorview.endpoint.limits import Limits, TokenBucket
 from actorview.endpoint.outbox import ClientTooSlow, Outbox
 from actorview.endpoint.protocol import (
+    Ack,
     ClientFrame,
     Event,
     Input,
@@ -312,7 +313,7 @@ class Application:
         """Join, then relay until the socket ends. Returns the session and generation
         this socket had, unless a newer socket took the session over."""
         try:
-            session, route = await self._join(ws)
+            session, route, seen = await self._join(ws)
         except JoinRefused as refused:
             _log.info("endpoint.join_refused", reason=str(refused))
             await ws.aclose(CLOSE_JOIN_REFUSED, str(refused)[:120])
@@ -325,8 +326,8 @@ class Application:
         with trio.CancelScope() as connection:
             generation = session.attach(connection)
             try:
-                if await self._ensure_view(session, route, ws):
-                    self._tell_view(session, Connected())
+                if await self._ensure_view(session, route, seen, ws):
+                    await self._send_joined(ws, session, route)
                     await self._relay(ws, session)
             finally:
                 session.detach(generation)
@@ -344,8 +345,11 @@ class Application:
             with contextlib.suppress(MailboxError):
                 ref.tell_nowait(message)
 
-    async def _join(self, ws: trio_websocket.WebSocketConnection) -> tuple[Session, Route]:
-        """Read the join frame and check its token against the route of its page."""
+    async def _join(
+        self, ws: trio_websocket.WebSocketConnection
+    ) -> tuple[Session, Route, int | None]:
+        """Read the join frame and check its token against the route of its page.
+        Returns the session, the route and how many frames the page says it has."""
         with trio.fail_after(self.limits.join_timeout):
             message = await ws.get_message()
         try:
@@ -367,9 +371,18 @@ class Application:
                 claims.session, route.name, path_params, max_bytes=self.limits.max_outbox_bytes
             )
             self.sessions[claims.session] = session
-        fresh_token = self.signer.sign(route.name, path_params, claims.session)
-        await ws.send_message(control_frame("joined", token=fresh_token))
-        return session, route
+        return session, route, frame.seen
+
+    async def _send_joined(
+        self, ws: trio_websocket.WebSocketConnection, session: Session, route: Route
+    ) -> None:
+        """Accept the join: a fresh token for the next rejoin, the number the session's
+        frames on this socket count on from (``seq``) and the last event ref received."""
+        token = self.signer.sign(route.name, session.params, session.session_id)
+        joined = control_frame(
+            "joined", token=token, seq=session.outbox.taken, ref=session.received_ref
+        )
+        await ws.send_message(joined)
 
     async def _relay(self, ws: trio_websocket.WebSocketConnection, session: Session) -> None:
         """Frames in to the view, frames out from the outbox, until either side ends."""
@@ -381,18 +394,26 @@ class Application:
             nursery.cancel_scope.cancel()
 
     async def _ensure_view(
-        self, session: Session, route: Route, ws: trio_websocket.WebSocketConnection
+        self,
+        session: Session,
+        route: Route,
+        seen: int | None,
+        ws: trio_websocket.WebSocketConnection,
     ) -> bool:
         """Start the session's view unless it still runs (a reconnect within grace).
 
-        A session whose outbox gave up on a slow reader, or whose browser closed its
-        socket with no status (client.js does so when a frame does not fit its page),
-        gets a fresh outbox and a fresh view, whose first render replaces the page.
-        Returns False (the socket closed with 1011) if the view fails to start.
+        A rejoin to a running view gets the frames after the ``seen`` it reports again,
+        and the view hears :class:`Connected` (a view that starts hears it from
+        ``live.run_view``, the first thing in its mailbox).
+        A session whose outbox no longer has them, or gave up on a slow reader, or whose
+        browser closed its socket with no status (client.js does so when a frame does not
+        fit its page), gets a fresh outbox and a fresh view, whose first render replaces
+        the page. Returns False (the socket closed with 1011) if the view fails to start.
         """
         running = self._supervised(session.session_id)
         fresh = session.outbox.overflowed.is_set() or session.needs_fresh_view
-        if running and not fresh:
+        if running and not fresh and session.outbox.resume(seen):
+            self._tell_view(session, Connected())
             return True
         if running:
             await self._stop_view(session.session_id)
@@ -449,7 +470,12 @@ class Application:
             frame = self._parse(message)
             if isinstance(frame, Ping):
                 continue
+            if isinstance(frame, Ack):
+                session.outbox.ack(frame.n)
+                continue
             ref = frame.ref if isinstance(frame, Event | Input) else None
+            if ref is not None:
+                session.received_ref = max(session.received_ref, ref)
             if not bucket.take(trio.current_time()):
                 await self._send_error(session, "too many events: slow down", ref=ref)
             elif isinstance(frame, BadFrame):
@@ -466,14 +492,17 @@ class Application:
             return error
 
     async def _deliver(self, session: Session, frame: Event | Input) -> None:
-        ref = self.views.registry.get(session.session_id)
-        if not isinstance(ref, ActorRef):
-            await self._send_error(session, "the view is restarting; try again", ref=frame.ref)
-            return
-        reply = await live.deliver(ref, frame)
-        if isinstance(reply.get("error"), str):
-            reply["error"] = _cut(reply["error"])
-        session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
+        """Tell the view and queue its reply. Shielded (the ask has its own timeout): the
+        page was told this event arrived, so a reconnect must not cut its reply off."""
+        with trio.CancelScope(shield=True):
+            ref = self.views.registry.get(session.session_id)
+            if not isinstance(ref, ActorRef):
+                await self._send_error(session, "the view is restarting; try again", ref=frame.ref)
+                return
+            reply = await live.deliver(ref, frame)
+            if isinstance(reply.get("error"), str):
+                reply["error"] = _cut(reply["error"])
+            session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
 
     async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
         session.outbox.push_control(control_frame("error", error=_cut(error), ref=ref))
@@ -495,12 +524,8 @@ class Application:
     ) -> None:
         try:
             while True:
-                frame = await outbox.next()
-                try:
-                    await ws.send_message(frame)
-                except BaseException:
-                    outbox.requeue(frame)  # not delivered: the next connection sends it
-                    raise
+                await ws.send_message(await outbox.next())
+                outbox.wrote()  # kept until the page acks it, whatever happens to the socket
         except ClientTooSlow:
             return  # _watch_backlog closes the socket with the reason (a second close would
             # drop the stream under the close frame)

@@ -33,6 +33,11 @@ class Session:
         """Set when the browser may have lost track of the page (its socket closed with
         no status: client.js does so when a frame does not fit its page): the next join
         starts the view afresh, whose first render replaces the page."""
+        self.received_ref = 0
+        """The highest ``ref`` of an event or input from this page that reached the
+        server. Its ``joined`` frame tells the page, which then knows that the events it
+        sent after that were lost with a dropped socket (and takes back their optimistic
+        changes); every event up to it is answered, in this session's frames."""
         self._connection: trio.CancelScope | None = None
 
     def push_patches(self, ops: list[list[Any]]) -> None:
@@ -43,7 +48,8 @@ class Session:
         self.outbox.push_render(frame)
 
     def renew_outbox(self) -> None:
-        """Replace an outbox that gave up on a slow reader by an empty one."""
+        """Replace the outbox by an empty one, whose frames count from 1 again (it gave up
+        on a slow reader, or the page needs a fresh view)."""
         self.outbox = Outbox(max_bytes=self._max_bytes)
 
     @property

@@ -11,6 +11,7 @@ import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
 from actorview.endpoint.tokens import TokenSigner
+from actorview.mailbox import ActorRef
 from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
 
 SECRET = b"test-secret-" * 3
@@ -210,3 +211,25 @@ async def test_the_view_hears_its_browser_connect_and_go() -> None:
         with trio.fail_after(5):
             await gone.wait()
     assert heard == ["connect", "disconnect"]
+
+
+async def test_a_view_restarted_while_its_browser_is_connected_hears_it() -> None:
+    class Listening(Counter):
+        def on_connect(self) -> None:
+            self.heard_connect = True
+
+    app = Application([Route("/", Listening)], secret=SECRET)
+    async with running(app) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            (session_id,) = app.sessions
+            first = app.views.registry.get(session_id)
+            assert isinstance(first, ActorRef)
+            first.kill("test")
+            assert (await receive(ws))["t"] == "render", "the restarted view renders anew"
+            second = app.views.registry.get(session_id)
+            assert isinstance(second, ActorRef) and second is not first
+            view = second._actor
+            assert isinstance(view, Listening)
+            assert view.connected and view.heard_connect

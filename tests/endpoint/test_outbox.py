@@ -72,3 +72,50 @@ async def test_a_render_replaces_the_backlog_and_does_not_count_against_the_limi
     assert await outbox.next() == big_render
     assert json.loads(await outbox.next()) == [["a", [0], "tok"]]
     assert not outbox.overflowed.is_set()
+
+
+async def test_frames_taken_are_kept_until_acked_and_a_resume_queues_them_again() -> None:
+    outbox = Outbox()
+    for n in range(1, 5):
+        outbox.push_control(f"frame {n}")
+    taken = [await outbox.next() for _ in range(4)]
+    assert outbox.taken == 4
+    outbox.ack(1)
+    outbox.push_control("frame 5")
+    assert outbox.resume(2)  # the page has frames 1 and 2
+    assert outbox.taken == 2
+    assert [await outbox.next() for _ in range(3)] == [*taken[2:], "frame 5"]
+    assert not outbox.resume(0)  # frame 1 was acknowledged, so forgotten
+
+
+async def test_a_resume_of_merged_patches_sends_the_same_encoded_frame() -> None:
+    outbox = Outbox()
+    outbox.push_patches([["a", [0], "x"]])
+    outbox.push_patches([["a", [0], "y"]])
+    first = await outbox.next()
+    assert outbox.resume(0)
+    outbox.push_patches([["a", [0], "z"]])  # waits behind the replayed frame, unmerged
+    assert [await outbox.next(), await outbox.next()] == [first, '[["a",[0],"z"]]']
+
+
+async def test_without_a_count_a_resume_starts_after_what_was_written() -> None:
+    outbox = Outbox()
+    outbox.push_control("a")
+    outbox.push_control("b")
+    await outbox.next()
+    outbox.wrote()
+    await outbox.next()  # taken, but the socket closed before it was written
+    assert outbox.resume(None)
+    assert await outbox.next() == "b"
+
+
+async def test_what_is_kept_is_bounded_and_acks_past_the_end_are_ignored() -> None:
+    outbox = Outbox(max_bytes=100)
+    for n in range(50):
+        outbox.push_control(f"frame {n:03d}")  # 9 bytes each
+        await outbox.next()
+    assert 90 <= outbox.kept_bytes <= 100
+    assert not outbox.resume(0)
+    outbox.ack(10_000)
+    assert outbox.kept_bytes > 0
+    assert outbox.resume(49)

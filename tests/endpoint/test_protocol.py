@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from actorview.endpoint.errors import BadFrame
-from actorview.endpoint.protocol import Event, Input, Join, Ping, control_frame, parse_client_frame
+from actorview.endpoint.protocol import (
+    Ack,
+    Event,
+    Input,
+    Join,
+    Ping,
+    control_frame,
+    parse_client_frame,
+)
 
 
 def parse(text: str | bytes) -> object:
@@ -20,6 +28,8 @@ def test_each_frame_type_parses_into_its_class() -> None:
     assert parse('{"t":"event","ref":4,"name":"clear"}') == Event(4, "clear", {})
     assert parse('{"t":"input","ref":5,"field":"prompt","value":"h"}') == Input(5, "prompt", "h")
     assert parse('{"t":"ping"}') == Ping()
+    assert parse('{"t":"join","token":"abc","path":"/","seen":7}') == Join("abc", "/", 7)
+    assert parse('{"t":"ack","n":12}') == Ack(12)
 
 
 @pytest.mark.parametrize(
@@ -36,6 +46,10 @@ def test_each_frame_type_parses_into_its_class() -> None:
         ('{"t":"event","ref":1}', "required field missing"),
         ('{"t":"join","token":"a","path":"/","admin":true}', "extra fields found"),
         ('{"t":"event","ref":1,"name":"x","params":[]}', "bad 'event' frame"),
+        ('{"t":"ack","n":-1}', r"n must be an int from 0 to 2\*\*53 - 1"),
+        ('{"t":"ack","n":true}', r"expected int @ \$.n"),
+        ('{"t":"join","token":"a","path":"/","seen":1.5}', "bad 'join' frame"),
+        ('{"t":"join","token":"a","path":"/","seen":-2}', "seen must be an int"),
     ],
 )
 def test_bad_frames_say_what_is_wrong(frame: str | bytes, message: str) -> None:

@@ -72,6 +72,8 @@ class ChatPage:
         self.keep_frames = keep_frames
         self.renders = 0
         self.ref = 0
+        self.seen: int | None = None
+        """The session's frames applied, counted as client.js counts them."""
 
     @property
     def history(self) -> list[tuple[str, str]]:
@@ -101,16 +103,26 @@ class ChatPage:
         elif frame.get("t") == "render":
             self.renders += 1
             self.document = Document.from_html(frame["html"])
-        elif frame.get("t") == "joined":
+        if isinstance(frame, dict) and frame.get("t") == "joined":
             self.token = frame["token"]
+            self.seen = frame["seq"]
+        elif self.seen is not None:
+            self.seen += 1
         return frame
+
+    async def ack(self, ws: trio_websocket.WebSocketConnection) -> None:
+        """Tell the server the frames up to ``seen`` arrived (client.js does so each second)."""
+        await ws.send_message(json.dumps({"t": "ack", "n": self.seen}))
 
     async def join(
         self, ws: trio_websocket.WebSocketConnection, *, render: bool = True, within: float = 5
     ) -> None:
         """Join (or rejoin); with ``render``, wait for the render frame too (a rejoin
         that finds its view running gets none: the page it has is still right)."""
-        await ws.send_message(json.dumps({"t": "join", "token": self.token, "path": "/"}))
+        join: dict[str, Any] = {"t": "join", "token": self.token, "path": "/"}
+        if self.seen is not None:
+            join["seen"] = self.seen
+        await ws.send_message(json.dumps(join))
         renders = self.renders
         with trio.fail_after(within):
             first = self.apply(str(await ws.get_message()))

@@ -127,8 +127,8 @@ async def test_no_frame_reaches_another_sessions_view() -> None:
         async with live(port) as ws1, live(port) as ws2:
             await join(ws1, first.token)
             await join(ws2, second.token)
-            for ref in range(5):
-                await send(ws1, t="event", ref=ref, name="increment")
+            for event_ref in range(5):
+                await send(ws1, t="event", ref=event_ref, name="increment")
             # A frame cannot name another session or view: extra keys are refused.
             await send(ws1, t="event", ref=9, name="increment", session="x", view="Counter")
             await send(ws1, t="join", token=second.token, path="/")
