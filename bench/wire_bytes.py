@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import attrs
@@ -39,7 +40,7 @@ CASES = ((10, 10), (10_000, 5_000))
 """(history, draft) pairs: the short chat and the long one."""
 
 
-def _replace_by_id(node: Any, target: str, make: Any) -> Any:
+def _replace_by_id(node: Any, target: str, make: Callable[[Element], Element]) -> Any:
     if not isinstance(node, Element):
         return node
     if node.attrs.get("id") == target:
@@ -60,11 +61,12 @@ class CountApart(Unpaced):
 
     def render(self) -> Element:
         count = self.token_count
-        return _replace_by_id(
+        replaced: Element = _replace_by_id(
             super().render(),
             "token-count",
             lambda old: h.span(h.b(str(count)), " tokens", id="token-count"),
         )
+        return replaced
 
 
 def ws_header(payload: int) -> int:

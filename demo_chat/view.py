@@ -153,8 +153,7 @@ class ChatView(View):
             h.form(
                 h.input(
                     id="prompt",
-                    name="input",
-                    av_input="input",
+                    name="input",  # a client str field: av-input="input" is inferred
                     autocomplete="off",
                     placeholder="Ask something",
                     aria_label="Message",
@@ -163,11 +162,10 @@ class ChatView(View):
                     "Send",
                     id="send",
                     type="submit",
+                    # Inferred binding: the browser recomputes this from its own
+                    # input_valid as the user types, with `streaming` as the server
+                    # last rendered it (docs/OPTIMISTIC.md, "Bindings").
                     disabled=not self.input_valid or self.streaming,
-                    # The browser keeps `disabled` in step with its own input_valid as
-                    # the user types; av-disable-also carries the server's other reason.
-                    av_disable_unless="input_valid",
-                    av_disable_also=self.streaming,
                 ),
                 id="composer",
                 av_submit="submit",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import trio
 
+from actorview.render import to_html
 from actorview.view import ActionEvent, InputEvent
 
 README = Path(__file__).parent.parent / "README.md"
@@ -19,10 +21,16 @@ def python_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
 
-def load_block(source: str, name: str) -> types.ModuleType:
-    module = types.ModuleType(name)
+def load_block(source: str, name: str, folder: Path) -> types.ModuleType:
+    """Import ``source`` as module ``name`` from a file, as a reader would run it (the
+    optimistic layer reads the source of its lambdas)."""
+    path = folder / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # attrs and typing resolve names through sys.modules
-    exec(compile(source, f"README:{name}", "exec"), module.__dict__)
+    spec.loader.exec_module(module)
     return module
 
 
@@ -35,9 +43,14 @@ def test_the_readme_opens_with_the_two_commands() -> None:
     assert 'exec bash "$(dirname "$0")/test"' in ci, ".ci/run must call the README's command"
 
 
-async def test_the_tour_view_spells_and_stops(autojump_clock: trio.abc.Clock) -> None:
-    tour = load_block(python_blocks()[0], "readme_tour")
+async def test_the_tour_view_spells_and_stops(
+    autojump_clock: trio.abc.Clock, tmp_path: Path
+) -> None:
+    tour = load_block(python_blocks()[0], "readme_tour", tmp_path)
     view = tour.Speller()
+    page = to_html(view.render())
+    assert '<input name="typed" av-input="typed">' in page, "the binding is inferred"
+    assert '<button disabled av-bind="0">Spell</button>' in page
     async with trio.open_nursery() as nursery:
         ref = await nursery.start(view.run)
         await ref.ask(InputEvent("typed", " trio "))
@@ -62,6 +75,6 @@ def test_the_actor_example_prints_the_total() -> None:
     assert result.stdout.splitlines()[-1] == "2"
 
 
-async def test_the_testing_example_passes(autojump_clock: trio.abc.Clock) -> None:
-    example = load_block(python_blocks()[2], "readme_testing")
+async def test_the_testing_example_passes(autojump_clock: trio.abc.Clock, tmp_path: Path) -> None:
+    example = load_block(python_blocks()[2], "readme_testing", tmp_path)
     await example.test_chat_replies(autojump_clock)

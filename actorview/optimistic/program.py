@@ -14,10 +14,13 @@ evaluated in the page: the CSP forbids it). It registers the program under
 
 What an optimistic action predicts (the rest is the server's, as always):
 
-- ``set``/``append`` of a client field (``origin="client"``), from client fields,
-  optimistic calcs and ``str`` params: the browser writes it at once;
+- ``set``/``append`` of a client field (``origin="client"``), and ``push``/``unshift``/
+  ``pop``/``shift``/``update_at`` of a client list field, from client fields,
+  optimistic calcs and ``str`` params: the browser writes it at once (items are
+  type-checked and indexes bounds-checked as the server does);
 - ``push``/``unshift`` onto a stream field whose item reads only those names: the
-  browser shows a provisional item under a key it proposes;
+  browser shows a provisional item under a key it proposes, or, for a stream keyed
+  with ``key=``, under the key it computes as the server will;
 - ops on server or stream fields, ``fire`` and ``cancel`` stay on the server.
 
 The guide is docs/OPTIMISTIC.md.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import types as pytypes
 import typing
 from collections.abc import Mapping
 from functools import cache
@@ -42,14 +46,21 @@ from actorview.optimistic.templates import (
     build_template,
     record_shape,
 )
-from actorview.optimistic.transpile import transpile
+from actorview.optimistic.transpile import (
+    ANY,
+    Kind,
+    kind_of_value,
+    transpile,
+    transpile_expression,
+)
 from actorview.view.actions import Action
 from actorview.view.calculate import Calc
 from actorview.view.expressions import Expr
 from actorview.view.fields import FieldKind, Origin, StateField
-from actorview.view.ops import Append, FieldOp, Op, Push, Set, Unshift
+from actorview.view.ops import Append, FieldOp, Op, Pop, Push, Set, Shift, Unshift, UpdateAt
 from actorview.view.spec import ViewSpec
 from actorview.view.stream_fields import StreamField
+from actorview.view.values import type_name
 
 
 @attrs.frozen
@@ -59,6 +70,10 @@ class ClientFunction:
 
     names: tuple[str, ...]
     js: str
+    kind: Kind = ANY
+    """The kinds the value may have (the transpiler's inference): where a list item is
+    checked against ``int``, or an index must be an int, the browser needs to know
+    whether an integral number is an int or a float."""
 
 
 @attrs.frozen
@@ -76,19 +91,33 @@ class ClientOp:
     Attributes:
         index: the op's position in the action's ops (the server matches proposed keys
             to ops by it).
-        kind: ``"set"``, ``"append"``, ``"push"`` or ``"unshift"``.
+        kind: ``"set"``, ``"append"``, ``"push"``, ``"unshift"``, ``"pop"``,
+            ``"shift"`` or ``"update_at"``.
         field: the client field or stream field it changes.
-        value: the new value, the appended text or the pushed item.
+        value: the new value, the appended text, the pushed item or ``update_at``'s new
+            item; ``None`` for ``pop``/``shift``.
         when: the op's own condition (``ops.when``), or ``None``.
-        template: for a push, how the browser draws the item.
+        template: for a push onto a stream, how the browser draws the item.
+        at: ``update_at``'s index.
+        check: for an item of a client list field, the type it must conform to, as JSON
+            the runtime reads (``AV.conforms``): the server refuses the whole action on
+            a wrong item, so the browser checks before it shows anything.
+        list_field: the op writes a client list field (the browser forgets that list's
+            value when it cannot predict the action: the server may change it).
+        key: for a push onto a stream keyed with ``key=``, the item's key as the server
+            computes it (``str(key(item))``), a function of the item.
     """
 
     index: int
     kind: str
     field: str
-    value: ClientFunction
+    value: ClientFunction | None
     when: ClientFunction | None = None
     template: ItemTemplate | None = None
+    at: ClientFunction | None = None
+    check: Any = None
+    list_field: bool = False
+    key: ClientFunction | None = None
 
 
 @attrs.frozen
@@ -102,6 +131,32 @@ class ClientAction:
 
 
 @attrs.frozen
+class ClientBinding:
+    """An attribute (or the text) of an element, recomputed by the browser.
+
+    Inferred from the view's ``render`` (:mod:`actorview.optimistic.bindings`): the
+    element carries ``av-bind`` with this binding's index in :attr:`ClientPlan.bindings`,
+    and ``av-bind-env`` with the current values of :attr:`server` as JSON.
+
+    Attributes:
+        attr: ``"disabled"``, ``"hidden"``, ``"checked"``, ``"class"`` or ``"text"``.
+        function: the expression, over client fields, optimistic calcs and the server
+            inputs.
+        text: for ``"text"``, ``str()`` of the same expression (it knows whether an
+            integral number is an int or a float); otherwise ``None``.
+        server: the names the server renders onto the element (fields and calcs the
+            browser does not compute).
+        where: ``file:line`` of the expression in ``render``.
+    """
+
+    attr: str
+    function: ClientFunction
+    text: ClientFunction | None = None
+    server: tuple[str, ...] = ()
+    where: str = ""
+
+
+@attrs.frozen
 class ClientPlan:
     """Everything the browser predicts for one view class.
 
@@ -110,12 +165,18 @@ class ClientPlan:
         fields: the client fields and their defaults (JSON values).
         calcs: the optimistic calcs, in dependency order.
         actions: the optimistic actions by name.
+        bindings: the bindings inferred from ``render`` (and its bases' ``render``),
+            indexed by the elements' ``av-bind``.
+        unbound: why expressions of ``render`` that read client fields or optimistic
+            calcs were not bound (the server's rendering is all the page shows of them).
     """
 
     view: str
     fields: Mapping[str, Any]
     calcs: tuple[ClientCalc, ...]
     actions: Mapping[str, ClientAction]
+    bindings: tuple[ClientBinding, ...] = ()
+    unbound: tuple[str, ...] = ()
 
 
 def plan_client(spec: ViewSpec) -> ClientPlan | None:
@@ -195,14 +256,18 @@ class _Planner:
                     f"the browser cannot hold the constant {expression.constant!r} "
                     f"({error}). Compute it on the server: drop optimistic=True.",
                 ) from None
-            return ClientFunction((), f"() => ({json.dumps(value, ensure_ascii=False)})")
+            return ClientFunction(
+                (),
+                f"() => ({json.dumps(value, ensure_ascii=False)})",
+                kind_of_value(expression.constant),
+            )
         types = {n: self.types[n] for n in expression.names if n in self.types}
         types.update({n: t for n, t in (params or {}).items() if n in expression.names})
         try:
             transpiled = transpile(expression.function, types=types)
         except TranspileError as error:
             raise self.fail(where, str(error)) from error
-        return ClientFunction(expression.names, transpiled.js)
+        return ClientFunction(expression.names, transpiled.js, transpiled.kind)
 
     # -- actions -----------------------------------------------------------------------
 
@@ -236,9 +301,10 @@ class _Planner:
                 where,
                 f"optimistic=True, but the browser can predict none of its ops "
                 f"({', '.join(left) or 'it has none'}): only a set or append of a client "
-                f"field, or a push/unshift onto a stream field, from client fields, "
-                f"optimistic calcs and str params, can be shown before the server answers. "
-                f"Remove optimistic=True.",
+                f"field, a push/unshift/pop/shift/update_at of a client list field, or a "
+                f"push/unshift onto a stream field, from client fields, optimistic calcs and "
+                f"str params, can be shown before the server answers. Remove "
+                f"optimistic=True.",
             )
         return ClientAction(declared.name, when, tuple(ops), tuple(params))
 
@@ -272,14 +338,19 @@ class _Planner:
                 f"the browser cannot hold the client field {op.field!r} "
                 f"({self.unshippable[op.field]}). Remove optimistic=True from the action.",
             )
-        if not isinstance(op, (Set, Append)) or (
-            isinstance(op, Append) and field.kind is not FieldKind.TEXT
+        is_list = field.kind is FieldKind.LIST
+        if not (
+            isinstance(op, Set)
+            or (isinstance(op, Append) and field.kind is FieldKind.TEXT)
+            or (isinstance(op, _LIST_OPS) and is_list)
         ):
             raise self.fail(
                 label,
-                f"the browser writes client fields with set and append only, so it cannot "
-                f"predict ops.{op.verb} on {op.field!r}, and the field would differ from "
-                f"the server's. Use ops.set, or remove optimistic=True.",
+                f"the browser cannot predict ops.{op.verb} on the client field "
+                f"{op.field!r} ({type_name(field.type)}): it predicts set, append on str "
+                f"fields, and push, unshift, pop, shift and update_at on list fields, so "
+                f"the field would differ from the server's. Use one of those, or remove "
+                f"optimistic=True.",
             )
         if unknown:
             raise self.fail(
@@ -289,9 +360,40 @@ class _Planner:
                 f"know. Compute it from client fields, optimistic calcs and str params, or "
                 f"remove optimistic=True.",
             )
-        value = op.value
         when = self.function(label, op.when, params) if op.when is not None else None
-        return ClientOp(index, op.verb, op.field, self.function(label, value, params), when)
+        if isinstance(op, (Set, Append)):
+            value = self.function(label, op.value, params)
+            return ClientOp(index, op.verb, op.field, value, when, list_field=is_list)
+        at: ClientFunction | None = None
+        item: ClientFunction | None = None
+        check: Any = None  # pop and shift check nothing: they remove whatever is there
+        if isinstance(op, (Push, Unshift)):
+            check = self.item_check(label, op.field, field.item_type)
+            item = self.function(label, op.item, params)
+        elif isinstance(op, UpdateAt):
+            check = self.item_check(label, op.field, field.item_type)
+            at = self.function(label, op.index, params)
+            item = self.function(label, op.value, params)
+        return ClientOp(index, op.verb, op.field, item, when, at=at, check=check, list_field=True)
+
+    def item_check(self, label: str, name: str, item_type: Any) -> Any:
+        """The JSON type descriptor the browser checks a list item against.
+
+        The server type-checks every item before it changes anything, and refuses the
+        whole action on a wrong one; the browser must agree, or it would show an item the
+        server then refuses. Types it cannot check exactly are a definition error.
+        """
+        check = _type_check(item_type)
+        if check is None:
+            raise self.fail(
+                label,
+                f"the browser cannot check that an item of the client field {name!r} is "
+                f"{_article_name(item_type)} (it checks str, int, float, bool, None, "
+                f"Literal[...] of str, bool or None, attrs classes, unions and lists of "
+                f"those), so it could show an item the server refuses. Declare the items "
+                f"with one of those types, or remove optimistic=True.",
+            )
+        return check
 
     def stream_push(
         self,
@@ -301,13 +403,6 @@ class _Planner:
         field: StreamField[Any],
         params: Mapping[str, Any],
     ) -> ClientOp:
-        if field.key is not None:
-            raise self.fail(
-                label,
-                f"the stream {op.field!r} keys its items with key={field.key!r}; the browser "
-                f"proposes keys only for streams keyed by the server's counter. Declare "
-                f"stream(..., key=None), or remove optimistic=True.",
-            )
         if field.item is None:
             raise self.fail(
                 label,
@@ -329,8 +424,48 @@ class _Planner:
         template = build_template(shape, field.item, fail)
         value = self.function(label, op.item, params)
         when = self.function(label, op.when, params) if op.when is not None else None
+        key = self.stream_key(label, op.field, field) if field.key is not None else None
         field.predicted = True
-        return ClientOp(index, op.verb, op.field, value, when, template)
+        return ClientOp(index, op.verb, op.field, value, when, template, key=key)
+
+    def stream_key(self, label: str, name: str, field: StreamField[Any]) -> ClientFunction:
+        """The browser's copy of a ``key=`` stream's key function (before ``str()``).
+
+        The server keys the pushed item with ``str(key(item))``; the browser computes the
+        same text and shows its provisional item under it, so the server's insert under
+        that key takes its place (no proposal is sent). A key the browser cannot compute
+        exactly is a definition error: a guessed key would leave a duplicate.
+        """
+        item_type = field.item_type
+        key = field.key
+        if isinstance(key, str):
+            names = {f.name for f in attrs.fields(item_type)} if attrs.has(item_type) else set()
+            if key not in names:
+                raise self.fail(
+                    label,
+                    f"the stream {name!r} keys its items with key={key!r}, which is not a "
+                    f"field of {_type_name(item_type)}: the browser only knows a pushed "
+                    f"record's fields. Key the stream by a field, or by a lambda in the "
+                    f"optimistic subset, or remove optimistic=True.",
+                )
+            transpiled = transpile_expression(f"item.{key}", ["item"], types={"item": item_type})
+            return ClientFunction(("item",), transpiled.js, transpiled.kind)
+        assert key is not None
+        try:
+            transpiled = transpile(key)
+            if len(transpiled.params) != 1:
+                raise ValueError("it must take one parameter, the item")
+            transpiled = transpile(key, types={transpiled.params[0]: item_type})
+        except (TranspileError, ValueError) as error:
+            raise self.fail(
+                label,
+                f"the stream {name!r} keys its items with a function the browser cannot "
+                f"compute, so it cannot show the pushed item under the server's key "
+                f'({error}). Key the stream by a field (key="id") or by a lambda of the '
+                f"item in the optimistic subset (docs/OPTIMISTIC.md), or remove "
+                f"optimistic=True.",
+            ) from None
+        return ClientFunction(transpiled.params, transpiled.js, transpiled.kind)
 
 
 def _unknown_values(planner: _Planner, op: FieldOp, params: Mapping[str, Any]) -> list[str]:
@@ -339,6 +474,53 @@ def _unknown_values(planner: _Planner, op: FieldOp, params: Mapping[str, Any]) -
         if expression is not op.when:
             unknown.extend(planner.unknown(expression, params))
     return unknown
+
+
+_LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
+
+_SCALAR_CHECKS: dict[Any, str] = {
+    str: "str",
+    int: "int",
+    float: "float",
+    bool: "bool",
+    None: "none",
+    type(None): "none",
+    Any: "any",
+    object: "any",
+}
+
+
+def _type_check(tp: Any) -> Any:
+    """``tp`` as the descriptor ``AV.conforms`` reads, or ``None`` when the browser cannot
+    decide ``conforms(value, tp)`` (``actorview.view.values``) exactly.
+
+    ``"str"``, ``"int"``, ``"float"`` (int or float, as in the view layer), ``"bool"``,
+    ``"none"``, ``"any"``; ``["record", "Name"]`` for an attrs class (the browser's
+    records carry the class name); ``["literal", v, ...]`` of str, bool and None values;
+    ``["union", d, ...]``; ``["list", d]``.
+    """
+    if tp in _SCALAR_CHECKS:
+        return _SCALAR_CHECKS[tp]
+    origin = typing.get_origin(tp)
+    arguments = typing.get_args(tp)
+    if origin is typing.Union or origin is pytypes.UnionType:
+        parts = [_type_check(argument) for argument in arguments]
+        return None if None in parts else ["union", *parts]
+    if origin is typing.Literal:
+        if all(value is None or isinstance(value, (str, bool)) for value in arguments):
+            return ["literal", *arguments]
+        return None
+    if origin is list and len(arguments) == 1:
+        inner = _type_check(arguments[0])
+        return None if inner is None else ["list", inner]
+    if isinstance(tp, type) and attrs.has(tp):
+        return ["record", tp.__name__]
+    return None
+
+
+def _article_name(tp: Any) -> str:
+    name = type_name(tp)
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _describe(op: Op) -> str:
@@ -434,11 +616,32 @@ def _template_js(template: ItemTemplate | None) -> str:
     )
 
 
+def _number_hint(function: ClientFunction | None) -> str | None:
+    """The runtime's int-or-float hint for a value: ``"i"``, ``"f"`` or ``None``."""
+    if function is None:
+        return None
+    numbers = function.kind & {"int", "float"}
+    if numbers == {"int"}:
+        return "i"
+    if numbers == {"float"}:
+        return "f"
+    return None
+
+
 def _op_js(op: ClientOp) -> str:
+    extra = ""
+    if op.list_field:
+        extra += ", list: true"
+    if op.check is not None:
+        extra += f", check: {_js(op.check)}, valueHint: {_js(_number_hint(op.value))}"
+    if op.at is not None:
+        extra += f", at: {_function_js(op.at)}, atHint: {_js(_number_hint(op.at))}"
+    if op.key is not None:
+        extra += f", key: {{ fn: {op.key.js}, hint: {_js(_number_hint(op.key))} }}"
     return (
         f"{{ index: {op.index}, kind: {_js(op.kind)}, field: {_js(op.field)}, "
         f"value: {_function_js(op.value)}, when: {_function_js(op.when)}, "
-        f"template: {_template_js(op.template)} }}"
+        f"template: {_template_js(op.template)}{extra} }}"
     )
 
 
@@ -454,14 +657,21 @@ def _plan_js(plan: ClientPlan) -> str:
         f"{_function_js(a.when)}, ops: [{', '.join(_op_js(op) for op in a.ops)}] }},"
         for a in plan.actions.values()
     )
+    bindings = "".join(
+        f"{indent}{{ attr: {_js(b.attr)}, names: {_js(list(b.function.names))}, "
+        f"fn: {b.function.js}, text: {_function_js(b.text)} }},"
+        for b in plan.bindings
+    )
     return (
         f"{{\n    view: {_js(plan.view)},\n    fields: {_js(dict(plan.fields))},\n"
-        f"    calcs: [{calcs}\n    ],\n    actions: {{{actions}\n    }},\n  }}"
+        f"    calcs: [{calcs}\n    ],\n    actions: {{{actions}\n    }},\n"
+        f"    bindings: [{bindings}\n    ],\n  }}"
     )
 
 
 __all__ = [
     "ClientAction",
+    "ClientBinding",
     "ClientCalc",
     "ClientFunction",
     "ClientOp",

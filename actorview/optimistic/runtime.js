@@ -616,6 +616,106 @@
 
   const record = (typeName, fields) => new Record(typeName, fields);
 
+  /*
+   * Whether `value` fits a declared type, as the view layer's conforms() decides (bool is
+   * not int; an int is a float). `type` is the client program's descriptor: "str", "int",
+   * "float", "bool", "none", "any", ["list", t], ["union", t, ...], ["literal", v, ...] (str,
+   * bool, None values) or ["record", name]. `kind` is the value's int-or-float hint.
+   * Returns true or false; throws Unpredictable when the answer depends on whether an
+   * integral number is an int or a float, or on a record's class beyond its name.
+   */
+  function conforms(value, type, kind) {
+    if (type === "any") return true;
+    if (type === "none") return value === null || value === undefined;
+    if (type === "str") return isStr(value);
+    if (type === "bool") return typeof value === "boolean";
+    if (type === "float") return typeof value === "number";
+    if (type === "int") {
+      if (typeof value !== "number" || !Number.isInteger(value) || kind === "f") return false;
+      if (kind === "i") return true;
+      throw new Unpredictable(`cannot tell whether ${value} is an int or a float`);
+    }
+    switch (type[0]) {
+      case "list":
+        return isList(value) && value.every((item) => conforms(item, type[1], undefined));
+      case "literal":
+        return type.slice(1).some((v) => v === value || (v === null && value === undefined));
+      case "record":
+        if (!isRecord(value)) return false;
+        if (value.typeName === type[1]) return true;
+        throw new Unpredictable(`whether a ${value.typeName} is a ${type[1]} is not known`);
+      case "union": {
+        let unsure = null;
+        for (const option of type.slice(1)) {
+          try {
+            if (conforms(value, option, kind)) return true;
+          } catch (e) {
+            if (!(e instanceof Unpredictable)) throw e;
+            unsure = e;
+          }
+        }
+        if (unsure) throw unsure;
+        return false;
+      }
+    }
+    throw new Unpredictable(`the type ${JSON.stringify(type)} is not known`);
+  }
+
+  /*
+   * The ops of one action on client fields, as the server's ViewStore.apply runs them.
+   * Each step was evaluated against the state before the action (skipping ops whose
+   * `when` is false): {kind, field, value, index, check, valueHint, indexHint}. Kinds:
+   * "set", "append", "push", "unshift", "pop", "shift", "update_at". Returns new values;
+   * `values` and its lists are never changed (a changed list is a new array, an
+   * unchanged one the same array). As on the server, nothing applies unless everything
+   * does: a wrong item (TypeError) or an update_at index out of range (IndexError) throws
+   * PyError, which means the server refuses the whole action. pop and shift of an empty
+   * list do nothing, as on the server.
+   */
+  function applyOps(values, steps) {
+    const out = Object.assign({}, values);
+    for (const step of steps) {
+      const field = step.field;
+      const kind = step.kind;
+      if (kind === "set") {
+        out[field] = step.value;
+        continue;
+      }
+      if (kind === "append") {
+        if (!isStr(step.value)) {
+          throw new PyError("TypeError", `the appended text is a ${typeName(step.value)}`);
+        }
+        out[field] = add(out[field], step.value);
+        continue;
+      }
+      const list = out[field];
+      if (!isList(list)) throw new Unpredictable(`the value of ${field}`);
+      const checked = kind === "push" || kind === "unshift" || kind === "update_at";
+      if (checked && step.check !== undefined && step.check !== null) {
+        if (!conforms(step.value, step.check, step.valueHint)) {
+          throw new PyError("TypeError", `the item ${typeName(step.value)} does not fit ${field}`);
+        }
+      }
+      if (kind === "push") out[field] = list.concat([step.value]);
+      else if (kind === "unshift") out[field] = [step.value].concat(list);
+      else if (kind === "pop") out[field] = list.length ? list.slice(0, -1) : list;
+      else if (kind === "shift") out[field] = list.length ? list.slice(1) : list;
+      else if (kind === "update_at") {
+        const n = list.length;
+        const i = step.index;
+        if (!conforms(i, "int", step.indexHint) || i < -n || i >= n) {
+          throw new PyError("IndexError", `update_at index ${i} of ${field}, which has ${n} items`);
+        }
+        const copy = list.slice();
+        copy[i < 0 ? i + n : i] = step.value;
+        out[field] = copy;
+      } else {
+        throw new Unpredictable(`the op ${kind}`);
+      }
+    }
+    return out;
+  }
+
   root.AV = Object.freeze({
     PyError,
     Unpredictable,
@@ -663,6 +763,8 @@
     join,
     dict,
     record,
+    conforms,
+    applyOps,
     setCaseTables,
     SPACE: Object.freeze([...SPACE]),
   });

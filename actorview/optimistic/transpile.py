@@ -125,11 +125,16 @@ class Transpiled:
         js: a JavaScript function expression, e.g. ``(input) => AV.truthy(...)``; it needs
             the runtime (:func:`~actorview.optimistic.runtime_source`) loaded first.
         function: the Python function's qualified name.
+        kind: the kinds the result may have, as far as the transpiler can tell (``ANY``
+            when unknown). The client program uses it where the browser must know an
+            integral result's int-or-float kind: a list item checked against ``int``, an
+            ``update_at`` index, ``str()`` of a stream item's key.
     """
 
     params: tuple[str, ...]
     js: str
     function: str
+    kind: Kind = ANY
 
 
 def transpile(
@@ -248,12 +253,20 @@ def _resolver(function: Callable[..., Any]) -> Callable[[str], Any]:
     """Look a free name up the way the function would: closure, globals, builtins."""
     code = function.__code__
     closure = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
-    namespace = function.__globals__
+    return name_resolver(function.__globals__, closure)
+
+
+def name_resolver(
+    namespace: Mapping[str, Any], closure: Mapping[str, Any] | None = None
+) -> Callable[[str], Any]:
+    """Look a free name up as code in ``namespace`` would: ``closure`` cells, the
+    module's globals, then builtins."""
+    cells = closure or {}
 
     def resolve(name: str) -> Any:
-        if name in closure:
+        if name in cells:
             try:
-                return closure[name].cell_contents
+                return cells[name].cell_contents
             except ValueError:
                 return _MISSING
         if name in namespace:
@@ -365,14 +378,14 @@ def _emit(
         if isinstance(declared.get(name), type) and attrs.has(declared[name])
     }
     writer = _Writer(context, kinds, js_names, records)
-    expression, _ = writer.expr(body)
+    expression, kind = writer.expr(body)
     header = ", ".join(js_names[name] for name in params)
     if writer.temps:
         temps = ", ".join(f"${i}" for i in range(writer.temps))
         js = f"({header}) => {{ let {temps}; return {expression}; }}"
     else:
         js = f"({header}) => {expression}"
-    return Transpiled(params=params, js=js, function=context.qualname)
+    return Transpiled(params=params, js=js, function=context.qualname, kind=kind)
 
 
 def _js_names(params: tuple[str, ...]) -> dict[str, str]:

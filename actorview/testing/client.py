@@ -54,7 +54,7 @@ from actorview.testing.page import (
     outer_html,
     preview_html,
 )
-from actorview.view import Outcome, Rejected, Rendered, View
+from actorview.view import ActionEvent, InputEvent, Outcome, Rejected, Rendered, View
 
 V = TypeVar("V", bound=View)
 
@@ -104,6 +104,21 @@ class Reply:
     ref: int
     message: Message | Any
     outcome: Outcome
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The params an event carried (what the browser would have sent)."""
+        if not isinstance(self.message, ActionEvent):
+            raise TypeError(f"reply {self.ref} answers {self.message!r}, not an event")
+        params: Mapping[str, Any] = self.message.params
+        return params
+
+    @property
+    def value(self) -> Any:
+        """The value an input carried."""
+        if not isinstance(self.message, InputEvent):
+            raise TypeError(f"reply {self.ref} answers {self.message!r}, not an input")
+        return self.message.value
 
 
 class State(Mapping[str, Any]):

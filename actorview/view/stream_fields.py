@@ -179,7 +179,9 @@ def stream(
         key: the item's identity: an attribute name (``key="id"``), a function
             (``key=lambda m: m.id``), or ``None`` for keys from a counter
             (``"history-0"``, ``"history-1"``, ...). Pushing an existing key replaces
-            that item in place.
+            that item in place. For an optimistic push the browser computes the key
+            itself, so an attribute must be a field of the item's attrs class and a
+            function must be in the optimistic subset (docs/OPTIMISTIC.md).
         limit: keep at most this many items: a push beyond it removes the first item, an
             unshift beyond it removes the last.
         item: how one item renders (``item -> Element``). ``slot()`` uses it when given

@@ -66,7 +66,12 @@ def compile_view(
     """
     declared = _collect(cls)
     checker = _Checker(cls.__name__, declared, tuple(receives), tuple(runtime_messages))
-    return checker.check(tuple(handled_elsewhere), frozenset(reserved))
+    spec = checker.check(tuple(handled_elsewhere), frozenset(reserved))
+    # Bindings inferred from render (it needs the class, not only its declarations). The
+    # optimistic layer imports the view layer: import it here, not at the top.
+    from actorview.optimistic.bindings import infer_bindings
+
+    return infer_bindings(cls, spec)
 
 
 def _collect(cls: type) -> dict[str, Any]:

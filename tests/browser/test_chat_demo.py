@@ -85,7 +85,10 @@ def send(page: Any, text: str) -> None:
 
 
 def roles(page: Any) -> list[str]:
-    return page.eval_on_selector_all("#history > li", "els => els.map(e => e.dataset.role)")
+    found: list[str] = page.eval_on_selector_all(
+        "#history > li", "els => els.map(e => e.dataset.role)"
+    )
+    return found
 
 
 def last_assistant(page: Any) -> str:

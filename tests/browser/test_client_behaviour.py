@@ -31,7 +31,7 @@ def connect(page: Any, tree: Element) -> None:
           const view = document.getElementById('view');
           view.setAttribute('data-av-socket', 'ws://127.0.0.1:9/_av/live');
           view.setAttribute('data-av-token', 'tok1');
-          window.__conn = ActorView.connect(view, {minDelay: 10, maxDelay: 40});
+          window.__conn = ActorView.connect(view, {minDelay: 10, maxDelay: 40, ackMs: 20});
           __sockets[__sockets.length - 1].open();
         }"""
     )
@@ -234,6 +234,25 @@ def test_a_dropped_socket_reconnects_with_backoff_and_rejoins(client_page: Any) 
     client_page.evaluate("__sockets[1].deliver({t: 'render', html: '<div><p>fresh</p></div>'})")
     assert client_page.inner_html("#view") == "<div><p>fresh</p></div>"
     assert client_page.evaluate("document.getElementById('view').className") == "av-connected"
+
+
+def test_the_client_counts_the_sessions_frames_acks_them_and_rejoins_with_the_count(
+    client_page: Any,
+) -> None:
+    connect(client_page, h.div(h.p("x")))
+    client_page.evaluate(
+        """() => { const s = __sockets[0];
+          s.deliver({t: 'joined', token: 'tok2', seq: 5, ref: 0});
+          s.deliver({t: 'render', html: '<div><p>a</p></div>'});
+          s.deliver([['t', [0, 0], 'b']]);
+          s.deliver({t: 'reply', ref: 1, outcome: 'applied'}); }"""
+    )
+    client_page.wait_for_function("() => __sockets[0].sent.some(f => f.t === 'ack')")
+    assert [f for f in sent(client_page) if f["t"] == "ack"] == [{"t": "ack", "n": 8}]
+    client_page.evaluate("__sockets[0].close()")
+    client_page.wait_for_function("__sockets.length === 2")
+    client_page.evaluate("__sockets[1].open()")
+    assert sent(client_page, 1) == [{**join(client_page, "tok2"), "seen": 8}]
 
 
 def test_a_frame_that_does_not_fit_makes_the_client_rejoin(client_page: Any) -> None:

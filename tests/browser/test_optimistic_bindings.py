@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from actorview.optimistic import runtime_source
-from actorview.optimistic.program import program_id, program_source
-from actorview.render import Element, client_script_path, h, to_html
+from actorview.render import Element, h, to_html
 from actorview.view import View, action, calculate, ops, state
-from tests.browser.conftest import FAKE_SOCKET
+from tests.browser.programs import program_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +25,7 @@ class Search(View):
     typed = calculate(lambda query: bool(query.strip()), optimistic=True)
     shout = calculate(lambda query: query.strip().upper(), optimistic=True)
     size = calculate(lambda query: str(len(query)), optimistic=True)
+    number = calculate(lambda query: f"n={int(query)}" if query else "n=?", optimistic=True)
 
     reset = action(ops.set(query=""), optimistic=True)
     fill = action(ops.set(query=lambda word: word), params={"word": str}, optimistic=True)
@@ -40,24 +39,13 @@ class Search(View):
             h.div(id="box", av_class_if="filled: typed; empty-box: typed", class_="box"),
             h.button("clear", id="clear", av_click="reset"),
             h.button("fill", id="fill", av_click="fill", av_value_word="preset"),
+            h.span(self.number, id="number", av_text="number"),
         )
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    view = Search()
-    html = to_html(view.render())
-    page = browser.new_page()
-    page.set_content(
-        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
-        f'<div id="av-root" data-av-socket="ws://127.0.0.1:9/_av/live" '
-        f'data-av-program="{program_id(Search)}">{html}</div></body></html>'
-    )
-    page.add_script_tag(content=FAKE_SOCKET)
-    page.add_script_tag(content=runtime_source())
-    page.add_script_tag(content=program_source(Search))
-    page.add_script_tag(path=str(client_script_path()))
-    page.evaluate("() => __sockets[0].open()")
+    page = program_page(browser, Search, to_html(Search().render()))
     yield page
     page.close()
 
@@ -100,3 +88,19 @@ def test_a_set_only_action_writes_the_field_and_its_control(page: Any) -> None:
         events[1]["ref"],
     )
     assert page.input_value("#q") == "", "the rejected fill gives the field back"
+
+
+def test_a_binding_that_turns_unknown_shows_the_servers_text_and_takes_its_patches(
+    page: Any,
+) -> None:
+    page.locator("#q").press_sequentially("12")
+    assert page.inner_text("#number") == "n=12"
+    page.locator("#q").press_sequentially("x")  # int("12x") raises: the browser cannot tell
+    assert page.inner_text("#number") == "n=?", "the server's text, not a stale prediction"
+    page.evaluate("() => __sockets[0].deliver([['a', [7, 0], '!']])")  # the server's own append
+    assert page.inner_text("#number") == "n=?!"
+    page.locator("#q").fill("3")
+    page.evaluate("() => __sockets[0].deliver([['a', [7, 0], '?']])")  # under the prediction
+    assert page.inner_text("#number") == "n=3"
+    page.locator("#q").fill("3y")
+    assert page.inner_text("#number") == "n=?!?"

@@ -1,12 +1,10 @@
 """Optimistic updates of the chat in a real browser, against the real ChatView.
 
-The page is built by hand the way the endpoint will serve it: the view's first render in
-a container naming its program, then the runtime (``runtime_source()``), the view's client
-program (``program_source(ChatView)``) and client.js, each loaded as a script (no eval: the
-endpoint's CSP allows none). The socket is the conftest's fake, so the server is as slow
-as the test wants: nothing reaches the page until the test delivers it. The server side is
-a real ChatView run by a :class:`TrioDriver` under a mock clock (its LLM never speaks);
-the frames the test delivers are the ones it renders for the events the page sent.
+The page is built the way the endpoint serves it (tests/browser/programs.py) over the
+conftest's fake socket, so the server is as slow as the test wants: nothing reaches the
+page until the test delivers it. The server side is a real ChatView under a mock clock
+(its LLM never speaks); the frames the test delivers are the ones it renders for the
+events the page sent.
 """
 
 from __future__ import annotations
@@ -16,79 +14,34 @@ from typing import Any
 
 import pytest
 
-from actorview.optimistic import runtime_source
-from actorview.optimistic.program import program_id, program_source
-from actorview.render import client_script_path, to_html
-from actorview.render.wire import op_to_wire
 from actorview.testing.driver import TrioDriver
-from actorview.view import ActionEvent, Applied, Rendered
+from actorview.view import Applied
 from demo_chat.messages import ChatParams
 from demo_chat.view import ChatView
-from tests.browser.conftest import FAKE_SOCKET, SNAPSHOT
+from tests.browser.programs import HandServer, deliver, program_page, sent_events
 
 pytestmark = pytest.mark.browser
 
 HISTORY = "#history > li"
 
 
-class Server:
-    """A ChatView in a trio loop; ``frames()`` gives what it rendered since last asked."""
-
-    def __init__(self, driver: TrioDriver) -> None:
-        self.driver = driver
-        self.rendered: list[Rendered] = []
-        self.view = ChatView(
-            ChatParams(token_delay=0.05, reply_length=5, history=2), sink=self.rendered.append
-        )
-        self.ref = driver.start(self.view.run)
-        self.taken = 1
-
-    @property
-    def first_html(self) -> str:
-        return to_html(self.rendered[0].tree)
-
-    def event(self, frame: dict[str, Any]) -> Any:
-        return self.driver.call(self.ref.ask, ActionEvent(frame["name"], frame["params"]))
-
-    def frames(self) -> list[list[Any]]:
-        new = self.rendered[self.taken :]
-        self.taken = len(self.rendered)
-        return [[op_to_wire(op) for op in r.patches] for r in new]
-
-
 @pytest.fixture
-def server() -> Iterator[Server]:
+def server() -> Iterator[HandServer[ChatView]]:
     with TrioDriver() as driver:
-        yield Server(driver)
+        yield HandServer(
+            driver,
+            lambda sink: ChatView(
+                ChatParams(token_delay=0.05, reply_length=5, history=2), sink=sink
+            ),
+        )
 
 
 @pytest.fixture
-def chat(browser: Any, server: Server) -> Iterator[Any]:
-    page = browser.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.set_content(
-        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
-        f'<div id="av-root" data-av-socket="ws://127.0.0.1:9/_av/live" '
-        f'data-av-program="{program_id(ChatView)}">{server.first_html}</div></body></html>'
-    )
-    page.add_script_tag(content=FAKE_SOCKET + SNAPSHOT)
-    page.add_script_tag(content=runtime_source())
-    page.add_script_tag(content=program_source(ChatView))
-    page.add_script_tag(path=str(client_script_path()))
-    page.evaluate("() => __sockets[0].open()")
+def chat(browser: Any, server: HandServer[ChatView]) -> Iterator[Any]:
+    page = program_page(browser, ChatView, server.first_html)
     yield page
     assert page.console_errors == []
     page.close()
-
-
-def sent_events(page: Any) -> list[dict[str, Any]]:
-    frames: list[dict[str, Any]] = page.evaluate("() => __sockets[0].sent")
-    return [frame for frame in frames if frame.get("t") == "event"]
-
-
-def deliver(page: Any, frame: Any) -> None:
-    page.evaluate("f => __sockets[0].deliver(f)", frame)
 
 
 def items(page: Any) -> list[dict[str, Any]]:
@@ -123,18 +76,20 @@ def test_send_enables_and_disables_as_the_user_types_while_the_server_is_silent(
     assert not any(f.get("t") == "event" for f in chat.evaluate("() => __sockets[0].sent"))
 
 
-def test_the_server_keeps_send_disabled_while_a_reply_streams(chat: Any, server: Server) -> None:
+def test_the_server_keeps_send_disabled_while_a_reply_streams(
+    chat: Any, server: HandServer[ChatView]
+) -> None:
     chat.locator("#prompt").press_sequentially("first")
     chat.press("#prompt", "Enter")
     assert server.event(sent_events(chat)[0]) == Applied()
     for frame in server.frames():
         deliver(chat, frame)
     chat.locator("#prompt").press_sequentially("second")
-    assert send_disabled(chat), "streaming: the server's av-disable-also keeps Send disabled"
+    assert send_disabled(chat), "streaming: the server-rendered `streaming` keeps Send disabled"
 
 
 def test_the_message_appears_before_any_frame_then_the_servers_item_takes_its_place(
-    chat: Any, server: Server
+    chat: Any, server: HandServer[ChatView]
 ) -> None:
     before = items(chat)
     assert len(before) == 2
@@ -169,7 +124,9 @@ def test_the_message_appears_before_any_frame_then_the_servers_item_takes_its_pl
     )
 
 
-def test_the_servers_frame_may_come_before_its_reply(chat: Any, server: Server) -> None:
+def test_the_servers_frame_may_come_before_its_reply(
+    chat: Any, server: HandServer[ChatView]
+) -> None:
     chat.locator("#prompt").press_sequentially("quick")
     chat.press("#prompt", "Enter")
     (event,) = sent_events(chat)
@@ -202,7 +159,9 @@ def test_an_ignored_submit_is_rolled_back_too(chat: Any) -> None:
     assert chat.input_value("#prompt") == "ignored"
 
 
-def test_a_key_the_server_declined_leaves_no_duplicate(chat: Any, server: Server) -> None:
+def test_a_key_the_server_declined_leaves_no_duplicate(
+    chat: Any, server: HandServer[ChatView]
+) -> None:
     chat.locator("#prompt").press_sequentially("declined")
     chat.press("#prompt", "Enter")
     (event,) = sent_events(chat)
@@ -231,3 +190,44 @@ def test_an_event_refused_before_the_view_saw_it_is_rolled_back(chat: Any) -> No
     deliver(chat, {"t": "error", "error": "too many events: slow down", "ref": event["ref"]})
     assert len(items(chat)) == 2
     assert chat.input_value("#prompt") == "too fast"
+
+
+def rejoin(page: Any, joined: dict[str, Any]) -> None:
+    """Drop the socket; the client opens a new one and the server answers its join."""
+    page.evaluate("() => __sockets[__sockets.length - 1].close()")
+    page.wait_for_function("() => __sockets.length === 2")
+    page.evaluate("f => { __sockets[1].open(); __sockets[1].deliver(f); }", joined)
+
+
+def test_a_submit_lost_with_its_socket_is_taken_back_and_the_text_returns(chat: Any) -> None:
+    chat.locator("#prompt").press_sequentially("lost words")
+    chat.press("#prompt", "Enter")
+    assert items(chat)[-1]["provisional"] and chat.input_value("#prompt") == ""
+    rejoin(chat, {"t": "joined", "token": "t2", "seq": 0, "ref": 0})  # it never arrived
+    assert [item["provisional"] for item in items(chat)] == [False, False]
+    assert chat.input_value("#prompt") == "lost words"
+    assert not send_disabled(chat), "the text is back: the user can send it again"
+
+
+def test_a_submit_the_server_received_waits_for_its_reply_across_the_rejoin(
+    chat: Any, server: HandServer[ChatView]
+) -> None:
+    chat.locator("#prompt").press_sequentially("kept")
+    chat.press("#prompt", "Enter")
+    (event,) = sent_events(chat)
+    assert server.event(event) == Applied()
+    rejoin(chat, {"t": "joined", "token": "t2", "seq": 0, "ref": event["ref"]})
+    assert items(chat)[-1]["provisional"] and chat.input_value("#prompt") == ""
+    for frame in server.frames():  # what the server sends again after the rejoin
+        deliver(chat, frame, socket=1)
+    deliver(chat, {"t": "reply", "ref": event["ref"], "outcome": "applied"}, socket=1)
+    mine = [item for item in items(chat) if item["text"] == "kept"]
+    assert len(mine) == 1 and not mine[0]["provisional"]
+
+
+def test_a_whole_render_keeps_what_the_user_typed(chat: Any, server: HandServer[ChatView]) -> None:
+    chat.locator("#prompt").press_sequentially("half a thought")
+    chat.evaluate("() => document.activeElement.blur()")  # not kept by the focus rules
+    deliver(chat, {"t": "render", "html": server.first_html})
+    assert chat.input_value("#prompt") == "half a thought"
+    assert not send_disabled(chat)

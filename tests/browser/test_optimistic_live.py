@@ -1,68 +1,146 @@
-"""The chat's client program against the real demo server, under the page's real CSP.
+"""The chat's optimistic updates against the real demo server, under the page's real CSP.
 
-The endpoint does not serve the program yet, so the test serves it on the page's own
-origin by intercepting two requests (``/_av/optimistic.js`` and
-``/_av/program/ChatView.js``, the URLs docs/OPTIMISTIC.md proposes) and loads them with
-``<script src>``: a CSP of ``script-src 'self'`` must accept them, and nothing in them may
-need ``eval``. Then a submit's provisional message must be reconciled with the real
-server's frames: exactly one user message, under the key the browser proposed.
+The demo serves the runtime and ChatView's client program as scripts of its own origin
+(`script-src 'self'`: nothing may need eval). To make the server slow on purpose, the
+test sits on the page's WebSocket (Playwright's ``route_web_socket``): it holds the
+server's frames back while it looks at the page, then lets them through; it can also
+rewrite what the page sends, so that the server disagrees with the browser's prediction.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from actorview.optimistic import runtime_source
-from actorview.optimistic.program import program_source
-from demo_chat.view import ChatView
 from tests.browser.test_chat_demo import demo_url, open_chat
 
 pytestmark = pytest.mark.browser
 
 __all__ = ["demo_url"]
 
-
-def serve(body: str) -> Any:
-    """A route handler answering with ``body`` (Playwright passes the request as a second
-    argument to handlers that take two, so no default-argument lambdas here)."""
-
-    def handle(route: Any) -> None:
-        route.fulfill(status=200, content_type="text/javascript; charset=utf-8", body=body)
-
-    return handle
+USER_ITEMS = "#history > li[data-role=user]"
 
 
-def test_the_program_runs_under_the_csp_and_reconciles_with_the_real_server(
+class Wire:
+    """The page's socket, routed through the test: frames from the server wait while
+    ``hold`` is set; frames from the page pass through ``rewrite``."""
+
+    def __init__(self, page: Any) -> None:
+        self.hold = False
+        self.held: list[str | bytes] = []
+        self.rewrite: Callable[[dict[str, Any]], dict[str, Any]] = lambda frame: frame
+        self.page_side: Any = None
+        page.route_web_socket("**/_av/live", self._route)
+
+    def _route(self, ws: Any) -> None:
+        server = ws.connect_to_server()
+        self.page_side = ws
+        ws.on_message(lambda message: server.send(self._outgoing(message)))
+        server.on_message(self._incoming)
+
+    def _outgoing(self, message: str | bytes) -> str | bytes:
+        if isinstance(message, bytes):
+            return message
+        return json.dumps(self.rewrite(json.loads(message)))
+
+    def _incoming(self, message: str | bytes) -> None:
+        if self.hold:
+            self.held.append(message)
+        else:
+            self.page_side.send(message)
+
+    def release(self) -> int:
+        """Deliver what was held, in order; how many frames that was."""
+        self.hold = False
+        held, self.held = self.held, []
+        for message in held:
+            self.page_side.send(message)
+        return len(held)
+
+
+@pytest.fixture
+def chat(browser: Any, demo_url: str) -> Iterator[tuple[Any, Wire]]:
+    page = browser.new_page()
+    wire = Wire(page)
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.goto(demo_url)
+    page.wait_for_function("() => document.querySelector('#av-root.av-connected') !== null")
+    page.set_default_timeout(5000)
+    yield page, wire
+    assert page.console_errors == [], "no CSP violation, no client error"
+    page.close()
+
+
+def user_messages(page: Any) -> list[tuple[str, bool]]:
+    found: list[tuple[str, bool]] = page.eval_on_selector_all(
+        USER_ITEMS, "els => els.map(e => [e.textContent, e.hasAttribute('av-provisional')])"
+    )
+    return [(text, provisional) for text, provisional in found]
+
+
+def send_disabled(page: Any) -> bool:
+    return bool(page.evaluate("() => document.querySelector('#send').disabled"))
+
+
+def test_the_program_is_served_by_the_demo_and_runs_under_its_csp(
     browser: Any, demo_url: str
 ) -> None:
     page = open_chat(browser, demo_url)
-    page.set_default_timeout(5000)
     try:
-        scripts = {
-            "_av/optimistic.js": runtime_source(),
-            "_av/program/ChatView.js": program_source(ChatView),
-        }
-        for path, body in scripts.items():
-            page.route(demo_url + path, serve(body))
-            page.add_script_tag(url=demo_url + path)
         assert page.evaluate("() => Object.keys(globalThis.ActorViewPrograms)") == [
             "demo_chat.view.ChatView"
         ]
-        page.locator("#prompt").press_sequentially("hi")
-        page.wait_for_function("() => !document.querySelector('#send').disabled")
-        page.press("#prompt", "Enter")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('#history > li')]"
-            ".some(e => e.textContent === 'hi' && !e.hasAttribute('av-provisional'))",
-            timeout=5000,
-        )
-        mine = page.eval_on_selector_all(
-            "#history > li[data-role=user]",
-            "els => els.filter(e => e.textContent === 'hi').map(e => e.getAttribute('av-key'))",
-        )
-        assert len(mine) == 1 and mine[0].startswith("c:"), mine
-        assert page.console_errors == [], "no CSP violation, no client error"
+        assert page.evaluate("() => typeof globalThis.AV.truthy") == "function"
+        assert page.console_errors == []
     finally:
         page.close()
+
+
+def test_with_the_server_held_back_send_follows_typing_and_the_message_shows_at_once(
+    chat: tuple[Any, Wire],
+) -> None:
+    page, wire = chat
+    before = len(user_messages(page))
+    wire.hold = True
+    prompt = page.locator("#prompt")
+    assert send_disabled(page)
+    prompt.press_sequentially("hi")
+    assert not send_disabled(page), "enabled with no frame from the server"
+    prompt.fill("   ")
+    assert send_disabled(page), "blank: input_valid is false, as in Python"
+    prompt.fill("hello there")
+    page.press("#prompt", "Enter")
+    assert user_messages(page)[before:] == [("hello there", True)], "shown before any answer"
+    assert page.input_value("#prompt") == ""
+    page.wait_for_timeout(300)  # the server has answered by now; the page has not seen it
+    assert user_messages(page)[before:] == [("hello there", True)]
+    assert wire.release() > 0
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{USER_ITEMS}:not([av-provisional])').length "
+        f"=== {before + 1}"
+    )
+    assert user_messages(page)[before:] == [("hello there", False)], "one item: no duplicate"
+
+
+def test_a_submit_the_real_server_refuses_is_taken_back(chat: tuple[Any, Wire]) -> None:
+    page, wire = chat
+    before = user_messages(page)
+
+    def blank_the_submit(frame: dict[str, Any]) -> dict[str, Any]:
+        if frame.get("t") == "event" and frame.get("name") == "submit":
+            return {**frame, "params": {**frame["params"], "input": "   "}}
+        return frame
+
+    wire.rewrite = blank_the_submit  # the server's guard then says no: "ignored"
+    page.fill("#prompt", "never mind")
+    page.press("#prompt", "Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{USER_ITEMS}').length === {len(before)}"
+    )
+    assert user_messages(page) == before
+    assert page.input_value("#prompt") == "never mind", "the text is back to send again"
+    assert not send_disabled(page)

@@ -109,7 +109,7 @@ async def test_submit_through_the_form_with_fields(autojump_clock: trio.testing.
     async with mount(ChatView, params()) as view:
         assert await view.submit("#composer", {"input": "from the form"}) == Applied()
         assert history(view) == [("user", "from the form")]
-        assert view.replies[-1].message.params == {"input": "from the form"}
+        assert view.replies[-1].params == {"input": "from the form"}
 
 
 async def test_cancel_keeps_the_partial_reply_and_no_token_arrives_after_it(

@@ -59,7 +59,7 @@ async def test_stop_handles_what_was_queued_then_returns() -> None:
         await ref.tell(Block(gate))
         await ref.tell(Add(2))
         ref.request_stop()
-        assert counter.state is ActorState.STOPPING
+        assert counter.state is ActorState.STOPPING  # type: ignore[comparison-overlap]
         gate.set()
     assert counter.total == 2
     assert counter.state is ActorState.STOPPED

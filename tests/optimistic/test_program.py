@@ -173,7 +173,8 @@ def test_an_optimistic_action_that_predicts_nothing_is_an_error() -> None:
 
     assert str(caught.value) == (
         "V.go (action): optimistic=True, but the browser can predict none of its ops "
-        "(ops.set(busy)): only a set or append of a client field, or a push/unshift onto a "
+        "(ops.set(busy)): only a set or append of a client field, a "
+        "push/unshift/pop/shift/update_at of a client list field, or a push/unshift onto a "
         "stream field, from client fields, optimistic calcs and str params, can be shown "
         "before the server answers. Remove optimistic=True."
     )
@@ -215,13 +216,16 @@ def test_a_push_onto_a_stream_without_an_item_renderer_is_an_error() -> None:
     assert "stream(Note, item=render_item)" in str(caught.value)
 
 
-def test_a_push_onto_a_keyed_stream_is_an_error() -> None:
-    with pytest.raises(DefinitionError, match="keys its items with key='text'"):
+def test_a_push_onto_a_keyed_stream_is_predicted_under_the_items_own_key() -> None:
+    class V(View):
+        notes = stream(Note, key="text", item=render_note)
+        text = state(str, origin="client")
+        go = action(ops.push(notes=lambda text: Note(text)), optimistic=True)
 
-        class V(View):
-            notes = stream(Note, key="text", item=render_note)
-            text = state(str, origin="client")
-            go = action(ops.push(notes=lambda text: Note(text)), optimistic=True)
+    plan = V.__view_spec__.client
+    assert plan is not None
+    (push,) = plan.actions["go"].ops
+    assert push.key is not None, "tests/optimistic/test_program_collections.py has the rest"
 
 
 def make_note(text: str) -> Note:

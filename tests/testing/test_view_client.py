@@ -70,7 +70,9 @@ async def test_click_sends_av_click_with_its_av_value_params() -> None:
         assert view.text("#count") == "5"
         assert view.text("#doubled") == "doubled 10"
         assert view.state["count"] == 5
-        assert view.replies[-1].message.params == {"by": "5"}
+        assert view.replies[-1].params == {"by": "5"}
+        with pytest.raises(TypeError, match="not an input"):
+            _ = view.replies[-1].value
 
 
 async def test_a_click_on_a_child_goes_to_the_nearest_av_click_ancestor() -> None:

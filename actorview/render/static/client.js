@@ -524,8 +524,16 @@
   // recomputes the optimistic calcs as the user types, keeps the bindings in step, and
   // applies optimistic actions before the server answers. docs/OPTIMISTIC.md is the guide.
   //
-  // Bindings (each names a client field or an optimistic calc; while its value is not
-  // known the server's rendering is left alone):
+  // Bindings (while a value is not known, or the runtime refuses it, the server's
+  // rendering is left alone). Inferred from the view's render (actorview.optimistic.bindings):
+  //   av-bind="0 3"              indexes into the program's bindings: an expression over
+  //                              client fields, optimistic calcs and server inputs, for
+  //                              disabled / hidden / checked (the builder's True / False /
+  //                              None), class (the builder's str / list / dict rules) or
+  //                              the text (the element's only child)
+  //   av-bind-env='{"streaming":false}'   the server inputs' values, as JSON
+  // Written by hand (each names a client field or an optimistic calc; an inferred binding
+  // of the same attribute on the same element gives way to them):
   //   av-disable-unless="calc"   disabled while calc is false, or while the server
   //                              marks av-disable-also (its own reasons)
   //   av-show-if / av-hide-if    the hidden attribute
@@ -536,7 +544,15 @@
 
   var PROVISIONAL_ATTR = "av-provisional";
   var UNKNOWN = { unknown: true };
-  var BINDINGS = "[av-disable-unless],[av-show-if],[av-hide-if],[av-class-if],[av-text]";
+  var BINDINGS =
+    "[av-bind],[av-disable-unless],[av-show-if],[av-hide-if],[av-class-if],[av-text]";
+  var HAND_BOUND = {
+    disabled: ["av-disable-unless"],
+    hidden: ["av-show-if", "av-hide-if"],
+    "class": ["av-class-if"],
+    text: ["av-text"],
+  };
+  var serverInputCache = new WeakMap();
   var pageId = Math.random().toString(36).slice(2, 10) || "0";
   var keyCounter = 0;
 
@@ -554,7 +570,9 @@
     if (!global.AV) return null;
     var program = programOf(view.container);
     if (!program) return null;
-    var opt = { program: program, values: {}, calcs: {}, pending: [] };
+    // serverText: the children the server rendered in each element whose text the
+    // browser has written since the last frame (restored before the next one).
+    var opt = { program: program, values: {}, calcs: {}, pending: [], serverText: new Map() };
     Object.keys(program.fields).forEach(function (name) {
       opt.values[name] = JSON.parse(JSON.stringify(program.fields[name]));
     });
@@ -633,13 +651,113 @@
     return UNKNOWN;
   }
 
-  function setText(el, text) {
+  // Write a bound element's text, first keeping what the server rendered there: the
+  // server's patches are relative to its own text (an append adds to it, paths count its
+  // nodes), so restoreServerText puts it back before each frame and the bindings write
+  // again after it. A binding that turns unknown thus shows the server's text, never a
+  // stale prediction with the server's append on top.
+  function setText(opt, el, text) {
     var only = el.childNodes.length === 1 && el.firstChild.nodeType === 3 ? el.firstChild : null;
+    if (!opt.serverText.has(el)) {
+      opt.serverText.set(el, { nodes: Array.from(el.childNodes), data: only && only.data });
+    }
     if (only) {
       if (only.data !== text) only.data = text; // an empty text node keeps the server's paths
     } else if (el.childNodes.length || text !== "") {
       el.replaceChildren(document.createTextNode(text));
     }
+  }
+
+  // The server inputs an element carries (parsed once per value of the attribute).
+  function serverInputs(el) {
+    var text = el.getAttribute("av-bind-env") || "{}";
+    var cached = serverInputCache.get(el);
+    if (cached && cached.text === text) return cached.values;
+    var values;
+    try {
+      values = JSON.parse(text);
+    } catch (e) {
+      values = {};
+    }
+    if (values === null || typeof values !== "object" || Array.isArray(values)) values = {};
+    serverInputCache.set(el, { text: text, values: values });
+    return values;
+  }
+
+  // The class attribute the builder writes for a class_ value (builder._class_text and
+  // attr_text): a str as is; a list's entries that are truthy and not True, a dict's keys
+  // whose values are truthy, joined by spaces, or no attribute when none; None and False
+  // leave it out, True writes it empty. Entries that are not str would need str() of a
+  // number or a repr: refused.
+  function classText(value) {
+    var AV = global.AV;
+    var names;
+    if (value === null || value === false) return null;
+    if (value === true) return "";
+    if (typeof value === "string") return value;
+    if (Array.isArray(value)) {
+      names = value.filter(function (item) { return AV.truthy(item) && item !== true; });
+    } else if (AV.typeName(value) === "dict") {
+      names = Object.keys(value);
+      if (names.some(function (name) { return /^[0-9]+$/.test(name); })) {
+        throw new AV.Unpredictable("a dict with integer-like keys (JavaScript reorders them)");
+      }
+      names = names.filter(function (name) { return AV.truthy(value[name]); });
+    } else {
+      throw new AV.Unpredictable("a class of type " + AV.typeName(value));
+    }
+    names.forEach(function (name) {
+      if (typeof name !== "string") throw new AV.Unpredictable("a class that is not a str");
+    });
+    return names.length ? names.join(" ") : null;
+  }
+
+  function applyInferred(opt, el, binding, value, scope) {
+    var AV = global.AV;
+    if (binding.attr === "text") {
+      if (value === null || typeof value === "boolean") setText(opt, el, "");
+      else if (typeof value === "string") setText(opt, el, value);
+      else if (typeof value === "number") setText(opt, el, call(binding.text, scope));
+      else throw new AV.Unpredictable("text from a " + AV.typeName(value)); // lists splice
+      return;
+    }
+    if (binding.attr === "class") {
+      var text = classText(value);
+      if (text === null) {
+        if (el.hasAttribute("class")) el.removeAttribute("class");
+      } else if (el.getAttribute("class") !== text) {
+        el.setAttribute("class", text);
+      }
+      return;
+    }
+    // disabled, hidden, checked: True writes the attribute, False and None leave it out
+    // (other values would write their text: left to the server).
+    if (value !== null && typeof value !== "boolean") {
+      throw new AV.Unpredictable(binding.attr + " from a " + AV.typeName(value));
+    }
+    var on = value === true;
+    if (on !== el.hasAttribute(binding.attr)) el.toggleAttribute(binding.attr, on);
+    if (binding.attr === "checked") syncProperty(el, "checked", on ? "" : null);
+  }
+
+  // av-bind: each inferred binding of the element, unless a hand-written attribute binds
+  // the same thing (the author's binding wins).
+  function bindInferred(opt, el) {
+    var bindings = opt.program.bindings || [];
+    var scope = null;
+    el.getAttribute("av-bind").split(" ").forEach(function (index) {
+      var binding = index === "" ? null : bindings[Number(index)];
+      if (!binding) return;
+      var hand = HAND_BOUND[binding.attr] || [];
+      if (hand.some(function (attr) { return el.hasAttribute(attr); })) return;
+      scope = scope || { params: serverInputs(el), values: opt.values, calcs: opt.calcs };
+      try {
+        applyInferred(opt, el, binding, call(binding, scope), scope);
+      } catch (e) {
+        if (!isUnpredictable(e)) console.warn("actorview: binding " + index + " failed", e);
+        if (binding.attr === "text") restoreText(opt, el);
+      }
+    });
   }
 
   function bind(opt, el) {
@@ -667,15 +785,31 @@
         if (value !== UNKNOWN) el.classList.toggle(pair.slice(0, at).trim(), AV.truthy(value));
       });
     }
+    if (el.hasAttribute("av-bind")) bindInferred(opt, el);
     if (el.hasAttribute("av-text")) {
       value = bindingValue(opt, el.getAttribute("av-text"));
-      if (value === UNKNOWN) return;
       try {
-        setText(el, AV.str(value));
+        if (value === UNKNOWN) throw new AV.Unpredictable("the value of the text");
+        setText(opt, el, AV.str(value));
       } catch (e) {
-        if (!isUnpredictable(e)) throw e; // e.g. int or float not known: the server's text stays
+        if (!isUnpredictable(e)) throw e; // e.g. int or float not known: the server's text
+        restoreText(opt, el);
       }
     }
+  }
+
+  // Put back the server's text of one element (its binding is unknown now), or of all.
+  function restoreText(opt, el) {
+    var saved = opt.serverText.get(el);
+    if (!saved) return;
+    el.replaceChildren.apply(el, saved.nodes);
+    if (saved.data !== null) saved.nodes[0].data = saved.data;
+    opt.serverText.delete(el);
+  }
+
+  function restoreServerText(view) {
+    var opt = view.optimistic;
+    if (opt) opt.serverText.forEach(function (saved, el) { restoreText(opt, el); });
   }
 
   function applyBindings(view) {
@@ -727,34 +861,185 @@
     return el;
   }
 
+  // The key a pushed item gets: for a stream keyed with key=, the text the server will
+  // compute (str(key(item))), which must not be shown already (the server would replace
+  // that item in place: the browser does not predict replacements); otherwise a proposal.
+  function itemKey(op, step, taken) {
+    var AV = global.AV;
+    if (!op.key) return "c:" + pageId + "-" + ++keyCounter;
+    var key = AV.str(op.key.fn(step.value), op.key.hint === null ? undefined : op.key.hint);
+    if (taken[key] || streamItem(step.container, key)) {
+      throw new AV.Unpredictable("an item keyed " + key + " is shown: the server replaces it");
+    }
+    taken[key] = true;
+    return key;
+  }
+
   // Compute every op of an optimistic action against the state as the event leaves (all
   // expressions first, as the server does); null when the browser cannot predict it all.
   function plan(view, opt, action, params) {
     var values = Object.assign({}, opt.values);
+    var given = {}; // the names the event itself brings: they do not depend on the state
     Object.keys(params).forEach(function (name) {
       var isField = typeof opt.program.fields[name] === "string";
       if (isField && action.params.indexOf(name) < 0 && typeof params[name] === "string") {
         values[name] = params[name]; // a form's client fields arrive with its submit
+        given[name] = true;
       }
     });
     var own = {};
     action.params.forEach(function (name) {
+      given[name] = true;
       if (typeof params[name] === "string") own[name] = params[name];
     });
     var scope = { params: own, values: values, calcs: computeCalcs(opt.program, values) };
     if (action.when && !global.AV.truthy(call(action.when, scope))) return null;
     var steps = [];
+    var fieldSteps = [];
+    var lists = {};
+    var taken = {};
     action.ops.forEach(function (op) {
       if (op.when && !global.AV.truthy(call(op.when, scope))) return;
-      var step = { op: op, value: call(op.value, scope) };
+      var step = { op: op, value: op.value ? call(op.value, scope) : null };
       if (op.template) {
-        step.key = "c:" + pageId + "-" + ++keyCounter;
-        step.html = fillTemplate(op.template, step.value, step.key);
         step.container = streamContainer(view, op.field);
+        step.key = itemKey(op, step, taken);
+        step.html = fillTemplate(op.template, step.value, step.key);
+        steps.push(step);
+        return;
       }
+      if (op.list) (lists[op.field] || (lists[op.field] = [])).push(fieldSteps.length);
+      fieldSteps.push({
+        kind: op.kind,
+        field: op.field,
+        value: step.value,
+        index: op.at ? call(op.at, scope) : undefined,
+        check: op.check,
+        valueHint: op.valueHint === null ? undefined : op.valueHint,
+        indexHint: op.atHint === null ? undefined : op.atHint,
+      });
       steps.push(step);
     });
-    return { before: values, steps: steps };
+    // Client fields change as on the server: items checked, indexes bounds-checked, all
+    // or nothing (a PyError here means the server refuses the whole action).
+    var after = global.AV.applyOps(values, fieldSteps);
+    Object.keys(lists).forEach(function (field) {
+      lists[field] = lists[field].map(function (i) { return fieldSteps[i]; });
+    });
+    var reads = readsOf(opt.program, action, given);
+    return { before: values, after: after, steps: steps, lists: lists, reads: reads };
+  }
+
+  // The state names an action's expressions read (through its calcs), less those the
+  // event brings itself (a form's fields, the action's params).
+  function readsOf(program, action, given) {
+    var reads = {};
+    var add = function (fn) {
+      if (fn) fn.names.forEach(function (name) { reads[name] = true; });
+    };
+    add(action.when);
+    action.ops.forEach(function (op) {
+      add(op.when);
+      add(op.value);
+      add(op.at);
+    });
+    for (var i = program.calcs.length - 1; i >= 0; i--) {
+      if (reads[program.calcs[i].name]) add(program.calcs[i]);
+    }
+    Object.keys(given).forEach(function (name) { delete reads[name]; });
+    return reads;
+  }
+
+  // The list ops of the events still waiting for their reply, in order, for each client
+  // list field: what the browser replays when one of them is taken back.
+  function logLists(opt, pending, planned) {
+    var log = opt.listLog || (opt.listLog = []);
+    while (log.length && (log[0].pending.replied || opt.pending.indexOf(log[0].pending) < 0)) {
+      log.shift(); // settled: the server holds it, and the next entry starts from it
+    }
+    Object.keys(planned.lists).forEach(function (field) {
+      log.push({
+        pending: pending,
+        field: field,
+        steps: planned.lists[field],
+        reads: planned.reads,
+        before: planned.before[field],
+        after: planned.after[field],
+      });
+    });
+  }
+
+  // An event is taken back: the server never applied it, but it did apply (or will) the
+  // later events. Each client list field it changed becomes its value before the event
+  // with the later events' list ops replayed on it, as the server applies them. That is
+  // exact unless a later event read something this one changed (its values would differ
+  // on the server): then the list is no longer known. Returns the fields it handled.
+  function replayLists(opt, pending) {
+    var handled = {};
+    var log = opt.listLog || [];
+    var mine = log.filter(function (entry) { return entry.pending === pending; });
+    var touched = Object.assign({}, pending.changed);
+    mine.forEach(function (entry) { touched[entry.field] = true; });
+    mine.forEach(function (entry) {
+      var field = entry.field;
+      var chain = log.filter(function (e) { return e.field === field; });
+      var value = chain[0].before;
+      var past = false;
+      chain.forEach(function (e) {
+        if (e === entry) {
+          past = true; // the server never applied it
+          return;
+        }
+        var before = value;
+        if (!past) {
+          value = e.after; // an earlier event: as predicted
+        } else if (e.opaque) {
+          value = UNKNOWN; // an event the browser could not predict: the server's answer
+        } else {
+          try {
+            if (Object.keys(touched).some(function (name) { return e.reads[name]; })) {
+              throw new global.AV.Unpredictable("a later event read what the event changed");
+            }
+            var replayed = {};
+            replayed[field] = value;
+            value = global.AV.applyOps(replayed, e.steps)[field];
+          } catch (err) {
+            if (!isUnpredictable(err)) throw err;
+            value = UNKNOWN;
+          }
+        }
+        e.before = before;
+        e.after = value;
+        if (past) e.pending.changed[field] = [before, value];
+      });
+      opt.values[field] = value;
+      handled[field] = true;
+    });
+    opt.listLog = log.filter(function (entry) { return entry.pending !== pending; });
+    return handled;
+  }
+
+  // The action could not be predicted although the server may apply it: the client list
+  // fields it writes are no longer known (a list, unlike a str, is never written whole
+  // again by the next prediction), so whatever reads them leaves the server's rendering
+  // alone until a set writes them again.
+  function forgetLists(view, opt, action, ref) {
+    var forgot = {};
+    var log = opt.listLog || (opt.listLog = []);
+    var unpredicted = { ref: ref, items: [], changed: {}, replied: true };
+    action.ops.forEach(function (op) {
+      if (!op.list || forgot[op.field]) return;
+      forgot[op.field] = true;
+      // Kept in the log so that a replay after a rollback does not skip it.
+      log.push({
+        pending: unpredicted, field: op.field, opaque: true, before: opt.values[op.field],
+        after: UNKNOWN,
+      });
+      opt.values[op.field] = UNKNOWN;
+    });
+    if (!Object.keys(forgot).length) return;
+    opt.calcs = computeCalcs(opt.program, opt.values);
+    applyBindings(view);
   }
 
   // Apply an optimistic action's predictions at once; returns the params to send (with
@@ -768,25 +1053,23 @@
       planned = plan(view, opt, action, params);
     } catch (e) {
       if (!isUnpredictable(e)) console.warn("actorview: no prediction for " + name, e);
+      // A PyError: the server raises too and changes nothing.
+      if (!(e instanceof global.AV.PyError)) forgetLists(view, opt, action, ref);
       return params;
     }
     if (!planned || !planned.steps.length) return params;
     var pending = { ref: ref, items: [], changed: {}, replied: false };
     var keys = {};
-    var after = Object.assign({}, planned.before);
+    var after = planned.after;
     var scroll = captureScroll(view.container);
     planned.steps.forEach(function (step) {
       var op = step.op;
-      if (op.kind === "set" || op.kind === "append") {
-        var value = op.kind === "set" ? step.value : global.AV.add(after[op.field], step.value);
-        after[op.field] = value;
-        return;
-      }
+      if (!op.template) return; // client fields: planned.after
       var node = parseOne(step.html);
       node.setAttribute(PROVISIONAL_ATTR, "");
       step.container.insertBefore(node, op.kind === "unshift" ? step.container.firstChild : null);
       pending.items.push({ key: step.key, el: node });
-      keys[String(op.index)] = step.key;
+      if (!op.key) keys[String(op.index)] = step.key; // a key= stream keys it itself
     });
     restoreScroll(view.container, scroll);
     Object.keys(after).forEach(function (field) {
@@ -797,8 +1080,9 @@
     opt.values = after;
     opt.calcs = computeCalcs(opt.program, opt.values);
     opt.pending.push(pending);
+    logLists(opt, pending, planned);
     applyBindings(view);
-    if (!pending.items.length) return params;
+    if (!Object.keys(keys).length) return params;
     var sent = Object.assign({}, params);
     sent._av_keys = keys;
     return sent;
@@ -814,9 +1098,10 @@
     pending.items.forEach(function (item) {
       if (provisional(item)) item.el.remove();
     });
+    var lists = replayLists(opt, pending); // client list fields: later events replayed
     Object.keys(pending.changed).forEach(function (field) {
       var pair = pending.changed[field];
-      if (!global.AV.eq(opt.values[field], pair[1])) return;
+      if (lists[field] || !global.AV.eq(opt.values[field], pair[1])) return;
       opt.values[field] = pair[0];
       writeBound(view, field, pair[0]);
     });
@@ -847,7 +1132,10 @@
   function afterFrame(view, rendered) {
     var opt = optimisticOf(view);
     if (!opt) return;
-    if (rendered) opt.pending = []; // the whole view was replaced: nothing provisional is left
+    if (rendered) {
+      opt.pending = []; // the whole view was replaced: nothing provisional is left
+      keepTyped(view, opt);
+    }
     opt.pending = opt.pending.filter(function (pending) {
       if (!pending.replied) return true;
       pending.items.forEach(function (item) {
@@ -860,16 +1148,43 @@
     applyBindings(view);
   }
 
+  // A whole render (a fresh view after a restart or a long absence) rebuilds the
+  // controls, empty unless the server gives them a value: what the user typed is the
+  // browser's, so it goes back in.
+  function keepTyped(view, opt) {
+    boundControls(view).forEach(function (el) {
+      var typed = opt.values[el.getAttribute("av-input")];
+      if (typeof typed === "string" && el.value === "" && !el.hasAttribute("value")) {
+        el.value = typed;
+      }
+    });
+  }
+
+  // The server's joined frame says the last event ref it received: the events sent after
+  // it went down with the old socket and will never be answered, so their predictions
+  // are taken back (the user's text returns to the input, to send again).
+  function forgetLost(view, receivedRef) {
+    var opt = view.optimistic;
+    if (!opt) return;
+    var lost = opt.pending.filter(function (pending) { return pending.ref > receivedRef; });
+    opt.pending = opt.pending.filter(function (pending) { return pending.ref <= receivedRef; });
+    lost.forEach(function (pending) { rollback(view, opt, pending); });
+  }
+
   // ------------------------------------------------------------------ transport
   //
   // The page: <div data-av-socket="/_av/live" data-av-token="..."><root/></div>.
-  // Browser -> server: {"t":"join","token","path"} first, then {"t":"event","ref","name",
-  // "params"}, {"t":"input","ref","field","value"}, {"t":"ping"}. Server -> browser: a JSON
-  // array is a patch frame; objects carry "t": "joined" (a fresh token for the next
-  // rejoin), "render" (the whole view), "reply" and "error" (dispatched as DOM events
-  // av:reply / av:error on the container).
+  // Browser -> server: {"t":"join","token","path","seen"} first, then {"t":"event","ref",
+  // "name","params"}, {"t":"input","ref","field","value"}, {"t":"ack","n"}, {"t":"ping"}.
+  // Server -> browser: a JSON array is a patch frame; objects carry "t": "joined" (a fresh
+  // token for the next rejoin, "seq" the count the session's frames go on from, "ref" the
+  // last event received), "render" (the whole view), "reply" and "error" (dispatched as
+  // DOM events av:reply / av:error on the container). The page counts the session's
+  // frames ("seen"), acknowledges them about once a second, and rejoins saying how many it
+  // has: the server sends the rest again, so a dropped socket loses no frame.
 
   var PING_MS = 30000;
+  var ACK_MS = 1000;
 
   function socketUrl(raw) {
     var url = new URL(raw, global.location.href);
@@ -894,21 +1209,28 @@
     return frame;
   }
 
+  // One frame from the server; returns whether it counts among the session's frames.
   function receive(view, frame) {
     if (Array.isArray(frame)) {
+      restoreServerText(view);
       apply(view.container, frame);
-      return afterFrame(view, false);
+      afterFrame(view, false);
+      return true;
     }
     switch (frame.t) {
       case "render":
+        if (view.optimistic) view.optimistic.serverText.clear();
         apply(view.container, [["R", [], frame.html]]);
-        return afterFrame(view, true);
+        afterFrame(view, true);
+        return true;
       case "reply":
         settle(view, frame);
         break;
       case "joined":
         if (typeof frame.token === "string") view.join.token = frame.token;
-        return;
+        if (typeof frame.seq === "number") view.seen = frame.seq;
+        if (typeof frame.ref === "number") forgetLost(view, frame.ref);
+        return false;
       case "error":
         console.warn("actorview: " + frame.error);
         // An event refused before the view saw it (rate limit, restart) gets no reply.
@@ -917,6 +1239,7 @@
     }
     var name = "av:" + frame.t;
     view.container.dispatchEvent(new CustomEvent(name, { detail: frame }));
+    return true;
   }
 
   /**
@@ -925,14 +1248,24 @@
    * the server answers a join with the whole view. Returns {close()}.
    */
   function connect(container, options) {
-    var opts = Object.assign({ minDelay: 250, maxDelay: 10000, pingMs: PING_MS }, options || {});
+    var opts = Object.assign(
+      { minDelay: 250, maxDelay: 10000, pingMs: PING_MS, ackMs: ACK_MS },
+      options || {}
+    );
     var url = socketUrl(
       container.getAttribute("data-av-socket") || container.getAttribute("data-av-url")
     );
-    var view = { container: container, join: joinFrame(container), socket: null, closed: false };
+    var view = {
+      container: container,
+      join: joinFrame(container),
+      seen: null, // the session's frames received, once a joined frame said where they start
+      socket: null,
+      closed: false,
+    };
     var ref = 0;
     var attempt = 0;
     var pinger = null;
+    var acker = null;
     view.send = null;
     view.event = function (name, params) {
       if (!view.send) return;
@@ -950,12 +1283,18 @@
       container.classList.toggle("av-disconnected", !connected);
     }
 
+    function ack() {
+      acker = null;
+      if (view.send) view.send({ t: "ack", n: view.seen });
+    }
+
     function open() {
       var socket = new WebSocket(url);
       view.socket = socket;
       socket.onopen = function () {
         attempt = 0;
-        socket.send(JSON.stringify(view.join));
+        var join = view.seen === null ? view.join : Object.assign({ seen: view.seen }, view.join);
+        socket.send(JSON.stringify(join));
         view.send = function (frame) {
           if (socket.readyState === 1) socket.send(JSON.stringify(frame));
         };
@@ -964,7 +1303,10 @@
       };
       socket.onmessage = function (message) {
         try {
-          receive(view, JSON.parse(message.data));
+          if (receive(view, JSON.parse(message.data)) && view.seen !== null) {
+            view.seen++;
+            if (!acker) acker = setTimeout(ack, opts.ackMs);
+          }
         } catch (e) {
           console.error("actorview: could not apply a frame, rejoining", e);
           socket.close(); // the rejoin brings the whole view back
@@ -974,6 +1316,8 @@
         if (view.socket !== socket) return;
         view.send = null;
         clearInterval(pinger);
+        clearTimeout(acker);
+        acker = null;
         setState(false);
         if (!view.closed) setTimeout(open, backoff(attempt++, opts));
       };
