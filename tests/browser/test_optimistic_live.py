@@ -52,6 +52,14 @@ class Wire:
         else:
             self.page_side.send(message)
 
+    def wait_for_held(self, page: Any, within: float = 10.0) -> None:
+        """Wait (letting Playwright run the routes) until the server sent a frame."""
+        for _ in range(int(within / 0.05)):
+            if self.held:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"no frame from the server within {within} s")
+
     def release(self) -> int:
         """Deliver what was held, in order; how many frames that was."""
         self.hold = False
@@ -116,7 +124,7 @@ def test_with_the_server_held_back_send_follows_typing_and_the_message_shows_at_
     page.press("#prompt", "Enter")
     assert user_messages(page)[before:] == [("hello there", True)], "shown before any answer"
     assert page.input_value("#prompt") == ""
-    page.wait_for_timeout(300)  # the server has answered by now; the page has not seen it
+    wire.wait_for_held(page)  # the server has answered; the page has not seen it
     assert user_messages(page)[before:] == [("hello there", True)]
     assert wire.release() > 0
     page.wait_for_function(
