@@ -377,9 +377,24 @@
     throw new PyError("TypeError", `int() argument must be a string or a real number`);
   }
 
-  function float(x) {
+  /* JavaScript numbers have a -0 that Python ints do not: an int result of -0 (0 * -1,
+   * -0, 0 // -1) is 0, which the transpiler marks with intz. */
+  function intz(x) {
+    return x === 0 ? 0 : x;
+  }
+
+  /* float(x): -0 is -0.0 when x is a float, 0.0 when it is an int ("i"); when that is
+   * not known ("f" says float), it is refused. */
+  function float(x, hint) {
     if (x === undefined) return 0;
-    if (isNum(x)) return Number(x);
+    if (isNum(x)) {
+      const value = Number(x);
+      if (Object.is(value, -0) && hint !== "f") {
+        if (hint === "i") return 0;
+        throw new Unpredictable("float() of -0: an int 0 or a float -0.0");
+      }
+      return value;
+    }
     if (isStr(x)) {
       if (SPECIAL_FLOAT.test(stripNumber(x))) throw new Unpredictable("inf and nan are not emulated");
       const value = Number(parseText(x, FLOAT_TEXT, "float()"));
@@ -742,6 +757,7 @@
     len,
     str,
     int,
+    intz,
     float,
     abs,
     min,

@@ -446,6 +446,11 @@ def kind_of_value(value: Any) -> Kind:
     return kind_of_type(type(value))
 
 
+def _int_result(code: str, kind: Kind) -> str:
+    """``code`` whose value is an int: JavaScript's -0 made 0 (Python ints have no -0)."""
+    return f"AV.intz({code})" if kind == INT else code
+
+
 def _hint(kind: Kind) -> str:
     """The runtime's number hint: ``"i"``, ``"f"`` or ``"undefined"`` (unknown)."""
     numbers = kind & {"int", "float"}
@@ -643,8 +648,10 @@ class _Writer:
         )
         kind = _arith(helper, lk, rk, nonnegative)
         if helper == "mul":
-            return f"AV.mul({left}, {right}, {_hint(lk)}, {_hint(rk)})", kind
-        return f"AV.{helper}({left}, {right})", kind
+            code = f"AV.mul({left}, {right}, {_hint(lk)}, {_hint(rk)})"
+        else:
+            code = f"AV.{helper}({left}, {right})"
+        return _int_result(code, kind), kind
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[str, Kind]:
         code, kind = self.expr(node.operand)
@@ -656,7 +663,7 @@ class _Writer:
         numbers = frozenset(k for k in kind if k in ("int", "float")) | (
             INT if "bool" in kind else frozenset()
         )
-        return f"AV.{helper}({code})", numbers or ANY
+        return _int_result(f"AV.{helper}({code})", numbers), numbers or ANY
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[str, Kind]:
         codes = list(self.exprs(node.values))
@@ -804,6 +811,8 @@ class _Writer:
             kind = args[0][1]
             numbers = frozenset(k for k in kind if k in ("int", "float"))
             return f"AV.abs({codes})", (numbers | (INT if "bool" in kind else frozenset())) or ANY
+        if name == "float" and args:
+            return f"AV.float({codes}, {_hint(args[0][1])})", FLOAT
         result = {"int": INT, "float": FLOAT, "bool": BOOL}[name]
         return f"AV.{name}({codes})", result
 
