@@ -197,7 +197,5 @@ class ChatMachine(RuleBasedStateMachine):
         self.counts = (batches, recomputes, evaluations)
 
 
-ChatMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=30, deadline=None, derandomize=False
-)
+ChatMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
 TestChatMachine = ChatMachine.TestCase

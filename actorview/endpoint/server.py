@@ -370,6 +370,9 @@ class Application:
             session = Session(
                 claims.session, route.name, path_params, max_bytes=self.limits.max_outbox_bytes
             )
+            # A view of this id may still be stopping for the session object reaped before
+            # this one (its frames go to that session): never resume it, start afresh.
+            session.needs_fresh_view = True
             self.sessions[claims.session] = session
         return session, route, frame.seen
 

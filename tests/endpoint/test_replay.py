@@ -108,3 +108,29 @@ async def test_what_is_kept_for_replay_is_bounded_by_the_outbox_limit() -> None:
             (session,) = app.sessions.values()
             assert session.outbox.taken == 201
             assert 1_000 < session.outbox.kept_bytes <= 2_000
+
+
+async def test_a_rejoin_while_the_reaped_view_still_stops_gets_a_view_of_its_own() -> None:
+    stopping = trio.Event()
+    release = trio.Event()
+
+    class SlowToStop(Counter):
+        async def on_stop(self) -> None:
+            stopping.set()
+            await release.wait()
+
+    app = Application([Route("/", SlowToStop)], secret=SECRET, limits=Limits(rejoin_grace=0.01))
+    async with running(app) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            first = await join(ws, page.token)
+        with trio.fail_after(5):
+            await stopping.wait()  # reaped: the session is gone, its view not yet
+        assert not app.sessions
+        async with live(port) as ws:
+            again = await join(ws, first["token"], seen=0)
+            release.set()
+            assert again["seq"] == 0, "not a resume of the view stopping for the old session"
+            assert (await receive(ws))["t"] == "render"
+            await send(ws, t="event", ref=1, name="increment")
+            assert json.loads((await raw_frames(ws, 1))[0]) == [["t", [1, 0], "2"]]
