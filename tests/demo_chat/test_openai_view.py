@@ -1,0 +1,94 @@
+"""The chat on an OpenAI-compatible server sends the conversation, not just the prompt.
+
+A real OpenAIChatView (run as an actor, its renders dropped) talks to the fake server on
+127.0.0.1; its committed messages are kept in a real SQLite store, which is where the
+second request's earlier turns come from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import trio
+
+from actorview.mailbox import ActorRef
+from actorview.view import ActionEvent, Applied, Rendered
+from demo_chat.history_store import SQLiteHistoryStore
+from demo_chat.messages import Message
+from demo_chat.openai_view import CONTEXT_MESSAGES, OpenAIChatView, conversation
+from demo_chat.view import KeptHistory
+from tests.demo_chat.fake_openai_server import FakeOpenAIServer, Reply, sse_chunks
+
+BOUND = 5.0
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+class Replies:
+    """The view's sink: notices each render after which no reply streams."""
+
+    def __init__(self) -> None:
+        self.view: OpenAIChatView | None = None
+        self.idle = trio.Event()
+
+    def __call__(self, rendered: Rendered) -> None:
+        if self.view is not None and not self.view.store.read("streaming"):
+            self.idle.set()
+
+    async def submit(self, ref: ActorRef, text: str) -> None:
+        """Submit ``text`` and wait for the reply to end."""
+        self.idle = trio.Event()
+        assert await ref.ask(ActionEvent("submit", {"input": text})) == Applied()
+        with trio.fail_after(BOUND):
+            await self.idle.wait()
+
+
+async def test_the_second_prompt_carries_the_first_exchange(nursery: trio.Nursery) -> None:
+    server = FakeOpenAIServer(Reply(body=sse_chunks(["Hi", " there"])))
+    await server.start(nursery)
+    store = SQLiteHistoryStore()
+    params: dict[str, Any] = {
+        "base_url": server.base_url,
+        "model": "fake-model",
+        "store": store,
+        "conversation": "c1",
+        "history": 0,
+    }
+    replies = Replies()
+    view = replies.view = OpenAIChatView(params, sink=replies)
+    ref = await nursery.start(view.run)
+    await replies.submit(ref, " hello ")
+    await replies.submit(ref, "and again")
+    first, second = (exchange.body["messages"] for exchange in server.exchanges)
+    assert first == [{"role": "user", "content": "hello"}]
+    assert second == [
+        {"role": "user", "content": "hello"},
+        {"role": "assistant", "content": "Hi there"},
+        {"role": "user", "content": "and again"},
+    ]
+    assert await store.load("c1") == [
+        Message("user", "hello"),
+        Message("assistant", "Hi there"),
+        Message("user", "and again"),
+        Message("assistant", "Hi there"),
+    ]
+    ref.request_stop()
+
+
+async def test_the_model_sees_the_newest_messages_and_the_prompt_once() -> None:
+    store = SQLiteHistoryStore()
+    older = [Message("user" if i % 2 else "assistant", f"m{i}") for i in range(30)]
+    await store.append("c", [*older, Message("user", "now")])
+    sent = await conversation(KeptHistory(store, "c"), "now")
+    assert len(sent) == CONTEXT_MESSAGES + 1
+    assert sent[0]["content"] == f"m{30 - CONTEXT_MESSAGES}"
+    assert sent[-2:] == [
+        {"role": "user", "content": "m29"},
+        {"role": "user", "content": "now"},
+    ]
+    assert await conversation(None, "alone") == [{"role": "user", "content": "alone"}]
