@@ -36,8 +36,8 @@ class Counter(View):
     count = state(int)
     label = state(str, "clicks")
     doubled = calculate(lambda count: count * 2)
-    # av-value-* params are strings on the wire (docs/PROTOCOL.md), hence by: str.
-    add = action(ops.set(count=lambda count, by: count + int(by)), params={"by": str})
+    # av-value-* params are text on the wire (docs/PROTOCOL.md); an int param takes it.
+    add = action(ops.set(count=lambda count, by: count + by), params={"by": int})
     add_small = action(ops.set(count=lambda count: count + 1), when=lambda count: count < 2)
 
     def render(self) -> Element:

@@ -136,7 +136,8 @@ def test_params_that_do_not_structure_name_view_action_and_param() -> None:
     with pytest.raises(InvalidParams) as raised:
         view.store.act("finish", {"index": "one"})
     assert str(raised.value) == (
-        "Todos, action 'finish': invalid params: $.index: expected int, got str. Nothing changed."
+        "Todos, action 'finish': invalid params: $.index: expected int (a number or its "
+        "decimal text), got str 'one'. Nothing changed."
     )
     with pytest.raises(InvalidParams, match=r"\$.text: missing"):
         view.store.act("add", {})
@@ -279,8 +280,8 @@ def test_a_bad_form_field_or_param_rejects_the_whole_submit() -> None:
     with pytest.raises(InvalidParams) as raised:
         view.store.act("search", {"query": "cats", "limit": "many", "page": 1})
     assert str(raised.value) == (
-        "Form, action 'search': form field 'limit' is not an int ($: expected int, got str). "
-        "Nothing changed."
+        "Form, action 'search': form field 'limit' is not an int ($: expected int (a number "
+        "or its decimal text), got str 'many'). Nothing changed."
     )
     with pytest.raises(InvalidParams):
         view.store.act("search", {"query": "cats", "page": "one"})

@@ -190,8 +190,16 @@ class Point:
 
 def test_untrusted_values_are_structured_strictly() -> None:
     assert structure({"x": 1, "y": 2}, Point) == Point(1, 2)
-    with pytest.raises(ValueError, match=r"\$.x: expected int, got str"):
-        structure({"x": "1", "y": 2}, Point)
+    assert structure({"x": "-12", "y": "+3"}, Point) == Point(-12, 3), "a browser sends text"
+    for text in ["1.5", " 1", "1_000", "", "0x10", "1" * 19, "\u0661"]:
+        with pytest.raises(ValueError, match=r"\$.x: expected int \(a number or its decimal"):
+            structure({"x": text, "y": 2}, Point)
+    assert structure("2.5e3", float) == 2500.0 and structure(".5", float) == 0.5
+    for text in ["inf", "nan", "1e999", "2,5", "1.5 "]:
+        with pytest.raises(ValueError, match="expected float"):
+            structure(text, float)
+    with pytest.raises(ValueError, match=r"\$.x: expected int, got a bool"):
+        structure({"x": True, "y": 2}, Point)
     with pytest.raises(ValueError, match=r"\$.y: missing"):
         structure({"x": 1}, Point)
     with pytest.raises(ValueError, match=r"unexpected key\(s\) 'z'"):
