@@ -6,7 +6,7 @@ of a tree with itself (or an equal rebuild) is empty; the wire form round-trips.
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from actorview.render import (
     Document,
@@ -19,6 +19,7 @@ from actorview.render import (
     decode,
     diff,
     encode,
+    without_stream_items,
 )
 from actorview.render.document import snapshot
 from tests.render.strategies import expected_dom, roots, tree_pairs
@@ -69,3 +70,23 @@ def _rebuilt(node: Node) -> Node:
 @given(roots)
 def test_the_diff_of_a_tree_with_an_equal_rebuild_is_empty(a: Element) -> None:
     assert diff(a, _rebuilt(a)) == []
+
+
+@PROFILE
+@given(tree_pairs())
+def test_the_diff_needs_no_stream_items_of_the_old_tree(pair: tuple[Element, Element]) -> None:
+    a, b = pair
+    # A view renders its stream containers afresh each time: one never reappears as the
+    # same object in the next tree (the generator reuses subtrees, slots included).
+    assume(not _slot_objects(a) & _slot_objects(b))
+    kept = without_stream_items(a)
+    assert diff(kept, b) == diff(a, b)
+    assert without_stream_items(kept) is kept, "nothing left to drop: the same tree"
+
+
+def _slot_objects(node: Node) -> set[int]:
+    if isinstance(node, StreamSlot):
+        return {id(node)}
+    if isinstance(node, Element):
+        return set().union(*(_slot_objects(child) for child in node.children))
+    return set()

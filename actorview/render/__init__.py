@@ -16,7 +16,7 @@ Python that tests (and the test client) use. Example::
 from pathlib import Path as _FsPath
 
 from actorview.render.builder import Child, HtmlBuilder, TagBuilder, fragment, h, text
-from actorview.render.diffing import diff
+from actorview.render.diffing import diff, without_stream_items
 from actorview.render.document import Document, DomElement, DomNode, DomText, parse_html
 from actorview.render.errors import (
     DuplicateKey,
@@ -119,4 +119,5 @@ __all__ = [
     "raw",
     "text",
     "to_html",
+    "without_stream_items",
 ]

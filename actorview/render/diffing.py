@@ -74,6 +74,36 @@ def diff(old: Node, new: Node) -> list[Patch]:
     return out
 
 
+def without_stream_items(node: Node) -> Node:
+    """``node`` as the next diff needs it: stream containers without their ops.
+
+    A rendered tree's stream containers carry the items that render inserted; the diff
+    reads only a container's tag, name and attributes from the old tree, so a view keeps
+    its last tree without them (else a view that loaded a 1,000-message history holds
+    every rendered item until its next render). Returns ``node`` itself when no container
+    has ops; otherwise a copy that shares every subtree without one. Memos are kept as
+    they are.
+    """
+    kind = type(node)
+    if kind is StreamSlot:
+        if not node.ops:  # type: ignore[union-attr]
+            return node
+        return StreamSlot(node.tag, node.attrs, node.name, (), node.key)  # type: ignore[union-attr]
+    if kind is not Element:
+        return node
+    element: Element = node  # type: ignore[assignment]
+    children: list[Node] | None = None
+    for index, child in enumerate(element.children):
+        kept = without_stream_items(child)
+        if kept is not child:
+            if children is None:
+                children = list(element.children)
+            children[index] = kept
+    if children is None:
+        return element
+    return Element(element.tag, element.attrs, tuple(children), element.key)
+
+
 def _node(old: Node, new: Node, path: Path, out: list[Patch]) -> None:
     if old is new:
         return

@@ -55,7 +55,7 @@ from actorview.mailbox import Actor, on
 from actorview.mailbox.clauses import collect_clauses
 from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
-from actorview.render import Element, Patch, diff, h
+from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view.clauses import ViewClause
 from actorview.view.errors import InvalidParams, StreamBusy, ViewError
 from actorview.view.events import (
@@ -248,7 +248,8 @@ class View(Actor):
 
     @property
     def tree(self) -> Element | None:
-        """The last rendered tree, or ``None`` before the view started."""
+        """The last rendered tree, without the items its stream containers inserted (the
+        server does not keep them), or ``None`` before the view started."""
         return self._tree
 
     # -- browser events and lifecycle messages -------------------------------------------
@@ -302,8 +303,7 @@ class View(Actor):
         self._view_store.recompute()
         self._rendered_at = trio.current_time()
         tree = self.render()
-        self._hand_over_streams()
-        self._tree = tree
+        self._tree = self._without_items(tree)
         await self._send(Rendered(0, tree, ()))
 
     async def after_batch(self) -> None:
@@ -346,8 +346,7 @@ class View(Actor):
         self.set_deadline(None)
         self._rendered_at = trio.current_time()
         tree = self.render()
-        self._hand_over_streams()
-        previous, self._tree = self._tree, tree
+        previous, self._tree = self._tree, self._without_items(tree)
         if previous is None:
             return
         patches = diff(previous, tree)
@@ -371,9 +370,18 @@ class View(Actor):
                 except StreamBusy as error:
                     self.log.warning("view.fire.refused", stream=effect.stream, error=str(error))
 
-    def _hand_over_streams(self) -> None:
+    def _without_items(self, tree: Element) -> Element:
+        """Hand the streams' pending ops over to ``tree`` (just rendered from them) and
+        return what the view keeps of it for the next diff: without the stream items,
+        which the server does not keep (see :func:`without_stream_items`)."""
+        handed = False
         for name in type(self).__view_spec__.stream_fields:
-            self._view_store.stream(name).take_pending()
+            handed = bool(self._view_store.stream(name).take_pending()) or handed
+        if not handed:
+            return tree
+        kept = without_stream_items(tree)
+        assert isinstance(kept, Element)
+        return kept
 
     async def _send(self, rendered: Rendered) -> None:
         sink = self._sink

@@ -26,6 +26,7 @@ SMOKE = {
     "bench.bench_supervisor": ["--restarts", "20"],
     "bench.bench_view": ["--rounds", "1", "--tokens", "5"],
     "bench.render_cost": ["--tokens", "50"],
+    "bench.history_memory": ["--views", "2"],
 }
 """Module -> arguments that make its run take a second or two."""
 
@@ -40,6 +41,7 @@ EXPECTED = {
     "bench.bench_supervisor": "",
     "bench.bench_view": "ratio",
     "bench.render_cost": "diff",
+    "bench.history_memory": "history  1000",
 }
 """Module -> a phrase of its report that shows it got to the end."""
 

@@ -7,7 +7,7 @@ import pytest
 import trio
 
 from actorview.mailbox import on
-from actorview.render import Document, Element, StreamInsertItem, h, to_html
+from actorview.render import Document, Element, StreamInsertItem, StreamSlot, h, to_html
 from actorview.view import (
     ActionEvent,
     Applied,
@@ -116,6 +116,43 @@ async def test_a_new_stream_item_ships_alone_whatever_the_length_of_the_stream()
         assert [p.html for p in inserts] == ['<li av-key="49">note 49</li>']
         assert view.notes.pending == []  # the server forgot the items once rendered
         assert len(view.notes) == 50
+
+
+class Loaded(Notes, receives=(Bump,)):
+    """Notes that start with a long history, as a restarted chat reloads its store."""
+
+    def mount(self, params: Setup) -> None:
+        super().mount(params)
+        for i in range(1_000):
+            self.notes.insert(Note(i, f"note {i} " + "x" * 100), at_start=False)
+
+
+def stream_ops_in(node: object) -> int:
+    if isinstance(node, StreamSlot):
+        return len(node.ops)
+    if isinstance(node, Element):
+        return sum(stream_ops_in(child) for child in node.children)
+    return 0
+
+
+async def test_the_view_keeps_no_rendered_stream_item_after_sending_it() -> None:
+    renders: list[Rendered] = []
+    view = Loaded(sink=renders.append)
+    async with running(view) as ref:
+        assert stream_ops_in(renders[0].tree) == 1_000, "the first page shows them all"
+        assert view.tree is not None and stream_ops_in(view.tree) == 0
+        assert await ref.ask(InputEvent("draft", "one more")) == Applied()
+        assert await ref.ask(ActionEvent("add")) == Applied()
+        await settle()
+        inserts = [p for p in renders[-1].patches if isinstance(p, StreamInsertItem)]
+        assert [p.html for p in inserts] == ['<li av-key="0">one more</li>'], (
+            "the diff from the kept tree ships only the new item"
+        )
+        assert stream_ops_in(view.tree) == 0
+    page = Document.from_tree(renders[0].tree)
+    for rendered in renders[1:]:
+        page.apply(rendered.patches)
+    assert page.html().count("<li") == 1_000, "note 0 replaced in place by its new key"
 
 
 async def test_mount_params_are_structured_from_untrusted_mappings() -> None:
