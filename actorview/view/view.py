@@ -121,7 +121,8 @@ class View(Actor):
 
     Class keywords:
         receives: message types other tasks may tell the view (for example a pubsub
-            topic's messages), besides browser events and its streams' messages.
+            topic's messages), besides browser events and its streams' messages. A
+            subclass receives what its bases receive, plus its own.
         Any other keyword goes to :class:`~actorview.mailbox.Actor` (``unhandled=``).
 
     Constructor:
@@ -137,6 +138,7 @@ class View(Actor):
     """
 
     __view_spec__: ClassVar[ViewSpec]
+    __view_receives__: ClassVar[tuple[type, ...]] = ()
 
     frame_interval: ClassVar[float] = 1 / 60
     """Least seconds between two renders caused by stream (or other non-browser) messages,
@@ -148,6 +150,9 @@ class View(Actor):
     """
 
     def __init_subclass__(cls, *, receives: tuple[type, ...] = (), **kwargs: Any) -> None:
+        inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
+        receives = tuple(dict.fromkeys((*inherited, *receives)))
+        cls.__view_receives__ = receives
         plain_clauses = collect_clauses(cls)
         spec = compile_view(
             cls,

@@ -571,3 +571,15 @@ def test_a_correct_view_compiles_into_an_introspectable_spec() -> None:
     assert spec.clauses[0].message_type is Tick
     assert spec.receives == (Tick,)
     assert Tick in Todos.__accepts__
+
+
+def test_a_subclass_receives_what_its_base_receives() -> None:
+    class Base(View, receives=(Tick,)):
+        ticks = state(int)
+        on_tick = clause(Tick, ops.set(ticks=lambda ticks, n: ticks + n))
+
+    class Child(Base):
+        on_tick = clause(Tick, ops.set(ticks=lambda ticks, n: ticks + 2 * n))
+
+    assert Child.__view_receives__ == (Tick,)
+    assert Tick in Child.__accepts__

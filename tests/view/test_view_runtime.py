@@ -118,7 +118,7 @@ async def test_a_new_stream_item_ships_alone_whatever_the_length_of_the_stream()
         assert len(view.notes) == 50
 
 
-class Loaded(Notes, receives=(Bump,)):
+class Loaded(Notes):
     """Notes that start with a long history, as a restarted chat reloads its store."""
 
     def mount(self, params: Setup) -> None:
