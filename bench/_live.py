@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -30,9 +31,10 @@ MAX_MESSAGE = 64 << 20
 """Client-side frame limit: a first render of 10,000 history messages is about 2.5 MB."""
 
 
-def header(command: str) -> None:
-    """Print the exact command and the machine facts."""
-    print(f"$ {command}")
+def header(module: str) -> None:
+    """Print the exact command (``module`` run with this process's arguments) and the
+    machine facts."""
+    print("$ " + " ".join([f".venv/bin/python -m {module}", *sys.argv[1:]]))
     print(machine_facts())
 
 
@@ -99,6 +101,15 @@ async def fetch_token(port: int, path: str = "/") -> str:
     return found.group(1).decode()
 
 
+async def join(ws: trio_websocket.WebSocketConnection, token: str) -> None:
+    """Join the session of the page at ``/`` on ``ws`` as client.js does: send the join
+    frame, read ``joined`` and the first ``render``, acknowledge the render."""
+    await ws.send_message(json.dumps({"t": "join", "token": token, "path": "/"}))
+    for _ in range(2):  # joined, render
+        await ws.get_message()
+    await ws.send_message('{"t":"ack","n":1}')
+
+
 @attrs.define
 class Client:
     """One joined socket, the server's session outbox and the view behind it."""
@@ -145,10 +156,7 @@ async def joined(app: Application, port: int, view: type[LiveChat]) -> AsyncIter
         extra_headers=[(b"Origin", f"http://127.0.0.1:{port}".encode())],
         max_message_size=MAX_MESSAGE,
     ) as ws:
-        await ws.send_message(json.dumps({"t": "join", "token": token, "path": "/"}))
-        for _ in range(2):  # joined, render
-            await ws.get_message()
-        await ws.send_message('{"t":"ack","n":1}')  # as client.js acks the render
+        await join(ws, token)
         (session_id,) = set(app.sessions) - before
         session = app.sessions[session_id]
         client = Client(ws, view.running[-1], session.outbox)

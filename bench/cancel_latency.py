@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from typing import Any, ClassVar
 
@@ -31,7 +30,16 @@ import trio
 
 from actorview.endpoint import Application
 from actorview.view import ActionEvent, Emit, async_stream
-from bench._live import Client, LiveChat, chat_app, header, joined, percentile, quiet_logs
+from bench._live import (
+    Client,
+    LiveChat,
+    chat_app,
+    header,
+    joined,
+    percentile,
+    quiet_logs,
+    serving,
+)
 from demo_chat import Chunk, Done
 
 ENDED: dict[str, float] = {}
@@ -94,13 +102,10 @@ async def trial(client: Client, k: int, current: list[str]) -> tuple[float, floa
 
 async def measure(trials: int) -> None:
     app: Application = chat_app(CancelChat, history=10, token_delay=0.002, reply_length=100_000)
-    async with trio.open_nursery() as nursery:
-        port = await nursery.start(app.serve, "127.0.0.1", 0)
-        async with joined(app, port, CancelChat) as client:
-            current = [""]
-            stamp_arrivals(client.view, current)
-            results = [await trial(client, k, current) for k in range(trials)]
-        nursery.cancel_scope.cancel()
+    async with serving(app) as port, joined(app, port, CancelChat) as client:
+        current = [""]
+        stamp_arrivals(client.view, current)
+        results = [await trial(client, k, current) for k in range(trials)]
     at_view = [r[0] for r in results]
     at_client = [r[1] for r in results]
     late = sum(r[2] for r in results)
@@ -122,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200)
     args = parser.parse_args(argv)
-    header(" ".join([".venv/bin/python -m bench.cancel_latency", *sys.argv[1:]]))
+    header("bench.cancel_latency")
     quiet_logs()
     trio.run(measure, args.trials)
 

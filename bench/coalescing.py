@@ -20,13 +20,21 @@ be about duration / interval, and never more than one per token.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 import trio
 
 from actorview.endpoint import Application
-from bench._live import Client, LiveChat, UnpacedChat, chat_app, header, joined, quiet_logs
+from bench._live import (
+    Client,
+    LiveChat,
+    UnpacedChat,
+    chat_app,
+    header,
+    joined,
+    quiet_logs,
+    serving,
+)
 from demo_chat import Chunk
 
 
@@ -75,8 +83,7 @@ async def measure(tokens: int) -> None:
     )
     for pacing, view in (("on (1/60)", LiveChat), ("off (0)", UnpacedChat)):
         app: Application = chat_app(view, history=10, reply_length=tokens)
-        async with trio.open_nursery() as nursery:
-            port = await nursery.start(app.serve, "127.0.0.1", 0)
+        async with serving(app) as port:
             for name, burst in (("told", told_burst), ("streamed", streamed_burst)):
                 async with joined(app, port, view) as client:  # a fresh session per burst
                     renders, frames, seconds = await burst(client, tokens)
@@ -84,14 +91,13 @@ async def measure(tokens: int) -> None:
                         f"{name:<9} {pacing:<12} {renders:>8} {frames:>7} {seconds:>8.3f} "
                         f"{frames / seconds:>9.1f} {tokens / frames:>13.1f}"
                     )
-            nursery.cancel_scope.cancel()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=2000)
     args = parser.parse_args(argv)
-    header(" ".join([".venv/bin/python -m bench.coalescing", *sys.argv[1:]]))
+    header("bench.coalescing")
     quiet_logs()
     trio.run(measure, args.tokens)
 

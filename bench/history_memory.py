@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import sys
 import tracemalloc
 
 import trio
@@ -42,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--views", type=int, default=20)
     args = parser.parse_args(argv)
-    header(" ".join([".venv/bin/python -m bench.history_memory", *sys.argv[1:]]))
+    header("bench.history_memory")
     quiet_logs()
     tracemalloc.start()
     for history in (0, 100, 1_000):

@@ -20,6 +20,7 @@ import subprocess
 import sys
 
 from bench._live import header
+from bench.load_server import spawned
 
 PROFILES = {
     "ci": {"steps": "20", "hold": 3.0, "warmup": 1.0},
@@ -35,28 +36,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token-delay", type=float, default=0.05)
     parser.add_argument("--reply-length", type=int, default=40)
     args = parser.parse_args(argv)
-    header(" ".join([".venv/bin/python -m bench.load", *sys.argv[1:]]))
+    header("bench.load")
     profile = dict(PROFILES[args.profile])
     if args.steps:
         profile["steps"] = args.steps
     if args.hold:
         profile["hold"] = args.hold
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.load_server",
-            "--token-delay",
-            str(args.token_delay),
-            "--reply-length",
-            str(args.reply_length),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        _, port, pid = server.stdout.readline().split()
+    with spawned(token_delay=args.token_delay, reply_length=args.reply_length) as (port, pid):
         print(
             f"server: pid {pid}, port {port}; {args.reply_length}-token replies, "
             f"{1 / args.token_delay:.0f} tokens/s per session",
@@ -82,9 +68,6 @@ def main(argv: list[str] | None = None) -> None:
             check=True,
             timeout=900,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

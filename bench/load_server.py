@@ -14,9 +14,13 @@ stops on SIGINT or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import trio
 
@@ -55,12 +59,36 @@ async def serve(app: Application, port: int) -> None:
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             bound = await nursery.start(app.serve, "127.0.0.1", port)
-            import os
-
             print(f"listening {bound} {os.getpid()}", flush=True)
             async for _ in signals:
                 nursery.cancel_scope.cancel()
                 break
+
+
+@contextmanager
+def spawned(*, token_delay: float, reply_length: int) -> Iterator[tuple[str, str]]:
+    """Run this server as a process of its own for the block; yields its port and pid
+    (as it printed them) once it accepts connections, and stops it on the way out."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.load_server",
+            "--token-delay",
+            str(token_delay),
+            "--reply-length",
+            str(reply_length),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        _, port, pid = server.stdout.readline().split()
+        yield port, pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,14 +23,13 @@ import json
 import os
 import re
 import statistics
-import sys
 import time
 
 import attrs
 import trio
 import trio_websocket
 
-from bench._live import fetch_token, header, percentile
+from bench._live import fetch_token, header, join, percentile
 
 STAMP = re.compile(r"§(\d+)")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -75,10 +74,7 @@ async def open_session(nursery: trio.Nursery, port: int) -> trio_websocket.WebSo
         extra_headers=[(b"Origin", f"http://127.0.0.1:{port}".encode())],
         max_message_size=64 << 20,
     )
-    await ws.send_message(json.dumps({"t": "join", "token": token, "path": "/"}))
-    for _ in range(2):
-        await ws.get_message()
-    await ws.send_message('{"t":"ack","n":1}')  # the render, as client.js acks it
+    await join(ws, token)
     return ws
 
 
@@ -219,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-header", action="store_true")
     args = parser.parse_args(argv)
     if not args.no_header:
-        header(" ".join([".venv/bin/python -m bench.loadgen", *sys.argv[1:]]))
+        header("bench.loadgen")
     steps = [int(step) for step in args.steps.split(",")]
     results = trio.run(
         ramp, args.port, args.server_pid, steps, args.hold, args.p99_limit, args.warmup

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 
 import trio
 
 from bench._live import header
+from bench.load_server import spawned
 from bench.loadgen import open_session, rss_kib
 
 WARMUP = 10
@@ -78,27 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token-delay", type=float, default=0.25)
     parser.add_argument("--stream-for", type=float, default=5.0)
     args = parser.parse_args(argv)
-    header(" ".join([".venv/bin/python -m bench.memory", *sys.argv[1:]]))
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.load_server",
-            "--token-delay",
-            str(args.token_delay),
-            "--reply-length",
-            "100000",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        _, port, pid = server.stdout.readline().split()
+    header("bench.memory")
+    with spawned(token_delay=args.token_delay, reply_length=100_000) as (port, pid):
         rss = trio.run(measure, int(port), int(pid), args.views, args.stream_for)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     base = rss["baseline"]
     print(f"server RSS baseline (after {WARMUP} warm-up sessions): {base / 1024:.1f} MiB")
     for moment in ("idle", "streaming"):

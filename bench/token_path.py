@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
-import sys
 import time
 
 import trio
@@ -141,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tokens", type=int, default=100, help="tokens per case per round")
     parser.add_argument("--histories", type=int, nargs="+", default=list(HISTORIES))
     args = parser.parse_args(argv)
-    header(" ".join([".venv/bin/python -m bench.token_path", *sys.argv[1:]]))
+    header("bench.token_path")
     quiet_logs()
     cases = trio.run(measure, args.rounds, args.tokens, tuple(args.histories))
     report(cases, args.rounds, args.tokens)

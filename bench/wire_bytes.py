@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -111,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tokens", type=int, default=50)
     parser.add_argument("--short-only", action="store_true", help="history 10, draft 10 only")
     args = parser.parse_args(argv)
-    header(" ".join([".venv/bin/python -m bench.wire_bytes", *sys.argv[1:]]))
+    header("bench.wire_bytes")
     print("tokens: " + ", ".join(f"{k} {v!r} ({len(v.encode())} B)" for k, v in TOKENS.items()))
     quiet_logs()
     trio.run(measure, args.tokens, CASES[:1] if args.short_only else CASES)

@@ -228,4 +228,5 @@ class KeptHistory:
                 await self.store.clear(self.conversation)
             elif isinstance(op, Inserted) and isinstance(op.item, Message):
                 batch.append(op.item)
-        await self.store.append(self.conversation, batch)
+        if batch:  # after most batches (a token each) there is nothing to write
+            await self.store.append(self.conversation, batch)

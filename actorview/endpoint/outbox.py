@@ -13,15 +13,13 @@ that follows starts the view afresh (a full render).
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from typing import Any
 
 import trio
 
 from actorview.endpoint.errors import EndpointError
-
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+from actorview.endpoint.protocol import encode_json as _encode
 
 Ops = list[list[Any]]
 

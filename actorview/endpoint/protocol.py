@@ -138,6 +138,12 @@ def _quote(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
+encode_json = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False
+).encode
+"""Every server → browser frame's JSON: compact, strings as UTF-8 (built once, not per frame)."""
+
+
 def control_frame(kind: str, **fields: Any) -> str:
     """A server → browser control frame, e.g. ``control_frame("error", error="...")``."""
-    return json.dumps({"t": kind, **fields}, ensure_ascii=False, separators=(",", ":"))
+    return encode_json({"t": kind, **fields})

@@ -164,9 +164,12 @@ class Application:
             return
         try:
             await self._dispatch(stream, request)
-        except (trio.BrokenResourceError, trio.ClosedResourceError, trio_websocket.HandshakeError):
-            pass
-        except trio_websocket.ConnectionClosed:
+        except (
+            trio.BrokenResourceError,
+            trio.ClosedResourceError,
+            trio_websocket.HandshakeError,
+            trio_websocket.ConnectionClosed,
+        ):
             pass
         except Exception:
             # One connection's failure must never reach the listener: trio.serve_listeners
@@ -367,9 +370,7 @@ class Application:
             raise JoinRefused("join token is for another page of this view")
         session = self.sessions.get(claims.session)
         if session is None:
-            session = Session(
-                claims.session, route.name, path_params, max_bytes=self.limits.max_outbox_bytes
-            )
+            session = Session(claims.session, path_params, max_bytes=self.limits.max_outbox_bytes)
             # A view of this id may still be stopping for the session object reaped before
             # this one (its frames go to that session): never resume it, start afresh.
             session.needs_fresh_view = True

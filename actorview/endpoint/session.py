@@ -20,11 +20,8 @@ from actorview.endpoint.outbox import Outbox
 class Session:
     """Where the frames of one view go; its ``push_*`` methods are the view's sink."""
 
-    def __init__(
-        self, session_id: str, view_name: str, params: dict[str, str], *, max_bytes: int
-    ) -> None:
+    def __init__(self, session_id: str, params: dict[str, str], *, max_bytes: int) -> None:
         self.session_id = session_id
-        self.view_name = view_name
         self.params = params
         self.outbox = Outbox(max_bytes=max_bytes)
         self._max_bytes = max_bytes

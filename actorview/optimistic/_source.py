@@ -119,11 +119,9 @@ def _same_code(node: FunctionNode, code: Any) -> bool:
     the function object runs the old one.
     """
     try:
-        module = ast.Module(
-            body=[ast.Expr(node) if isinstance(node, ast.Lambda) else node], type_ignores=[]
-        )
+        statement: ast.stmt
         if isinstance(node, ast.FunctionDef):
-            node = ast.FunctionDef(
+            statement = ast.FunctionDef(
                 name=node.name,
                 args=node.args,
                 body=node.body,
@@ -131,7 +129,9 @@ def _same_code(node: FunctionNode, code: Any) -> bool:
                 returns=None,
                 type_comment=None,
             )
-            module = ast.Module(body=[node], type_ignores=[])
+        else:
+            statement = ast.Expr(node)
+        module = ast.Module(body=[statement], type_ignores=[])
         compiled = compile(ast.fix_missing_locations(module), "<check>", "exec")
     except Exception:
         return True

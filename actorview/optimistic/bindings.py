@@ -31,7 +31,6 @@ import copy
 import functools
 import inspect
 import json
-import os
 import types as pytypes
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -47,7 +46,7 @@ from actorview.optimistic.program import (
     ClientPlan,
     _json_value,
 )
-from actorview.optimistic.transpile import name_resolver, transpile_expression
+from actorview.optimistic.transpile import _short_path, name_resolver, transpile_expression
 from actorview.render.builder import h as builder_h
 from actorview.view.expressions import return_annotation
 from actorview.view.fields import Origin
@@ -72,7 +71,8 @@ _SCOPE: Final = "_av_bindings_scope"
 
 
 def _attr_name(keyword: str) -> str:
-    """The attribute a builder keyword writes (``class_`` -> ``class``), as the builder."""
+    """The attribute a builder keyword writes (``class_`` -> ``class``), or the tag
+    ``h.<name>`` builds, as the builder names them."""
     return keyword.rstrip("_").replace("_", "-") if "_" in keyword else keyword
 
 
@@ -298,14 +298,7 @@ class _Inference:
     # -- one call ----------------------------------------------------------------------
 
     def where(self, node: ast.AST) -> str:
-        path = self.filename
-        try:
-            relative = os.path.relpath(path)
-            if not relative.startswith(".."):
-                path = relative
-        except ValueError:
-            pass
-        return f"{path}:{getattr(node, 'lineno', 0)}"
+        return f"{_short_path(self.filename)}:{getattr(node, 'lineno', 0)}"
 
     def site(self, call: ast.Call, tag: str, inside_av_input: bool) -> _Site | None:
         """The bindings of one builder call, or ``None`` when it gets none."""
@@ -560,7 +553,7 @@ def _builder_tag(node: ast.Call) -> str | None:
     assert isinstance(node.func, ast.Attribute)
     if node.func.attr in ("stream", "memo"):
         return None
-    return node.func.attr.rstrip("_").replace("_", "-")
+    return _attr_name(node.func.attr)
 
 
 def _builds_elements(expression: ast.expr) -> bool:

@@ -48,6 +48,7 @@ from actorview.optimistic.templates import (
 )
 from actorview.optimistic.transpile import (
     ANY,
+    MAX_EXACT,
     Kind,
     kind_of_value,
     transpile,
@@ -407,7 +408,7 @@ class _Planner:
             raise self.fail(
                 label,
                 f"the browser cannot draw the pushed item: the stream {op.field!r} has no "
-                f"item renderer. Declare it with stream({_type_name(field.item_type)}, "
+                f"item renderer. Declare it with stream({type_name(field.item_type)}, "
                 f"item=render_item) (slot() then uses it too), or remove optimistic=True.",
             )
         if op.item.function is None:
@@ -444,7 +445,7 @@ class _Planner:
                 raise self.fail(
                     label,
                     f"the stream {name!r} keys its items with key={key!r}, which is not a "
-                    f"field of {_type_name(item_type)}: the browser only knows a pushed "
+                    f"field of {type_name(item_type)}: the browser only knows a pushed "
                     f"record's fields. Key the stream by a field, or by a lambda in the "
                     f"optimistic subset, or remove optimistic=True.",
                 )
@@ -529,10 +530,6 @@ def _describe(op: Op) -> str:
     return f"ops.{op.verb}"
 
 
-def _type_name(kind: Any) -> str:
-    return getattr(kind, "__name__", repr(kind))
-
-
 def _param_types(declared: Action) -> dict[str, Any]:
     if declared.params is None:
         return {}
@@ -548,7 +545,7 @@ def _json_value(value: Any) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        if abs(value) > 2**53 - 1:
+        if abs(value) > MAX_EXACT:
             raise ValueError(f"{value} is past 2**53")
         return value
     if isinstance(value, float):

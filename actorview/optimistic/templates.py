@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import ast
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
 from actorview.errors import DefinitionError
 from actorview.optimistic._source import locate
+from actorview.optimistic.transpile import _resolver
 from actorview.render import Element, escape_attr, escape_text, to_html
 from actorview.render.serialize import stream_item
 
@@ -72,12 +73,7 @@ class ItemTemplate:
     def fill(self, values: Mapping[str, str]) -> str:
         """The HTML for ``values`` (field name or :data:`KEY_HOLE` to text), escaped as the
         browser does it; tests compare it with the server's render."""
-        out = [self.parts[0]]
-        for hole, part in zip(self.holes, self.parts[1:], strict=True):
-            value = values[hole.name]
-            out.append(escape_attr(value) if hole.context == "attr" else escape_text(value))
-            out.append(part)
-        return "".join(out)
+        return _join(self.parts, self.holes, values)
 
 
 @attrs.frozen
@@ -144,10 +140,7 @@ def record_shape(function: Callable[..., Any], fail: Callable[[str], TemplateErr
 def _called_class(function: Callable[..., Any], body: ast.expr | None) -> type | None:
     if not isinstance(body, ast.Call) or not isinstance(body.func, ast.Name):
         return None
-    name = body.func.id
-    code = function.__code__
-    closure = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
-    value = closure[name].cell_contents if name in closure else function.__globals__.get(name)
+    value = _resolver(function)(body.func.id)
     return value if isinstance(value, type) and attrs.has(value) else None
 
 
@@ -262,7 +255,7 @@ def _cut(
     return parts, holes
 
 
-def _join(parts: list[str], holes: list[Hole], values: Mapping[str, str]) -> str:
+def _join(parts: Sequence[str], holes: Sequence[Hole], values: Mapping[str, str]) -> str:
     out = [parts[0]]
     for hole, part in zip(holes, parts[1:], strict=True):
         value = values[hole.name]

@@ -30,8 +30,8 @@ from typing import Any, Final
 
 import attrs
 
-from actorview.optimistic._source import FunctionNode, Located, locate
-from actorview.optimistic.errors import TranspileError
+from actorview.optimistic._source import FunctionNode, Located, _params, locate
+from actorview.optimistic.errors import DEFAULT_HINT, TranspileError
 
 Kind = frozenset[str]
 
@@ -175,7 +175,7 @@ def transpile(
     located = locate(function)
     node = located.node
     qualname = getattr(function, "__qualname__", function.__name__)
-    params = tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
+    params = _params(node.args)
     context = _Context(
         qualname=qualname,
         location=_short_path(located.filename),
@@ -326,7 +326,7 @@ def _error(
     node: ast.AST,
     construct: str,
     reason: str,
-    hint: str = "compute it on the server: drop optimistic=True",
+    hint: str = DEFAULT_HINT,
 ) -> TranspileError:
     lineno = getattr(node, "lineno", 0)
     if context.location == "<expression>":
@@ -524,9 +524,7 @@ class _Writer:
         self.temps += 1
         return name
 
-    def fail(self, node: ast.AST, reason: str, hint: str | None = None) -> TranspileError:
-        if hint is None:
-            return _error(self.context, node, _source_of(node), reason)
+    def fail(self, node: ast.AST, reason: str, hint: str = DEFAULT_HINT) -> TranspileError:
         return _error(self.context, node, _source_of(node), reason, hint)
 
     def expr(self, node: ast.expr) -> tuple[str, Kind]:

@@ -124,7 +124,7 @@ def _attrs_of(
     return out
 
 
-_ELEMENT_TYPES = frozenset({Element, StreamSlot, Memo, Text, Raw})
+_NODE_KINDS = frozenset(_NODE_TYPES)
 _SHARED_CHILDREN = frozenset({Element, Text, Raw})
 _KEY_VALUES = frozenset({str, int, bool, type(None)})
 _SHORT = 200
@@ -208,7 +208,7 @@ def _build(
         kind = type(arg)
         if kind is str:
             children.append(make_text(arg))
-        elif kind in _ELEMENT_TYPES:
+        elif kind in _NODE_KINDS:
             children.append(arg)
         elif arg is None or kind is bool:
             continue

@@ -41,7 +41,6 @@ from actorview.render.nodes import (
     StreamReset,
     StreamSlot,
     Text,
-    node_key,
 )
 from actorview.render.patches import (
     AppendText,
@@ -125,16 +124,9 @@ def _node(old: Node, new: Node, path: Path, out: list[Patch]) -> None:
         _node(old.resolve(), new, path, out)
     elif isinstance(new, Text):
         _text(old, new, path, out)
-    elif isinstance(new, Element):
-        if isinstance(old, Element) and old.tag == new.tag:
-            _attrs(old.attrs, new.attrs, path, out)
-            if old.children is not new.children:
-                _children(old.children, new.children, path, out)
-        else:
-            out.append(ReplaceNode(path, to_html(new)))
     elif isinstance(new, StreamSlot):
         _stream(old, new, path, out)
-    else:
+    else:  # raw markup, or an element in place of another kind of node
         out.append(ReplaceNode(path, to_html(new)))
 
 
@@ -196,10 +188,6 @@ def _stream(old: Node, new: StreamSlot, path: Path, out: list[Patch]) -> None:
             out.append(StreamResetItems(path))
 
 
-def _is_raw(children: Sequence[Node]) -> bool:
-    return len(children) == 1 and isinstance(children[0], Raw)
-
-
 def _any_key(children: Sequence[Node]) -> bool:
     """Whether a child has a key or an id (only when the children are not aligned)."""
     return any(_own_identity(child) is not None for child in children)
@@ -254,28 +242,22 @@ def _positional(old: Sequence[Node], new: Sequence[Node], path: Path, out: list[
 def _identities(children: Sequence[Node]) -> list[str | int | tuple[str, str]]:
     """Each child's identity: its key, else ``("id", its id)`` for the first sibling with
     that id, else its ordinal among the rest."""
-    seen: set[str] = set()
-    seen_ids: set[tuple[str, str]] = set()
+    seen: set[str | tuple[str, str]] = set()
     ids: list[str | int | tuple[str, str]] = []
     ordinal = 0
     for child in children:
-        key = node_key(child)
-        if key is None:
-            element_id = _own_identity(child)
-            if isinstance(element_id, tuple) and element_id not in seen_ids:
-                seen_ids.add(element_id)
-                ids.append(element_id)
-            else:
-                ids.append(ordinal)
-                ordinal += 1
-        elif key in seen:
+        identity = _own_identity(child)
+        if identity is not None and identity not in seen:
+            seen.add(identity)
+            ids.append(identity)
+        elif identity is None or isinstance(identity, tuple):  # a repeated id: by order
+            ids.append(ordinal)
+            ordinal += 1
+        else:
             raise DuplicateKey(
-                f"two siblings have key {key!r}; keys must be unique among siblings "
+                f"two siblings have key {identity!r}; keys must be unique among siblings "
                 "(use the item's id, not a value that can repeat)"
             )
-        else:
-            seen.add(key)
-            ids.append(key)
     return ids
 
 

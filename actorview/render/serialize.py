@@ -185,10 +185,3 @@ def to_html(node: Node) -> str:
     out: list[str] = []
     _write(node, out)
     return "".join(out)
-
-
-def inner_html(tag: str, children: Iterable[Node]) -> str:
-    """The inner HTML of a ``tag`` element holding ``children``."""
-    out: list[str] = []
-    _children_html(tag, children, out)
-    return "".join(out)

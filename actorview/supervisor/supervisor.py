@@ -447,7 +447,7 @@ class Supervisor:
             if spec.id in seen:
                 raise DuplicateChildId(self.name, spec.id)
             seen.add(spec.id)
-        return tuple(specs)
+        return specs
 
     @staticmethod
     def _open_exit_channel() -> tuple[

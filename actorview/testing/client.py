@@ -671,8 +671,9 @@ class ViewClient(Generic[V]):
 
     def _no_match(self, selector: str, text: TextFilter) -> str:
         root = self.page.root
-        if text is not None and self._select(selector, None):
-            texts = [text_of(e) for e in self._select(selector, None)][:6]
+        unfiltered = self._select(selector, None) if text is not None else []
+        if unfiltered:
+            texts = [text_of(e) for e in unfiltered[:6]]
             return f"{selector!r} matches, but none with text {text!r}; their texts: {texts}"
         for group in parse(selector):
             for prefix in group.prefixes():

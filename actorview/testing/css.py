@@ -278,11 +278,6 @@ def select(root: DomNode, selector: str | Sequence[Complex]) -> list[DomElement]
     ]
 
 
-def select_within(scope: DomElement, selector: str) -> list[DomElement]:
-    """The descendants of ``scope`` (not ``scope`` itself) that match ``selector``."""
-    return [element for element in select(scope, selector) if element is not scope]
-
-
 def text_of(node: DomNode) -> str:
     """The text content of ``node`` (all its text nodes, in order)."""
     if isinstance(node, DomText):

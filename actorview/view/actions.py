@@ -9,6 +9,7 @@ name in the action's expressions, next to the view's fields and calcs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -42,8 +43,9 @@ class Action(Declaration):
     def __repr__(self) -> str:
         return f"action({', '.join(op.verb for op in self.ops)})"
 
-    @property
+    @functools.cached_property
     def param_names(self) -> tuple[str, ...]:
+        """The parameter names, in order (computed once: every event reads them)."""
         if self.params is None:
             return ()
         return tuple(field.name for field in attrs.fields(self.params))

@@ -9,6 +9,7 @@ so matching, guards, ordering and coalescing are the mailbox's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -50,8 +51,10 @@ class ViewClause(Declaration):
         label = getattr(self.message_type, "__name__", repr(self.message_type))
         return f"clause({label}, {', '.join(op.verb for op in self.ops)})"
 
-    @property
+    @functools.cached_property
     def message_fields(self) -> tuple[str, ...]:
+        """The message type's field names (computed once: guards and ops read them per
+        message)."""
         return tuple(field.name for field in attrs.fields(self.message_type))
 
 

@@ -65,14 +65,14 @@ class StateField(Declaration, Generic[T]):
         self.origin = origin
         self.optimistic = optimistic
         self._declare()
+        self.item_type: Any = item_type(type_)
         self.kind = (
             FieldKind.TEXT
             if type_ is str
             else FieldKind.LIST
-            if item_type(type_) is not None
+            if self.item_type is not None
             else FieldKind.VALUE
         )
-        self.item_type: Any = item_type(type_)
 
     def __repr__(self) -> str:
         return (

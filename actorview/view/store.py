@@ -12,7 +12,7 @@ value is read, so a stream of tokens into a long draft costs the same per token.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -74,8 +74,6 @@ class _Growth:
 
 _REPLACED = object()
 
-_NO_LOCALS: frozenset[str] = frozenset()
-
 
 def _never_busy(stream: str) -> bool:
     return False
@@ -115,10 +113,10 @@ class ViewStore:
         self._calc_values: dict[str, Any] = {}
         self._growth: dict[str, Any] = {}
         self.dirty: set[str] = set()
+        """Fields and streams changed since the last recompute."""
         self._carried: set[str] = set()
         """Names changed by a pass run inside a message (form fields before an action's
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
-        """Fields and streams changed since the last recompute."""
         self.effects: list[Effect] = []
         """Stream fires and cancels waiting for the view to carry them out, in order."""
         self.recomputes = 0
@@ -221,7 +219,7 @@ class ViewStore:
         raw_params, proposed = proposed_keys(raw_params)
         raw_params, inputs = self._client_fields_of(declared, raw_params)
         params = self._structure_params(declared, raw_params)
-        names = frozenset(declared.param_names)
+        names = declared.param_names
         previous = {field: self.read(field) for field in inputs}
         for field, value in inputs.items():
             self._set(field, value)
@@ -255,15 +253,14 @@ class ViewStore:
         """The value of a clause's guard for ``message`` (True when it has none)."""
         if declared.when is None:
             return True
-        names = frozenset(declared.message_fields)
-        return bool(self._evaluate(declared.when, message, names))
+        return bool(self._evaluate(declared.when, message, declared.message_fields))
 
     def handle(self, declared: ViewClause, message: Any) -> None:
         """Apply a clause's ops to ``message`` (errors propagate: the view crashes)."""
         self.apply(
             declared.ops,
             message,
-            frozenset(declared.message_fields),
+            declared.message_fields,
             where=f"clause {declared.name!r}",
         )
 
@@ -271,7 +268,7 @@ class ViewStore:
         self,
         ops: Iterable[Op],
         local: object = None,
-        local_names: frozenset[str] = _NO_LOCALS,
+        local_names: Collection[str] = (),
         *,
         where: str = "ops",
         proposed: Mapping[int, str] | None = None,
@@ -329,7 +326,7 @@ class ViewStore:
             return op, args, None
         if isinstance(op, Cancel):
             return op, None, None
-        assert isinstance(op, (Set, Append, Push, Unshift, Pop, Shift, UpdateAt, Delete, Reset))
+        assert isinstance(op, FieldOp)
         name = op.field
         if name in self._streams:
             return self._plan_stream(op, lookup)
@@ -503,8 +500,7 @@ class ViewStore:
         read = self.read
         values = self._calc_values
         for calc in self.spec.calc_order:
-            inputs = calc.inputs
-            if not any(name in changed for name in inputs):
+            if changed.isdisjoint(calc.inputs):
                 continue
             values[calc.name] = self._compute(calc, read)
             self.evaluations[calc.name] += 1
@@ -524,7 +520,7 @@ class ViewStore:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _lookup(self, local: object, local_names: frozenset[str]) -> Callable[[str], Any]:
+    def _lookup(self, local: object, local_names: Collection[str]) -> Callable[[str], Any]:
         read = self.read
         if not local_names:
             return read
@@ -536,7 +532,7 @@ class ViewStore:
 
         return lookup
 
-    def _evaluate(self, expression: Expr, local: object, local_names: frozenset[str]) -> Any:
+    def _evaluate(self, expression: Expr, local: object, local_names: Collection[str]) -> Any:
         return expression.evaluate(self._lookup(local, local_names))
 
     def _check(self, name: str, value: Any, expected: Any, what: str) -> None:
@@ -551,7 +547,7 @@ class ViewStore:
         """Split the client-field values (a form's inputs) off untrusted params."""
         if not isinstance(raw, Mapping):
             return raw, {}
-        params = set(declared.param_names)
+        params = declared.param_names
         inputs: dict[str, Any] = {}
         rest: dict[str, Any] = {}
         for key, value in raw.items():

@@ -311,8 +311,10 @@
     }
   }
 
-  function mountHooks(view, node) {
+  // `fresh`, if given, collects every hooked element under `node` (mounted before or not).
+  function mountHooks(view, node, fresh) {
     eachHooked(node, function (el) {
+      if (fresh) fresh.add(el);
       if (mountedHooks.has(el)) return;
       var name = el.getAttribute("av-hook");
       var spec = hooks[name];
@@ -344,8 +346,7 @@
     var fresh = new Set();
     for (i = 0; i < ctx.added.length; i++) {
       if (ctx.added[i].isConnected) {
-        eachHooked(ctx.added[i], function (el) { fresh.add(el); });
-        mountHooks(view, ctx.added[i]);
+        mountHooks(view, ctx.added[i], fresh);
       }
     }
     var updated = new Set();
@@ -819,13 +820,18 @@
     for (var i = 0; i < found.length; i++) bind(opt, found[i]);
   }
 
+  // The client fields changed: the calcs follow them, and the bindings follow both.
+  function refresh(view, opt) {
+    opt.calcs = computeCalcs(opt.program, opt.values);
+    applyBindings(view);
+  }
+
   // The user typed into a control bound to a client field: no round trip.
   function clientInput(view, field, value) {
     var opt = optimisticOf(view);
     if (!opt || typeof opt.program.fields[field] !== "string" || typeof value !== "string") return;
     opt.values[field] = value;
-    opt.calcs = computeCalcs(opt.program, opt.values);
-    applyBindings(view);
+    refresh(view, opt);
   }
 
   function escapeText(s) {
@@ -867,7 +873,7 @@
   function itemKey(op, step, taken) {
     var AV = global.AV;
     if (!op.key) return "c:" + pageId + "-" + ++keyCounter;
-    var key = AV.str(op.key.fn(step.value), op.key.hint === null ? undefined : op.key.hint);
+    var key = AV.str(op.key.fn(step.value), op.key.hint);
     if (taken[key] || streamItem(step.container, key)) {
       throw new AV.Unpredictable("an item keyed " + key + " is shown: the server replaces it");
     }
@@ -915,8 +921,8 @@
         value: step.value,
         index: op.at ? call(op.at, scope) : undefined,
         check: op.check,
-        valueHint: op.valueHint === null ? undefined : op.valueHint,
-        indexHint: op.atHint === null ? undefined : op.atHint,
+        valueHint: op.valueHint, // null, as undefined: the kind is not known
+        indexHint: op.atHint,
       });
       steps.push(step);
     });
@@ -1038,8 +1044,7 @@
       opt.values[op.field] = UNKNOWN;
     });
     if (!Object.keys(forgot).length) return;
-    opt.calcs = computeCalcs(opt.program, opt.values);
-    applyBindings(view);
+    refresh(view, opt);
   }
 
   // Apply an optimistic action's predictions at once; returns the params to send (with
@@ -1078,10 +1083,9 @@
       writeBound(view, field, after[field]);
     });
     opt.values = after;
-    opt.calcs = computeCalcs(opt.program, opt.values);
     opt.pending.push(pending);
     logLists(opt, pending, planned);
-    applyBindings(view);
+    refresh(view, opt);
     if (!Object.keys(keys).length) return params;
     var sent = Object.assign({}, params);
     sent._av_keys = keys;
@@ -1105,8 +1109,7 @@
       opt.values[field] = pair[0];
       writeBound(view, field, pair[0]);
     });
-    opt.calcs = computeCalcs(opt.program, opt.values);
-    applyBindings(view);
+    refresh(view, opt);
   }
 
   function settle(view, frame) {
@@ -1144,8 +1147,7 @@
       return false;
     });
     readBound(view, opt);
-    opt.calcs = computeCalcs(opt.program, opt.values);
-    applyBindings(view);
+    refresh(view, opt);
   }
 
   // A whole render (a fresh view after a restart or a long absence) rebuilds the
