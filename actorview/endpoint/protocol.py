@@ -10,6 +10,7 @@ message that names what was wrong. Server → browser: a patch frame is a JSON a
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -138,12 +139,27 @@ def _quote(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
+class NoticeKind(Enum):
+    """What a ``notice`` frame tells the person at the page (client.js shows it in
+    ``#av-notice``, with ``data-kind`` set to the value)."""
+
+    RESTARTED = "restarted"
+    """The view crashed and was started again: what it held since its last commit is gone."""
+    FAILED = "failed"
+    """The view stopped for good; the notice offers to try again (a reload, a fresh view)."""
+    WAITING = "waiting"
+    """The view cannot start yet (a dependency is down) and is retried; the next render
+    of the view clears the notice."""
+    ERROR = "error"
+    """Something failed on the server (an event, a stream run); the view goes on."""
+
+
 encode_json = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False
 ).encode
 """Every server → browser frame's JSON: compact, strings as UTF-8 (built once, not per frame)."""
 
 
-def control_frame(kind: str, **fields: Any) -> str:
+def control_frame(tag: str, /, **fields: Any) -> str:
     """A server → browser control frame, e.g. ``control_frame("error", error="...")``."""
-    return encode_json({"t": kind, **fields})
+    return encode_json({"t": tag, **fields})

@@ -46,7 +46,7 @@ from actorview.endpoint.tokens import TokenSigner, random_secret
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, MailboxError
 from actorview.optimistic import program_id, program_source, runtime_source
-from actorview.render import client_script_path
+from actorview.render import client_script_path, runtime_stylesheet_path
 from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
 from actorview.supervisor.errors import DuplicateChildId, UnknownChild
 from actorview.view import Connected, Disconnected
@@ -89,7 +89,8 @@ class Application:
         limits: per-connection and per-process limits (:class:`Limits`).
         title: the page title.
         static_files: extra files served under ``/_av/static/<name>``.
-        stylesheets: names among ``static_files`` linked from every page.
+        stylesheets: names among ``static_files`` linked from every page, after the
+            runtime's own ``actorview.css`` (the look of ``#av-notice``), so they can restyle it.
     """
 
     def __init__(
@@ -108,8 +109,12 @@ class Application:
         self.title = title
         self.signer = TokenSigner(_resolve_secret(secret))
         self.allowed_origins = frozenset(allowed_origins) if allowed_origins else None
-        self.static_files = {"client.js": client_script_path(), **(static_files or {})}
-        self.stylesheets = tuple(stylesheets)
+        self.static_files = {
+            "client.js": client_script_path(),
+            "actorview.css": runtime_stylesheet_path(),
+            **(static_files or {}),
+        }
+        self.stylesheets = ("actorview.css", *stylesheets)
         for name in self.stylesheets:
             if name not in self.static_files:
                 raise ValueError(f"stylesheet {name!r} is not among static_files")

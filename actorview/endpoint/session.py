@@ -15,6 +15,7 @@ from typing import Any
 import trio
 
 from actorview.endpoint.outbox import Outbox
+from actorview.endpoint.protocol import NoticeKind, control_frame
 
 
 class Session:
@@ -43,6 +44,12 @@ class Session:
     def push_render_frame(self, frame: str) -> None:
         """A whole new render: it replaces the live root, so what waited is moot."""
         self.outbox.push_render(frame)
+
+    def push_notice(self, kind: NoticeKind, text: str) -> None:
+        """Tell the person at the page what happened to their view (it was restarted, it
+        stopped for good, it waits for a dependency, the server failed an event). The
+        page shows it in ``#av-notice``, outside the view's own markup."""
+        self.outbox.push_control(control_frame("notice", kind=kind.value, text=text))
 
     def renew_outbox(self) -> None:
         """Replace the outbox by an empty one, whose frames count from 1 again (it gave up

@@ -66,6 +66,12 @@ def client_script_path() -> _FsPath:
     return _FsPath(__file__).with_name("static") / "client.js"
 
 
+def runtime_stylesheet_path() -> _FsPath:
+    """The path of ``actorview.css``: the look of the runtime's own notices (``#av-notice``),
+    linked from every page before the application's stylesheets, which may restyle it."""
+    return _FsPath(__file__).with_name("static") / "actorview.css"
+
+
 __all__ = [
     "STREAM_KEY_ATTR",
     "AppendText",
@@ -117,6 +123,7 @@ __all__ = [
     "node_key",
     "parse_html",
     "raw",
+    "runtime_stylesheet_path",
     "text",
     "to_html",
     "without_stream_items",

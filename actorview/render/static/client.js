@@ -1180,8 +1180,9 @@
   // "name","params"}, {"t":"input","ref","field","value"}, {"t":"ack","n"}, {"t":"ping"}.
   // Server -> browser: a JSON array is a patch frame; objects carry "t": "joined" (a fresh
   // token for the next rejoin, "seq" the count the session's frames go on from, "ref" the
-  // last event received), "render" (the whole view), "reply" and "error" (dispatched as
-  // DOM events av:reply / av:error on the container). The page counts the session's
+  // last event received), "render" (the whole view), "notice" (shown in #av-notice, see
+  // above), "reply" and "error" (each also dispatched as a DOM event, av:reply, av:error,
+  // av:notice, on the container). The page counts the session's
   // frames ("seen"), acknowledges them about once a second, and rejoins saying how many it
   // has: the server sends the rest again, so a dropped socket loses no frame.
 
@@ -1211,6 +1212,54 @@
     return frame;
   }
 
+  // ------------------------------------------------------------------ notices
+  //
+  // {"t":"notice","kind","text"}: what happened to the view, for the person at the page.
+  // Shown in one #av-notice element outside the view's markup (patches never touch it):
+  // "restarted" (dismissable, hides itself), "waiting" (until the view renders again),
+  // "failed" (the view stopped for good: "Try again" reloads the page, which mounts a
+  // fresh view) and "error" (something failed on the server; the view goes on).
+
+  var NOTICE_HIDE_MS = { restarted: 10000, error: 10000 };
+
+  function noticeElement() {
+    var notice = document.getElementById("av-notice");
+    if (notice) return notice;
+    notice = document.createElement("div");
+    notice.id = "av-notice";
+    notice.hidden = true;
+    var text = document.createElement("span");
+    text.className = "av-notice-text";
+    var action = document.createElement("button");
+    action.type = "button";
+    action.className = "av-notice-action";
+    notice.append(text, action);
+    document.body.appendChild(notice);
+    return notice;
+  }
+
+  function showNotice(kind, text) {
+    var notice = noticeElement();
+    clearTimeout(notice.avHideTimer);
+    notice.setAttribute("data-kind", kind);
+    notice.setAttribute("role", kind === "failed" || kind === "error" ? "alert" : "status");
+    notice.querySelector(".av-notice-text").textContent = text;
+    var action = notice.querySelector(".av-notice-action");
+    action.textContent = kind === "failed" ? "Try again" : "Dismiss";
+    action.onclick = kind === "failed"
+      ? function () { global.location.reload(); }
+      : function () { hideNotice(); };
+    notice.hidden = false;
+    if (NOTICE_HIDE_MS[kind]) notice.avHideTimer = setTimeout(hideNotice, NOTICE_HIDE_MS[kind]);
+  }
+
+  function hideNotice(kind) {
+    var notice = document.getElementById("av-notice");
+    if (notice && (kind === undefined || notice.getAttribute("data-kind") === kind)) {
+      notice.hidden = true;
+    }
+  }
+
   // One frame from the server; returns whether it counts among the session's frames.
   function receive(view, frame) {
     if (Array.isArray(frame)) {
@@ -1224,7 +1273,11 @@
         if (view.optimistic) view.optimistic.serverText.clear();
         apply(view.container, [["R", [], frame.html]]);
         afterFrame(view, true);
+        hideNotice("waiting"); // the view is up again
         return true;
+      case "notice":
+        showNotice(String(frame.kind), String(frame.text));
+        break;
       case "reply":
         settle(view, frame);
         break;
