@@ -1,27 +1,44 @@
 """The seam between the endpoint and the view layer.
 
 Everything the endpoint knows about views is here: how to render a page statically, how
-to run a view whose renders go to a session, and how to deliver a browser frame as a
-typed view event and turn the outcome into a reply.
+to run a view whose renders and notices go to a session, and how to deliver a browser
+frame as a typed view event and turn the outcome into a reply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, assert_never
 
 import trio
 
-from actorview.endpoint.protocol import Event, Input, control_frame
+from actorview.endpoint.protocol import Event, Input, NoticeKind, control_frame
 from actorview.endpoint.session import Session
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
 from actorview.render import to_html
 from actorview.render.wire import op_to_wire
 from actorview.view import View
-from actorview.view.events import ActionEvent, Connected, Ignored, InputEvent, Outcome, Rejected
+from actorview.view.events import (
+    ActionEvent,
+    Applied,
+    Connected,
+    Failed,
+    Ignored,
+    InputEvent,
+    Outcome,
+    Rejected,
+)
+from actorview.view.notices import Notice, NoticeSink
 from actorview.view.view import Rendered
 
 ASK_TIMEOUT = 10.0
+
+SERVER_FAILED = "something went wrong on the server"
+"""The whole of what a browser hears about a :class:`Failed` event: the details are the
+server's (in its log), and the event's text may be the user's."""
+
+NOTICE_KIND = NoticeKind.ERROR
+"""How the page shows a view's :class:`Notice`: something failed, the view goes on."""
 
 
 async def static_render(view_class: type[View], params: Mapping[str, Any]) -> str:
@@ -43,12 +60,28 @@ def wire_ops(rendered: Rendered) -> list[list[Any]]:
 
 
 def reply_fields(outcome: Outcome) -> dict[str, Any]:
-    """The fields of the ``reply`` frame answering an event with ``outcome``."""
-    if isinstance(outcome, Ignored):
-        return {"outcome": "ignored", "reason": outcome.reason}
-    if isinstance(outcome, Rejected):
-        return {"outcome": "rejected", "error": str(outcome.error)}
-    return {"outcome": "applied"}
+    """The fields of the ``reply`` frame answering an event with ``outcome``.
+
+    Bad input is ``rejected`` with the view's message (it names what was wrong); an
+    action that raised is an ``error`` with only :data:`SERVER_FAILED`. client.js rolls
+    back the event's optimistic changes for anything but ``applied``.
+    """
+    match outcome:
+        case Applied():
+            return {"outcome": "applied"}
+        case Ignored(reason=reason):
+            return {"outcome": "ignored", "reason": reason}
+        case Rejected(error=error):
+            return {"outcome": "rejected", "error": str(error)}
+        case Failed():
+            return {"outcome": "error", "error": SERVER_FAILED}
+        case _:
+            assert_never(outcome)
+
+
+def notice_frame(notice: Notice) -> str:
+    """The ``notice`` control frame that shows a view's notice in the page."""
+    return control_frame("notice", kind=NOTICE_KIND.value, text=notice.text)
 
 
 def session_sink(session: Session) -> Any:
@@ -61,6 +94,15 @@ def session_sink(session: Session) -> Any:
             session.push_patches(wire_ops(rendered))
 
     return send
+
+
+def session_notices(session: Session) -> NoticeSink:
+    """A view's notice sink that shows each notice in the session's page."""
+
+    def show(notice: Notice) -> None:
+        session.push_notice(NOTICE_KIND, notice.text)
+
+    return show
 
 
 async def run_view(
@@ -78,6 +120,7 @@ async def run_view(
     view = view_class(
         dict(params),
         sink=session_sink(session),
+        notices=session_notices(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
     )

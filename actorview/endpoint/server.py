@@ -10,6 +10,11 @@ A GET of a route answers the server-rendered page with a signed join token. The 
 script opens ``/_av/live``; the join frame must carry that token. The connection task
 only relays: frames in are parsed into typed events and told to the view; frames out
 come from the session's outbox.
+
+A page whose view fails to mount or to render is answered with an HTML error page (500)
+in the application's look, with a link to try again; the traceback goes to the log with
+the route, and only ``Application(debug=True)`` puts the exception on the page. A path
+no route serves gets the same kind of page (404).
 """
 
 from __future__ import annotations
@@ -91,6 +96,11 @@ class Application:
         static_files: extra files served under ``/_av/static/<name>``.
         stylesheets: names among ``static_files`` linked from every page, after the
             runtime's own ``actorview.css`` (the look of ``#av-notice``), so they can restyle it.
+            Error pages link them too (their markup: ``main.av-error-page``).
+        debug: show the exception's type and message on the 500 page of a view that
+            failed to mount or render (escaped). Off by default: for development only,
+            since an exception's text may reveal internals. The log always has the
+            traceback.
     """
 
     def __init__(
@@ -103,8 +113,10 @@ class Application:
         title: str = "actorview",
         static_files: Mapping[str, Path] | None = None,
         stylesheets: Iterable[str] = (),
+        debug: bool = False,
     ) -> None:
         self.router = Router(routes)
+        self.debug = debug
         self.limits = limits or Limits()
         self.title = title
         self.signer = TokenSigner(_resolve_secret(secret))
@@ -207,10 +219,22 @@ class Application:
             return
         found = self.router.match(request.path)
         if found is None:
-            await send_response(stream, 404, b"not found\n", head_only=head_only)
+            await self._send_error_page(stream, 404, head_only=head_only)
             return
         route, params = found
-        page = await self._page(route, params)
+        try:
+            page = await self._page(route, params)
+        except Exception as error:
+            _log.exception(
+                "endpoint.page_failed",
+                route=route.name,
+                view=route.view.__name__,
+                path=request.path[:200],
+            )
+            await self._send_error_page(
+                stream, 500, retry=request.target, error=error, head_only=head_only
+            )
+            return
         await send_response(
             stream,
             200,
@@ -255,9 +279,23 @@ class Application:
         return body
 
     async def _page(self, route: Route, params: dict[str, str]) -> str:
+        """The server-rendered page of ``route``; raises what the view's mount or first
+        render raised (``_dispatch`` answers with the error page)."""
         session_id = secrets.token_urlsafe(16)
         token = self.signer.sign(route.name, params, session_id)
         body = await live.static_render(route.view, route.mount_params(params, session_id))
+        return (
+            f"{self._head(self.title)}"
+            f'<script src="{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
+            f'<script src="{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
+            f'<script src="{CLIENT_PATH}" defer></script></head><body>'
+            f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}"'
+            f' data-av-program="{html.escape(program_id(route.view))}">'
+            f"{body}</div></body></html>"
+        )
+
+    def _head(self, title: str) -> str:
+        """A page's start, up to an open ``<head>`` with the title and every stylesheet."""
         links = "".join(
             f'<link rel="stylesheet" href="{STATIC_PREFIX}{html.escape(name)}">'
             for name in self.stylesheets
@@ -265,13 +303,58 @@ class Application:
         return (
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(self.title)}</title><link rel="icon" href="data:,">{links}'
-            f'<script src="{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
-            f'<script src="{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
-            f'<script src="{CLIENT_PATH}" defer></script></head><body>'
-            f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}"'
-            f' data-av-program="{html.escape(program_id(route.view))}">'
-            f"{body}</div></body></html>"
+            f'<title>{html.escape(title)}</title><link rel="icon" href="data:,">{links}'
+        )
+
+    def _error_page(
+        self, status: int, *, retry: str | None = None, error: Exception | None = None
+    ) -> str:
+        """An error page (404 or 500) in the application's look: its title and
+        stylesheets, no script.
+
+        A 500 links to ``retry`` (the failed request's target: the same page again) when
+        it is a path of this site, else to ``/``; a 404 links to ``/`` if a route serves
+        it. ``error`` is shown only under ``debug``, escaped.
+        """
+        heading, text, label = _ERROR_PAGES[status]
+        link: str | None = "/"
+        if status == 500 and retry is not None and _local_path(retry):
+            link = retry
+        elif status != 500 and self.router.match("/") is None:
+            link = None
+        action = (
+            f'<p><a class="av-error-action" href="{html.escape(link)}">{label}</a></p>'
+            if link is not None
+            else ""
+        )
+        detail = (
+            f'<pre class="av-error-detail">{html.escape(type(error).__name__)}: '
+            f"{html.escape(str(error))}</pre>"
+            if self.debug and error is not None
+            else ""
+        )
+        return (
+            f"{self._head(f'{heading} · {self.title}')}</head><body>"
+            f'<main class="av-error-page" data-status="{status}"><h1>{heading}</h1>'
+            f"<p>{text}</p>{action}{detail}</main></body></html>"
+        )
+
+    async def _send_error_page(
+        self,
+        stream: trio.SocketStream,
+        status: int,
+        *,
+        retry: str | None = None,
+        error: Exception | None = None,
+        head_only: bool = False,
+    ) -> None:
+        await send_response(
+            stream,
+            status,
+            self._error_page(status, retry=retry, error=error).encode(),
+            content_type="text/html; charset=utf-8",
+            headers=(("Cache-Control", "no-store"),),
+            head_only=head_only,
         )
 
     # -- live sockets --------------------------------------------------------------------
@@ -549,6 +632,23 @@ class Application:
             return
         self.sessions.pop(session.session_id, None)
         await self._stop_view(session.session_id)
+
+
+_ERROR_PAGES: dict[int, tuple[str, str, str]] = {
+    500: (
+        "Something went wrong",
+        "The server could not show this page. The problem has been logged; trying again may help.",
+        "Try again",
+    ),
+    404: ("Page not found", "Nothing is served at this address.", "Go to the start page"),
+}
+"""Per status: the heading, the text and the link's label of its error page."""
+
+
+def _local_path(target: str) -> bool:
+    """Whether a request target is a path on this site (not ``//host`` or ``/\\host``,
+    which a browser follows to another site)."""
+    return target.startswith("/") and not target.startswith(("//", "/\\"))
 
 
 def _cut(text: str) -> str:

@@ -33,6 +33,7 @@ import attrs
 import trio
 import trio.testing
 
+from actorview.endpoint.live import notice_frame
 from actorview.mailbox import ActorCrashed, ActorRef, ActorStopped, AskTimeout
 from actorview.render import DomElement, RenderError
 from actorview.testing.css import SelectorError, parse, select, text_of, walk
@@ -54,7 +55,16 @@ from actorview.testing.page import (
     outer_html,
     preview_html,
 )
-from actorview.view import ActionEvent, InputEvent, Outcome, Rejected, Rendered, View
+from actorview.view import (
+    ActionEvent,
+    Failed,
+    InputEvent,
+    Notice,
+    Outcome,
+    Rejected,
+    Rendered,
+    View,
+)
 
 V = TypeVar("V", bound=View)
 
@@ -164,7 +174,10 @@ class ViewClient(Generic[V]):
         ref: the view's :class:`~actorview.mailbox.ActorRef`.
         frames: every frame sent to the browser, in order (:class:`Frame`).
         replies: the answer to every event and input sent, in order (:class:`Reply`).
-        strict: raise :class:`EventRejected` when the view rejects an event.
+        notices: every :class:`~actorview.view.Notice` the view sent, in order (each is
+            also a ``"notice"`` frame in :attr:`frames`).
+        strict: raise :class:`EventRejected` when the view rejects an event, or its
+            action fails.
     """
 
     def __init__(
@@ -179,6 +192,7 @@ class ViewClient(Generic[V]):
         self.strict = strict
         self.frames: list[Frame] = []
         self.replies: list[Reply] = []
+        self.notices: list[Notice] = []
         self.page = BrowserPage()
         self._nursery = nursery
         self._ref: ActorRef | None = None
@@ -188,7 +202,10 @@ class ViewClient(Generic[V]):
         self._slots: dict[tuple[int, str], tuple[DomElement, _Slot]] = {}
         self._timers = 0
         self.view: V = view_class(
-            params, sink=self._sink, name=name or f"{view_class.__name__}:test"
+            params,
+            sink=self._sink,
+            notices=self._notice,
+            name=name or f"{view_class.__name__}:test",
         )
 
     # -- life ------------------------------------------------------------------------------
@@ -208,6 +225,10 @@ class ViewClient(Generic[V]):
                     f"disagree; a browser would drop the socket and rejoin.\nframe: "
                     f"{_trim(text)}\npage: {_trim(self.page.html())}"
                 )
+
+    def _notice(self, notice: Notice) -> None:
+        self.notices.append(notice)
+        self.frames.append(Frame("notice", notice_frame(notice)))
 
     async def _run_view(self, *, task_status: trio.TaskStatus[ActorRef]) -> None:
         try:
@@ -644,6 +665,11 @@ class ViewClient(Generic[V]):
         self.replies.append(Reply(ref, message, outcome))
         if self.strict and isinstance(outcome, Rejected):
             raise EventRejected(f"{type(self.view).__name__} rejected {message!r}: {outcome.error}")
+        if self.strict and isinstance(outcome, Failed):
+            raise EventRejected(
+                f"{type(self.view).__name__} failed {message!r} (a bug in its action): "
+                f"{outcome.error}"
+            ) from outcome.error
         return outcome
 
     def _select(self, selector: str, text: TextFilter) -> list[DomElement]:

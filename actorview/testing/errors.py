@@ -21,7 +21,8 @@ class NotInteractive(ViewTestError):
 
 
 class EventRejected(ViewTestError):
-    """The view answered an event with ``Rejected`` (only raised with ``strict=True``)."""
+    """The view answered an event with ``Rejected``, or ``Failed`` (its action raised; the
+    ``__cause__`` is that error). Only raised with ``strict=True``."""
 
 
 class ViewCrashed(ViewTestError):

@@ -4,8 +4,9 @@
 ``render`` control frame for the first render, a patch frame for every later one) and
 :func:`reply_fields` an event's :class:`~actorview.view.Outcome` into the fields of its
 ``reply`` frame. They use the endpoint's own encoders (``control_frame``,
-``actorview.render.encode``), so "this token cost N bytes" in a test is the number of
-bytes the socket carries. The test client records every frame as a :class:`Frame`.
+``actorview.render.encode``; notices go through ``actorview.endpoint.live.notice_frame``),
+so "this token cost N bytes" in a test is the number of bytes the socket carries. The
+test client records every frame as a :class:`Frame`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from actorview.endpoint.protocol import control_frame
 from actorview.render import Patch, decode, encode
 from actorview.view import Outcome, Rendered
 
-FrameKind = Literal["render", "patch", "reply"]
+FrameKind = Literal["render", "patch", "reply", "notice"]
 
 
 @attrs.frozen
@@ -28,8 +29,9 @@ class Frame:
     """One server → browser WebSocket text message.
 
     Attributes:
-        kind: ``"render"`` (the whole view), ``"patch"`` (a JSON array of ops) or
-            ``"reply"`` (the answer to an event or input).
+        kind: ``"render"`` (the whole view), ``"patch"`` (a JSON array of ops),
+            ``"reply"`` (the answer to an event or input) or ``"notice"`` (a
+            :class:`~actorview.view.Notice`, shown outside the view's markup).
         text: the frame exactly as written to the socket.
         version: the render's version for render and patch frames, else ``None``.
     """

@@ -8,7 +8,9 @@ it reacts; the validator checks the declarations when the class is defined. Star
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
   :mod:`~actorview.view.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
-- :func:`async_stream` tasks the view owns (:class:`RunState`, :class:`StreamFailed`).
+- :func:`async_stream` tasks the view owns (:class:`RunState`, :class:`StreamFailed`);
+- notices for the person at the page (``View.notify``, the default notice of a
+  failed stream, :class:`Failed` actions).
 """
 
 from actorview.view import ops
@@ -17,9 +19,11 @@ from actorview.view.calculate import Appended, Calc, calculate
 from actorview.view.clauses import ViewClause, clause
 from actorview.view.errors import (
     EmitError,
+    ExpressionError,
     InvalidEvent,
     InvalidInput,
     InvalidParams,
+    MissingFailureClause,
     OpError,
     StateTypeError,
     StreamBusy,
@@ -31,12 +35,14 @@ from actorview.view.events import (
     Applied,
     Connected,
     Disconnected,
+    Failed,
     Ignored,
     InputEvent,
     Outcome,
     Rejected,
 )
 from actorview.view.fields import Origin, StateField, state
+from actorview.view.notices import Notice, NoticeSink
 from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
 from actorview.view.stream_fields import StreamField, StreamItems, stream
@@ -44,6 +50,7 @@ from actorview.view.streams import (
     AsyncStream,
     Emit,
     OnBusy,
+    OnFailure,
     Run,
     RunState,
     StreamFailed,
@@ -63,12 +70,18 @@ __all__ = [
     "Disconnected",
     "Emit",
     "EmitError",
+    "ExpressionError",
+    "Failed",
     "Ignored",
     "InputEvent",
     "InvalidEvent",
     "InvalidInput",
     "InvalidParams",
+    "MissingFailureClause",
+    "Notice",
+    "NoticeSink",
     "OnBusy",
+    "OnFailure",
     "OpError",
     "Origin",
     "Outcome",

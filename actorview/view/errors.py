@@ -1,9 +1,12 @@
 """Errors of the view layer: wrong writes, rejected browser events, failed ops and streams.
 
 Definition mistakes are :class:`actorview.errors.DefinitionError`, raised while the class
-statement runs. Everything here is raised at run time; each message names the view, the
-declaration involved and what to do instead. Browser input that does not fit
-(:class:`InvalidEvent` and its subclasses) never changes state and never stops the view.
+statement runs; a declaration that is allowed but probably an oversight is a warning
+(:class:`MissingFailureClause`). Everything else here is raised at run time; each message
+names the view, the declaration involved and what to do instead. Browser input that does
+not fit (:class:`InvalidEvent` and its subclasses) never changes state and never stops the
+view; an expression of the view's own that raises (:class:`ExpressionError`) is a bug in
+the server's code, reported as such.
 """
 
 from __future__ import annotations
@@ -49,6 +52,17 @@ class OpError(ViewError, ValueError):
     """
 
 
+class ExpressionError(OpError):
+    """An expression of an action or a clause (an op's value, a guard) raised.
+
+    That is a bug in the view's code, not bad input: the browser's params had already
+    been structured into their declared types. Nothing changed (ops apply all or
+    nothing); the exception the expression raised is the ``__cause__``. An action answers
+    the browser with :class:`~actorview.view.Failed`; a clause crashes the view, for its
+    supervisor to restart.
+    """
+
+
 class StreamBusy(ViewError):
     """``fire`` of an async_stream declared ``on_busy="refuse"`` while a run is live."""
 
@@ -57,4 +71,14 @@ class EmitError(ViewError, TypeError):
     """An async_stream body emitted a message of a type its ``emits=`` does not declare.
 
     The run fails with it (a :class:`~actorview.view.StreamFailed` is delivered).
+    """
+
+
+class MissingFailureClause(UserWarning):
+    """A view declares an async_stream whose failures no clause handles (a warning).
+
+    Given when the class is defined. Such a failure is logged and the page shows the
+    runtime's default notice; a ``clause(StreamFailed, ..., match={"stream": name})``
+    replaces it, and ``async_stream(..., on_failure="notice")`` says the default notice is
+    meant (no warning).
     """

@@ -61,5 +61,15 @@ class Rejected:
     error: ViewError
 
 
-Outcome = Applied | Ignored | Rejected
+@attrs.frozen
+class Failed:
+    """The event was valid, but the action's own code raised (``error``, an
+    :class:`~actorview.view.ExpressionError` whose ``__cause__`` is the exception): a bug
+    on the server. Nothing changed, the view runs on; the error is logged with its
+    traceback, and the browser only hears that something went wrong on the server."""
+
+    error: ViewError
+
+
+Outcome = Applied | Ignored | Rejected | Failed
 """What an ``ask`` of an :class:`ActionEvent` or :class:`InputEvent` returns."""

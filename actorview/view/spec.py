@@ -42,6 +42,8 @@ class ViewSpec:
         client: what the browser predicts (``actorview.optimistic.program``): client
             fields, optimistic calcs and actions, transpiled; ``None`` when the view
             declares nothing optimistic.
+        failure_handled: the streams whose :class:`StreamFailed` some clause of the view
+            can take; a failed run of any other stream shows the default notice.
     """
 
     name: str
@@ -55,6 +57,7 @@ class ViewSpec:
     streams: Mapping[str, AsyncStream]
     receives: tuple[type, ...]
     client: ClientPlan | None = None
+    failure_handled: frozenset[str] = frozenset()
 
     @property
     def names(self) -> frozenset[str]:

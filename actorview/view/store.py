@@ -22,6 +22,7 @@ from actorview.view.calculate import Appended, Calc
 from actorview.view.clauses import ViewClause
 from actorview.view.declarations import article
 from actorview.view.errors import (
+    ExpressionError,
     InvalidInput,
     InvalidParams,
     OpError,
@@ -208,7 +209,9 @@ class ViewStore:
 
         Raises :class:`UnknownAction`, :class:`InvalidParams` (naming view, action and
         parameter), :class:`StateTypeError`, :class:`OpError` or :class:`StreamBusy`; in
-        every case nothing has changed.
+        every case nothing has changed. An expression of the action (its guard, an op's
+        value) that raises is an :class:`ExpressionError`, the :class:`OpError` that
+        marks a bug in the view's code rather than bad input.
         """
         declared = self.spec.actions.get(name)
         if declared is None:
@@ -230,7 +233,7 @@ class ViewStore:
                 try:
                     allowed = self._evaluate(declared.when, params, names)
                 except Exception as error:
-                    raise OpError(
+                    raise ExpressionError(
                         f"{self.view}, action {name!r}: its guard raised "
                         f"{type(error).__name__}: {error}. Nothing changed."
                     ) from error
@@ -278,8 +281,9 @@ class ViewStore:
         Every expression is evaluated first, against the state as it is now (and
         ``local``'s attributes for ``local_names``); values are type-checked and list
         indexes bounds-checked; only then are the ops applied, in order. An error in the
-        first phase changes nothing. ``proposed``: keys the browser proposed for stream
-        pushes, by op index (see ``StreamItems.insert``).
+        first phase changes nothing; an expression that raises is re-raised as an
+        :class:`ExpressionError` (its ``__cause__`` the original). ``proposed``: keys
+        the browser proposed for stream pushes, by op index (see ``StreamItems.insert``).
         """
         lookup = self._lookup(local, local_names)
         plan: list[tuple[Op, Any, Any]] = []
@@ -300,7 +304,7 @@ class ViewStore:
         except (StateTypeError, OpError, StreamBusy):
             raise
         except Exception as error:
-            raise OpError(
+            raise ExpressionError(
                 f"{self.view}, {where}: an expression raised {type(error).__name__}: {error}. "
                 f"Nothing changed."
             ) from error

@@ -16,7 +16,16 @@ Each ``fire`` makes a :class:`Run`: a task in the view's own nursery, inside a c
 the runtime owns, whose messages go to the mailbox under the run's own
 :class:`~actorview.mailbox.Lease`. Cancelling a run revokes the lease first, so nothing it
 emitted is handled afterwards, even messages already queued; then it cancels the scope
-and waits for the task to end. A body that raises delivers :class:`StreamFailed`.
+and waits for the task to end.
+
+A body that raises fails its run (logged at error, with the traceback). If the view has a
+clause for :class:`StreamFailed` that can take this stream's failures (its ``match`` names
+this stream, or no stream), the failure is delivered to it as a message, and what the page
+shows is the view's business. Otherwise the page shows the runtime's default notice
+(:data:`~actorview.view.notices.STREAM_FAILED_TEXT`, through the view's notice sink), and
+the validator warns when the class is defined (:class:`~actorview.view.MissingFailureClause`)
+unless the stream says ``on_failure="notice"``. A cancelled or superseded run that fails
+while unwinding reports nothing.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ run was cancelled or superseded (the run's task is being cancelled anyway).
 
 Body = Callable[..., Awaitable[None]]
 OnBusyName = Literal["supersede", "queue", "refuse"]
+OnFailureName = Literal["clause", "notice"]
 
 
 class OnBusy(enum.Enum):
@@ -78,11 +88,26 @@ class RunState(enum.Enum):
         return self in (RunState.CANCELLED, RunState.FAILED, RunState.DONE)
 
 
+class OnFailure(enum.Enum):
+    """What the view means to happen when a run of the stream fails."""
+
+    CLAUSE = "clause"
+    """A clause for :class:`StreamFailed` handles it. Without one, the page shows the
+    default notice and the class definition warns (:class:`MissingFailureClause`)."""
+    NOTICE = "notice"
+    """The runtime's default notice is what is meant: no clause expected, no warning (a
+    clause for its :class:`StreamFailed`, if there is one, still takes precedence)."""
+
+
 @attrs.frozen
 class StreamFailed:
     """A run's body raised ``error_type: error``; handle it with a clause.
 
-    Match on the stream: ``clause(StreamFailed, ..., match={"stream": "llm"})``.
+    Match on the stream: ``clause(StreamFailed, ..., match={"stream": "llm"})``. Such a
+    clause replaces the runtime's default notice for that stream's failures; a clause
+    with no ``stream`` in its ``match`` takes every stream's. ``error`` is the exception's
+    text, for the log or the view's own markup: it may hold details the person at the
+    page should not see.
     """
 
     stream: str
@@ -98,13 +123,21 @@ class AsyncStream(Declaration):
         body: the async function; ``params`` are its parameters other than ``emit``.
         emits: the message types it may emit.
         on_busy: what ``fire`` does while a run is live (:class:`OnBusy`).
+        on_failure: what a failed run should lead to (:class:`OnFailure`).
         name: the attribute name, set when the class is created.
     """
 
-    def __init__(self, body: Body, emits: tuple[type, ...], on_busy: OnBusy) -> None:
+    def __init__(
+        self,
+        body: Body,
+        emits: tuple[type, ...],
+        on_busy: OnBusy,
+        on_failure: OnFailure = OnFailure.CLAUSE,
+    ) -> None:
         self.body = body
         self.emits = emits
         self.on_busy = on_busy
+        self.on_failure = on_failure
         self._declare()
         parameters = inspect.signature(body).parameters
         self.params = tuple(name for name in parameters if name != "emit")
@@ -116,7 +149,10 @@ class AsyncStream(Declaration):
 
 
 def async_stream(
-    *, emits: tuple[type, ...], on_busy: OnBusy | OnBusyName = OnBusy.SUPERSEDE
+    *,
+    emits: tuple[type, ...],
+    on_busy: OnBusy | OnBusyName = OnBusy.SUPERSEDE,
+    on_failure: OnFailure | OnFailureName = OnFailure.CLAUSE,
 ) -> Callable[[Body], AsyncStream]:
     """Declare a streaming task of the view (use as a decorator in the class body).
 
@@ -124,6 +160,9 @@ def async_stream(
         emits: every message type the body may emit; each needs a clause in the view,
             and emitting any other type fails the run with :class:`EmitError`.
         on_busy: ``"supersede"`` (default), ``"queue"`` or ``"refuse"`` (:class:`OnBusy`).
+        on_failure: ``"clause"`` (default: the view has a clause for this stream's
+            :class:`StreamFailed`; without one the class definition warns) or
+            ``"notice"`` (a failed run shows the runtime's default notice, by intent).
 
     The body's parameters other than ``emit`` are filled when the run is fired: from the
     ``ops.fire`` arguments, else from the view's field or calc of that name.
@@ -134,9 +173,14 @@ def async_stream(
     except ValueError:
         busy = OnBusy.SUPERSEDE
         problem = f"async_stream(on_busy={on_busy!r}): use 'supersede', 'queue' or 'refuse'."
+    try:
+        failure = on_failure if isinstance(on_failure, OnFailure) else OnFailure(on_failure)
+    except ValueError:
+        failure = OnFailure.CLAUSE
+        problem = f"async_stream(on_failure={on_failure!r}): use 'clause' or 'notice'."
 
     def declare(body: Body) -> AsyncStream:
-        declared = AsyncStream(body, tuple(emits), busy)
+        declared = AsyncStream(body, tuple(emits), busy, failure)
         declared.problem = problem
         if not inspect.iscoroutinefunction(body):
             declared.problem = (
@@ -151,6 +195,19 @@ def async_stream(
 _run_ids = itertools.count(1)
 
 Tell = Callable[[Any, Lease], Awaitable[None]]
+Unhandled = Callable[[StreamFailed], None]
+"""Called, in the run's task, for a failure no clause of the view takes."""
+
+
+def takes_failures_of(match: Mapping[str, Any], stream: str) -> bool:
+    """Whether a clause for :class:`StreamFailed` with this ``match`` can take the
+    failures of ``stream``: its ``match`` names that stream, or no stream (a guard, or a
+    match on another field, may still let one through; that failure is then unhandled,
+    as a message no clause takes)."""
+    if "stream" not in match:
+        return True
+    expected = match["stream"]
+    return isinstance(stream, expected) if isinstance(expected, type) else bool(stream == expected)
 
 
 class Run:
@@ -190,13 +247,18 @@ class StreamRunner:
         tell: Tell,
         log: Any,
         failure_handled: bool,
+        unhandled: Unhandled,
     ) -> None:
+        """``failure_handled``: a clause of the view takes this stream's
+        :class:`StreamFailed` (then a failure is told to the view); otherwise
+        ``unhandled`` is called with it (the view shows its default notice)."""
         self.declaration = declaration
         self.name = declaration.name
         self._nursery = nursery
         self._tell = tell
         self._log = log
         self._failure_handled = failure_handled
+        self._unhandled = unhandled
         self._queue: deque[Run] = deque()
         self.current: Run | None = None
         """The latest run fired (live or ended), or ``None``."""
@@ -308,10 +370,9 @@ class StreamRunner:
                     run.state = RunState.FAILED
                     run.error = error
                     log.error("stream.run.failed", exc_info=error)
-                    if self._failure_handled and not lease.revoked:
+                    if not lease.revoked:
                         failed = StreamFailed(self.name, run.id, str(error), type(error).__name__)
-                        with contextlib.suppress(ActorStopped):
-                            await tell(failed, lease)
+                        await self._report(failed, lease)
                 else:
                     run.state = RunState.DONE
                     log.debug("stream.run.done")
@@ -321,6 +382,15 @@ class StreamRunner:
             run.ended.set()
         if run.state is not RunState.CANCELLED and self._queue and self.current is run:
             self._nursery.start_soon(self._start_queued)
+
+    async def _report(self, failed: StreamFailed, lease: Lease) -> None:
+        """Tell the view's failure clause, or hand the failure to ``unhandled``."""
+        if not self._failure_handled:
+            self._unhandled(failed)
+            await trio.lowlevel.checkpoint()
+            return
+        with contextlib.suppress(ActorStopped):
+            await self._tell(failed, lease)
 
     async def _start_queued(self) -> None:
         if self._queue and not self.busy:

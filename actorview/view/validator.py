@@ -6,11 +6,18 @@ and the fix (the texts are part of the contract and tested): optimistic flags th
 hold, names an expression reads that the view does not declare, cycles among calcs,
 ops on the wrong kind of field or with items of the wrong type, streams whose messages no
 clause handles, and clauses for messages nothing can send.
+
+One thing is only a warning: a stream whose failures no clause handles
+(:class:`~actorview.view.MissingFailureClause`, given at the class statement). The view
+works, but a failed run shows the person at the page only the runtime's default notice.
 """
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -20,6 +27,7 @@ from actorview.view.actions import Action
 from actorview.view.calculate import Calc, order_calcs
 from actorview.view.clauses import ViewClause
 from actorview.view.declarations import Declaration, article
+from actorview.view.errors import MissingFailureClause
 from actorview.view.expressions import Expr, return_annotation
 from actorview.view.fields import FieldKind, Origin, StateField
 from actorview.view.ops import (
@@ -39,7 +47,7 @@ from actorview.view.ops import (
 )
 from actorview.view.spec import ViewSpec
 from actorview.view.stream_fields import StreamField
-from actorview.view.streams import AsyncStream, StreamFailed
+from actorview.view.streams import AsyncStream, OnFailure, StreamFailed, takes_failures_of
 from actorview.view.values import conforms, type_name
 
 _LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
@@ -51,6 +59,7 @@ def compile_view(
     receives: Iterable[type] = (),
     runtime_messages: Iterable[type] = (),
     handled_elsewhere: Iterable[type] = (),
+    failure_matches: Iterable[Mapping[str, Any]] = (),
     reserved: Iterable[str] = (),
 ) -> ViewSpec:
     """Check every declaration of ``cls`` (and its bases) and return its :class:`ViewSpec`.
@@ -59,14 +68,21 @@ def compile_view(
         receives: message types other tasks may send to the view.
         runtime_messages: types the runtime itself sends (browser events, lifecycle).
         handled_elsewhere: message types handled by plain ``@on`` methods of the class.
+        failure_matches: the ``match`` of each plain ``@on`` clause that can take a
+            :class:`StreamFailed`.
         reserved: attribute names the base class uses, which declarations may not take.
 
     Raises:
         DefinitionError: on the first mistake found, in declaration order.
+
+    Warns:
+        MissingFailureClause: for each stream whose failures no clause takes, unless it
+            is declared ``on_failure="notice"``.
     """
     declared = _collect(cls)
     checker = _Checker(cls.__name__, declared, tuple(receives), tuple(runtime_messages))
     spec = checker.check(tuple(handled_elsewhere), frozenset(reserved))
+    spec = attrs.evolve(spec, failure_handled=checker.failure_handled(tuple(failure_matches)))
     # Bindings inferred from render (it needs the class, not only its declarations). The
     # optimistic layer imports the view layer: import it here, not at the top.
     from actorview.optimistic.bindings import infer_bindings
@@ -281,6 +297,29 @@ class _Checker:
         for op in declared.ops:
             self.check_op(where, op, fields)
 
+    def failure_handled(self, elsewhere: tuple[Mapping[str, Any], ...]) -> frozenset[str]:
+        """The streams whose failures a clause can take; warns for the others."""
+        matches = (
+            *(c.match for c in self.clauses.values() if issubclass(StreamFailed, c.message_type)),
+            *elsewhere,
+        )
+        handled = frozenset(
+            name
+            for name in self.streams
+            if any(takes_failures_of(match, name) for match in matches)
+        )
+        for name, stream in self.streams.items():
+            if name not in handled and stream.on_failure is OnFailure.CLAUSE:
+                _warn_at_class_statement(
+                    f"{self.view}.{name} (async_stream): no clause handles its StreamFailed, "
+                    f'so a failed run shows only the default notice ("Something went wrong '
+                    f'on the server"). Add `on_{name}_failed = clause(StreamFailed, ..., '
+                    f"match={{'stream': {name!r}}})`, or declare async_stream(..., "
+                    f'on_failure="notice") if that notice is what you want.',
+                    MissingFailureClause,
+                )
+        return handled
+
     def emitted(self) -> tuple[type, ...]:
         return tuple(kind for stream in self.streams.values() for kind in stream.emits)
 
@@ -437,6 +476,19 @@ class _Checker:
                     f"has no field or calc of that name. Pass ops.fire({op.stream!r}, "
                     f"{param}=...).",
                 )
+
+
+_PACKAGE = str(Path(__file__).parent.parent) + "/"
+
+
+def _warn_at_class_statement(message: str, category: type[Warning]) -> None:
+    """Warn pointing at the first frame outside actorview: the user's class statement."""
+    frame = sys._getframe(1)
+    level = 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _is_attrs(kind: object) -> bool:

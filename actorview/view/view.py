@@ -22,8 +22,11 @@ clause. At run time the view is one trio task (``await nursery.start(view.run)``
 An ``ask`` of a browser event returns its :class:`Outcome` as soon as the ops are applied;
 the fires, the recompute and the render follow before the view takes its next message.
 Bad browser input is answered with :class:`Rejected` (and logged at warning); the view
-and its state are untouched. An error in a clause's ops (server code, not browser input)
-propagates: the view crashes and its supervisor decides.
+and its state are untouched. An action whose own expressions raise (a bug, not bad input)
+is answered with :class:`Failed`, logged at error with the traceback, and the page gets a
+notice; nothing changed and the view runs on. An error in a clause's ops (server code,
+not browser input) propagates: the view crashes and its supervisor decides. A stream run
+that fails with no clause for its :class:`StreamFailed` sends the default notice.
 
 Example::
 
@@ -57,17 +60,19 @@ from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view.clauses import ViewClause
-from actorview.view.errors import InvalidParams, StreamBusy, ViewError
+from actorview.view.errors import ExpressionError, InvalidParams, StreamBusy, ViewError
 from actorview.view.events import (
     ActionEvent,
     Applied,
     Connected,
     Disconnected,
+    Failed,
     Ignored,
     InputEvent,
     Outcome,
     Rejected,
 )
+from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT, Notice, NoticeSink
 from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
 from actorview.view.streams import StreamFailed, StreamRunner
@@ -131,6 +136,9 @@ class View(Actor):
             :class:`~actorview.view.InvalidParams` and no view is made).
         sink: where renders go (:data:`RenderSink`); ``None`` renders for nobody (the
             stream items are still handed over and forgotten).
+        notices: where notices for the person at the page go
+            (:data:`~actorview.view.notices.NoticeSink`; see :meth:`notify`); ``None``
+            drops them (they are logged).
         name, capacity, overflow, max_batch: as for :class:`~actorview.mailbox.Actor`.
         paced: render what streams cause at most once per ``frame_interval`` (the
             endpoint passes ``True``: fewer, fuller frames for the socket); the default
@@ -159,6 +167,11 @@ class View(Actor):
             receives=receives,
             runtime_messages=RUNTIME_MESSAGES,
             handled_elsewhere=tuple(clause.message_type for clause in plain_clauses),
+            failure_matches=tuple(
+                clause.match
+                for clause in plain_clauses
+                if issubclass(StreamFailed, clause.message_type)
+            ),
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
@@ -190,6 +203,7 @@ class View(Actor):
         overflow: OverflowPolicy | None = None,
         max_batch: int = 256,
         paced: bool = False,
+        notices: NoticeSink | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._frame_interval = type(self).frame_interval if paced else 0.0
@@ -199,6 +213,7 @@ class View(Actor):
         )
         self._runners: dict[str, StreamRunner] = {}
         self._sink = sink
+        self._notices = notices
         self._tree: Element | None = None
         self._render_pending = False
         self._render_now = False
@@ -233,6 +248,21 @@ class View(Actor):
     def on_disconnect(self) -> None:
         """Called when the browser goes away (a :class:`Disconnected` message)."""
 
+    def notify(self, text: str) -> None:
+        """Show ``text`` to the person at the page, outside the view's markup (the page's
+        ``#av-notice``, as an error notice that hides itself after a while).
+
+        For what failed on the server while the view goes on; a plain ``@on(StreamFailed)``
+        method may call it to replace the default notice of a failed stream. ``text`` is
+        plain text, cut to :data:`~actorview.view.notices.MAX_NOTICE_CHARS`; keep details
+        for the log. Sync, never blocks: the host queues it (the endpoint in the session's
+        bounded outbox). Without a notice sink, it is only logged.
+        """
+        notice = Notice(text)
+        self.log.info("view.notice", text=notice.text)
+        if self._notices is not None:
+            self._notices(notice)
+
     # -- introspection -----------------------------------------------------------------
 
     @property
@@ -264,6 +294,10 @@ class View(Actor):
         self._render_now = True
         try:
             applied = self._view_store.act(event.name, event.params)
+        except ExpressionError as error:
+            self.log.error("view.action.failed", action=event.name, exc_info=error)
+            self.notify(ACTION_FAILED_TEXT)
+            return Failed(error)
         except ViewError as error:
             self.log.warning("view.action.rejected", action=event.name, error=str(error))
             return Rejected(error)
@@ -297,12 +331,14 @@ class View(Actor):
 
     async def on_start(self) -> None:
         spec = type(self).__view_spec__
-        failure_handled = any(
-            issubclass(StreamFailed, clause.message_type) for clause in type(self).__clauses__
-        )
         for name, declared in spec.streams.items():
             self._runners[name] = StreamRunner(
-                declared, self.nursery, self._tell_under, self.log, failure_handled
+                declared,
+                self.nursery,
+                self._tell_under,
+                self.log,
+                failure_handled=name in spec.failure_handled,
+                unhandled=self._stream_failed_unhandled,
             )
         await self._carry_out_effects()
         self._view_store.recompute()
@@ -402,6 +438,11 @@ class View(Actor):
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             self.log.debug("view.sink.closed")
             self._sink = None
+
+    def _stream_failed_unhandled(self, failed: StreamFailed) -> None:
+        """The default for a failed run no clause takes: the page gets a notice (the
+        traceback was logged by the run)."""
+        self.notify(STREAM_FAILED_TEXT)
 
     async def _tell_under(self, message: Any, lease: Lease) -> None:
         await self.ref.tell(message, lease=lease)

@@ -52,9 +52,10 @@ class Ticker(View):
     delay = state(float, 0.05)
     seen = state(int)
     finished = state(bool)
-    ticker = async_stream(emits=(Tick, Finished))(ticks)
-    endless = async_stream(emits=(Tick,))(forever)
-    stuck = async_stream(emits=(Finished,))(waits)
+    # These runs never fail: the default failure notice is all they need.
+    ticker = async_stream(emits=(Tick, Finished), on_failure="notice")(ticks)
+    endless = async_stream(emits=(Tick,), on_failure="notice")(forever)
+    stuck = async_stream(emits=(Finished,), on_failure="notice")(waits)
     start = action(ops.fire("ticker"))
     start_endless = action(ops.fire("endless"))
     start_stuck = action(ops.fire("stuck"))

@@ -110,7 +110,7 @@ class Echo(View, receives=(Pause,)):
 
 class Queued(View):
     text = state(str)
-    reply = async_stream(emits=(Piece, Finished), on_busy="queue")(pieces)
+    reply = async_stream(emits=(Piece, Finished), on_busy="queue", on_failure="notice")(pieces)
     go = action(ops.fire("reply", prompt=lambda prompt: prompt), params={"prompt": str})
     on_piece = clause(Piece, ops.append(text=lambda word: word + "."))
     on_finished = clause(Finished)
@@ -118,7 +118,7 @@ class Queued(View):
 
 class Refusing(View):
     text = state(str)
-    reply = async_stream(emits=(Piece, Finished), on_busy="refuse")(pieces)
+    reply = async_stream(emits=(Piece, Finished), on_busy="refuse", on_failure="notice")(pieces)
     go = action(
         ops.set(text="fired"),
         ops.fire("reply", prompt=lambda prompt: prompt),
