@@ -201,9 +201,9 @@ Unhandled = Callable[[StreamFailed], None]
 
 def takes_failures_of(match: Mapping[str, Any], stream: str) -> bool:
     """Whether a clause for :class:`StreamFailed` with this ``match`` can take the
-    failures of ``stream``: its ``match`` names that stream, or no stream (a guard, or a
-    match on another field, may still let one through; that failure is then unhandled,
-    as a message no clause takes)."""
+    failures of ``stream``: its ``match`` names that stream, or no stream. (Its guard, or
+    a match on another field, may still turn one down: that failure is then dropped as
+    any message no clause takes, with no notice.)"""
     if "stream" not in match:
         return True
     expected = match["stream"]
