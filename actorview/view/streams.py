@@ -202,8 +202,8 @@ Unhandled = Callable[[StreamFailed], None]
 def takes_failures_of(match: Mapping[str, Any], stream: str) -> bool:
     """Whether a clause for :class:`StreamFailed` with this ``match`` can take the
     failures of ``stream``: its ``match`` names that stream, or no stream. (Its guard, or
-    a match on another field, may still turn one down: that failure is then dropped as
-    any message no clause takes, with no notice.)"""
+    a match on another field, may still turn one down: the view then shows the default
+    notice for it, see ``View.unhandled``.)"""
     if "stream" not in match:
         return True
     expected = match["stream"]

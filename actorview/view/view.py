@@ -439,6 +439,14 @@ class View(Actor):
             self.log.debug("view.sink.closed")
             self._sink = None
 
+    def unhandled(self, message: Any) -> None:
+        """A message no clause took: a :class:`StreamFailed` every failure clause turned
+        down (a guard, a match on another field) gets the default notice, as one with no
+        clause at all does."""
+        super().unhandled(message)
+        if isinstance(message, StreamFailed):
+            self._stream_failed_unhandled(message)
+
     def _stream_failed_unhandled(self, failed: StreamFailed) -> None:
         """The default for a failed run no clause takes: the page gets a notice (the
         traceback was logged by the run)."""

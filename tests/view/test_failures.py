@@ -159,6 +159,28 @@ async def test_a_failure_clause_replaces_the_default_notice_for_its_stream_only(
         assert notices == [Notice(STREAM_FAILED_TEXT)]
 
 
+async def test_a_failure_its_clause_turns_down_still_shows_the_default_notice(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    class Picky(View):
+        failure = state(str)
+        speak = async_stream(emits=(Word,))(words)
+        go = action(ops.fire("speak", prompt=lambda prompt: prompt), params={"prompt": str})
+        on_word = clause(Word)
+        on_timeout = clause(
+            StreamFailed,
+            ops.set(failure="timed out"),
+            match={"stream": "speak"},
+            when=lambda error_type: error_type == "TimeoutError",
+        )
+
+    view, notices = with_notices(Picky)
+    async with running(view) as ref:
+        await ref.ask(ActionEvent("go", {"prompt": "boom"}))
+        await settle()
+    assert view.failure == "" and notices == [Notice(STREAM_FAILED_TEXT)]
+
+
 async def test_a_plain_on_method_for_stream_failed_replaces_the_notice_with_its_own(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
