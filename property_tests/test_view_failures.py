@@ -49,7 +49,7 @@ def parses(text: str) -> bool:
     return True
 
 
-events = st.one_of(
+events: st.SearchStrategy[tuple[str, dict[str, Any]]] = st.one_of(
     st.tuples(
         st.just("add"),
         st.fixed_dictionaries({"by": st.from_regex(r"-?[0-9]{1,3}", fullmatch=True)}),
