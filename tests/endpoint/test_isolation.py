@@ -21,8 +21,11 @@ from actorview.endpoint import Application, Route, RouteError
 from actorview.endpoint.live import FAILED_TEXT, RESTARTED_TEXT, WAITING_TEXT
 from actorview.mailbox import ActorRef
 from actorview.supervisor import Backoff, ChildState, SupervisorState
+from demo_chat.history_store import SQLiteHistoryStore
+from demo_chat.messages import Message
 from tests.endpoint.flaky import Ledger, LedgerDatabase, Needy, Service
 from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
+from tests.hardening.chat import chat_app, open_page
 
 SECRET = b"isolation-secret-" * 2
 QUICK = Backoff(initial=0.02, factor=2.0, max=0.1, jitter=0.25)
@@ -167,3 +170,53 @@ async def test_a_view_whose_dependency_is_down_waits_then_comes_up_by_itself() -
 def test_a_wrong_supervision_option_names_the_route(options: dict[str, Any], message: str) -> None:
     with pytest.raises(RouteError, match=f"route '/ledger' for Ledger: .*{message}"):
         Route("/ledger", Ledger, **options)
+
+
+class UnreachableStore(SQLiteHistoryStore):
+    """The chat's history store behind a network: down (every load refused) until the
+    test brings it back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = True
+        self.loads = 0
+        self._tried = trio.Event()
+        self._wanted = 0
+
+    async def tried(self, times: int) -> None:
+        """Return once the chat has tried to load its history ``times`` times."""
+        self._wanted = times
+        if self.loads >= times:
+            return
+        await self._tried.wait()
+
+    async def load(self, conversation: str) -> list[Message]:
+        self.loads += 1
+        if self._wanted and self.loads >= self._wanted:
+            self._tried.set()
+        if self.down:
+            await trio.lowlevel.checkpoint()
+            raise ConnectionRefusedError("the history store at db:5432 refused the connection")
+        return await super().load(conversation)
+
+
+async def test_the_chat_waits_for_its_history_store_and_recovers_by_itself_with_its_history() -> (
+    None
+):
+    store = UnreachableStore()
+    application = chat_app(store=store)
+    async with running(application) as port:
+        page = await open_page(port)
+        conversation = application.signer.verify(page.token, view="chat").session
+        await store.append(conversation, [Message("user", "kept before the outage")])
+        async with live(port) as ws:
+            await send(ws, t="join", token=page.token, path="/")
+            frames = await frames_until(ws, is_notice("waiting"))
+            assert kinds(frames) == ["joined", "notice:waiting"]
+            with trio.fail_after(5):
+                await store.tried(3)
+            store.down = False
+            frames = await frames_until(ws, lambda f: f.get("t") == "render", within=15)
+    assert kinds(frames) == ["render"]
+    assert "kept before the outage" in frames[-1]["html"]
+    store.close()
