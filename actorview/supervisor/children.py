@@ -241,22 +241,31 @@ class Roster:
         """
         self._nursery.start_soon(self._launch_and_report, self.prepare(child))
 
-    def restart_later(self, child: Child, delay: float) -> None:
-        """Make ``child`` DELAYED, and send :class:`RestartDue` to ``exits`` in ``delay`` s.
+    def restart_later(self, child: Child, delay: float, *, relaunch: bool) -> None:
+        """Make ``child`` DELAYED, and start it again in ``delay`` seconds.
 
         The wait runs in a task of its own, in a cancel scope that :meth:`cancel_delay`
-        (and stopping the roster) cancels; nothing is held while it sleeps.
+        (and stopping the roster) cancels; nothing is held while it sleeps. Then, with
+        ``relaunch``, that task starts the new instance itself, as :meth:`restart_soon`
+        does (ONE_FOR_ONE: no decision is left to take); without, it sends
+        :class:`RestartDue` to ``exits`` for the supervisor to restart the child's group.
         """
         scope = trio.CancelScope()
         child.state, child.delay = ChildState.DELAYED, scope
-        self._nursery.start_soon(self._wait_then_report, child, delay, scope)
+        self._nursery.start_soon(self._wait_then_restart, child, delay, scope, relaunch)
 
-    async def _wait_then_report(self, child: Child, delay: float, scope: trio.CancelScope) -> None:
+    async def _wait_then_restart(
+        self, child: Child, delay: float, scope: trio.CancelScope, relaunch: bool
+    ) -> None:
         with scope:
             await trio.sleep(delay)
-            if child.delay is scope:
-                child.delay = None
-                self._exits.send_nowait(RestartDue(child))
+        if child.delay is not scope or scope.cancelled_caught:
+            return  # called off: terminated, or the supervisor is stopping
+        child.delay = None
+        if not relaunch:
+            self._exits.send_nowait(RestartDue(child))
+            return
+        await self._launch_and_report(self.prepare(child))
 
     def cancel_delay(self, child: Child) -> None:
         """Call off a DELAYED child's pending start (it is being stopped or removed)."""

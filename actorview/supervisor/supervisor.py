@@ -12,9 +12,11 @@ restarting at once, waiting for each in turn queued restarts for tens of seconds
 mechanics of starting and stopping one child are in :mod:`actorview.supervisor.children`.
 
 A restart decision that carries a backoff delay (``ChildSpec.backoff``) makes the child
-DELAYED and returns: a task of the roster sleeps the delay, holding nothing, and then
-sends :class:`~actorview.supervisor.children.RestartDue` to the same loop, which
-restarts the child (with its group) as it would have without a delay.
+DELAYED and returns: a task of the roster sleeps the delay, holding nothing. Under
+``ONE_FOR_ONE`` that task then starts the child itself (a failed start comes back as a
+new exit); under the group strategies it sends
+:class:`~actorview.supervisor.children.RestartDue` to the same loop, which restarts the
+child with its group as it would have without a delay.
 """
 
 from __future__ import annotations
@@ -281,7 +283,7 @@ class Supervisor:
                 roster.forget(instance)
                 verdict = self._verdict(child, error, was_up=False)
                 if isinstance(verdict, _RestartAfter):  # (not for a TEMPORARY child)
-                    roster.restart_later(child, verdict.delay)
+                    roster.restart_later(child, verdict.delay, relaunch=self._concurrent)
                     raise ChildWaiting(self.name, spec.id, verdict.delay) from error
             self._drop_unstarted(roster, instance)
             self._running_roster(f"start child {child.id!r}")
@@ -394,7 +396,7 @@ class Supervisor:
                 case _StopForGood():
                     self._stop_for_good(child, error)
                 case _RestartAfter(delay=delay) if delay > 0:
-                    roster.restart_later(child, delay)
+                    roster.restart_later(child, delay, relaunch=self._concurrent)
                     return None
                 case _RestartAfter():
                     await self._stop_restart_group(roster, child)
@@ -407,13 +409,10 @@ class Supervisor:
         return None
 
     async def _restart_when_due(self, roster: Roster, child: Child) -> SupervisorError | None:
-        """A DELAYED child's backoff delay passed: restart it (with its group) now."""
+        """A DELAYED child's backoff delay passed (group strategies): restart its group."""
         if child not in roster.children or child.state is not ChildState.DELAYED:
             return None  # terminated meanwhile
         await self._stop_restart_group(roster, child)
-        if self._concurrent:
-            roster.restart_soon(child)
-            return None
         failed = await roster.start_pending()
         if failed is None:
             return None
