@@ -1,8 +1,9 @@
 """The seam between the endpoint and the view layer.
 
 Everything the endpoint knows about views is here: how to render a page statically, how
-to run a view whose renders and notices go to a session, and how to deliver a browser
-frame as a typed view event and turn the outcome into a reply.
+to run a view whose renders and notices go to a session, how to deliver a browser frame
+as a typed view event and turn the outcome into a reply, and how what the supervisor
+decides about a session's view reaches its page (:class:`ViewLife`).
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, assert_never
 
+import attrs
 import trio
 
 from actorview.endpoint.protocol import Event, Input, NoticeKind, control_frame
 from actorview.endpoint.session import Session
+from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
 from actorview.render import to_html
 from actorview.render.wire import op_to_wire
+from actorview.supervisor import ChildEvent, GaveUp, Restarting, Waiting
 from actorview.view import View
 from actorview.view.events import (
     ActionEvent,
@@ -39,6 +43,14 @@ server's (in its log), and the event's text may be the user's."""
 
 NOTICE_KIND = NoticeKind.ERROR
 """How the page shows a view's :class:`Notice`: something failed, the view goes on."""
+
+RESTARTED_TEXT = (
+    "This page hit an error and was reloaded; changes since your last saved step may be lost."
+)
+WAITING_TEXT = "Waiting for a service this page needs; it will carry on by itself once it is back."
+FAILED_TEXT = "This page stopped after repeated errors."
+
+_log = get_logger(component="endpoint")
 
 
 async def static_render(view_class: type[View], params: Mapping[str, Any]) -> str:
@@ -84,12 +96,69 @@ def notice_frame(notice: Notice) -> str:
     return control_frame("notice", kind=NOTICE_KIND.value, text=notice.text)
 
 
-def session_sink(session: Session) -> Any:
+@attrs.define
+class ViewLife:
+    """One session's view as its supervisor sees it, told to its page and to the operator.
+
+    Its :meth:`observe` is the view's child spec ``observer``: a crash of a running view
+    is logged, and the next instance's first render is followed by a ``restarted``
+    notice (render then notice in the outbox: a render frame drops what waited before
+    it); a start that fails for a dependency shows ``waiting`` once per outage (the next
+    render clears it); a view past its route's restart intensity shows ``failed``, whose
+    "Try again" reloads the page (a new session, a fresh view). Synchronous and never
+    raises: it runs in the supervisor's task.
+    """
+
+    session: Session
+    view: str
+    lost_state: bool = False
+    """A running instance crashed: its successor's first render must say so."""
+    waiting: bool = False
+    """The page was told that the view waits for a dependency."""
+
+    def observe(self, event: ChildEvent) -> None:
+        log = _log.bind(view=self.view, session=self.session.session_id[:8])
+        match event:
+            case Restarting(error=error, delay=delay, was_up=was_up):
+                self.lost_state = self.lost_state or was_up
+                log.warning("endpoint.view_restarting", error=_describe(error), delay=delay)
+            case Waiting(error=error, delay=delay):
+                log.warning("endpoint.view_waiting", error=_describe(error), delay=delay)
+                if not self.waiting:
+                    self.waiting = True
+                    self.session.push_notice(NoticeKind.WAITING, WAITING_TEXT)
+            case GaveUp(error=error, max_restarts=max_restarts, period=period):
+                log.error(
+                    "endpoint.view_stopped",
+                    error=_describe(error),
+                    max_restarts=max_restarts,
+                    period=period,
+                    fix="see the view's crash above (child_crashed); the page offers a reload",
+                )
+                self.session.push_notice(NoticeKind.FAILED, FAILED_TEXT)
+            case _:
+                assert_never(event)
+
+    def first_render(self) -> None:
+        """The new instance's first render was pushed: tell the page what it lost."""
+        self.waiting = False
+        if self.lost_state:
+            self.lost_state = False
+            self.session.push_notice(NoticeKind.RESTARTED, RESTARTED_TEXT)
+
+
+def _describe(error: BaseException | None) -> str:
+    return "returned" if error is None else f"{type(error).__name__}: {error}"[:300]
+
+
+def session_sink(session: Session, life: ViewLife | None = None) -> Any:
     """A view sink that turns each render into the session's frames."""
 
     def send(rendered: Rendered) -> None:
         if rendered.version == 0:
             session.push_render_frame(render_frame(rendered))
+            if life is not None:
+                life.first_render()
         else:
             session.push_patches(wire_ops(rendered))
 
@@ -109,17 +178,19 @@ async def run_view(
     view_class: type[View],
     params: Mapping[str, Any],
     session: Session,
+    life: ViewLife | None = None,
     *,
     task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run a new instance of ``view_class`` for ``session`` (a supervisor child start).
 
     An instance that starts while the session's browser is connected (the first join, a
-    restart after a crash) hears :class:`Connected` before anything else.
+    restart after a crash) hears :class:`Connected` before anything else. With ``life``,
+    its first render is followed by the notice of a restart, if it is one.
     """
     view = view_class(
         dict(params),
-        sink=session_sink(session),
+        sink=session_sink(session, life),
         notices=session_notices(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame

@@ -3,20 +3,35 @@
 ``Route("/chat/{room}", ChatView)`` matches ``/chat/lobby`` with ``{"room": "lobby"}``.
 A parameter matches one non-empty path segment. Mistakes in a route table are raised when
 the table is built, naming the route and the fix.
+
+A route also says how its sessions' views are supervised: each view has its own restart
+intensity and backoff (``Route("/", ChatView, max_restarts=3, period=5.0)``), so one
+session's crash loop stops that session's view alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import attrs
+import trio
 
 from actorview.endpoint.errors import RouteError
+from actorview.supervisor import Backoff, ChildEvent, ChildSpec, Restart, StartFunction
+
+H = TypeVar("H")
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _RESERVED_PREFIX = "/_av/"
+
+VIEW_BACKOFF = Backoff(initial=0.1, factor=2.0, max=10.0, jitter=0.25)
+"""The default wait before a session's view is started again: 0.1 s after a crash (the
+page is back at once, to the eye), doubling while its starts keep failing, up to 10 s."""
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, trio.TooSlowError)
+"""Errors of a view's start (its ``on_start``) that mean a service it needs is down: its
+page shows that it waits, and it is tried again with the backoff until it comes up."""
 
 
 @attrs.frozen
@@ -33,6 +48,17 @@ class Route:
             session: stable across reconnects and restarts of the view, signed into the
             join token (a browser cannot choose it), new with each page load. A view
             uses it as the key of what it keeps outside itself (the chat's history).
+        max_restarts, period: each session's view may be restarted at most
+            ``max_restarts`` times in any ``period`` seconds (default 3 in 5 s; a restart
+            whose start fails again counts). One more crash stops that view for good: its
+            page shows an error with "Try again" (a reload, which mounts a fresh view).
+            Counted per session: no other session, and nothing above the sessions, is
+            restarted or stopped because of it.
+        backoff: the wait before each restart (:data:`VIEW_BACKOFF` by default).
+        waits_on: errors of a failed start (``on_start``) that mean a dependency is
+            down (:data:`DEPENDENCY_ERRORS` by default; add your store's own). Such a
+            view is tried again with the backoff for as long as its session lives, while
+            its page shows that it waits, and counted in no restart intensity.
     """
 
     path: str
@@ -40,6 +66,10 @@ class Route:
     name: str = attrs.field(default="")
     params: Mapping[str, Any] = attrs.field(factory=dict)
     session_param: str | None = None
+    max_restarts: int = 3
+    period: float = 5.0
+    backoff: Backoff = VIEW_BACKOFF
+    waits_on: tuple[type[Exception], ...] = DEPENDENCY_ERRORS
 
     def mount_params(
         self, path_params: Mapping[str, str], session_id: str | None = None
@@ -52,6 +82,42 @@ class Route:
     def __attrs_post_init__(self) -> None:
         if not self.name:
             object.__setattr__(self, "name", self.view.__name__)
+        self._check_supervision()
+
+    def view_spec(
+        self,
+        child_id: str,
+        start: StartFunction[H],
+        observer: Callable[[ChildEvent], object] | None,
+    ) -> ChildSpec[H]:
+        """The child spec of one session's view: transient (a view that returns is done),
+        with this route's restart intensity, backoff and dependency errors."""
+        return ChildSpec(
+            child_id,
+            start,
+            restart=Restart.TRANSIENT,
+            shutdown=2.0,
+            max_restarts=self.max_restarts,
+            period=self.period,
+            backoff=self.backoff,
+            waits_on=self.waits_on,
+            observer=observer,
+        )
+
+    def _check_supervision(self) -> None:
+        if not isinstance(self.max_restarts, int) or isinstance(self.max_restarts, bool):
+            raise RouteError(
+                f"route {self.path!r} for {self.name}: max_restarts must be an int >= 0 "
+                f"(each session's own restart intensity), not {self.max_restarts!r}"
+            )
+        try:
+            self.view_spec("route", _no_start, None)
+        except (ValueError, TypeError) as error:
+            raise RouteError(f"route {self.path!r} for {self.name}: {error}") from None
+
+
+async def _no_start(*, task_status: trio.TaskStatus[None]) -> None:
+    """Stands in for a view's start where a route checks its supervision options."""
 
 
 @attrs.frozen

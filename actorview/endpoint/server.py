@@ -3,8 +3,14 @@
 ``Application(routes).serve()`` builds a supervisor tree::
 
     app (one_for_all)
-    ├── views (dynamic: one child per live session, restarted per its spec)
+    ├── views (one_for_one, dynamic: one child per live session)
+    │   └── <session id> (transient; its route's own intensity and backoff)
     └── listener (trio.serve_tcp: HTTP pages and WebSocket upgrades)
+
+Each view's restarts are counted against its own route's intensity (default 3 in 5 s,
+with a backoff between them), never against ``views``': a view past its intensity is
+stopped for good and its page says so; ``views``, the listener and ``app`` restart only
+for their own faults.
 
 A GET of a route answers the server-rendered page with a signed join token. The page's
 script opens ``/_av/live``; the join frame must carry that token. The connection task
@@ -52,7 +58,7 @@ from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, MailboxError
 from actorview.optimistic import program_id, program_source, runtime_source
 from actorview.render import client_script_path, runtime_stylesheet_path
-from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
+from actorview.supervisor import ChildSpec, ChildWaiting, Restart, Strategy, Supervisor
 from actorview.supervisor.errors import DuplicateChildId, UnknownChild
 from actorview.view import Connected, Disconnected
 
@@ -130,7 +136,9 @@ class Application:
         for name in self.stylesheets:
             if name not in self.static_files:
                 raise ValueError(f"stylesheet {name!r} is not among static_files")
-        self.views = Supervisor(name="views", max_restarts=1000, period=10.0)
+        # Every view has its own restart intensity (its route's): a session's crash loop
+        # stops that view alone, and never counts here. (See the tree in the README.)
+        self.views = Supervisor(name="views")
         self.sessions: dict[str, Session] = {}
         self.connections = 0
         self._static_cache: dict[str, bytes] = {}
@@ -515,6 +523,8 @@ class Application:
             await self._start_view(session, route)
         except DuplicateChildId:
             pass  # another socket of this session started it just now
+        except ChildWaiting:
+            pass  # it is tried again with its backoff; the page shows that it waits
         except Exception:
             _log.exception("endpoint.view_failed_to_start", view=route.name)
             await ws.aclose(CLOSE_VIEW_FAILED, "the view failed to start; reload the page")
@@ -531,18 +541,16 @@ class Application:
             await self.views.terminate_child(session_id)
 
     async def _start_view(self, session: Session, route: Route) -> None:
-        spec = ChildSpec(
-            session.session_id,
-            functools.partial(
-                live.run_view,
-                route.view,
-                route.mount_params(session.params, session.session_id),
-                session,
-            ),
-            restart=Restart.TRANSIENT,
-            shutdown=2.0,
-        )
-        await self.views.start_child(spec)
+        """Start the session's view under ``views``, with its route's own restart
+        intensity and backoff (see :meth:`Route.view_spec`); its :class:`live.ViewLife`
+        tells the page when it is restarted, waits for a dependency, or stops.
+
+        Raises :class:`ChildWaiting` if its first start failed for a dependency: the view
+        stays supervised and is tried again (the page was told it waits)."""
+        life = live.ViewLife(session, route.name)
+        params = route.mount_params(session.params, session.session_id)
+        start = functools.partial(live.run_view, route.view, params, session, life)
+        await self.views.start_child(route.view_spec(session.session_id, start, life.observe))
 
     async def _read(self, ws: trio_websocket.WebSocketConnection, session: Session) -> None:
         bucket = TokenBucket(

@@ -32,9 +32,18 @@ no children given at construction is a dynamic supervisor: add and remove childr
 with :meth:`Supervisor.start_child` and :meth:`Supervisor.terminate_child`, look them
 up by id in :attr:`Supervisor.registry`.
 
+A child spec may carry its own restart intensity and a :class:`Backoff`
+(``ChildSpec(..., max_restarts=3, period=5.0, backoff=Backoff())``): a crash loop then
+stops that child for good (``ChildState.FAILED``) instead of using up the intensity its
+siblings share, and its restarts are spaced out. ``waits_on`` names the start errors
+that mean a dependency is down (retried with the backoff, counted nowhere). An
+``observer`` hears each decision as a :data:`ChildEvent` (:class:`Restarting`,
+:class:`Waiting`, :class:`GaveUp`).
+
 Lifecycle events are structlog events (``child_started``, ``child_crashed`` with the
-traceback, ``child_restarted``, ``child_stopped``, ``supervisor_gave_up`` and
-``supervisor_<state>``), each bound with ``supervisor`` (its name) and ``child_id``.
+traceback, ``child_restarted``, ``child_waiting``, ``child_gave_up``, ``child_stopped``,
+``supervisor_gave_up`` and ``supervisor_<state>``), each bound with ``supervisor`` (its
+name) and ``child_id``.
 """
 
 from actorview.supervisor.children import ChildInfo, ChildState
@@ -42,6 +51,7 @@ from actorview.supervisor.errors import (
     ChildCannotTerminateItself,
     ChildNeverStarted,
     ChildStartFailed,
+    ChildWaiting,
     DuplicateChildId,
     NameTaken,
     NotRegistered,
@@ -51,10 +61,12 @@ from actorview.supervisor.errors import (
     SupervisorNotRunning,
     UnknownChild,
 )
+from actorview.supervisor.events import ChildEvent, GaveUp, Restarting, Waiting
 from actorview.supervisor.registry import Registry
 from actorview.supervisor.spec import (
     CANCEL_AT_ONCE,
     WAIT_FOREVER,
+    Backoff,
     ChildSpec,
     Restart,
     Runnable,
@@ -66,18 +78,23 @@ from actorview.supervisor.supervisor import Supervisor, SupervisorState
 __all__ = [
     "CANCEL_AT_ONCE",
     "WAIT_FOREVER",
+    "Backoff",
     "ChildCannotTerminateItself",
+    "ChildEvent",
     "ChildInfo",
     "ChildNeverStarted",
     "ChildSpec",
     "ChildStartFailed",
     "ChildState",
+    "ChildWaiting",
     "DuplicateChildId",
+    "GaveUp",
     "NameTaken",
     "NotRegistered",
     "Registry",
     "Restart",
     "RestartIntensityExceeded",
+    "Restarting",
     "Runnable",
     "StartFunction",
     "Strategy",
@@ -87,4 +104,5 @@ __all__ = [
     "SupervisorNotRunning",
     "SupervisorState",
     "UnknownChild",
+    "Waiting",
 ]

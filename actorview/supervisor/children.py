@@ -22,6 +22,7 @@ import trio
 from actorview.supervisor.errors import ChildNeverStarted, SupervisorNotRunning
 from actorview.supervisor.registry import Registry
 from actorview.supervisor.spec import ChildSpec, Restart
+from actorview.supervisor.strategy import RestartWindow
 
 
 class ChildState(Enum):
@@ -37,6 +38,10 @@ class ChildState(Enum):
     """The supervisor asked it to stop and is waiting for it (grace, then cancellation)."""
     STOPPED = "stopped"
     """It ended and will not be restarted (a transient child that returned, or shutdown)."""
+    DELAYED = "delayed"
+    """It is to be started again once its backoff delay has passed (``ChildSpec.backoff``)."""
+    FAILED = "failed"
+    """It went past its own restart intensity (``ChildSpec.max_restarts``): stopped for good."""
 
 
 @attrs.frozen
@@ -62,6 +67,18 @@ class Child:
     starts: int = 0
     forgotten: trio.Event = attrs.Factory(trio.Event)
     """Set once ``terminate_child`` has stopped it and removed it from the roster."""
+    window: RestartWindow | None = attrs.field(init=False)
+    """Its own restart intensity, if its spec has one (``ChildSpec.max_restarts``)."""
+    failures: int = 0
+    """Restarts decided since an instance of it last reported started (for its backoff)."""
+    delay: trio.CancelScope | None = None
+    """The scope of the wait before its next start, while it is DELAYED."""
+
+    @window.default
+    def _own_window(self) -> RestartWindow | None:
+        if self.spec.max_restarts is None:
+            return None
+        return RestartWindow(self.spec.max_restarts, self.spec.period)
 
     @property
     def id(self) -> str:
@@ -82,6 +99,13 @@ class Child:
         handle = self.instance.handle if self.instance is not None else None
         restarts = max(self.starts - 1, 0)
         return ChildInfo(self.id, self.state, self.spec.restart, handle, restarts)
+
+
+@attrs.frozen(eq=False)
+class RestartDue:
+    """Sent to the supervisor's loop when a DELAYED child's backoff delay has passed."""
+
+    child: Child
 
 
 @attrs.define(eq=False)
@@ -138,7 +162,7 @@ class Roster:
         supervisor: str,
         nursery: trio.Nursery,
         registry: Registry,
-        exits: trio.MemorySendChannel[Instance],
+        exits: trio.MemorySendChannel[Any],
         log: Any,
     ) -> None:
         self.children = [Child(spec) for spec in specs]
@@ -217,6 +241,38 @@ class Roster:
         """
         self._nursery.start_soon(self._launch_and_report, self.prepare(child))
 
+    def restart_later(self, child: Child, delay: float, *, relaunch: bool) -> None:
+        """Make ``child`` DELAYED, and start it again in ``delay`` seconds.
+
+        The wait runs in a task of its own, in a cancel scope that :meth:`cancel_delay`
+        (and stopping the roster) cancels; nothing is held while it sleeps. Then, with
+        ``relaunch``, that task starts the new instance itself, as :meth:`restart_soon`
+        does (ONE_FOR_ONE: no decision is left to take); without, it sends
+        :class:`RestartDue` to ``exits`` for the supervisor to restart the child's group.
+        """
+        scope = trio.CancelScope()
+        child.state, child.delay = ChildState.DELAYED, scope
+        self._nursery.start_soon(self._wait_then_restart, child, delay, scope, relaunch)
+
+    async def _wait_then_restart(
+        self, child: Child, delay: float, scope: trio.CancelScope, relaunch: bool
+    ) -> None:
+        with scope:
+            await trio.sleep(delay)
+        if child.delay is not scope or scope.cancelled_caught:
+            return  # called off: terminated, or the supervisor is stopping
+        child.delay = None
+        if not relaunch:
+            self._exits.send_nowait(RestartDue(child))
+            return
+        await self._launch_and_report(self.prepare(child))
+
+    def cancel_delay(self, child: Child) -> None:
+        """Call off a DELAYED child's pending start (it is being stopped or removed)."""
+        if child.delay is not None:
+            child.delay.cancel()
+            child.delay = None
+
     async def _launch_and_report(self, instance: Instance) -> None:
         error = await self.launch(instance)
         if error is not None:
@@ -255,6 +311,7 @@ class Roster:
         instance.handle, instance.started = handle, True
         instance.settled.set()
         child.state = ChildState.RUNNING
+        child.failures = 0
         event = "child_started" if child.starts == 1 else "child_restarted"
         self._log.info(event, child_id=child.id, restarts=child.starts - 1)
 
@@ -277,8 +334,10 @@ class Roster:
     # -- stopping --------------------------------------------------------------------
 
     def abort_starts(self) -> None:
-        """Cancel every instance still starting (a ``start_child`` in another task)."""
+        """Cancel every instance still starting (a ``start_child`` in another task), and
+        every start still waiting for its backoff delay."""
         for child in self.children:
+            self.cancel_delay(child)
             if child.instance is not None and not child.instance.started:
                 child.instance.scope.cancel()
 

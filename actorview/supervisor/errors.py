@@ -48,6 +48,26 @@ class ChildStartFailed(SupervisorError):
         self.child_id = child_id
 
 
+class ChildWaiting(SupervisorError):
+    """:meth:`Supervisor.start_child`: the child failed to start with one of its spec's
+    ``waits_on`` errors (a dependency is down). It stays supervised and is started
+    again after ``delay`` seconds, and again with its backoff until it comes up.
+
+    ``__cause__`` is the child's error. There is no handle yet: look the child up in
+    the registry once it runs.
+    """
+
+    def __init__(self, supervisor: str, child_id: str, delay: float) -> None:
+        super().__init__(
+            f"child {child_id!r} of supervisor {supervisor!r} is waiting for a dependency "
+            f"(see the cause below); it is started again in {delay:.2f} s, and with its "
+            f"backoff until it comes up"
+        )
+        self.supervisor = supervisor
+        self.child_id = child_id
+        self.delay = delay
+
+
 class ChildNeverStarted(SupervisorError):
     """A child's ``start`` returned without calling ``task_status.started(handle)``."""
 

@@ -10,6 +10,13 @@ a child stopping) happen after it, so one child slow to start (a view loading it
 history from a database) holds up no other start or restart: with a hundred views
 restarting at once, waiting for each in turn queued restarts for tens of seconds. The
 mechanics of starting and stopping one child are in :mod:`actorview.supervisor.children`.
+
+A restart decision that carries a backoff delay (``ChildSpec.backoff``) makes the child
+DELAYED and returns: a task of the roster sleeps the delay, holding nothing. Under
+``ONE_FOR_ONE`` that task then starts the child itself (a failed start comes back as a
+new exit); under the group strategies it sends
+:class:`~actorview.supervisor.children.RestartDue` to the same loop, which restarts the
+child with its group as it would have without a delay.
 """
 
 from __future__ import annotations
@@ -18,15 +25,24 @@ import math
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from enum import Enum
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar, assert_never, cast
 
+import attrs
 import trio
 
 from actorview.logging import get_logger
-from actorview.supervisor.children import Child, ChildInfo, ChildState, Instance, Roster
+from actorview.supervisor.children import (
+    Child,
+    ChildInfo,
+    ChildState,
+    Instance,
+    RestartDue,
+    Roster,
+)
 from actorview.supervisor.errors import (
     ChildCannotTerminateItself,
     ChildStartFailed,
+    ChildWaiting,
     DuplicateChildId,
     NameTaken,
     RestartIntensityExceeded,
@@ -35,6 +51,7 @@ from actorview.supervisor.errors import (
     SupervisorNotRunning,
     UnknownChild,
 )
+from actorview.supervisor.events import ChildEvent, GaveUp, Restarting, Waiting
 from actorview.supervisor.registry import Registry
 from actorview.supervisor.spec import WAIT_FOREVER, ChildSpec, Restart
 from actorview.supervisor.strategy import RestartWindow, Strategy
@@ -63,7 +80,33 @@ class _StopRequested:
     """Sent to the supervisor's loop by :meth:`Supervisor.request_stop`."""
 
 
+@attrs.frozen
+class _Retire:
+    """Not restarted, by its restart type."""
+
+
+@attrs.frozen
+class _Escalate:
+    """Past the supervisor's intensity: the supervisor gives up."""
+
+
+@attrs.frozen
+class _StopForGood:
+    """Past the child's own intensity: it is stopped for good, the supervisor carries on."""
+
+
+@attrs.frozen
+class _RestartAfter:
+    """Restarted (with its group) after ``delay`` seconds."""
+
+    delay: float
+
+
+_Verdict = _Retire | _Escalate | _StopForGood | _RestartAfter
+
 _STOP: Final = _StopRequested()
+_LoopMessage = Instance | RestartDue | _StopRequested
+"""What the supervisor's loop reads: an ended child, a backoff delay that passed, a stop."""
 _ACTIVE: Final = (SupervisorState.STARTING, SupervisorState.RUNNING, SupervisorState.STOPPING)
 
 
@@ -207,7 +250,9 @@ class Supervisor:
         :class:`NameTaken` if a shared registry already holds a running child with this
         id, :class:`SupervisorNotRunning` unless the supervisor is running (or if it
         stops while the child starts), and :class:`ChildStartFailed` if the child fails
-        to start (it is then not added). If the caller is cancelled before the child
+        to start (it is then not added), except with one of its spec's ``waits_on``
+        errors: then :class:`ChildWaiting`, and the child stays, DELAYED, to be started
+        again with its backoff until it comes up. If the caller is cancelled before the child
         reported started, the child is cancelled and not added; once it reported
         started, it is supervised whatever happens to the caller.
         """
@@ -233,6 +278,13 @@ class Supervisor:
             self._drop_unstarted(roster, instance)
             raise
         if error is not None:
+            waiting = spec.waits_for_dependency(error, was_up=False)
+            if waiting and self._state is SupervisorState.RUNNING and child in roster.children:
+                roster.forget(instance)
+                verdict = self._verdict(child, error, was_up=False)
+                if isinstance(verdict, _RestartAfter):  # (not for a TEMPORARY child)
+                    roster.restart_later(child, verdict.delay, relaunch=self._concurrent)
+                    raise ChildWaiting(self.name, spec.id, verdict.delay) from error
             self._drop_unstarted(roster, instance)
             self._running_roster(f"start child {child.id!r}")
             raise ChildStartFailed(self.name, spec.id) from error
@@ -281,6 +333,7 @@ class Supervisor:
         await self._terminate(roster, child)
 
     async def _terminate(self, roster: Roster, child: Child) -> None:
+        roster.cancel_delay(child)
         try:
             if child.instance is not None:
                 await roster.stop(child, graceful=True, reason="terminated")
@@ -302,34 +355,121 @@ class Supervisor:
 
     async def _supervise_until_stopped(self, roster: Roster) -> SupervisorError | None:
         async for message in self._exits:
-            if isinstance(message, _StopRequested):
-                return None
-            async with self._deciding():
-                failure = await self._handle_exit(roster, message)
+            match message:
+                case _StopRequested():
+                    return None
+                case RestartDue(child=child):
+                    async with self._deciding():
+                        failure = await self._restart_when_due(roster, child)
+                case Instance():
+                    async with self._deciding():
+                        failure = await self._handle_exit(roster, message)
+                case _:
+                    assert_never(message)
             if failure is not None:
                 return failure
         raise AssertionError("the supervisor's exit channel closed while it was running")
 
     async def _handle_exit(self, roster: Roster, ended: Instance) -> SupervisorError | None:
-        """Apply restart type, intensity and strategy to a child whose instance ended."""
+        """Apply restart type, intensity, backoff and strategy to a child whose instance ended."""
         child = ended.child
         if child.instance is not ended or child.state is ChildState.STOPPING:
             return None  # the supervisor stopped (or is stopping) this instance itself
         child.instance = None
-        failed: tuple[Child, Exception | None] | None = (child, ended.error)
+        return await self._decide(roster, child, ended.error, was_up=ended.started)
+
+    async def _decide(
+        self, roster: Roster, child: Child, error: Exception | None, *, was_up: bool
+    ) -> SupervisorError | None:
+        """Decide for ``child``, which ended with ``error``; a group restart whose start
+        fails is decided again, for the child that failed, until nothing fails."""
+        failed: tuple[Child, Exception | None] | None = (child, error)
         while failed is not None:
             child, error = failed
-            if not child.spec.restart.restarts_after(error):
-                self._retire(roster, child, error)
-            elif not self._window.allows_restart_at(trio.current_time()):
-                return self._give_up(child, error)
-            else:
-                await self._stop_restart_group(roster, child)
-                if self._concurrent:
-                    roster.restart_soon(child)  # a failed start comes back as a new exit
+            verdict = self._verdict(child, error, was_up=was_up)
+            was_up = False  # whatever fails from here on failed to start
+            match verdict:
+                case _Retire():
+                    self._retire(roster, child, error)
+                case _Escalate():
+                    return self._give_up(child, error)
+                case _StopForGood():
+                    self._stop_for_good(child, error)
+                case _RestartAfter(delay=delay) if delay > 0:
+                    roster.restart_later(child, delay, relaunch=self._concurrent)
                     return None
+                case _RestartAfter():
+                    await self._stop_restart_group(roster, child)
+                    if self._concurrent:
+                        roster.restart_soon(child)  # a failed start comes back as a new exit
+                        return None
+                case _:
+                    assert_never(verdict)
             failed = await roster.start_pending()  # a failed restart is a new crash
         return None
+
+    async def _restart_when_due(self, roster: Roster, child: Child) -> SupervisorError | None:
+        """A DELAYED child's backoff delay passed (group strategies): restart its group."""
+        if child not in roster.children or child.state is not ChildState.DELAYED:
+            return None  # terminated meanwhile
+        await self._stop_restart_group(roster, child)
+        failed = await roster.start_pending()
+        if failed is None:
+            return None
+        return await self._decide(roster, *failed, was_up=False)
+
+    def _verdict(self, child: Child, error: Exception | None, *, was_up: bool) -> _Verdict:
+        """What to do about ``child``, which ended with ``error``; tells its observer.
+
+        A start that failed for a dependency (``waits_on``) is counted nowhere; any
+        other restart counts in the child's own window if it has one, else in the
+        supervisor's. Synchronous, so one decision never interleaves with another.
+        """
+        spec = child.spec
+        if not spec.restart.restarts_after(error):
+            return _Retire()
+        waiting = spec.waits_for_dependency(error, was_up=was_up)
+        if not waiting:
+            window = child.window if child.window is not None else self._window
+            if not window.allows_restart_at(trio.current_time()):
+                if child.window is None:
+                    return _Escalate()
+                self._tell(child, GaveUp(error, window.max_restarts, window.period))
+                return _StopForGood()
+        child.failures += 1
+        delay = spec.backoff.delay(child.failures) if spec.backoff is not None else 0.0
+        if isinstance(error, Exception) and waiting:
+            self._log.warning(
+                "child_waiting",
+                child_id=child.id,
+                error=f"{type(error).__name__}: {error}",
+                delay=round(delay, 3),
+                attempt=child.failures,
+            )
+            self._tell(child, Waiting(error, delay))
+        else:
+            self._tell(child, Restarting(error, delay, was_up))
+        return _RestartAfter(delay)
+
+    def _tell(self, child: Child, event: ChildEvent) -> None:
+        observer = child.spec.observer
+        if observer is None:
+            return
+        try:
+            observer(event)
+        except Exception as error:
+            self._log.error("child_observer_failed", child_id=child.id, exc_info=error)
+
+    def _stop_for_good(self, child: Child, error: Exception | None) -> None:
+        assert child.window is not None
+        child.state = ChildState.FAILED
+        self._log.error(
+            "child_gave_up",
+            child_id=child.id,
+            max_restarts=child.window.max_restarts,
+            period=child.window.period,
+            cause=repr(error),
+        )
 
     def _retire(self, roster: Roster, child: Child, error: Exception | None) -> None:
         if child.spec.restart is Restart.TEMPORARY:
@@ -451,7 +591,7 @@ class Supervisor:
 
     @staticmethod
     def _open_exit_channel() -> tuple[
-        trio.MemorySendChannel[Instance | _StopRequested],
-        trio.MemoryReceiveChannel[Instance | _StopRequested],
+        trio.MemorySendChannel[_LoopMessage],
+        trio.MemoryReceiveChannel[_LoopMessage],
     ]:
-        return trio.open_memory_channel[Instance | _StopRequested](math.inf)
+        return trio.open_memory_channel[_LoopMessage](math.inf)

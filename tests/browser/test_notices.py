@@ -93,3 +93,24 @@ def test_the_notice_text_is_text_never_markup(client_page: Any) -> None:
     assert notice(client_page)["text"] == payload  # type: ignore[index]
     assert client_page.evaluate("window.__pwned") is None
     assert client_page.query_selector("#av-notice img") is None
+
+
+def test_the_last_render_of_a_failed_view_is_marked_and_inert_and_waiting_ends_with_a_render(
+    client_page: Any,
+) -> None:
+    connect(client_page)
+
+    def state() -> list[Any]:
+        return client_page.evaluate(  # type: ignore[no-any-return]
+            "() => { const v = document.getElementById('view');"
+            " return [v.getAttribute('data-av-state'), v.inert]; }"
+        )
+
+    deliver(client_page, control_frame("notice", kind="waiting", text="Waiting"))
+    assert state() == ["waiting", False]
+    deliver(client_page, control_frame("render", html=to_html(h.div(h.p("back")))))
+    assert state() == [None, False]
+    deliver(client_page, control_frame("notice", kind="restarted", text="Reloaded"))
+    assert state() == [None, False], "a restarted view is live"
+    deliver(client_page, control_frame("notice", kind="failed", text="Stopped"))
+    assert state() == ["failed", True]

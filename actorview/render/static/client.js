@@ -1274,9 +1274,18 @@
         apply(view.container, [["R", [], frame.html]]);
         afterFrame(view, true);
         hideNotice("waiting"); // the view is up again
+        view.container.removeAttribute("data-av-state");
+        view.container.inert = false;
         return true;
       case "notice":
         showNotice(String(frame.kind), String(frame.text));
+        // A view that stopped for good, or waits for a dependency, leaves its last render
+        // on the page: mark it (actorview.css greys it out) and, once failed, make it
+        // inert, so it does not pass for a live page. The next render frame clears it.
+        if (frame.kind === "failed" || frame.kind === "waiting") {
+          view.container.setAttribute("data-av-state", String(frame.kind));
+          view.container.inert = frame.kind === "failed";
+        }
         break;
       case "reply":
         settle(view, frame);
