@@ -7,6 +7,7 @@ outbox limit in test_slow_consumer.py, the rejoin grace in test_history.py.
 from __future__ import annotations
 
 import json
+import resource
 
 import pytest
 import trio
@@ -14,6 +15,7 @@ import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
 from actorview.endpoint.http import SECURITY_HEADERS
+from actorview.endpoint.limits import default_max_connections
 from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
 
 SECRET = b"limits-secret-" * 3
@@ -28,13 +30,40 @@ def test_every_limit_has_a_safe_default() -> None:
         max_frame_bytes=64 * 1024,
         events_per_second=50.0,
         event_burst=100,
-        max_connections=10_000,
+        max_connections=default_max_connections(),
+        max_connections_per_client=256,
+        max_sessions_per_client=100,
+        client_frames_per_second=200.0,
+        client_frame_burst=400,
+        max_tracked_clients=10_000,
         join_timeout=10.0,
         idle_timeout=75.0,
+        write_timeout=10.0,
+        close_timeout=1.0,
         rejoin_grace=15.0,
         max_outbox_bytes=1024 * 1024,
         max_head_bytes=16 * 1024,
     )
+
+
+@pytest.mark.parametrize(
+    ("soft", "expected"),
+    [(1024, 768), (256, 128), (4096, 3072), (65_536, 10_000), (100, 1)],
+)
+def test_max_connections_defaults_below_the_descriptor_limit(
+    monkeypatch: pytest.MonkeyPatch, soft: int, expected: int
+) -> None:
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (soft, resource.RLIM_INFINITY))
+    assert default_max_connections() == expected
+    assert Limits().max_connections == expected
+
+
+def test_max_connections_default_with_no_descriptor_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    infinite = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+    monkeypatch.setattr(resource, "getrlimit", lambda _: infinite)
+    assert default_max_connections() == 10_000
 
 
 @pytest.mark.parametrize("value", [0, -1, float("nan"), "10", True])
@@ -90,7 +119,7 @@ async def raw_request(port: int, head: bytes) -> tuple[str, dict[str, str], byte
 
 
 def big_head(size: int) -> bytes:
-    return f"GET / HTTP/1.1\r\nHost: x\r\nX-Padding: {'a' * size}\r\n\r\n".encode()
+    return f"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: {'a' * size}\r\n\r\n".encode()
 
 
 async def test_a_request_head_past_max_head_bytes_gets_400_with_the_reason() -> None:
