@@ -30,7 +30,13 @@ from tests.endpoint.harness import running
 from tests.hardening.chat import ChatPage, chat_app, joined, open_page
 
 MAX_FRAME = 2048
-LIMITS = Limits(max_frame_bytes=MAX_FRAME, events_per_second=1e6, event_burst=1_000_000)
+LIMITS = Limits(
+    max_frame_bytes=MAX_FRAME,
+    events_per_second=1e6,
+    event_burst=1_000_000,
+    client_frames_per_second=1e6,
+    client_frame_burst=1_000_000,
+)
 FUZZ_INPUTS = {"hypothesis": 0, "mutations": 0, "memory_growth_bytes": 0}
 
 scalars = (

@@ -249,7 +249,15 @@ async def chaos(seed: int) -> Figures:
     app = chat_app(
         token_delay=0.003 * max(1.0, SESSIONS / 12),  # the same load per core whatever the count
         reply_length=25,
-        limits=Limits(rejoin_grace=GRACE, events_per_second=1000, event_burst=1000),
+        limits=Limits(
+            rejoin_grace=GRACE,
+            events_per_second=1000,
+            event_burst=1000,
+            # every chaos client is 127.0.0.1: the per-address limits are tested elsewhere
+            max_sessions_per_client=10 * SESSIONS,
+            client_frames_per_second=1e6,
+            client_frame_burst=1_000_000,
+        ),
     )
     async with running(app) as port:
         await trio.sleep(0.05)
