@@ -51,7 +51,14 @@ def build(token_delay: float, reply_length: int, history: int) -> Application:
     return Application(
         [Route("/", StampedChat, name="chat", params=params)],
         secret=b"load" * 8,
-        limits=Limits(max_connections=20_000, max_outbox_bytes=64 << 20),
+        limits=Limits(
+            max_connections=20_000,
+            max_connections_per_client=20_000,  # every load client is 127.0.0.1
+            max_sessions_per_client=20_000,
+            client_frames_per_second=1e6,
+            client_frame_burst=1_000_000,
+            max_outbox_bytes=64 << 20,
+        ),
     )
 
 

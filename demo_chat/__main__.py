@@ -28,6 +28,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name browsers may reach the server by (repeatable); the bound address "
+        "is always allowed, and localhost with a loopback one, any IP with 0.0.0.0",
+    )
+    parser.add_argument(
         "--history",
         type=int,
         default=0,

@@ -52,4 +52,5 @@ def build_app(
         stylesheets=["chat.css"],
         limits=limits,
         secret=secret,
+        allowed_hosts=getattr(args, "allowed_host", ()),
     )

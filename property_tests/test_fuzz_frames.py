@@ -6,7 +6,9 @@ Each frame gets exactly one answer (an error frame, or the reply of an event), o
 the WebSocket layer's size limit, a clean close with a code and a reason; the fuzzed view
 and the other view keep running, and the fuzzed view still answers a real submit.
 
-A second test replays a seeded mutation corpus for a while and checks the server's
+Frames that break RFC 6455 itself (RSV bits, reserved opcodes, unmasked frames, invalid
+UTF-8) are sent as raw bytes: each gets a close frame with 1002 or 1007, and the server
+serves on. A further test replays a seeded mutation corpus for a while and checks the server's
 traced memory returns to its level after warm-up. ``FUZZ_INPUTS`` counts every frame
 sent; run with ``-s`` to see the totals.
 """
@@ -26,11 +28,18 @@ from hypothesis import strategies as st
 
 from actorview.endpoint import BadFrame, Limits
 from actorview.endpoint.protocol import parse_client_frame
+from tests.endpoint import rawws
 from tests.endpoint.harness import running
 from tests.hardening.chat import ChatPage, chat_app, joined, open_page
 
 MAX_FRAME = 2048
-LIMITS = Limits(max_frame_bytes=MAX_FRAME, events_per_second=1e6, event_burst=1_000_000)
+LIMITS = Limits(
+    max_frame_bytes=MAX_FRAME,
+    events_per_second=1e6,
+    event_burst=1_000_000,
+    client_frames_per_second=1e6,
+    client_frame_burst=1_000_000,
+)
 FUZZ_INPUTS = {"hypothesis": 0, "mutations": 0, "memory_growth_bytes": 0}
 
 scalars = (
@@ -269,3 +278,39 @@ def test_a_mutation_corpus_leaves_memory_where_it_was() -> None:
 
 def test_zz_report_the_fuzz_totals() -> None:
     print(f"\nfuzzed frames: {FUZZ_INPUTS}")
+
+
+violations = st.one_of(
+    st.tuples(st.integers(1, 7), st.sampled_from([0x1, 0x2, 0x9])).map(
+        lambda t: ("rsv", rawws.frame(t[1], b"x", rsv=t[0]), 1002)
+    ),
+    st.integers(0x3, 0x7).map(lambda op: ("opcode", rawws.frame(op, b"x"), 1002)),
+    st.integers(0xB, 0xF).map(lambda op: ("opcode", rawws.frame(op), 1002)),
+    st.binary(max_size=40).map(
+        lambda data: ("unmasked", rawws.frame(rawws.TEXT, data, masked=False), 1002)
+    ),
+    st.binary(min_size=1, max_size=20).map(
+        lambda data: ("utf-8", rawws.frame(rawws.TEXT, b"\xff" + data), 1007)
+    ),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(violation=violations)
+def test_every_protocol_violation_gets_a_close_frame_and_the_server_serves_on(
+    violation: tuple[str, bytes, int],
+) -> None:
+    _, data, code = violation
+
+    async def attack() -> tuple[list[int | None], int]:
+        async with running(chat_app(limits=LIMITS)) as port:
+            async with rawws.raw_socket(port) as ws:
+                await ws.send(data)
+                frames = await ws.frames_until_eof(within=5)
+            page = await open_page(port)
+        FUZZ_INPUTS["hypothesis"] += 1
+        return [f.close_code for f in frames], len(page.token)
+
+    codes, token_length = trio.run(attack)
+    assert codes == [code]
+    assert token_length > 0

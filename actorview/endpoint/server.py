@@ -38,8 +38,16 @@ import trio_websocket
 
 from actorview.endpoint import live
 from actorview.endpoint.errors import BadFrame, JoinRefused
-from actorview.endpoint.http import BadRequest, ReplayStream, Request, read_request, send_response
-from actorview.endpoint.limits import Limits, TokenBucket
+from actorview.endpoint.http import (
+    AllowedHosts,
+    BadRequest,
+    BoundedStream,
+    ReplayStream,
+    Request,
+    read_request,
+    send_response,
+)
+from actorview.endpoint.limits import Client, ClientTable, Limits
 from actorview.endpoint.outbox import ClientTooSlow, Outbox
 from actorview.endpoint.protocol import (
     Ack,
@@ -54,6 +62,7 @@ from actorview.endpoint.protocol import (
 from actorview.endpoint.routes import Route, Router
 from actorview.endpoint.session import Session
 from actorview.endpoint.tokens import TokenSigner, random_secret
+from actorview.endpoint.websocket import ServerWebSocket, accept_websocket
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, MailboxError
 from actorview.optimistic import program_id, program_source, runtime_source
@@ -80,7 +89,8 @@ CLOSE_VIEW_FAILED = 1011
 CLOSE_NO_STATUS = 1005  # what the server sees when client.js calls socket.close()
 
 CLOSE_GRACE = 1.0
-"""Seconds a closing socket gets to deliver its close frame before it is dropped."""
+"""Seconds the last answer of a failed request (a 500) may take before it is dropped.
+Closing WebSockets wait ``Limits.close_timeout`` (:class:`ServerWebSocket`)."""
 MAX_ERROR_CHARS = 300
 """Error texts sent to a browser are cut to this length: they may quote its input."""
 
@@ -97,6 +107,12 @@ class Application:
             then do not survive a restart; a warning is logged).
         allowed_origins: ``Origin`` values allowed to open live sockets, e.g.
             ``["https://chat.example.com"]``. Default: the page's own host only.
+        allowed_hosts: names a request's ``Host`` header may carry (any port), e.g.
+            ``["chat.example.com"]``; other requests get 400, so a DNS-rebinding page
+            (its own name resolving to this server) is refused. Always allowed: the
+            address :meth:`serve` binds to; with a loopback one, ``localhost``,
+            ``127.0.0.1`` and ``::1``; with ``0.0.0.0`` or ``::``, any IP address and
+            ``localhost``. ``"*"`` allows any host (behind a proxy that checks it).
         limits: per-connection and per-process limits (:class:`Limits`).
         title: the page title.
         static_files: extra files served under ``/_av/static/<name>``.
@@ -115,6 +131,7 @@ class Application:
         *,
         secret: bytes | None = None,
         allowed_origins: Iterable[str] | None = None,
+        allowed_hosts: Iterable[str] = (),
         limits: Limits | None = None,
         title: str = "actorview",
         static_files: Mapping[str, Path] | None = None,
@@ -127,6 +144,8 @@ class Application:
         self.title = title
         self.signer = TokenSigner(_resolve_secret(secret))
         self.allowed_origins = frozenset(allowed_origins) if allowed_origins else None
+        self.allowed_hosts = tuple(allowed_hosts)
+        self._hosts = AllowedHosts.for_address("127.0.0.1", self.allowed_hosts)
         self.static_files = {
             "client.js": client_script_path(),
             "actorview.css": runtime_stylesheet_path(),
@@ -141,6 +160,8 @@ class Application:
         self.views = Supervisor(name="views")
         self.sessions: dict[str, Session] = {}
         self.connections = 0
+        """Open TCP connections (pages and live sockets), at most ``max_connections``."""
+        self.clients = ClientTable(self.limits)
         self._static_cache: dict[str, bytes] = {}
 
     # -- running -----------------------------------------------------------------------
@@ -170,6 +191,7 @@ class Application:
             task_status.started(listener)
 
     async def _listen(self, host: str, port: int, *, task_status: trio.TaskStatus[int]) -> None:
+        self._hosts = AllowedHosts.for_address(host, self.allowed_hosts)
         listeners = await trio.open_tcp_listeners(port, host=host)
         bound = listeners[0].socket.getsockname()[1]
         _log.info("endpoint.listening", url=f"http://{host}:{bound}/")
@@ -177,17 +199,68 @@ class Application:
             await nursery.start(trio.serve_listeners, self._handle_tcp, listeners)
             task_status.started(bound)
 
-    async def _handle_tcp(self, stream: trio.SocketStream) -> None:
+    async def _handle_tcp(self, tcp: trio.SocketStream) -> None:
+        """Serve one connection, counted per process and per client address.
+
+        Past either limit the request head is read (so the answer is not lost to a
+        reset) and answered 503, both within ``close_timeout``. Every write on the
+        connection is bounded by ``write_timeout`` (:class:`BoundedStream`).
+        """
+        client = self.clients.get(_peer_address(tcp))
+        stream = BoundedStream(tcp, write_timeout=self.limits.write_timeout)
+        crowded = self._crowded(client)
+        if crowded is not None:
+            await self._refuse(stream, crowded)
+            return
+        self.connections += 1
+        client.connections += 1
+        try:
+            left = await self._serve_connection(stream, client)
+        finally:
+            self.connections -= 1
+            client.connections -= 1
+            # A socket the WebSocket layer closed itself (1009) is not closed by aclose.
+            await trio.aclose_forcefully(stream)
+        if left is not None:
+            await self._reap_later(*left)
+
+    def _crowded(self, client: Client) -> str | None:
+        if self.connections >= self.limits.max_connections:
+            return "too many connections\n"
+        if client.connections >= self.limits.max_connections_per_client:
+            return "too many connections from your address\n"
+        return None
+
+    async def _refuse(self, stream: trio.abc.Stream, reason: str) -> None:
+        with (
+            trio.move_on_after(self.limits.close_timeout),
+            contextlib.suppress(BadRequest, trio.BrokenResourceError, trio.ClosedResourceError),
+        ):
+            await read_request(stream, max_head_bytes=self.limits.max_head_bytes)
+            await send_response(stream, 503, reason.encode())
+        await trio.aclose_forcefully(stream)
+
+    async def _serve_connection(
+        self, stream: trio.abc.Stream, client: Client
+    ) -> tuple[Session, int] | None:
+        """Read the request head (within ``join_timeout``), check its ``Host``, answer
+        it. Returns what :meth:`_live` returns for a live socket."""
         try:
             with trio.fail_after(self.limits.join_timeout):
                 request = await read_request(stream, max_head_bytes=self.limits.max_head_bytes)
         except (BadRequest, trio.TooSlowError) as error:
-            with trio.move_on_after(1):
-                await send_response(stream, 400, f"bad request: {error}\n".encode())
-            return
+            await self._bad_request(stream, str(error) or "no complete request head in time")
+            return None
         except (trio.BrokenResourceError, trio.ClosedResourceError):
-            return
+            return None
+        refusal = self._hosts.refusal(request.headers.get("host"))
+        if refusal is not None:
+            _log.warning("endpoint.host_refused", host=request.headers.get("host", "")[:100])
+            await self._bad_request(stream, refusal)
+            return None
         try:
+            if request.path == LIVE_PATH and request.is_websocket_upgrade:
+                return await self._live(stream, request, client)
             await self._dispatch(stream, request)
         except (
             trio.BrokenResourceError,
@@ -203,11 +276,16 @@ class Application:
                 "endpoint.request_failed", method=request.method, path=request.path[:200]
             )
             await _answer_failure(stream)
+        return None
 
-    async def _dispatch(self, stream: trio.SocketStream, request: Request) -> None:
-        if request.path == LIVE_PATH and request.is_websocket_upgrade:
-            await self._live(stream, request)
-            return
+    async def _bad_request(self, stream: trio.abc.Stream, reason: str) -> None:
+        with (
+            trio.move_on_after(self.limits.close_timeout),
+            contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError),
+        ):
+            await send_response(stream, 400, f"bad request: {reason}\n".encode())
+
+    async def _dispatch(self, stream: trio.abc.Stream, request: Request) -> None:
         if request.method not in ("GET", "HEAD"):
             await send_response(stream, 405, b"method not allowed\n", headers=(("Allow", "GET"),))
             return
@@ -252,9 +330,7 @@ class Application:
             head_only=head_only,
         )
 
-    async def _static(
-        self, stream: trio.SocketStream, request: Request, *, head_only: bool
-    ) -> None:
+    async def _static(self, stream: trio.abc.Stream, request: Request, *, head_only: bool) -> None:
         name = "client.js" if request.path == CLIENT_PATH else request.path[len(STATIC_PREFIX) :]
         path = self.static_files.get(name)
         if path is None:
@@ -349,7 +425,7 @@ class Application:
 
     async def _send_error_page(
         self,
-        stream: trio.SocketStream,
+        stream: trio.abc.Stream,
         status: int,
         *,
         retry: str | None = None,
@@ -376,43 +452,47 @@ class Application:
         host = request.headers.get("host", "")
         return origin in (f"http://{host}", f"https://{host}")
 
-    async def _live(self, stream: trio.SocketStream, request: Request) -> None:
+    async def _live(
+        self, stream: trio.abc.Stream, request: Request, client: Client
+    ) -> tuple[Session, int] | None:
+        """Upgrade, join and relay. Returns the session and generation to reap after
+        the connection is closed (see :meth:`_serve_socket`)."""
         if not self._origin_allowed(request):
             _log.warning("endpoint.origin_refused", origin=request.headers.get("origin"))
             await send_response(stream, 403, b"origin not allowed\n")
-            return
-        if self.connections >= self.limits.max_connections:
-            await send_response(stream, 503, b"too many connections\n")
-            return
-        self.connections += 1
-        try:
-            async with trio.open_nursery() as nursery:
-                ws_request = await trio_websocket.wrap_server_stream(
+            return None
+        left = ws = None
+        async with trio.open_nursery() as nursery:
+            with trio.move_on_after(self.limits.join_timeout):
+                ws = await accept_websocket(
                     nursery,
                     ReplayStream(request.raw, stream),
                     max_message_size=4 * self.limits.max_frame_bytes,
+                    close_timeout=self.limits.close_timeout,
+                    pings=client.frames,
                 )
-                ws = await ws_request.accept()
-                try:
-                    left = await self._serve_socket(ws)
-                finally:
-                    with trio.move_on_after(CLOSE_GRACE, shield=True):
-                        await ws.aclose(CLOSE_SHUTDOWN, "server going away")
-                    nursery.cancel_scope.cancel()
-        finally:
-            self.connections -= 1
-            # A socket the WebSocket layer closed itself (1009) is not closed by aclose.
-            await trio.aclose_forcefully(stream)
-        if left is not None:
-            await self._reap_later(*left)
+            if ws is None:  # wsproto refused the handshake (it answered 400)
+                nursery.cancel_scope.cancel()
+                return None
+            try:
+                left = await self._serve_socket(ws, client)
+            finally:
+                with trio.CancelScope(shield=True):
+                    await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
+                nursery.cancel_scope.cancel()
+        return left
 
     async def _serve_socket(
-        self, ws: trio_websocket.WebSocketConnection
+        self, ws: ServerWebSocket, client: Client
     ) -> tuple[Session, int] | None:
         """Join, then relay until the socket ends. Returns the session and generation
-        this socket had, unless a newer socket took the session over."""
+        this socket had, unless a newer socket took the session over.
+
+        Every close here waits at most ``Limits.close_timeout`` for the peer
+        (:class:`ServerWebSocket`)."""
         try:
             session, route, seen = await self._join(ws)
+            self._admit(session, client)
         except JoinRefused as refused:
             _log.info("endpoint.join_refused", reason=str(refused))
             await ws.aclose(CLOSE_JOIN_REFUSED, str(refused)[:120])
@@ -427,7 +507,7 @@ class Application:
             try:
                 if await self._ensure_view(session, route, seen, ws):
                     await self._send_joined(ws, session, route)
-                    await self._relay(ws, session)
+                    await self._relay(ws, session, client)
             finally:
                 session.detach(generation)
                 self._tell_view(session, Disconnected())
@@ -435,6 +515,22 @@ class Application:
             await ws.aclose(CLOSE_REPLACED, "replaced by a newer connection")
             return None
         return session, generation
+
+    def _admit(self, session: Session, client: Client) -> None:
+        """Count the session against its client's ``max_sessions_per_client``; a new
+        session past the limit is dropped again and the join refused (JoinRefused)."""
+        if session.session_id in client.session_ids:
+            return
+        limit = self.limits.max_sessions_per_client
+        if client.live_sessions(self.sessions) >= limit:
+            if session.generation == 0:  # made by this join: no socket had it yet
+                self.sessions.pop(session.session_id, None)
+            _log.warning("endpoint.too_many_sessions", limit=limit)
+            raise JoinRefused(
+                f"too many live sessions from your address (limit {limit}); "
+                "close other pages of this site and reload"
+            )
+        client.session_ids.add(session.session_id)
 
     def _tell_view(self, session: Session, message: Connected | Disconnected) -> None:
         """Let the session's view know its browser came or went (its on_connect and
@@ -484,13 +580,15 @@ class Application:
         )
         await ws.send_message(joined)
 
-    async def _relay(self, ws: trio_websocket.WebSocketConnection, session: Session) -> None:
+    async def _relay(
+        self, ws: trio_websocket.WebSocketConnection, session: Session, client: Client
+    ) -> None:
         """Frames in to the view, frames out from the outbox, until either side ends."""
         async with trio.open_nursery() as nursery:
             outbox = session.outbox
             nursery.start_soon(self._write, ws, outbox, nursery.cancel_scope)
             nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
-            await self._read(ws, session)
+            await self._read(ws, session, client)
             nursery.cancel_scope.cancel()
 
     async def _ensure_view(
@@ -552,10 +650,16 @@ class Application:
         start = functools.partial(live.run_view, route.view, params, session, life)
         await self.views.start_child(route.view_spec(session.session_id, start, life.observe))
 
-    async def _read(self, ws: trio_websocket.WebSocketConnection, session: Session) -> None:
-        bucket = TokenBucket(
-            self.limits.events_per_second, self.limits.event_burst, trio.current_time()
-        )
+    async def _read(
+        self, ws: trio_websocket.WebSocketConnection, session: Session, client: Client
+    ) -> None:
+        """Frames in, until the socket ends or is idle for ``idle_timeout``.
+
+        Every frame first takes a token from the client's frame budget (waiting for
+        one: the sender is pushed back, nothing queues here); events, inputs and bad
+        frames then take one from the session's event budget, or are refused with an
+        error frame. Both budgets outlive the socket."""
+        bucket = session.event_budget(self.limits.events_per_second, self.limits.event_burst)
         while True:
             with trio.move_on_after(self.limits.idle_timeout) as idle:
                 try:
@@ -567,6 +671,7 @@ class Application:
             if idle.cancelled_caught:
                 await ws.aclose(CLOSE_IDLE, "idle for too long")
                 return
+            await client.frames.acquire()
             frame = self._parse(message)
             if isinstance(frame, Ping):
                 continue
@@ -615,8 +720,7 @@ class Application:
         is stuck on its full socket (the outbox has already dropped what waited)."""
         await outbox.overflowed.wait()
         _log.info("endpoint.client_too_slow", limit=outbox.max_bytes)
-        with trio.move_on_after(CLOSE_GRACE):
-            await ws.aclose(CLOSE_TOO_SLOW, "client too slow")
+        await ws.aclose(CLOSE_TOO_SLOW, "client too slow")  # bounded by close_timeout
         scope.cancel()
 
     async def _write(
@@ -659,11 +763,20 @@ def _local_path(target: str) -> bool:
     return target.startswith("/") and not target.startswith(("//", "/\\"))
 
 
+def _peer_address(stream: trio.SocketStream) -> str:
+    """The client's IP address (per-client limits count by it); "" if unknown."""
+    try:
+        peer = stream.socket.getpeername()
+    except OSError:  # it went away already
+        return ""
+    return str(peer[0]) if isinstance(peer, tuple) else str(peer)
+
+
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
-async def _answer_failure(stream: trio.SocketStream) -> None:
+async def _answer_failure(stream: trio.abc.Stream) -> None:
     """A 500 for a request whose handling failed, if the socket still takes one."""
     with (
         trio.move_on_after(CLOSE_GRACE),

@@ -14,6 +14,7 @@ from typing import Any
 
 import trio
 
+from actorview.endpoint.limits import TokenBucket
 from actorview.endpoint.outbox import Outbox
 from actorview.endpoint.protocol import NoticeKind, control_frame
 
@@ -37,6 +38,15 @@ class Session:
         sent after that were lost with a dropped socket (and takes back their optimistic
         changes); every event up to it is answered, in this session's frames."""
         self._connection: trio.CancelScope | None = None
+        self._events: TokenBucket | None = None
+
+    def event_budget(self, rate: float, burst: int) -> TokenBucket:
+        """The session's event rate limit (``Limits.events_per_second``), made on first
+        use and kept for the session's life: every socket of the session (a rejoin with
+        its token, a copy of the token in use) takes from the same bucket."""
+        if self._events is None:
+            self._events = TokenBucket(rate, burst, trio.current_time())
+        return self._events
 
     def push_patches(self, ops: list[list[Any]]) -> None:
         self.outbox.push_patches(ops)

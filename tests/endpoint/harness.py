@@ -50,9 +50,18 @@ async def running(app: Application) -> AsyncIterator[int]:
         nursery.cancel_scope.cancel()
 
 
-async def fetch(port: int, path: str = "/", method: str = "GET") -> Page:
-    stream = await trio.open_tcp_stream("127.0.0.1", port)
-    request = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+async def fetch(
+    port: int,
+    path: str = "/",
+    method: str = "GET",
+    *,
+    host: str | None = None,
+    local_address: str | None = None,
+) -> Page:
+    """One request; ``local_address`` (e.g. ``127.0.0.2``) makes it come from another
+    client address, ``host`` sends another ``Host`` header."""
+    stream = await trio.open_tcp_stream("127.0.0.1", port, local_address=local_address)
+    request = f"{method} {path} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n\r\n"
     await stream.send_all(request.encode())
     data = b""
     with trio.fail_after(5):
@@ -68,9 +77,14 @@ async def fetch(port: int, path: str = "/", method: str = "GET") -> Page:
 
 @asynccontextmanager
 async def live(
-    port: int, *, origin: str | None = None
+    port: int, *, origin: str | None = None, local_address: str | None = None
 ) -> AsyncIterator[trio_websocket.WebSocketConnection]:
+    """A live socket; from ``local_address`` (another loopback address) if given."""
     origin = origin if origin is not None else f"http://127.0.0.1:{port}"
+    if local_address is not None:
+        async with _live_from(port, origin, local_address) as ws:
+            yield ws
+        return
     async with trio_websocket.open_websocket(
         "127.0.0.1",
         port,
@@ -79,6 +93,27 @@ async def live(
         extra_headers=[(b"Origin", origin.encode())],
     ) as ws:
         yield ws
+
+
+@asynccontextmanager
+async def _live_from(
+    port: int, origin: str, local_address: str
+) -> AsyncIterator[trio_websocket.WebSocketConnection]:
+    stream = await trio.open_tcp_stream("127.0.0.1", port, local_address=local_address)
+    async with trio.open_nursery() as nursery:
+        ws = await trio_websocket.wrap_client_stream(
+            nursery,
+            stream,
+            f"127.0.0.1:{port}",
+            "/_av/live",
+            extra_headers=[(b"Origin", origin.encode())],
+        )
+        try:
+            yield ws
+        finally:
+            with trio.move_on_after(1):
+                await ws.aclose()
+            nursery.cancel_scope.cancel()
 
 
 async def join(ws: trio_websocket.WebSocketConnection, token: str, path: str = "/") -> list[Any]:

@@ -377,7 +377,15 @@ def chaos_app(db: LedgerDatabase) -> Application:
         attrs.evolve(chat_route, max_restarts=CHAT_MAX_RESTARTS),
         Route("/ledger", Ledger, params={"db": db}, session_param="session"),
     ]
-    limits = Limits(rejoin_grace=GRACE, events_per_second=1000, event_burst=1000)
+    limits = Limits(
+        rejoin_grace=GRACE,
+        events_per_second=1000,
+        event_burst=1000,
+        # every chaos client is 127.0.0.1: the per-address limits are tested elsewhere
+        max_sessions_per_client=10 * SESSIONS,
+        client_frames_per_second=1e6,
+        client_frame_burst=1_000_000,
+    )
     return Application(routes, limits=limits, secret=SECRET)
 
 

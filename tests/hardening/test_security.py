@@ -18,12 +18,13 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.endpoint.http import SECURITY_HEADERS
+from actorview.endpoint.http import SECURITY_HEADERS, AllowedHosts
 from actorview.endpoint.tokens import TokenSigner
 from actorview.mailbox import ActorRef
 from actorview.render import Element, client_script_path, h
 from actorview.view import View, action, ops, state
 from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
+from tests.endpoint.rawws import upgrade_request
 from tests.hardening.chat import SECRET as CHAT_SECRET
 from tests.hardening.chat import chat_app, idle, joined, open_page
 
@@ -296,3 +297,69 @@ async def test_neither_the_secret_nor_a_token_appears_in_any_log_event() -> None
         assert secret.decode() not in text
     for token in tokens:
         assert token not in text and token.split(".")[1] not in text
+
+
+# -- Host: a DNS-rebinding page names its own host ---------------------------------------
+
+
+async def upgrade_status(port: int, host: str) -> tuple[int, bytes]:
+    """Status and body of an upgrade whose Host and Origin both name ``host`` (what a
+    DNS-rebinding page's socket sends)."""
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    async with stream:
+        await stream.send_all(upgrade_request(port, host=host, origin=f"http://{host}"))
+        data = b""
+        with trio.fail_after(5):
+            while chunk := await stream.receive_some():
+                data += chunk
+                if b"\r\n\r\n" in data and not data.startswith(b"HTTP/1.1 4"):
+                    break
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+async def test_a_dns_rebinding_page_is_refused_with_400_for_pages_and_sockets() -> None:
+    async with running(app()) as port:
+        rebound = f"attacker.example:{port}"
+        page = await fetch(port, host=rebound)
+        status, body = await upgrade_status(port, rebound)
+        own = await fetch(port)
+        own_status, _ = await upgrade_status(port, f"127.0.0.1:{port}")
+    assert page.status == 400
+    assert "Host 'attacker.example:" in page.body and "allowed_hosts" in page.body
+    assert status == 400 and b"not served here" in body
+    assert (own.status, own_status) == (200, 101)
+
+
+async def test_loopback_names_are_allowed_on_a_loopback_server_and_the_port_is_not_compared() -> (
+    None
+):
+    async with running(app()) as port:
+        pages = [await fetch(port, host=host) for host in ("localhost", "[::1]:1", "127.0.0.1")]
+        status, _ = await upgrade_status(port, f"localhost:{port}")
+    assert [p.status for p in pages] == [200, 200, 200]
+    assert status == 101
+
+
+async def test_configured_allowed_hosts_are_served_pages_and_sockets() -> None:
+    async with running(app(allowed_hosts=["Chat.Example.com"])) as port:
+        page = await fetch(port, host=f"chat.example.com:{port}")
+        status, _ = await upgrade_status(port, f"chat.example.com:{port}")
+        other = await fetch(port, host="chat.example.com.attacker.example")
+    assert (page.status, status, other.status) == (200, 101, 400)
+
+
+def test_allowed_hosts_follow_the_bound_address() -> None:
+    loopback = AllowedHosts.for_address("127.0.0.1")
+    assert loopback.refusal("localhost:8000") is None
+    assert loopback.refusal("[::1]:8000") is None
+    assert loopback.refusal("192.168.1.5:8000") is not None
+    every = AllowedHosts.for_address("0.0.0.0", ["chat.example.com"])
+    assert every.refusal("192.168.1.5:8000") is None, "an IP literal cannot be rebound"
+    assert every.refusal("[2001:db8::1]:8000") is None
+    assert every.refusal("chat.example.com.") is None
+    assert every.refusal("attacker.example") is not None
+    one = AllowedHosts.for_address("192.168.1.5")
+    assert one.refusal("192.168.1.5") is None and one.refusal("localhost") is not None
+    assert AllowedHosts.for_address("10.0.0.1", ["*"]).refusal("anything.example") is None
+    assert loopback.refusal(None) == "the request has no Host header"
