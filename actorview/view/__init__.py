@@ -4,7 +4,8 @@ A view is an :class:`~actorview.mailbox.Actor` whose class declares what it hold
 it reacts; the validator checks the declarations when the class is defined. Start with
 :class:`View` (``actorview.view.view`` has an example) and the chat view in ``demo_chat``.
 
-- :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept);
+- :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept;
+  paged from a :class:`PageSource` with ``page=``);
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
   :mod:`~actorview.view.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
@@ -21,6 +22,7 @@ from actorview.view.errors import (
     InvalidInput,
     InvalidParams,
     OpError,
+    PageError,
     StateTypeError,
     StreamBusy,
     UnknownAction,
@@ -39,7 +41,7 @@ from actorview.view.events import (
 from actorview.view.fields import Origin, StateField, state
 from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import StreamField, StreamItems, stream
+from actorview.view.stream_fields import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
 from actorview.view.streams import (
     AsyncStream,
     Emit,
@@ -53,6 +55,7 @@ from actorview.view.streams import (
 from actorview.view.view import Rendered, RenderSink, View
 
 __all__ = [
+    "PAGE_EVENT",
     "Action",
     "ActionEvent",
     "Appended",
@@ -72,6 +75,8 @@ __all__ = [
     "OpError",
     "Origin",
     "Outcome",
+    "PageError",
+    "PageSource",
     "Rejected",
     "RenderSink",
     "Rendered",
