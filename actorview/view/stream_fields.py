@@ -415,7 +415,7 @@ class StreamItems(Generic[T]):
             key = self.key_for(item)
             if self._key_of is None:
                 self._counter += 1
-        if self._sourced and key not in self._next and not self._joins_window(at_start):
+        if self._sourced and key not in self and not self._joins_window(at_start):
             self._total += 1
             self._lo += 1 if at_start else 0
             self.pending.append(Inserted(key, item, 0 if at_start else -1, shown=False))
@@ -535,7 +535,7 @@ class StreamItems(Generic[T]):
     @property
     def total(self) -> int:
         """The length of the whole sequence (shown or not) of a paged stream."""
-        return self._total if self._sourced else len(self._next)
+        return self._total if self._sourced else len(self)
 
     @property
     def window_start(self) -> int:
@@ -554,7 +554,7 @@ class StreamItems(Generic[T]):
                 f"stream {self._name!r} is not paged: declare it with "
                 f"stream(..., page=N) to open it on a source."
             )
-        if self._next or self.pending or self._sourced:
+        if len(self) or self.pending or self._sourced:
             raise PageError(
                 f"stream {self._name!r} already has items or a source: open it on its "
                 f"source once, in on_start, before anything is pushed."
@@ -569,7 +569,7 @@ class StreamItems(Generic[T]):
         (at most ``page`` items), or ``None`` when there is nothing there to load."""
         if not self._sourced or self._page is None:
             return None
-        hi = self._lo + len(self._next)
+        hi = self._lo + len(self)
         if edge == "top":
             return (max(0, self._lo - self._page), self._lo) if self._lo > 0 else None
         return (hi, min(self._total, hi + self._page)) if hi < self._total else None
@@ -583,7 +583,7 @@ class StreamItems(Generic[T]):
         if the page is not next to the window, has the wrong length, or holds a key the
         window already shows.
         """
-        hi = self._lo + len(self._next)
+        hi = self._lo + len(self)
         above = stop == self._lo
         if not self._sourced or not (above or start == hi) or not 0 <= start <= stop:
             raise PageError(
@@ -598,7 +598,7 @@ class StreamItems(Generic[T]):
             )
         keys = [self._page_key(item, index) for index, item in enumerate(items)]
         for key in keys:
-            if key in self._next or keys.count(key) > 1:
+            if key in self or keys.count(key) > 1:
                 raise PageError(
                     f"stream {self._name!r}: the page at {start}..{stop} holds key "
                     f"{key!r} twice or already shown: the source's slice overlaps the "
@@ -629,7 +629,7 @@ class StreamItems(Generic[T]):
         so the page shows it; else it would leave a gap, and only the sequence gets it."""
         if at_start:
             return self._lo == 0
-        return self._lo + len(self._next) == self._total
+        return self._lo + len(self) == self._total
 
     def _prune(self, *, pruning_end: bool) -> None:
         """Apply the limit, removing items at the end (``pruning_end``) or the start.
@@ -637,8 +637,8 @@ class StreamItems(Generic[T]):
         Pruned items leave the page, not the sequence: a paged stream's window moves.
         """
         limit = self._limit
-        while limit is not None and len(self._next) > limit:
-            evicted = self._tail if pruning_end else self._head
+        while limit is not None and len(self) > limit:
+            evicted = self.last if pruning_end else self.first
             assert evicted is not None
             self._unlink(evicted)
             if self._sourced:
