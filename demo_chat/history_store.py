@@ -10,11 +10,17 @@ from the store before its first render. What a crash can lose is the uncommitted
 elsewhere; :class:`SQLiteHistoryStore` is the default: stdlib ``sqlite3``, called from a
 worker thread (``trio.to_thread.run_sync``) so the event loop never waits on the disk.
 
+A view shows a long conversation a page at a time (its history is a paged stream), so
+the store also answers page queries by message number (``seq``, increasing in commit
+order): the newest ``n`` before a number, the oldest ``n`` after one. Each is one range
+scan of the ``(conversation, seq)`` index, however long the conversation.
+
 Example::
 
     store = SQLiteHistoryStore("chat.sqlite3")
     await store.append("conversation-1", [Message("user", "hi")])
     assert await store.load("conversation-1") == [Message("user", "hi")]
+    assert await store.before("conversation-1", None, 50) == [(1, Message("user", "hi"))]
 """
 
 from __future__ import annotations
@@ -22,14 +28,17 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar, cast, runtime_checkable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 import trio
 
 from demo_chat.messages import Message
 
 T = TypeVar("T")
+
+Numbered = tuple[int, Message]
+"""A stored message with its number (``seq``): numbers increase in commit order."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -63,6 +72,25 @@ class HistoryStore(Protocol):
 
     async def clear(self, conversation: str) -> None:
         """Forget every message of ``conversation``."""
+        ...
+
+    async def count(self, conversation: str) -> int:
+        """How many messages ``conversation`` has."""
+        ...
+
+    async def before(self, conversation: str, seq: int | None, count: int) -> list[Numbered]:
+        """The newest ``count`` messages numbered below ``seq`` (``None``: the newest of
+        all), oldest first, with their numbers."""
+        ...
+
+    async def after(self, conversation: str, seq: int, count: int) -> list[Numbered]:
+        """The oldest ``count`` messages numbered above ``seq``, oldest first."""
+        ...
+
+    async def at(self, conversation: str, offset: int, count: int) -> list[Numbered]:
+        """``count`` messages from the ``offset``-th (0 is the oldest), oldest first. It
+        walks ``offset`` index entries: use :meth:`before` / :meth:`after` from a known
+        number where there is one."""
         ...
 
 
@@ -109,6 +137,23 @@ class SQLiteHistoryStore:
 
     async def clear(self, conversation: str) -> None:
         await self._run(self._delete, conversation)
+
+    async def count(self, conversation: str) -> int:
+        rows = await self._run(self._query, _COUNT, (conversation,))
+        return int(rows[0][0])
+
+    async def before(self, conversation: str, seq: int | None, count: int) -> list[Numbered]:
+        if seq is None:
+            rows = await self._run(self._query, _NEWEST, (conversation, count))
+        else:
+            rows = await self._run(self._query, _BEFORE, (conversation, seq, count))
+        return _numbered(reversed(rows))
+
+    async def after(self, conversation: str, seq: int, count: int) -> list[Numbered]:
+        return _numbered(await self._run(self._query, _AFTER, (conversation, seq, count)))
+
+    async def at(self, conversation: str, offset: int, count: int) -> list[Numbered]:
+        return _numbered(await self._run(self._query, _AT, (conversation, count, offset)))
 
     def close(self) -> None:
         """Close the database (sync: call it after the event loop has finished)."""
@@ -172,6 +217,10 @@ class SQLiteHistoryStore:
             )
             return list(cursor.fetchall())
 
+    def _query(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._connection.execute(sql, args).fetchall())
+
     def _insert(self, conversation: str, messages: tuple[Message, ...]) -> None:
         rows = [(conversation, m.role, m.text, int(m.stopped)) for m in messages]
         with self._lock, self._transaction():
@@ -219,6 +268,20 @@ class _Call:
 def _run_each(calls: list[_Call]) -> None:
     for call in calls:
         call.run()
+
+
+_COLUMNS = "SELECT seq, role, text, stopped FROM messages WHERE conversation = ?"
+_COUNT = "SELECT count(*) FROM messages WHERE conversation = ?"
+_NEWEST = f"{_COLUMNS} ORDER BY seq DESC LIMIT ?"
+_BEFORE = f"{_COLUMNS} AND seq < ? ORDER BY seq DESC LIMIT ?"
+_AFTER = f"{_COLUMNS} AND seq > ? ORDER BY seq LIMIT ?"
+_AT = f"{_COLUMNS} ORDER BY seq LIMIT ? OFFSET ?"
+"""The page queries: each a range of the (conversation, seq) index, but ``_AT``, which
+walks ``offset`` entries of it first (the fallback when no number is known)."""
+
+
+def _numbered(rows: Iterable[tuple[Any, ...]]) -> list[Numbered]:
+    return [(int(seq), _message(role, text, stopped)) for seq, role, text, stopped in rows]
 
 
 def _message(role: str, text: str, stopped: int) -> Message:

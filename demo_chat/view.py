@@ -10,11 +10,16 @@ reply in the history marked stopped); each ``Chunk`` appends to ``draft`` (burst
 coalesced); ``Done`` moves the draft into the history; ``cancel`` stops the reply;
 ``clear`` stops it and empties the history. Tokens of a cancelled or superseded reply
 never reach the draft: the runtime drops them (no run counter in this class).
+
+With a store, the history is a paged stream on the conversation: a fresh view shows its
+newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
+before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from typing import Any, Final
 
 from actorview.render import Element, h
 from actorview.view import (
@@ -30,9 +35,16 @@ from actorview.view import (
     stream,
 )
 from actorview.view.stream_fields import Cleared, Inserted
-from demo_chat.history_store import HistoryStore
+from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import fake_llm, sample_history
 from demo_chat.messages import ChatParams, Chunk, Done, Message
+
+HISTORY_PAGE: Final = 50
+"""Messages in the first render of a kept conversation, and in each page scrolled to."""
+
+HISTORY_LIMIT: Final = 500
+"""Messages in the page at most; reading back prunes the newest (scrolling down brings
+them back), new messages prune the oldest."""
 
 
 def count_tokens(draft: str) -> int:
@@ -73,7 +85,7 @@ def render_message(message: Message) -> Element:
 class ChatView(View):
     """A chat with a streaming (fake) LLM."""
 
-    history = stream(Message, item=render_message)
+    history = stream(Message, item=render_message, page=HISTORY_PAGE, limit=HISTORY_LIMIT)
     draft = state(str, origin="stream")
     input = state(str, origin="client", optimistic=True)
     streaming = state(bool)
@@ -119,17 +131,21 @@ class ChatView(View):
     def mount(self, params: ChatParams) -> None:
         self.token_delay = params.token_delay
         self.reply_length = params.reply_length
-        for message in sample_history(params.history):
-            self.history.insert(message, at_start=False)
         self._kept: KeptHistory | None = None
+        self._sample = params.history
         if params.store is not None and params.conversation:
             self._kept = KeptHistory(params.store, params.conversation)
+        else:
+            for message in sample_history(params.history):
+                self.history.insert(message, at_start=False)
 
     async def on_start(self) -> None:
-        """Show the kept history (loaded off the event loop) in the first render."""
+        """Show the kept history's newest page (read off the event loop) in the first
+        render; a new conversation starts with the ``history`` sample messages kept."""
         if self._kept is not None:
-            for message in await self._kept.load():
-                self.history.insert(message, at_start=False)
+            if self._sample:
+                await self._kept.seed(sample_history(self._sample))
+            await self.open_pages("history", self._kept)
             self.store.compute_all()
         await super().on_start()
 
@@ -207,9 +223,58 @@ class KeptHistory:
         self.conversation = conversation
         self._pending: list[Any] | None = None
         self._written = 0
+        self._numbers: OrderedDict[int, int] = OrderedDict()
+        """Message numbers (store ``seq``) by position in the conversation, for the ends
+        of the pages read: the next page is a range scan from one of them. Bounded."""
+        self._counted: int | None = None
+        """The count just read: the page ending there is the newest (until read)."""
 
     async def load(self) -> list[Message]:
         return await self.store.load(self.conversation)
+
+    async def seed(self, messages: list[Message]) -> None:
+        """Keep ``messages`` as the conversation if it has none yet (``--history N``)."""
+        if await self.store.count(self.conversation) == 0:
+            await self.store.append(self.conversation, messages)
+
+    # -- the paged stream's source (actorview.view.PageSource) -------------------------
+
+    async def count(self) -> int:
+        """How many messages the conversation has."""
+        self._counted = await self.store.count(self.conversation)
+        return self._counted
+
+    async def slice(self, start: int, stop: int) -> list[Message]:
+        """The messages at positions ``start .. stop - 1``, oldest first: a range scan
+        from the number of a neighbouring message read before (or the newest page right
+        after :meth:`count`); an offset walk only if no neighbour is known."""
+        size = stop - start
+        rows = await self._rows(start, stop, size)
+        if len(rows) == size and rows:
+            self._remember(start, rows[0][0])
+            self._remember(stop - 1, rows[-1][0])
+        return [message for _, message in rows]
+
+    async def _rows(self, start: int, stop: int, size: int) -> list[Numbered]:
+        known, counted, self._counted = self._numbers, self._counted, None
+        store, conversation = self.store, self.conversation
+        if stop in known:
+            return await store.before(conversation, known[stop], size)
+        if stop - 1 in known:
+            return await store.before(conversation, known[stop - 1] + 1, size)
+        if start - 1 in known:
+            return await store.after(conversation, known[start - 1], size)
+        if start in known:
+            return await store.after(conversation, known[start] - 1, size)
+        if stop == counted:
+            return await store.before(conversation, None, size)
+        return await store.at(conversation, start, size)
+
+    def _remember(self, position: int, number: int) -> None:
+        self._numbers[position] = number
+        self._numbers.move_to_end(position)
+        while len(self._numbers) > _REMEMBERED:
+            self._numbers.popitem(last=False)
 
     async def save(self, pending: list[Any]) -> None:
         """Write the history's unrendered ops not written yet: a reset clears, inserts
@@ -225,8 +290,13 @@ class KeptHistory:
         for op in pending[start:]:
             if isinstance(op, Cleared):
                 batch.clear()
+                self._numbers.clear()  # positions now name the messages that follow
                 await self.store.clear(self.conversation)
             elif isinstance(op, Inserted) and isinstance(op.item, Message):
                 batch.append(op.item)
         if batch:  # after most batches (a token each) there is nothing to write
             await self.store.append(self.conversation, batch)
+
+
+_REMEMBERED: Final = 64
+"""Positions whose message number :class:`KeptHistory` keeps (two per page read)."""

@@ -7,7 +7,8 @@ Modelled on Phoenix's ``LiveViewTest``. ``mount`` runs a view in the test's own 
   encoded as the endpoint encodes them (so a test through it tests the diff too);
 - reads it with CSS selectors (``find``, ``find_all``, ``has_element``, ``text``);
 - acts on it with the rules of ``client.js`` (``click``, ``submit``, ``type``,
-  ``keydown``, ``blur``, with ``av-debounce`` / ``av-throttle`` timed on the test clock)
+  ``keydown``, ``blur``, ``scroll_to_top`` / ``scroll_to_bottom`` of a paged stream,
+  with ``av-debounce`` / ``av-throttle`` timed on the test clock)
   and sends messages straight into the mailbox (``send``);
 - waits for it under trio's test clock (``settle``, ``until``, ``advance``).
 
@@ -441,6 +442,23 @@ class ViewClient(Generic[V]):
         browser. Returns the view's answer to that, if one was sent."""
         self._check()
         return await self._send_all(self.page.focus(None))
+
+    async def scroll_to_top(self, selector: str) -> Outcome | None:
+        """Scroll the paged stream container matching ``selector`` to its top, as a
+        person reading back: ``client.js`` then asks for the page before the window (the
+        ``av:page`` event of its ``av-viewport-top``). Returns the view's answer once that
+        page is on the page. Raises :class:`NotInteractive` if the container has no
+        ``av-viewport-top``: nothing older to load.
+        """
+        self._check()
+        return await self._send_all([self.page.viewport_intent(self._one(selector, None), "top")])
+
+    async def scroll_to_bottom(self, selector: str) -> Outcome | None:
+        """As :meth:`scroll_to_top`, at the bottom: the page after the window, which the
+        stream's ``limit`` pruned while older pages were read (``av-viewport-bottom``)."""
+        self._check()
+        target = self._one(selector, None)
+        return await self._send_all([self.page.viewport_intent(target, "bottom")])
 
     async def send(self, message: Any) -> None:
         """Tell ``message`` to the view's mailbox (as another task or a pubsub would),

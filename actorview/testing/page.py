@@ -37,7 +37,8 @@ from actorview.render import (
 from actorview.render.document import dom_html
 from actorview.testing.css import text_of, walk
 from actorview.testing.errors import NotInteractive
-from actorview.view import ActionEvent, InputEvent
+from actorview.view import PAGE_EVENT, ActionEvent, InputEvent
+from actorview.view.stream_fields import VIEWPORT_BOTTOM_ATTR, VIEWPORT_TOP_ATTR, Edge
 
 _FORM_CONTROLS = frozenset({"button", "input", "select", "textarea"})
 _FOCUSABLE = _FORM_CONTROLS | {"a"}
@@ -430,6 +431,22 @@ class BrowserPage:
             return ActionEvent(event, params)
 
         return [Intent("change", bound, make)]
+
+    def viewport_intent(self, target: DomElement, edge: Edge) -> Intent:
+        """The page request ``client.js`` sends when ``target``, a paged stream's
+        container, is scrolled to its top (or bottom) edge: the ``av:page`` event of the
+        stream its ``av-viewport-top`` (or ``av-viewport-bottom``) names."""
+        attribute = VIEWPORT_TOP_ATTR if edge == "top" else VIEWPORT_BOTTOM_ATTR
+        stream = target.attrs.get(attribute)
+        if stream is None:
+            side = "older" if edge == "top" else "newer"
+            raise NotInteractive(
+                f"scrolling {describe(target)} to its {edge} sends nothing: it has no "
+                f"{attribute}, so there is nothing {side} to load (every item on that side "
+                f"is shown, or it is not a paged stream's container)."
+            )
+        params = {"stream": stream, "edge": edge}
+        return Intent("scroll", target, lambda: ActionEvent(PAGE_EVENT, dict(params)))
 
     def keydown(self, target: DomElement, key: str) -> tuple[list[Intent], bool]:
         """The events a key press in ``target`` sends, in ``client.js``'s order, and

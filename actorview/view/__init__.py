@@ -4,7 +4,8 @@ A view is an :class:`~actorview.mailbox.Actor` whose class declares what it hold
 it reacts; the validator checks the declarations when the class is defined. Start with
 :class:`View` (``actorview.view.view`` has an example) and the chat view in ``demo_chat``.
 
-- :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept);
+- :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept;
+  paged from a :class:`PageSource` with ``page=``);
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
   :mod:`~actorview.view.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
@@ -25,6 +26,7 @@ from actorview.view.errors import (
     InvalidParams,
     MissingFailureClause,
     OpError,
+    PageError,
     StateTypeError,
     StreamBusy,
     UnknownAction,
@@ -45,7 +47,7 @@ from actorview.view.fields import Origin, StateField, state
 from actorview.view.notices import Notice, NoticeSink
 from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import StreamField, StreamItems, stream
+from actorview.view.stream_fields import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
 from actorview.view.streams import (
     AsyncStream,
     Emit,
@@ -60,6 +62,7 @@ from actorview.view.streams import (
 from actorview.view.view import Rendered, RenderSink, View
 
 __all__ = [
+    "PAGE_EVENT",
     "Action",
     "ActionEvent",
     "Appended",
@@ -85,6 +88,8 @@ __all__ = [
     "OpError",
     "Origin",
     "Outcome",
+    "PageError",
+    "PageSource",
     "Rejected",
     "RenderSink",
     "Rendered",

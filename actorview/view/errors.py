@@ -63,6 +63,11 @@ class ExpressionError(OpError):
     """
 
 
+class PageError(ViewError):
+    """A page from a paged stream's source does not fit the stream's window, or the stream
+    cannot be opened on a source (server code: the view crashes, its supervisor decides)."""
+
+
 class StreamBusy(ViewError):
     """``fire`` of an async_stream declared ``on_busy="refuse"`` while a run is live."""
 

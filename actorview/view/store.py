@@ -156,6 +156,11 @@ class ViewStore:
         """The kept keys and pending ops of a stream field."""
         return self._streams[name]
 
+    def stream_changed(self, name: str) -> None:
+        """Mark stream field ``name`` changed outside an op (the view showed a page from
+        its source): the next recompute reports it and recomputes the calcs reading it."""
+        self._replaced(name)
+
     def snapshot(self) -> dict[str, Any]:
         """Every field and calc value (stream fields as lists of keys), for tests."""
         out = {name: self.read(name) for name in self._values}

@@ -8,25 +8,46 @@ messages costs the server 10,000 keys, and a new message costs one insert on the
 Reading the field in a calc, guard or expression gives its :class:`StreamItems`: its
 length, its keys and membership, never the items. Keys come from ``key=`` (an attribute
 name or a function of the item) or, by default, from a per-field counter.
+
+A *paged* stream (``stream(Message, page=50, limit=200)``) shows a window of a longer
+sequence that lives elsewhere (a :class:`PageSource`, such as the chat's history store):
+the first render holds the newest ``page`` items, and the page asks for the page before
+(or after) the window when the user scrolls to its top (or bottom). The window is always
+one contiguous run of the sequence; ``limit`` prunes it from the end away from the
+loaded page, and what is pruned comes back by scrolling (see docs/PROTOCOL.md, "Paged
+streams").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Generic,
+    Literal,
+    Protocol,
+    TypeVar,
+    assert_never,
+    overload,
+)
 
 import attrs
 
 from actorview.render import Element, StreamDelete, StreamInsert, StreamOp, StreamReset, StreamSlot
 from actorview.render.builder import h
+from actorview.render.nodes import AttrValue
 from actorview.view.declarations import Declaration
+from actorview.view.errors import PageError
 from actorview.view.values import type_name
 
 if TYPE_CHECKING:
     from actorview.view.store import ViewStore
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 KeySpec = str | Callable[[Any], Hashable] | None
 ItemRenderer = Callable[[Any], Element]
@@ -39,6 +60,42 @@ _PROPOSED_KEY: Final = re.compile(r"c:[0-9a-z]{1,16}-[0-9]{1,12}")
 STREAM_MARK_ATTR: Final = "av-stream"
 """The attribute naming a predicted stream's container in the page (the browser inserts
 its provisional items there)."""
+
+VIEWPORT_TOP_ATTR: Final = "av-viewport-top"
+"""On a paged stream's container while items older than the window exist: its value is
+the stream's name; the browser asks for the page before the window (:data:`PAGE_EVENT`)
+when the container's first item scrolls into view."""
+
+VIEWPORT_BOTTOM_ATTR: Final = "av-viewport-bottom"
+"""As :data:`VIEWPORT_TOP_ATTR`, for items newer than the window (pruned by ``limit``
+while the user read older pages), asked for when the last item scrolls into view."""
+
+PAGE_EVENT: Final = "av:page"
+"""The event the browser sends for a page: params ``{"stream": name, "edge": "top" |
+"bottom"}``. Not an action name (those are identifiers), so it cannot clash with one."""
+
+Edge = Literal["top", "bottom"]
+
+
+class PageSource(Protocol[T_co]):
+    """Where a paged stream's whole sequence lives: positions ``0 .. count() - 1``, oldest
+    first. The view reads it in its own task, each call bounded in time
+    (:data:`actorview.view.view.PAGE_TIMEOUT`).
+
+    The view keeps the positions in step with its own ops: a push adds at the end, an
+    unshift at position 0, a ``delete`` of a shown item and a ``reset`` remove. The source
+    must see the same changes (the chat writes each pushed message to its store before
+    the frame that shows it leaves), or pages would come from the wrong places.
+    """
+
+    async def count(self) -> int:
+        """How many items the sequence has now."""
+        ...
+
+    async def slice(self, start: int, stop: int) -> Sequence[T_co]:
+        """The items at positions ``start .. stop - 1``, oldest first: exactly
+        ``stop - start`` of them (``0 <= start < stop <= count()``)."""
+        ...
 
 
 def is_proposed_key(key: object) -> bool:
@@ -75,7 +132,22 @@ class Inserted:
     """A pending insert: ``item`` under ``key``, appended (``at=-1``) or prepended (``at=0``).
 
     An insert whose key is already present replaces that item in place.
+    ``shown=False``: a new item of a paged stream that is outside the window the page
+    shows (pushed while the user reads older pages): it joins the sequence (a view that
+    keeps the sequence stores it) but is not rendered; scrolling brings it.
     """
+
+    key: str
+    item: Any
+    at: int
+    shown: bool = True
+
+
+@attrs.frozen
+class Restored:
+    """A pending insert of an item a page load brought from the stream's
+    :class:`PageSource`: rendered as an insert (``at=-1`` appends, ``0`` prepends), but
+    not new to the sequence, so a view that keeps the sequence does not store it again."""
 
     key: str
     item: Any
@@ -94,7 +166,7 @@ class Cleared:
     """A pending removal of every item (``reset``)."""
 
 
-PendingOp = Inserted | Deleted | Cleared
+PendingOp = Inserted | Restored | Deleted | Cleared
 
 
 class StreamField(Declaration, Generic[T]):
@@ -106,11 +178,13 @@ class StreamField(Declaration, Generic[T]):
         key: KeySpec,
         limit: int | None,
         item: ItemRenderer | None = None,
+        page: int | None = None,
     ) -> None:
         self.item_type = item_type
         self.key = key
         self.limit = limit
         self.item = item
+        self.page = page
         self.predicted = False
         """Set by the optimistic layer when an optimistic action pushes onto the field:
         its container then carries ``av-stream`` so the browser can find it."""
@@ -119,11 +193,17 @@ class StreamField(Declaration, Generic[T]):
     def items(self) -> StreamItems[T]:
         """A fresh :class:`StreamItems` for one view instance."""
         return StreamItems(
-            self.name, self.key_function(), self.limit, item=self.item, mark=self.predicted
+            self.name,
+            self.key_function(),
+            self.limit,
+            item=self.item,
+            mark=self.predicted,
+            page=self.page,
         )
 
     def __repr__(self) -> str:
-        return f"stream({type_name(self.item_type)}, limit={self.limit!r})"
+        paged = "" if self.page is None else f", page={self.page!r}"
+        return f"stream({type_name(self.item_type)}, limit={self.limit!r}{paged})"
 
     @overload
     def __get__(self, instance: None, owner: type) -> StreamField[T]: ...
@@ -155,6 +235,7 @@ def stream(
     key: KeySpec = ...,
     limit: int | None = ...,
     item: Callable[[T], Element] | None = ...,
+    page: int | None = ...,
 ) -> StreamField[T]: ...
 @overload
 def stream(
@@ -163,6 +244,7 @@ def stream(
     key: KeySpec = ...,
     limit: int | None = ...,
     item: ItemRenderer | None = ...,
+    page: int | None = ...,
 ) -> StreamField[Any]: ...
 def stream(
     item_type: Any,
@@ -170,6 +252,7 @@ def stream(
     key: KeySpec = None,
     limit: int | None = None,
     item: ItemRenderer | None = None,
+    page: int | None = None,
 ) -> StreamField[Any]:
     """Declare a stream field of ``item_type`` items.
 
@@ -183,25 +266,44 @@ def stream(
             itself, so an attribute must be a field of the item's attrs class and a
             function must be in the optimistic subset (docs/OPTIMISTIC.md).
         limit: keep at most this many items: a push beyond it removes the first item, an
-            unshift beyond it removes the last.
+            unshift beyond it removes the last. On a paged stream, what it removes stays
+            in the source and comes back by scrolling.
         item: how one item renders (``item -> Element``). ``slot()`` uses it when given
             no renderer; an optimistic push needs it, because the browser draws the
             pushed item from a template rendered with it when the class is defined.
+        page: make the stream paged: once the view opens it on a :class:`PageSource`
+            (``await self.open_pages("history", source)``, in ``on_start``), the page
+            holds at most the newest ``page`` items at first, and each scroll to the top
+            (or bottom) of the container brings one more page of at most ``page`` items
+            in one frame. With ``limit``, it must be at least ``2 * page``, so a page load
+            never prunes what the user is reading.
 
     Ops: ``push``, ``unshift``, ``pop``, ``shift``, ``update_at`` (by key), ``delete``
-    (by key) and ``reset``.
+    (by key) and ``reset``; a paged stream has no ``pop`` or ``shift`` (the ends of its
+    sequence may not be in the page).
 
     Example::
 
         history = stream(Message, limit=500)
+        history = stream(Message, page=50, limit=200)  # paged, from a store
     """
-    declared: StreamField[Any] = StreamField(item_type, key, limit, item)
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
+    declared: StreamField[Any] = StreamField(item_type, key, limit, item, page)
+    paged = "" if page is None else f", page={page!r}"
+    where = f"stream({type_name(item_type)}, limit={limit!r}{paged})"
+    if limit is not None and (not _positive_int(limit)):
+        declared.problem = f"{where}: limit must be a positive int, or None for no limit."
+    elif page is not None and not _positive_int(page):
+        declared.problem = f"{where}: page must be a positive int, or None for no paging."
+    elif page is not None and limit is not None and limit < 2 * page:
         declared.problem = (
-            f"stream({type_name(item_type)}, limit={limit!r}): limit must be a positive "
-            f"int, or None for no limit."
+            f"{where}: limit must be at least 2 * page ({2 * page}), so loading a page "
+            f"never prunes the items the user is reading. Raise limit or lower page."
         )
     return declared
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 class StreamItems(Generic[T]):
@@ -209,6 +311,10 @@ class StreamItems(Generic[T]):
 
     Every op is O(1): keys are kept in a linked list made of two dicts.
     ``len(items)``, ``key in items`` and iteration (keys, first to last) read it.
+
+    A paged stream opened on a source (:meth:`open_window`) also knows where its window
+    is in the sequence: positions ``window_start .. window_start + len(items) - 1`` of
+    ``total`` (three ints; the items stay in the source).
     """
 
     __slots__ = (
@@ -217,11 +323,15 @@ class StreamItems(Generic[T]):
         "_item",
         "_key_of",
         "_limit",
+        "_lo",
         "_mark",
         "_name",
         "_next",
+        "_page",
         "_prev",
+        "_sourced",
         "_tail",
+        "_total",
         "pending",
     )
 
@@ -233,12 +343,17 @@ class StreamItems(Generic[T]):
         *,
         item: ItemRenderer | None = None,
         mark: bool = False,
+        page: int | None = None,
     ) -> None:
         self._name = name
         self._key_of = key_of
         self._limit = limit
         self._item = item
         self._mark = mark
+        self._page = page
+        self._sourced = False
+        self._total = 0
+        self._lo = 0
         self._counter = 0
         self._next: dict[str, str | None] = {}
         self._prev: dict[str, str | None] = {}
@@ -300,17 +415,20 @@ class StreamItems(Generic[T]):
             key = self.key_for(item)
             if self._key_of is None:
                 self._counter += 1
+        if self._sourced and key not in self and not self._joins_window(at_start):
+            self._total += 1
+            self._lo += 1 if at_start else 0
+            self.pending.append(Inserted(key, item, 0 if at_start else -1, shown=False))
+            return key
         self.pending.append(Inserted(key, item, 0 if at_start else -1))
         if key in self._next:
             return key
+        self._total += 1
         if at_start:
             self._link_first(key)
         else:
             self._link_last(key)
-        if self._limit is not None and len(self._next) > self._limit:
-            evicted = self._tail if at_start else self._head
-            assert evicted is not None
-            self.delete(evicted)
+        self._prune(pruning_end=at_start)
         return key
 
     def replace(self, key: str, item: Any) -> bool:
@@ -321,9 +439,18 @@ class StreamItems(Generic[T]):
         return True
 
     def delete(self, key: str) -> bool:
-        """Remove the item under ``key``; False if it is absent (nothing happens)."""
+        """Remove the item under ``key``; False if it is absent (nothing happens).
+
+        On a paged stream only a shown item can be removed (the source removes it too).
+        """
         if key not in self._next:
             return False
+        self._total -= 1
+        self._unlink(key)
+        return True
+
+    def _unlink(self, key: str) -> None:
+        """Take ``key`` out of the kept keys and tell the page (a delete, or a prune)."""
         before, after = self._prev.pop(key), self._next.pop(key)
         if before is None:
             self._head = after
@@ -334,13 +461,14 @@ class StreamItems(Generic[T]):
         else:
             self._prev[after] = before
         self.pending.append(Deleted(key))
-        return True
 
     def reset(self) -> None:
-        """Remove every item; the unrendered ops before it are dropped."""
+        """Remove every item; the unrendered ops before it are dropped. A paged stream's
+        sequence is empty afterwards (its source must be emptied too)."""
         self._next.clear()
         self._prev.clear()
         self._head = self._tail = None
+        self._total = self._lo = 0
         self.pending = [Cleared()]
 
     def slot(
@@ -370,20 +498,160 @@ class StreamItems(Generic[T]):
             item = self._item
         if self._mark:
             attrs = (*attrs, {STREAM_MARK_ATTR: self._name})
+        if self._sourced:
+            attrs = (*attrs, self._viewport_attrs())
         ops: list[StreamOp] = []
         for pending in self.pending:
-            if isinstance(pending, Inserted):
-                ops.append(StreamInsert(pending.key, item(pending.item), pending.at))
-            elif isinstance(pending, Deleted):
-                ops.append(StreamDelete(pending.key))
-            else:
-                ops.append(StreamReset())
+            match pending:
+                case Inserted(shown=False):
+                    pass  # outside the window: scrolling brings it
+                case Inserted() | Restored():
+                    ops.append(StreamInsert(pending.key, item(pending.item), pending.at))
+                case Deleted():
+                    ops.append(StreamDelete(pending.key))
+                case Cleared():
+                    ops.append(StreamReset())
+                case _:
+                    assert_never(pending)
         return h.stream(tag, self._name, ops, *attrs, **attributes)
 
     def take_pending(self) -> list[PendingOp]:
         """The unrendered ops, handing over the only reference the server had to items."""
         pending, self.pending = self.pending, []
         return pending
+
+    # -- paging (a stream declared with page=, opened on a source) ---------------------
+
+    @property
+    def paged(self) -> bool:
+        """Whether the stream was opened on a source (:meth:`open_window`)."""
+        return self._sourced
+
+    @property
+    def page_size(self) -> int | None:
+        """The declared ``page=``, or ``None`` for a stream that is not paged."""
+        return self._page
+
+    @property
+    def total(self) -> int:
+        """The length of the whole sequence (shown or not) of a paged stream."""
+        return self._total if self._sourced else len(self)
+
+    @property
+    def window_start(self) -> int:
+        """The position in the sequence of the first shown item (0 unless paged)."""
+        return self._lo
+
+    def open_window(self, total: int) -> None:
+        """Make this empty stream a window on a sequence of ``total`` items, showing none
+        of them yet (the view then shows the newest page with :meth:`show_page`).
+
+        Raises :class:`PageError` if the stream is not paged or already has items (open
+        it in ``on_start``, before anything is pushed).
+        """
+        if self._page is None:
+            raise PageError(
+                f"stream {self._name!r} is not paged: declare it with "
+                f"stream(..., page=N) to open it on a source."
+            )
+        if len(self) or self.pending or self._sourced:
+            raise PageError(
+                f"stream {self._name!r} already has items or a source: open it on its "
+                f"source once, in on_start, before anything is pushed."
+            )
+        if not isinstance(total, int) or total < 0:
+            raise PageError(f"stream {self._name!r}: the source's count() gave {total!r}")
+        self._sourced = True
+        self._total = self._lo = total
+
+    def wanted(self, edge: Edge) -> tuple[int, int] | None:
+        """The positions ``(start, stop)`` of the page next to the window at ``edge``
+        (at most ``page`` items), or ``None`` when there is nothing there to load."""
+        if not self._sourced or self._page is None:
+            return None
+        hi = self._lo + len(self)
+        if edge == "top":
+            return (max(0, self._lo - self._page), self._lo) if self._lo > 0 else None
+        return (hi, min(self._total, hi + self._page)) if hi < self._total else None
+
+    def show_page(self, start: int, stop: int, items: Sequence[Any]) -> None:
+        """Show the source's ``items`` at positions ``start .. stop - 1``, which must touch
+        the window: just before it (a page above) or just after it (a page below).
+
+        They become pending inserts (:class:`Restored`) in one render; then ``limit``
+        prunes the window from its other end. Raises :class:`PageError` (nothing changed)
+        if the page is not next to the window, has the wrong length, or holds a key the
+        window already shows.
+        """
+        hi = self._lo + len(self)
+        above = stop == self._lo
+        if not self._sourced or not (above or start == hi) or not 0 <= start <= stop:
+            raise PageError(
+                f"stream {self._name!r}: a page at positions {start}..{stop} does not "
+                f"touch the window {self._lo}..{hi} of {self._total} items."
+            )
+        if len(items) != stop - start:
+            raise PageError(
+                f"stream {self._name!r}: the source's slice({start}, {stop}) gave "
+                f"{len(items)} items, not {stop - start}; it must give exactly "
+                f"stop - start items, oldest first."
+            )
+        keys = [self._page_key(item, index) for index, item in enumerate(items)]
+        for key in keys:
+            if key in self or keys.count(key) > 1:
+                raise PageError(
+                    f"stream {self._name!r}: the page at {start}..{stop} holds key "
+                    f"{key!r} twice or already shown: the source's slice overlaps the "
+                    f"window, or keys repeat."
+                )
+        if self._key_of is None:
+            self._counter += len(keys)
+        if above:
+            for key, item in zip(reversed(keys), reversed(items), strict=True):
+                self._link_first(key)
+                self.pending.append(Restored(key, item, 0))
+            self._lo = start
+        else:
+            for key, item in zip(keys, items, strict=True):
+                self._link_last(key)
+                self.pending.append(Restored(key, item, -1))
+        self._prune(pruning_end=above)
+
+    def _page_key(self, item: Any, index: int) -> str:
+        """The key of the ``index``-th item of a page: from ``key=``, or the counter's
+        next keys in page order (taken together once the page is checked)."""
+        if self._key_of is not None:
+            return self._key_of(item)
+        return f"{self._name}-{self._counter + index}"
+
+    def _joins_window(self, at_start: bool) -> bool:
+        """Whether a new item at the start (or end) of the sequence is next to the window,
+        so the page shows it; else it would leave a gap, and only the sequence gets it."""
+        if at_start:
+            return self._lo == 0
+        return self._lo + len(self) == self._total
+
+    def _prune(self, *, pruning_end: bool) -> None:
+        """Apply the limit, removing items at the end (``pruning_end``) or the start.
+
+        Pruned items leave the page, not the sequence: a paged stream's window moves.
+        """
+        limit = self._limit
+        while limit is not None and len(self) > limit:
+            evicted = self.last if pruning_end else self.first
+            assert evicted is not None
+            self._unlink(evicted)
+            if self._sourced:
+                self._lo += 0 if pruning_end else 1
+            else:
+                self._total -= 1
+
+    def _viewport_attrs(self) -> dict[str, AttrValue]:
+        """The attributes that ask the browser for the pages next to the window."""
+        return {
+            VIEWPORT_TOP_ATTR: self._name if self.wanted("top") else None,
+            VIEWPORT_BOTTOM_ATTR: self._name if self.wanted("bottom") else None,
+        }
 
     def _link_last(self, key: str) -> None:
         self._prev[key] = self._tail

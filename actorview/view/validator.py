@@ -421,6 +421,13 @@ class _Checker:
                 f"targets {field.name!r}, a stream field; a stream is changed item by item. "
                 f"Use ops.push/unshift/update_at/delete, or ops.reset to empty it.",
             )
+        if isinstance(op, (Pop, Shift)) and field.page is not None:
+            raise self.fail(
+                label,
+                f"targets {field.name!r}, a paged stream (page={field.page}); {op.verb} "
+                f"would remove an end of its sequence, which may not be in the page. Use "
+                f"ops.delete({field.name!r}, key) for a shown item, or ops.reset.",
+            )
         if isinstance(op, (Push, Unshift)):
             self.check_value(label, op.item, field.item_type, field.name, "item")
         elif isinstance(op, UpdateAt):

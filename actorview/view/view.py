@@ -48,7 +48,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 import trio
@@ -60,7 +60,7 @@ from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view.clauses import ViewClause
-from actorview.view.errors import ExpressionError, InvalidParams, StreamBusy, ViewError
+from actorview.view.errors import ExpressionError, InvalidParams, PageError, StreamBusy, ViewError
 from actorview.view.events import (
     ActionEvent,
     Applied,
@@ -75,9 +75,17 @@ from actorview.view.events import (
 from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT, Notice, NoticeSink
 from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
+from actorview.view.stream_fields import PAGE_EVENT, Edge, PageSource
 from actorview.view.streams import StreamFailed, StreamRunner
 from actorview.view.validator import compile_view
-from actorview.view.values import structure
+from actorview.view.values import conforms, structure, type_name
+
+T = TypeVar("T")
+
+PAGE_TIMEOUT: Final = 5.0
+"""Seconds a paged stream's source may take to answer one call (``count`` or
+``slice``); past it, the page request is dropped with a warning and the browser may ask
+again by scrolling (opening the stream in ``on_start`` raises :class:`PageError`)."""
 
 RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected)
 """Message types the runtime sends every view."""
@@ -212,6 +220,7 @@ class View(Actor):
             spec, type(self).__name__, busy=self._stream_busy, revoke=self._revoke_stream
         )
         self._runners: dict[str, StreamRunner] = {}
+        self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
         self._tree: Element | None = None
@@ -263,6 +272,40 @@ class View(Actor):
         if self._notices is not None:
             self._notices(notice)
 
+    async def open_pages(self, stream: str, source: PageSource[Any]) -> None:
+        """Open paged stream field ``stream`` on ``source`` and show its newest page.
+
+        Call it in ``on_start`` before ``super().on_start()``, so the first render holds
+        at most ``page`` items however long the sequence is. From then on the container
+        carries ``av-viewport-top`` (and ``av-viewport-bottom``) while there is more to
+        load; the browser's scroll requests are answered with one page each, in one
+        frame, read from ``source`` by this task (each call bounded by
+        :data:`PAGE_TIMEOUT`; the view handles nothing else meanwhile).
+
+        Raises :class:`PageError` if ``stream`` is not a paged stream field, already has
+        items or a source, or the source fails to answer in time or gives a wrong page.
+        """
+        declared = type(self).__view_spec__.stream_fields.get(stream)
+        if declared is None or declared.page is None:
+            raise PageError(
+                f"{type(self).__name__}.open_pages({stream!r}): not a paged stream field; "
+                f"declare {stream} = stream(Item, page=N)."
+            )
+        items = self._view_store.stream(stream)
+        total = await self._ask_source(stream, "count()", source.count())
+        if total is None:
+            raise PageError(
+                f"{type(self).__name__}.{stream}: its source did not count its items "
+                f"within {PAGE_TIMEOUT:g} s."
+            )
+        items.open_window(total)
+        self._sources[stream] = source
+        if not await self._show_page(stream, "top"):
+            raise PageError(
+                f"{type(self).__name__}.{stream}: its source did not give the newest page "
+                f"within {PAGE_TIMEOUT:g} s."
+            )
+
     # -- introspection -----------------------------------------------------------------
 
     @property
@@ -290,8 +333,10 @@ class View(Actor):
     # -- browser events and lifecycle messages -------------------------------------------
 
     @on(ActionEvent)
-    def _av_action(self, event: ActionEvent) -> Outcome:
+    async def _av_action(self, event: ActionEvent) -> Outcome:
         self._render_now = True
+        if event.name == PAGE_EVENT:
+            return await self._page_event(event.params)
         try:
             applied = self._view_store.act(event.name, event.params)
         except ExpressionError as error:
@@ -369,6 +414,58 @@ class View(Actor):
             await self._render_and_send()
 
     # -- internals -----------------------------------------------------------------------
+
+    async def _page_event(self, params: Any) -> Outcome:
+        """The browser scrolled to an edge of a paged stream: show the next page there."""
+        stream = params.get("stream") if isinstance(params, Mapping) else None
+        edge = params.get("edge") if isinstance(params, Mapping) else None
+        if stream not in self._sources or edge not in ("top", "bottom"):
+            error = InvalidParams(
+                f"{type(self).__name__}: event {PAGE_EVENT!r} needs params "
+                f'{{"stream": <a paged stream opened on a source: '
+                f'{", ".join(self._sources) or "none"}>, "edge": "top" | "bottom"}}, '
+                f"got {params!r}."
+            )
+            self.log.warning("view.page.rejected", error=str(error))
+            return Rejected(error)
+        assert isinstance(stream, str)
+        if self._view_store.stream(stream).wanted(edge) is None:
+            return Ignored(f"{stream} has nothing more at its {edge}")
+        if not await self._show_page(stream, edge):
+            return Ignored(f"the source of {stream} did not answer within {PAGE_TIMEOUT:g} s")
+        return Applied()
+
+    async def _show_page(self, stream: str, edge: Edge) -> bool:
+        """Read the page next to ``stream``'s window at ``edge`` from its source and show
+        it; False if the source did not answer in time (nothing changed). A page that
+        does not fit raises :class:`PageError`."""
+        items = self._view_store.stream(stream)
+        wanted = items.wanted(edge)
+        if wanted is None:
+            return True
+        start, stop = wanted
+        call = f"slice({start}, {stop})"
+        page = await self._ask_source(stream, call, self._sources[stream].slice(start, stop))
+        if page is None:
+            return False
+        item_type = type(self).__view_spec__.stream_fields[stream].item_type
+        for item in page:
+            if not conforms(item, item_type):
+                raise PageError(
+                    f"{type(self).__name__}.{stream}: its source's {call} gave "
+                    f"{item!r}, not {type_name(item_type)}."
+                )
+        items.show_page(start, stop, page)
+        self._view_store.stream_changed(stream)
+        self.log.debug("view.page.shown", stream=stream, edge=edge, start=start, stop=stop)
+        return True
+
+    async def _ask_source(self, stream: str, call: str, answer: Awaitable[T]) -> T | None:
+        """``await answer`` within :data:`PAGE_TIMEOUT`; None (logged) if it took longer."""
+        with trio.move_on_after(PAGE_TIMEOUT):
+            return await answer
+        self.log.warning("view.page.timeout", stream=stream, call=call, seconds=PAGE_TIMEOUT)
+        return None
 
     def _hold_back(self) -> bool:
         """Whether to hold the pending render until the frame interval ends (and ask the

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from actorview.render import Element, StreamInsert, diff, encode, h, to_html
+from actorview.render.serialize import stream_item
 
 pytestmark = pytest.mark.browser
 
@@ -307,3 +308,72 @@ def test_hooks_are_mounted_updated_and_destroyed(client_page: Any) -> None:
     apply(client_page, with_hook, changed)
     apply(client_page, changed, empty)
     assert client_page.evaluate("__log") == ["mounted h1", "updated h1", "destroyed h1"]
+
+
+# ------------------------------------------------------------------ paged streams
+
+
+def _paged(items: range) -> Element:
+    ops = [_item(i) for i in items]
+    style = "height:60px;overflow-y:auto"
+    return h.div(h.stream("div", "m", ops, id="log", style=style, av_viewport_top="m"))
+
+
+def _page_asks(page: Any) -> list[Any]:
+    return [frame for frame in sent(page) if frame.get("name") == "av:page"]
+
+
+def _deliver(page: Any, frame: Any) -> None:
+    page.evaluate("f => __sockets[0].deliver(JSON.parse(f))", json.dumps(frame))
+
+
+def _connect_paged(page: Any) -> None:
+    """Joined, the log scrolled to its end (as av-autoscroll leaves a chat)."""
+    connect(page, _paged(range(10, 20)))
+    page.evaluate("const l = document.getElementById('log'); l.scrollTop = l.scrollHeight")
+    _deliver(page, {"t": "joined", "token": "tok2", "seq": 0, "ref": 0})
+
+
+def _asked(page: Any, count: int) -> None:
+    page.wait_for_function(
+        f"() => __sockets[0].sent.filter(f => f.name === 'av:page').length === {count}"
+    )
+
+
+def test_the_top_of_a_paged_stream_asks_once_for_the_page_before(client_page: Any) -> None:
+    _connect_paged(client_page)
+    client_page.wait_for_timeout(150)
+    assert _page_asks(client_page) == []  # the first item is out of view
+    client_page.evaluate("document.getElementById('log').scrollTop = 0")
+    _asked(client_page, 1)
+    client_page.evaluate("document.getElementById('log').scrollTop = 30")
+    client_page.wait_for_timeout(100)
+    client_page.evaluate("document.getElementById('log').scrollTop = 0")
+    client_page.wait_for_timeout(150)
+    (ask,) = _page_asks(client_page)  # asked once, though the top was reached twice
+    assert ask["params"] == {"stream": "m", "edge": "top"}
+    _deliver(client_page, {"t": "reply", "ref": ask["ref"], "outcome": "ignored"})
+    _asked(client_page, 2)  # nothing came: the edge, still in view, is asked for again
+
+
+def test_a_page_above_keeps_the_item_being_read_in_place_and_the_last_one_stops_asks(
+    client_page: Any,
+) -> None:
+    _connect_paged(client_page)
+    client_page.evaluate("document.getElementById('log').scrollTop = 0")
+    _asked(client_page, 1)
+    older = [
+        ["i", [0], str(i), to_html(stream_item(str(i), _item(i).node)), 0] for i in range(9, -1, -1)
+    ]
+    _deliver(client_page, [*older, ["r", [0], "av-viewport-top"]])
+    shown = client_page.evaluate(
+        """() => { const log = document.getElementById('log');
+          const item = log.querySelector('[av-key="10"]');
+          return [item.getBoundingClientRect().top - log.getBoundingClientRect().top,
+                  log.firstElementChild.getAttribute('av-key'), log.scrollTop,
+                  log.hasAttribute('av-viewport-top')]; }"""
+    )
+    assert shown == [0, "0", 200, False]  # message 10 still at the top of the view
+    client_page.evaluate("document.getElementById('log').scrollTop = 0")
+    client_page.wait_for_timeout(150)
+    assert len(_page_asks(client_page)) == 1, "nothing older: no more asks"

@@ -77,6 +77,8 @@ def chat(browser: Any, demo_url: str) -> Iterator[tuple[Any, Wire]]:
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.goto(demo_url)
     page.wait_for_function("() => document.querySelector('#av-root.av-connected') !== null")
+    # The kept history (the demo's two sample messages) comes with the live render frame.
+    page.wait_for_function("() => document.querySelectorAll('#history > li').length >= 2")
     page.set_default_timeout(5000)
     yield page, wire
     assert page.console_errors == [], "no CSP violation, no client error"

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import trio
 import trio.testing
 
-from demo_chat.history_store import SQLiteHistoryStore
+from demo_chat.history_store import _AFTER, _BEFORE, _NEWEST, SQLiteHistoryStore
 from demo_chat.messages import Message
 
 
@@ -112,4 +112,31 @@ async def test_a_failing_call_fails_alone_in_its_trip() -> None:
     assert store.trips == 2
     assert len(failures) == 1 and "CHECK constraint" in str(failures[0])
     assert await store.load("good") == [Message("user", "fine")]
+    store.close()
+
+
+async def test_page_queries_answer_by_message_number_per_conversation() -> None:
+    store = SQLiteHistoryStore()
+    for n in range(6):  # two conversations interleaved: numbers are not positions
+        await store.append("a", [Message("user", f"a{n}")])
+        await store.append("b", [Message("user", f"b{n}")])
+    newest = await store.before("a", None, 2)
+    assert [m.text for _, m in newest] == ["a4", "a5"]
+    older = await store.before("a", newest[0][0], 3)
+    assert [m.text for _, m in older] == ["a1", "a2", "a3"]
+    after = await store.after("a", older[0][0], 2)
+    assert [m.text for _, m in after] == ["a2", "a3"]
+    assert [m.text for _, m in await store.at("a", 4, 5)] == ["a4", "a5"]
+    assert await store.count("a") == 6 and await store.count("never") == 0
+    store.close()
+
+
+def test_page_queries_are_range_scans_of_the_conversation_index() -> None:
+    store = SQLiteHistoryStore()
+    for sql, args in ((_NEWEST, ("a", 5)), (_BEFORE, ("a", 9, 5)), (_AFTER, ("a", 9, 5))):
+        plan = " ".join(
+            row[-1] for row in store._connection.execute(f"EXPLAIN QUERY PLAN {sql}", args)
+        )
+        assert "USING INDEX messages_by_conversation" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan  # no sort: the index is in seq order
     store.close()
