@@ -190,14 +190,15 @@ class UnreachableStore(SQLiteHistoryStore):
             return
         await self._tried.wait()
 
-    async def load(self, conversation: str) -> list[Message]:
+    async def count(self, conversation: str) -> int:
+        """The chat's first read of its (paged) history when it starts."""
         self.loads += 1
         if self._wanted and self.loads >= self._wanted:
             self._tried.set()
         if self.down:
             await trio.lowlevel.checkpoint()
             raise ConnectionRefusedError("the history store at db:5432 refused the connection")
-        return await super().load(conversation)
+        return await super().count(conversation)
 
 
 async def test_the_chat_waits_for_its_history_store_and_recovers_by_itself_with_its_history() -> (
