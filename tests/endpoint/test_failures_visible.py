@@ -4,16 +4,11 @@ fails later. Details go to the log only (and onto the 500 page only with ``debug
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator, MutableMapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import attrs
-import structlog
-import structlog.testing
 
 from actorview.endpoint import Application, Route
 from actorview.endpoint.live import SERVER_FAILED
@@ -21,6 +16,7 @@ from actorview.render import Element, h
 from actorview.view import Emit, View, action, async_stream, clause, ops, state
 from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT
 from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
+from tests.logs import logged
 
 SECRET = b"test-secret-" * 3
 
@@ -64,17 +60,6 @@ def app(tmp_path: Path, **options: Any) -> Application:
         stylesheets=["site.css"],
         **options,
     )
-
-
-@contextmanager
-def logged() -> Iterator[list[MutableMapping[str, Any]]]:
-    previous = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
-    try:
-        with structlog.testing.capture_logs() as logs:
-            yield logs
-    finally:
-        structlog.configure(**previous)
 
 
 async def test_a_view_that_fails_its_first_render_gets_an_html_500_page(tmp_path: Path) -> None:

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import pytest
-import structlog
 import trio
 
 from actorview.supervisor import Restart, RestartIntensityExceeded, Supervisor
+from tests.logs import logged
 from tests.supervisor.puppets import Boom, Troupe, settle
 
 
 @pytest.fixture
 def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    saved = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
-    try:
-        with structlog.testing.capture_logs() as captured:
-            yield captured
-    finally:
-        structlog.configure(**saved)
+    with logged() as captured:
+        yield captured
 
 
 def child_events(logs: list[MutableMapping[str, Any]]) -> list[tuple[str, str]]:

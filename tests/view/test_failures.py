@@ -4,15 +4,11 @@ stream without a failure clause is warned about when its class is defined."""
 
 from __future__ import annotations
 
-import logging
 import warnings
-from collections.abc import Iterator, MutableMapping
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import attrs
 import pytest
-import structlog.testing
 import trio
 
 from actorview.mailbox import on
@@ -36,6 +32,7 @@ from actorview.view import (
     state,
 )
 from actorview.view.notices import ACTION_FAILED_TEXT, MAX_NOTICE_CHARS, STREAM_FAILED_TEXT
+from tests.logs import logged
 from tests.view.helpers import running, settle
 
 
@@ -101,18 +98,6 @@ class Handled(View):
 
 
 V = TypeVar("V", bound=View)
-
-
-@contextmanager
-def logged() -> Iterator[list[MutableMapping[str, Any]]]:
-    """Every structlog event, at every level, as a dict (the exception object kept)."""
-    previous = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
-    try:
-        with structlog.testing.capture_logs() as logs:
-            yield logs
-    finally:
-        structlog.configure(**previous)
 
 
 def with_notices(view_class: type[V]) -> tuple[V, list[Notice]]:
