@@ -58,7 +58,8 @@ from actorview.mailbox import ActorRef
 from actorview.render import PatchError
 from actorview.supervisor import ChildEvent, ChildState, GaveUp, Restarting, Supervisor
 from demo_chat.history_store import SQLiteHistoryStore
-from demo_chat.messages import Chunk
+from demo_chat.messages import Chunk, Message
+from demo_chat.view import HISTORY_PAGE
 from tests.endpoint.flaky import Ledger, LedgerDatabase
 from tests.endpoint.harness import fetch, running
 from tests.hardening.chat import SECRET, ChatPage, chat_app, joined, open_page
@@ -447,12 +448,18 @@ async def chaos(seed: int, decisions: Counter[tuple[str, str]], loop: bool) -> F
             for session in sessions:
                 nursery.start_soon(session.run, until)
         await trio.sleep(GRACE + 0.5)  # every view reaped
+        store = app.router.routes[0].params["store"]
         for session in sessions:
-            history = await session.come_back()
+            newest = await session.come_back()
+            conversation = app.signer.verify(session.page.token, view="chat").session
+            kept = [as_shown(message) for message in await store.load(conversation)]
+            # The page shows the newest page of what was kept; what it scrolls back to
+            # is tested on its own (property_tests/test_paged_stream_machine.py).
+            assert newest == kept[-HISTORY_PAGE:]
             committed = {m for m in session.seen if is_committed(m)}
             figures.committed += len(committed)
-            figures.lost += len(committed - set(history))
-            assert all(int(n) == session.index for _, text in history for n in MARKER.findall(text))
+            figures.lost += len(committed - set(kept))
+            assert all(int(n) == session.index for _, text in kept for n in MARKER.findall(text))
         await trio.sleep(GRACE + 0.5)
         del pages, sessions
         figures.tasks_leaked = count_tasks() - tasks_before
@@ -478,6 +485,11 @@ def count_resent_frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(Outbox, "resume", counting)
     return resent
+
+
+def as_shown(message: Message) -> tuple[str, str]:
+    """A kept message as the page shows it: (role, text)."""
+    return message.role, message.text + (" (stopped)" if message.stopped else "")
 
 
 def is_committed(message: tuple[str, str]) -> bool:
