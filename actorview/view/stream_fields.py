@@ -13,6 +13,7 @@ name or a function of the item) or, by default, from a per-field counter.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 
@@ -207,21 +208,19 @@ def stream(
 class StreamItems(Generic[T]):
     """What the server keeps of one stream field: keys in order and unrendered ops.
 
-    Every op is O(1): keys are kept in a linked list made of two dicts.
+    Every op is O(1): keys are kept in an ``OrderedDict`` (pushes at either end, removal
+    by key, eviction from either end).
     ``len(items)``, ``key in items`` and iteration (keys, first to last) read it.
     """
 
     __slots__ = (
         "_counter",
-        "_head",
         "_item",
         "_key_of",
+        "_keys",
         "_limit",
         "_mark",
         "_name",
-        "_next",
-        "_prev",
-        "_tail",
         "pending",
     )
 
@@ -240,24 +239,18 @@ class StreamItems(Generic[T]):
         self._item = item
         self._mark = mark
         self._counter = 0
-        self._next: dict[str, str | None] = {}
-        self._prev: dict[str, str | None] = {}
-        self._head: str | None = None
-        self._tail: str | None = None
+        self._keys: OrderedDict[str, None] = OrderedDict()
         self.pending: list[PendingOp] = []
         """Ops since the last render, in order; the renderer takes them."""
 
     def __len__(self) -> int:
-        return len(self._next)
+        return len(self._keys)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._next
+        return key in self._keys
 
     def __iter__(self) -> Iterator[str]:
-        key = self._head
-        while key is not None:
-            yield key
-            key = self._next[key]
+        return iter(self._keys)
 
     def __repr__(self) -> str:
         return f"<stream {self._name}: {len(self)} items, {len(self.pending)} pending ops>"
@@ -265,12 +258,12 @@ class StreamItems(Generic[T]):
     @property
     def first(self) -> str | None:
         """The key of the first item, or ``None`` when empty."""
-        return self._head
+        return next(iter(self._keys), None)
 
     @property
     def last(self) -> str | None:
         """The key of the last item, or ``None`` when empty."""
-        return self._tail
+        return next(reversed(self._keys), None)
 
     def key_for(self, item: Any) -> str:
         """The key ``item`` would get if pushed now (counter keys are not consumed)."""
@@ -293,7 +286,7 @@ class StreamItems(Generic[T]):
             proposed is not None
             and self._key_of is None
             and is_proposed_key(proposed)
-            and proposed not in self._next
+            and proposed not in self._keys
         ):
             key = proposed
         else:
@@ -301,46 +294,34 @@ class StreamItems(Generic[T]):
             if self._key_of is None:
                 self._counter += 1
         self.pending.append(Inserted(key, item, 0 if at_start else -1))
-        if key in self._next:
+        if key in self._keys:
             return key
+        self._keys[key] = None
         if at_start:
-            self._link_first(key)
-        else:
-            self._link_last(key)
-        if self._limit is not None and len(self._next) > self._limit:
-            evicted = self._tail if at_start else self._head
-            assert evicted is not None
+            self._keys.move_to_end(key, last=False)
+        if self._limit is not None and len(self._keys) > self._limit:
+            evicted = next(reversed(self._keys)) if at_start else next(iter(self._keys))
             self.delete(evicted)
         return key
 
     def replace(self, key: str, item: Any) -> bool:
         """Replace the item under ``key``; False (and nothing pending) if it is absent."""
-        if key not in self._next:
+        if key not in self._keys:
             return False
         self.pending.append(Inserted(key, item, -1))
         return True
 
     def delete(self, key: str) -> bool:
         """Remove the item under ``key``; False if it is absent (nothing happens)."""
-        if key not in self._next:
+        if key not in self._keys:
             return False
-        before, after = self._prev.pop(key), self._next.pop(key)
-        if before is None:
-            self._head = after
-        else:
-            self._next[before] = after
-        if after is None:
-            self._tail = before
-        else:
-            self._prev[after] = before
+        del self._keys[key]
         self.pending.append(Deleted(key))
         return True
 
     def reset(self) -> None:
         """Remove every item; the unrendered ops before it are dropped."""
-        self._next.clear()
-        self._prev.clear()
-        self._head = self._tail = None
+        self._keys.clear()
         self.pending = [Cleared()]
 
     def slot(
@@ -384,21 +365,3 @@ class StreamItems(Generic[T]):
         """The unrendered ops, handing over the only reference the server had to items."""
         pending, self.pending = self.pending, []
         return pending
-
-    def _link_last(self, key: str) -> None:
-        self._prev[key] = self._tail
-        self._next[key] = None
-        if self._tail is None:
-            self._head = key
-        else:
-            self._next[self._tail] = key
-        self._tail = key
-
-    def _link_first(self, key: str) -> None:
-        self._next[key] = self._head
-        self._prev[key] = None
-        if self._head is None:
-            self._tail = key
-        else:
-            self._prev[self._head] = key
-        self._head = key
