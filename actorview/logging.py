@@ -1,7 +1,12 @@
 """Structured logging: one structlog logger per actor, with its identity bound.
 
-The library never configures logging on import; an application calls
-:func:`configure_logging` once (the demo does) or configures structlog itself.
+The library never configures logging on import. Where the application configures
+structlog (itself, or with :func:`configure_logging`, as the demo does), actorview's
+events follow that configuration. Where it does not, they go through the standard
+``logging`` module as the ``actorview`` logger, as ``key=value`` text with every field
+kept, so the host's ``logging`` handlers and levels apply; a ``NullHandler`` on that
+logger keeps a library quiet (nothing printed, debug included) until the host
+configures ``logging``.
 """
 
 from __future__ import annotations
@@ -13,15 +18,51 @@ from typing import Any
 import structlog
 
 _ROOT_NAME = "actorview"
+logging.getLogger(_ROOT_NAME).addHandler(logging.NullHandler())
+
+_STDLIB_PROCESSORS: list[Any] = [
+    structlog.stdlib.filter_by_level,
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.format_exc_info,
+    structlog.processors.KeyValueRenderer(key_order=["event"]),
+]
+"""Without a structlog configuration: drop what the ``actorview`` logger's level drops
+before any work, then write the event and its fields as the stdlib record's message."""
+
+
+class _Logger:
+    """A logger that picks, each time it logs, structlog's configuration if the
+    application made one, else the standard ``logging`` module (see the module doc)."""
+
+    __slots__ = ("_bound",)
+
+    def __init__(self, bound: dict[str, Any]) -> None:
+        self._bound = bound
+
+    def bind(self, **more: Any) -> _Logger:
+        return _Logger({**self._bound, **more})
+
+    def __getattr__(self, name: str) -> Any:
+        if structlog.is_configured():
+            logger = structlog.get_logger(_ROOT_NAME, **self._bound)
+        else:
+            logger = structlog.wrap_logger(
+                logging.getLogger(_ROOT_NAME),
+                processors=_STDLIB_PROCESSORS,
+                wrapper_class=structlog.stdlib.BoundLogger,
+                **self._bound,
+            )
+        return getattr(logger, name)
 
 
 def get_logger(**bound: Any) -> Any:
     """A structlog logger for actorview with ``bound`` key-values on every event.
 
-    Lazy: it takes the configuration in force when it first logs, so module-level loggers
-    follow a :func:`configure_logging` call made after import.
+    Lazy: each event takes the configuration in force when it is logged, so module-level
+    loggers follow a :func:`configure_logging` (or ``structlog.configure``) call made
+    after import.
     """
-    return structlog.get_logger(_ROOT_NAME, **bound)
+    return _Logger(bound)
 
 
 def configure_logging(level: int | str = "INFO", *, json: bool = False) -> None:

@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actorview.optimistic import transpile
-from actorview.optimistic.transpile import FLOAT
+from actorview.optimistic import Kind, transpile
 from tests.optimistic.node import Node, encode
 
 EXAMPLES = int(os.environ.get("TRANSPILE_EXAMPLES", "300"))
@@ -100,7 +99,7 @@ FLOAT_FUNCTIONS: list[Callable[..., Any]] = [
 def test_float_arithmetic_and_repr_match_python(
     node: Node, cases: list[tuple[float, float]]
 ) -> None:
-    agree(node, FLOAT_FUNCTIONS, cases, types={"x": FLOAT, "y": FLOAT})
+    agree(node, FLOAT_FUNCTIONS, cases, types={"x": Kind.FLOAT, "y": Kind.FLOAT})
 
 
 INT_FUNCTIONS: list[Callable[..., Any]] = [

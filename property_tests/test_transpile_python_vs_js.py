@@ -28,8 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actorview.optimistic import transpile_expression
-from actorview.optimistic.transpile import FLOAT
+from actorview.optimistic import Kind, transpile_expression
 from tests.optimistic.node import Node, encode
 
 
@@ -44,7 +43,7 @@ PARAMS = ("i", "j", "f", "s", "t", "xs", "b", "n", "d", "r", "v")
 TYPES: dict[str, Any] = {
     "i": int,
     "j": int,
-    "f": FLOAT,
+    "f": Kind.FLOAT,
     "s": str,
     "t": str,
     "xs": list[Any],

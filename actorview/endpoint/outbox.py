@@ -19,7 +19,8 @@ from typing import Any
 import trio
 
 from actorview.endpoint.errors import EndpointError
-from actorview.endpoint.protocol import encode_json as _encode
+from actorview.render.wire import encode_json as _encode
+from actorview.render.wire import merge_ops as _merge
 
 Ops = list[list[Any]]
 
@@ -189,17 +190,6 @@ class Outbox:
 
 class _Render(str):
     """A render frame in the queue: not part of the backlog the limit counts."""
-
-
-def _merge(into: Ops, ops: Ops) -> None:
-    """Append ``ops`` to ``into``, joining a text append onto the previous one to the
-    same node (the streamed-token case)."""
-    for op in ops:
-        last = into[-1] if into else None
-        if last is not None and op[0] == "a" and last[0] == "a" and last[1] == op[1]:
-            into[-1] = ["a", last[1], last[2] + op[2]]
-        else:
-            into.append(op)
 
 
 def _estimate(ops: Ops) -> int:

@@ -17,6 +17,7 @@ import attrs
 import cattrs
 
 from actorview.endpoint.errors import BadFrame
+from actorview.render.wire import encode_json as encode_json  # re-exported
 
 
 @attrs.frozen
@@ -154,12 +155,7 @@ class NoticeKind(Enum):
     """Something failed on the server (an event, a stream run); the view goes on."""
 
 
-encode_json = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), check_circular=False
-).encode
-"""Every server → browser frame's JSON: compact, strings as UTF-8 (built once, not per frame)."""
-
-
 def control_frame(tag: str, /, **fields: Any) -> str:
-    """A server → browser control frame, e.g. ``control_frame("error", error="...")``."""
+    """A server → browser control frame, e.g. ``control_frame("error", error="...")``
+    (encoded by :func:`actorview.render.wire.encode_json`, as patch frames are)."""
     return encode_json({"t": tag, **fields})

@@ -33,6 +33,7 @@ from actorview.optimistic.errors import TranspileError
 from actorview.optimistic.transpile import (
     BUILTINS,
     STR_METHODS,
+    Kind,
     Transpiled,
     kind_of_type,
     to_js_source,
@@ -106,6 +107,7 @@ def _base36(n: int) -> str:
 __all__ = [
     "BUILTINS",
     "STR_METHODS",
+    "Kind",
     "TranspileError",
     "Transpiled",
     "kind_of_type",

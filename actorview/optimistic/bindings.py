@@ -197,7 +197,7 @@ class _Inference:
                 self.types[name] = declared
         for planned in plan.calcs:
             # What the transpiler inferred of an optimistic calc (len() is an int), as a
-            # set of kind names: it lets str() of an integral value run in the browser.
+            # Kind: it lets str() of an integral value run in the browser.
             self.types.setdefault(planned.name, planned.function.kind)
         self.filename = ""
         self.self_name = "self"

@@ -47,7 +47,6 @@ from actorview.optimistic.templates import (
     record_shape,
 )
 from actorview.optimistic.transpile import (
-    ANY,
     MAX_EXACT,
     Kind,
     kind_of_value,
@@ -71,7 +70,7 @@ class ClientFunction:
 
     names: tuple[str, ...]
     js: str
-    kind: Kind = ANY
+    kind: Kind = Kind.ANY
     """The kinds the value may have (the transpiler's inference): where a list item is
     checked against ``int``, or an index must be an int, the browser needs to know
     whether an integral number is an int or a float."""
@@ -617,10 +616,10 @@ def _number_hint(function: ClientFunction | None) -> str | None:
     """The runtime's int-or-float hint for a value: ``"i"``, ``"f"`` or ``None``."""
     if function is None:
         return None
-    numbers = function.kind & {"int", "float"}
-    if numbers == {"int"}:
+    numbers = function.kind & (Kind.INT | Kind.FLOAT)
+    if numbers == Kind.INT:
         return "i"
-    if numbers == {"float"}:
+    if numbers == Kind.FLOAT:
         return "f"
     return None
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import ast
 import builtins
+import enum
 import inspect
 import json
 import os
 import types as pytypes
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import product
 from typing import Any, Final
 
@@ -33,33 +34,40 @@ import attrs
 from actorview.optimistic._source import FunctionNode, Located, _params, locate
 from actorview.optimistic.errors import DEFAULT_HINT, TranspileError
 
-Kind = frozenset[str]
 
-ANY: Final[Kind] = frozenset({"int", "float", "bool", "str", "list", "dict", "none", "record"})
-INT: Final[Kind] = frozenset({"int"})
-FLOAT: Final[Kind] = frozenset({"float"})
-BOOL: Final[Kind] = frozenset({"bool"})
-STR: Final[Kind] = frozenset({"str"})
-LIST: Final[Kind] = frozenset({"list"})
-DICT: Final[Kind] = frozenset({"dict"})
-NONE: Final[Kind] = frozenset({"none"})
-RECORD: Final[Kind] = frozenset({"record"})
+class Kind(enum.Flag):
+    """The Python types a value may have, as far as the transpiler can tell: one flag per
+    type, combined with ``|`` (``Kind.INT | Kind.FLOAT``: int or float). ``Kind.ANY``,
+    every flag, means unknown."""
+
+    INT = enum.auto()
+    FLOAT = enum.auto()
+    BOOL = enum.auto()
+    STR = enum.auto()
+    LIST = enum.auto()
+    """A list or a tuple (both are arrays in the browser)."""
+    DICT = enum.auto()
+    NONE = enum.auto()
+    RECORD = enum.auto()
+    """An instance of an attrs class."""
+    ANY = INT | FLOAT | BOOL | STR | LIST | DICT | NONE | RECORD
+
 
 MAX_EXACT: Final = 2**53 - 1
 
 BUILTINS: Final = ("len", "str", "int", "float", "abs", "min", "max", "bool")
 STR_METHODS: Final = {
     # name: (min args, max args, result kind)
-    "strip": (0, 1, STR),
-    "lstrip": (0, 1, STR),
-    "rstrip": (0, 1, STR),
-    "lower": (0, 0, STR),
-    "upper": (0, 0, STR),
-    "startswith": (1, 1, BOOL),
-    "endswith": (1, 1, BOOL),
-    "replace": (2, 2, STR),
-    "split": (0, 1, LIST),
-    "join": (1, 1, STR),
+    "strip": (0, 1, Kind.STR),
+    "lstrip": (0, 1, Kind.STR),
+    "rstrip": (0, 1, Kind.STR),
+    "lower": (0, 0, Kind.STR),
+    "upper": (0, 0, Kind.STR),
+    "startswith": (1, 1, Kind.BOOL),
+    "endswith": (1, 1, Kind.BOOL),
+    "replace": (2, 2, Kind.STR),
+    "split": (0, 1, Kind.LIST),
+    "join": (1, 1, Kind.STR),
 }
 
 # Attribute names a str, int, float, list, dict, bool or None has in Python: reading one
@@ -125,7 +133,7 @@ class Transpiled:
         js: a JavaScript function expression, e.g. ``(input) => AV.truthy(...)``; it needs
             the runtime (:func:`~actorview.optimistic.runtime_source`) loaded first.
         function: the Python function's qualified name.
-        kind: the kinds the result may have, as far as the transpiler can tell (``ANY``
+        kind: the kinds the result may have, as far as the transpiler can tell (``Kind.ANY``
             when unknown). The client program uses it where the browser must know an
             integral result's int-or-float kind: a list item checked against ``int``, an
             ``update_at`` index, ``str()`` of a stream item's key.
@@ -134,7 +142,7 @@ class Transpiled:
     params: tuple[str, ...]
     js: str
     function: str
-    kind: Kind = ANY
+    kind: Kind = Kind.ANY
 
 
 def transpile(
@@ -370,7 +378,9 @@ def _emit(
             "calcs by naming them as parameters",
             "name the fields and calcs it reads as parameters instead of reading them off self",
         )
-    kinds = {name: kind_of_type(declared[name]) if name in declared else ANY for name in params}
+    kinds = {
+        name: kind_of_type(declared[name]) if name in declared else Kind.ANY for name in params
+    }
     js_names = _js_names(params)
     records = {
         name: declared[name]
@@ -403,42 +413,43 @@ def _js_names(params: tuple[str, ...]) -> dict[str, str]:
 
 
 def kind_of_type(tp: Any) -> Kind:
-    """The set of kinds a value of Python type ``tp`` may have (``ANY`` if unknown).
+    """The set of kinds a value of Python type ``tp`` may have (``Kind.ANY`` if unknown).
 
     ``float`` means int or float, as in typing (and in the view layer, which lets an int
-    into a ``float`` field). A set of kind names is taken as is: ``frozenset({"float"})``
-    says a value is always a Python float, so ``str(2.0)`` can run in the browser.
+    into a ``float`` field). A :class:`Kind` is taken as is: ``Kind.FLOAT`` says a value
+    is always a Python float, so ``str(2.0)`` can run in the browser; so is a set of kind
+    names, ``frozenset({"float"})`` (names that are not kinds are ignored).
     """
+    if isinstance(tp, Kind):
+        return tp or Kind.ANY
     if isinstance(tp, frozenset):
-        return frozenset(tp) & ANY or ANY
+        named = (Kind[name.upper()] for name in tp if name.upper() in Kind.__members__)
+        return _union(named) or Kind.ANY
     if tp is None or tp is type(None):
-        return NONE
+        return Kind.NONE
     if tp is bool:
-        return BOOL
+        return Kind.BOOL
     if tp is int:
-        return INT
+        return Kind.INT
     if tp is float:
-        return INT | FLOAT
+        return Kind.INT | Kind.FLOAT
     if tp is str:
-        return STR
+        return Kind.STR
     origin = typing.get_origin(tp)
     if origin in (typing.Union, pytypes.UnionType):
-        found: set[str] = set()
-        for arg in typing.get_args(tp):
-            found |= kind_of_type(arg)
-        return frozenset(found)
+        return _union(kind_of_type(arg) for arg in typing.get_args(tp))
     if origin is typing.Literal:
-        return frozenset().union(*(kind_of_value(value) for value in typing.get_args(tp)))
+        return _union(kind_of_value(value) for value in typing.get_args(tp))
     if origin is typing.Annotated:
         return kind_of_type(typing.get_args(tp)[0])
     base = origin or tp
     if base in (list, tuple):
-        return LIST
+        return Kind.LIST
     if base is dict:
-        return DICT
+        return Kind.DICT
     if isinstance(base, type) and attrs.has(base):
-        return RECORD
-    return ANY
+        return Kind.RECORD
+    return Kind.ANY
 
 
 def kind_of_value(value: Any) -> Kind:
@@ -446,52 +457,67 @@ def kind_of_value(value: Any) -> Kind:
     return kind_of_type(type(value))
 
 
+_NUMBER: Final = Kind.INT | Kind.FLOAT
+
+
+def _union(kinds: Iterable[Kind]) -> Kind:
+    """Every kind any of ``kinds`` has (no kind at all for none)."""
+    found = Kind(0)
+    for kind in kinds:
+        found |= kind
+    return found
+
+
+def _numbers(kind: Kind) -> Kind:
+    """The number kinds of ``kind``, a bool counting as an int (Python's ``-True`` is -1)."""
+    return kind & _NUMBER | (Kind.INT if Kind.BOOL in kind else Kind(0))
+
+
 def _int_result(code: str, kind: Kind) -> str:
     """``code`` whose value is an int: JavaScript's -0 made 0 (Python ints have no -0)."""
-    return f"AV.intz({code})" if kind == INT else code
+    return f"AV.intz({code})" if kind == Kind.INT else code
 
 
 def _hint(kind: Kind) -> str:
     """The runtime's number hint: ``"i"``, ``"f"`` or ``"undefined"`` (unknown)."""
-    numbers = kind & {"int", "float"}
-    if numbers == INT:
+    numbers = kind & _NUMBER
+    if numbers == Kind.INT:
         return '"i"'
-    if numbers == FLOAT:
+    if numbers == Kind.FLOAT:
         return '"f"'
     return "undefined" if numbers else '"i"'
 
 
 def _arith(op: str, left: Kind, right: Kind, exponent_nonnegative: bool) -> Kind:
     """The kinds ``left <op> right`` may have, for the kinds it is defined on."""
-    out: set[str] = set()
+    out = Kind(0)
+    ints = Kind.INT | Kind.BOOL
+    numeric = ints | Kind.FLOAT
+    sequences = Kind.STR | Kind.LIST
     for a, b in product(left, right):
-        ints = {"int", "bool"}
-        numeric = {"int", "bool", "float"}
         if a in numeric and b in numeric:
-            if op == "truediv" or "float" in (a, b):
-                out.add("float")
+            if op == "truediv" or Kind.FLOAT in (a, b):
+                out |= Kind.FLOAT
             elif op == "pow" and not exponent_nonnegative:
-                out |= {"int", "float"}
+                out |= _NUMBER
             else:
-                out.add("int")
-        elif op == "add" and a == b and a in ("str", "list"):
-            out.add(a)
-        elif op == "mul" and (
-            (a in ("str", "list") and b in ints) or (b in ("str", "list") and a in ints)
-        ):
-            out.add(a if a in ("str", "list") else b)
-        elif op == "mod" and a == "str":
-            out.add("str")
-    return frozenset(out) or ANY
+                out |= Kind.INT
+        elif op == "add" and a == b and a in sequences:
+            out |= a
+        elif op == "mul" and ((a in sequences and b in ints) or (b in sequences and a in ints)):
+            out |= a if a in sequences else b
+        elif op == "mod" and a == Kind.STR:
+            out |= Kind.STR
+    return out or Kind.ANY
 
 
 def _field_kind(cls: type, name: str) -> Kind:
-    """The kind of field ``name`` of the attrs class ``cls`` (``ANY`` if unknown)."""
+    """The kind of field ``name`` of the attrs class ``cls`` (``Kind.ANY`` if unknown)."""
     try:
         hints = typing.get_type_hints(cls)
     except Exception:
-        return ANY
-    return kind_of_type(hints[name]) if name in hints else ANY
+        return Kind.ANY
+    return kind_of_type(hints[name]) if name in hints else Kind.ANY
 
 
 def _js_string(text: str) -> str:
@@ -543,24 +569,24 @@ class _Writer:
     def visit_Constant(self, node: ast.Constant) -> tuple[str, Kind]:
         value = node.value
         if value is None:
-            return "null", NONE
+            return "null", Kind.NONE
         if isinstance(value, bool):
-            return ("true" if value else "false"), BOOL
+            return ("true" if value else "false"), Kind.BOOL
         if isinstance(value, int):
             if abs(value) > MAX_EXACT:
                 raise self.fail(node, "an int past 2**53 is not exact in JavaScript")
-            return str(value), INT
+            return str(value), Kind.INT
         if isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):
                 raise self.fail(node, "inf and nan are not in the optimistic subset")
-            return repr(value), FLOAT
+            return repr(value), Kind.FLOAT
         if isinstance(value, str):
-            return _js_string(value), STR
+            return _js_string(value), Kind.STR
         raise self.fail(node, f"a {type(value).__name__} literal is not in the optimistic subset")
 
     def visit_List(self, node: ast.List) -> tuple[str, Kind]:
         items = [self._item(element) for element in node.elts]
-        return f"[{', '.join(items)}]", LIST
+        return f"[{', '.join(items)}]", Kind.LIST
 
     def _item(self, node: ast.expr) -> str:
         if isinstance(node, ast.Starred):
@@ -588,7 +614,7 @@ class _Writer:
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 raise self.fail(key, "dict keys must be str literals in the optimistic subset")
             entries.append(f"[{_js_string(key.value)}, {self.expr(value)[0]}]")
-        return f"AV.dict([{', '.join(entries)}])", DICT
+        return f"AV.dict([{', '.join(entries)}])", Kind.DICT
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> tuple[str, Kind]:
         parts: list[str] = []
@@ -605,7 +631,7 @@ class _Writer:
             parts.append(f"AV.str({code}, {_hint(kind)})")
         if not parts or not parts[0].startswith('"'):
             parts.insert(0, '""')
-        return "(" + " + ".join(parts) + ")", STR
+        return "(" + " + ".join(parts) + ")", Kind.STR
 
     # names
 
@@ -654,18 +680,16 @@ class _Writer:
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[str, Kind]:
         code, kind = self.expr(node.operand)
         if isinstance(node.op, ast.Not):
-            return f"!AV.truthy({code})", BOOL
+            return f"!AV.truthy({code})", Kind.BOOL
         if isinstance(node.op, ast.Invert):
             raise self.fail(node, "the operator ~ is not in the optimistic subset")
         helper = "neg" if isinstance(node.op, ast.USub) else "pos"
-        numbers = frozenset(k for k in kind if k in ("int", "float")) | (
-            INT if "bool" in kind else frozenset()
-        )
-        return _int_result(f"AV.{helper}({code})", numbers), numbers or ANY
+        numbers = _numbers(kind)
+        return _int_result(f"AV.{helper}({code})", numbers), numbers or Kind.ANY
 
     def visit_BoolOp(self, node: ast.BoolOp) -> tuple[str, Kind]:
         codes = list(self.exprs(node.values))
-        kind = frozenset().union(*(k for _, k in codes))
+        kind = _union(k for _, k in codes)
         code = codes[-1][0]
         for value, _ in reversed(codes[:-1]):
             temp = self.temp()
@@ -716,7 +740,7 @@ class _Writer:
                 parts.append(f"AV.{_COMPARE[type(op)]}({left}, {right_value})")
             if not last:
                 left = temp
-        return "(" + " && ".join(parts) + ")" if len(parts) > 1 else parts[0], BOOL
+        return "(" + " && ".join(parts) + ")" if len(parts) > 1 else parts[0], Kind.BOOL
 
     # access
 
@@ -734,18 +758,18 @@ class _Writer:
                     code, part_kind = self.expr(part)
                     bounds.append(code)
                     hints.append(_hint(part_kind))
-            result = (kind & {"str", "list"}) or ANY
+            result = (kind & (Kind.STR | Kind.LIST)) or Kind.ANY
             return f"AV.slice({value}, {', '.join(bounds)}, {', '.join(hints)})", result
         if isinstance(index, ast.Tuple):
             raise self.fail(node, "indexing with a tuple is not in the optimistic subset")
         key, key_kind = self.expr(index)
-        result = STR if kind == STR else ANY
+        result = Kind.STR if kind == Kind.STR else Kind.ANY
         return f"AV.getitem({value}, {key}, {_hint(key_kind)})", result
 
     def visit_Attribute(self, node: ast.Attribute) -> tuple[str, Kind]:
         value, _ = self.expr(node.value)
         ambiguous = "true" if node.attr in _BUILTIN_ATTRIBUTES else "false"
-        kind = ANY
+        kind = Kind.ANY
         if isinstance(node.value, ast.Name) and node.value.id in self.records:
             kind = _field_kind(self.records[node.value.id], node.attr)
         return f"AV.getattr({value}, {_js_string(node.attr)}, {ambiguous})", kind
@@ -788,9 +812,9 @@ class _Writer:
         if name in ("min", "max"):
             if count == 0:
                 raise self.fail(node, f"{name}() needs at least one argument")
-            kind = frozenset().union(*(k for _, k in args)) if count > 1 else ANY
-            if count == 1 and args[0][1] == STR:
-                kind = STR
+            kind = _union(k for _, k in args) if count > 1 else Kind.ANY
+            if count == 1 and args[0][1] == Kind.STR:
+                kind = Kind.STR
             return f"AV.{name}({codes})", kind
         allowed = {"len": (1, 1), "abs": (1, 1), "str": (0, 1), "int": (0, 1)}
         low, high = allowed.get(name, (0, 1))
@@ -800,18 +824,17 @@ class _Writer:
                 f"{name}() with {count} arguments is not in the optimistic subset",
             )
         if name == "len":
-            return f"AV.len({codes})", INT
+            return f"AV.len({codes})", Kind.INT
         if name == "str":
             if not args:
-                return '""', STR
-            return f"AV.str({codes}, {_hint(args[0][1])})", STR
+                return '""', Kind.STR
+            return f"AV.str({codes}, {_hint(args[0][1])})", Kind.STR
         if name == "abs":
             kind = args[0][1]
-            numbers = frozenset(k for k in kind if k in ("int", "float"))
-            return f"AV.abs({codes})", (numbers | (INT if "bool" in kind else frozenset())) or ANY
+            return f"AV.abs({codes})", _numbers(kind) or Kind.ANY
         if name == "float" and args:
-            return f"AV.float({codes}, {_hint(args[0][1])})", FLOAT
-        result = {"int": INT, "float": FLOAT, "bool": BOOL}[name]
+            return f"AV.float({codes}, {_hint(args[0][1])})", Kind.FLOAT
+        result = {"int": Kind.INT, "float": Kind.FLOAT, "bool": Kind.BOOL}[name]
         return f"AV.{name}({codes})", result
 
     def _method(self, node: ast.Call, func: ast.Attribute) -> tuple[str, Kind]:
@@ -898,8 +921,8 @@ class _Writer:
             entries.append(f"[{_js_string(field.name)}, {self.visit_Constant(literal)[0]}]")
         record = f"AV.record({_js_string(label)}, AV.dict([{', '.join(entries)}]))"
         if prelude:
-            return f"({', '.join(prelude)}, {record})", RECORD
-        return record, RECORD
+            return f"({', '.join(prelude)}, {record})", Kind.RECORD
+        return record, Kind.RECORD
 
 
 def _describe(node: ast.AST) -> str:

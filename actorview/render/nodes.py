@@ -319,11 +319,6 @@ class Memo:
         if not self._cell:
             self._cell.append(previous.resolve())
 
-    @property
-    def resolved(self) -> bool:
-        """Whether the subtree has been built (or adopted) already."""
-        return bool(self._cell)
-
 
 Node: TypeAlias = Element | Text | Raw | StreamSlot | Memo
 """Any node of a tree."""

@@ -8,13 +8,20 @@ Strings are written as UTF-8 (not ``\\u`` escapes), so a token costs its own byt
 
 The positional array form is the point of this module (a dict per op would cost its key
 names on every token), which is why it is written by hand rather than with cattrs.
+
+This module is the one owner of the format on the server: the op codes (named below;
+``client.js`` reads the same table from its ``OP`` object), the JSON encoding of every
+server → browser frame (:func:`encode_json`, which ``actorview.endpoint.protocol`` uses
+for control frames too), and the merging of patch frames that wait to be sent
+(:func:`merge_ops`, which the endpoint's outbox calls). The endpoint moves strings.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Final, TypeAlias
 
 from actorview.render.errors import WireError
 from actorview.render.patches import (
@@ -31,46 +38,104 @@ from actorview.render.patches import (
     UpdateChildren,
 )
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+# The op codes: the first item of every op on the wire, one per patch op class. Plain
+# strings (not an Enum) because they are written on every streamed token.
+APPEND_TEXT: Final = "a"
+SET_TEXT: Final = "t"
+SET_ATTR: Final = "s"
+REMOVE_ATTR: Final = "r"
+REPLACE_NODE: Final = "R"
+SET_INNER_HTML: Final = "h"
+UPDATE_CHILDREN: Final = "c"
+STREAM_INSERT_ITEM: Final = "i"
+STREAM_DELETE_ITEM: Final = "d"
+STREAM_RESET_ITEMS: Final = "x"
+
+OP_CODES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "APPEND_TEXT": APPEND_TEXT,
+        "SET_TEXT": SET_TEXT,
+        "SET_ATTR": SET_ATTR,
+        "REMOVE_ATTR": REMOVE_ATTR,
+        "REPLACE_NODE": REPLACE_NODE,
+        "SET_INNER_HTML": SET_INNER_HTML,
+        "UPDATE_CHILDREN": UPDATE_CHILDREN,
+        "STREAM_INSERT_ITEM": STREAM_INSERT_ITEM,
+        "STREAM_DELETE_ITEM": STREAM_DELETE_ITEM,
+        "STREAM_RESET_ITEMS": STREAM_RESET_ITEMS,
+    }
+)
+"""Every op code by name: the table docs/PROTOCOL.md lists and ``client.js``'s ``OP``
+object repeats (a test holds the two to the same entries)."""
+
+WireOp: TypeAlias = list[Any]
+"""One op in its wire form: ``[code, path, *fields]``."""
+
+encode_json: Final = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False
+).encode
+"""Every server → browser frame's JSON: compact, strings as UTF-8 (built once, not per frame)."""
 
 
-def op_to_wire(op: Patch) -> list[Any]:
+def op_to_wire(op: Patch) -> WireOp:
     """The JSON-ready array of one op."""
     path = list(op.path)
     match op:
         case AppendText(text=text):
-            return ["a", path, text]
+            return [APPEND_TEXT, path, text]
         case SetText(text=text):
-            return ["t", path, text]
+            return [SET_TEXT, path, text]
         case SetAttr(name=name, value=value):
-            return ["s", path, name, value]
+            return [SET_ATTR, path, name, value]
         case RemoveAttr(name=name):
-            return ["r", path, name]
+            return [REMOVE_ATTR, path, name]
         case ReplaceNode(html=html):
-            return ["R", path, html]
+            return [REPLACE_NODE, path, html]
         case SetInnerHtml(html=html):
-            return ["h", path, html]
+            return [SET_INNER_HTML, path, html]
         case UpdateChildren(removes=removes, moves=moves, inserts=inserts):
             flat_moves = [n for pair in moves for n in pair]
             flat_inserts = [item for pair in inserts for item in pair]
-            return ["c", path, list(removes), flat_moves, flat_inserts]
+            return [UPDATE_CHILDREN, path, list(removes), flat_moves, flat_inserts]
         case StreamInsertItem(key=key, html=html, at=at, limit=limit):
-            wire: list[Any] = ["i", path, key, html]
+            wire: WireOp = [STREAM_INSERT_ITEM, path, key, html]
             if limit is not None:
                 wire += [at, limit]
             elif at != -1:
                 wire.append(at)
             return wire
         case StreamDeleteItem(key=key):
-            return ["d", path, key]
+            return [STREAM_DELETE_ITEM, path, key]
         case StreamResetItems():
-            return ["x", path]
+            return [STREAM_RESET_ITEMS, path]
     raise WireError(f"cannot encode {op!r}: not a patch op")
 
 
 def encode(patches: Iterable[Patch]) -> str:
     """One frame: the JSON array of ``patches`` (send it as a text WebSocket message)."""
-    return _dumps([op_to_wire(op) for op in patches])
+    return encode_json([op_to_wire(op) for op in patches])
+
+
+def merge_ops(into: list[WireOp], ops: Iterable[WireOp]) -> None:
+    """Append ``ops`` (a later frame's wire ops) to ``into`` (a frame not sent yet), so
+    that applying ``into`` does what applying the two frames in turn would.
+
+    A text append right after a text append to the same node becomes one append: the
+    streamed-token case, where a browser that fell behind gets one op per node, not one
+    per token. The merged op is a new list; the ops handed in are not changed (a caller
+    may hold them elsewhere).
+    """
+    for op in ops:
+        last = into[-1] if into else None
+        if (
+            last is not None
+            and op[0] == APPEND_TEXT
+            and last[0] == APPEND_TEXT
+            and last[1] == op[1]
+        ):
+            into[-1] = [APPEND_TEXT, last[1], last[2] + op[2]]
+        else:
+            into.append(op)
 
 
 def _str(value: object, what: str) -> str:
@@ -117,16 +182,16 @@ def _insert(path: list[int], args: list[Any]) -> StreamInsertItem:
 
 
 _DECODERS: dict[str, tuple[range, Callable[[list[int], list[Any]], Patch]]] = {
-    "a": (range(1, 2), lambda p, a: AppendText(p, _str(a[0], "text"))),
-    "t": (range(1, 2), lambda p, a: SetText(p, _str(a[0], "text"))),
-    "s": (range(2, 3), lambda p, a: SetAttr(p, _str(a[0], "name"), _str(a[1], "value"))),
-    "r": (range(1, 2), lambda p, a: RemoveAttr(p, _str(a[0], "name"))),
-    "R": (range(1, 2), lambda p, a: ReplaceNode(p, _str(a[0], "html"))),
-    "h": (range(1, 2), lambda p, a: SetInnerHtml(p, _str(a[0], "html"))),
-    "c": (range(3, 4), _children),
-    "i": (range(2, 5), _insert),
-    "d": (range(1, 2), lambda p, a: StreamDeleteItem(p, _str(a[0], "key"))),
-    "x": (range(0, 1), lambda p, a: StreamResetItems(p)),
+    APPEND_TEXT: (range(1, 2), lambda p, a: AppendText(p, _str(a[0], "text"))),
+    SET_TEXT: (range(1, 2), lambda p, a: SetText(p, _str(a[0], "text"))),
+    SET_ATTR: (range(2, 3), lambda p, a: SetAttr(p, _str(a[0], "name"), _str(a[1], "value"))),
+    REMOVE_ATTR: (range(1, 2), lambda p, a: RemoveAttr(p, _str(a[0], "name"))),
+    REPLACE_NODE: (range(1, 2), lambda p, a: ReplaceNode(p, _str(a[0], "html"))),
+    SET_INNER_HTML: (range(1, 2), lambda p, a: SetInnerHtml(p, _str(a[0], "html"))),
+    UPDATE_CHILDREN: (range(3, 4), _children),
+    STREAM_INSERT_ITEM: (range(2, 5), _insert),
+    STREAM_DELETE_ITEM: (range(1, 2), lambda p, a: StreamDeleteItem(p, _str(a[0], "key"))),
+    STREAM_RESET_ITEMS: (range(0, 1), lambda p, a: StreamResetItems(p)),
 }
 
 

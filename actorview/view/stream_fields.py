@@ -21,6 +21,7 @@ streams").
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import (
     TYPE_CHECKING,
@@ -309,7 +310,8 @@ def _positive_int(value: object) -> bool:
 class StreamItems(Generic[T]):
     """What the server keeps of one stream field: keys in order and unrendered ops.
 
-    Every op is O(1): keys are kept in a linked list made of two dicts.
+    Every op is O(1): keys are kept in an ``OrderedDict`` (pushes at either end, removal
+    by key, eviction from either end).
     ``len(items)``, ``key in items`` and iteration (keys, first to last) read it.
 
     A paged stream opened on a source (:meth:`open_window`) also knows where its window
@@ -319,18 +321,15 @@ class StreamItems(Generic[T]):
 
     __slots__ = (
         "_counter",
-        "_head",
         "_item",
         "_key_of",
+        "_keys",
         "_limit",
         "_lo",
         "_mark",
         "_name",
-        "_next",
         "_page",
-        "_prev",
         "_sourced",
-        "_tail",
         "_total",
         "pending",
     )
@@ -355,24 +354,18 @@ class StreamItems(Generic[T]):
         self._total = 0
         self._lo = 0
         self._counter = 0
-        self._next: dict[str, str | None] = {}
-        self._prev: dict[str, str | None] = {}
-        self._head: str | None = None
-        self._tail: str | None = None
+        self._keys: OrderedDict[str, None] = OrderedDict()
         self.pending: list[PendingOp] = []
         """Ops since the last render, in order; the renderer takes them."""
 
     def __len__(self) -> int:
-        return len(self._next)
+        return len(self._keys)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._next
+        return key in self._keys
 
     def __iter__(self) -> Iterator[str]:
-        key = self._head
-        while key is not None:
-            yield key
-            key = self._next[key]
+        return iter(self._keys)
 
     def __repr__(self) -> str:
         return f"<stream {self._name}: {len(self)} items, {len(self.pending)} pending ops>"
@@ -380,12 +373,12 @@ class StreamItems(Generic[T]):
     @property
     def first(self) -> str | None:
         """The key of the first item, or ``None`` when empty."""
-        return self._head
+        return next(iter(self._keys), None)
 
     @property
     def last(self) -> str | None:
         """The key of the last item, or ``None`` when empty."""
-        return self._tail
+        return next(reversed(self._keys), None)
 
     def key_for(self, item: Any) -> str:
         """The key ``item`` would get if pushed now (counter keys are not consumed)."""
@@ -408,7 +401,7 @@ class StreamItems(Generic[T]):
             proposed is not None
             and self._key_of is None
             and is_proposed_key(proposed)
-            and proposed not in self._next
+            and proposed not in self._keys
         ):
             key = proposed
         else:
@@ -421,7 +414,7 @@ class StreamItems(Generic[T]):
             self.pending.append(Inserted(key, item, 0 if at_start else -1, shown=False))
             return key
         self.pending.append(Inserted(key, item, 0 if at_start else -1))
-        if key in self._next:
+        if key in self._keys:
             return key
         self._total += 1
         if at_start:
@@ -433,7 +426,7 @@ class StreamItems(Generic[T]):
 
     def replace(self, key: str, item: Any) -> bool:
         """Replace the item under ``key``; False (and nothing pending) if it is absent."""
-        if key not in self._next:
+        if key not in self._keys:
             return False
         self.pending.append(Inserted(key, item, -1))
         return True
@@ -443,7 +436,7 @@ class StreamItems(Generic[T]):
 
         On a paged stream only a shown item can be removed (the source removes it too).
         """
-        if key not in self._next:
+        if key not in self._keys:
             return False
         self._total -= 1
         self._unlink(key)
@@ -451,23 +444,13 @@ class StreamItems(Generic[T]):
 
     def _unlink(self, key: str) -> None:
         """Take ``key`` out of the kept keys and tell the page (a delete, or a prune)."""
-        before, after = self._prev.pop(key), self._next.pop(key)
-        if before is None:
-            self._head = after
-        else:
-            self._next[before] = after
-        if after is None:
-            self._tail = before
-        else:
-            self._prev[after] = before
+        del self._keys[key]
         self.pending.append(Deleted(key))
 
     def reset(self) -> None:
         """Remove every item; the unrendered ops before it are dropped. A paged stream's
         sequence is empty afterwards (its source must be emptied too)."""
-        self._next.clear()
-        self._prev.clear()
-        self._head = self._tail = None
+        self._keys.clear()
         self._total = self._lo = 0
         self.pending = [Cleared()]
 
@@ -654,19 +637,8 @@ class StreamItems(Generic[T]):
         }
 
     def _link_last(self, key: str) -> None:
-        self._prev[key] = self._tail
-        self._next[key] = None
-        if self._tail is None:
-            self._head = key
-        else:
-            self._next[self._tail] = key
-        self._tail = key
+        self._keys[key] = None
 
     def _link_first(self, key: str) -> None:
-        self._next[key] = self._head
-        self._prev[key] = None
-        if self._head is None:
-            self._tail = key
-        else:
-            self._prev[self._head] = key
-        self._head = key
+        self._keys[key] = None
+        self._keys.move_to_end(key, last=False)

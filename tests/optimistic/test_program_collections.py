@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from actorview.errors import DefinitionError
-from actorview.optimistic import runtime_source
+from actorview.optimistic import Kind, runtime_source
 from actorview.optimistic.program import _type_check, program_id, program_source
 from actorview.render import Element, h
 from actorview.view import View, action, calculate, ops, state, stream
@@ -116,7 +116,7 @@ def test_every_list_op_on_a_client_list_field_is_predicted() -> None:
     assert rename.at is not None and rename.at.names == ("count",)
     assert plan.actions["drop_last"].ops[0].value is None, "pop computes nothing"
     assert plan.actions["add"].ops[1].value is not None
-    assert plan.actions["add"].ops[1].value.kind == {"int"}, "len() is an int: checkable"
+    assert plan.actions["add"].ops[1].value.kind == Kind.INT, "len() is an int: checkable"
 
 
 def test_the_type_descriptors_say_what_the_view_layer_checks() -> None:

@@ -8,20 +8,21 @@ import importlib.util
 import linecache
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import pytest
 
 from actorview.errors import DefinitionError
 from actorview.optimistic import (
+    Kind,
     TranspileError,
+    kind_of_type,
     runtime_path,
     to_js_source,
     transpile,
     transpile_expression,
 )
-from actorview.optimistic.transpile import FLOAT
 from tests.optimistic.node import Node, encode
 
 
@@ -34,7 +35,7 @@ class Message:
 
 def kind(value: Any) -> Any:
     """The type to declare for ``value``: floats as always-float, so str() can run."""
-    return FLOAT if isinstance(value, float) else type(value)
+    return Kind.FLOAT if isinstance(value, float) else type(value)
 
 
 def python_result(fn: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
@@ -151,7 +152,7 @@ def test_sequence_arithmetic(node: Node) -> None:
     same(node, lambda a: a * 3, "ab")
     same(node, lambda a: 2 * a, [1, 2])
     same(node, lambda a: a * -1, "ab")
-    same(node, lambda a, n: a * n, "ab", 2.0, types={"n": FLOAT})
+    same(node, lambda a, n: a * n, "ab", 2.0, types={"n": Kind.FLOAT})
     refused(node, lambda a, n: a * n, "ab", 2)
 
 
@@ -284,10 +285,20 @@ def test_without_case_tables_only_ascii_is_lowered(node: Node) -> None:
 
 def test_f_strings(node: Node) -> None:
     same(node, lambda a, b: f"{a} has {b} items", "cart", 3, types={"b": int})
-    same(node, lambda a: f"{a}", 2.0, types={"a": FLOAT})
+    same(node, lambda a: f"{a}", 2.0, types={"a": Kind.FLOAT})
     refused(node, lambda a: f"{a}", 2.0, types={"a": float})
     same(node, lambda a: f"{a}", 2.5, types={"a": float})
     same(node, lambda a: f"{a!s}/{None}/{True}", 1.5)
+
+
+def test_a_set_of_kind_names_declares_a_kind_as_a_kind_flag_does(node: Node) -> None:
+    same(node, lambda a: f"{a}", 2.0, types={"a": frozenset({"float"})})
+    assert kind_of_type(frozenset({"float", "decimal"})) is Kind.FLOAT, "unknown names ignored"
+    assert kind_of_type(frozenset({"decimal"})) is Kind.ANY
+    assert kind_of_type(float) == Kind.INT | Kind.FLOAT, "float means int or float, as in typing"
+    assert kind_of_type(int | None) == Kind.INT | Kind.NONE
+    assert kind_of_type(Literal["a", 1]) == Kind.STR | Kind.INT
+    assert kind_of_type(list[int]) is Kind.LIST and kind_of_type(object) is Kind.ANY
 
 
 @pytest.mark.parametrize(

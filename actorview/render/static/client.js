@@ -20,6 +20,21 @@
 
   var KEY_ATTR = "av-key";
 
+  // The op codes, the first item of every patch op: the same table as OP_CODES in
+  // actorview/render/wire.py (a test holds the two together); docs/PROTOCOL.md lists them.
+  var OP = Object.freeze({
+    APPEND_TEXT: "a",
+    SET_TEXT: "t",
+    SET_ATTR: "s",
+    REMOVE_ATTR: "r",
+    REPLACE_NODE: "R",
+    SET_INNER_HTML: "h",
+    UPDATE_CHILDREN: "c",
+    STREAM_INSERT_ITEM: "i",
+    STREAM_DELETE_ITEM: "d",
+    STREAM_RESET_ITEMS: "x",
+  });
+
   // ------------------------------------------------------------------ patch ops
 
   function fail(message) {
@@ -169,36 +184,36 @@
   function applyOp(container, op, ctx) {
     var code = op[0];
     var path = op[1];
-    if (code === "R") return replaceNode(container, path, op[2], ctx);
+    if (code === OP.REPLACE_NODE) return replaceNode(container, path, op[2], ctx);
     var node = nodeAt(container, path);
     ctx.touched.push(node);
     switch (code) {
-      case "a":
+      case OP.APPEND_TEXT:
         node.appendData(op[2]);
         return syncTextarea(node);
-      case "t":
+      case OP.SET_TEXT:
         node.data = op[2];
         return syncTextarea(node);
-      case "s":
+      case OP.SET_ATTR:
         node.setAttribute(op[2], op[3]);
         return syncProperty(node, op[2], op[3]);
-      case "r":
+      case OP.REMOVE_ATTR:
         node.removeAttribute(op[2]);
         return syncProperty(node, op[2], null);
-      case "h":
+      case OP.SET_INNER_HTML:
         return setInnerHtml(node, op[2], ctx);
-      case "c":
+      case OP.UPDATE_CHILDREN:
         return updateChildren(node, op[2], op[3], op[4], ctx);
-      case "i":
+      case OP.STREAM_INSERT_ITEM:
         return streamInsert(node, op[2], op[3], op.length > 4 ? op[4] : -1, op[5], ctx);
-      case "d":
+      case OP.STREAM_DELETE_ITEM:
         var item = streamItem(node, op[2]);
         if (item) {
           node.removeChild(item);
           ctx.removed.push(item);
         }
         return;
-      case "x":
+      case OP.STREAM_RESET_ITEMS:
         return removeAll(node, ctx);
       default:
         fail("unknown op " + JSON.stringify(code));
@@ -1394,7 +1409,7 @@
     switch (frame.t) {
       case "render":
         if (view.optimistic) view.optimistic.serverText.clear();
-        var rendered = apply(view.container, [["R", [], frame.html]]);
+        var rendered = apply(view.container, [[OP.REPLACE_NODE, [], frame.html]]);
         afterFrame(view, true);
         pagesAfterFrame(view, rendered, true);
         hideNotice("waiting"); // the view is up again
