@@ -86,6 +86,8 @@ def chat(browser: Any, demo_url: str) -> Iterator[Any]:
     page.on("console", record)
     page.goto(demo_url)
     page.wait_for_function("() => document.querySelector('#av-root.av-connected') !== null")
+    # Connected is the socket's open; the join's render (with the kept history) follows.
+    page.wait_for_function("() => document.querySelectorAll('#history > li').length > 0")
     yield page
     assert errors == [], "the client must run cleanly"
     page.close()
