@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import trio
 
 from actorview import configure_logging
-from actorview.endpoint import Application
+from actorview.endpoint import Application, kept_secret
+from actorview.endpoint.server import SECRET_ENV
 from actorview.logging import get_logger
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.server import build_app
@@ -63,6 +66,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="SQLite file keeping committed chat messages (default: in memory, for the "
         "process's life)",
     )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default_data_dir(),
+        metavar="DIR",
+        help="where the demo keeps its join-token secret (file `secret`, mode 0600), so "
+        "open pages rejoin a restarted server; ACTORVIEW_SECRET, when set, wins "
+        "(default: %(default)s)",
+    )
     parser.add_argument("--llm", choices=("fake", "openai"), default="fake")
     parser.add_argument(
         "--openai-base-url",
@@ -70,9 +82,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="an OpenAI-compatible API; the key comes from OPENAI_API_KEY",
     )
     parser.add_argument("--model", default="gpt-4o-mini", help="model name for --llm openai")
+    parser.add_argument(
+        "--max-reply-chars",
+        type=int,
+        default=200_000,
+        metavar="N",
+        help="--llm openai: cut a reply past N characters and mark it (default: %(default)s)",
+    )
     parser.add_argument("--json-logs", action="store_true", help="log JSON lines")
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/actorview-chat``, or ``~/.local/share/actorview-chat``."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "actorview-chat"
+
+
+def join_secret(data_dir: Path) -> bytes | None:
+    """The secret join tokens are signed with: None when ``ACTORVIEW_SECRET`` is set
+    (the Application reads it), else the one kept in ``data_dir``."""
+    if os.environ.get(SECRET_ENV):
+        return None
+    return kept_secret(data_dir / "secret")
 
 
 async def serve(app: Application, host: str, port: int) -> None:
@@ -90,13 +123,26 @@ async def serve(app: Application, host: str, port: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    configure_logging(args.log_level, json=args.json_logs)
     if args.llm == "openai" and not os.environ.get("OPENAI_API_KEY"):
         print("--llm openai needs the API key in OPENAI_API_KEY", file=sys.stderr)
         return 2
-    store = SQLiteHistoryStore(args.history_db)
     try:
-        trio.run(serve, build_app(args, store=store), args.host, args.port)
+        secret = join_secret(args.data_dir)
+    except (OSError, ValueError) as error:
+        print(f"--data-dir {args.data_dir}: {error}", file=sys.stderr)
+        return 2
+    try:
+        store = SQLiteHistoryStore(args.history_db)
+    except sqlite3.Error as error:
+        print(
+            f"--history-db {args.history_db}: cannot open it as a SQLite database "
+            f"({error}); check that its directory exists and is writable",
+            file=sys.stderr,
+        )
+        return 2
+    configure_logging(args.log_level, json=args.json_logs)
+    try:
+        trio.run(serve, build_app(args, store=store, secret=secret), args.host, args.port)
     finally:
         store.close()
     return 0

@@ -19,11 +19,15 @@ before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any, Final
 
 from actorview.render import Element, h
 from actorview.view import (
     Appended,
+    ItemAdded,
+    ItemsCleared,
+    StreamChange,
     StreamFailed,
     View,
     action,
@@ -34,7 +38,6 @@ from actorview.view import (
     state,
     stream,
 )
-from actorview.view.stream_fields import Cleared, Inserted
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import fake_llm, sample_history
 from demo_chat.messages import ChatParams, Chunk, Done, Message
@@ -149,13 +152,6 @@ class ChatView(View):
             self.store.compute_all()
         await super().on_start()
 
-    async def after_batch(self) -> None:
-        """Keep what this batch committed to the history, then render it: a message the
-        browser sees in the history is already in the store."""
-        if self._kept is not None:
-            await self._kept.save(self.history.pending)
-        await super().after_batch()
-
     def render(self) -> Element:
         thinking = self.streaming and not self.draft
         return h.div(
@@ -211,7 +207,8 @@ class ChatView(View):
 
 
 class KeptHistory:
-    """The chat's link to its :class:`HistoryStore`: one conversation's committed messages."""
+    """The chat's link to its :class:`HistoryStore`: one conversation's committed messages,
+    the history stream's :class:`~actorview.view.KeptSource`."""
 
     def __init__(self, store: Any, conversation: str) -> None:
         if not isinstance(store, HistoryStore):
@@ -221,8 +218,6 @@ class KeptHistory:
             )
         self.store = store
         self.conversation = conversation
-        self._pending: list[Any] | None = None
-        self._written = 0
         self._numbers: OrderedDict[int, int] = OrderedDict()
         """Message numbers (store ``seq``) by position in the conversation, for the ends
         of the pages read: the next page is a range scan from one of them. Bounded."""
@@ -276,25 +271,26 @@ class KeptHistory:
         while len(self._numbers) > _REMEMBERED:
             self._numbers.popitem(last=False)
 
-    async def save(self, pending: list[Any]) -> None:
-        """Write the history's unrendered ops not written yet: a reset clears, inserts
-        append, in order.
+    async def keep(self, changes: Sequence[StreamChange]) -> None:
+        """Write what an action or a clause is about to do to the history, before it is
+        done (the view's :class:`~actorview.view.KeptSource` call): a reset clears,
+        added messages are appended, in order, each run of them in one transaction.
 
-        ``pending`` is the stream field's list of ops since its last render. A render
-        may be held back (frame pacing), so the same list can come again, longer: the
-        ops already written from it are skipped.
+        Raises what the store raises (a read-only file, a full disk): the view then
+        makes none of the changes and tells the page (the user's text stays in its box).
         """
-        start = self._written if pending is self._pending else 0
-        self._pending, self._written = pending, len(pending)
         batch: list[Message] = []
-        for op in pending[start:]:
-            if isinstance(op, Cleared):
-                batch.clear()
-                self._numbers.clear()  # positions now name the messages that follow
-                await self.store.clear(self.conversation)
-            elif isinstance(op, Inserted) and isinstance(op.item, Message):
-                batch.append(op.item)
-        if batch:  # after most batches (a token each) there is nothing to write
+        for change in changes:
+            match change:
+                case ItemsCleared():
+                    batch.clear()
+                    await self.store.clear(self.conversation)
+                    self._numbers.clear()  # positions now name the messages that follow
+                case ItemAdded(item=Message() as message):
+                    batch.append(message)
+                case _:
+                    raise ValueError(f"the chat history does not {type(change).__name__}")
+        if batch:
             await self.store.append(self.conversation, batch)
 
 

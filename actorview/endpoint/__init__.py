@@ -8,7 +8,7 @@ from actorview.endpoint.errors import BadFrame, EndpointError, JoinRefused, Rout
 from actorview.endpoint.limits import Limits
 from actorview.endpoint.routes import Route, Router
 from actorview.endpoint.server import Application
-from actorview.endpoint.tokens import TokenSigner, random_secret
+from actorview.endpoint.tokens import TokenSigner, kept_secret, random_secret
 
 __all__ = [
     "Application",
@@ -20,5 +20,6 @@ __all__ = [
     "RouteError",
     "Router",
     "TokenSigner",
+    "kept_secret",
     "random_secret",
 ]

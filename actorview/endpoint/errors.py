@@ -20,5 +20,11 @@ class JoinRefused(EndpointError):
 class BadFrame(EndpointError):
     """A frame from the browser could not be understood; the message says why.
 
-    The connection answers with an error frame and keeps going; the view never sees it.
+    The connection answers with an error frame (carrying ``ref`` when the frame named
+    one, so the page takes back what it predicted) and keeps going; the view never sees
+    it.
     """
+
+    def __init__(self, message: str, *, ref: int | None = None) -> None:
+        super().__init__(message)
+        self.ref = ref

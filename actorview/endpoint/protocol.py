@@ -100,9 +100,12 @@ for _type in (str, int):
 
 def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
     """Turn one untrusted frame into a typed frame, or raise :class:`BadFrame`."""
-    size = len(text.encode() if isinstance(text, str) else text)
+    size = len(text.encode(errors="surrogatepass") if isinstance(text, str) else text)
     if size > max_bytes:
-        raise BadFrame(f"frame of {size} bytes is larger than the limit of {max_bytes} bytes")
+        raise BadFrame(
+            f"frame of {size} bytes is larger than the limit of {max_bytes} bytes",
+            ref=_ref_of(text),
+        )
     if isinstance(text, bytes):
         raise BadFrame("binary frames are not part of the protocol; send JSON text")
     try:
@@ -132,6 +135,18 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
                 f"bad {tag!r} frame: {field} must be an int from 0 to 2**53 - 1 @ $.{field}"
             )
     return frame
+
+
+def _ref_of(text: str | bytes) -> int | None:
+    """The ``ref`` of an oversized event frame, so its error reaches the right event (the
+    socket bounds the size: at most 4x the frame limit is ever read)."""
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    ref = raw.get("ref") if isinstance(raw, dict) else None
+    is_ref = isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref <= MAX_REF
+    return ref if is_ref else None
 
 
 def _quote(value: object, limit: int = 40) -> str:

@@ -573,10 +573,15 @@ class Application:
         self, ws: trio_websocket.WebSocketConnection, session: Session, route: Route
     ) -> None:
         """Accept the join: a fresh token for the next rejoin, the number the session's
-        frames on this socket count on from (``seq``) and the last event ref received."""
+        frames on this socket count on from (``seq``), the last event ref received and
+        the limits the page checks before it sends (``max_frame_bytes``)."""
         token = self.signer.sign(route.name, session.params, session.session_id)
         joined = control_frame(
-            "joined", token=token, seq=session.outbox.taken, ref=session.received_ref
+            "joined",
+            token=token,
+            seq=session.outbox.taken,
+            ref=session.received_ref,
+            limits={"max_frame_bytes": self.limits.max_frame_bytes},
         )
         await ws.send_message(joined)
 
@@ -684,7 +689,7 @@ class Application:
             if not bucket.take(trio.current_time()):
                 await self._send_error(session, "too many events: slow down", ref=ref)
             elif isinstance(frame, BadFrame):
-                await self._send_error(session, str(frame))
+                await self._send_error(session, str(frame), ref=frame.ref)
             elif isinstance(frame, Join):
                 await self._send_error(session, "already joined")
             else:

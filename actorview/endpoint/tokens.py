@@ -14,9 +14,11 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import attrs
 
@@ -94,6 +96,36 @@ class TokenSigner:
 def random_secret() -> bytes:
     """A fresh random secret: tokens signed with it die with the process."""
     return secrets.token_bytes(32)
+
+
+def kept_secret(path: str | os.PathLike[str]) -> bytes:
+    """The secret kept in the file at ``path``, made first if there is none: 32 random
+    bytes (hex), readable by its owner only (mode 0600), created atomically so that two
+    processes starting at once agree on one secret.
+
+    Tokens signed with it survive a restart, so open pages rejoin a restarted server.
+    Raises :class:`ValueError` naming the file if it holds fewer than 32 characters or
+    can be read by others (someone else could forge tokens), and ``OSError`` if it
+    cannot be made (its directory is created if missing).
+    """
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_hex(32))
+    if file.stat().st_mode & 0o077:
+        raise ValueError(
+            f"the secret file {file} can be read by others; run `chmod 600 {file}`, "
+            f"or delete it to make a new one (open pages then reload)"
+        )
+    secret = file.read_text().strip().encode()
+    if len(secret) < 32:
+        raise ValueError(f"the secret file {file} holds fewer than 32 characters; delete it")
+    return secret
 
 
 def _parse_claims(body: bytes) -> JoinClaims:

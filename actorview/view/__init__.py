@@ -5,7 +5,8 @@ it reacts; the validator checks the declarations when the class is defined. Star
 :class:`View` (``actorview.view.view`` has an example) and the chat view in ``demo_chat``.
 
 - :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept;
-  paged from a :class:`PageSource` with ``page=``);
+  paged from a :class:`PageSource` with ``page=``, kept by a :class:`KeptSource`, told each
+  :data:`StreamChange` before it is made);
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
   :mod:`~actorview.view.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
@@ -24,6 +25,7 @@ from actorview.view.errors import (
     InvalidEvent,
     InvalidInput,
     InvalidParams,
+    KeepFailed,
     MissingFailureClause,
     OpError,
     PageError,
@@ -47,7 +49,19 @@ from actorview.view.fields import Origin, StateField, state
 from actorview.view.notices import Notice, NoticeSink
 from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
+from actorview.view.stream_fields import (
+    PAGE_EVENT,
+    ItemAdded,
+    ItemRemoved,
+    ItemReplaced,
+    ItemsCleared,
+    KeptSource,
+    PageSource,
+    StreamChange,
+    StreamField,
+    StreamItems,
+    stream,
+)
 from actorview.view.streams import (
     AsyncStream,
     Emit,
@@ -80,6 +94,12 @@ __all__ = [
     "InvalidEvent",
     "InvalidInput",
     "InvalidParams",
+    "ItemAdded",
+    "ItemRemoved",
+    "ItemReplaced",
+    "ItemsCleared",
+    "KeepFailed",
+    "KeptSource",
     "MissingFailureClause",
     "Notice",
     "NoticeSink",
@@ -98,6 +118,7 @@ __all__ = [
     "StateField",
     "StateTypeError",
     "StreamBusy",
+    "StreamChange",
     "StreamFailed",
     "StreamField",
     "StreamItems",

@@ -68,6 +68,11 @@ class PageError(ViewError):
     cannot be opened on a source (server code: the view crashes, its supervisor decides)."""
 
 
+class KeepFailed(ViewError):
+    """A stream's :class:`~actorview.view.KeptSource` did not keep what an action would
+    change (its store raised or timed out): nothing of the action happened."""
+
+
 class StreamBusy(ViewError):
     """``fire`` of an async_stream declared ``on_busy="refuse"`` while a run is live."""
 

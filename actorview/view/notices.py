@@ -7,7 +7,8 @@ kind ``error``, docs/PROTOCOL.md); the test client records it in ``view.notices`
 
 The runtime sends one when a stream run fails and no clause takes its ``StreamFailed``
 (:data:`STREAM_FAILED_TEXT`), and when an action's own code raises
-(:data:`ACTION_FAILED_TEXT`); a view may send its own with ``View.notify``. The details of
+(:data:`ACTION_FAILED_TEXT`), and when a store refuses what an action or clause would change
+(:data:`KEEP_FAILED_TEXT`); a view may send its own with ``View.notify``. The details of
 a failure go to the log, never into a notice.
 """
 
@@ -25,6 +26,11 @@ STREAM_FAILED_TEXT = "Something went wrong on the server: part of this page stop
 
 ACTION_FAILED_TEXT = "Something went wrong on the server: your last action was not applied."
 """The notice for an event whose action raised (a bug on the server, not bad input)."""
+
+
+KEEP_FAILED_TEXT = "This change could not be saved, so it was not made. Please try again."
+"""The notice for an action or clause whose changes a stream's :class:`KeptSource`
+refused (a store write failed or timed out): nothing of it happened."""
 
 
 def _cut(text: str) -> str:

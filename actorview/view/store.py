@@ -49,9 +49,29 @@ from actorview.view.ops import (
     UpdateAt,
 )
 from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import StreamItems, proposed_keys
+from actorview.view.stream_fields import (
+    ItemAdded,
+    ItemRemoved,
+    ItemReplaced,
+    ItemsCleared,
+    StreamChange,
+    StreamItems,
+    proposed_keys,
+)
 from actorview.view.streams import OnBusy
 from actorview.view.values import conforms, structure, type_name
+
+
+@attrs.frozen
+class Plan:
+    """Ops of one action or clause, evaluated and checked, not yet carried out.
+
+    ``steps``: each op with its evaluated values. ``inputs_before``: the values the
+    client fields an action's submit wrote had before (see :meth:`ViewStore.prepare`).
+    """
+
+    steps: tuple[tuple[Op, Any, Any], ...]
+    inputs_before: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -206,11 +226,25 @@ class ViewStore:
     def act(self, name: str, raw_params: Any) -> bool:
         """Apply action ``name`` with untrusted ``raw_params``; False if its guard was false.
 
+        :meth:`prepare` then :meth:`carry_out`; see :meth:`prepare` for what is checked
+        and raised (in every error case nothing has changed).
+        """
+        plan = self.prepare(name, raw_params)
+        if plan is None:
+            return False
+        self.carry_out(plan)
+        return True
+
+    def prepare(self, name: str, raw_params: Any) -> Plan | None:
+        """Check action ``name`` with untrusted ``raw_params`` and plan its ops, changing
+        nothing the plan does; None if its guard was false.
+
         Keys of ``raw_params`` that name client fields rather than parameters (a form's
         inputs, sent with its submit) are handled as input events arriving just before
         the action: structured into those fields, written, and the calcs reading them
         recomputed (a pass of its own), so the guard and the ops see them. They stay
-        written when the guard is false, as input events would have.
+        written when the guard is false, as input events would have, and are taken back
+        by :meth:`abandon`.
 
         Raises :class:`UnknownAction`, :class:`InvalidParams` (naming view, action and
         parameter), :class:`StateTypeError`, :class:`OpError` or :class:`StreamBusy`; in
@@ -243,8 +277,8 @@ class ViewStore:
                         f"{type(error).__name__}: {error}. Nothing changed."
                     ) from error
                 if not allowed:
-                    return False
-            self.apply(
+                    return None
+            plan = self.plan(
                 declared.ops,
                 params,
                 names,
@@ -252,10 +286,18 @@ class ViewStore:
                 proposed=proposed if declared.optimistic else None,
             )
         except BaseException:
-            for field, value in previous.items():
-                self._set(field, value)
+            self._restore(previous)
             raise
-        return True
+        return attrs.evolve(plan, inputs_before=previous)
+
+    def abandon(self, plan: Plan) -> None:
+        """Give up a prepared action: the client fields its submit wrote take back the
+        values they had (nothing else had changed)."""
+        self._restore(plan.inputs_before)
+
+    def _restore(self, values: Mapping[str, Any]) -> None:
+        for field, value in values.items():
+            self._set(field, value)
 
     def guard(self, declared: ViewClause, message: Any) -> bool:
         """The value of a clause's guard for ``message`` (True when it has none)."""
@@ -265,7 +307,11 @@ class ViewStore:
 
     def handle(self, declared: ViewClause, message: Any) -> None:
         """Apply a clause's ops to ``message`` (errors propagate: the view crashes)."""
-        self.apply(
+        self.carry_out(self.plan_clause(declared, message))
+
+    def plan_clause(self, declared: ViewClause, message: Any) -> Plan:
+        """Plan a clause's ops for ``message``, changing nothing (see :meth:`plan`)."""
+        return self.plan(
             declared.ops,
             message,
             declared.message_fields,
@@ -281,17 +327,29 @@ class ViewStore:
         where: str = "ops",
         proposed: Mapping[int, str] | None = None,
     ) -> None:
-        """Apply ``ops`` all or nothing.
+        """Apply ``ops`` all or nothing: :meth:`plan` then :meth:`carry_out`."""
+        self.carry_out(self.plan(ops, local, local_names, where=where, proposed=proposed))
 
-        Every expression is evaluated first, against the state as it is now (and
-        ``local``'s attributes for ``local_names``); values are type-checked and list
-        indexes bounds-checked; only then are the ops applied, in order. An error in the
-        first phase changes nothing; an expression that raises is re-raised as an
+    def plan(
+        self,
+        ops: Iterable[Op],
+        local: object = None,
+        local_names: Collection[str] = (),
+        *,
+        where: str = "ops",
+        proposed: Mapping[int, str] | None = None,
+    ) -> Plan:
+        """Evaluate and check ``ops``, changing nothing: the first phase of :meth:`apply`.
+
+        Every expression is evaluated against the state as it is now (and ``local``'s
+        attributes for ``local_names``); values are type-checked and list indexes
+        bounds-checked. An expression that raises is re-raised as an
         :class:`ExpressionError` (its ``__cause__`` the original). ``proposed``: keys
         the browser proposed for stream pushes, by op index (see ``StreamItems.insert``).
+        The plan is valid until the state changes: carry it out before anything else.
         """
         lookup = self._lookup(local, local_names)
-        plan: list[tuple[Op, Any, Any]] = []
+        steps: list[tuple[Op, Any, Any]] = []
         lengths: dict[str, int] = {}
         try:
             for index, op in enumerate(ops):
@@ -305,7 +363,7 @@ class ViewStore:
                     and op.field in self._streams
                 ):
                     step = (op, step[1], proposed[index])
-                plan.append(step)
+                steps.append(step)
         except (StateTypeError, OpError, StreamBusy):
             raise
         except Exception as error:
@@ -313,8 +371,52 @@ class ViewStore:
                 f"{self.view}, {where}: an expression raised {type(error).__name__}: {error}. "
                 f"Nothing changed."
             ) from error
-        for op, first, second in plan:
+        return Plan(tuple(steps))
+
+    def carry_out(self, plan: Plan) -> None:
+        """Carry out a plan's ops, in order: the second phase of :meth:`apply`."""
+        for op, first, second in plan.steps:
             self._carry_out(op, first, second)
+
+    def stream_changes(self, plan: Plan) -> dict[str, list[StreamChange]]:
+        """What ``plan`` would do to each stream field it touches, in order (for the
+        field's :class:`~actorview.view.stream_fields.KeptSource`)."""
+        changes: dict[str, list[StreamChange]] = {}
+        removed: dict[str, list[str]] = {}
+        for op, first, second in plan.steps:
+            if not isinstance(op, FieldOp) or op.field not in self._streams:
+                continue
+            name = op.field
+            change = self._stream_change(op, name, first, second, removed)
+            if change is not None:
+                changes.setdefault(name, []).append(change)
+        return changes
+
+    def _stream_change(
+        self, op: FieldOp, name: str, first: Any, second: Any, removed: dict[str, list[str]]
+    ) -> StreamChange | None:
+        items = self._streams[name]
+        gone = removed.setdefault(name, [])
+        if isinstance(op, (Push, Unshift)):
+            return ItemAdded(name, first, at_start=isinstance(op, Unshift))
+        if isinstance(op, UpdateAt):
+            return ItemReplaced(name, first, second) if first in items else None
+        if isinstance(op, Delete):
+            if first not in items or first in gone:
+                return None
+            gone.append(first)
+            return ItemRemoved(name, first)
+        if isinstance(op, (Pop, Shift)):
+            keys = reversed(items) if isinstance(op, Pop) else iter(items)
+            key = next((key for key in keys if key not in gone), None)
+            if key is None:
+                return None
+            gone.append(key)
+            return ItemRemoved(name, key)
+        if isinstance(op, Reset):
+            gone.extend(items)
+            return ItemsCleared(name)
+        return None
 
     # -- the two phases ------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from typing import (
     TypeVar,
     assert_never,
     overload,
+    runtime_checkable,
 )
 
 import attrs
@@ -85,8 +86,9 @@ class PageSource(Protocol[T_co]):
 
     The view keeps the positions in step with its own ops: a push adds at the end, an
     unshift at position 0, a ``delete`` of a shown item and a ``reset`` remove. The source
-    must see the same changes (the chat writes each pushed message to its store before
-    the frame that shows it leaves), or pages would come from the wrong places.
+    must see the same changes, or pages would come from the wrong places: make it a
+    :class:`KeptSource`, which the view tells each change before making it (as the chat's
+    history store is).
     """
 
     async def count(self) -> int:
@@ -96,6 +98,64 @@ class PageSource(Protocol[T_co]):
     async def slice(self, start: int, stop: int) -> Sequence[T_co]:
         """The items at positions ``start .. stop - 1``, oldest first: exactly
         ``stop - start`` of them (``0 <= start < stop <= count()``)."""
+        ...
+
+
+@attrs.frozen
+class ItemAdded:
+    """``item`` is about to join stream field ``stream``: at its end, or its start."""
+
+    stream: str
+    item: Any
+    at_start: bool = False
+
+
+@attrs.frozen
+class ItemReplaced:
+    """The item under ``key`` in stream field ``stream`` is about to become ``item``."""
+
+    stream: str
+    key: str
+    item: Any
+
+
+@attrs.frozen
+class ItemRemoved:
+    """The item under ``key`` is about to leave stream field ``stream``."""
+
+    stream: str
+    key: str
+
+
+@attrs.frozen
+class ItemsCleared:
+    """Every item is about to leave stream field ``stream`` (``ops.reset``)."""
+
+    stream: str
+
+
+StreamChange = ItemAdded | ItemReplaced | ItemRemoved | ItemsCleared
+"""What one action or clause is about to do to a stream field, told to its
+:class:`KeptSource` before it is done."""
+
+
+@runtime_checkable
+class KeptSource(PageSource[T_co], Protocol[T_co]):
+    """A :class:`PageSource` that also keeps the sequence: the view tells it each change
+    before making it, so a change that cannot be kept is not made.
+
+    ``keep`` is called in the view's task with the changes one action or one clause is
+    about to make to the stream, in order, after they were checked and before any of
+    them (or any other op of that action or clause) is carried out; bounded by
+    :data:`actorview.view.view.PAGE_TIMEOUT`. If it raises (or takes longer), nothing
+    of that action or clause happens: an action is answered as failed, so the browser
+    takes back what it predicted (the text the user typed returns to its box), and the
+    page shows :data:`~actorview.view.notices.KEEP_FAILED_TEXT`; a clause is dropped
+    with the same notice. Either way the error is logged and the view runs on.
+    """
+
+    async def keep(self, changes: Sequence[StreamChange]) -> None:
+        """Make ``changes`` durable, all or nothing; raise if they cannot be kept."""
         ...
 
 
@@ -366,6 +426,9 @@ class StreamItems(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._keys)
 
     def __repr__(self) -> str:
         return f"<stream {self._name}: {len(self)} items, {len(self.pending)} pending ops>"

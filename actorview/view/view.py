@@ -60,7 +60,14 @@ from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view.clauses import ViewClause
-from actorview.view.errors import ExpressionError, InvalidParams, PageError, StreamBusy, ViewError
+from actorview.view.errors import (
+    ExpressionError,
+    InvalidParams,
+    KeepFailed,
+    PageError,
+    StreamBusy,
+    ViewError,
+)
 from actorview.view.events import (
     ActionEvent,
     Applied,
@@ -72,10 +79,17 @@ from actorview.view.events import (
     Outcome,
     Rejected,
 )
-from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT, Notice, NoticeSink
+from actorview.view.notices import (
+    ACTION_FAILED_TEXT,
+    KEEP_FAILED_TEXT,
+    STREAM_FAILED_TEXT,
+    Notice,
+    NoticeSink,
+)
+from actorview.view.ops import FieldOp
 from actorview.view.spec import ViewSpec
-from actorview.view.store import ViewStore
-from actorview.view.stream_fields import PAGE_EVENT, Edge, PageSource
+from actorview.view.store import Plan, ViewStore
+from actorview.view.stream_fields import PAGE_EVENT, Edge, KeptSource, PageSource
 from actorview.view.streams import StreamFailed, StreamRunner
 from actorview.view.validator import compile_view
 from actorview.view.values import conforms, structure, type_name
@@ -86,6 +100,12 @@ PAGE_TIMEOUT: Final = 5.0
 """Seconds a paged stream's source may take to answer one call (``count`` or
 ``slice``); past it, the page request is dropped with a warning and the browser may ask
 again by scrolling (opening the stream in ``on_start`` raises :class:`PageError`)."""
+
+
+async def _kept(keeping: Awaitable[None]) -> bool:
+    await keeping
+    return True
+
 
 RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected)
 """Message types the runtime sends every view."""
@@ -112,21 +132,33 @@ RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[N
 """Where a view sends its renders: a memory channel, or a (sync or async) callback."""
 
 
-def _make_clause_handler(declared: ViewClause) -> Callable[..., None]:
+def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., Any]:
+    """The mailbox handler of a view clause: synchronous, unless its ops change a stream
+    field (whose source may keep the changes first: an await)."""
+
     def handle(self: View, _av_message: Any) -> None:
         self._view_store.handle(declared, _av_message)
+
+    async def handle_kept(self: View, _av_message: Any) -> None:
+        plan = self._view_store.plan_clause(declared, _av_message)
+        if await self._keep(plan, f"clause {declared.name!r}"):
+            self._view_store.carry_out(plan)
 
     def guard(self: View, _av_message: Any) -> bool:
         return self._view_store.guard(declared, _av_message)
 
-    handle.__name__ = handle.__qualname__ = f"_av_clause_{declared.name}"
+    changes_streams = any(
+        isinstance(op, FieldOp) and op.field in spec.stream_fields for op in declared.ops
+    )
+    handler: Callable[..., Any] = handle_kept if changes_streams else handle
+    handler.__name__ = handler.__qualname__ = f"_av_clause_{declared.name}"
     decorate = on(
         declared.message_type,
         match=declared.match,
         when=guard if declared.when is not None else None,
         batch=declared.batch,
     )
-    return decorate(handle)
+    return decorate(handler)
 
 
 class View(Actor):
@@ -184,7 +216,7 @@ class View(Actor):
         )
         cls.__view_spec__ = spec
         for declared in spec.clauses:
-            handler = _make_clause_handler(declared)
+            handler = _make_clause_handler(declared, spec)
             setattr(cls, handler.__name__, handler)
         accepts = (*RUNTIME_MESSAGES, *receives, *spec.emitted)
         if spec.streams:
@@ -337,8 +369,9 @@ class View(Actor):
         self._render_now = True
         if event.name == PAGE_EVENT:
             return await self._page_event(event.params)
+        store = self._view_store
         try:
-            applied = self._view_store.act(event.name, event.params)
+            plan = store.prepare(event.name, event.params)
         except ExpressionError as error:
             self.log.error("view.action.failed", action=event.name, exc_info=error)
             self.notify(ACTION_FAILED_TEXT)
@@ -346,8 +379,17 @@ class View(Actor):
         except ViewError as error:
             self.log.warning("view.action.rejected", action=event.name, error=str(error))
             return Rejected(error)
-        if not applied:
+        if plan is None:
             return Ignored(f"the guard of action {event.name!r} is false")
+        if not await self._keep(plan, f"action {event.name!r}"):
+            store.abandon(plan)
+            return Failed(
+                KeepFailed(
+                    f"{type(self).__name__}, action {event.name!r}: a stream's source "
+                    f"did not keep its changes; nothing changed."
+                )
+            )
+        store.carry_out(plan)
         return Applied()
 
     @on(InputEvent)
@@ -458,6 +500,26 @@ class View(Actor):
         items.show_page(start, stop, page)
         self._view_store.stream_changed(stream)
         self.log.debug("view.page.shown", stream=stream, edge=edge, start=start, stop=stop)
+        return True
+
+    async def _keep(self, plan: Plan, where: str) -> bool:
+        """Tell each kept source the changes ``plan`` makes to its stream, before they are
+        made; False (logged, and the page told :data:`KEEP_FAILED_TEXT`) if one raised
+        or did not answer within :data:`PAGE_TIMEOUT`."""
+        if not self._sources:
+            return True
+        for stream, changes in self._view_store.stream_changes(plan).items():
+            source = self._sources.get(stream)
+            if not isinstance(source, KeptSource):
+                continue
+            try:
+                kept = await self._ask_source(stream, "keep()", _kept(source.keep(changes)))
+            except Exception as error:
+                self.log.error("view.keep.failed", stream=stream, where=where, exc_info=error)
+                kept = False
+            if not kept:
+                self.notify(KEEP_FAILED_TEXT)
+                return False
         return True
 
     async def _ask_source(self, stream: str, call: str, answer: Awaitable[T]) -> T | None:

@@ -7,14 +7,16 @@ import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import trio
 
 from tests.endpoint.harness import fetch
 
 
-async def test_the_demo_serves_its_address_and_allowed_hosts_only() -> None:
+async def test_the_demo_serves_its_address_and_allowed_hosts_only(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "demo_chat", "--port", "0", "--allowed-host", "chat.test"]
+    command += ["--data-dir", str(tmp_path)]
     process = await trio.lowlevel.open_process(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )

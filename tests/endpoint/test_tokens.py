@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from actorview.endpoint.errors import JoinRefused
-from actorview.endpoint.tokens import TokenSigner, random_secret
+from actorview.endpoint.tokens import TokenSigner, kept_secret, random_secret
 
 SECRET = b"s" * 32
 
@@ -70,3 +72,27 @@ def test_short_secrets_are_rejected_and_the_secret_never_shows() -> None:
     secret = random_secret()
     assert len(secret) == 32
     assert secret.hex() not in repr(TokenSigner(secret))
+
+
+def test_a_kept_secret_is_made_once_owner_only_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "secret"
+    first = kept_secret(path)
+    assert len(first) >= 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert kept_secret(path) == first, "a restarted server signs with the same secret"
+    signed = TokenSigner(first).sign("Chat", {}, "s1")
+    assert TokenSigner(kept_secret(path)).verify(signed, view="Chat").session == "s1"
+
+
+def test_a_kept_secret_others_can_read_or_too_short_is_refused_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "secret"
+    kept_secret(path)
+    path.chmod(0o644)
+    with pytest.raises(ValueError, match=f"{path} can be read by others; run `chmod 600"):
+        kept_secret(path)
+    path.write_text("short")
+    path.chmod(0o600)
+    with pytest.raises(ValueError, match="fewer than 32 characters"):
+        kept_secret(path)

@@ -54,7 +54,7 @@ async def test_a_refused_join_to_a_silent_peer_is_let_go_too() -> None:
 
 
 async def test_hundreds_of_silent_sockets_are_all_released_in_bounded_time() -> None:
-    app = counter_app(Limits(join_timeout=0.5, close_timeout=0.5))
+    app = counter_app(Limits(join_timeout=2.0, close_timeout=0.5))
     async with running(app) as port:
         async with trio.open_nursery() as nursery:
 
@@ -64,11 +64,13 @@ async def test_hundreds_of_silent_sockets_are_all_released_in_bounded_time() -> 
 
             for _ in range(150):
                 nursery.start_soon(silent)
-            await trio.sleep(0.3)
+            with trio.move_on_after(1.5):  # within the join window, on a loaded machine too
+                while app.connections <= 100:  # noqa: ASYNC110 (a counter, no event to wait on)
+                    await trio.sleep(0.01)
             assert app.connections > 100, "they were all held while in their join window"
             took = await until_no_connections(app, within=10)
         page = await fetch(port)
-    assert took < 0.5 + 0.5 + 2.0
+    assert took < 2.0 + 0.5 + 2.0
     assert page.status == 200
 
 

@@ -8,15 +8,17 @@ leaves. A crash mid-stream loses at most the uncommitted draft.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import trio
 
 from actorview.endpoint import Application, Limits
 from actorview.mailbox import ActorRef
+from actorview.view.notices import KEEP_FAILED_TEXT
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
 from tests.endpoint.harness import running
-from tests.hardening.chat import chat_app, idle, joined, open_page
+from tests.hardening.chat import ChatPage, chat_app, idle, joined, open_page
 
 
 async def test_the_sqlite_store_keeps_messages_in_order_per_conversation(tmp_path: Path) -> None:
@@ -104,3 +106,78 @@ async def test_history_survives_a_process_restart_with_a_file_store(tmp_path: Pa
     second_store.close()
     assert before[0] == ("user", "durable") and before[1][0] == "assistant"
     assert page.history == before
+
+
+def frames_tagged(page: ChatPage, tag: str) -> list[dict[str, Any]]:
+    return [f for f in page.frames if isinstance(f, dict) and f.get("t") == tag]
+
+
+def replied(ref: int) -> Any:
+    return lambda page: any(f.get("ref") == ref for f in frames_tagged(page, "reply"))
+
+
+async def test_a_store_that_refuses_writes_fails_the_submit_visibly_and_keeps_nothing_half_done(
+    tmp_path: Path,
+) -> None:
+    # A real refusal: SQLite's query_only mode answers every write with "attempt to write
+    # a readonly database", as a read-only file does (root ignores file permissions).
+    store = SQLiteHistoryStore(str(tmp_path / "chat.sqlite3"))
+    app = chat_app(store=store)
+    async with running(app) as port:
+        page = await open_page(port)
+        async with joined(page) as ws:
+            await page.submit(ws, "kept")
+            await page.read_until(ws, idle)
+            view = view_of(app)
+            before = page.history
+            store._connection.execute("PRAGMA query_only = ON")
+
+            await page.submit(ws, "refused")
+            await page.read_until(ws, replied(page.ref))
+            (reply,) = [f for f in frames_tagged(page, "reply") if f["ref"] == page.ref]
+            assert reply["outcome"] == "error", "the page takes back what it predicted"
+            await page.read_until(ws, lambda p: bool(frames_tagged(p, "notice")))
+            (notice,) = frames_tagged(page, "notice")
+            assert notice["text"] == KEEP_FAILED_TEXT
+            assert page.history == before, "nothing of the refused submit was made"
+            assert view_of(app) is view, "the view runs on: a refused write is not a crash"
+
+            store._connection.execute("PRAGMA query_only = OFF")
+            await page.submit(ws, "again")
+            await page.read_until(ws, lambda p: len(p.history) == 4 and idle(p))
+    store.close()
+    reopened = SQLiteHistoryStore(str(tmp_path / "chat.sqlite3"))
+    (conversation,) = {
+        c for (c,) in reopened._connection.execute("SELECT conversation FROM messages")
+    }
+    texts = [m.text for m in await reopened.load(conversation)]
+    reopened.close()
+    assert texts[0] == "kept" and texts[2] == "again" and "refused" not in texts
+    assert [text for _, text in page.history] == texts
+
+
+async def test_a_reply_the_store_cannot_keep_stays_on_the_page_and_is_kept_with_the_next_submit(
+    tmp_path: Path,
+) -> None:
+    # A full disk: the database may not grow past the pages it has.
+    store = SQLiteHistoryStore(str(tmp_path / "chat.sqlite3"))
+    app = chat_app(store=store, token_delay=0.01, reply_length=30)
+    async with running(app) as port:
+        page = await open_page(port)
+        async with joined(page) as ws:
+            await page.submit(ws, "question")
+            await page.read_until(ws, lambda p: p.draft.count(" ") >= 2)
+            store._connection.execute("PRAGMA query_only = ON")
+            await page.read_until(ws, lambda p: bool(frames_tagged(p, "notice")), within=15)
+            assert frames_tagged(page, "notice")[0]["text"] == KEEP_FAILED_TEXT
+            await trio.sleep(0.2)
+            assert page.history == [("user", "question")]
+            draft = page.draft
+            assert len(draft.split()) > 20, "the finished reply is still on the page"
+
+            store._connection.execute("PRAGMA query_only = OFF")
+            await page.submit(ws, "next")
+            await page.read_until(ws, lambda p: len(p.history) == 4 and idle(p))
+    role, reply = page.history[1]
+    assert role == "assistant" and reply.startswith(draft) and reply.endswith(" (stopped)")
+    store.close()

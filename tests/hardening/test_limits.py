@@ -156,6 +156,18 @@ async def test_a_frame_past_max_frame_bytes_gets_an_error_and_the_socket_stays()
     assert {"t": "reply", "ref": 1, "outcome": "applied"} in frames
 
 
+async def test_the_page_learns_the_limit_at_join_and_an_oversized_event_keeps_its_ref() -> None:
+    async with running(counter_app(Limits(max_frame_bytes=1024))) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            joined, _ = await join(ws, page.token)
+            await send(ws, t="event", ref=7, name="increment", params={"pad": "x" * 2000})
+            error = await receive(ws)
+    assert joined["limits"] == {"max_frame_bytes": 1024}, "the page checks before sending"
+    assert error["t"] == "error" and error["ref"] == 7, "so the page takes back event 7"
+    assert "larger than the limit of 1024 bytes" in error["error"]
+
+
 async def test_a_frame_far_past_the_limit_is_refused_by_the_websocket_layer_with_1009() -> None:
     async with running(counter_app(Limits(max_frame_bytes=1024))) as port:
         page = await fetch(port)

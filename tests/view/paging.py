@@ -3,8 +3,8 @@
 :class:`ListSource` is a :class:`~actorview.view.PageSource` over a Python list, which
 records the slices asked of it and can be made slow. :class:`Feed` is a view whose
 ``items`` stream is paged from one (page 3, limit 7), keeping the list in step with its
-pushes, unshifts and resets the way the chat keeps its store: the ops of each batch are
-written to the source before the render that shows them.
+pushes, unshifts and resets the way the chat keeps its store: the source is a
+:class:`~actorview.view.KeptSource`, told each change before the view makes it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,17 @@ import attrs
 import trio
 
 from actorview.render import Element, h
-from actorview.view import View, action, ops, stream
-from actorview.view.stream_fields import Cleared, Inserted, PendingOp
+from actorview.view import (
+    ItemAdded,
+    ItemRemoved,
+    ItemReplaced,
+    ItemsCleared,
+    StreamChange,
+    View,
+    action,
+    ops,
+    stream,
+)
 
 PAGE = 3
 LIMIT = 7
@@ -38,8 +47,10 @@ class ListSource:
         """Seconds each call sleeps first (a slow store)."""
         self.wrong = False
         """Give one item too few (a broken store)."""
-        self._pending: list[PendingOp] | None = None
-        self._kept = 0
+        self.refuse = False
+        """Raise from :meth:`keep` (a store that cannot write)."""
+        self.kept: list[list[StreamChange]] = []
+        """The changes :meth:`keep` was told, one list per action or clause."""
 
     async def count(self) -> int:
         await trio.sleep(self.delay)
@@ -50,19 +61,25 @@ class ListSource:
         self.slices.append((start, stop))
         return self.items[start : stop - 1 if self.wrong else stop]
 
-    def keep(self, pending: list[PendingOp]) -> None:
-        """Apply the stream's new items and resets to the list (each op once: the same
-        list of pending ops can come again, longer, while a render is held back)."""
-        start = self._kept if pending is self._pending else 0
-        self._pending, self._kept = pending, len(pending)
-        for op in pending[start:]:
-            if isinstance(op, Cleared):
-                self.items.clear()
-            elif isinstance(op, Inserted):
-                if op.at == 0:
-                    self.items.insert(0, op.item)
-                else:
-                    self.items.append(op.item)
+    async def keep(self, changes: Sequence[StreamChange]) -> None:
+        """Apply the stream's changes to the list before the view makes them (a
+        :class:`~actorview.view.KeptSource`); with ``refuse`` set, raise instead."""
+        await trio.sleep(self.delay)
+        self.kept.append(list(changes))
+        if self.refuse:
+            raise OSError("the disk is full")
+        for change in changes:
+            match change:
+                case ItemsCleared():
+                    self.items.clear()
+                case ItemAdded(item=item, at_start=True):
+                    self.items.insert(0, item)
+                case ItemAdded(item=item):
+                    self.items.append(item)
+                case ItemRemoved(key=key):
+                    self.items = [i for i in self.items if str(i.id) != key]
+                case ItemReplaced(key=key, item=item):
+                    self.items = [item if str(i.id) == key else i for i in self.items]
 
 
 @attrs.frozen
@@ -79,6 +96,11 @@ class Feed(View):
     push = action(ops.push(items=lambda id: Item(id)), params={"id": int})
     unshift = action(ops.unshift(items=lambda id: Item(id)), params={"id": int})
     reset = action(ops.reset("items"))
+    delete = action(ops.delete("items", lambda id: str(id)), params={"id": int})
+    renumber = action(
+        ops.update_at("items", lambda id: str(id), lambda to: Item(to)),
+        params={"id": int, "to": int},
+    )
 
     def mount(self, params: FeedParams) -> None:
         self.source: ListSource = params.source
@@ -86,10 +108,6 @@ class Feed(View):
     async def on_start(self) -> None:
         await self.open_pages("items", self.source)
         await super().on_start()
-
-    async def after_batch(self) -> None:
-        self.source.keep(self.items.pending)
-        await super().after_batch()
 
     def render(self) -> Element:
         return h.div(self.items.slot("ul", id="feed"), h.p(str(len(self.items)), id="shown"))

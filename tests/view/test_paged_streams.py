@@ -15,10 +15,33 @@ import trio.testing
 
 from actorview.errors import DefinitionError
 from actorview.testing import NotInteractive, ViewClient, ViewCrashed, mount
-from actorview.view import PAGE_EVENT, ActionEvent, Applied, Ignored, Rejected, View, ops, stream
+from actorview.view import (
+    PAGE_EVENT,
+    ActionEvent,
+    Applied,
+    Failed,
+    Ignored,
+    ItemAdded,
+    ItemRemoved,
+    ItemReplaced,
+    ItemsCleared,
+    KeepFailed,
+    Rejected,
+    View,
+    ops,
+    stream,
+)
 from actorview.view import action as declare_action
+from actorview.view.notices import KEEP_FAILED_TEXT
 from actorview.view.view import PAGE_TIMEOUT
 from tests.view.paging import PAGE, Feed, FeedParams, Item, ListSource, items
+
+
+async def act(view: ViewClient[Feed], name: str, **params: int) -> object:
+    """Send action ``name`` as the page would, and let its render arrive."""
+    outcome = await view.ref.ask(ActionEvent(name, params))
+    await view.settle()
+    return outcome
 
 
 def shown(view: ViewClient[Feed]) -> list[int]:
@@ -192,3 +215,53 @@ def test_a_limit_below_two_pages_is_refused() -> None:
 
         class Tight(View):
             items = stream(Item, key="id", page=PAGE, limit=5)
+
+
+async def test_a_kept_source_is_told_each_change_before_the_view_makes_it(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    source = ListSource(items(5))
+    async with mount(Feed, FeedParams(source)) as view:
+        await act(view, "push", id=5)
+        await act(view, "unshift", id=-1)
+        await act(view, "renumber", id=4, to=40)
+        await act(view, "delete", id=3)
+        await act(view, "reset")
+        assert source.kept == [
+            [ItemAdded("items", Item(5))],
+            [ItemAdded("items", Item(-1), at_start=True)],
+            [ItemReplaced("items", "4", Item(40))],
+            [ItemRemoved("items", "3")],
+            [ItemsCleared("items")],
+        ]
+        assert source.items == [] and shown(view) == []
+
+
+async def test_a_change_the_source_cannot_keep_is_not_made_and_the_page_is_told(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    source = ListSource(items(5))
+    async with mount(Feed, FeedParams(source)) as view:
+        source.refuse = True
+        outcome = await act(view, "push", id=5)
+        assert isinstance(outcome, Failed) and isinstance(outcome.error, KeepFailed)
+        assert "action 'push'" in str(outcome.error)
+        assert shown(view) == [2, 3, 4] and source.items == items(5)
+        assert [notice.text for notice in view.notices] == [KEEP_FAILED_TEXT]
+
+        source.refuse = False
+        assert await act(view, "push", id=5) == Applied(), "the view runs on"
+        assert shown(view) == [2, 3, 4, 5] and source.items == items(6)
+
+
+async def test_a_source_slower_than_the_bound_to_keep_fails_the_action(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    source = ListSource(items(5))
+    async with mount(Feed, FeedParams(source)) as view:
+        source.delay = PAGE_TIMEOUT + 1
+        outcome = await view.ref.ask(ActionEvent("push", {"id": 5}), timeout=PAGE_TIMEOUT + 5)
+        await view.settle()
+        assert isinstance(outcome, Failed)
+        assert shown(view) == [2, 3, 4]
+        assert [notice.text for notice in view.notices] == [KEEP_FAILED_TEXT]

@@ -1333,6 +1333,38 @@
     return url.href;
   }
 
+  // Close codes the page acts on (docs/PROTOCOL.md, "Closing").
+  var CLOSE = { JOIN_REFUSED: 4001, REPLACED: 4009 };
+
+  // Why the page stops reconnecting after a close, or null to reconnect. A refused join
+  // (a token from before a server restart with a new secret, or one past its lifetime)
+  // is tried once more, then the page asks its user to reload: retrying for ever would
+  // only load the server. A socket replaced by a newer one of the session (the page open
+  // in another tab) must not take it back.
+  function stopReason(event, refusals) {
+    if (event.code === CLOSE.REPLACED) {
+      return "This page was opened elsewhere (another tab or window). Reload it to carry on here.";
+    }
+    if (event.code === CLOSE.JOIN_REFUSED && refusals > 1) {
+      var why = event.reason ? " (" + event.reason + ")" : "";
+      return "This page can no longer reach its session" + why + ". Reload it to carry on.";
+    }
+    return null;
+  }
+
+  // The UTF-8 size of a frame past the limit the server gave at join, else 0.
+  function tooLarge(view, frame) {
+    if (!view.maxFrameBytes || frame.length <= view.maxFrameBytes / 3) return 0;
+    var size = new TextEncoder().encode(frame).length;
+    return size > view.maxFrameBytes ? size : 0;
+  }
+
+  function tooLargeText(size, limit) {
+    var kb = function (n) { return (n < 10240 ? (n / 1024).toFixed(1) : Math.round(n / 1024)) + " KB"; };
+    return "That is too large to send (" + kb(size) + "; the limit is " + kb(limit) + "). " +
+      "Nothing was sent; shorten it and try again.";
+  }
+
   function backoff(attempt, opts) {
     var delay = Math.min(opts.maxDelay, opts.minDelay * Math.pow(2, attempt));
     return delay * (0.5 + Math.random() / 2);
@@ -1432,6 +1464,9 @@
         break;
       case "joined":
         if (typeof frame.token === "string") view.join.token = frame.token;
+        if (frame.limits && typeof frame.limits.max_frame_bytes === "number") {
+          view.maxFrameBytes = frame.limits.max_frame_bytes;
+        }
         if (typeof frame.seq === "number") view.seen = frame.seq;
         if (typeof frame.ref === "number") forgetLost(view, frame.ref);
         view.pageAsked = {}; // a page asked for on the last socket may never have arrived
@@ -1470,6 +1505,7 @@
     };
     var ref = 0;
     var attempt = 0;
+    var refusals = 0; // joins refused in a row (close 4001)
     var pinger = null;
     var acker = null;
     view.send = null;
@@ -1477,11 +1513,23 @@
       if (!view.send) return 0;
       var eventRef = ++ref;
       params = predict(view, name, params || {}, eventRef);
-      view.send({ t: "event", ref: eventRef, name: name, params: params });
+      var frame = JSON.stringify({ t: "event", ref: eventRef, name: name, params: params });
+      var size = tooLarge(view, frame);
+      if (size) {
+        // The server would refuse it: take the prediction back as its refusal would (the
+        // text the user typed returns, after the submit's form reset) and say why,
+        // instead of sending what cannot arrive.
+        setTimeout(function () { settle(view, { ref: eventRef, outcome: "error" }); }, 0);
+        showNotice("error", tooLargeText(size, view.maxFrameBytes));
+        return eventRef;
+      }
+      view.sendText(frame);
       return eventRef;
     };
     view.input = function (field, value) {
-      if (view.send) view.send({ t: "input", ref: ++ref, field: field, value: value });
+      if (!view.send) return;
+      var frame = JSON.stringify({ t: "input", ref: ++ref, field: field, value: value });
+      if (!tooLarge(view, frame)) view.sendText(frame); // the submit then says why
     };
     views.set(container, view);
 
@@ -1499,18 +1547,24 @@
       var socket = new WebSocket(url);
       view.socket = socket;
       socket.onopen = function () {
-        attempt = 0;
+        // The backoff is reset by the server's joined frame, not by the open: a server
+        // that accepts sockets but refuses joins is not retried faster and faster.
         var join = view.seen === null ? view.join : Object.assign({ seen: view.seen }, view.join);
         socket.send(JSON.stringify(join));
+        view.sendText = function (text) {
+          if (socket.readyState === 1) socket.send(text);
+        };
         view.send = function (frame) {
-          if (socket.readyState === 1) socket.send(JSON.stringify(frame));
+          view.sendText(JSON.stringify(frame));
         };
         pinger = setInterval(function () { if (view.send) view.send({ t: "ping" }); }, opts.pingMs);
         setState(true);
       };
       socket.onmessage = function (message) {
         try {
-          if (receive(view, JSON.parse(message.data)) && view.seen !== null) {
+          var frame = JSON.parse(message.data);
+          if (frame.t === "joined") attempt = refusals = 0;
+          if (receive(view, frame) && view.seen !== null) {
             view.seen++;
             if (!acker) acker = setTimeout(ack, opts.ackMs);
           }
@@ -1519,14 +1573,23 @@
           socket.close(); // the rejoin brings the whole view back
         }
       };
-      socket.onclose = function () {
+      socket.onclose = function (event) {
         if (view.socket !== socket) return;
         view.send = null;
         clearInterval(pinger);
         clearTimeout(acker);
         acker = null;
         setState(false);
-        if (!view.closed) setTimeout(open, backoff(attempt++, opts));
+        if (view.closed) return;
+        var stop = stopReason(event, ++refusals);
+        if (event.code !== CLOSE.JOIN_REFUSED) refusals = 0;
+        if (stop) {
+          // Retrying cannot help: say so once, and leave the page as it is.
+          view.closed = true;
+          receive(view, { t: "notice", kind: "failed", text: stop });
+          return;
+        }
+        setTimeout(open, backoff(attempt++, opts));
       };
       socket.onerror = function () {
         socket.close();

@@ -1,0 +1,52 @@
+"""``python -m demo_chat`` at its edges: a history file it cannot open and its kept secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import demo_chat.__main__
+from demo_chat.__main__ import join_secret, main
+
+
+@pytest.fixture(autouse=True)
+def _no_logging_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """main() must fail before it configures logging; if it did not, its handler would
+    write to this test's captured stderr after it closed."""
+    monkeypatch.setattr(demo_chat.__main__, "configure_logging", _must_not_be_called)
+
+
+def _must_not_be_called(*args: object, **kwargs: object) -> None:
+    raise AssertionError("main() configured logging before checking its arguments")
+
+
+def test_a_history_db_in_a_missing_directory_is_one_line_naming_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "chat.sqlite3"
+    assert main(["--history-db", str(missing), "--data-dir", str(tmp_path)]) == 2
+    printed = capsys.readouterr().err
+    assert printed.count("\n") == 1 and printed.startswith(f"--history-db {missing}: ")
+    assert "Traceback" not in printed
+
+
+def test_the_secret_is_kept_in_the_data_dir_unless_the_environment_sets_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ACTORVIEW_SECRET", raising=False)
+    first = join_secret(tmp_path)
+    assert first is not None and first == join_secret(tmp_path)
+    assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("ACTORVIEW_SECRET", "e" * 40)
+    assert join_secret(tmp_path) is None, "the Application reads ACTORVIEW_SECRET itself"
+
+
+def test_a_data_dir_that_cannot_be_made_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ACTORVIEW_SECRET", raising=False)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["--data-dir", str(blocker / "sub")]) == 2
+    assert capsys.readouterr().err.startswith(f"--data-dir {blocker / 'sub'}: ")
