@@ -57,3 +57,5 @@ class OpenAIChatParams(ChatParams):
 
     model: str = "gpt-4o-mini"
     base_url: str = "https://api.openai.com/v1"
+    max_reply_chars: int = 200_000
+    """Characters of one reply at most: past them it is cut and marked."""

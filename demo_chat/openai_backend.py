@@ -28,6 +28,7 @@ what the server answered and what to check. The API key is sent in the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager, suppress
 from typing import Any
@@ -40,6 +41,7 @@ from actorview.logging import get_logger
 __all__ = [
     "UpstreamConnectionError",
     "UpstreamError",
+    "UpstreamIncompleteReply",
     "UpstreamStatusError",
     "UpstreamStreamError",
     "open_chat_stream",
@@ -54,6 +56,11 @@ _MAX_DETAIL_CHARS = 500
 _AFTER_DONE_GRACE = 1.0
 #: How much of an unexpected event's data a debug log shows.
 _MAX_LOGGED_DATA = 200
+#: The longest line of the event stream read (characters); a longer one fails the reply
+#: as soon as it passes this, without reading it whole.
+MAX_LINE_CHARS = 1 << 20
+#: The default cap on one reply's characters (``max_chars``).
+MAX_REPLY_CHARS = 200_000
 
 _STATUS_HINTS = {
     400: "the server rejected the request; check --model and the messages",
@@ -102,6 +109,17 @@ class UpstreamStreamError(UpstreamError):
         self.detail = detail
 
 
+class UpstreamIncompleteReply(UpstreamError):
+    """The reply did not end as a whole reply does: the stream closed before ``[DONE]``
+    and before any finish reason (it may be cut off), it finished with no text at all, or
+    it passed ``max_chars`` or a line passed :data:`MAX_LINE_CHARS` (it was cut there).
+    What was yielded before is all the reply there is."""
+
+    def __init__(self, *, url: str, what: str) -> None:
+        super().__init__(f"the model server at {url} {what}")
+        self.url = url
+
+
 class UpstreamConnectionError(UpstreamError):
     """The model server could not be reached, went silent, or dropped the connection.
 
@@ -131,6 +149,7 @@ async def open_chat_stream(
     api_key: str | None,
     client: httpx.AsyncClient | None = None,
     timeout: float = 60.0,  # noqa: ASYNC109 (httpx's per-read idle limit, not a deadline)
+    max_chars: int = MAX_REPLY_CHARS,
 ) -> AsyncIterator[AsyncIterator[str]]:
     """Open a streamed chat completion; the ``async with`` body iterates its tokens.
 
@@ -152,7 +171,13 @@ async def open_chat_stream(
                 await emit(Chunk(token))
     """
     tokens = stream_chat(
-        messages, base_url=base_url, model=model, api_key=api_key, client=client, timeout=timeout
+        messages,
+        base_url=base_url,
+        model=model,
+        api_key=api_key,
+        client=client,
+        timeout=timeout,
+        max_chars=max_chars,
     )
     async with aclosing(tokens):
         yield tokens
@@ -166,6 +191,7 @@ async def stream_chat(
     api_key: str | None,
     client: httpx.AsyncClient | None = None,
     timeout: float = 60.0,  # noqa: ASYNC109 (httpx's per-read idle limit, not a deadline)
+    max_chars: int = MAX_REPLY_CHARS,
 ) -> AsyncGenerator[str, None]:
     """Yield the tokens of a streamed chat completion, in order, as they arrive.
 
@@ -194,9 +220,16 @@ async def stream_chat(
     before it propagates; so does ``aclose()`` while the generator is suspended at a
     ``yield``. An unfinished response's connection is closed, not returned to a pool.
 
+    Bounds: the body is split into lines as it arrives, and a line past
+    :data:`MAX_LINE_CHARS` fails the reply as soon as it is that long (never read whole);
+    a reply is cut at ``max_chars`` characters (what fits is yielded, then the error).
+
     Errors: :class:`UpstreamStatusError` for a non-2xx answer (with the status and the
     server's error text); :class:`UpstreamStreamError` when the stream carries an
-    ``error`` object; :class:`UpstreamConnectionError` when the server cannot be reached,
+    ``error`` object; :class:`UpstreamIncompleteReply` when the body ends with neither
+    ``[DONE]`` nor a finish reason (the reply may be cut off: a keep-alive-only stream
+    ends so too), when the reply has no text at all, or past a bound above;
+    :class:`UpstreamConnectionError` when the server cannot be reached,
     sends nothing for ``timeout`` seconds, or drops the connection mid-reply;
     ``ValueError`` when ``base_url`` is not an ``http(s)://`` URL. The API key never
     appears in a log or in an error message.
@@ -239,27 +272,44 @@ async def stream_chat(
                     yield whole
                 outcome = "done (not streamed)"
                 return
-            events = _SSEDecoder()
-            lines = response.aiter_lines()
+            events = _SSEDecoder(url)
+            reply = _Reply(url, max_chars)
+            chunks = response.aiter_text()
             grace = 0.0
             try:
-                async for line in lines:
-                    data = events.feed(line)
-                    if data == "[DONE]":
-                        outcome, grace = "done", _AFTER_DONE_GRACE
-                        return
-                    token = None if data is None else _token_of(data, url, api_key, log)
-                    if token:
-                        yielded += 1
-                        yield token
+                async for text in chunks:
+                    for data in events.feed(text):
+                        if data == "[DONE]":
+                            outcome, grace = "done", _AFTER_DONE_GRACE
+                            break
+                        token = reply.take(_token_of(data, url, api_key, log, reply))
+                        if token:
+                            yielded += 1
+                            yield token
+                    else:
+                        continue
+                    break
             finally:
-                await _finish(lines, grace)
-            last = events.flush()
-            token = None if last in (None, "[DONE]") else _token_of(last, url, api_key, log)
-            if token:
-                yielded += 1
-                yield token
-            outcome = "done" if last == "[DONE]" else "ended without [DONE]"
+                await _finish(chunks, grace)
+            if outcome != "done":
+                for data in events.flush():
+                    if data != "[DONE]":
+                        token = reply.take(_token_of(data, url, api_key, log, reply))
+                        if token:
+                            yielded += 1
+                            yield token
+                    outcome = "done" if data == "[DONE]" or reply.finished else outcome
+            if outcome != "done" and not reply.finished:
+                outcome = "ended without [DONE]"
+                raise UpstreamIncompleteReply(
+                    url=url,
+                    what="ended the reply before it finished (no [DONE], no finish reason): "
+                    "it may be cut off",
+                )
+            outcome = "done"
+            reply.fail_if_cut()
+            if not reply.chars:
+                raise UpstreamIncompleteReply(url=url, what="finished without any reply text")
     except httpx.RequestError as error:
         outcome = f"connection error ({type(error).__name__})"
         raise UpstreamConnectionError(url=url, error=error, timeout=timeout) from error
@@ -271,20 +321,47 @@ async def stream_chat(
 
 
 class _SSEDecoder:
-    """Server-sent events, line by line, as far as chat completions use them.
+    """Server-sent events, as the body's text arrives, as far as chat completions use them.
 
-    ``data`` fields are gathered into one event per blank line (several ``data`` lines
-    join with ``\\n``, per the WHATWG spec); comments (``: ...``), ``event``, ``id``,
-    ``retry`` and lines that are not fields are ignored.
+    The text is split into lines (ending in CR LF, LF or CR, per the WHATWG spec, also
+    across pieces); a line still open past :data:`MAX_LINE_CHARS` raises
+    :class:`UpstreamIncompleteReply` before more is read. ``data`` fields are gathered
+    into one event per blank line (several ``data`` lines join with ``\\n``); comments
+    (``: ...``), ``event``, ``id``, ``retry`` and lines that are not fields are ignored.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, url: str, max_line: int = MAX_LINE_CHARS) -> None:
+        self._url = url
+        self._max_line = max_line
+        self._open = ""
+        self._after_cr = False
         self._data: list[str] = []
 
-    def feed(self, line: str) -> str | None:
-        """Take one line without its ending; the event's data when the line ends one."""
+    def feed(self, text: str) -> list[str]:
+        """Take the next piece of the body; the data of each event it completes."""
+        if self._after_cr and text.startswith("\n"):
+            text = text[1:]  # the LF of a CR LF split across pieces
+        self._after_cr = text.endswith("\r")
+        *lines, self._open = _LINE_END.split(self._open + text)
+        if len(self._open) > self._max_line:
+            raise UpstreamIncompleteReply(
+                url=self._url, what=f"sent a line longer than {self._max_line} characters"
+            )
+        return [data for line in lines if (data := self._line(line)) is not None]
+
+    def flush(self) -> list[str]:
+        """The data of the event in progress, if any (the body ended without a blank line)."""
+        line, self._open = self._open, ""
+        events = [data for data in (self._line(line), self._line("")) if data is not None]
+        return events
+
+    def _line(self, line: str) -> str | None:
         if not line:
-            return self.flush()
+            if not self._data:
+                return None
+            data = "\n".join(self._data)
+            self._data.clear()
+            return data
         if line.startswith(":"):
             return None
         field, _, value = line.partition(":")
@@ -292,22 +369,53 @@ class _SSEDecoder:
             self._data.append(value.removeprefix(" "))
         return None
 
-    def flush(self) -> str | None:
-        """The data of the event in progress, if any (the stream ended without a blank line)."""
-        if not self._data:
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class _Reply:
+    """What a reply has produced so far: its characters (cut at ``max_chars``) and whether
+    a choice gave its finish reason."""
+
+    def __init__(self, url: str, max_chars: int) -> None:
+        self.url = url
+        self.max_chars = max_chars
+        self.chars = 0
+        self.finished = False
+        self.cut = False
+        """A token did not fit whole: the reply was cut at ``max_chars``."""
+
+    def take(self, token: str | None) -> str | None:
+        """``token``, or the part of it that fits in ``max_chars``; raises
+        :class:`UpstreamIncompleteReply` for any text after a cut."""
+        if not token:
             return None
-        data = "\n".join(self._data)
-        self._data.clear()
-        return data
+        if self.cut:
+            self.fail_if_cut()
+        room = self.max_chars - self.chars
+        self.cut = len(token) > room
+        token = token[:room]
+        self.chars += len(token)
+        return token or None
+
+    def fail_if_cut(self) -> None:
+        if self.cut:
+            raise UpstreamIncompleteReply(
+                url=self.url, what=f"sent more than {self.max_chars} characters: cut there"
+            )
 
 
-def _token_of(data: str, url: str, api_key: str | None, log: Any) -> str | None:
-    """The content token in one event's data; ``None`` for chunks that carry none."""
+def _token_of(data: str, url: str, api_key: str | None, log: Any, reply: _Reply) -> str | None:
+    """The content token in one event's data; ``None`` for chunks that carry none. A
+    choice's finish reason marks ``reply`` finished."""
     try:
         chunk = json.loads(data)
     except ValueError:
         log.debug("openai.malformed_event", reason="not JSON", data=data[:_MAX_LOGGED_DATA])
         return None
+    match chunk:
+        case {"choices": [{"finish_reason": str()}, *_]}:
+            reply.finished = True
     match chunk:
         case {"choices": [{"delta": {"content": str(token)}}, *_]}:
             return token

@@ -20,19 +20,27 @@ CONTEXT_MESSAGES = 20
 
 
 async def openai_llm(
-    prompt: str, kept: KeptHistory | None, model: str, base_url: str, emit: Emit
+    prompt: str,
+    kept: KeptHistory | None,
+    model: str,
+    base_url: str,
+    max_reply_chars: int,
+    emit: Emit,
 ) -> None:
     """Stream the model's reply to ``prompt`` as ``Chunk`` messages, then ``Done``.
 
     The model sees the conversation: the committed messages of the view's history store
-    (the view keeps none in memory: its history is a stream field), then the prompt.
+    (the view keeps none in memory: its history is a stream field), then the prompt. A
+    reply cut off upstream, empty, or past ``max_reply_chars`` fails the run with an
+    :class:`~demo_chat.openai_backend.UpstreamIncompleteReply` after the text that came:
+    the view keeps that text as a stopped reply and shows why.
     """
     from demo_chat.openai_backend import open_chat_stream
 
     messages = await conversation(kept, prompt)
     api_key = os.environ.get("OPENAI_API_KEY")
     async with open_chat_stream(
-        messages, base_url=base_url, model=model, api_key=api_key
+        messages, base_url=base_url, model=model, api_key=api_key, max_chars=max_reply_chars
     ) as tokens:
         async for token in tokens:
             await emit(Chunk(token))
@@ -58,6 +66,7 @@ class OpenAIChatView(ChatView):
 
     model = state(str, "gpt-4o-mini")
     base_url = state(str, "https://api.openai.com/v1")
+    max_reply_chars = state(int, 200_000)
     kept = state(KeptHistory | None, None)
     """The view's link to its history store, which the ``llm`` run reads the conversation
     from (a server field: it never reaches the page)."""
@@ -69,4 +78,5 @@ class OpenAIChatView(ChatView):
         super().mount(params)
         self.model = params.model
         self.base_url = params.base_url
+        self.max_reply_chars = params.max_reply_chars
         self.kept = self._kept

@@ -41,10 +41,15 @@ def build_app(
     }
     view: type[View] = ChatView
     if args.llm == "openai":
+        from demo_chat.openai_backend import MAX_REPLY_CHARS
         from demo_chat.openai_view import OpenAIChatView
 
         view = OpenAIChatView
-        params |= {"model": args.model, "base_url": args.openai_base_url}
+        params |= {
+            "model": args.model,
+            "base_url": args.openai_base_url,
+            "max_reply_chars": getattr(args, "max_reply_chars", MAX_REPLY_CHARS),
+        }
     return Application(
         [Route("/", view, name="chat", params=params, session_param="conversation")],
         title="actorview chat",

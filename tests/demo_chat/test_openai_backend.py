@@ -22,10 +22,13 @@ from hypothesis import strategies as st
 from structlog.typing import EventDict
 
 from demo_chat.openai_backend import (
+    MAX_REPLY_CHARS,
     UpstreamConnectionError,
     UpstreamError,
+    UpstreamIncompleteReply,
     UpstreamStatusError,
     UpstreamStreamError,
+    _Reply,
     _SSEDecoder,
     _token_of,
     open_chat_stream,
@@ -180,6 +183,63 @@ async def test_a_reply_that_ends_without_done_ends_the_tokens(server: FakeOpenAI
         assert await collect(server) == ["the", " end"]
 
 
+async def tokens_then_error(
+    server: FakeOpenAIServer, *, max_chars: int = MAX_REPLY_CHARS
+) -> tuple[list[str], UpstreamError | None]:
+    """The tokens of one reply, and the error that ended it (None if it ended whole)."""
+    got: list[str] = []
+    try:
+        async with open_chat_stream(
+            MESSAGES, base_url=server.base_url, model=MODEL, api_key=KEY, max_chars=max_chars
+        ) as tokens:
+            async for token in tokens:
+                got.append(token)
+    except UpstreamError as error:
+        return got, error
+    return got, None
+
+
+def without_finish(tokens: list[str]) -> list[bytes]:
+    return [sse_event(content_chunk(token)) for token in tokens]
+
+
+async def test_a_reply_cut_off_without_done_or_finish_reason_is_marked_incomplete(
+    server: FakeOpenAIServer,
+) -> None:
+    server.reply = Reply(body=without_finish(["the", " start"]))
+    with trio.fail_after(BOUND):
+        got, error = await tokens_then_error(server)
+    assert got == ["the", " start"], "what came is kept"
+    assert isinstance(error, UpstreamIncompleteReply)
+    assert "ended the reply before it finished" in str(error) and "cut off" in str(error)
+
+
+async def test_a_keep_alive_only_stream_is_an_incomplete_reply_not_an_empty_one(
+    server: FakeOpenAIServer,
+) -> None:
+    server.reply = Reply(body=[b": keep-alive\n\n"] * 3, delay=0.01)
+    with trio.fail_after(BOUND):
+        got, error = await tokens_then_error(server)
+    assert got == [] and isinstance(error, UpstreamIncompleteReply)
+
+
+async def test_a_reply_with_no_text_at_all_is_marked(server: FakeOpenAIServer) -> None:
+    server.reply = Reply(body=sse_chunks([]))
+    with trio.fail_after(BOUND):
+        got, error = await tokens_then_error(server)
+    assert got == [] and isinstance(error, UpstreamIncompleteReply)
+    assert "finished without any reply text" in str(error)
+
+
+async def test_a_reply_past_max_chars_is_cut_there_and_marked(server: FakeOpenAIServer) -> None:
+    server.reply = Reply(body=sse_chunks(["abc", "def", "ghi"]))
+    with trio.fail_after(BOUND):
+        got, error = await tokens_then_error(server, max_chars=5)
+    assert got == ["abc", "de"]
+    assert isinstance(error, UpstreamIncompleteReply)
+    assert "sent more than 5 characters: cut there" in str(error)
+
+
 async def test_nothing_after_done_is_read(server: FakeOpenAIServer) -> None:
     server.reply = Reply(body=[*sse_chunks(["only"]), sse_event(content_chunk(" ignored"))])
     with trio.fail_after(BOUND):
@@ -223,28 +283,40 @@ async def test_malformed_events_are_skipped_with_a_debug_log(
     assert all(entry["log_level"] == "debug" for entry in skipped)
 
 
-@given(st.lists(st.text(min_size=1)))
-def test_any_tokens_survive_encoding_and_decoding(words: list[str]) -> None:
-    events = _SSEDecoder()
+@given(st.lists(st.text(min_size=1)), st.lists(st.integers(1, 50), max_size=20))
+def test_any_tokens_survive_encoding_and_decoding_however_the_body_is_cut(
+    words: list[str], cuts: list[int]
+) -> None:
+    body = b"".join(sse_chunks(words)).decode()
+    events = _SSEDecoder("u")
+    reply = _Reply("u", MAX_REPLY_CHARS)
     decoded = []
-    for line in b"".join(sse_chunks(words)).decode().split("\n"):
-        data = events.feed(line)
-        if data is not None and data != "[DONE]":
-            token = _token_of(data, url="u", api_key=None, log=structlog.get_logger())
-            if token:
-                decoded.append(token)
+    pieces, rest = [], body
+    for cut in cuts:
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    for piece in [*pieces, rest]:
+        for data in events.feed(piece):
+            if data != "[DONE]":
+                log = structlog.get_logger()
+                token = _token_of(data, url="u", api_key=None, log=log, reply=reply)
+                if token:
+                    decoded.append(token)
     assert decoded == words
 
 
-def test_data_lines_of_one_event_are_joined_with_newlines() -> None:
-    events = _SSEDecoder()
-    assert [events.feed(line) for line in ["data: a", "id: 7", "data:b", ""]] == [
-        None,
-        None,
-        None,
-        "a\nb",
-    ]
-    assert events.feed("") is None
+def test_data_lines_of_one_event_are_joined_with_newlines_whatever_the_line_ends() -> None:
+    events = _SSEDecoder("u")
+    assert events.feed("data: a\r\nid: 7\rdata:b\r") == []
+    assert events.feed("\n\n") == ["a\nb"], "CR LF split across pieces is one line end"
+    assert events.feed("\n") == []
+
+
+def test_a_line_past_the_cap_fails_before_it_is_read_whole() -> None:
+    events = _SSEDecoder("http://m/v1", max_line=1000)
+    events.feed("data: " + "x" * 900)
+    with pytest.raises(UpstreamIncompleteReply, match="sent a line longer than 1000 characters"):
+        events.feed("x" * 200)
 
 
 # -- cancellation ----------------------------------------------------------------------

@@ -18,7 +18,13 @@ from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
 from demo_chat.openai_view import CONTEXT_MESSAGES, OpenAIChatView, conversation
 from demo_chat.view import KeptHistory
-from tests.demo_chat.fake_openai_server import FakeOpenAIServer, Reply, sse_chunks
+from tests.demo_chat.fake_openai_server import (
+    FakeOpenAIServer,
+    Reply,
+    content_chunk,
+    sse_chunks,
+    sse_event,
+)
 
 BOUND = 5.0
 
@@ -92,3 +98,25 @@ async def test_the_model_sees_the_newest_messages_and_the_prompt_once() -> None:
         {"role": "user", "content": "now"},
     ]
     assert await conversation(None, "alone") == [{"role": "user", "content": "alone"}]
+
+
+async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
+    nursery: trio.Nursery,
+) -> None:
+    body = [sse_event(content_chunk(token)) for token in ["Half", " a"]]  # no finish, no [DONE]
+    server = FakeOpenAIServer(Reply(body=body))
+    await server.start(nursery)
+    store = SQLiteHistoryStore()
+    params = {"base_url": server.base_url, "store": store, "conversation": "c1"}
+    replies = Replies()
+    view = replies.view = OpenAIChatView(params, sink=replies)
+    ref = await nursery.start(view.run)
+    await replies.submit(ref, "tell me")
+    assert await store.load("c1") == [
+        Message("user", "tell me"),
+        Message("assistant", "Half a", stopped=True),
+    ]
+    failure = view.store.read("failure")
+    assert failure.startswith("The reply failed: the model server at ")
+    assert "ended the reply before it finished" in failure
+    ref.request_stop()
