@@ -33,6 +33,7 @@ from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 import trio
 
+from actorview.render import normalize_text
 from demo_chat.messages import Message
 
 T = TypeVar("T")
@@ -222,7 +223,9 @@ class SQLiteHistoryStore:
             return list(self._connection.execute(sql, args).fetchall())
 
     def _insert(self, conversation: str, messages: tuple[Message, ...]) -> None:
-        rows = [(conversation, m.role, m.text, int(m.stopped)) for m in messages]
+        # normalize_text: a lone surrogate cannot be encoded for SQLite (the page shows
+        # the same text, normalised by its render), so none ever reaches the insert.
+        rows = [(conversation, m.role, normalize_text(m.text), int(m.stopped)) for m in messages]
         with self._lock, self._transaction():
             self._connection.executemany(
                 "INSERT INTO messages (conversation, role, text, stopped) VALUES (?, ?, ?, ?)",

@@ -36,6 +36,7 @@ import httpx
 import trio
 
 from actorview.logging import get_logger
+from actorview.render import TextNormalizer, normalize_text
 
 __all__ = [
     "UpstreamConnectionError",
@@ -187,6 +188,12 @@ async def stream_chat(
     ignored ``stream`` and answered with one JSON completion has its whole
     ``message.content`` yielded as one token.
 
+    Tokens are model text entering the application, so they are normalised on the way
+    in, as one text (:class:`actorview.render.TextNormalizer`): a lone surrogate (a
+    valid JSON escape) or a NUL becomes U+FFFD, CR LF and CR become LF, a CR LF or a
+    surrogate pair split between two events comes out whole. No view, store or page
+    downstream ever sees text it cannot encode.
+
     Cancellation: this is an async generator, so closing it is what closes the HTTP
     response. Prefer :func:`open_chat_stream`, which closes it structurally; if you
     iterate this directly, wrap it in :func:`contextlib.aclosing`. A ``Cancelled``
@@ -233,13 +240,14 @@ async def stream_chat(
                 )
             if response.headers.get("content-type", "").startswith("application/json"):
                 # The server ignored "stream": the whole reply is in one completion.
-                whole = _message_content(await response.aread())
+                whole = normalize_text(_message_content(await response.aread()) or "")
                 if whole:
                     yielded += 1
                     yield whole
                 outcome = "done (not streamed)"
                 return
             events = _SSEDecoder()
+            text = TextNormalizer()
             lines = response.aiter_lines()
             grace = 0.0
             try:
@@ -247,15 +255,19 @@ async def stream_chat(
                     data = events.feed(line)
                     if data == "[DONE]":
                         outcome, grace = "done", _AFTER_DONE_GRACE
+                        if held := text.flush():
+                            yielded += 1
+                            yield held
                         return
                     token = None if data is None else _token_of(data, url, api_key, log)
-                    if token:
+                    if token and (token := text.feed(token)):
                         yielded += 1
                         yield token
             finally:
                 await _finish(lines, grace)
             last = events.flush()
             token = None if last in (None, "[DONE]") else _token_of(last, url, api_key, log)
+            token = text.feed(token or "") + text.flush()
             if token:
                 yielded += 1
                 yield token
