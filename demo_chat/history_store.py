@@ -98,6 +98,10 @@ class HistoryStore(Protocol):
 class SQLiteHistoryStore:
     """A :class:`HistoryStore` in one SQLite database file (or ``":memory:"``).
 
+    Message text is written normalised (:func:`actorview.normalize_text`): a lone
+    surrogate, which SQLite's UTF-8 cannot hold, is stored as U+FFFD, as the page shows
+    it, instead of failing the insert.
+
     One connection, in WAL mode with ``synchronous=NORMAL``: a commit survives a crash
     of the process; the last commits may be lost on a power failure. ``":memory:"``
     keeps the history across view crashes and reconnects but not across process
