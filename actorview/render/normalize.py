@@ -39,7 +39,8 @@ def normalize_text(value: str) -> str:
     returned as it is (the same object).
 
     The check is on every text of every render, the streamed draft included, so a clean
-    string costs two ``memchr`` scans when it is ASCII and one UTF-8 encode otherwise::
+    string costs two ``memchr`` scans when it is ASCII, one UTF-8 encode otherwise, and
+    a long one that extends a clean one checked lately only the check of its tail::
 
         >>> normalize_text("a\\r\\nb\\x00\\ud800")
         'a\\nb\\ufffd\\ufffd'
@@ -47,14 +48,54 @@ def normalize_text(value: str) -> str:
     if value.isascii():
         if "\x00" not in value and "\r" not in value:
             return value
-    else:
-        try:
-            data = value.encode()  # lone surrogates cannot be encoded
-        except UnicodeEncodeError:
-            return _normalized(value)
-        if b"\x00" not in data and b"\r" not in data:
+    elif len(value) < _LONG:
+        if _clean_non_ascii(value):
             return value
+    elif _clean_long(value):
+        return value
     return _normalized(value)
+
+
+def _clean_non_ascii(value: str) -> bool:
+    try:
+        data = value.encode()  # lone surrogates cannot be encoded
+    except UnicodeEncodeError:
+        return False
+    return b"\x00" not in data and b"\r" not in data
+
+
+_LONG: Final = 512
+"""Non-ASCII strings at least this long are checked through :data:`_clean_heads`."""
+_HEAD: Final = 64
+_MAX_HEADS: Final = 256
+_MAX_HELD: Final = 1 << 22
+_clean_heads: dict[str, str] = {}
+"""Long clean non-ASCII strings seen lately, by their first :data:`_HEAD` characters.
+
+A streamed draft is checked on every render and grows by a token each time: a string
+that starts with a clean one seen before needs only its tail checked (a ``memcmp`` of
+the start, as the diff does anyway, instead of a UTF-8 encode of it all), so a token's
+cost does not grow with the draft. Bounded: at most :data:`_MAX_HEADS` strings and
+:data:`_MAX_HELD` characters are held, then it starts afresh."""
+_held_chars = [0]
+
+
+def _clean_long(value: str) -> bool:
+    head = value[:_HEAD]
+    known = _clean_heads.get(head)
+    if known is not None and len(known) <= len(value) and value.startswith(known):
+        clean = is_normal_text(value[len(known) :])  # nothing in ``known`` pairs with it
+    else:
+        clean = _clean_non_ascii(value)
+        known = None
+    if clean:
+        if len(_clean_heads) >= _MAX_HEADS or _held_chars[0] + len(value) > _MAX_HELD:
+            _clean_heads.clear()
+            _held_chars[0] = 0
+            known = None
+        _held_chars[0] += len(value) - (len(known) if known is not None else 0)
+        _clean_heads[head] = value
+    return clean
 
 
 def is_normal_text(value: str) -> bool:

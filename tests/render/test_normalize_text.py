@@ -65,6 +65,7 @@ def test_a_clean_string_is_returned_as_it_is(value: str) -> None:
 @given(any_text | tricky)
 def test_normalised_text_encodes_is_stable_and_joins(value: str) -> None:
     once = normalize_text(value)
+    assert once == reference(value)
     once.encode()  # never a UnicodeEncodeError
     assert "\x00" not in once and "\r" not in once
     assert normalize_text(once) == once
@@ -117,3 +118,49 @@ def test_every_json_frame_can_be_written_as_utf_8() -> None:
     patch = encode([AppendText((0,), "\udbff")])
     assert json.loads(patch) == [["a", [0], "\ufffd"]]
     assert encode_json(["plain", "é"]) == '["plain","é"]'
+
+
+def test_a_long_text_is_checked_whole_though_its_start_was_seen_clean() -> None:
+    """Long non-ASCII texts that extend one seen clean (a draft, token by token) have
+    only their tail checked; anything else that shares their start is checked whole."""
+    draft = "é" * 700
+    assert normalize_text(draft) is draft
+    longer = draft + " tok"
+    assert normalize_text(longer) is longer
+    assert normalize_text(longer + "\ud800") == longer + "\ufffd"
+    assert normalize_text(longer + "\r\n") == longer + "\n"
+    same_start = "é" * 100 + "\x00" + "é" * 700
+    assert normalize_text(same_start) == "é" * 100 + "\ufffd" + "é" * 700
+    shorter = "é" * 650 + "\x00"
+    assert normalize_text(shorter) == "é" * 650 + "\ufffd"
+
+
+@given(st.lists(any_text | tricky, min_size=1, max_size=8))
+def test_a_long_text_growing_by_pieces_is_normalised_at_every_length(pieces: list[str]) -> None:
+    text = "ü" * 600
+    for piece in pieces:
+        text += piece
+        assert normalize_text(text) == reference(text)
+
+
+def reference(value: str) -> str:
+    """The normalisation spelled out, character by character, with no fast path."""
+    out: list[str] = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        pair = value[index : index + 2]
+        if "\ud800" <= char <= "\udbff" and len(pair) == 2 and "\udc00" <= pair[1] <= "\udfff":
+            out.append(pair.encode("utf-16-le", "surrogatepass").decode("utf-16-le"))
+            index += 2
+            continue
+        if "\ud800" <= char <= "\udfff" or char == "\x00":
+            out.append("\ufffd")
+        elif char == "\r":
+            out.append("\n")
+            if pair == "\r\n":
+                index += 1
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
