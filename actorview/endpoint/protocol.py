@@ -117,10 +117,7 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
     if not isinstance(raw, dict):
         raise BadFrame(f"frame must be a JSON object, got {type(raw).__name__}")
     if "\\" in text or not text.isascii():  # NUL, CR and surrogates come in as escapes
-        try:
-            raw = _normalized(raw)
-        except RecursionError:
-            raise BadFrame("frame is nested too deeply") from None
+        _normalize_strings(raw)
     tag = raw.pop("t", None)
     frame_type = _FRAME_TYPES.get(tag) if isinstance(tag, str) else None
     if frame_type is None:
@@ -144,15 +141,27 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
     return frame
 
 
-def _normalized(value: Any) -> Any:
-    """``value`` (parsed JSON) with every string in it normalised, keys included."""
-    if isinstance(value, str):
-        return normalize_text(value)
-    if isinstance(value, list):
-        return [_normalized(item) for item in value]
-    if isinstance(value, dict):
-        return {normalize_text(key): _normalized(item) for key, item in value.items()}
-    return value
+def _normalize_strings(root: dict[str, Any]) -> None:
+    """Normalise every string in ``root`` (parsed JSON, owned here), keys included, in
+    place: a loop, not a recursion, so any depth ``json.loads`` took is fine."""
+    stack: list[dict[str, Any] | list[Any]] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = normalize_text(item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+            continue
+        items = list(node.items())
+        node.clear()
+        for key, item in items:
+            if isinstance(item, str):
+                item = normalize_text(item)
+            elif isinstance(item, dict | list):
+                stack.append(item)
+            node[normalize_text(key)] = item
 
 
 def _quote(value: object, limit: int = 40) -> str:

@@ -95,3 +95,16 @@ def test_every_string_of_a_browser_frame_is_normalised_on_the_way_in(
 def test_a_frame_holding_a_raw_lone_surrogate_is_normalised_not_a_crash() -> None:
     """No socket decodes into one, but another transport might hand the parser such a str."""
     assert parse('{"t":"input","ref":2,"field":"p","value":"\ud800"}') == Input(2, "p", "\ufffd")
+
+
+def test_strings_are_normalised_at_any_depth_json_allows() -> None:
+    depth = 900
+    nested = "[" * depth + r'"\u0000"' + "]" * depth
+    frame = parse_client_frame(
+        f'{{"t":"event","ref":1,"name":"x","params":{{"a":{nested}}}}}', max_bytes=10_000
+    )
+    assert isinstance(frame, Event)
+    value = frame.params["a"]
+    for _ in range(depth):
+        (value,) = value
+    assert value == "\ufffd"
