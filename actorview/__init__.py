@@ -4,7 +4,8 @@ The public API, by layer (data flows down this list, one way):
 
 - views: :class:`View` with :func:`state`, :func:`stream`, :func:`calculate`,
   :func:`action`, :func:`clause`, :func:`async_stream` and :mod:`ops`;
-- rendering: :data:`h` (the HTML builder), :func:`to_html`, :func:`raw`/:class:`Markup`;
+- rendering: :data:`h` (the HTML builder), :func:`to_html`, :func:`raw`/:class:`Markup`,
+  :func:`normalize_text` (what every string becomes before it reaches a page);
 - actors: :class:`Actor`, :func:`on`, :class:`ActorRef`, :class:`Lease`, overflow policies;
 - supervision: :class:`Supervisor`, :class:`ChildSpec`, :class:`Restart`, :class:`Strategy`;
 - serving: :class:`Application`, :class:`Route`, :class:`Limits`;
@@ -30,7 +31,7 @@ from actorview.mailbox import (
     WrongMessageType,
     on,
 )
-from actorview.render import Element, Markup, h, raw, to_html
+from actorview.render import Element, Markup, h, normalize_text, raw, to_html
 from actorview.supervisor import (
     CANCEL_AT_ONCE,
     WAIT_FOREVER,
@@ -122,6 +123,7 @@ __all__ = [
     "clause",
     "configure_logging",
     "h",
+    "normalize_text",
     "on",
     "ops",
     "raw",

@@ -3,8 +3,12 @@
 Browser → server frames are JSON objects with a type tag ``t``. They are untrusted: each
 is size-checked, parsed, and structured with cattrs into a frozen attrs class, and
 anything that does not fit raises :class:`~actorview.endpoint.errors.BadFrame` with a
-message that names what was wrong. Server → browser: a patch frame is a JSON array
-(see docs/PROTOCOL.md); every other frame is a JSON object with a ``t`` tag.
+message that names what was wrong. Every string in a frame (keys, values, at any depth)
+is normalised on the way in (:func:`~actorview.render.normalize.normalize_text`: a lone
+surrogate or a NUL becomes U+FFFD, CR LF and CR become LF), so no view, store or model
+server ever sees a string the page could not show as it is. Server → browser: a patch
+frame is a JSON array (see docs/PROTOCOL.md); every other frame is a JSON object with a
+``t`` tag.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import attrs
 import cattrs
 
 from actorview.endpoint.errors import BadFrame
+from actorview.render.normalize import normalize_text
 from actorview.render.wire import encode_json as encode_json  # re-exported
 
 
@@ -100,7 +105,7 @@ for _type in (str, int):
 
 def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
     """Turn one untrusted frame into a typed frame, or raise :class:`BadFrame`."""
-    size = len(text.encode(errors="surrogatepass") if isinstance(text, str) else text)
+    size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
     if size > max_bytes:
         raise BadFrame(
             f"frame of {size} bytes is larger than the limit of {max_bytes} bytes",
@@ -114,6 +119,8 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
         raise BadFrame("frame is not valid JSON") from None
     if not isinstance(raw, dict):
         raise BadFrame(f"frame must be a JSON object, got {type(raw).__name__}")
+    if "\\" in text or not text.isascii():  # NUL, CR and surrogates come in as escapes
+        _normalize_strings(raw)
     tag = raw.pop("t", None)
     frame_type = _FRAME_TYPES.get(tag) if isinstance(tag, str) else None
     if frame_type is None:
@@ -147,6 +154,29 @@ def _ref_of(text: str | bytes) -> int | None:
     ref = raw.get("ref") if isinstance(raw, dict) else None
     is_ref = isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref <= MAX_REF
     return ref if is_ref else None
+
+
+def _normalize_strings(root: dict[str, Any]) -> None:
+    """Normalise every string in ``root`` (parsed JSON, owned here), keys included, in
+    place: a loop, not a recursion, so any depth ``json.loads`` took is fine."""
+    stack: list[dict[str, Any] | list[Any]] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = normalize_text(item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+            continue
+        items = list(node.items())
+        node.clear()
+        for key, item in items:
+            if isinstance(item, str):
+                item = normalize_text(item)
+            elif isinstance(item, dict | list):
+                stack.append(item)
+            node[normalize_text(key)] = item
 
 
 def _quote(value: object, limit: int = 40) -> str:
