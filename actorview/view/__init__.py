@@ -15,6 +15,7 @@ it reacts; the validator checks the declarations when the class is defined. Star
   failed stream, :class:`Failed` actions).
 """
 
+from actorview.lifecycle import RunState
 from actorview.view import ops
 from actorview.view.actions import Action, action
 from actorview.view.calculate import Appended, Calc, calculate
@@ -68,7 +69,6 @@ from actorview.view.streams import (
     OnBusy,
     OnFailure,
     Run,
-    RunState,
     StreamFailed,
     StreamRunner,
     async_stream,

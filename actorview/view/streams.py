@@ -41,6 +41,7 @@ from typing import Any, Literal
 import attrs
 import trio
 
+from actorview.lifecycle import RunState
 from actorview.mailbox import ActorStopped, Lease
 from actorview.view.declarations import Declaration
 from actorview.view.errors import EmitError, StreamBusy
@@ -67,25 +68,6 @@ class OnBusy(enum.Enum):
     """Start the new run when the live one has ended (done or failed)."""
     REFUSE = "refuse"
     """Refuse the fire with :class:`~actorview.view.StreamBusy`; the action changes nothing."""
-
-
-class RunState(enum.Enum):
-    """Where a run is in its life."""
-
-    PENDING = "pending"
-    """Fired, its task not started yet (or waiting in the queue)."""
-    RUNNING = "running"
-    """Its body is running and may emit."""
-    CANCELLED = "cancelled"
-    """Cancelled or superseded: it has ended and nothing it emitted will be handled."""
-    FAILED = "failed"
-    """Its body raised; a :class:`StreamFailed` was sent to the view."""
-    DONE = "done"
-    """Its body returned."""
-
-    @property
-    def ended(self) -> bool:
-        return self in (RunState.CANCELLED, RunState.FAILED, RunState.DONE)
 
 
 class OnFailure(enum.Enum):

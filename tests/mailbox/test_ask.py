@@ -74,7 +74,7 @@ async def test_a_crash_answers_the_asker_and_the_actor_fails() -> None:
                 askers.start_soon(ask_and_record, ref)
     assert len(answers) == 1
     assert isinstance(answers[0].__cause__, ValueError)
-    assert fragile.state.value == "crashed"
+    assert fragile.state.value == "failed"
 
 
 async def test_run_raises_the_handler_error_itself_not_a_group() -> None:

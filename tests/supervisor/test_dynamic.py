@@ -127,7 +127,7 @@ async def test_terminating_an_unknown_child_names_the_known_ones() -> None:
 async def test_dynamic_calls_need_a_running_supervisor() -> None:
     troupe = Troupe()
     sup = Supervisor(name="idle")
-    with pytest.raises(SupervisorNotRunning, match="'idle' is idle"):
+    with pytest.raises(SupervisorNotRunning, match="'idle' is pending"):
         await sup.start_child(troupe.spec("a"))
     with pytest.raises(SupervisorNotRunning):
         await sup.terminate_child("a")
