@@ -11,7 +11,7 @@ the server's code, reported as such.
 
 from __future__ import annotations
 
-from actorview.errors import ActorViewError
+from actorview.errors import ActorViewError, ActorViewWarning
 
 
 class ViewError(ActorViewError):
@@ -84,7 +84,7 @@ class EmitError(ViewError, TypeError):
     """
 
 
-class MissingFailureClause(UserWarning):
+class MissingFailureClause(ActorViewWarning):
     """A view declares an async_stream whose failures no clause handles (a warning).
 
     Given when the class is defined. Such a failure is logged and the page shows the
