@@ -21,6 +21,7 @@ from actorview.view.actions import Action, action
 from actorview.view.calculate import Appended, Calc, calculate
 from actorview.view.clauses import ViewClause, clause
 from actorview.view.errors import (
+    CalcNotReady,
     EmitError,
     ExpressionError,
     InvalidEvent,
@@ -83,6 +84,7 @@ __all__ = [
     "Applied",
     "AsyncStream",
     "Calc",
+    "CalcNotReady",
     "Connected",
     "Disconnected",
     "Emit",

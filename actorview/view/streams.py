@@ -275,11 +275,7 @@ class StreamRunner:
         if self.busy:
             on_busy = self.declaration.on_busy
             if on_busy is OnBusy.REFUSE:
-                raise StreamBusy(
-                    f"{self.declaration.owner}.{self.name}: a run is live and the stream "
-                    f'is declared on_busy="refuse". Cancel it first, or declare '
-                    f'on_busy="supersede" or "queue".'
-                )
+                raise StreamBusy(self.declaration.owner, self.name)
             if on_busy is OnBusy.QUEUE:
                 self._queue.append(run)
                 return run
@@ -323,12 +319,7 @@ class StreamRunner:
 
         async def emit(message: Any) -> None:
             if not isinstance(message, emits):
-                raise EmitError(
-                    f"{self.declaration.owner}.{self.name} emitted a "
-                    f"{type(message).__name__}, which is not among its emits=("
-                    f"{', '.join(t.__name__ for t in emits)}). Add it to emits, and a "
-                    f"clause for it."
-                )
+                raise EmitError(self.declaration.owner, self.name, message, emits)
             if lease.revoked:
                 return
             try:
