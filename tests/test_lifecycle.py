@@ -3,7 +3,6 @@ answers the same predicates."""
 
 from __future__ import annotations
 
-import ast
 import inspect
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 import actorview.lifecycle
 from actorview import ActorState, ChildState, RunState, SupervisorState
 from actorview.lifecycle import Lifecycle
+from tests.docstrings import member_assignments, undocumented_members
 
 ENUMS: list[type[Lifecycle]] = [ActorState, SupervisorState, ChildState, RunState]
 
@@ -55,22 +55,15 @@ def test_the_owners_re_export_the_one_enum() -> None:
     assert view.RunState is RunState
 
 
-def test_every_member_has_a_one_line_docstring() -> None:
-    tree = ast.parse(inspect.getsource(actorview.lifecycle))
-    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
-    assert sorted(c.name for c in classes) == sorted(["Lifecycle", *(e.__name__ for e in ENUMS)])
-    undocumented = [
-        f"{cls.name}.{target.id}"
-        for cls in classes
-        for statement, following in zip(cls.body, [*cls.body[1:], None], strict=True)
-        if isinstance(statement, ast.Assign)
-        for target in statement.targets
-        if isinstance(target, ast.Name)
-        and not (
-            isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-            and "\n" not in following.value.value.strip()
-        )
-    ]
-    assert undocumented == []
+@pytest.mark.parametrize("enum", ENUMS)
+def test_every_member_has_a_one_line_docstring(enum: type[Lifecycle]) -> None:
+    assert undocumented_members(enum) == []
+    assert len(member_assignments(enum)) == len(enum)
+
+
+def test_the_module_holds_the_four_enums_and_their_base() -> None:
+    classes = [c for _, c in inspect.getmembers(actorview.lifecycle, inspect.isclass)]
+    assert {c.__name__ for c in classes if c.__module__ == "actorview.lifecycle"} == {
+        "Lifecycle",
+        *(enum.__name__ for enum in ENUMS),
+    }
