@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import attrs
 import pytest
 import trio
 
 from actorview.mailbox import (
-    Actor,
     ActorCrashed,
     ActorStopped,
     AskTimeout,
     UnhandledMessage,
-    on,
 )
-from tests.mailbox.messages import Add, Block, Counter, Total
+from tests.mailbox.messages import Add, Block, Counter, Explode, Fragile, Total
 
 
 async def test_ask_returns_the_clause_return_value() -> None:
@@ -44,17 +41,6 @@ async def test_ask_that_no_clause_takes_gets_unhandled_message() -> None:
         with pytest.raises(UnhandledMessage, match="no clause of Counter took Add"):
             await ref.ask(Add(-1))  # the guard wants a positive amount
         ref.request_stop()
-
-
-@attrs.frozen
-class Explode:
-    pass
-
-
-class Fragile(Actor):
-    @on(Explode)
-    def explode(self, message: Explode) -> None:
-        raise ValueError("boom")
 
 
 async def test_a_crash_answers_the_asker_and_the_actor_fails() -> None:
