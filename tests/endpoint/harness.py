@@ -95,19 +95,28 @@ async def live(
         yield ws
 
 
+async def wrap_live(
+    nursery: trio.Nursery, stream: trio.SocketStream, port: int, *, origin: str | None = None
+) -> trio_websocket.WebSocketConnection:
+    """The live socket's handshake over a connection the caller opened (with its own
+    local address or socket options); the socket lives in ``nursery``."""
+    origin = origin if origin is not None else f"http://127.0.0.1:{port}"
+    return await trio_websocket.wrap_client_stream(
+        nursery,
+        stream,
+        f"127.0.0.1:{port}",
+        "/_av/live",
+        extra_headers=[(b"Origin", origin.encode())],
+    )
+
+
 @asynccontextmanager
 async def _live_from(
     port: int, origin: str, local_address: str
 ) -> AsyncIterator[trio_websocket.WebSocketConnection]:
     stream = await trio.open_tcp_stream("127.0.0.1", port, local_address=local_address)
     async with trio.open_nursery() as nursery:
-        ws = await trio_websocket.wrap_client_stream(
-            nursery,
-            stream,
-            f"127.0.0.1:{port}",
-            "/_av/live",
-            extra_headers=[(b"Origin", origin.encode())],
-        )
+        ws = await wrap_live(nursery, stream, port, origin=origin)
         try:
             yield ws
         finally:
