@@ -157,7 +157,17 @@ class PageError(ViewError):
 
 class KeepFailed(ViewError):
     """A stream's :class:`~actorview.view.KeptSource` did not keep what an action would
-    change (its store raised or timed out): nothing of the action happened."""
+    change (its store raised or timed out): nothing of the action happened.
+
+    ``where`` names the action (``"action 'send'"``).
+    """
+
+    def __init__(self, view: str, where: str) -> None:
+        super().__init__(
+            f"{view}, {where}: a stream's source did not keep its changes; nothing changed."
+        )
+        self.view = view
+        self.where = where
 
 
 class StreamBusy(ViewError):

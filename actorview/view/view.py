@@ -387,12 +387,7 @@ class View(Actor):
             return Ignored(f"the guard of action {event.name!r} is false")
         if not await self._keep(plan, f"action {event.name!r}"):
             store.abandon(plan)
-            return Failed(
-                KeepFailed(
-                    f"{type(self).__name__}, action {event.name!r}: a stream's source "
-                    f"did not keep its changes; nothing changed."
-                )
-            )
+            return Failed(KeepFailed(type(self).__name__, f"action {event.name!r}"))
         store.carry_out(plan)
         return Applied()
 
