@@ -13,7 +13,7 @@ The public API, by layer (data flows down this list, one way):
 """
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.errors import ActorViewError, DefinitionError
+from actorview.errors import ActorViewError, ActorViewWarning, DefinitionError
 from actorview.logging import configure_logging
 from actorview.mailbox import (
     Actor,
@@ -80,6 +80,7 @@ __all__ = [
     "ActorState",
     "ActorStopped",
     "ActorViewError",
+    "ActorViewWarning",
     "Appended",
     "Application",
     "Applied",

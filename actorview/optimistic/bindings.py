@@ -38,6 +38,7 @@ from typing import Any, Final
 
 import attrs
 
+from actorview.errors import ActorViewError
 from actorview.optimistic._source import locate
 from actorview.optimistic.errors import TranspileError
 from actorview.optimistic.program import (
@@ -167,7 +168,7 @@ def _is_json_type(tp: Any) -> bool:
     return False
 
 
-class _Skip(Exception):
+class _Skip(ActorViewError):
     """An expression the browser will not compute (the reason says why)."""
 
 

@@ -15,11 +15,13 @@ it reacts; the validator checks the declarations when the class is defined. Star
   failed stream, :class:`Failed` actions).
 """
 
+from actorview.lifecycle import RunState
 from actorview.view import ops
 from actorview.view.actions import Action, action
 from actorview.view.calculate import Appended, Calc, calculate
 from actorview.view.clauses import ViewClause, clause
 from actorview.view.errors import (
+    CalcNotReady,
     EmitError,
     ExpressionError,
     InvalidEvent,
@@ -68,7 +70,6 @@ from actorview.view.streams import (
     OnBusy,
     OnFailure,
     Run,
-    RunState,
     StreamFailed,
     StreamRunner,
     async_stream,
@@ -83,6 +84,7 @@ __all__ = [
     "Applied",
     "AsyncStream",
     "Calc",
+    "CalcNotReady",
     "Connected",
     "Disconnected",
     "Emit",

@@ -22,6 +22,7 @@ from actorview.view.calculate import Appended, Calc
 from actorview.view.clauses import ViewClause
 from actorview.view.declarations import article
 from actorview.view.errors import (
+    CalcNotReady,
     ExpressionError,
     InvalidInput,
     InvalidParams,
@@ -29,7 +30,6 @@ from actorview.view.errors import (
     StateTypeError,
     StreamBusy,
     UnknownAction,
-    ViewError,
 )
 from actorview.view.expressions import Expr
 from actorview.view.fields import FieldKind, Origin
@@ -167,10 +167,7 @@ class ViewStore:
         try:
             return self._calc_values[name]
         except KeyError:
-            raise ViewError(
-                f"{self.view}.{name}: calcs are first computed after mount; in mount, "
-                f"read the fields {name!r} reads instead."
-            ) from None
+            raise CalcNotReady(self.view, name) from None
 
     def stream(self, name: str) -> StreamItems[Any]:
         """The kept keys and pending ops of a stream field."""
@@ -211,15 +208,19 @@ class ViewStore:
         if field is None or field.origin is not Origin.CLIENT:
             clients = [n for n, f in self.spec.fields.items() if f.origin is Origin.CLIENT]
             raise InvalidInput(
-                f"{self.view}: the browser may not write {name!r}; only client fields "
-                f"can be set by input (client fields: {', '.join(clients) or 'none'})."
+                self.view,
+                name,
+                f"the browser may not write {name!r}; only client fields can be set by "
+                f"input (client fields: {', '.join(clients) or 'none'}).",
             )
         try:
             value = structure(raw, field.type)
         except ValueError as error:
             raise InvalidInput(
-                f"{self.view}.{name}: input {raw!r} is not a {type_name(field.type)} "
-                f"({error}); the field keeps its value."
+                self.view,
+                name,
+                f"input {raw!r} for {name!r} is not {article(type_name(field.type))} "
+                f"({error}); the field keeps its value.",
             ) from None
         self._set(name, value)
 
@@ -254,10 +255,7 @@ class ViewStore:
         """
         declared = self.spec.actions.get(name)
         if declared is None:
-            raise UnknownAction(
-                f"{self.view} has no action {name!r} (actions: "
-                f"{', '.join(self.spec.actions) or 'none'})."
-            )
+            raise UnknownAction(self.view, name, list(self.spec.actions))
         raw_params, proposed = proposed_keys(raw_params)
         raw_params, inputs = self._client_fields_of(declared, raw_params)
         params = self._structure_params(declared, raw_params)
@@ -273,8 +271,7 @@ class ViewStore:
                     allowed = self._evaluate(declared.when, params, names)
                 except Exception as error:
                     raise ExpressionError(
-                        f"{self.view}, action {name!r}: its guard raised "
-                        f"{type(error).__name__}: {error}. Nothing changed."
+                        self.view, f"action {name!r}", error, guard=True
                     ) from error
                 if not allowed:
                     return None
@@ -367,10 +364,7 @@ class ViewStore:
         except (StateTypeError, OpError, StreamBusy):
             raise
         except Exception as error:
-            raise ExpressionError(
-                f"{self.view}, {where}: an expression raised {type(error).__name__}: {error}. "
-                f"Nothing changed."
-            ) from error
+            raise ExpressionError(self.view, where, error) from error
         return Plan(tuple(steps))
 
     def carry_out(self, plan: Plan) -> None:
@@ -426,10 +420,7 @@ class ViewStore:
         if isinstance(op, Fire):
             stream = self.spec.streams[op.stream]
             if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
-                raise StreamBusy(
-                    f"{self.view}, {where}: {op.stream!r} has a live run and is declared "
-                    f'on_busy="refuse". Cancel it first, or declare on_busy="supersede".'
-                )
+                raise StreamBusy(self.view, op.stream, where=where)
             args = {
                 param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
                 for param in stream.params
@@ -467,8 +458,9 @@ class ViewStore:
         index = op.index.evaluate(lookup)
         if not conforms(index, int) or not -length <= index < length:
             raise OpError(
-                f"{self.view}, {where}: ops.update_at({name!r}) got index {index!r}, but "
-                f"{name} has {length} items. Nothing changed."
+                self.view,
+                where,
+                f"ops.update_at({name!r}) got index {index!r}, but {name} has {length} items.",
             )
         item = op.value.evaluate(lookup)
         self._check(name, item, field.item_type, "item")
@@ -648,11 +640,7 @@ class ViewStore:
 
     def _check(self, name: str, value: Any, expected: Any, what: str) -> None:
         if not conforms(value, expected):
-            raise StateTypeError(
-                f"{self.view}.{name}: the {what} {value!r} is "
-                f"{article(type(value).__name__)}, not {article(type_name(expected))}. The "
-                f"field keeps its value."
-            )
+            raise StateTypeError(self.view, name, value, expected, what)
 
     def _client_fields_of(self, declared: Action, raw: Any) -> tuple[Any, dict[str, Any]]:
         """Split the client-field values (a form's inputs) off untrusted params."""
@@ -670,8 +658,11 @@ class ViewStore:
                 inputs[key] = structure(value, field.type)
             except ValueError as error:
                 raise InvalidParams(
-                    f"{self.view}, action {declared.name!r}: form field {key!r} is not "
-                    f"{article(type_name(field.type))} ({error}). Nothing changed."
+                    self.view,
+                    f"form field {key!r} is not {article(type_name(field.type))} ({error}). "
+                    f"Nothing changed.",
+                    action=declared.name,
+                    params=raw,
                 ) from None
         return rest, inputs
 
@@ -679,13 +670,18 @@ class ViewStore:
         if declared.params is None:
             if raw:
                 raise InvalidParams(
-                    f"{self.view}, action {declared.name!r}: takes no params, got "
-                    f"{raw!r}. Nothing changed."
+                    self.view,
+                    f"takes no params, got {raw!r}. Nothing changed.",
+                    action=declared.name,
+                    params=raw,
                 )
             return None
         try:
             return structure(raw if raw is not None else {}, declared.params)
         except ValueError as error:
             raise InvalidParams(
-                f"{self.view}, action {declared.name!r}: invalid params: {error}. Nothing changed."
+                self.view,
+                f"invalid params: {error}. Nothing changed.",
+                action=declared.name,
+                params=raw,
             ) from None

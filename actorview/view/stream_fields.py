@@ -597,16 +597,17 @@ class StreamItems(Generic[T]):
         """
         if self._page is None:
             raise PageError(
-                f"stream {self._name!r} is not paged: declare it with "
-                f"stream(..., page=N) to open it on a source."
+                self._name,
+                "not a paged stream: declare it with stream(..., page=N) to open it on a source.",
             )
         if len(self) or self.pending or self._sourced:
             raise PageError(
-                f"stream {self._name!r} already has items or a source: open it on its "
-                f"source once, in on_start, before anything is pushed."
+                self._name,
+                "it already has items or a source: open it on its source once, in "
+                "on_start, before anything is pushed.",
             )
         if not isinstance(total, int) or total < 0:
-            raise PageError(f"stream {self._name!r}: the source's count() gave {total!r}")
+            raise PageError(self._name, f"the source's count() gave {total!r}")
         self._sourced = True
         self._total = self._lo = total
 
@@ -633,22 +634,23 @@ class StreamItems(Generic[T]):
         above = stop == self._lo
         if not self._sourced or not (above or start == hi) or not 0 <= start <= stop:
             raise PageError(
-                f"stream {self._name!r}: a page at positions {start}..{stop} does not "
-                f"touch the window {self._lo}..{hi} of {self._total} items."
+                self._name,
+                f"a page at positions {start}..{stop} does not touch the window "
+                f"{self._lo}..{hi} of {self._total} items.",
             )
         if len(items) != stop - start:
             raise PageError(
-                f"stream {self._name!r}: the source's slice({start}, {stop}) gave "
-                f"{len(items)} items, not {stop - start}; it must give exactly "
-                f"stop - start items, oldest first."
+                self._name,
+                f"the source's slice({start}, {stop}) gave {len(items)} items, not "
+                f"{stop - start}; it must give exactly stop - start items, oldest first.",
             )
         keys = [self._page_key(item, index) for index, item in enumerate(items)]
         for key in keys:
             if key in self or keys.count(key) > 1:
                 raise PageError(
-                    f"stream {self._name!r}: the page at {start}..{stop} holds key "
-                    f"{key!r} twice or already shown: the source's slice overlaps the "
-                    f"window, or keys repeat."
+                    self._name,
+                    f"the page at {start}..{stop} holds key {key!r} twice or already "
+                    f"shown: the source's slice overlaps the window, or keys repeat.",
                 )
         if self._key_of is None:
             self._counter += len(keys)

@@ -41,6 +41,7 @@ from typing import Any, Literal
 import attrs
 import trio
 
+from actorview.lifecycle import RunState
 from actorview.mailbox import ActorStopped, Lease
 from actorview.view.declarations import Declaration
 from actorview.view.errors import EmitError, StreamBusy
@@ -67,25 +68,6 @@ class OnBusy(enum.Enum):
     """Start the new run when the live one has ended (done or failed)."""
     REFUSE = "refuse"
     """Refuse the fire with :class:`~actorview.view.StreamBusy`; the action changes nothing."""
-
-
-class RunState(enum.Enum):
-    """Where a run is in its life."""
-
-    PENDING = "pending"
-    """Fired, its task not started yet (or waiting in the queue)."""
-    RUNNING = "running"
-    """Its body is running and may emit."""
-    CANCELLED = "cancelled"
-    """Cancelled or superseded: it has ended and nothing it emitted will be handled."""
-    FAILED = "failed"
-    """Its body raised; a :class:`StreamFailed` was sent to the view."""
-    DONE = "done"
-    """Its body returned."""
-
-    @property
-    def ended(self) -> bool:
-        return self in (RunState.CANCELLED, RunState.FAILED, RunState.DONE)
 
 
 class OnFailure(enum.Enum):
@@ -293,11 +275,7 @@ class StreamRunner:
         if self.busy:
             on_busy = self.declaration.on_busy
             if on_busy is OnBusy.REFUSE:
-                raise StreamBusy(
-                    f"{self.declaration.owner}.{self.name}: a run is live and the stream "
-                    f'is declared on_busy="refuse". Cancel it first, or declare '
-                    f'on_busy="supersede" or "queue".'
-                )
+                raise StreamBusy(self.declaration.owner, self.name)
             if on_busy is OnBusy.QUEUE:
                 self._queue.append(run)
                 return run
@@ -341,12 +319,7 @@ class StreamRunner:
 
         async def emit(message: Any) -> None:
             if not isinstance(message, emits):
-                raise EmitError(
-                    f"{self.declaration.owner}.{self.name} emitted a "
-                    f"{type(message).__name__}, which is not among its emits=("
-                    f"{', '.join(t.__name__ for t in emits)}). Add it to emits, and a "
-                    f"clause for it."
-                )
+                raise EmitError(self.declaration.owner, self.name, message, emits)
             if lease.revoked:
                 return
             try:

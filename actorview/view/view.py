@@ -320,22 +320,26 @@ class View(Actor):
         declared = type(self).__view_spec__.stream_fields.get(stream)
         if declared is None or declared.page is None:
             raise PageError(
-                f"{type(self).__name__}.open_pages({stream!r}): not a paged stream field; "
-                f"declare {stream} = stream(Item, page=N)."
+                stream,
+                f"not a paged stream field; declare {stream} = stream(Item, page=N) to "
+                f"call open_pages on it.",
+                view=type(self).__name__,
             )
         items = self._view_store.stream(stream)
         total = await self._ask_source(stream, "count()", source.count())
         if total is None:
             raise PageError(
-                f"{type(self).__name__}.{stream}: its source did not count its items "
-                f"within {PAGE_TIMEOUT:g} s."
+                stream,
+                f"its source did not count its items within {PAGE_TIMEOUT:g} s.",
+                view=type(self).__name__,
             )
         items.open_window(total)
         self._sources[stream] = source
         if not await self._show_page(stream, "top"):
             raise PageError(
-                f"{type(self).__name__}.{stream}: its source did not give the newest page "
-                f"within {PAGE_TIMEOUT:g} s."
+                stream,
+                f"its source did not give the newest page within {PAGE_TIMEOUT:g} s.",
+                view=type(self).__name__,
             )
 
     # -- introspection -----------------------------------------------------------------
@@ -383,12 +387,7 @@ class View(Actor):
             return Ignored(f"the guard of action {event.name!r} is false")
         if not await self._keep(plan, f"action {event.name!r}"):
             store.abandon(plan)
-            return Failed(
-                KeepFailed(
-                    f"{type(self).__name__}, action {event.name!r}: a stream's source "
-                    f"did not keep its changes; nothing changed."
-                )
-            )
+            return Failed(KeepFailed(type(self).__name__, f"action {event.name!r}"))
         store.carry_out(plan)
         return Applied()
 
@@ -463,10 +462,11 @@ class View(Actor):
         edge = params.get("edge") if isinstance(params, Mapping) else None
         if stream not in self._sources or edge not in ("top", "bottom"):
             error = InvalidParams(
-                f"{type(self).__name__}: event {PAGE_EVENT!r} needs params "
-                f'{{"stream": <a paged stream opened on a source: '
-                f'{", ".join(self._sources) or "none"}>, "edge": "top" | "bottom"}}, '
-                f"got {params!r}."
+                type(self).__name__,
+                f'event {PAGE_EVENT!r} needs params {{"stream": <a paged stream opened on '
+                f'a source: {", ".join(self._sources) or "none"}>, "edge": "top" | '
+                f'"bottom"}}, got {params!r}.',
+                params=params,
             )
             self.log.warning("view.page.rejected", error=str(error))
             return Rejected(error)
@@ -494,8 +494,9 @@ class View(Actor):
         for item in page:
             if not conforms(item, item_type):
                 raise PageError(
-                    f"{type(self).__name__}.{stream}: its source's {call} gave "
-                    f"{item!r}, not {type_name(item_type)}."
+                    stream,
+                    f"its source's {call} gave {item!r}, not {type_name(item_type)}.",
+                    view=type(self).__name__,
                 )
         items.show_page(start, stop, page)
         self._view_store.stream_changed(stream)
@@ -634,8 +635,10 @@ class View(Actor):
             return structure({} if params is None else params, declared)
         except ValueError as error:
             raise InvalidParams(
-                f"{type(self).__name__}: mount params {params!r} do not fit "
-                f"{getattr(declared, '__name__', declared)} ({error})."
+                type(self).__name__,
+                f"mount params {params!r} do not fit "
+                f"{getattr(declared, '__name__', declared)} ({error}).",
+                params=params,
             ) from None
 
 

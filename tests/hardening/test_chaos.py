@@ -61,7 +61,7 @@ from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Chunk, Message
 from demo_chat.view import HISTORY_PAGE
 from tests.endpoint.flaky import Ledger, LedgerDatabase
-from tests.endpoint.harness import fetch, running
+from tests.endpoint.harness import fetch, running, wrap_live
 from tests.hardening.chat import SECRET, ChatPage, chat_app, joined, open_page
 
 LONG = os.environ.get("ACTORVIEW_CHAOS") == "long"
@@ -192,13 +192,7 @@ class Session:
             nursery.cancel_scope.cancel()
 
     async def talk(self, nursery: trio.Nursery, stream: trio.SocketStream, until: float) -> None:
-        ws = await trio_websocket.wrap_client_stream(
-            nursery,
-            stream,
-            f"127.0.0.1:{self.page.port}",
-            "/_av/live",
-            extra_headers=[(b"Origin", f"http://127.0.0.1:{self.page.port}".encode())],
-        )
+        ws = await wrap_live(nursery, stream, self.page.port)
         fresh = self.page.document is None
         started = trio.current_time()
         await self.page.join(ws, render=fresh, within=30)
@@ -269,13 +263,7 @@ class Session:
         self.page.document = None
         stream = await trio.open_tcp_stream("127.0.0.1", self.page.port)
         async with trio.open_nursery() as nursery:
-            ws = await trio_websocket.wrap_client_stream(
-                nursery,
-                stream,
-                f"127.0.0.1:{self.page.port}",
-                "/_av/live",
-                extra_headers=[(b"Origin", f"http://127.0.0.1:{self.page.port}".encode())],
-            )
+            ws = await wrap_live(nursery, stream, self.page.port)
             await self.page.join(ws, within=30)
             await ws.aclose()
             nursery.cancel_scope.cancel()
