@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Final
 
+from actorview.declare.stream_fields import Cleared, Inserted
 from actorview.render import Element, h
 from actorview.view import (
     Appended,
@@ -34,7 +35,6 @@ from actorview.view import (
     state,
     stream,
 )
-from actorview.view.stream_fields import Cleared, Inserted
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import fake_llm, sample_history
 from demo_chat.messages import ChatParams, Chunk, Done, Message

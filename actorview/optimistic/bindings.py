@@ -38,6 +38,9 @@ from typing import Any, Final
 
 import attrs
 
+from actorview.declare.expressions import return_annotation
+from actorview.declare.fields import Origin
+from actorview.declare.spec import ViewSpec
 from actorview.optimistic._source import locate
 from actorview.optimistic.errors import TranspileError
 from actorview.optimistic.program import (
@@ -48,9 +51,6 @@ from actorview.optimistic.program import (
 )
 from actorview.optimistic.transpile import _short_path, name_resolver, transpile_expression
 from actorview.render.builder import h as builder_h
-from actorview.view.expressions import return_annotation
-from actorview.view.fields import Origin
-from actorview.view.spec import ViewSpec
 
 BOOLEAN_ATTRS: Final = ("disabled", "hidden", "checked")
 """Attributes the builder writes bare for ``True`` and leaves out for ``False``/``None``."""

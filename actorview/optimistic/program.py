@@ -38,6 +38,14 @@ from typing import Any
 
 import attrs
 
+from actorview.declare.actions import Action
+from actorview.declare.calculate import Calc
+from actorview.declare.expressions import Expr
+from actorview.declare.fields import FieldKind, Origin, StateField
+from actorview.declare.ops import Append, FieldOp, Op, Pop, Push, Set, Shift, Unshift, UpdateAt
+from actorview.declare.spec import ViewSpec
+from actorview.declare.stream_fields import StreamField
+from actorview.declare.values import type_name
 from actorview.errors import DefinitionError
 from actorview.optimistic.errors import TranspileError
 from actorview.optimistic.templates import (
@@ -53,14 +61,6 @@ from actorview.optimistic.transpile import (
     transpile,
     transpile_expression,
 )
-from actorview.view.actions import Action
-from actorview.view.calculate import Calc
-from actorview.view.expressions import Expr
-from actorview.view.fields import FieldKind, Origin, StateField
-from actorview.view.ops import Append, FieldOp, Op, Pop, Push, Set, Shift, Unshift, UpdateAt
-from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import StreamField
-from actorview.view.values import type_name
 
 
 @attrs.frozen
@@ -492,7 +492,7 @@ _SCALAR_CHECKS: dict[Any, str] = {
 
 def _type_check(tp: Any) -> Any:
     """``tp`` as the descriptor ``AV.conforms`` reads, or ``None`` when the browser cannot
-    decide ``conforms(value, tp)`` (``actorview.view.values``) exactly.
+    decide ``conforms(value, tp)`` (``actorview.declare.values``) exactly.
 
     ``"str"``, ``"int"``, ``"float"`` (int or float, as in the view layer), ``"bool"``,
     ``"none"``, ``"any"``; ``["record", "Name"]`` for an attrs class (the browser's

@@ -8,17 +8,17 @@ it reacts; the validator checks the declarations when the class is defined. Star
   paged from a :class:`PageSource` with ``page=``);
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
-  :mod:`~actorview.view.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
+  :mod:`~actorview.declare.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
 - :func:`async_stream` tasks the view owns (:class:`RunState`, :class:`StreamFailed`);
 - notices for the person at the page (``View.notify``, the default notice of a
   failed stream, :class:`Failed` actions).
 """
 
-from actorview.view import ops
-from actorview.view.actions import Action, action
-from actorview.view.calculate import Appended, Calc, calculate
-from actorview.view.clauses import ViewClause, clause
-from actorview.view.errors import (
+from actorview.declare import ops
+from actorview.declare.actions import Action, action
+from actorview.declare.calculate import Appended, Calc, calculate
+from actorview.declare.clauses import ViewClause, clause
+from actorview.declare.errors import (
     EmitError,
     ExpressionError,
     InvalidEvent,
@@ -32,6 +32,20 @@ from actorview.view.errors import (
     UnknownAction,
     ViewError,
 )
+from actorview.declare.fields import Origin, StateField, state
+from actorview.declare.spec import ViewSpec
+from actorview.declare.stream_fields import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
+from actorview.declare.streams import (
+    AsyncStream,
+    Emit,
+    OnBusy,
+    OnFailure,
+    Run,
+    RunState,
+    StreamFailed,
+    StreamRunner,
+    async_stream,
+)
 from actorview.view.events import (
     ActionEvent,
     Applied,
@@ -43,22 +57,8 @@ from actorview.view.events import (
     Outcome,
     Rejected,
 )
-from actorview.view.fields import Origin, StateField, state
 from actorview.view.notices import Notice, NoticeSink
-from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
-from actorview.view.streams import (
-    AsyncStream,
-    Emit,
-    OnBusy,
-    OnFailure,
-    Run,
-    RunState,
-    StreamFailed,
-    StreamRunner,
-    async_stream,
-)
 from actorview.view.view import Rendered, RenderSink, View
 
 __all__ = [

@@ -17,11 +17,11 @@ from typing import Any
 
 import attrs
 
-from actorview.view.actions import Action
-from actorview.view.calculate import Appended, Calc
-from actorview.view.clauses import ViewClause
-from actorview.view.declarations import article
-from actorview.view.errors import (
+from actorview.declare.actions import Action
+from actorview.declare.calculate import Appended, Calc
+from actorview.declare.clauses import ViewClause
+from actorview.declare.declarations import article
+from actorview.declare.errors import (
     ExpressionError,
     InvalidInput,
     InvalidParams,
@@ -31,9 +31,9 @@ from actorview.view.errors import (
     UnknownAction,
     ViewError,
 )
-from actorview.view.expressions import Expr
-from actorview.view.fields import FieldKind, Origin
-from actorview.view.ops import (
+from actorview.declare.expressions import Expr
+from actorview.declare.fields import FieldKind, Origin
+from actorview.declare.ops import (
     Append,
     Cancel,
     Delete,
@@ -48,10 +48,10 @@ from actorview.view.ops import (
     Unshift,
     UpdateAt,
 )
-from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import StreamItems, proposed_keys
-from actorview.view.streams import OnBusy
-from actorview.view.values import conforms, structure, type_name
+from actorview.declare.spec import ViewSpec
+from actorview.declare.stream_fields import StreamItems, proposed_keys
+from actorview.declare.streams import OnBusy
+from actorview.declare.values import conforms, structure, type_name
 
 
 @attrs.frozen

@@ -3,7 +3,7 @@
 A subclass declares ``state`` and ``stream`` fields, ``calculate`` values, ``action``\\ s
 for the browser, ``clause``\\ s for mailbox messages and ``async_stream``\\ s, and writes
 ``render``. When the class statement runs, the validator checks it all
-(:func:`~actorview.view.validator.compile_view`) and each view clause becomes a mailbox
+(:func:`~actorview.declare.validator.compile_view`) and each view clause becomes a mailbox
 clause. At run time the view is one trio task (``await nursery.start(view.run)``):
 
 1. browser events (:class:`ActionEvent`, :class:`InputEvent`) and stream messages arrive
@@ -53,14 +53,25 @@ from typing import Any, ClassVar, Final, TypeVar
 import attrs
 import trio
 
+from actorview.declare.clauses import ViewClause
+from actorview.declare.errors import (
+    ExpressionError,
+    InvalidParams,
+    PageError,
+    StreamBusy,
+    ViewError,
+)
+from actorview.declare.spec import ViewSpec
+from actorview.declare.stream_fields import PAGE_EVENT, Edge, PageSource
+from actorview.declare.streams import StreamFailed, StreamRunner
+from actorview.declare.validator import compile_view
+from actorview.declare.values import conforms, structure, type_name
 from actorview.errors import DefinitionError
 from actorview.mailbox import Actor, on
 from actorview.mailbox.clauses import collect_clauses
 from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
 from actorview.render import Element, Patch, diff, h, without_stream_items
-from actorview.view.clauses import ViewClause
-from actorview.view.errors import ExpressionError, InvalidParams, PageError, StreamBusy, ViewError
 from actorview.view.events import (
     ActionEvent,
     Applied,
@@ -73,12 +84,7 @@ from actorview.view.events import (
     Rejected,
 )
 from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT, Notice, NoticeSink
-from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import PAGE_EVENT, Edge, PageSource
-from actorview.view.streams import StreamFailed, StreamRunner
-from actorview.view.validator import compile_view
-from actorview.view.values import conforms, structure, type_name
 
 T = TypeVar("T")
 

@@ -9,6 +9,7 @@ import subprocess
 import attrs
 import pytest
 
+from actorview.declare.stream_fields import StreamItems, is_proposed_key, proposed_keys
 from actorview.errors import DefinitionError
 from actorview.optimistic import runtime_source
 from actorview.optimistic.program import program_id, program_source
@@ -17,7 +18,6 @@ from actorview.render import Element, h, to_html
 from actorview.render.serialize import stream_item
 from actorview.view import ActionEvent, View, action, calculate, ops, state, stream
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import StreamItems, is_proposed_key, proposed_keys
 from demo_chat.messages import Message
 from demo_chat.view import ChatView, render_message
 

@@ -15,9 +15,9 @@ from typing import Any
 import attrs
 import trio
 
+from actorview.declare.stream_fields import Cleared, Inserted, PendingOp
 from actorview.render import Element, h
 from actorview.view import View, action, ops, stream
-from actorview.view.stream_fields import Cleared, Inserted, PendingOp
 
 PAGE = 3
 LIMIT = 7

@@ -41,9 +41,9 @@ from typing import Any, Literal
 import attrs
 import trio
 
+from actorview.declare.declarations import Declaration
+from actorview.declare.errors import EmitError, StreamBusy
 from actorview.mailbox import ActorStopped, Lease
-from actorview.view.declarations import Declaration
-from actorview.view.errors import EmitError, StreamBusy
 
 Emit = Callable[[Any], Awaitable[None]]
 """``await emit(message)``: send a message to the view under the run's lease.

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 
+from actorview.declare.declarations import Declaration
+from actorview.declare.expressions import Expr, expr
 from actorview.errors import DefinitionError
-from actorview.view.declarations import Declaration
-from actorview.view.expressions import Expr, expr
 
 if TYPE_CHECKING:
     from actorview.view.store import ViewStore

@@ -26,7 +26,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from actorview.view.expressions import Expr, expr
+from actorview.declare.expressions import Expr, expr
 
 
 @attrs.frozen

@@ -2,7 +2,7 @@
 
 A field is a descriptor on the view class. Reading ``view.draft`` gives the current value;
 assigning ``view.draft = "x"`` checks the type and marks the field changed, so its calcs
-recompute after the message. Declarative ops (``actorview.view.ops``) are the usual way
+recompute after the message. Declarative ops (``actorview.declare.ops``) are the usual way
 to change state; assignment exists for ``mount`` and plain ``@on`` handlers.
 """
 
@@ -12,8 +12,8 @@ import copy
 import enum
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
-from actorview.view.declarations import Declaration, article
-from actorview.view.values import conforms, item_type, type_name, zero_value
+from actorview.declare.declarations import Declaration, article
+from actorview.declare.values import conforms, item_type, type_name, zero_value
 
 if TYPE_CHECKING:
     from actorview.view.store import ViewStore

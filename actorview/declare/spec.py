@@ -1,6 +1,6 @@
 """The compiled declarations of one view class: what the validator checked and the store runs.
 
-:class:`ViewSpec` is built once per class by :func:`actorview.view.validator.compile_view`
+:class:`ViewSpec` is built once per class by :func:`actorview.declare.validator.compile_view`
 and kept as ``cls.__view_spec__``. It is the introspection surface later layers read (the
 optimistic transpiler, the test client): every field, calc, action, clause and stream,
 by name, plus the calc order and which calcs read each name.
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from actorview.view.actions import Action
-from actorview.view.calculate import Calc
-from actorview.view.clauses import ViewClause
-from actorview.view.fields import StateField
-from actorview.view.stream_fields import StreamField
-from actorview.view.streams import AsyncStream
+from actorview.declare.actions import Action
+from actorview.declare.calculate import Calc
+from actorview.declare.clauses import ViewClause
+from actorview.declare.fields import StateField
+from actorview.declare.stream_fields import StreamField
+from actorview.declare.streams import AsyncStream
 
 if TYPE_CHECKING:
     from actorview.optimistic.program import ClientPlan

@@ -37,12 +37,12 @@ from typing import (
 
 import attrs
 
+from actorview.declare.declarations import Declaration
+from actorview.declare.errors import PageError
+from actorview.declare.values import type_name
 from actorview.render import Element, StreamDelete, StreamInsert, StreamOp, StreamReset, StreamSlot
 from actorview.render.builder import h
 from actorview.render.nodes import AttrValue
-from actorview.view.declarations import Declaration
-from actorview.view.errors import PageError
-from actorview.view.values import type_name
 
 if TYPE_CHECKING:
     from actorview.view.store import ViewStore

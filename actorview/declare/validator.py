@@ -22,15 +22,14 @@ from typing import Any
 
 import attrs
 
-from actorview.errors import DefinitionError
-from actorview.view.actions import Action
-from actorview.view.calculate import Calc, order_calcs
-from actorview.view.clauses import ViewClause
-from actorview.view.declarations import Declaration, article
-from actorview.view.errors import MissingFailureClause
-from actorview.view.expressions import Expr, return_annotation
-from actorview.view.fields import FieldKind, Origin, StateField
-from actorview.view.ops import (
+from actorview.declare.actions import Action
+from actorview.declare.calculate import Calc, order_calcs
+from actorview.declare.clauses import ViewClause
+from actorview.declare.declarations import Declaration, article
+from actorview.declare.errors import MissingFailureClause
+from actorview.declare.expressions import Expr, return_annotation
+from actorview.declare.fields import FieldKind, Origin, StateField
+from actorview.declare.ops import (
     Append,
     Cancel,
     Delete,
@@ -45,10 +44,11 @@ from actorview.view.ops import (
     Unshift,
     UpdateAt,
 )
-from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import StreamField
-from actorview.view.streams import AsyncStream, OnFailure, StreamFailed, takes_failures_of
-from actorview.view.values import conforms, type_name
+from actorview.declare.spec import ViewSpec
+from actorview.declare.stream_fields import StreamField
+from actorview.declare.streams import AsyncStream, OnFailure, StreamFailed, takes_failures_of
+from actorview.declare.values import conforms, type_name
+from actorview.errors import DefinitionError
 
 _LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
 
