@@ -1,15 +1,17 @@
 """The compiled declarations of one view class: what the validator checked and the store runs.
 
 :class:`ViewSpec` is built once per class by :func:`actorview.declare.validator.compile_view`
-and kept as ``cls.__view_spec__``. It is the introspection surface later layers read (the
-optimistic transpiler, the test client): every field, calc, action, clause and stream,
-by name, plus the calc order and which calcs read each name.
+and kept as ``cls.__view_spec__``. It is the introspection surface the layers above read
+(the optimistic planner, the view's store, the test client): every field, calc, action,
+clause and stream, by name, plus the calc order and which calcs read each name. What the
+browser predicts is planned from it, one layer up, and kept beside it as
+``cls.__view_client__`` (:class:`actorview.optimistic.program.ClientPlan`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -19,9 +21,6 @@ from actorview.declare.clauses import ViewClause
 from actorview.declare.fields import StateField
 from actorview.declare.stream_fields import StreamField
 from actorview.declare.streams import AsyncStream
-
-if TYPE_CHECKING:
-    from actorview.optimistic.program import ClientPlan
 
 
 @attrs.frozen
@@ -39,9 +38,6 @@ class ViewSpec:
         clauses: view clauses in declaration order.
         streams: async_streams by name.
         receives: message types other tasks may tell the view (class keyword).
-        client: what the browser predicts (``actorview.optimistic.program``): client
-            fields, optimistic calcs and actions, transpiled; ``None`` when the view
-            declares nothing optimistic.
         failure_handled: the streams whose :class:`StreamFailed` some clause of the view
             can take; a failed run of any other stream shows the default notice.
     """
@@ -56,7 +52,6 @@ class ViewSpec:
     clauses: tuple[ViewClause, ...]
     streams: Mapping[str, AsyncStream]
     receives: tuple[type, ...]
-    client: ClientPlan | None = None
     failure_handled: frozenset[str] = frozenset()
 
     @property

@@ -24,7 +24,6 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import (
-    TYPE_CHECKING,
     Any,
     Final,
     Generic,
@@ -37,15 +36,12 @@ from typing import (
 
 import attrs
 
-from actorview.declare.declarations import Declaration
+from actorview.declare.declarations import Declaration, Holder
 from actorview.declare.errors import PageError
 from actorview.declare.values import type_name
 from actorview.render import Element, StreamDelete, StreamInsert, StreamOp, StreamReset, StreamSlot
 from actorview.render.builder import h
 from actorview.render.nodes import AttrValue
-
-if TYPE_CHECKING:
-    from actorview.view.store import ViewStore
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -209,11 +205,11 @@ class StreamField(Declaration, Generic[T]):
     @overload
     def __get__(self, instance: None, owner: type) -> StreamField[T]: ...
     @overload
-    def __get__(self, instance: object, owner: type) -> StreamItems[T]: ...
-    def __get__(self, instance: object | None, owner: type) -> StreamField[T] | StreamItems[T]:
+    def __get__(self, instance: Holder, owner: type) -> StreamItems[T]: ...
+    def __get__(self, instance: Holder | None, owner: type) -> StreamField[T] | StreamItems[T]:
         if instance is None:
             return self
-        store: ViewStore = instance.__dict__["_view_store"]
+        store = instance.store
         items: StreamItems[T] = store.stream(self.name)
         return items
 

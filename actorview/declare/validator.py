@@ -82,12 +82,7 @@ def compile_view(
     declared = _collect(cls)
     checker = _Checker(cls.__name__, declared, tuple(receives), tuple(runtime_messages))
     spec = checker.check(tuple(handled_elsewhere), frozenset(reserved))
-    spec = attrs.evolve(spec, failure_handled=checker.failure_handled(tuple(failure_matches)))
-    # Bindings inferred from render (it needs the class, not only its declarations). The
-    # optimistic layer imports the view layer: import it here, not at the top.
-    from actorview.optimistic.bindings import infer_bindings
-
-    return infer_bindings(cls, spec)
+    return attrs.evolve(spec, failure_handled=checker.failure_handled(tuple(failure_matches)))
 
 
 def _collect(cls: type) -> dict[str, Any]:
@@ -159,7 +154,7 @@ class _Checker:
         for name, calc in self.calcs.items():
             for dependency in calc.inputs:
                 readers.setdefault(dependency, []).append(name)
-        spec = ViewSpec(
+        return ViewSpec(
             name=self.view,
             fields=self.fields,
             stream_fields=self.stream_fields,
@@ -171,10 +166,6 @@ class _Checker:
             streams=self.streams,
             receives=self.receives,
         )
-        # The optimistic layer imports the view layer: import it here, not at the top.
-        from actorview.optimistic.program import plan_client
-
-        return attrs.evolve(spec, client=plan_client(spec))
 
     def check_field(self, name: str, field: StateField[Any]) -> None:
         if field.optimistic and field.origin is not Origin.CLIENT:

@@ -1,6 +1,7 @@
 """The client program of a view class: what its page computes before the server answers.
 
-When a view class is defined, :func:`plan_client` (called by the validator) reads its
+When a view class is defined, :func:`plan_client` (called by ``View.__init_subclass__``,
+once the validator has compiled the class's :class:`~actorview.declare.spec.ViewSpec`) reads its
 declarations and decides, op by op, what the browser can predict: its client fields,
 its ``calculate(..., optimistic=True)`` values and the ops of its
 ``action(..., optimistic=True)``. Every function involved is transpiled then, and every
@@ -579,7 +580,8 @@ def program_source(view_class: type) -> str:
     spec: ViewSpec | None = getattr(view_class, "__view_spec__", None)
     if spec is None:
         raise TypeError(f"{view_class!r} is not a View class")
-    plan = spec.client or ClientPlan(spec.name, {}, (), {})
+    client: ClientPlan | None = getattr(view_class, "__view_client__", None)
+    plan = client or ClientPlan(spec.name, {}, (), {})
     ident = program_id(view_class)
     return (
         f"// actorview client program of {ident} (generated from its declarations)\n"

@@ -40,10 +40,7 @@ from actorview.declare.streams import (
     Emit,
     OnBusy,
     OnFailure,
-    Run,
-    RunState,
     StreamFailed,
-    StreamRunner,
     async_stream,
 )
 from actorview.view.events import (
@@ -59,6 +56,7 @@ from actorview.view.events import (
 )
 from actorview.view.notices import Notice, NoticeSink
 from actorview.view.store import ViewStore
+from actorview.view.tasks import Run, RunState, StreamRunner
 from actorview.view.view import Rendered, RenderSink, View
 
 __all__ = [

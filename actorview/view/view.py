@@ -2,9 +2,11 @@
 
 A subclass declares ``state`` and ``stream`` fields, ``calculate`` values, ``action``\\ s
 for the browser, ``clause``\\ s for mailbox messages and ``async_stream``\\ s, and writes
-``render``. When the class statement runs, the validator checks it all
-(:func:`~actorview.declare.validator.compile_view`) and each view clause becomes a mailbox
-clause. At run time the view is one trio task (``await nursery.start(view.run)``):
+``render``. When the class statement runs, ``__init_subclass__`` checks it all
+(:func:`~actorview.declare.validator.compile_view`), plans what the browser predicts
+(:func:`~actorview.optimistic.program.plan_client`), infers the bindings of ``render``
+(:func:`~actorview.optimistic.bindings.infer_bindings`), and makes each view clause a
+mailbox clause. At run time the view is one trio task (``await nursery.start(view.run)``):
 
 1. browser events (:class:`ActionEvent`, :class:`InputEvent`) and stream messages arrive
    in its mailbox and are handled one at a time, in order; a clause's or an action's
@@ -63,7 +65,7 @@ from actorview.declare.errors import (
 )
 from actorview.declare.spec import ViewSpec
 from actorview.declare.stream_fields import PAGE_EVENT, Edge, PageSource
-from actorview.declare.streams import StreamFailed, StreamRunner
+from actorview.declare.streams import StreamFailed
 from actorview.declare.validator import compile_view
 from actorview.declare.values import conforms, structure, type_name
 from actorview.errors import DefinitionError
@@ -71,6 +73,8 @@ from actorview.mailbox import Actor, on
 from actorview.mailbox.clauses import collect_clauses
 from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
+from actorview.optimistic.bindings import infer_bindings
+from actorview.optimistic.program import ClientPlan, plan_client
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view.events import (
     ActionEvent,
@@ -85,6 +89,7 @@ from actorview.view.events import (
 )
 from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT, Notice, NoticeSink
 from actorview.view.store import ViewStore
+from actorview.view.tasks import StreamRunner
 
 T = TypeVar("T")
 
@@ -160,6 +165,8 @@ class View(Actor):
     """
 
     __view_spec__: ClassVar[ViewSpec]
+    __view_client__: ClassVar[ClientPlan | None] = None
+    """What the browser predicts for this class (``None``: nothing optimistic)."""
     __view_receives__: ClassVar[tuple[type, ...]] = ()
 
     frame_interval: ClassVar[float] = 1 / 60
@@ -189,6 +196,7 @@ class View(Actor):
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
+        cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
         for declared in spec.clauses:
             handler = _make_clause_handler(declared)
             setattr(cls, handler.__name__, handler)

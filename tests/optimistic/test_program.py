@@ -52,7 +52,7 @@ class Notes(View):
 
 
 def test_the_chat_predicts_its_input_its_calc_and_the_users_message() -> None:
-    plan = ChatView.__view_spec__.client
+    plan = ChatView.__view_client__
     assert plan is not None
     assert plan.fields == {"input": ""}
     assert [calc.name for calc in plan.calcs] == ["input_valid"]
@@ -69,12 +69,12 @@ def test_a_view_with_nothing_optimistic_has_no_plan() -> None:
     class Quiet(View):
         count = state(int)
 
-    assert Quiet.__view_spec__.client is None
+    assert Quiet.__view_client__ is None
     assert "fields: {}" in program_source(Quiet)
 
 
 def test_the_item_template_draws_what_the_server_renders() -> None:
-    plan = ChatView.__view_spec__.client
+    plan = ChatView.__view_client__
     assert plan is not None
     template = plan.actions["submit"].ops[0].template
     assert template is not None and template.fields == ("text",)
@@ -84,7 +84,7 @@ def test_the_item_template_draws_what_the_server_renders() -> None:
 
 
 def test_a_template_with_the_field_in_an_attribute_escapes_it_there() -> None:
-    plan = Notes.__view_spec__.client
+    plan = Notes.__view_client__
     assert plan is not None
     template = plan.actions["add"].ops[0].template
     assert template is not None
@@ -104,12 +104,12 @@ def test_a_template_that_drops_empty_text_predicts_only_non_empty_values() -> No
         draft = state(str, origin="client")
         add = action(ops.push(notes=lambda draft: Note(draft)), optimistic=True)
 
-    plan = Guarded.__view_spec__.client
+    plan = Guarded.__view_client__
     assert plan is not None
     template = plan.actions["add"].ops[0].template
     assert template is not None and template.nonempty
-    assert Notes.__view_spec__.client is not None
-    notes_template = Notes.__view_spec__.client.actions["add"].ops[0].template
+    assert Notes.__view_client__ is not None
+    notes_template = Notes.__view_client__.actions["add"].ops[0].template
     assert notes_template is not None and not notes_template.nonempty
 
 
@@ -222,7 +222,7 @@ def test_a_push_onto_a_keyed_stream_is_predicted_under_the_items_own_key() -> No
         text = state(str, origin="client")
         go = action(ops.push(notes=lambda text: Note(text)), optimistic=True)
 
-    plan = V.__view_spec__.client
+    plan = V.__view_client__
     assert plan is not None
     (push,) = plan.actions["go"].ops
     assert push.key is not None, "tests/optimistic/test_program_collections.py has the rest"

@@ -91,7 +91,7 @@ class Board(View):
 
 
 def test_every_list_op_on_a_client_list_field_is_predicted() -> None:
-    plan = Tags.__view_spec__.client
+    plan = Tags.__view_client__
     assert plan is not None
     planned = {
         name: [(op.index, op.kind, op.field, op.check, op.list_field) for op in a.ops]
@@ -252,7 +252,7 @@ def test_an_int_item_whose_kind_is_unknown_is_refused_not_guessed(node: Node) ->
 
 
 def test_a_push_onto_a_key_stream_carries_the_key_and_sends_no_proposal() -> None:
-    plan = Board.__view_spec__.client
+    plan = Board.__view_client__
     assert plan is not None
     pushed = plan.actions["pin"].ops
     assert [(op.kind, op.field) for op in pushed] == [
@@ -336,7 +336,7 @@ def test_a_key_stream_without_optimistic_pushes_may_key_by_anything() -> None:
         go = action(ops.push(cards=lambda tag: Card(tag, tag)))
         typed = action(ops.set(tag=""), optimistic=True)
 
-    assert V.__view_spec__.client is not None
+    assert V.__view_client__ is not None
 
 
 # -- definition errors ------------------------------------------------------------------
