@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Final
 
-from actorview.declare.stream_fields import Cleared, Inserted
+from actorview.declare.collections import Cleared, Inserted
 from actorview.render import Element, h
 from actorview.view import (
     Appended,

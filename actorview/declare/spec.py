@@ -18,9 +18,9 @@ import attrs
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Calc
 from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import StreamField
 from actorview.declare.fields import StateField
-from actorview.declare.stream_fields import StreamField
-from actorview.declare.streams import AsyncStream
+from actorview.declare.tasks import AsyncStream
 
 
 @attrs.frozen

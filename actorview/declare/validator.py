@@ -25,6 +25,7 @@ import attrs
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Calc, order_calcs
 from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import StreamField
 from actorview.declare.declarations import Declaration, article
 from actorview.declare.errors import MissingFailureClause
 from actorview.declare.expressions import Expr, return_annotation
@@ -45,8 +46,7 @@ from actorview.declare.ops import (
     UpdateAt,
 )
 from actorview.declare.spec import ViewSpec
-from actorview.declare.stream_fields import StreamField
-from actorview.declare.streams import AsyncStream, OnFailure, StreamFailed, takes_failures_of
+from actorview.declare.tasks import AsyncStream, OnFailure, StreamFailed, takes_failures_of
 from actorview.declare.values import conforms, type_name
 from actorview.errors import DefinitionError
 

@@ -41,11 +41,11 @@ import attrs
 
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Calc
+from actorview.declare.collections import StreamField
 from actorview.declare.expressions import Expr
 from actorview.declare.fields import FieldKind, Origin, StateField
 from actorview.declare.ops import Append, FieldOp, Op, Pop, Push, Set, Shift, Unshift, UpdateAt
 from actorview.declare.spec import ViewSpec
-from actorview.declare.stream_fields import StreamField
 from actorview.declare.values import type_name
 from actorview.errors import DefinitionError
 from actorview.optimistic.errors import TranspileError

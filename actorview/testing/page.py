@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from actorview.declare.stream_fields import VIEWPORT_BOTTOM_ATTR, VIEWPORT_TOP_ATTR, Edge
+from actorview.declare.collections import VIEWPORT_BOTTOM_ATTR, VIEWPORT_TOP_ATTR, Edge
 from actorview.render import (
     AppendText,
     Document,

@@ -18,6 +18,7 @@ from actorview.declare import ops
 from actorview.declare.actions import Action, action
 from actorview.declare.calculate import Appended, Calc, calculate
 from actorview.declare.clauses import ViewClause, clause
+from actorview.declare.collections import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
 from actorview.declare.errors import (
     EmitError,
     ExpressionError,
@@ -34,8 +35,7 @@ from actorview.declare.errors import (
 )
 from actorview.declare.fields import Origin, StateField, state
 from actorview.declare.spec import ViewSpec
-from actorview.declare.stream_fields import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
-from actorview.declare.streams import (
+from actorview.declare.tasks import (
     AsyncStream,
     Emit,
     OnBusy,

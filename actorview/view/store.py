@@ -20,6 +20,7 @@ import attrs
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Appended, Calc
 from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import StreamItems, proposed_keys
 from actorview.declare.declarations import article
 from actorview.declare.errors import (
     ExpressionError,
@@ -49,8 +50,7 @@ from actorview.declare.ops import (
     UpdateAt,
 )
 from actorview.declare.spec import ViewSpec
-from actorview.declare.stream_fields import StreamItems, proposed_keys
-from actorview.declare.streams import OnBusy
+from actorview.declare.tasks import OnBusy
 from actorview.declare.values import conforms, structure, type_name
 
 

@@ -1,6 +1,6 @@
 """The runs of a view's ``async_stream`` tasks: fire, supersede, queue, cancel, fail.
 
-The declaration (:func:`~actorview.declare.streams.async_stream`) says what a stream
+The declaration (:func:`~actorview.declare.tasks.async_stream`) says what a stream
 emits and what ``fire`` does while it is busy; this module runs it. Each ``fire`` makes a
 :class:`Run`: a task in the view's own nursery, inside a cancel scope the runtime owns,
 whose messages go to the mailbox under the run's own :class:`~actorview.mailbox.Lease`.
@@ -8,7 +8,7 @@ Cancelling a run revokes the lease first, so nothing it emitted is handled after
 even messages already queued; then it cancels the scope and waits for the task to end.
 
 A body that raises fails its run (logged at error, with the traceback). If the view has a
-clause for :class:`~actorview.declare.streams.StreamFailed` that can take this stream's
+clause for :class:`~actorview.declare.tasks.StreamFailed` that can take this stream's
 failures, the failure is delivered to it as a message; otherwise the runner hands it to
 the view, which shows its default notice. A cancelled or superseded run that fails while
 unwinding reports nothing.
@@ -26,7 +26,7 @@ from typing import Any
 import trio
 
 from actorview.declare.errors import EmitError, StreamBusy
-from actorview.declare.streams import AsyncStream, OnBusy, StreamFailed
+from actorview.declare.tasks import AsyncStream, OnBusy, StreamFailed
 from actorview.mailbox import ActorStopped, Lease
 
 

@@ -56,6 +56,7 @@ import attrs
 import trio
 
 from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import PAGE_EVENT, Edge, PageSource
 from actorview.declare.errors import (
     ExpressionError,
     InvalidParams,
@@ -64,8 +65,7 @@ from actorview.declare.errors import (
     ViewError,
 )
 from actorview.declare.spec import ViewSpec
-from actorview.declare.stream_fields import PAGE_EVENT, Edge, PageSource
-from actorview.declare.streams import StreamFailed
+from actorview.declare.tasks import StreamFailed
 from actorview.declare.validator import compile_view
 from actorview.declare.values import conforms, structure, type_name
 from actorview.errors import DefinitionError

@@ -9,7 +9,7 @@ import subprocess
 import attrs
 import pytest
 
-from actorview.declare.stream_fields import StreamItems, is_proposed_key, proposed_keys
+from actorview.declare.collections import StreamItems, is_proposed_key, proposed_keys
 from actorview.errors import DefinitionError
 from actorview.optimistic import runtime_source
 from actorview.optimistic.program import program_id, program_source

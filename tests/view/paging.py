@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import trio
 
-from actorview.declare.stream_fields import Cleared, Inserted, PendingOp
+from actorview.declare.collections import Cleared, Inserted, PendingOp
 from actorview.render import Element, h
 from actorview.view import View, action, ops, stream
 
