@@ -5,7 +5,7 @@ its items, in order, plus the ops not yet rendered. Items are handed to the rend
 (as inserts of the view's stream container) and then forgotten, so a chat with 10,000
 messages costs the server 10,000 keys, and a new message costs one insert on the wire.
 
-Reading the field in a calc, guard or expression gives its :class:`StreamItems`: its
+Reading the field in a calc, guard or expression gives its :class:`CollectionItems`: its
 length, its keys and membership, never the items. Keys come from ``key=`` (an attribute
 name or a function of the item) or, by default, from a per-field counter.
 
@@ -166,7 +166,7 @@ class Cleared:
 PendingOp = Inserted | Restored | Deleted | Cleared
 
 
-class StreamField(Declaration, Generic[T]):
+class CollectionField(Declaration, Generic[T]):
     """The declaration of a stream field (made by :func:`stream`)."""
 
     def __init__(
@@ -187,9 +187,9 @@ class StreamField(Declaration, Generic[T]):
         its container then carries ``av-stream`` so the browser can find it."""
         self._declare()
 
-    def items(self) -> StreamItems[T]:
-        """A fresh :class:`StreamItems` for one view instance."""
-        return StreamItems(
+    def items(self) -> CollectionItems[T]:
+        """A fresh :class:`CollectionItems` for one view instance."""
+        return CollectionItems(
             self.name,
             self.key_function(),
             self.limit,
@@ -203,14 +203,16 @@ class StreamField(Declaration, Generic[T]):
         return f"stream({type_name(self.item_type)}, limit={self.limit!r}{paged})"
 
     @overload
-    def __get__(self, instance: None, owner: type) -> StreamField[T]: ...
+    def __get__(self, instance: None, owner: type) -> CollectionField[T]: ...
     @overload
-    def __get__(self, instance: Holder, owner: type) -> StreamItems[T]: ...
-    def __get__(self, instance: Holder | None, owner: type) -> StreamField[T] | StreamItems[T]:
+    def __get__(self, instance: Holder, owner: type) -> CollectionItems[T]: ...
+    def __get__(
+        self, instance: Holder | None, owner: type
+    ) -> CollectionField[T] | CollectionItems[T]:
         if instance is None:
             return self
         store = instance.store
-        items: StreamItems[T] = store.stream(self.name)
+        items: CollectionItems[T] = store.stream(self.name)
         return items
 
     def key_function(self) -> Callable[[Any], str] | None:
@@ -233,7 +235,7 @@ def stream(
     limit: int | None = ...,
     item: Callable[[T], Element] | None = ...,
     page: int | None = ...,
-) -> StreamField[T]: ...
+) -> CollectionField[T]: ...
 @overload
 def stream(
     item_type: Any,
@@ -242,7 +244,7 @@ def stream(
     limit: int | None = ...,
     item: ItemRenderer | None = ...,
     page: int | None = ...,
-) -> StreamField[Any]: ...
+) -> CollectionField[Any]: ...
 def stream(
     item_type: Any,
     *,
@@ -250,7 +252,7 @@ def stream(
     limit: int | None = None,
     item: ItemRenderer | None = None,
     page: int | None = None,
-) -> StreamField[Any]:
+) -> CollectionField[Any]:
     """Declare a stream field of ``item_type`` items.
 
     Args:
@@ -284,7 +286,7 @@ def stream(
         history = stream(Message, limit=500)
         history = stream(Message, page=50, limit=200)  # paged, from a store
     """
-    declared: StreamField[Any] = StreamField(item_type, key, limit, item, page)
+    declared: CollectionField[Any] = CollectionField(item_type, key, limit, item, page)
     paged = "" if page is None else f", page={page!r}"
     where = f"stream({type_name(item_type)}, limit={limit!r}{paged})"
     if limit is not None and (not _positive_int(limit)):
@@ -303,7 +305,7 @@ def _positive_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-class StreamItems(Generic[T]):
+class CollectionItems(Generic[T]):
     """What the server keeps of one stream field: keys in order and unrendered ops.
 
     Every op is O(1): keys are kept in an ``OrderedDict`` (pushes at either end, removal

@@ -31,7 +31,7 @@ class Values(Protocol):
         ...
 
     def stream(self, name: str) -> Any:
-        """The items of stream field ``name`` (its ``StreamItems``)."""
+        """The items of stream field ``name`` (its ``CollectionItems``)."""
         ...
 
 

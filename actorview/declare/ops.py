@@ -113,7 +113,7 @@ class Reset(FieldOp):
 
 @attrs.frozen
 class Fire(Op):
-    """Start a run of an async_stream with ``args`` (see ``AsyncStream.fire``)."""
+    """Start a run of an async_stream with ``args`` (see ``StreamTask.fire``)."""
 
     stream: str
     args: Mapping[str, Expr] = attrs.field(factory=dict)
@@ -124,7 +124,7 @@ class Fire(Op):
 
 @attrs.frozen
 class Cancel(Op):
-    """Cancel the live run of an async_stream (see ``AsyncStream.cancel``)."""
+    """Cancel the live run of an async_stream (see ``StreamTask.cancel``)."""
 
     stream: str
 

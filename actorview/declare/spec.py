@@ -18,9 +18,9 @@ import attrs
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Calc
 from actorview.declare.clauses import ViewClause
-from actorview.declare.collections import StreamField
+from actorview.declare.collections import CollectionField
 from actorview.declare.fields import StateField
-from actorview.declare.tasks import AsyncStream
+from actorview.declare.tasks import StreamTask
 
 
 @attrs.frozen
@@ -30,13 +30,13 @@ class ViewSpec:
     Attributes:
         name: the view class's name.
         fields: state fields by name.
-        stream_fields: stream fields by name.
+        collections: stream fields (``stream(...)``, keyed collections) by name.
         calcs: calcs by name, in declaration order.
         calc_order: calcs sorted so that each comes after the calcs it reads.
         readers: for each field or calc name, the calcs that read it directly.
         actions: actions by name.
         clauses: view clauses in declaration order.
-        streams: async_streams by name.
+        tasks: async_streams (streaming tasks) by name.
         receives: message types other tasks may tell the view (class keyword).
         failure_handled: the streams whose :class:`StreamFailed` some clause of the view
             can take; a failed run of any other stream shows the default notice.
@@ -44,24 +44,22 @@ class ViewSpec:
 
     name: str
     fields: Mapping[str, StateField[Any]]
-    stream_fields: Mapping[str, StreamField[Any]]
+    collections: Mapping[str, CollectionField[Any]]
     calcs: Mapping[str, Calc[Any]]
     calc_order: tuple[Calc[Any], ...]
     readers: Mapping[str, tuple[str, ...]]
     actions: Mapping[str, Action]
     clauses: tuple[ViewClause, ...]
-    streams: Mapping[str, AsyncStream]
+    tasks: Mapping[str, StreamTask]
     receives: tuple[type, ...]
     failure_handled: frozenset[str] = frozenset()
 
     @property
     def names(self) -> frozenset[str]:
         """Every name an expression may read: fields, stream fields and calcs."""
-        return frozenset(self.fields) | frozenset(self.stream_fields) | frozenset(self.calcs)
+        return frozenset(self.fields) | frozenset(self.collections) | frozenset(self.calcs)
 
     @property
     def emitted(self) -> tuple[type, ...]:
         """Every message type some stream of the view emits."""
-        return tuple(
-            dict.fromkeys(kind for stream in self.streams.values() for kind in stream.emits)
-        )
+        return tuple(dict.fromkeys(kind for stream in self.tasks.values() for kind in stream.emits))

@@ -85,7 +85,7 @@ class StreamFailed:
     error_type: str
 
 
-class AsyncStream(Declaration):
+class StreamTask(Declaration):
     """The declaration of a stream (made by :func:`async_stream`).
 
     Attributes:
@@ -122,7 +122,7 @@ def async_stream(
     emits: tuple[type, ...],
     on_busy: OnBusy | OnBusyName = OnBusy.SUPERSEDE,
     on_failure: OnFailure | OnFailureName = OnFailure.CLAUSE,
-) -> Callable[[Body], AsyncStream]:
+) -> Callable[[Body], StreamTask]:
     """Declare a streaming task of the view (use as a decorator in the class body).
 
     Args:
@@ -148,8 +148,8 @@ def async_stream(
         failure = OnFailure.CLAUSE
         problem = f"async_stream(on_failure={on_failure!r}): use 'clause' or 'notice'."
 
-    def declare(body: Body) -> AsyncStream:
-        declared = AsyncStream(body, tuple(emits), busy, failure)
+    def declare(body: Body) -> StreamTask:
+        declared = StreamTask(body, tuple(emits), busy, failure)
         declared.problem = problem
         if not inspect.iscoroutinefunction(body):
             declared.problem = (

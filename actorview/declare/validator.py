@@ -25,7 +25,7 @@ import attrs
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Calc, order_calcs
 from actorview.declare.clauses import ViewClause
-from actorview.declare.collections import StreamField
+from actorview.declare.collections import CollectionField
 from actorview.declare.declarations import Declaration, article
 from actorview.declare.errors import MissingFailureClause
 from actorview.declare.expressions import Expr, return_annotation
@@ -46,7 +46,7 @@ from actorview.declare.ops import (
     UpdateAt,
 )
 from actorview.declare.spec import ViewSpec
-from actorview.declare.tasks import AsyncStream, OnFailure, StreamFailed, takes_failures_of
+from actorview.declare.tasks import OnFailure, StreamFailed, StreamTask, takes_failures_of
 from actorview.declare.values import conforms, type_name
 from actorview.errors import DefinitionError
 
@@ -111,14 +111,14 @@ class _Checker:
         self.view = view
         self.declared: Mapping[str, Declaration] = declared
         self.fields: dict[str, StateField[Any]] = _of(declared, StateField)
-        self.stream_fields: dict[str, StreamField[Any]] = _of(declared, StreamField)
+        self.collections: dict[str, CollectionField[Any]] = _of(declared, CollectionField)
         self.calcs: dict[str, Calc[Any]] = _of(declared, Calc)
         self.actions: dict[str, Action] = _of(declared, Action)
         self.clauses: dict[str, ViewClause] = _of(declared, ViewClause)
-        self.streams: dict[str, AsyncStream] = _of(declared, AsyncStream)
+        self.tasks: dict[str, StreamTask] = _of(declared, StreamTask)
         self.receives = receives
         self.runtime_messages = runtime_messages
-        self.names = set(self.fields) | set(self.stream_fields) | set(self.calcs)
+        self.names = set(self.fields) | set(self.collections) | set(self.calcs)
 
     def fail(self, where: str, message: str) -> DefinitionError:
         return DefinitionError(f"{self.view}.{where}: {message}")
@@ -143,7 +143,7 @@ class _Checker:
         for name, calc in self.calcs.items():
             self.check_calc(name, calc)
         calc_order = order_calcs(self.view, self.calcs)
-        for name, stream in self.streams.items():
+        for name, stream in self.tasks.items():
             self.check_stream(name, stream)
         for name, declared_action in self.actions.items():
             self.check_action(name, declared_action)
@@ -157,13 +157,13 @@ class _Checker:
         return ViewSpec(
             name=self.view,
             fields=self.fields,
-            stream_fields=self.stream_fields,
+            collections=self.collections,
             calcs=self.calcs,
             calc_order=calc_order,
             readers={name: tuple(calcs) for name, calcs in readers.items()},
             actions=self.actions,
             clauses=tuple(self.clauses.values()),
-            streams=self.streams,
+            tasks=self.tasks,
             receives=self.receives,
         )
 
@@ -213,7 +213,7 @@ class _Checker:
         calc = self.calcs.get(name)
         return calc is not None and calc.optimistic
 
-    def check_stream(self, name: str, stream: AsyncStream) -> None:
+    def check_stream(self, name: str, stream: StreamTask) -> None:
         where = f"{name} (async_stream)"
         if not stream.takes_emit:
             raise self.fail(
@@ -264,7 +264,7 @@ class _Checker:
                 f"on_connect()/on_disconnect() for the connection.",
             )
         sendable = (*self.receives, *self.emitted())
-        if self.streams:
+        if self.tasks:
             sendable = (*sendable, StreamFailed)
         if not any(issubclass(kind, other) or issubclass(other, kind) for other in sendable):
             raise self.fail(
@@ -295,11 +295,9 @@ class _Checker:
             *elsewhere,
         )
         handled = frozenset(
-            name
-            for name in self.streams
-            if any(takes_failures_of(match, name) for match in matches)
+            name for name in self.tasks if any(takes_failures_of(match, name) for match in matches)
         )
-        for name, stream in self.streams.items():
+        for name, stream in self.tasks.items():
             if name not in handled and stream.on_failure is OnFailure.CLAUSE:
                 _warn_at_class_statement(
                     f"{self.view}.{name} (async_stream): no clause handles its StreamFailed, "
@@ -312,11 +310,11 @@ class _Checker:
         return handled
 
     def emitted(self) -> tuple[type, ...]:
-        return tuple(kind for stream in self.streams.values() for kind in stream.emits)
+        return tuple(kind for stream in self.tasks.values() for kind in stream.emits)
 
     def check_emits_handled(self, handled_elsewhere: tuple[type, ...]) -> None:
         handled = (*(c.message_type for c in self.clauses.values()), *handled_elsewhere)
-        for name, stream in self.streams.items():
+        for name, stream in self.tasks.items():
             for kind in stream.emits:
                 if not any(issubclass(kind, other) for other in handled):
                     raise self.fail(
@@ -356,12 +354,12 @@ class _Checker:
                 f"instead.",
             )
         field = self.fields.get(target)
-        stream_field = self.stream_fields.get(target)
+        stream_field = self.collections.get(target)
         if field is None and stream_field is None:
             raise self.fail(
                 label,
                 f"targets {target!r}, which is not a field of {self.view} (fields: "
-                f"{', '.join(sorted([*self.fields, *self.stream_fields])) or 'none'}). "
+                f"{', '.join(sorted([*self.fields, *self.collections])) or 'none'}). "
                 f"Declare it with state(...) or stream(...).",
             )
         if stream_field is not None:
@@ -405,7 +403,7 @@ class _Checker:
             self.check_value(label, op.index, int, field.name, "index")
             self.check_value(label, op.value, field.item_type, field.name, "item")
 
-    def check_stream_field_op(self, label: str, op: FieldOp, field: StreamField[Any]) -> None:
+    def check_stream_field_op(self, label: str, op: FieldOp, field: CollectionField[Any]) -> None:
         if isinstance(op, (Set, Append)):
             raise self.fail(
                 label,
@@ -449,12 +447,12 @@ class _Checker:
             )
 
     def check_stream_op(self, label: str, op: Fire | Cancel, local: tuple[str, ...]) -> None:
-        stream = self.streams.get(op.stream)
+        stream = self.tasks.get(op.stream)
         if stream is None:
             raise self.fail(
                 label,
                 f"names the stream {op.stream!r}, which {self.view} does not declare "
-                f"(streams: {', '.join(self.streams) or 'none'}). Declare it with "
+                f"(streams: {', '.join(self.tasks) or 'none'}). Declare it with "
                 f"@async_stream(emits=...).",
             )
         if isinstance(op, Cancel):

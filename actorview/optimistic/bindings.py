@@ -400,7 +400,7 @@ class _Inference:
         for name in names:
             if name in self.predictable:
                 continue
-            if name in self.spec.stream_fields:
+            if name in self.spec.collections:
                 raise _Skip(f"it reads the stream field `{name}`, which the browser does not hold")
             if name in self.spec.fields:
                 field = self.spec.fields[name]

@@ -41,7 +41,7 @@ import attrs
 
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Calc
-from actorview.declare.collections import StreamField
+from actorview.declare.collections import CollectionField
 from actorview.declare.expressions import Expr
 from actorview.declare.fields import FieldKind, Origin, StateField
 from actorview.declare.ops import Append, FieldOp, Op, Pop, Push, Set, Shift, Unshift, UpdateAt
@@ -314,7 +314,7 @@ class _Planner:
             return None  # fire and cancel are the server's
         label = f"{where} ops.{op.verb}({op.field}=...)"
         field = self.spec.fields.get(op.field)
-        stream_field = self.spec.stream_fields.get(op.field)
+        stream_field = self.spec.collections.get(op.field)
         unknown = [*self.unknown(op.when, params), *_unknown_values(self, op, params)]
         if field is not None:
             if field.origin is not Origin.CLIENT:
@@ -401,7 +401,7 @@ class _Planner:
         label: str,
         index: int,
         op: Push | Unshift,
-        field: StreamField[Any],
+        field: CollectionField[Any],
         params: Mapping[str, Any],
     ) -> ClientOp:
         if field.item is None:
@@ -429,7 +429,7 @@ class _Planner:
         field.predicted = True
         return ClientOp(index, op.verb, op.field, value, when, template, key=key)
 
-    def stream_key(self, label: str, name: str, field: StreamField[Any]) -> ClientFunction:
+    def stream_key(self, label: str, name: str, field: CollectionField[Any]) -> ClientFunction:
         """The browser's copy of a ``key=`` stream's key function (before ``str()``).
 
         The server keys the pushed item with ``str(key(item))``; the browser computes the

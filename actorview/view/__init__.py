@@ -4,21 +4,32 @@ A view is an :class:`~actorview.mailbox.Actor` whose class declares what it hold
 it reacts; the validator checks the declarations when the class is defined. Start with
 :class:`View` (``actorview.view.view`` has an example) and the chat view in ``demo_chat``.
 
-- :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept;
-  paged from a :class:`PageSource` with ``page=``);
+- :func:`state` fields with an :class:`Origin`; :func:`stream` fields, keyed collections
+  the server renders and forgets (:class:`CollectionField`, read as
+  :class:`CollectionItems`; paged from a :class:`PageSource` with ``page=``);
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
   :mod:`~actorview.declare.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
-- :func:`async_stream` tasks the view owns (:class:`RunState`, :class:`StreamFailed`);
+- :func:`async_stream` tasks the view owns (declared as a :class:`StreamTask`, run by a
+  :class:`TaskRunner`: :class:`Run`, :class:`RunState`, :class:`StreamFailed`);
 - notices for the person at the page (``View.notify``, the default notice of a
   failed stream, :class:`Failed` actions).
+
+The declarations live in :mod:`actorview.declare` (below the optimistic layer), the
+runtime here; both are imported from this package.
 """
 
 from actorview.declare import ops
 from actorview.declare.actions import Action, action
 from actorview.declare.calculate import Appended, Calc, calculate
 from actorview.declare.clauses import ViewClause, clause
-from actorview.declare.collections import PAGE_EVENT, PageSource, StreamField, StreamItems, stream
+from actorview.declare.collections import (
+    PAGE_EVENT,
+    CollectionField,
+    CollectionItems,
+    PageSource,
+    stream,
+)
 from actorview.declare.errors import (
     EmitError,
     ExpressionError,
@@ -36,11 +47,11 @@ from actorview.declare.errors import (
 from actorview.declare.fields import Origin, StateField, state
 from actorview.declare.spec import ViewSpec
 from actorview.declare.tasks import (
-    AsyncStream,
     Emit,
     OnBusy,
     OnFailure,
     StreamFailed,
+    StreamTask,
     async_stream,
 )
 from actorview.view.events import (
@@ -56,8 +67,15 @@ from actorview.view.events import (
 )
 from actorview.view.notices import Notice, NoticeSink
 from actorview.view.store import ViewStore
-from actorview.view.tasks import Run, RunState, StreamRunner
+from actorview.view.tasks import Run, RunState, TaskRunner
 from actorview.view.view import Rendered, RenderSink, View
+
+# The names these classes had when both concepts were called "stream" (kept for code
+# written against them): a task is declared by async_stream, a collection by stream.
+AsyncStream = StreamTask
+StreamRunner = TaskRunner
+StreamField = CollectionField
+StreamItems = CollectionItems
 
 __all__ = [
     "PAGE_EVENT",
@@ -67,6 +85,8 @@ __all__ = [
     "Applied",
     "AsyncStream",
     "Calc",
+    "CollectionField",
+    "CollectionItems",
     "Connected",
     "Disconnected",
     "Emit",
@@ -100,6 +120,8 @@ __all__ = [
     "StreamField",
     "StreamItems",
     "StreamRunner",
+    "StreamTask",
+    "TaskRunner",
     "UnknownAction",
     "View",
     "ViewClause",

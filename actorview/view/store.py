@@ -20,7 +20,7 @@ import attrs
 from actorview.declare.actions import Action
 from actorview.declare.calculate import Appended, Calc
 from actorview.declare.clauses import ViewClause
-from actorview.declare.collections import StreamItems, proposed_keys
+from actorview.declare.collections import CollectionItems, proposed_keys
 from actorview.declare.declarations import article
 from actorview.declare.errors import (
     ExpressionError,
@@ -108,8 +108,8 @@ class ViewStore:
         self.revoke = revoke
         self._values: dict[str, Any] = {n: f.initial() for n, f in spec.fields.items()}
         self._pieces: dict[str, list[str]] = {}
-        self._streams: dict[str, StreamItems[Any]] = {
-            n: f.items() for n, f in spec.stream_fields.items()
+        self._collections: dict[str, CollectionItems[Any]] = {
+            n: f.items() for n, f in spec.collections.items()
         }
         self._calc_values: dict[str, Any] = {}
         self._growth: dict[str, Any] = {}
@@ -129,7 +129,7 @@ class ViewStore:
     # -- reading ---------------------------------------------------------------------
 
     def read(self, name: str) -> Any:
-        """The current value of a field, the :class:`StreamItems` of a stream field, or
+        """The current value of a field, the :class:`CollectionItems` of a stream field, or
         the value of a calc as of the last recompute."""
         values = self._values
         if name in values:
@@ -138,8 +138,8 @@ class ViewStore:
                 values[name] = values[name] + "".join(pieces)
                 pieces.clear()
             return values[name]
-        if name in self._streams:
-            return self._streams[name]
+        if name in self._collections:
+            return self._collections[name]
         return self.calc_value(name)
 
     def calc_value(self, name: str) -> Any:
@@ -152,9 +152,9 @@ class ViewStore:
                 f"read the fields {name!r} reads instead."
             ) from None
 
-    def stream(self, name: str) -> StreamItems[Any]:
+    def stream(self, name: str) -> CollectionItems[Any]:
         """The kept keys and pending ops of a stream field."""
-        return self._streams[name]
+        return self._collections[name]
 
     def stream_changed(self, name: str) -> None:
         """Mark stream field ``name`` changed outside an op (the view showed a page from
@@ -164,7 +164,7 @@ class ViewStore:
     def snapshot(self) -> dict[str, Any]:
         """Every field and calc value (stream fields as lists of keys), for tests."""
         out = {name: self.read(name) for name in self._values}
-        out.update({name: list(items) for name, items in self._streams.items()})
+        out.update({name: list(items) for name, items in self._collections.items()})
         out.update(self._calc_values)
         return out
 
@@ -288,7 +288,7 @@ class ViewStore:
         indexes bounds-checked; only then are the ops applied, in order. An error in the
         first phase changes nothing; an expression that raises is re-raised as an
         :class:`ExpressionError` (its ``__cause__`` the original). ``proposed``: keys
-        the browser proposed for stream pushes, by op index (see ``StreamItems.insert``).
+        the browser proposed for stream pushes, by op index (see ``CollectionItems.insert``).
         """
         lookup = self._lookup(local, local_names)
         plan: list[tuple[Op, Any, Any]] = []
@@ -302,7 +302,7 @@ class ViewStore:
                     proposed
                     and index in proposed
                     and isinstance(op, (Push, Unshift))
-                    and op.field in self._streams
+                    and op.field in self._collections
                 ):
                     step = (op, step[1], proposed[index])
                 plan.append(step)
@@ -322,7 +322,7 @@ class ViewStore:
         self, op: Op, lookup: Callable[[str], Any], lengths: dict[str, int], where: str
     ) -> tuple[Op, Any, Any]:
         if isinstance(op, Fire):
-            stream = self.spec.streams[op.stream]
+            stream = self.spec.tasks[op.stream]
             if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
                 raise StreamBusy(
                     f"{self.view}, {where}: {op.stream!r} has a live run and is declared "
@@ -337,7 +337,7 @@ class ViewStore:
             return op, None, None
         assert isinstance(op, FieldOp)
         name = op.field
-        if name in self._streams:
+        if name in self._collections:
             return self._plan_stream(op, lookup)
         field = self.spec.fields[name]
         if isinstance(op, Set):
@@ -373,7 +373,7 @@ class ViewStore:
         return op, index, item
 
     def _plan_stream(self, op: FieldOp, lookup: Callable[[str], Any]) -> tuple[Op, Any, Any]:
-        declared = self.spec.stream_fields[op.field]
+        declared = self.spec.collections[op.field]
         if isinstance(op, (Push, Unshift)):
             item = op.item.evaluate(lookup)
             self._check(declared.name, item, declared.item_type, "item")
@@ -389,7 +389,7 @@ class ViewStore:
 
     def _carry_out(self, op: Op, first: Any, second: Any) -> None:
         if isinstance(op, Fire):
-            stream = self.spec.streams[op.stream]
+            stream = self.spec.tasks[op.stream]
             if stream.on_busy is OnBusy.SUPERSEDE:
                 self.revoke(op.stream)
             self.effects.append(Effect("fire", op.stream, first))
@@ -400,7 +400,7 @@ class ViewStore:
             return
         assert isinstance(op, FieldOp)
         name = op.field
-        items = self._streams.get(name)
+        items = self._collections.get(name)
         if items is not None:
             self._carry_out_stream(op, name, items, first, second)
             return
@@ -427,7 +427,7 @@ class ViewStore:
             self._replaced(name)
 
     def _carry_out_stream(
-        self, op: Op, name: str, items: StreamItems[Any], first: Any, second: Any
+        self, op: Op, name: str, items: CollectionItems[Any], first: Any, second: Any
     ) -> None:
         changed = True
         if isinstance(op, Push):

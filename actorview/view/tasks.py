@@ -26,7 +26,7 @@ from typing import Any
 import trio
 
 from actorview.declare.errors import EmitError, StreamBusy
-from actorview.declare.tasks import AsyncStream, OnBusy, StreamFailed
+from actorview.declare.tasks import OnBusy, StreamFailed, StreamTask
 from actorview.mailbox import ActorStopped, Lease
 
 
@@ -80,7 +80,7 @@ class Run:
         return f"<Run {self.stream}#{self.id} {self.state.value}>"
 
 
-class StreamRunner:
+class TaskRunner:
     """A view instance's handle on one declared stream: fires, cancels, tracks runs.
 
     The view makes one per stream when it starts; ``view.streams["llm"]`` is it.
@@ -88,7 +88,7 @@ class StreamRunner:
 
     def __init__(
         self,
-        declaration: AsyncStream,
+        declaration: StreamTask,
         nursery: trio.Nursery,
         tell: Tell,
         log: Any,

@@ -89,7 +89,7 @@ from actorview.view.events import (
 )
 from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT, Notice, NoticeSink
 from actorview.view.store import ViewStore
-from actorview.view.tasks import StreamRunner
+from actorview.view.tasks import TaskRunner
 
 T = TypeVar("T")
 
@@ -201,7 +201,7 @@ class View(Actor):
             handler = _make_clause_handler(declared)
             setattr(cls, handler.__name__, handler)
         accepts = (*RUNTIME_MESSAGES, *receives, *spec.emitted)
-        if spec.streams:
+        if spec.tasks:
             accepts = (*accepts, StreamFailed)
         for plain in plain_clauses:
             kind = plain.message_type
@@ -233,7 +233,7 @@ class View(Actor):
         self._view_store = ViewStore(
             spec, type(self).__name__, busy=self._stream_busy, revoke=self._revoke_stream
         )
-        self._runners: dict[str, StreamRunner] = {}
+        self._runners: dict[str, TaskRunner] = {}
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
@@ -299,7 +299,7 @@ class View(Actor):
         Raises :class:`PageError` if ``stream`` is not a paged stream field, already has
         items or a source, or the source fails to answer in time or gives a wrong page.
         """
-        declared = type(self).__view_spec__.stream_fields.get(stream)
+        declared = type(self).__view_spec__.collections.get(stream)
         if declared is None or declared.page is None:
             raise PageError(
                 f"{type(self).__name__}.open_pages({stream!r}): not a paged stream field; "
@@ -328,7 +328,7 @@ class View(Actor):
         return self._view_store
 
     @property
-    def streams(self) -> Mapping[str, StreamRunner]:
+    def streams(self) -> Mapping[str, TaskRunner]:
         """The runner of each declared async_stream (available once the view runs)."""
         return self._runners
 
@@ -390,8 +390,8 @@ class View(Actor):
 
     async def on_start(self) -> None:
         spec = type(self).__view_spec__
-        for name, declared in spec.streams.items():
-            self._runners[name] = StreamRunner(
+        for name, declared in spec.tasks.items():
+            self._runners[name] = TaskRunner(
                 declared,
                 self.nursery,
                 self._tell_under,
@@ -462,7 +462,7 @@ class View(Actor):
         page = await self._ask_source(stream, call, self._sources[stream].slice(start, stop))
         if page is None:
             return False
-        item_type = type(self).__view_spec__.stream_fields[stream].item_type
+        item_type = type(self).__view_spec__.collections[stream].item_type
         for item in page:
             if not conforms(item, item_type):
                 raise PageError(
@@ -527,7 +527,7 @@ class View(Actor):
         return what the view keeps of it for the next diff: without the stream items,
         which the server does not keep (see :func:`without_stream_items`)."""
         handed = False
-        for name in type(self).__view_spec__.stream_fields:
+        for name in type(self).__view_spec__.collections:
             handed = bool(self._view_store.stream(name).take_pending()) or handed
         if not handed:
             return tree

@@ -9,7 +9,7 @@ import subprocess
 import attrs
 import pytest
 
-from actorview.declare.collections import StreamItems, is_proposed_key, proposed_keys
+from actorview.declare.collections import CollectionItems, is_proposed_key, proposed_keys
 from actorview.errors import DefinitionError
 from actorview.optimistic import runtime_source
 from actorview.optimistic.program import program_id, program_source
@@ -318,13 +318,13 @@ def test_proposals_are_split_off_the_params_and_malformed_ones_dropped() -> None
 
 
 def test_a_stream_takes_a_well_formed_unused_proposal_and_otherwise_its_own_key() -> None:
-    items: StreamItems[str] = StreamItems("log", None, None)
+    items: CollectionItems[str] = CollectionItems("log", None, None)
     assert items.insert("a", at_start=False, proposed="c:p-1") == "c:p-1"
     assert items.insert("b", at_start=False, proposed="c:p-1") == "log-0", "already in use"
     assert items.insert("c", at_start=False, proposed="nope") == "log-1"
     assert items.insert("d", at_start=False) == "log-2"
     assert list(items) == ["c:p-1", "log-0", "log-1", "log-2"]
-    keyed: StreamItems[str] = StreamItems("log", lambda item: item, None)
+    keyed: CollectionItems[str] = CollectionItems("log", lambda item: item, None)
     assert keyed.insert("x", at_start=False, proposed="c:p-2") == "x", "keyed streams ignore it"
 
 

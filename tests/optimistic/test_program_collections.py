@@ -261,7 +261,7 @@ def test_a_push_onto_a_key_stream_carries_the_key_and_sends_no_proposal() -> Non
         ("push", "rows"),
     ]
     assert all(op.key is not None and op.template is not None for op in pushed)
-    assert Board.__view_spec__.stream_fields["cards"].predicted, "its container is marked"
+    assert Board.__view_spec__.collections["cards"].predicted, "its container is marked"
 
 
 KEYS = """
@@ -285,7 +285,7 @@ def test_the_browser_computes_the_key_the_server_gives() -> None:
         items = [Card(tag, tag), Card(tag, "lowered " + tag), Row(7, tag)]
         server.append(
             [
-                spec.stream_fields[name].items().key_for(item)
+                spec.collections[name].items().key_for(item)
                 for name, item in zip(["cards", "lowered", "rows"], items, strict=True)
             ]
         )
