@@ -10,7 +10,7 @@ browser predicts is planned from it, one layer up, and kept beside it as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -20,7 +20,7 @@ from actorview.declare.calculate import Calc
 from actorview.declare.clauses import ViewClause
 from actorview.declare.collections import CollectionField
 from actorview.declare.fields import StateField
-from actorview.declare.tasks import StreamTask
+from actorview.declare.tasks import StreamFailed, StreamTask
 
 
 @attrs.frozen
@@ -60,6 +60,20 @@ class ViewSpec:
         return frozenset(self.fields) | frozenset(self.collections) | frozenset(self.calcs)
 
     @property
+    def sendable(self) -> tuple[type, ...]:
+        """Every message type something besides the runtime can send the view: what it
+        receives, what its streams emit, and :class:`StreamFailed` when it has streams."""
+        return sendable(self.receives, self.tasks)
+
+    @property
     def emitted(self) -> tuple[type, ...]:
         """Every message type some stream of the view emits."""
         return tuple(dict.fromkeys(kind for stream in self.tasks.values() for kind in stream.emits))
+
+
+def sendable(receives: Iterable[type], tasks: Mapping[str, StreamTask]) -> tuple[type, ...]:
+    """The message types ``receives`` and ``tasks`` can send a view (see
+    :attr:`ViewSpec.sendable`)."""
+    emitted = (kind for task in tasks.values() for kind in task.emits)
+    failed = (StreamFailed,) if tasks else ()
+    return tuple(dict.fromkeys((*receives, *emitted, *failed)))

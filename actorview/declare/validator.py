@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
@@ -45,12 +45,11 @@ from actorview.declare.ops import (
     Unshift,
     UpdateAt,
 )
-from actorview.declare.spec import ViewSpec
+from actorview.declare.spec import ViewSpec, sendable
 from actorview.declare.tasks import OnFailure, StreamFailed, StreamTask, takes_failures_of
 from actorview.declare.values import conforms, type_name
 from actorview.errors import DefinitionError
-
-_LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
+from actorview.mailbox.clauses import Clause, require_sendable
 
 
 def compile_view(
@@ -58,8 +57,7 @@ def compile_view(
     *,
     receives: Iterable[type] = (),
     runtime_messages: Iterable[type] = (),
-    handled_elsewhere: Iterable[type] = (),
-    failure_matches: Iterable[Mapping[str, Any]] = (),
+    plain_clauses: Iterable[Clause] = (),
     reserved: Iterable[str] = (),
 ) -> ViewSpec:
     """Check every declaration of ``cls`` (and its bases) and return its :class:`ViewSpec`.
@@ -67,9 +65,8 @@ def compile_view(
     Args:
         receives: message types other tasks may send to the view.
         runtime_messages: types the runtime itself sends (browser events, lifecycle).
-        handled_elsewhere: message types handled by plain ``@on`` methods of the class.
-        failure_matches: the ``match`` of each plain ``@on`` clause that can take a
-            :class:`StreamFailed`.
+        plain_clauses: the class's plain ``@on`` methods (they may handle what its
+            streams emit, take their failures, and must take what something can send).
         reserved: attribute names the base class uses, which declarations may not take.
 
     Raises:
@@ -80,9 +77,25 @@ def compile_view(
             is declared ``on_failure="notice"``.
     """
     declared = _collect(cls)
-    checker = _Checker(cls.__name__, declared, tuple(receives), tuple(runtime_messages))
-    spec = checker.check(tuple(handled_elsewhere), frozenset(reserved))
-    return attrs.evolve(spec, failure_handled=checker.failure_handled(tuple(failure_matches)))
+    plain = tuple(plain_clauses)
+    runtime = tuple(runtime_messages)
+    checker = _Checker(cls.__name__, declared, tuple(receives), runtime)
+    spec = checker.check(tuple(clause.message_type for clause in plain), frozenset(reserved))
+    failure_matches = tuple(
+        clause.match for clause in plain if issubclass(StreamFailed, clause.message_type)
+    )
+    spec = attrs.evolve(spec, failure_handled=checker.failure_handled(failure_matches))
+    for clause in plain:
+        kind = clause.message_type
+        require_sendable(
+            f"{spec.name}.{clause.name} (@on {kind.__name__})",
+            kind,
+            (*runtime, *spec.sendable),
+            "no async_stream emits it and it is not in receives=(...)",
+            f"Declare `class {spec.name}(View, receives=({kind.__name__},))`, or remove "
+            f"the clause.",
+        )
+    return spec
 
 
 def _collect(cls: type) -> dict[str, Any]:
@@ -263,17 +276,14 @@ class _Checker:
                 f"would never run. Declare an action for browser events, or override "
                 f"on_connect()/on_disconnect() for the connection.",
             )
-        sendable = (*self.receives, *self.emitted())
-        if self.tasks:
-            sendable = (*sendable, StreamFailed)
-        if not any(issubclass(kind, other) or issubclass(other, kind) for other in sendable):
-            raise self.fail(
-                where,
-                f"a clause for {kind.__name__}, which nothing can send: no async_stream "
-                f"emits it and it is not in receives=(...). Add it to a stream's emits, "
-                f"declare `class {self.view}(View, receives=({kind.__name__},))`, or "
-                f"remove the clause.",
-            )
+        require_sendable(
+            f"{self.view}.{where}",
+            kind,
+            sendable(self.receives, self.tasks),
+            "no async_stream emits it and it is not in receives=(...)",
+            f"Add it to a stream's emits, declare `class {self.view}(View, "
+            f"receives=({kind.__name__},))`, or remove the clause.",
+        )
         fields = declared.message_fields
         self.check_no_clash(where, fields, lambda field: f"{kind.__name__}.{field}", "one")
         for field in declared.match:
@@ -341,10 +351,13 @@ class _Checker:
         label = f"{where} ops.{op.verb}"
         for expression in op.expressions():
             self.check_names(label, expression, local)
-        if isinstance(op, (Fire, Cancel)):
-            self.check_stream_op(label, op, local)
-            return
-        assert isinstance(op, FieldOp)
+        match op:
+            case Fire() | Cancel():
+                self.check_stream_op(label, op, local)
+            case _:
+                self.check_target(label, op)
+
+    def check_target(self, label: str, op: FieldOp) -> None:
         target = op.field
         if target in self.calcs:
             raise self.fail(
@@ -355,72 +368,86 @@ class _Checker:
             )
         field = self.fields.get(target)
         stream_field = self.collections.get(target)
-        if field is None and stream_field is None:
+        if stream_field is not None:
+            self.check_stream_field_op(label, op, stream_field)
+        elif field is not None:
+            self.check_field_op(label, op, field)
+        else:
             raise self.fail(
                 label,
                 f"targets {target!r}, which is not a field of {self.view} (fields: "
                 f"{', '.join(sorted([*self.fields, *self.collections])) or 'none'}). "
                 f"Declare it with state(...) or stream(...).",
             )
-        if stream_field is not None:
-            self.check_stream_field_op(label, op, stream_field)
-        else:
-            assert field is not None
-            self.check_field_op(label, op, field)
 
     def check_field_op(self, label: str, op: FieldOp, field: StateField[Any]) -> None:
         kind = type_name(field.type)
-        if isinstance(op, (Delete, Reset)):
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, {article(kind)} field; {op.verb} works on stream fields. "
-                f"Use ops.set({field.name}=...) to replace its value.",
-            )
-        if isinstance(op, Append) and field.kind is not FieldKind.TEXT:
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, {article(kind)} field; append works on str fields. Use "
-                f"ops.push for list and stream fields, ops.set otherwise.",
-            )
-        if isinstance(op, _LIST_OPS) and field.kind is not FieldKind.LIST:
-            fix = (
-                "Use ops.append to add text"
-                if field.kind is FieldKind.TEXT
-                else f"Declare it as list[...] or stream(...), or use ops.set({field.name}=...)"
-            )
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, {article(kind)} field; {op.verb} works on list and "
-                f"stream fields. {fix}.",
-            )
-        if isinstance(op, Set):
-            self.check_value(label, op.value, field.type, field.name, "value")
-        elif isinstance(op, Append):
-            self.check_value(label, op.value, str, field.name, "text")
-        elif isinstance(op, (Push, Unshift)):
-            self.check_value(label, op.item, field.item_type, field.name, "item")
-        elif isinstance(op, UpdateAt):
-            self.check_value(label, op.index, int, field.name, "index")
-            self.check_value(label, op.value, field.item_type, field.name, "item")
+        match op:
+            case Delete() | Reset():
+                raise self.fail(
+                    label,
+                    f"targets {field.name!r}, {article(kind)} field; {op.verb} works on stream "
+                    f"fields. Use ops.set({field.name}=...) to replace its value.",
+                )
+            case Set():
+                self.check_value(label, op.value, field.type, field.name, "value")
+            case Append():
+                if field.kind is not FieldKind.TEXT:
+                    raise self.fail(
+                        label,
+                        f"targets {field.name!r}, {article(kind)} field; append works on str "
+                        f"fields. Use ops.push for list and stream fields, ops.set otherwise.",
+                    )
+                self.check_value(label, op.value, str, field.name, "text")
+            case Push(item=item) | Unshift(item=item):
+                self.check_list(label, op, field)
+                self.check_value(label, item, field.item_type, field.name, "item")
+            case Pop() | Shift():
+                self.check_list(label, op, field)
+            case UpdateAt():
+                self.check_list(label, op, field)
+                self.check_value(label, op.index, int, field.name, "index")
+                self.check_value(label, op.value, field.item_type, field.name, "item")
+            case _:
+                assert_never(op)
+
+    def check_list(self, label: str, op: FieldOp, field: StateField[Any]) -> None:
+        if field.kind is FieldKind.LIST:
+            return
+        fix = (
+            "Use ops.append to add text"
+            if field.kind is FieldKind.TEXT
+            else f"Declare it as list[...] or stream(...), or use ops.set({field.name}=...)"
+        )
+        raise self.fail(
+            label,
+            f"targets {field.name!r}, {article(type_name(field.type))} field; {op.verb} works "
+            f"on list and stream fields. {fix}.",
+        )
 
     def check_stream_field_op(self, label: str, op: FieldOp, field: CollectionField[Any]) -> None:
-        if isinstance(op, (Set, Append)):
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, a stream field; a stream is changed item by item. "
-                f"Use ops.push/unshift/update_at/delete, or ops.reset to empty it.",
-            )
-        if isinstance(op, (Pop, Shift)) and field.page is not None:
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, a paged stream (page={field.page}); {op.verb} "
-                f"would remove an end of its sequence, which may not be in the page. Use "
-                f"ops.delete({field.name!r}, key) for a shown item, or ops.reset.",
-            )
-        if isinstance(op, (Push, Unshift)):
-            self.check_value(label, op.item, field.item_type, field.name, "item")
-        elif isinstance(op, UpdateAt):
-            self.check_value(label, op.value, field.item_type, field.name, "item")
+        match op:
+            case Set() | Append():
+                raise self.fail(
+                    label,
+                    f"targets {field.name!r}, a stream field; a stream is changed item by "
+                    f"item. Use ops.push/unshift/update_at/delete, or ops.reset to empty it.",
+                )
+            case Pop() | Shift():
+                if field.page is not None:
+                    raise self.fail(
+                        label,
+                        f"targets {field.name!r}, a paged stream (page={field.page}); "
+                        f"{op.verb} would remove an end of its sequence, which may not be in "
+                        f"the page. Use ops.delete({field.name!r}, key) for a shown item, or "
+                        f"ops.reset.",
+                    )
+            case Push(item=item) | Unshift(item=item) | UpdateAt(value=item):
+                self.check_value(label, item, field.item_type, field.name, "item")
+            case Delete() | Reset():
+                pass
+            case _:
+                assert_never(op)
 
     def check_value(self, label: str, value: Expr, expected: Any, target: str, what: str) -> None:
         if value.is_constant:

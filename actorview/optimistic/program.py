@@ -35,7 +35,7 @@ import types as pytypes
 import typing
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
@@ -44,7 +44,21 @@ from actorview.declare.calculate import Calc
 from actorview.declare.collections import CollectionField
 from actorview.declare.expressions import Expr
 from actorview.declare.fields import FieldKind, Origin, StateField
-from actorview.declare.ops import Append, FieldOp, Op, Pop, Push, Set, Shift, Unshift, UpdateAt
+from actorview.declare.ops import (
+    Append,
+    Cancel,
+    Delete,
+    FieldOp,
+    Fire,
+    Op,
+    Pop,
+    Push,
+    Reset,
+    Set,
+    Shift,
+    Unshift,
+    UpdateAt,
+)
 from actorview.declare.spec import ViewSpec
 from actorview.declare.values import type_name
 from actorview.errors import DefinitionError
@@ -310,8 +324,15 @@ class _Planner:
         return ClientAction(declared.name, when, tuple(ops), tuple(params))
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
-        if not isinstance(op, FieldOp):
-            return None  # fire and cancel are the server's
+        match op:
+            case Fire() | Cancel():
+                return None  # fire and cancel are the server's
+            case _:
+                return self.field_op(where, index, op, params)
+
+    def field_op(
+        self, where: str, index: int, op: FieldOp, params: Mapping[str, Any]
+    ) -> ClientOp | None:
         label = f"{where} ops.{op.verb}({op.field}=...)"
         field = self.spec.fields.get(op.field)
         stream_field = self.spec.collections.get(op.field)
@@ -320,9 +341,13 @@ class _Planner:
             if field.origin is not Origin.CLIENT:
                 return None  # server and stream fields: the server writes them
             return self.client_field_op(label, index, op, field, unknown, params)
-        if stream_field is None or not isinstance(op, (Push, Unshift)) or unknown:
-            return None  # other stream ops, or items the browser cannot compute
-        return self.stream_push(label, index, op, stream_field, params)
+        if stream_field is None or unknown:
+            return None  # items the browser cannot compute
+        match op:
+            case Push() | Unshift():
+                return self.stream_push(label, index, op, stream_field, params)
+            case _:
+                return None  # other stream ops stay with the server
 
     def client_field_op(
         self,
@@ -340,11 +365,18 @@ class _Planner:
                 f"({self.unshippable[op.field]}). Remove optimistic=True from the action.",
             )
         is_list = field.kind is FieldKind.LIST
-        if not (
-            isinstance(op, Set)
-            or (isinstance(op, Append) and field.kind is FieldKind.TEXT)
-            or (isinstance(op, _LIST_OPS) and is_list)
-        ):
+        match op:
+            case Set():
+                predictable = True
+            case Append():
+                predictable = field.kind is FieldKind.TEXT
+            case Push() | Unshift() | Pop() | Shift() | UpdateAt():
+                predictable = is_list
+            case Delete() | Reset():
+                predictable = False
+            case _:
+                assert_never(op)
+        if not predictable:
             raise self.fail(
                 label,
                 f"the browser cannot predict ops.{op.verb} on the client field "
@@ -362,19 +394,26 @@ class _Planner:
                 f"remove optimistic=True.",
             )
         when = self.function(label, op.when, params) if op.when is not None else None
-        if isinstance(op, (Set, Append)):
-            value = self.function(label, op.value, params)
-            return ClientOp(index, op.verb, op.field, value, when, list_field=is_list)
         at: ClientFunction | None = None
         item: ClientFunction | None = None
         check: Any = None  # pop and shift check nothing: they remove whatever is there
-        if isinstance(op, (Push, Unshift)):
-            check = self.item_check(label, op.field, field.item_type)
-            item = self.function(label, op.item, params)
-        elif isinstance(op, UpdateAt):
-            check = self.item_check(label, op.field, field.item_type)
-            at = self.function(label, op.index, params)
-            item = self.function(label, op.value, params)
+        match op:
+            case Set(value=value) | Append(value=value):
+                function = self.function(label, value, params)
+                return ClientOp(index, op.verb, op.field, function, when, list_field=is_list)
+            case Push(item=pushed) | Unshift(item=pushed):
+                check = self.item_check(label, op.field, field.item_type)
+                item = self.function(label, pushed, params)
+            case UpdateAt():
+                check = self.item_check(label, op.field, field.item_type)
+                at = self.function(label, op.index, params)
+                item = self.function(label, op.value, params)
+            case Pop() | Shift():
+                pass
+            case Delete() | Reset():
+                raise AssertionError(f"{op!r} was refused as unpredictable above")
+            case _:
+                assert_never(op)
         return ClientOp(index, op.verb, op.field, item, when, at=at, check=check, list_field=True)
 
     def item_check(self, label: str, name: str, item_type: Any) -> Any:
@@ -477,8 +516,6 @@ def _unknown_values(planner: _Planner, op: FieldOp, params: Mapping[str, Any]) -
     return unknown
 
 
-_LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
-
 _SCALAR_CHECKS: dict[Any, str] = {
     str: "str",
     int: "int",
@@ -525,9 +562,11 @@ def _article_name(tp: Any) -> str:
 
 
 def _describe(op: Op) -> str:
-    if isinstance(op, FieldOp):
-        return f"ops.{op.verb}({op.field})"
-    return f"ops.{op.verb}"
+    match op:
+        case Fire() | Cancel():
+            return f"ops.{op.verb}"
+        case _:
+            return f"ops.{op.verb}({op.field})"
 
 
 def _param_types(declared: Action) -> dict[str, Any]:

@@ -13,7 +13,7 @@ value is read, so a stream of tokens into a long draft costs the same per token.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
@@ -321,129 +321,156 @@ class ViewStore:
     def _plan(
         self, op: Op, lookup: Callable[[str], Any], lengths: dict[str, int], where: str
     ) -> tuple[Op, Any, Any]:
-        if isinstance(op, Fire):
-            stream = self.spec.tasks[op.stream]
-            if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
-                raise StreamBusy(
-                    f"{self.view}, {where}: {op.stream!r} has a live run and is declared "
-                    f'on_busy="refuse". Cancel it first, or declare on_busy="supersede".'
-                )
-            args = {
-                param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
-                for param in stream.params
-            }
-            return op, args, None
-        if isinstance(op, Cancel):
-            return op, None, None
-        assert isinstance(op, FieldOp)
-        name = op.field
-        if name in self._collections:
-            return self._plan_stream(op, lookup)
-        field = self.spec.fields[name]
-        if isinstance(op, Set):
-            value = op.value.evaluate(lookup)
-            self._check(name, value, field.type, "value")
-            if field.kind is FieldKind.LIST:
-                lengths[name] = len(value)
-            return op, value, None
-        if isinstance(op, Append):
-            text = op.value.evaluate(lookup)
-            self._check(name, text, str, "appended text")
-            return op, text, None
+        match op:
+            case Fire():
+                stream = self.spec.tasks[op.stream]
+                if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
+                    raise StreamBusy(
+                        f"{self.view}, {where}: {op.stream!r} has a live run and is declared "
+                        f'on_busy="refuse". Cancel it first, or declare on_busy="supersede".'
+                    )
+                args = {
+                    param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
+                    for param in stream.params
+                }
+                return op, args, None
+            case Cancel():
+                return op, None, None
+            case _ if op.field in self._collections:
+                return self._plan_collection(op, lookup)
+            case Set(field=name, value=value):
+                field = self.spec.fields[name]
+                new = value.evaluate(lookup)
+                self._check(name, new, field.type, "value")
+                if field.kind is FieldKind.LIST:
+                    lengths[name] = len(new)
+                return op, new, None
+            case Append(field=name, value=value):
+                text = value.evaluate(lookup)
+                self._check(name, text, str, "appended text")
+                return op, text, None
+            case Push(field=name, item=item) | Unshift(field=name, item=item):
+                length = self._length(name, lengths)
+                new = item.evaluate(lookup)
+                self._check(name, new, self.spec.fields[name].item_type, "item")
+                lengths[name] = length + 1
+                return op, new, None
+            case Pop(field=name) | Shift(field=name):
+                lengths[name] = max(0, self._length(name, lengths) - 1)
+                return op, None, None
+            case UpdateAt(field=name):
+                length = self._length(name, lengths)
+                index = op.index.evaluate(lookup)
+                if not conforms(index, int) or not -length <= index < length:
+                    raise OpError(
+                        f"{self.view}, {where}: ops.update_at({name!r}) got index {index!r}, "
+                        f"but {name} has {length} items. Nothing changed."
+                    )
+                new = op.value.evaluate(lookup)
+                self._check(name, new, self.spec.fields[name].item_type, "item")
+                return op, index, new
+            case Delete() | Reset():
+                raise AssertionError(f"{op!r}: the validator allows it on stream fields only")
+            case _:
+                assert_never(op)
+
+    def _length(self, name: str, lengths: dict[str, int]) -> int:
+        """The length list field ``name`` will have after the ops planned so far."""
         length = lengths.get(name)
         if length is None:
             length = lengths[name] = len(self._values[name])
-        if isinstance(op, (Push, Unshift)):
-            item = op.item.evaluate(lookup)
-            self._check(name, item, field.item_type, "item")
-            lengths[name] = length + 1
-            return op, item, None
-        if isinstance(op, (Pop, Shift)):
-            lengths[name] = max(0, length - 1)
-            return op, None, None
-        assert isinstance(op, UpdateAt)
-        index = op.index.evaluate(lookup)
-        if not conforms(index, int) or not -length <= index < length:
-            raise OpError(
-                f"{self.view}, {where}: ops.update_at({name!r}) got index {index!r}, but "
-                f"{name} has {length} items. Nothing changed."
-            )
-        item = op.value.evaluate(lookup)
-        self._check(name, item, field.item_type, "item")
-        return op, index, item
+        return length
 
-    def _plan_stream(self, op: FieldOp, lookup: Callable[[str], Any]) -> tuple[Op, Any, Any]:
+    def _plan_collection(self, op: FieldOp, lookup: Callable[[str], Any]) -> tuple[Op, Any, Any]:
         declared = self.spec.collections[op.field]
-        if isinstance(op, (Push, Unshift)):
-            item = op.item.evaluate(lookup)
-            self._check(declared.name, item, declared.item_type, "item")
-            return op, item, None
-        if isinstance(op, UpdateAt):
-            key = str(op.index.evaluate(lookup))
-            item = op.value.evaluate(lookup)
-            self._check(declared.name, item, declared.item_type, "item")
-            return op, key, item
-        if isinstance(op, Delete):
-            return op, str(op.key.evaluate(lookup)), None
-        return op, None, None
+        match op:
+            case Push(item=item) | Unshift(item=item):
+                new = item.evaluate(lookup)
+                self._check(declared.name, new, declared.item_type, "item")
+                return op, new, None
+            case UpdateAt():
+                key = str(op.index.evaluate(lookup))
+                new = op.value.evaluate(lookup)
+                self._check(declared.name, new, declared.item_type, "item")
+                return op, key, new
+            case Delete():
+                return op, str(op.key.evaluate(lookup)), None
+            case Pop() | Shift() | Reset():
+                return op, None, None
+            case Set() | Append():
+                raise AssertionError(f"{op!r}: the validator allows it on state fields only")
+            case _:
+                assert_never(op)
 
     def _carry_out(self, op: Op, first: Any, second: Any) -> None:
-        if isinstance(op, Fire):
-            stream = self.spec.tasks[op.stream]
-            if stream.on_busy is OnBusy.SUPERSEDE:
+        match op:
+            case Fire():
+                if self.spec.tasks[op.stream].on_busy is OnBusy.SUPERSEDE:
+                    self.revoke(op.stream)
+                self.effects.append(Effect("fire", op.stream, first))
+                return
+            case Cancel():
                 self.revoke(op.stream)
-            self.effects.append(Effect("fire", op.stream, first))
-            return
-        if isinstance(op, Cancel):
-            self.revoke(op.stream)
-            self.effects.append(Effect("cancel", op.stream))
-            return
-        assert isinstance(op, FieldOp)
+                self.effects.append(Effect("cancel", op.stream))
+                return
+            case _:
+                pass
         name = op.field
         items = self._collections.get(name)
         if items is not None:
-            self._carry_out_stream(op, name, items, first, second)
+            self._carry_out_collection(op, name, items, first, second)
             return
-        if isinstance(op, Set):
-            self._set(name, first)
-        elif isinstance(op, Append):
-            self._append_text(name, first)
-        elif isinstance(op, Push):
-            self._push_item(name, first)
-        else:
-            values: list[Any] = self._values[name]
-            if isinstance(op, Unshift):
-                values.insert(0, first)
-            elif isinstance(op, Pop):
-                if not values:
+        match op:
+            case Set():
+                self._set(name, first)
+                return
+            case Append():
+                self._append_text(name, first)
+                return
+            case Push():
+                self._push_item(name, first)
+                return
+            case Unshift():
+                self._values[name].insert(0, first)
+            case Pop():
+                if not self._values[name]:
                     return
-                values.pop()
-            elif isinstance(op, Shift):
-                if not values:
+                self._values[name].pop()
+            case Shift():
+                if not self._values[name]:
                     return
-                values.pop(0)
-            elif isinstance(op, UpdateAt):
-                values[first] = second
-            self._replaced(name)
+                self._values[name].pop(0)
+            case UpdateAt():
+                self._values[name][first] = second
+            case Delete() | Reset():
+                raise AssertionError(f"{op!r}: the validator allows it on stream fields only")
+            case _:
+                assert_never(op)
+        self._replaced(name)
 
-    def _carry_out_stream(
-        self, op: Op, name: str, items: CollectionItems[Any], first: Any, second: Any
+    def _carry_out_collection(
+        self, op: FieldOp, name: str, items: CollectionItems[Any], first: Any, second: Any
     ) -> None:
         changed = True
-        if isinstance(op, Push):
-            items.insert(first, at_start=False, proposed=second)
-        elif isinstance(op, Unshift):
-            items.insert(first, at_start=True, proposed=second)
-        elif isinstance(op, Pop):
-            changed = items.last is not None and items.delete(items.last)
-        elif isinstance(op, Shift):
-            changed = items.first is not None and items.delete(items.first)
-        elif isinstance(op, UpdateAt):
-            changed = items.replace(first, second)
-        elif isinstance(op, Delete):
-            changed = items.delete(first)
-        elif isinstance(op, Reset):
-            items.reset()
+        match op:
+            case Push():
+                items.insert(first, at_start=False, proposed=second)
+            case Unshift():
+                items.insert(first, at_start=True, proposed=second)
+            case Pop():
+                changed = items.last is not None and items.delete(items.last)
+            case Shift():
+                changed = items.first is not None and items.delete(items.first)
+            case UpdateAt():
+                changed = items.replace(first, second)
+            case Delete():
+                changed = items.delete(first)
+            case Reset():
+                items.reset()
+            case Set() | Append():
+                raise AssertionError(f"{op!r}: the validator allows it on state fields only")
+            case _:
+                assert_never(op)
         if changed:
             self._replaced(name)
 

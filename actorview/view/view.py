@@ -68,7 +68,6 @@ from actorview.declare.spec import ViewSpec
 from actorview.declare.tasks import StreamFailed
 from actorview.declare.validator import compile_view
 from actorview.declare.values import conforms, structure, type_name
-from actorview.errors import DefinitionError
 from actorview.mailbox import Actor, on
 from actorview.mailbox.clauses import collect_clauses
 from actorview.mailbox.lease import Lease
@@ -182,17 +181,11 @@ class View(Actor):
         inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
         receives = tuple(dict.fromkeys((*inherited, *receives)))
         cls.__view_receives__ = receives
-        plain_clauses = collect_clauses(cls)
         spec = compile_view(
             cls,
             receives=receives,
             runtime_messages=RUNTIME_MESSAGES,
-            handled_elsewhere=tuple(clause.message_type for clause in plain_clauses),
-            failure_matches=tuple(
-                clause.match
-                for clause in plain_clauses
-                if issubclass(StreamFailed, clause.message_type)
-            ),
+            plain_clauses=collect_clauses(cls),
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
@@ -200,19 +193,7 @@ class View(Actor):
         for declared in spec.clauses:
             handler = _make_clause_handler(declared)
             setattr(cls, handler.__name__, handler)
-        accepts = (*RUNTIME_MESSAGES, *receives, *spec.emitted)
-        if spec.tasks:
-            accepts = (*accepts, StreamFailed)
-        for plain in plain_clauses:
-            kind = plain.message_type
-            if not any(issubclass(kind, a) or issubclass(a, kind) for a in accepts):
-                raise DefinitionError(
-                    f"{cls.__name__}.{plain.name} (@on {kind.__name__}): a clause for "
-                    f"{kind.__name__}, which nothing can send: no async_stream emits it and "
-                    f"it is not in receives=(...). Declare `class {cls.__name__}(View, "
-                    f"receives=({kind.__name__},))`, or remove the clause."
-                )
-        kwargs.setdefault("accepts", tuple(dict.fromkeys(accepts)))
+        kwargs.setdefault("accepts", tuple(dict.fromkeys((*RUNTIME_MESSAGES, *spec.sendable))))
         super().__init_subclass__(**kwargs)
 
     def __init__(
