@@ -23,6 +23,7 @@ PACKAGE = Path(actorview.__file__).parent
 LAYERS: tuple[str, ...] = (
     "actorview.errors",
     "actorview.logging",
+    "actorview.untrusted",
     "actorview.mailbox",
     "actorview.supervisor",
     "actorview.render",
@@ -35,7 +36,8 @@ LAYERS: tuple[str, ...] = (
 )
 """The layers, bottom first: a module may import only from its own layer or below.
 
-``errors`` and ``logging`` are the foundation; the actor runtime (``mailbox``, then
+``errors``, ``logging`` and ``untrusted`` (strict structuring and quoting of input
+from outside) are the foundation; the actor runtime (``mailbox``, then
 ``supervisor``) and the HTML layer (``render``) know nothing of views; ``declare`` holds
 what a view class body declares and the validator; ``optimistic`` plans the browser's
 predictions from those declarations; ``view`` is the live runtime (the ``View`` actor, its
