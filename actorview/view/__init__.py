@@ -19,40 +19,42 @@ The declarations live in :mod:`actorview.declare` (below the optimistic layer), 
 runtime here; both are imported from this package.
 """
 
-from actorview.declare import ops
-from actorview.declare.actions import Action, action
-from actorview.declare.calculate import Appended, Calc, calculate
-from actorview.declare.clauses import ViewClause, clause
-from actorview.declare.collections import (
+from actorview.declare import (
     PAGE_EVENT,
+    Action,
+    Appended,
+    Calc,
     CollectionField,
     CollectionItems,
-    PageSource,
-    stream,
-)
-from actorview.declare.errors import (
+    Emit,
     EmitError,
     ExpressionError,
     InvalidEvent,
     InvalidInput,
     InvalidParams,
     MissingFailureClause,
-    OpError,
-    PageError,
-    StateTypeError,
-    StreamBusy,
-    UnknownAction,
-    ViewError,
-)
-from actorview.declare.fields import Origin, StateField, state
-from actorview.declare.spec import ViewSpec
-from actorview.declare.tasks import (
-    Emit,
     OnBusy,
     OnFailure,
+    OpError,
+    Origin,
+    PageError,
+    PageSource,
+    StateField,
+    StateTypeError,
+    StreamBusy,
     StreamFailed,
     StreamTask,
+    UnknownAction,
+    ViewClause,
+    ViewError,
+    ViewSpec,
+    action,
     async_stream,
+    calculate,
+    clause,
+    ops,
+    state,
+    stream,
 )
 from actorview.view.events import (
     ActionEvent,
