@@ -182,19 +182,18 @@ class CollectionField(Declaration, Generic[T]):
         self.limit = limit
         self.item = item
         self.page = page
-        self.predicted = False
-        """Set by the optimistic layer when an optimistic action pushes onto the field:
-        its container then carries ``av-stream`` so the browser can find it."""
         self._declare()
 
-    def items(self) -> CollectionItems[T]:
-        """A fresh :class:`CollectionItems` for one view instance."""
+    def items(self, *, mark: bool = False) -> CollectionItems[T]:
+        """A fresh :class:`CollectionItems` for one view instance. ``mark``: an optimistic
+        action pushes onto the field, so its container carries ``av-stream`` (the
+        browser finds it by that)."""
         return CollectionItems(
             self.name,
             self.key_function(),
             self.limit,
             item=self.item,
-            mark=self.predicted,
+            mark=mark,
             page=self.page,
         )
 

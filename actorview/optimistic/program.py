@@ -184,6 +184,8 @@ class ClientPlan:
             indexed by the elements' ``av-bind``.
         unbound: why expressions of ``render`` that read client fields or optimistic
             calcs were not bound (the server's rendering is all the page shows of them).
+        predicted_streams: the stream fields an optimistic action pushes onto: the view
+            marks their containers (``av-stream``) so the browser can find them.
     """
 
     view: str
@@ -192,6 +194,7 @@ class ClientPlan:
     actions: Mapping[str, ClientAction]
     bindings: tuple[ClientBinding, ...] = ()
     unbound: tuple[str, ...] = ()
+    predicted_streams: frozenset[str] = frozenset()
 
 
 def plan_client(spec: ViewSpec) -> ClientPlan | None:
@@ -223,6 +226,7 @@ class _Planner:
                 self.unshippable[name] = str(error)
         self.calcs: set[str] = set()
         self.types: dict[str, Any] = {name: f.type for name, f in spec.fields.items()}
+        self.predicted_streams: set[str] = set()
 
     def fail(self, where: str, message: str) -> DefinitionError:
         return DefinitionError(f"{self.view}.{where}: {message}")
@@ -243,7 +247,13 @@ class _Planner:
             planned_calcs.append(ClientCalc(calc.name, self.function(where, calc.expression)))
             self.calcs.add(calc.name)
         planned_actions = {a.name: self.action(a) for a in actions}
-        return ClientPlan(self.view, dict(self.fields), tuple(planned_calcs), planned_actions)
+        return ClientPlan(
+            self.view,
+            dict(self.fields),
+            tuple(planned_calcs),
+            planned_actions,
+            predicted_streams=frozenset(self.predicted_streams),
+        )
 
     # -- names -------------------------------------------------------------------------
 
@@ -465,7 +475,7 @@ class _Planner:
         value = self.function(label, op.item, params)
         when = self.function(label, op.when, params) if op.when is not None else None
         key = self.stream_key(label, op.field, field) if field.key is not None else None
-        field.predicted = True
+        self.predicted_streams.add(op.field)
         return ClientOp(index, op.verb, op.field, value, when, template, key=key)
 
     def stream_key(self, label: str, name: str, field: CollectionField[Any]) -> ClientFunction:

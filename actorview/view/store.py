@@ -92,6 +92,8 @@ class ViewStore:
         view: the view's name for error messages.
         busy: whether a stream has a live run (the view's runners answer).
         revoke: revoke the leases of a stream's live and queued runs, at once.
+        marked: the stream fields whose containers carry ``av-stream`` (those an
+            optimistic action pushes onto: ``ClientPlan.predicted_streams``).
     """
 
     def __init__(
@@ -101,6 +103,7 @@ class ViewStore:
         *,
         busy: Callable[[str], bool] = _never_busy,
         revoke: Callable[[str], None] = _no_revoke,
+        marked: Collection[str] = (),
     ) -> None:
         self.spec = spec
         self.view = view
@@ -109,7 +112,7 @@ class ViewStore:
         self._values: dict[str, Any] = {n: f.initial() for n, f in spec.fields.items()}
         self._pieces: dict[str, list[str]] = {}
         self._collections: dict[str, CollectionItems[Any]] = {
-            n: f.items() for n, f in spec.collections.items()
+            n: f.items(mark=n in marked) for n, f in spec.collections.items()
         }
         self._calc_values: dict[str, Any] = {}
         self._growth: dict[str, Any] = {}

@@ -211,8 +211,13 @@ class View(Actor):
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
+        plan = type(self).__view_client__
         self._view_store = ViewStore(
-            spec, type(self).__name__, busy=self._stream_busy, revoke=self._revoke_stream
+            spec,
+            type(self).__name__,
+            busy=self._stream_busy,
+            revoke=self._revoke_stream,
+            marked=plan.predicted_streams if plan is not None else (),
         )
         self._runners: dict[str, TaskRunner] = {}
         self._sources: dict[str, PageSource[Any]] = {}

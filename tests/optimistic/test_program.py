@@ -340,7 +340,9 @@ def test_an_optimistic_action_uses_the_proposed_key_and_others_ignore_it() -> No
 
 
 def test_a_predicted_stream_marks_its_container_and_slot_uses_the_declared_renderer() -> None:
-    store = ViewStore(Notes.__view_spec__, "Notes")
+    plan = Notes.__view_client__
+    assert plan is not None
+    store = ViewStore(Notes.__view_spec__, "Notes", marked=plan.predicted_streams)
     store.stream("notes").insert(Note("n"), at_start=False)
     html = to_html(h.div(store.stream("notes").slot("ul", id="notes")))
     assert html == (
