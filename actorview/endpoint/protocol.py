@@ -23,6 +23,7 @@ import cattrs
 from actorview.endpoint.errors import BadFrame
 from actorview.render.normalize import normalize_text
 from actorview.render.wire import encode_json as encode_json  # re-exported
+from actorview.untrusted import quote, strict_converter
 
 
 @attrs.frozen
@@ -84,23 +85,7 @@ _FRAME_TYPES: dict[str, type] = {
     "ping": Ping,
     "ack": Ack,
 }
-_converter = cattrs.Converter(forbid_extra_keys=True)
-
-
-def _strict(expected: type) -> Any:
-    """A structure hook that accepts only JSON values already of ``expected`` type
-    (cattrs would otherwise call ``str(1)`` or ``int(True)``)."""
-
-    def structure(value: Any, _: type) -> Any:
-        if type(value) is not expected:
-            raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
-        return value
-
-    return structure
-
-
-for _type in (str, int):
-    _converter.register_structure_hook(_type, _strict(_type))
+_converter = strict_converter()
 
 
 def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
@@ -125,7 +110,7 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
     frame_type = _FRAME_TYPES.get(tag) if isinstance(tag, str) else None
     if frame_type is None:
         known = ", ".join(sorted(_FRAME_TYPES))
-        raise BadFrame(f"unknown frame type {_quote(tag)}; expected one of: {known}")
+        raise BadFrame(f"unknown frame type {quote(tag, 40)}; expected one of: {known}")
     try:
         frame: ClientFrame = _converter.structure(raw, frame_type)
     except Exception as error:  # cattrs raises several families; all mean "wrong shape"
@@ -177,12 +162,6 @@ def _normalize_strings(root: dict[str, Any]) -> None:
             elif isinstance(item, dict | list):
                 stack.append(item)
             node[normalize_text(key)] = item
-
-
-def _quote(value: object, limit: int = 40) -> str:
-    """``repr(value)``, cut to ``limit`` characters: error texts quote untrusted input."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 class NoticeKind(Enum):

@@ -69,6 +69,7 @@ from actorview.optimistic import program_id, program_source, runtime_source
 from actorview.render import client_script_path, runtime_stylesheet_path
 from actorview.supervisor import ChildSpec, ChildWaiting, Restart, Strategy, Supervisor
 from actorview.supervisor.errors import DuplicateChildId, UnknownChild
+from actorview.untrusted import cut
 from actorview.view import Connected, Disconnected
 
 SECRET_ENV = "ACTORVIEW_SECRET"
@@ -711,11 +712,13 @@ class Application:
                 return
             reply = await live.deliver(ref, frame)
             if isinstance(reply.get("error"), str):
-                reply["error"] = _cut(reply["error"])
+                reply["error"] = cut(reply["error"], MAX_ERROR_CHARS)
             session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
 
     async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
-        session.outbox.push_control(control_frame("error", error=_cut(error), ref=ref))
+        session.outbox.push_control(
+            control_frame("error", error=cut(error, MAX_ERROR_CHARS), ref=ref)
+        )
         await trio.lowlevel.checkpoint()
 
     async def _watch_backlog(
@@ -775,10 +778,6 @@ def _peer_address(stream: trio.SocketStream) -> str:
     except OSError:  # it went away already
         return ""
     return str(peer[0]) if isinstance(peer, tuple) else str(peer)
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
 async def _answer_failure(stream: trio.abc.Stream) -> None:

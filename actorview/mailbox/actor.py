@@ -53,6 +53,7 @@ from actorview.mailbox.clauses import (
     build_dispatch_index,
     clauses_for,
     collect_clauses,
+    require_sendable,
 )
 from actorview.mailbox.errors import (
     ActorCrashed,
@@ -446,20 +447,16 @@ def _accepted_types(cls: type[Actor]) -> tuple[type, ...]:
     else:
         accepted = declared
         for clause in cls.__clauses__:
-            if not any(_related(clause.message_type, t) for t in declared):
-                raise DefinitionError(
-                    f"{cls.__name__}.{clause.name}: a clause for "
-                    f"{clause.message_type.__name__}, which nothing can send: it is not "
-                    f"among accepts=({', '.join(t.__name__ for t in declared)}). Add it "
-                    f"to accepts, or remove the clause."
-                )
+            require_sendable(
+                f"{cls.__name__}.{clause.name}",
+                clause.message_type,
+                declared,
+                f"it is not among accepts=({', '.join(t.__name__ for t in declared)})",
+                "Add it to accepts, or remove the clause.",
+            )
     for message_type in accepted:
         _require_frozen_attrs(cls, message_type)
     return accepted
-
-
-def _related(a: type, b: type) -> bool:
-    return issubclass(a, b) or issubclass(b, a)
 
 
 def _require_frozen_attrs(cls: type, message_type: Any) -> None:

@@ -2,9 +2,11 @@
 
 A subclass declares ``state`` and ``stream`` fields, ``calculate`` values, ``action``\\ s
 for the browser, ``clause``\\ s for mailbox messages and ``async_stream``\\ s, and writes
-``render``. When the class statement runs, the validator checks it all
-(:func:`~actorview.view.validator.compile_view`) and each view clause becomes a mailbox
-clause. At run time the view is one trio task (``await nursery.start(view.run)``):
+``render``. When the class statement runs, ``__init_subclass__`` checks it all
+(:func:`~actorview.declare.validator.compile_view`), plans what the browser predicts
+(:func:`~actorview.optimistic.program.plan_client`), infers the bindings of ``render``
+(:func:`~actorview.optimistic.bindings.infer_bindings`), and makes each view clause a
+mailbox clause. At run time the view is one trio task (``await nursery.start(view.run)``):
 
 1. browser events (:class:`ActionEvent`, :class:`InputEvent`) and stream messages arrive
    in its mailbox and are handled one at a time, in order; a clause's or an action's
@@ -53,14 +55,9 @@ from typing import Any, ClassVar, Final, TypeVar
 import attrs
 import trio
 
-from actorview.errors import DefinitionError
-from actorview.mailbox import Actor, on
-from actorview.mailbox.clauses import collect_clauses
-from actorview.mailbox.lease import Lease
-from actorview.mailbox.overflow import OverflowPolicy
-from actorview.render import Element, Patch, diff, h, without_stream_items
-from actorview.view.clauses import ViewClause
-from actorview.view.errors import (
+from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import PAGE_EVENT, Edge, KeptSource, PageSource
+from actorview.declare.errors import (
     ExpressionError,
     InvalidParams,
     KeepFailed,
@@ -68,6 +65,18 @@ from actorview.view.errors import (
     StreamBusy,
     ViewError,
 )
+from actorview.declare.ops import FieldOp
+from actorview.declare.spec import ViewSpec
+from actorview.declare.tasks import StreamFailed
+from actorview.declare.validator import compile_view
+from actorview.declare.values import conforms, structure, type_name
+from actorview.mailbox import Actor, on
+from actorview.mailbox.clauses import collect_clauses
+from actorview.mailbox.lease import Lease
+from actorview.mailbox.overflow import OverflowPolicy
+from actorview.optimistic.bindings import infer_bindings
+from actorview.optimistic.program import ClientPlan, plan_client
+from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view.events import (
     ActionEvent,
     Applied,
@@ -86,13 +95,8 @@ from actorview.view.notices import (
     Notice,
     NoticeSink,
 )
-from actorview.view.ops import FieldOp
-from actorview.view.spec import ViewSpec
 from actorview.view.store import Plan, ViewStore
-from actorview.view.stream_fields import PAGE_EVENT, Edge, KeptSource, PageSource
-from actorview.view.streams import StreamFailed, StreamRunner
-from actorview.view.validator import compile_view
-from actorview.view.values import conforms, structure, type_name
+from actorview.view.tasks import TaskRunner
 
 T = TypeVar("T")
 
@@ -148,7 +152,7 @@ def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., 
         return self._view_store.guard(declared, _av_message)
 
     changes_streams = any(
-        isinstance(op, FieldOp) and op.field in spec.stream_fields for op in declared.ops
+        isinstance(op, FieldOp) and op.field in spec.collections for op in declared.ops
     )
     handler: Callable[..., Any] = handle_kept if changes_streams else handle
     handler.__name__ = handler.__qualname__ = f"_av_clause_{declared.name}"
@@ -186,6 +190,8 @@ class View(Actor):
     """
 
     __view_spec__: ClassVar[ViewSpec]
+    __view_client__: ClassVar[ClientPlan | None] = None
+    """What the browser predicts for this class (``None``: nothing optimistic)."""
     __view_receives__: ClassVar[tuple[type, ...]] = ()
 
     frame_interval: ClassVar[float] = 1 / 60
@@ -201,36 +207,19 @@ class View(Actor):
         inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
         receives = tuple(dict.fromkeys((*inherited, *receives)))
         cls.__view_receives__ = receives
-        plain_clauses = collect_clauses(cls)
         spec = compile_view(
             cls,
             receives=receives,
             runtime_messages=RUNTIME_MESSAGES,
-            handled_elsewhere=tuple(clause.message_type for clause in plain_clauses),
-            failure_matches=tuple(
-                clause.match
-                for clause in plain_clauses
-                if issubclass(StreamFailed, clause.message_type)
-            ),
+            plain_clauses=collect_clauses(cls),
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
+        cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
         for declared in spec.clauses:
             handler = _make_clause_handler(declared, spec)
             setattr(cls, handler.__name__, handler)
-        accepts = (*RUNTIME_MESSAGES, *receives, *spec.emitted)
-        if spec.streams:
-            accepts = (*accepts, StreamFailed)
-        for plain in plain_clauses:
-            kind = plain.message_type
-            if not any(issubclass(kind, a) or issubclass(a, kind) for a in accepts):
-                raise DefinitionError(
-                    f"{cls.__name__}.{plain.name} (@on {kind.__name__}): a clause for "
-                    f"{kind.__name__}, which nothing can send: no async_stream emits it and "
-                    f"it is not in receives=(...). Declare `class {cls.__name__}(View, "
-                    f"receives=({kind.__name__},))`, or remove the clause."
-                )
-        kwargs.setdefault("accepts", tuple(dict.fromkeys(accepts)))
+        kwargs.setdefault("accepts", tuple(dict.fromkeys((*RUNTIME_MESSAGES, *spec.sendable))))
         super().__init_subclass__(**kwargs)
 
     def __init__(
@@ -248,10 +237,15 @@ class View(Actor):
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
+        plan = type(self).__view_client__
         self._view_store = ViewStore(
-            spec, type(self).__name__, busy=self._stream_busy, revoke=self._revoke_stream
+            spec,
+            type(self).__name__,
+            busy=self._stream_busy,
+            revoke=self._revoke_stream,
+            marked=plan.predicted_streams if plan is not None else (),
         )
-        self._runners: dict[str, StreamRunner] = {}
+        self._runners: dict[str, TaskRunner] = {}
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
@@ -317,7 +311,7 @@ class View(Actor):
         Raises :class:`PageError` if ``stream`` is not a paged stream field, already has
         items or a source, or the source fails to answer in time or gives a wrong page.
         """
-        declared = type(self).__view_spec__.stream_fields.get(stream)
+        declared = type(self).__view_spec__.collections.get(stream)
         if declared is None or declared.page is None:
             raise PageError(
                 stream,
@@ -350,7 +344,7 @@ class View(Actor):
         return self._view_store
 
     @property
-    def streams(self) -> Mapping[str, StreamRunner]:
+    def streams(self) -> Mapping[str, TaskRunner]:
         """The runner of each declared async_stream (available once the view runs)."""
         return self._runners
 
@@ -417,8 +411,8 @@ class View(Actor):
 
     async def on_start(self) -> None:
         spec = type(self).__view_spec__
-        for name, declared in spec.streams.items():
-            self._runners[name] = StreamRunner(
+        for name, declared in spec.tasks.items():
+            self._runners[name] = TaskRunner(
                 declared,
                 self.nursery,
                 self._tell_under,
@@ -490,7 +484,7 @@ class View(Actor):
         page = await self._ask_source(stream, call, self._sources[stream].slice(start, stop))
         if page is None:
             return False
-        item_type = type(self).__view_spec__.stream_fields[stream].item_type
+        item_type = type(self).__view_spec__.collections[stream].item_type
         for item in page:
             if not conforms(item, item_type):
                 raise PageError(
@@ -576,7 +570,7 @@ class View(Actor):
         return what the view keeps of it for the next diff: without the stream items,
         which the server does not keep (see :func:`without_stream_items`)."""
         handed = False
-        for name in type(self).__view_spec__.stream_fields:
+        for name in type(self).__view_spec__.collections:
             handed = bool(self._view_store.stream(name).take_pending()) or handed
         if not handed:
             return tree

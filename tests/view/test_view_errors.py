@@ -7,8 +7,8 @@ import inspect
 import pytest
 
 from actorview import View, action, ops, state
-from actorview.view import errors
-from actorview.view.errors import (
+from actorview.declare import errors
+from actorview.declare.errors import (
     EmitError,
     ExpressionError,
     InvalidEvent,

@@ -5,7 +5,7 @@ its items, in order, plus the ops not yet rendered. Items are handed to the rend
 (as inserts of the view's stream container) and then forgotten, so a chat with 10,000
 messages costs the server 10,000 keys, and a new message costs one insert on the wire.
 
-Reading the field in a calc, guard or expression gives its :class:`StreamItems`: its
+Reading the field in a calc, guard or expression gives its :class:`CollectionItems`: its
 length, its keys and membership, never the items. Keys come from ``key=`` (an attribute
 name or a function of the item) or, by default, from a per-field counter.
 
@@ -24,7 +24,6 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import (
-    TYPE_CHECKING,
     Any,
     Final,
     Generic,
@@ -38,15 +37,12 @@ from typing import (
 
 import attrs
 
+from actorview.declare.declarations import Declaration, Holder
+from actorview.declare.errors import PageError
+from actorview.declare.values import type_name
 from actorview.render import Element, StreamDelete, StreamInsert, StreamOp, StreamReset, StreamSlot
 from actorview.render.builder import h
 from actorview.render.nodes import AttrValue
-from actorview.view.declarations import Declaration
-from actorview.view.errors import PageError
-from actorview.view.values import type_name
-
-if TYPE_CHECKING:
-    from actorview.view.store import ViewStore
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -230,7 +226,7 @@ class Cleared:
 PendingOp = Inserted | Restored | Deleted | Cleared
 
 
-class StreamField(Declaration, Generic[T]):
+class CollectionField(Declaration, Generic[T]):
     """The declaration of a stream field (made by :func:`stream`)."""
 
     def __init__(
@@ -246,19 +242,18 @@ class StreamField(Declaration, Generic[T]):
         self.limit = limit
         self.item = item
         self.page = page
-        self.predicted = False
-        """Set by the optimistic layer when an optimistic action pushes onto the field:
-        its container then carries ``av-stream`` so the browser can find it."""
         self._declare()
 
-    def items(self) -> StreamItems[T]:
-        """A fresh :class:`StreamItems` for one view instance."""
-        return StreamItems(
+    def items(self, *, mark: bool = False) -> CollectionItems[T]:
+        """A fresh :class:`CollectionItems` for one view instance. ``mark``: an optimistic
+        action pushes onto the field, so its container carries ``av-stream`` (the
+        browser finds it by that)."""
+        return CollectionItems(
             self.name,
             self.key_function(),
             self.limit,
             item=self.item,
-            mark=self.predicted,
+            mark=mark,
             page=self.page,
         )
 
@@ -267,14 +262,16 @@ class StreamField(Declaration, Generic[T]):
         return f"stream({type_name(self.item_type)}, limit={self.limit!r}{paged})"
 
     @overload
-    def __get__(self, instance: None, owner: type) -> StreamField[T]: ...
+    def __get__(self, instance: None, owner: type) -> CollectionField[T]: ...
     @overload
-    def __get__(self, instance: object, owner: type) -> StreamItems[T]: ...
-    def __get__(self, instance: object | None, owner: type) -> StreamField[T] | StreamItems[T]:
+    def __get__(self, instance: Holder, owner: type) -> CollectionItems[T]: ...
+    def __get__(
+        self, instance: Holder | None, owner: type
+    ) -> CollectionField[T] | CollectionItems[T]:
         if instance is None:
             return self
-        store: ViewStore = instance.__dict__["_view_store"]
-        items: StreamItems[T] = store.stream(self.name)
+        store = instance.store
+        items: CollectionItems[T] = store.stream(self.name)
         return items
 
     def key_function(self) -> Callable[[Any], str] | None:
@@ -297,7 +294,7 @@ def stream(
     limit: int | None = ...,
     item: Callable[[T], Element] | None = ...,
     page: int | None = ...,
-) -> StreamField[T]: ...
+) -> CollectionField[T]: ...
 @overload
 def stream(
     item_type: Any,
@@ -306,7 +303,7 @@ def stream(
     limit: int | None = ...,
     item: ItemRenderer | None = ...,
     page: int | None = ...,
-) -> StreamField[Any]: ...
+) -> CollectionField[Any]: ...
 def stream(
     item_type: Any,
     *,
@@ -314,7 +311,7 @@ def stream(
     limit: int | None = None,
     item: ItemRenderer | None = None,
     page: int | None = None,
-) -> StreamField[Any]:
+) -> CollectionField[Any]:
     """Declare a stream field of ``item_type`` items.
 
     Args:
@@ -348,7 +345,7 @@ def stream(
         history = stream(Message, limit=500)
         history = stream(Message, page=50, limit=200)  # paged, from a store
     """
-    declared: StreamField[Any] = StreamField(item_type, key, limit, item, page)
+    declared: CollectionField[Any] = CollectionField(item_type, key, limit, item, page)
     paged = "" if page is None else f", page={page!r}"
     where = f"stream({type_name(item_type)}, limit={limit!r}{paged})"
     if limit is not None and (not _positive_int(limit)):
@@ -367,7 +364,7 @@ def _positive_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-class StreamItems(Generic[T]):
+class CollectionItems(Generic[T]):
     """What the server keeps of one stream field: keys in order and unrendered ops.
 
     Every op is O(1): keys are kept in an ``OrderedDict`` (pushes at either end, removal

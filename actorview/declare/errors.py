@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from actorview.declare.declarations import article
+from actorview.declare.values import type_name
 from actorview.errors import ActorViewError, ActorViewWarning
-from actorview.view.declarations import article
-from actorview.view.values import type_name
 
 
 class ViewError(ActorViewError):
