@@ -140,7 +140,8 @@ def test_a_prompt_sent_while_streaming_supersedes_the_reply(chat: Any) -> None:
 
 
 def test_clear_empties_the_conversation(chat: Any) -> None:
-    assert len(roles(chat)) == 2  # the pre-loaded history
+    # The pre-loaded history: the join's render brings it (the socket opens first).
+    chat.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
     send(chat, "to be cleared")
     wait_for_draft(chat, 5)
     chat.click("#clear")
