@@ -142,15 +142,14 @@ class ChatView(View):
             for message in sample_history(params.history):
                 self.history.insert(message, at_start=False)
 
-    async def on_start(self) -> None:
+    async def load(self) -> None:
         """Show the kept history's newest page (read off the event loop) in the first
-        render; a new conversation starts with the ``history`` sample messages kept."""
+        render, the page's HTML included; a new conversation starts with the
+        ``history`` sample messages kept."""
         if self._kept is not None:
             if self._sample:
                 await self._kept.seed(sample_history(self._sample))
             await self.open_pages("history", self._kept)
-            self.store.compute_all()
-        await super().on_start()
 
     def render(self) -> Element:
         thinking = self.streaming and not self.draft

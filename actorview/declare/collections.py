@@ -330,7 +330,7 @@ def stream(
             no renderer; an optimistic push needs it, because the browser draws the
             pushed item from a template rendered with it when the class is defined.
         page: make the stream paged: once the view opens it on a :class:`PageSource`
-            (``await self.open_pages("history", source)``, in ``on_start``), the page
+            (``await self.open_pages("history", source)``, in ``View.load``), the page
             holds at most the newest ``page`` items at first, and each scroll to the top
             (or bottom) of the container brings one more page of at most ``page`` items
             in one frame. With ``limit``, it must be at least ``2 * page``, so a page load

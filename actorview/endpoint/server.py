@@ -368,7 +368,9 @@ class Application:
         render raised (``_dispatch`` answers with the error page)."""
         session_id = secrets.token_urlsafe(16)
         token = self.signer.sign(route.name, params, session_id)
-        body = await live.static_render(route.view, route.mount_params(params, session_id))
+        body = await live.static_render(
+            route.view, route.mount_params(params, session_id), waits_on=route.waits_on
+        )
         return (
             f"{self._head(self.title)}"
             f'<script src="{OPTIMISTIC_RUNTIME_PATH}" defer></script>'

@@ -270,6 +270,18 @@ class View(Actor):
         directly here (``self.token_delay = params.token_delay``).
         """
 
+    async def load(self) -> None:
+        """Read what the first render shows from outside the view (override it): open a
+        paged stream on its source (:meth:`open_pages`), read a record.
+
+        Called twice, as LiveView calls ``mount``: before the page's first HTML render
+        (so the page shows the history, not an empty list it then fills), on an instance
+        that is then dropped, and again when the live view starts, before its first
+        render. Keep it to reads (no stream fires: the first instance never runs). Each
+        source call is bounded by :data:`PAGE_TIMEOUT`; what it raises fails the page
+        (a 500 page with a retry link) or the start (the supervisor decides).
+        """
+
     def render(self) -> Element:
         """The view's HTML tree, built from its fields and calcs (override it).
 
@@ -301,8 +313,8 @@ class View(Actor):
     async def open_pages(self, stream: str, source: PageSource[Any]) -> None:
         """Open paged stream field ``stream`` on ``source`` and show its newest page.
 
-        Call it in ``on_start`` before ``super().on_start()``, so the first render holds
-        at most ``page`` items however long the sequence is. From then on the container
+        Call it in :meth:`load`, so the first render (the page's HTML too) holds at most
+        ``page`` items however long the sequence is. From then on the container
         carries ``av-viewport-top`` (and ``av-viewport-bottom``) while there is more to
         load; the browser's scroll requests are answered with one page each, in one
         frame, read from ``source`` by this task (each call bounded by
@@ -410,6 +422,7 @@ class View(Actor):
     # -- the actor's life --------------------------------------------------------------
 
     async def on_start(self) -> None:
+        await self.load()
         spec = type(self).__view_spec__
         for name, declared in spec.tasks.items():
             self._runners[name] = TaskRunner(
