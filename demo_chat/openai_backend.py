@@ -38,6 +38,7 @@ import trio
 
 from actorview.logging import get_logger
 from actorview.render import TextNormalizer, normalize_text
+from demo_chat.llm import ModelError
 
 __all__ = [
     "UpstreamConnectionError",
@@ -73,7 +74,7 @@ _STATUS_HINTS = {
 }
 
 
-class UpstreamError(Exception):
+class UpstreamError(ModelError):
     """The model server could not give a reply. Catch this to catch every failure here."""
 
 

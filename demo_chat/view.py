@@ -39,7 +39,7 @@ from actorview.view import (
     stream,
 )
 from demo_chat.history_store import HistoryStore, Numbered
-from demo_chat.llm import fake_llm, sample_history
+from demo_chat.llm import failure_text, fake_llm, sample_history
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 
 HISTORY_PAGE: Final = 50
@@ -127,7 +127,7 @@ class ChatView(View):
     on_failure = clause(
         StreamFailed,
         keep_draft(stopped=True),
-        ops.set(draft="", streaming=False, failure=lambda error: f"The reply failed: {error}"),
+        ops.set(draft="", streaming=False, failure=failure_text),
         match={"stream": "llm"},
     )
 
