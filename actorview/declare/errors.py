@@ -155,6 +155,15 @@ class PageError(ViewError):
         self.problem = problem
 
 
+class SourceTimeout(PageError, TimeoutError):
+    """A paged stream's source did not answer in time while the stream was opened.
+
+    A :class:`TimeoutError`, so a served view's route treats it as a dependency that is
+    down (``Route.waits_on``): its page shows the ``waiting`` notice and the start is
+    retried with the backoff, not counted as a crash.
+    """
+
+
 class KeepFailed(ViewError):
     """A stream's :class:`~actorview.view.KeptSource` did not keep what an action would
     change (its store raised or timed out): nothing of the action happened.

@@ -62,6 +62,7 @@ from actorview.declare.errors import (
     InvalidParams,
     KeepFailed,
     PageError,
+    SourceTimeout,
     StreamBusy,
     ViewError,
 )
@@ -321,7 +322,8 @@ class View(Actor):
         :data:`PAGE_TIMEOUT`; the view handles nothing else meanwhile).
 
         Raises :class:`PageError` if ``stream`` is not a paged stream field, already has
-        items or a source, or the source fails to answer in time or gives a wrong page.
+        items or a source, or the source gives a wrong page; :class:`SourceTimeout` (a
+        ``TimeoutError``: a route waits on it) if the source does not answer in time.
         """
         declared = type(self).__view_spec__.collections.get(stream)
         if declared is None or declared.page is None:
@@ -334,7 +336,7 @@ class View(Actor):
         items = self._view_store.stream(stream)
         total = await self._ask_source(stream, "count()", source.count())
         if total is None:
-            raise PageError(
+            raise SourceTimeout(
                 stream,
                 f"its source did not count its items within {PAGE_TIMEOUT:g} s.",
                 view=type(self).__name__,
@@ -342,7 +344,7 @@ class View(Actor):
         items.open_window(total)
         self._sources[stream] = source
         if not await self._show_page(stream, "top"):
-            raise PageError(
+            raise SourceTimeout(
                 stream,
                 f"its source did not give the newest page within {PAGE_TIMEOUT:g} s.",
                 view=type(self).__name__,
