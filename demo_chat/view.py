@@ -89,7 +89,7 @@ class ChatView(View):
     """A chat with a streaming (fake) LLM."""
 
     history = stream(Message, item=render_message, page=HISTORY_PAGE, limit=HISTORY_LIMIT)
-    draft = state(str, origin="stream")
+    draft = state(str)  # chunks append to it; submit, cancel and clear move it away
     input = state(str, origin="client", optimistic=True)
     streaming = state(bool)
     failure = state(str)

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
@@ -65,12 +65,12 @@ from actorview.declare.errors import (
     StreamBusy,
     ViewError,
 )
-from actorview.declare.ops import FieldOp
+from actorview.declare.ops import FieldOp, Fire
 from actorview.declare.spec import ViewSpec
-from actorview.declare.tasks import StreamFailed
+from actorview.declare.tasks import Start, StreamFailed, StreamTask
 from actorview.declare.validator import compile_view
 from actorview.declare.values import conforms, structure, type_name
-from actorview.mailbox import Actor, on
+from actorview.mailbox import Actor, ActorStopped, on
 from actorview.mailbox.clauses import collect_clauses
 from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
@@ -87,6 +87,7 @@ from actorview.view.events import (
     InputEvent,
     Outcome,
     Rejected,
+    Tick,
 )
 from actorview.view.notices import (
     ACTION_FAILED_TEXT,
@@ -95,8 +96,8 @@ from actorview.view.notices import (
     Notice,
     NoticeSink,
 )
-from actorview.view.store import Plan, ViewStore
-from actorview.view.tasks import TaskRunner
+from actorview.view.store import Effect, Plan, ViewStore
+from actorview.view.tasks import RunLease, TaskRunner
 
 T = TypeVar("T")
 
@@ -111,7 +112,7 @@ async def _kept(keeping: Awaitable[None]) -> bool:
     return True
 
 
-RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected)
+RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected, Tick)
 """Message types the runtime sends every view."""
 
 
@@ -136,19 +137,41 @@ RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[N
 """Where a view sends its renders: a memory channel, or a (sync or async) callback."""
 
 
+class _Keyed:
+    """A message as a clause that reads ``run_key`` sees it: its fields, and the key of
+    the run that emitted it (``None`` if no keyed run did)."""
+
+    __slots__ = ("message", "run_key")
+
+    def __init__(self, message: Any, lease: Lease | None) -> None:
+        self.message = message
+        self.run_key = lease.key if isinstance(lease, RunLease) else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
 def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., Any]:
     """The mailbox handler of a view clause: synchronous, unless its ops change a stream
-    field (whose source may keep the changes first: an await)."""
+    field (whose source may keep the changes first: an await). A clause that reads
+    ``run_key`` sees each message with the key of the run that emitted it."""
+    keyed = declared.reads_run_key
 
     def handle(self: View, _av_message: Any) -> None:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
         self._view_store.handle(declared, _av_message)
 
     async def handle_kept(self: View, _av_message: Any) -> None:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
         plan = self._view_store.plan_clause(declared, _av_message)
         if await self._keep(plan, f"clause {declared.name!r}"):
             self._view_store.carry_out(plan)
 
     def guard(self: View, _av_message: Any) -> bool:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
         return self._view_store.guard(declared, _av_message)
 
     changes_streams = any(
@@ -242,10 +265,12 @@ class View(Actor):
             spec,
             type(self).__name__,
             busy=self._stream_busy,
+            live_runs=self._stream_runs,
             revoke=self._revoke_stream,
             marked=plan.predicted_streams if plan is not None else (),
         )
         self._runners: dict[str, TaskRunner] = {}
+        self._timers: dict[str, trio.CancelScope] = {}
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
@@ -399,13 +424,26 @@ class View(Actor):
     def _av_connected(self, event: Connected) -> None:
         self.connected = True
         self._render_now = True
+        self._start_streams(Start.CONNECT)
         self.on_connect()
 
     @on(Disconnected)
     def _av_disconnected(self, event: Disconnected) -> None:
         self.connected = False
         self._render_now = True
+        for name, declared in type(self).__view_spec__.tasks.items():
+            if declared.start is Start.CONNECT:
+                self._stop_timer(name)
+                self._view_store.revoke(name, None)
+                self._view_store.effects.append(Effect("cancel", name))
+        self._start_streams(Start.DISCONNECT)
         self.on_disconnect()
+
+    @on(Tick)
+    def _av_tick(self, tick: Tick) -> None:
+        """A timer of a stream with ``every=`` came due: fire it, unless a run is live."""
+        if tick.stream in self._timers and not self._stream_busy(tick.stream, None):
+            self._view_store.apply((Fire(tick.stream),), where=f"{tick.stream} (every=)")
 
     # -- the actor's life --------------------------------------------------------------
 
@@ -420,6 +458,7 @@ class View(Actor):
                 failure_handled=name in spec.failure_handled,
                 unhandled=self._stream_failed_unhandled,
             )
+        self._start_streams(Start.MOUNT)
         await self._carry_out_effects()
         self._view_store.recompute()
         self._rendered_at = trio.current_time()
@@ -558,10 +597,10 @@ class View(Actor):
                 if runner is None:
                     continue
                 if effect.kind == "cancel":
-                    await runner.cancel()
+                    await runner.cancel(effect.key)
                     continue
                 try:
-                    await runner.fire(effect.args)
+                    await runner.fire(effect.args, effect.key)
                 except StreamBusy as error:
                     self.log.warning("view.fire.refused", stream=effect.stream, error=str(error))
 
@@ -609,14 +648,56 @@ class View(Actor):
     async def _tell_under(self, message: Any, lease: Lease) -> None:
         await self.ref.tell(message, lease=lease)
 
-    def _stream_busy(self, stream: str) -> bool:
+    def _stream_busy(self, stream: str, key: Hashable | None) -> bool:
         runner = self._runners.get(stream)
-        return runner is not None and runner.busy
+        return runner is not None and runner.busy_with(key)
 
-    def _revoke_stream(self, stream: str) -> None:
+    def _stream_runs(self, stream: str) -> int:
+        runner = self._runners.get(stream)
+        return 0 if runner is None else runner.live
+
+    def _revoke_stream(self, stream: str, key: Hashable | None) -> None:
         runner = self._runners.get(stream)
         if runner is not None:
-            runner.revoke()
+            runner.revoke(key)
+
+    def _start_streams(self, when: Start) -> None:
+        """Fire the streams that start themselves ``when`` (their parameters read from the
+        view's fields and calcs), and start their timers; in the view's task."""
+        for name, declared in type(self).__view_spec__.tasks.items():
+            if declared.start is not when:
+                continue
+            self._view_store.apply((Fire(name),), where=f"{name} (start={when.value!r})")
+            if declared.every is not None and when is not Start.DISCONNECT:
+                self._start_timer(declared)
+
+    def _start_timer(self, declared: StreamTask) -> None:
+        """Tell the view a :class:`Tick` for ``declared`` every ``every`` seconds, under
+        a lease revoked (and a scope cancelled) when the timer stops."""
+        self._stop_timer(declared.name)
+        scope = self._timers[declared.name] = trio.CancelScope()
+        lease = Lease(f"{declared.name} every={declared.every:g}")
+        period = declared.every
+        assert period is not None
+        tick = Tick(declared.name)
+
+        async def tick_forever() -> None:
+            with scope:
+                try:
+                    while True:
+                        await trio.sleep(period)
+                        await self.ref.tell(tick, lease=lease)
+                except ActorStopped:
+                    return
+                finally:
+                    lease.revoke()
+
+        self.nursery.start_soon(tick_forever)
+
+    def _stop_timer(self, stream: str) -> None:
+        scope = self._timers.pop(stream, None)
+        if scope is not None:
+            scope.cancel()
 
     def _mount_params(self, params: Any) -> Any:
         hints = typing.get_type_hints(type(self).mount)
@@ -640,6 +721,7 @@ View.__view_spec__ = compile_view(View)
 
 _RESERVED = frozenset(dir(View)) | {
     "actor_id",
+    "current_lease",
     "connected",
     "log",
     "mailbox",
