@@ -1,7 +1,8 @@
 """Agents answering at once: one keyed ``async_stream``, a run per agent.
 
-Each agent's row has Ask and Stop; "Ask everyone" is one click per row away, and any
-number of agents can be added while others answer. The stream is declared once with
+Each agent's row has Ask and Stop, "Ask everyone" starts a run per agent with one op
+(``ops.fire("agent", keys=...)``), and any number of agents can be added while others
+answer. The stream is declared once with
 ``max_runs`` (at most that many answer at the same time); each run lives under the
 agent's name as its key, so Ask on a busy agent supersedes only that agent's answer,
 Stop cancels only that one, and "Stop all" cancels every run. The clauses read the
@@ -9,7 +10,8 @@ name of the agent that emitted each token as ``run_key``: the body never says wh
 is.
 
 DOM hooks: ``#question`` (the input), ``#agents`` (one ``li.agent`` per agent, with
-``.answer``, an Ask and a Stop button), ``#new-agent`` and ``#add``, ``#stop-all``.
+``.answer``, an Ask and a Stop button), ``#ask-all``, ``#new-agent`` and ``#add``,
+``#stop-all``.
 """
 
 from __future__ import annotations
@@ -89,6 +91,14 @@ class Agents(View):
         params={"name": str},
         when=lambda can_ask: can_ask,
     )
+    ask_all = action(
+        ops.fire("agent", keys=lambda agents: agents, question=lambda question: question.strip()),
+        ops.set(
+            answers=lambda agents: dict.fromkeys(agents, ""),
+            answering=lambda agents: list(agents),
+        ),
+        when=lambda can_ask: can_ask,
+    )
     halt = action(
         ops.cancel("agent", key=lambda name: name),
         ops.set(answering=lambda answering, name: _without(answering, name)),
@@ -147,6 +157,7 @@ class Agents(View):
         ]
         return h.main(
             h.input(id="question", name="question", value=self.question, av_input="question"),
+            h.button("Ask everyone", id="ask-all", av_click="ask_all"),
             h.ul(*rows, id="agents"),
             h.form(
                 h.input(id="new-agent", name="new_agent", value=self.new_agent),

@@ -133,10 +133,12 @@ class Fire(_Conditional):
     args: Mapping[str, Expr] = attrs.field(factory=dict)
     key: Expr | None = None
     """The run's key (keyed streams only)."""
+    keys: Expr | None = None
+    """Keys to start one run each under, with the same ``args`` (keyed streams only)."""
 
     def expressions(self) -> tuple[Expr, ...]:
         values = tuple(self.args.values())
-        return values if self.key is None else (*values, self.key)
+        return (*values, *(e for e in (self.key, self.keys) if e is not None))
 
 
 @attrs.frozen
@@ -229,14 +231,16 @@ def reset(*fields: str) -> tuple[Op, ...]:
     return tuple(Reset(name) for name in fields)
 
 
-def fire(stream: str, *, key: Any = None, **args: Any) -> Fire:
+def fire(stream: str, *, key: Any = None, keys: Any = None, **args: Any) -> Fire:
     """``ops.fire("llm", prompt=lambda input: input)``: start a run of an async_stream.
 
     ``key`` (keyed streams, declared with ``max_runs``, only; required there): the key
     the run lives under, a value or an expression (``key=lambda name: name``), hashable
     and not ``None``. Everything below then holds per key: a live run of another key
     is left alone, and a fire of a new key while ``max_runs`` are live is refused with
-    ``StreamBusy``.
+    ``StreamBusy``. ``keys`` (instead of ``key``): a collection of keys, one run each,
+    with the same ``args`` (``keys=lambda agents: agents``); refused as a whole if the
+    new keys among them would pass ``max_runs``.
 
     ``args`` fill the body's parameters; parameters not given are read from the view's
     fields and calcs of the same name, when the op runs (values, not live references).
@@ -255,6 +259,7 @@ def fire(stream: str, *, key: Any = None, **args: Any) -> Fire:
             for name, value in args.items()
         },
         None if key is None else expr(key, where=f"ops.fire({stream!r}, key=...)"),
+        None if keys is None else expr(keys, where=f"ops.fire({stream!r}, keys=...)"),
     )
 
 

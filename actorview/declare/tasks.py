@@ -153,6 +153,7 @@ class StreamTask(Declaration):
         parameters = inspect.signature(body).parameters
         self.params = tuple(name for name in parameters if name != "emit")
         self.takes_emit = "emit" in parameters
+        self.takes_key = "key" in parameters
 
     @property
     def keyed(self) -> bool:

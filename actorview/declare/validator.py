@@ -568,13 +568,19 @@ class _Checker:
                 f"(streams: {', '.join(self.tasks) or 'none'}). Declare it with "
                 f"@async_stream(emits=...).",
             )
-        if op.key is None and stream.keyed and isinstance(op, Fire):
+        if isinstance(op, Fire) and op.key is not None and op.keys is not None:
+            raise self.fail(
+                label,
+                "passes both key= and keys=. Pass key= for one run, or keys= for one run per key.",
+            )
+        keyless = op.key is None and (not isinstance(op, Fire) or op.keys is None)
+        if keyless and stream.keyed and isinstance(op, Fire):
             raise self.fail(
                 label,
                 f"fires {op.stream!r}, a keyed stream (max_runs={stream.max_runs}), without "
                 f"a key. Pass ops.fire({op.stream!r}, key=...), the key its run lives under.",
             )
-        if op.key is not None and not stream.keyed:
+        if not keyless and not stream.keyed:
             raise self.fail(
                 label,
                 f"passes key=, but {op.stream!r} is not keyed: it has one run at a time. "

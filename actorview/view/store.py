@@ -437,22 +437,19 @@ class ViewStore:
         match op:
             case Fire():
                 stream = self.spec.tasks[op.stream]
-                key = self._run_key(op, lookup, where)
-                busy = self.busy(op.stream, key)
-                if stream.on_busy is OnBusy.REFUSE and busy:
+                keys = self._run_keys(op, lookup, where)
+                fresh = [key for key in keys if not self.busy(op.stream, key)]
+                if stream.on_busy is OnBusy.REFUSE and len(fresh) < len(keys):
                     raise StreamBusy(self.view, op.stream, where=where)
                 limit = stream.max_runs
-                if limit is not None and not busy and self.live_runs(op.stream) >= limit:
+                if limit is not None and fresh and self.live_runs(op.stream) + len(fresh) > limit:
                     raise StreamBusy(self.view, op.stream, where=where, max_runs=limit)
                 args = {
-                    param: op.args[param].evaluate(lookup)
-                    if param in op.args
-                    else key
-                    if param == "key" and stream.keyed
-                    else lookup(param)
+                    param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
                     for param in stream.params
+                    if not (param == "key" and stream.keyed)
                 }
-                return op, args, key
+                return op, args, keys
             case Cancel():
                 return op, self._run_key(op, lookup, where), None
             case _ if op.field in self._collections:
@@ -499,18 +496,36 @@ class ViewStore:
         """The key an op of a keyed stream names (``None`` when it names none)."""
         if op.key is None:
             return None
-        key = op.key.evaluate(lookup)
-        try:
-            hash(key)
-        except TypeError:
-            key = None
-        if key is None:
+        return self._checked_key(op, op.key.evaluate(lookup), where)
+
+    def _run_keys(self, op: Fire, lookup: Callable[[str], Any], where: str) -> tuple[Any, ...]:
+        """The keys a fire starts runs under, each once, in order (``(None,)`` for an
+        unkeyed stream)."""
+        if op.keys is None:
+            return (self._run_key(op, lookup, where),)
+        given = op.keys.evaluate(lookup)
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
             raise OpError(
                 self.view,
                 where,
-                f"ops.{op.verb}({op.stream!r}, key=...) gave the key "
-                f"{op.key.evaluate(lookup)!r}; a run's key is a hashable value other than "
-                f"None (a str, an int, a tuple of them).",
+                f"ops.fire({op.stream!r}, keys=...) gave {given!r}; give a list or tuple of "
+                f"keys (one run each).",
+            )
+        return tuple(dict.fromkeys(self._checked_key(op, key, where) for key in given))
+
+    def _checked_key(self, op: Fire | Cancel, key: Any, where: str) -> Any:
+        try:
+            hash(key)
+        except TypeError:
+            hashable = False
+        else:
+            hashable = key is not None
+        if not hashable:
+            raise OpError(
+                self.view,
+                where,
+                f"ops.{op.verb}({op.stream!r}, key=...) gave the key {key!r}; a run's key is "
+                f"a hashable value other than None (a str, an int, a tuple of them).",
             )
         return key
 
@@ -545,9 +560,12 @@ class ViewStore:
     def _carry_out(self, op: Op, first: Any, second: Any) -> None:
         match op:
             case Fire():
-                if self.spec.tasks[op.stream].on_busy is OnBusy.SUPERSEDE:
-                    self.revoke(op.stream, second)
-                self.effects.append(Effect("fire", op.stream, first, second))
+                stream = self.spec.tasks[op.stream]
+                for key in second:
+                    if stream.on_busy is OnBusy.SUPERSEDE:
+                        self.revoke(op.stream, key)
+                    args = {**first, "key": key} if stream.keyed and stream.takes_key else first
+                    self.effects.append(Effect("fire", op.stream, args, key))
                 return
             case Cancel():
                 self.revoke(op.stream, first)

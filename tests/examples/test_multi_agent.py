@@ -32,6 +32,20 @@ async def test_three_agents_answer_at_once_each_into_its_own_row(
         assert not view.view.streams["agent"].busy
 
 
+async def test_ask_everyone_starts_a_run_per_agent_with_one_click(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(Agents) as view:
+        assert await view.click("#ask-all") == Applied()
+        assert set(view.view.streams["agent"].runs) == {"alice", "bob", "carol"}
+        assert view.has_element("#agent-carol.answering")
+        await view.settle()
+        question = view.state["question"]
+        for name in ("alice", "bob", "carol"):
+            assert view.text(f"#agent-{name} .answer") == full_answer(name, question)
+        assert view.find_all("li.answering") == []
+
+
 async def test_asking_again_supersedes_only_that_agents_answer(
     autojump_clock: trio.testing.MockClock,
 ) -> None:

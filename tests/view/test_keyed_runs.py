@@ -72,6 +72,10 @@ class Voices(View):
         ops.fire("voice", key=lambda who: who, text=lambda text: text),
         params={"who": str, "text": str},
     )
+    chorus = action(
+        ops.fire("voice", keys=lambda whom: whom.split(), text=lambda text: text),
+        params={"whom": str, "text": str},
+    )
     hush = action(ops.cancel("voice", key=lambda who: who), params={"who": str})
     hush_all = action(ops.cancel("voice"))
 
@@ -182,6 +186,19 @@ async def test_a_new_key_past_max_runs_is_refused_and_changes_nothing(
         assert client.state["said"]["d"] == "now"
 
 
+async def test_keys_fire_a_run_per_key_or_none_past_max_runs(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(Voices) as client:
+        assert await act(client, "chorus", whom="a b a", text="la") == Applied()
+        assert set(live(client)) == {"a", "b"}  # each key once
+        outcome = await act(client, "chorus", whom="a c d", text="la")
+        assert isinstance(outcome, Rejected) and "max_runs" in str(outcome.error)
+        assert set(live(client)) == {"a", "b"}  # all or nothing: a was not superseded
+        await client.settle()
+        assert client.state["said"] == {"a": "la", "b": "la"}
+
+
 async def test_a_failed_run_carries_its_key(autojump_clock: trio.testing.MockClock) -> None:
     async with mount(Voices) as client:
         await act(client, "speak", who="a", text="fail")
@@ -220,6 +237,15 @@ def test_a_keyed_stream_fired_without_a_key_is_refused() -> None:
         "V.go (action) ops.fire: fires 's', a keyed stream (max_runs=2), without a key. "
         "Pass ops.fire('s', key=...), the key its run lives under."
     )
+
+
+def test_key_and_keys_together_are_refused() -> None:
+    with pytest.raises(DefinitionError, match="passes both key= and keys="):
+
+        class V(View):
+            s = async_stream(emits=(Over,), max_runs=2, on_failure="notice")(_body)
+            go = action(ops.fire("s", key="a", keys=["a"]))
+            on_over = clause(Over)
 
 
 def test_a_key_for_an_unkeyed_stream_is_refused() -> None:
