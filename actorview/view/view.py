@@ -667,7 +667,10 @@ class View(Actor):
         for name, declared in type(self).__view_spec__.tasks.items():
             if declared.start is not when:
                 continue
-            self._view_store.apply((Fire(name),), where=f"{name} (start={when.value!r})")
+            try:
+                self._view_store.apply((Fire(name),), where=f"{name} (start={when.value!r})")
+            except StreamBusy as error:  # on_busy="refuse" with a run still live
+                self.log.warning("view.fire.refused", stream=name, error=str(error))
             if declared.every is not None and when is not Start.DISCONNECT:
                 self._start_timer(declared)
 

@@ -107,6 +107,27 @@ async def test_a_connect_stream_follows_the_connection_and_skips_ticks_while_bus
         assert not view.view.streams["pulse"].busy
 
 
+class RefusingOnConnect(View):
+    count = state(int)
+    pulse = async_stream(emits=(Beat,), start="connect", on_busy="refuse", on_failure="notice")(
+        slow_beat
+    )
+    on_beat = clause(Beat, ops.set(count=lambda n: n))
+
+    def render(self) -> Element:
+        return h.p(str(self.count), id="count")
+
+
+async def test_a_refused_start_is_logged_and_the_view_goes_on(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(RefusingOnConnect) as view:
+        await view.connect()
+        await view.connect()  # a second Connected while the run is live: refused
+        assert view.text("#count") == "1"
+        assert view.view.streams["pulse"].busy
+
+
 async def test_a_disconnect_stream_runs_when_the_browser_goes(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
