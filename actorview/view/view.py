@@ -19,7 +19,12 @@ mailbox clause. At run time the view is one trio task (``await nursery.start(vie
    otherwise). Tokens that arrive faster coalesce into one render and one frame; the
    render held back is sent when the interval ends, from the state as it is then, even
    if nothing else arrives. A browser event renders at once. A view that is not paced
-   renders after every message or batch.
+   renders after every message or batch;
+4. streams declared with ``start=`` fire themselves, as if an op had fired them: at
+   start (before the first render), on :class:`Connected` (cancelled, with their
+   ``every=`` timer, on :class:`Disconnected`) or on :class:`Disconnected`. A timer tells
+   the view a :class:`~actorview.view.events.Tick` under a lease of its own; a tick
+   while a run is live is skipped. Timers are tasks of the view's nursery and end with it.
 
 An ``ask`` of a browser event returns its :class:`Outcome` as soon as the ops are applied;
 the fires, the recompute and the render follow before the view takes its next message.
@@ -65,7 +70,7 @@ from actorview.declare.errors import (
     StreamBusy,
     ViewError,
 )
-from actorview.declare.ops import FieldOp, Fire
+from actorview.declare.ops import Cancel, FieldOp, Fire
 from actorview.declare.spec import ViewSpec
 from actorview.declare.tasks import Start, StreamFailed, StreamTask
 from actorview.declare.validator import compile_view
@@ -96,7 +101,7 @@ from actorview.view.notices import (
     Notice,
     NoticeSink,
 )
-from actorview.view.store import Effect, Plan, ViewStore
+from actorview.view.store import Plan, ViewStore
 from actorview.view.tasks import RunLease, TaskRunner
 
 T = TypeVar("T")
@@ -434,8 +439,7 @@ class View(Actor):
         for name, declared in type(self).__view_spec__.tasks.items():
             if declared.start is Start.CONNECT:
                 self._stop_timer(name)
-                self._view_store.revoke(name, None)
-                self._view_store.effects.append(Effect("cancel", name))
+                self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
         self._start_streams(Start.DISCONNECT)
         self.on_disconnect()
 
