@@ -292,3 +292,31 @@ def test_bad_max_runs_are_refused(kwargs: dict[str, Any], problem: str) -> None:
         class V(View):
             s = async_stream(emits=(Over,), on_failure="notice", **kwargs)(_body)
             on_over = clause(Over)
+
+
+class Queued(View):
+    said = state(list[str])
+    voice = async_stream(emits=(Word, Over), max_runs=2, on_busy="queue", on_failure="notice")(say)
+    speak = action(
+        ops.fire("voice", key=lambda who: who, text=lambda text: text),
+        params={"who": str, "text": str},
+    )
+    on_word = clause(Word, ops.set(said=lambda said, run_key, text: [*said, f"{run_key}{text}"]))
+    on_over = clause(Over)
+
+    def render(self) -> Element:
+        return h.p(" ".join(self.said), id="said")
+
+
+async def test_on_busy_queue_holds_per_key(autojump_clock: trio.testing.MockClock) -> None:
+    async with mount(Queued) as client:
+        for who, text in (("a", "1 2"), ("a", "3"), ("b", "4")):
+            outcome = await client.ref.ask(ActionEvent("speak", {"who": who, "text": text}))
+            assert outcome == Applied()
+        await trio.testing.wait_all_tasks_blocked()
+        assert set(client.view.streams["voice"].runs) == {"a", "b"}  # a's second waits
+        await client.settle()
+        said = client.state["said"]
+        assert [entry for entry in said if entry.startswith("a")] == ["a1", "a2", "a3"]
+        assert "b4" in said
+        assert client.view.streams["voice"].runs == {}
