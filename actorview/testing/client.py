@@ -58,6 +58,8 @@ from actorview.testing.page import (
 )
 from actorview.view import (
     ActionEvent,
+    Connected,
+    Disconnected,
     Failed,
     InputEvent,
     Notice,
@@ -467,6 +469,16 @@ class ViewClient(Generic[V]):
         await self.ref.tell(message)
         await self._quiet()
         self._check()
+
+    async def connect(self) -> None:
+        """A browser connects, as the endpoint tells the view on join (:class:`Connected`):
+        ``on_connect`` runs and streams declared ``start="connect"`` fire."""
+        await self.send(Connected())
+
+    async def disconnect(self) -> None:
+        """The browser goes away (:class:`Disconnected`): ``start="connect"`` streams are
+        cancelled (their timers stopped), ``start="disconnect"`` ones fire."""
+        await self.send(Disconnected())
 
     # -- waiting ---------------------------------------------------------------------------
 
