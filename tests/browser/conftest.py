@@ -1,18 +1,21 @@
 """A headless Chromium (Debian's, never a downloaded one) shared by all browser tests.
 
-Pages are served with ``page.set_content``: no network. ``client_page`` loads client.js
-into a blank page with a view container ``#view``, and a fake ``WebSocket`` that tests
-drive by hand (open, deliver a frame, drop), so the transport is tested without a server.
+Pages are served with ``page.set_content`` on a page of :data:`ORIGIN`, whose requests the
+page's route answers from the package's files: no network. ``client_page`` loads client.js
+(an ES module, with the modules it imports) into a page with a view container ``#view``,
+and a fake ``WebSocket`` that tests drive by hand (open, deliver a frame, drop), so the
+transport is tested without a server.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from actorview.render import client_script_path
+from actorview.optimistic import client_modules
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -45,6 +48,9 @@ window.__snapshot = function snap(node) {
 };
 """
 
+ORIGIN = "http://actorview.test"
+"""The pages' origin: routed to :func:`_serve`, never resolved."""
+
 PAGE = (
     '<!doctype html><html><head><meta charset="utf-8"></head>'
     '<body><div id="view"></div></body></html>'
@@ -63,13 +69,40 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def _serve(route: Any) -> None:
+    """Answer a page's request: ``/`` is :data:`PAGE`, ``/_av/<name>`` a client module."""
+    path = route.request.url[len(ORIGIN) :].partition("?")[0]
+    modules = client_modules()
+    if path == "/":
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=PAGE)
+    elif path.startswith("/_av/") and path[len("/_av/") :] in modules:
+        body = modules[path[len("/_av/") :]].read_text(encoding="utf-8")
+        route.fulfill(status=200, content_type="text/javascript; charset=utf-8", body=body)
+    else:
+        route.fulfill(status=404, content_type="text/plain", body="not found\n")
+
+
+def new_client_page(browser: Any, html: str = PAGE) -> Any:
+    """A new page of :data:`ORIGIN` showing ``html``, its requests answered by :func:`_serve`."""
+    page = browser.new_page()
+    page.route(f"{ORIGIN}/**", _serve)
+    page.goto(f"{ORIGIN}/")
+    if html != PAGE:
+        page.set_content(html)
+    return page
+
+
+def load_client(page: Any) -> None:
+    """Load client.js as the endpoint's page does, as a module (it starts on load)."""
+    page.add_script_tag(url="/_av/client.js", type="module")
+
+
 @pytest.fixture(scope="session")
 def shared_page(browser: object) -> Iterator[object]:
     """One page for the many patch fixtures: the container is reset between them."""
-    page = browser.new_page()  # type: ignore[attr-defined]
-    page.set_content(PAGE)
+    page = new_client_page(browser)
     page.add_script_tag(content=SNAPSHOT)
-    page.add_script_tag(path=str(client_script_path()))
+    load_client(page)
     yield page
     page.close()
 
@@ -77,9 +110,8 @@ def shared_page(browser: object) -> Iterator[object]:
 @pytest.fixture
 def client_page(browser: object) -> Iterator[object]:
     """A fresh page with client.js and a fake WebSocket, for behaviour tests."""
-    page = browser.new_page()  # type: ignore[attr-defined]
-    page.set_content(PAGE)
+    page = new_client_page(browser)
     page.add_script_tag(content=FAKE_SOCKET + SNAPSHOT)
-    page.add_script_tag(path=str(client_script_path()))
+    load_client(page)
     yield page
     page.close()
