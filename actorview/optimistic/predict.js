@@ -5,6 +5,7 @@
  * replayed) when refused or lost. docs/OPTIMISTIC.md is the guide.
  */
 import {
+  boundControls,
   call,
   computeCalcs,
   isUnpredictable,
@@ -13,7 +14,6 @@ import {
   refresh,
   UNKNOWN,
   writeBound,
-  boundControls,
 } from "./bindings.js";
 import { captureScroll, restoreScroll } from "./focus.js";
 import { parseOne, PROVISIONAL_ATTR, streamItem } from "./nodes.js";

@@ -1,7 +1,8 @@
 /*
  * Element hooks: av-hook="Name" runs ActorView.hooks.Name's mounted() when the element
- * appears, updated() when a frame touches it, destroyed() when it leaves; this is the
- * element, this.el, and this.pushEvent(name, params) sends an event.
+ * appears, updated() when a frame touches it, destroyed() when it leaves. Each runs with
+ * `this` an instance of the spec: this.el is the element, this.pushEvent(name, params)
+ * sends an event. A hook that throws is logged; the others still run.
  */
 export var hooks = {};
 var mountedHooks = new WeakMap();
