@@ -1,15 +1,17 @@
 """A headless Chromium (Debian's, never a downloaded one) shared by all browser tests.
 
-Pages are served with ``page.set_content`` on a page of :data:`ORIGIN`, whose requests the
-page's route answers from the package's files: no network. ``client_page`` loads client.js
-(an ES module, with the modules it imports) into a page with a view container ``#view``,
-and a fake ``WebSocket`` that tests drive by hand (open, deliver a frame, drop), so the
-transport is tested without a server.
+Pages are served with ``page.set_content``. ``client_page`` loads client.js (an ES module,
+with the modules it imports, from :func:`module_origin` on 127.0.0.1) into a blank page
+with a view container ``#view``, and a fake ``WebSocket`` that tests drive by hand (open,
+deliver a frame, drop), so the transport is tested without a server.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,9 +50,6 @@ window.__snapshot = function snap(node) {
 };
 """
 
-ORIGIN = "http://actorview.test"
-"""The pages' origin: routed to :func:`_serve`, never resolved."""
-
 PAGE = (
     '<!doctype html><html><head><meta charset="utf-8"></head>'
     '<body><div id="view"></div></body></html>'
@@ -69,32 +68,47 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-def _serve(route: Any) -> None:
-    """Answer a page's request: ``/`` is :data:`PAGE`, ``/_av/<name>`` a client module."""
-    path = route.request.url[len(ORIGIN) :].partition("?")[0]
-    modules = client_modules()
-    if path == "/":
-        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=PAGE)
-    elif path.startswith("/_av/") and path[len("/_av/") :] in modules:
-        body = modules[path[len("/_av/") :]].read_text(encoding="utf-8")
-        route.fulfill(status=200, content_type="text/javascript; charset=utf-8", body=body)
-    else:
-        route.fulfill(status=404, content_type="text/plain", body="not found\n")
+class _ModuleHandler(http.server.BaseHTTPRequestHandler):
+    """``GET /_av/<name>``: a client module, as JavaScript, to any origin (the pages are
+    set_content's, of no origin of their own: a module from elsewhere needs CORS)."""
+
+    protocol_version = "HTTP/1.1"  # one connection for all of a page's modules
+    disable_nagle_algorithm = True  # the body is not held back for the head's ACK
+
+    def do_GET(self) -> None:
+        path = client_modules().get(self.path.removeprefix("/_av/").partition("?")[0])
+        body = b"not found\n" if path is None else path.read_bytes()
+        self.send_response(404 if path is None else 200)
+        self.send_header("Content-Type", "text/javascript; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@functools.cache
+def module_origin() -> str:
+    """The origin pages load the client's modules from: a server on 127.0.0.1 for the
+    whole session (a routed request would cost a round trip to the test per module)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ModuleHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def new_client_page(browser: Any, html: str = PAGE) -> Any:
-    """A new page of :data:`ORIGIN` showing ``html``, its requests answered by :func:`_serve`."""
+    """A new page showing ``html``."""
     page = browser.new_page()
-    page.route(f"{ORIGIN}/**", _serve)
-    page.goto(f"{ORIGIN}/")
-    if html != PAGE:
-        page.set_content(html)
+    page.set_content(html)
     return page
 
 
 def load_client(page: Any) -> None:
     """Load client.js as the endpoint's page does, as a module (it starts on load)."""
-    page.add_script_tag(url="/_av/client.js", type="module")
+    page.add_script_tag(url=f"{module_origin()}/_av/client.js", type="module")
 
 
 @pytest.fixture(scope="session")
