@@ -617,7 +617,7 @@ class ViewClient(Generic[V]):
 
     async def _send(self, intent: Intent) -> Outcome | None:
         """Send ``intent`` now, or later under its element's ``av-debounce`` /
-        ``av-throttle`` (``rateLimited`` in ``client.js``, timed on the trio clock)."""
+        ``av-throttle`` (``rateLimited`` in ``events.js``, timed on the trio clock)."""
         debounce = _millis(intent.element.attrs.get("av-debounce"))
         throttle = _millis(intent.element.attrs.get("av-throttle"))
         if debounce <= 0 and throttle <= 0:
