@@ -239,6 +239,8 @@ def test_a_dropped_socket_reconnects_with_backoff_and_rejoins(client_page: Any) 
     assert sent(client_page, 1) == [join(client_page, "tok2")]
     client_page.evaluate("__sockets[1].deliver({t: 'render', html: '<div><p>fresh</p></div>'})")
     assert client_page.inner_html("#view") == "<div><p>fresh</p></div>"
+    assert client_page.evaluate("document.getElementById('view').className") == "av-disconnected"
+    client_page.evaluate("__sockets[1].deliver({t: 'joined', token: 'tok3'})")
     assert client_page.evaluate("document.getElementById('view').className") == "av-connected"
 
 

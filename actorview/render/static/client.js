@@ -38,6 +38,7 @@
  */
 import { applyBindings, clientInput, restoreServerText } from "./bindings.js";
 import { delegate } from "./events.js";
+import { scrollLogsToEnd } from "./focus.js";
 import { hooks, mountHooks } from "./hooks.js";
 import { rootOf } from "./nodes.js";
 import { hideNotice, showNotice } from "./notices.js";
@@ -111,6 +112,7 @@ var page = {
     delegate(view, clientInput);
     mountHooks(view, rootOf(view.container));
     applyBindings(view);
+    scrollLogsToEnd(view.container);
   },
   receive: receive,
   sending: predict,

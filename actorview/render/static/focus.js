@@ -65,6 +65,13 @@ function atBottom(el) {
   return el.scrollHeight - el.scrollTop - el.clientHeight <= 4;
 }
 
+// A page's logs (av-autoscroll) start at their end, as a log a frame adds does: the
+// server-rendered HTML too, before the page watches which items are in view.
+export function scrollLogsToEnd(container) {
+  var marked = container.querySelectorAll("[av-autoscroll]");
+  for (var i = 0; i < marked.length; i++) marked[i].scrollTop = marked[i].scrollHeight;
+}
+
 // Elements marked av-autoscroll stick to the bottom while the user is at the bottom.
 export function captureScroll(container) {
   var logs = [];

@@ -164,14 +164,16 @@ export function connect(container, options, page) {
         view.sendText(JSON.stringify(frame));
       };
       pinger = setInterval(function () { if (view.send) view.send({ t: "ping" }); }, opts.pingMs);
-      setState(true);
     };
     socket.onmessage = function (message) {
       try {
         var frame = JSON.parse(message.data);
         if (frame.t === "joined") {
+          // Connected once the server took the join (as LiveView sets phx-connected on
+          // its join reply), not when the socket opened: a refused join never was.
           attempt = refusals = 0;
           joined(view, frame);
+          setState(true);
         }
         if (page.receive(view, frame) && view.seen !== null) {
           view.seen++;
