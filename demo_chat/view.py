@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Final
 
-from actorview.render import Element, h
+from actorview.render import Element, Memo, h, raw
 from actorview.view import (
     Appended,
     ItemAdded,
@@ -40,6 +40,7 @@ from actorview.view import (
 )
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import failure_text, fake_llm, sample_history
+from demo_chat.markdown import MarkdownDraft, MarkdownStream, render_markdown
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 
 HISTORY_PAGE: Final = 50
@@ -83,6 +84,38 @@ def render_message(message: Message) -> Element:
         data_role=message.role,
         class_=["message", message.role],
     )
+
+
+def render_reply(message: Message) -> Element:
+    """A history item of an assistant reply in Markdown: rendered once, when it is
+    inserted (the stream keeps neither the item nor its HTML), with a ``button.copy`` that
+    copies its Markdown source (``data-copy``; the page's script does the copying)."""
+    if message.role != "assistant":
+        return render_message(message)
+    return h.li(
+        h.div(raw(render_markdown(message.text)), class_="markdown"),
+        message.stopped and h.span(" (stopped)", class_="stopped"),
+        h.div(
+            h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=message.text),
+            class_="reply-bar",
+        ),
+        data_role=message.role,
+        class_=["message", message.role, "md"],
+    )
+
+
+def render_draft(draft: MarkdownDraft) -> list[Element | Memo]:
+    """The streaming reply in Markdown: its finished blocks, a memo that is rebuilt (and
+    diffed) only when a block finishes, and the open tail, whose markup alone changes
+    per token."""
+    blocks = draft.blocks
+    return [
+        h.memo(
+            (blocks,),
+            lambda: h.div(*[h.div(raw(html), key=i) for i, html in enumerate(blocks)]),
+        ),
+        h.div(raw(draft.tail_html), class_="tail"),
+    ]
 
 
 class ChatView(View):
@@ -134,6 +167,7 @@ class ChatView(View):
     def mount(self, params: ChatParams) -> None:
         self.token_delay = params.token_delay
         self.reply_length = params.reply_length
+        self._markdown = MarkdownStream() if params.markdown else None
         self._kept: KeptHistory | None = None
         self._sample = params.history
         if params.store is not None and params.conversation:
@@ -153,13 +187,25 @@ class ChatView(View):
 
     def render(self) -> Element:
         thinking = self.streaming and not self.draft
+        markdown = self._markdown
         return h.div(
             {"id": "chat"},
-            self.history.slot("ul", id="history", av_autoscroll=True),
+            self.history.slot(
+                "ul",
+                render_message if markdown is None else render_reply,
+                id="history",
+                av_autoscroll=True,
+            ),
             # Always present (hidden when idle): a child that comes and goes would shift
             # its unkeyed siblings, and the diff would replace the form being typed in.
             h.p("thinking…", id="thinking", aria_live="polite", hidden=not thinking),
-            h.div(self.draft, id="draft", aria_live="polite"),
+            h.div(
+                self.draft if markdown is None else render_draft(markdown.render(self.draft)),
+                id="draft",
+                aria_live="polite",
+                class_=None if markdown is None else "markdown",
+                hidden=markdown is not None and not self.draft,  # (plain: #draft:empty)
+            ),
             h.p(self.failure, id="failure", role="alert", hidden=not self.failure),
             h.form(
                 h.input(
