@@ -18,6 +18,7 @@ before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Final
@@ -105,17 +106,34 @@ def render_reply(message: Message) -> Element:
 
 
 def render_draft(draft: MarkdownDraft) -> list[Element | Memo]:
-    """The streaming reply in Markdown: its finished blocks, a memo that is rebuilt (and
-    diffed) only when a block finishes, and the open tail, whose markup alone changes
-    per token."""
+    """The streaming reply in Markdown: its finished blocks, then the open tail, whose
+    markup alone changes per token.
+
+    The finished blocks are a memo rebuilt only when a block finishes, of groups of
+    :data:`BLOCK_GROUP` (each a memo on its blocks: a full group is adopted as it was),
+    so neither a token nor a finished block costs work that grows with the reply.
+    """
     blocks = draft.blocks
     return [
-        h.memo(
-            (blocks,),
-            lambda: h.div(*[h.div(raw(html), key=i) for i, html in enumerate(blocks)]),
-        ),
+        h.memo((blocks,), lambda: h.div(*_block_groups(blocks))),
         h.div(raw(draft.tail_html), class_="tail"),
     ]
+
+
+def _block_groups(blocks: tuple[str, ...]) -> list[Memo]:
+    groups = []
+    for start in range(0, len(blocks), BLOCK_GROUP):
+        group = blocks[start : start + BLOCK_GROUP]
+        groups.append(h.memo(group, functools.partial(_block_group, group, start), key=start))
+    return groups
+
+
+def _block_group(group: tuple[str, ...], start: int) -> Element:
+    return h.div(*[h.div(raw(html), key=start + i) for i, html in enumerate(group)])
+
+
+BLOCK_GROUP: Final = 32
+"""Finished blocks of a streaming reply per group (see :func:`render_draft`)."""
 
 
 class ChatView(View):

@@ -134,8 +134,17 @@ def render_open(text: str) -> str:
 
 
 def finished_length(text: str) -> int:
-    """How many characters at the start of ``text`` are finished blocks: no text appended
-    later can change how they render, and they render alone as they do in ``text``.
+    """How many characters at the start of ``text`` are finished blocks (see
+    :func:`split_finished`)."""
+    return split_finished(text)[0]
+
+
+def split_finished(text: str) -> tuple[int, str]:
+    """How many characters at the start of ``text`` are finished blocks, and the
+    :func:`render_open` HTML of the rest (from the same parse when nothing finished).
+
+    Finished blocks: no text appended later can change how they render, and they render
+    alone as they do in ``text``.
 
     A top-level block is finished once another top-level block starts after it on a line
     that has ended (the parser never reopens a block it closed, and a line that has
@@ -156,7 +165,11 @@ def finished_length(text: str) -> int:
     closed_fence = last is not None and last.type == "fence" and _closed(last, lines)
     if closed_fence and last is not None and last.map is not None:
         cut = last.map[1]
-    return sum(len(line) + 1 for line in lines[:cut])
+    if cut == 0:
+        html: str = _OPEN.renderer.render(tokens, _OPEN.options, {})
+        return 0, html
+    length = sum(len(line) + 1 for line in lines[:cut])
+    return length, render_open(text[length:]) if length < len(text) else ""
 
 
 def _closed(fence: Token, lines: list[str]) -> bool:

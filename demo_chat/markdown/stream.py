@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import attrs
 
-from demo_chat.markdown.render import finished_length, render_markdown, render_open
+from demo_chat.markdown.render import render_markdown, split_finished
 
 
 @attrs.frozen
@@ -45,12 +45,12 @@ def extend(draft: MarkdownDraft, added: str) -> MarkdownDraft:
     if not added:
         return draft
     source = draft.tail + added
-    cut = finished_length(source)
+    cut, tail_html = split_finished(source)
     blocks = draft.blocks
     if cut:
         blocks = (*blocks, render_markdown(source[:cut]))
         source = source[cut:]
-    return MarkdownDraft(blocks, source, render_open(source) if source else "")
+    return MarkdownDraft(blocks, source, tail_html)
 
 
 def start(text: str) -> MarkdownDraft:
