@@ -56,7 +56,7 @@ class Case:
         self.tokens = tokens
         self.view = ChatView(ChatParams(token_delay=0.0, markdown=True), sink=self._count)
         self.bytes = 0
-        self.seconds: list[list[float]] = []
+        self.seconds: list[tuple[float, ...]] = []
         self.sizes: list[int] = []
 
     def _count(self, rendered: Rendered) -> None:
@@ -67,20 +67,23 @@ class Case:
         self.view.streaming = True
         await self.view.after_batch()
         chunks = [Chunk(token) for token in self.tokens]
-        seconds, sizes = [], []
+        seconds: list[float] = []
+        sizes: list[int] = []
         gc.collect()
         for chunk in chunks:
             before, start = self.bytes, time.process_time()
             await ref.ask(chunk)
             seconds.append(time.process_time() - start)
             sizes.append(self.bytes - before)
-        self.seconds.append(seconds)
+        self.seconds.append(tuple(seconds))
         self.sizes = sizes
 
     def cost(self, last: int | None) -> float:
         """CPU seconds per token (of the last ``last``): each token's median over the
         rounds (a token preempted in one round is not the figure), averaged."""
-        per_token = [statistics.median(round_) for round_ in zip(*self.seconds, strict=True)]
+        per_token: list[float] = [
+            statistics.median(round_) for round_ in zip(*self.seconds, strict=True)
+        ]
         picked = per_token[-last:] if last else per_token
         return sum(picked) / len(picked)
 
