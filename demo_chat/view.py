@@ -94,7 +94,7 @@ def render_reply(message: Message) -> Element:
     if message.role != "assistant":
         return render_message(message)
     return h.li(
-        h.div(raw(render_markdown(message.text)), class_="markdown"),
+        h.div(raw(render_markdown(message.text).rstrip("\n")), class_="markdown"),
         message.stopped and h.span(" (stopped)", class_="stopped"),
         h.div(
             h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=message.text),
