@@ -2,7 +2,8 @@
 
 DOM hooks: ``#prompt`` (the input), ``#send``, ``#cancel``, ``#clear``, ``#draft`` (the
 reply being streamed), ``#history`` with ``data-role="user"|"assistant"`` on each item,
-``#token-count`` and ``#failure``.
+``#token-count`` and ``#failure``; with Markdown on, ``button.copy`` in each reply and each
+of its code blocks.
 
 What happens: ``submit`` pushes the user's message, clears the input and fires the
 ``llm`` stream (a new submit while a reply streams supersedes it, keeping the partial
@@ -10,6 +11,11 @@ reply in the history marked stopped); each ``Chunk`` appends to ``draft`` (burst
 coalesced); ``Done`` moves the draft into the history; ``cancel`` stops the reply;
 ``clear`` stops it and empties the history. Tokens of a cancelled or superseded reply
 never reach the draft: the runtime drops them (no run counter in this class).
+
+With ``markdown`` (:class:`ChatParams`; the served demo has it), an assistant reply is
+Markdown rendered on the server (``demo_chat.markdown``): in the history once, as its
+item is inserted; while it streams, incrementally (:func:`render_draft`). User messages
+stay plain text.
 
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page

@@ -9,18 +9,23 @@ builds from its frames.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
 import trio
 import trio.testing
 
+from actorview.endpoint import Application
 from actorview.render import DomElement, DomNode, parse_html
 from actorview.testing import ViewClient, mount
 from actorview.view import Applied
 from demo_chat import ChatView, Chunk, Done
+from demo_chat.__main__ import parse_args
 from demo_chat.llm import MARKDOWN_REPLY, markdown_tokens, reply_tokens
 from demo_chat.markdown import MarkdownStream, is_safe_url, render_markdown, render_open
+from demo_chat.server import build_app
+from tests.endpoint.harness import fetch, running
 
 PAYLOADS = [
     "<script>window.__pwned = 1</script>",
@@ -205,3 +210,19 @@ async def test_user_messages_stay_plain_text(autojump_clock: trio.testing.MockCl
         user = view.find("#history > li[data-role=user]")
         assert user.text == "**not bold** <b>x</b> [l](https://x.y) markdown"
         assert "<strong>" not in user.html and "<a " not in user.html
+
+
+async def test_the_demo_page_loads_its_copy_script_after_the_client_and_no_inline_one() -> None:
+    application = build_app(parse_args([]), secret=b"s" * 40)
+    async with running(application) as port:
+        page = await fetch(port)
+        script = await fetch(port, "/_av/static/chat.js")
+    sources = re.findall(r"<script([^>]*)>", page.body)
+    assert all(' src="/' in attributes for attributes in sources), "no inline script"
+    assert sources[-1] == ' src="/_av/static/chat.js" defer'
+    assert "client.js" in sources[-2]
+    assert script.status == 200 and "navigator.clipboard.writeText" in script.body
+    with pytest.raises(
+        ValueError, match=re.escape("script 'missing.js' is not among static_files")
+    ):
+        Application([], scripts=["missing.js"])
