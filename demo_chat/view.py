@@ -122,7 +122,7 @@ def render_draft(draft: MarkdownDraft) -> list[Element | Memo]:
     blocks = draft.blocks
     return [
         h.memo((blocks,), lambda: h.div(*_block_groups(blocks))),
-        h.div(raw(draft.tail_html), class_="tail"),
+        h.div(raw(draft.tail_html.rstrip("\n")), class_="tail"),  # text as in the history
     ]
 
 
