@@ -65,8 +65,8 @@ from actorview.endpoint.tokens import TokenSigner, random_secret
 from actorview.endpoint.websocket import ServerWebSocket, accept_websocket
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, MailboxError
-from actorview.optimistic import program_id, program_source, runtime_source
-from actorview.render import client_script_path, runtime_stylesheet_path
+from actorview.optimistic import client_modules, program_id, program_source, runtime_source
+from actorview.render import runtime_stylesheet_path
 from actorview.supervisor import ChildSpec, ChildWaiting, Restart, Strategy, Supervisor
 from actorview.supervisor.errors import DuplicateChildId, UnknownChild
 from actorview.untrusted import cut
@@ -74,6 +74,8 @@ from actorview.view import Connected, Disconnected
 
 SECRET_ENV = "ACTORVIEW_SECRET"
 LIVE_PATH = "/_av/live"
+CLIENT_PREFIX = "/_av/"
+"""The browser client's ES modules are served side by side here (``client_modules()``)."""
 CLIENT_PATH = "/_av/client.js"
 OPTIMISTIC_RUNTIME_PATH = "/_av/optimistic.js"
 PROGRAM_PREFIX = "/_av/program/"
@@ -151,8 +153,10 @@ class Application:
         self.allowed_origins = frozenset(allowed_origins) if allowed_origins else None
         self.allowed_hosts = tuple(allowed_hosts)
         self._hosts = AllowedHosts.for_address("127.0.0.1", self.allowed_hosts)
+        modules = client_modules()
+        self.client_modules = frozenset(modules)
         self.static_files = {
-            "client.js": client_script_path(),
+            **modules,
             "actorview.css": runtime_stylesheet_path(),
             **(static_files or {}),
         }
@@ -299,7 +303,7 @@ class Application:
             await send_response(stream, 405, b"method not allowed\n", headers=(("Allow", "GET"),))
             return
         head_only = request.method == "HEAD"
-        if request.path == CLIENT_PATH or request.path.startswith(STATIC_PREFIX):
+        if request.path.startswith(STATIC_PREFIX) or self._client_module(request.path):
             await self._static(stream, request, head_only=head_only)
             return
         script = self._generated_script(request.path)
@@ -340,7 +344,8 @@ class Application:
         )
 
     async def _static(self, stream: trio.abc.Stream, request: Request, *, head_only: bool) -> None:
-        name = "client.js" if request.path == CLIENT_PATH else request.path[len(STATIC_PREFIX) :]
+        static = request.path.startswith(STATIC_PREFIX)
+        name = request.path[len(STATIC_PREFIX if static else CLIENT_PREFIX) :]
         path = self.static_files.get(name)
         if path is None:
             await send_response(stream, 404, b"not found\n", head_only=head_only)
@@ -353,6 +358,10 @@ class Application:
             ".css": "text/css; charset=utf-8",
         }.get(Path(path).suffix, "application/octet-stream")
         await send_response(stream, 200, body, content_type=content_type, head_only=head_only)
+
+    def _client_module(self, path: str) -> bool:
+        """Whether ``path`` is one of the browser client's modules (``/_av/client.js``...)."""
+        return path.startswith(CLIENT_PREFIX) and path[len(CLIENT_PREFIX) :] in self.client_modules
 
     def _generated_script(self, path: str) -> bytes | None:
         """The optimistic runtime, or a route's client program (generated, then cached)."""
@@ -387,7 +396,7 @@ class Application:
             f"{self._head(self.title)}"
             f'<script src="{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
             f'<script src="{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
-            f'<script src="{CLIENT_PATH}" defer></script>{scripts}</head><body>'
+            f'<script type="module" src="{CLIENT_PATH}"></script>{scripts}</head><body>'
             f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}"'
             f' data-av-program="{html.escape(program_id(route.view))}">'
             f"{body}</div></body></html>"

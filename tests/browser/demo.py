@@ -11,15 +11,20 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def demo_server(*options: str, secret: str) -> Iterator[str]:
-    """Serve the demo on a free port with ``options`` (its command-line flags) and yield
-    its URL; on exit, stop it with SIGTERM and check it stopped cleanly."""
+def demo_server(*options: str, secret: str | None) -> Iterator[str]:
+    """Serve the demo on a free port (unless ``options`` give ``--port``) with ``options``
+    (its command-line flags) and yield its URL; on exit, stop it with SIGTERM and check it
+    stopped cleanly. ``secret``: ``ACTORVIEW_SECRET``, or None for none (the demo then
+    keeps one in its ``--data-dir``)."""
+    env = {name: value for name, value in os.environ.items() if name != "ACTORVIEW_SECRET"}
+    if secret is not None:
+        env["ACTORVIEW_SECRET"] = secret
     process = subprocess.Popen(
         [sys.executable, "-m", "demo_chat", "--port", "0", *options, "--log-level", "WARNING"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "ACTORVIEW_SECRET": secret},
+        env=env,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
