@@ -7,6 +7,8 @@ token, so under trio's ``MockClock`` a long reply streams instantly in test time
 
 from __future__ import annotations
 
+import re
+
 import trio
 
 from actorview.view import Emit
@@ -50,18 +52,58 @@ _CANNED = {
 }
 
 
+MARKDOWN_REPLY = """## Markdown, streamed
+
+Here is what the chat renders, **bold** and *italic* included:
+
+- a list item with `inline code`
+- a [link to trio](https://trio.readthedocs.io)
+- items that stream in one by one
+
+```python
+async def main() -> None:
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(trio.sleep, 1)
+```
+
+| block | rendered |
+| --- | :-: |
+| finished | once |
+| open | per token |
+
+Only the block being written is rendered again as tokens arrive.
+"""
+"""The fake model's reply to a prompt that mentions ``markdown``: a heading, a list, bold
+and italic, a link, inline code, a fenced Python block and a table."""
+
+
+def markdown_tokens(length: int) -> list[str]:
+    """The tokens of the Markdown reply: :data:`MARKDOWN_REPLY` whole, then again until
+    there are ``length`` tokens (cut there). Each token is a word with the whitespace
+    before it, so they join into the text exactly."""
+    once = re.findall(r"\s*\S+", MARKDOWN_REPLY)
+    tokens = list(once)
+    while len(tokens) < length:
+        tokens.extend(["\n\n" + once[0].lstrip(), *once[1:]])
+    return tokens[: max(length, len(once))]
+
+
 def reply_tokens(prompt: str, length: int) -> list[str]:
     """The tokens of the reply to ``prompt``, each a word with its leading space (the
     first has none).
 
-    A few prompts (``hello``, ``what is actorview?``, ``help``) have fixed answers. Any
-    other gets ``length`` tokens starting with an echo of the prompt's first word, or ten
+    A few prompts (``hello``, ``what is actorview?``, ``help``) have fixed answers; one
+    that mentions ``markdown`` gets :func:`markdown_tokens` (at least the whole sample,
+    ``length`` tokens if more, ten times as many when it asks for something ``long``).
+    Any other gets ``length`` tokens starting with an echo of the prompt's first word, or ten
     times as many when the prompt asks for something ``long``.
 
     >>> reply_tokens("hi there", 4)
     ['You', ' said', ' hi:', ' streams']
     """
     canned = _CANNED.get(prompt.strip().lower())
+    if "markdown" in prompt.lower():
+        return markdown_tokens(length * 10 if "long" in prompt.lower() else length)
     if canned is not None:
         words = canned.split()
     else:

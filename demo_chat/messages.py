@@ -42,6 +42,11 @@ class ChatParams:
     :class:`~demo_chat.history_store.HistoryStore` as ``store``. With both, committed
     messages are kept in the store and a (re)started view shows them; without, the
     history lives and dies with the view.
+
+    ``markdown``: show the assistant's replies as Markdown rendered on the server (the
+    served demo does), each with a copy button, rendered incrementally as they stream;
+    off, a reply is plain text (as the library's benchmarks and text property tests
+    measure the view). User messages are plain text either way.
     """
 
     token_delay: float = 0.05
@@ -49,6 +54,7 @@ class ChatParams:
     history: int = 0
     conversation: str = ""
     store: Any = None
+    markdown: bool = False
 
 
 @attrs.frozen

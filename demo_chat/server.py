@@ -17,6 +17,7 @@ from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
 from demo_chat.view import ChatView
 
 STYLESHEET = Path(__file__).parent / "static" / "chat.css"
+SCRIPT = Path(__file__).parent / "static" / "chat.js"
 
 
 def build_app(
@@ -38,6 +39,7 @@ def build_app(
         "reply_length": args.reply_length,
         "history": args.history,
         "store": store,
+        "markdown": True,
     }
     view: type[View] = ChatView
     if args.llm == "openai":
@@ -53,8 +55,9 @@ def build_app(
     return Application(
         [Route("/", view, name="chat", params=params, session_param="conversation")],
         title="actorview chat",
-        static_files={"chat.css": STYLESHEET},
+        static_files={"chat.css": STYLESHEET, "chat.js": SCRIPT},
         stylesheets=["chat.css"],
+        scripts=["chat.js"],
         limits=limits,
         secret=secret,
         allowed_hosts=getattr(args, "allowed_host", ()),

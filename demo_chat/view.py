@@ -2,7 +2,8 @@
 
 DOM hooks: ``#prompt`` (the input), ``#send``, ``#cancel``, ``#clear``, ``#draft`` (the
 reply being streamed), ``#history`` with ``data-role="user"|"assistant"`` on each item,
-``#token-count`` and ``#failure``.
+``#token-count`` and ``#failure``; with Markdown on, ``button.copy`` in each reply and each
+of its code blocks.
 
 What happens: ``submit`` pushes the user's message, clears the input and fires the
 ``llm`` stream (a new submit while a reply streams supersedes it, keeping the partial
@@ -14,6 +15,11 @@ never reach the draft: the runtime drops them (no run counter in this class).
 but ``submit``, ``cancel`` and ``clear`` move it into the history and empty it at once,
 in the same message as the cancel (only clauses may write a stream field).
 
+With ``markdown`` (:class:`ChatParams`; the served demo has it), an assistant reply is
+Markdown rendered on the server (``demo_chat.markdown``): in the history once, as its
+item is inserted; while it streams, incrementally (:func:`render_draft`). User messages
+stay plain text.
+
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
 before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
@@ -21,11 +27,12 @@ before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Final
 
-from actorview.render import Element, h
+from actorview.render import Element, Memo, h, raw
 from actorview.view import (
     Appended,
     ItemAdded,
@@ -43,6 +50,7 @@ from actorview.view import (
 )
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import failure_text, fake_llm, sample_history
+from demo_chat.markdown import MarkdownDraft, MarkdownStream, render_markdown
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 
 HISTORY_PAGE: Final = 50
@@ -86,6 +94,55 @@ def render_message(message: Message) -> Element:
         data_role=message.role,
         class_=["message", message.role],
     )
+
+
+def render_reply(message: Message) -> Element:
+    """A history item of an assistant reply in Markdown: rendered once, when it is
+    inserted (the stream keeps neither the item nor its HTML), with a ``button.copy`` that
+    copies its Markdown source (``data-copy``; the page's script does the copying)."""
+    if message.role != "assistant":
+        return render_message(message)
+    return h.li(
+        h.div(raw(render_markdown(message.text).rstrip("\n")), class_="markdown"),
+        message.stopped and h.span(" (stopped)", class_="stopped"),
+        h.div(
+            h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=message.text),
+            class_="reply-bar",
+        ),
+        data_role=message.role,
+        class_=["message", message.role, "md"],
+    )
+
+
+def render_draft(draft: MarkdownDraft) -> list[Element | Memo]:
+    """The streaming reply in Markdown: its finished blocks, then the open tail, whose
+    markup alone changes per token.
+
+    The finished blocks are a memo rebuilt only when a block finishes, of groups of
+    :data:`BLOCK_GROUP` (each a memo on its blocks: a full group is adopted as it was),
+    so neither a token nor a finished block costs work that grows with the reply.
+    """
+    blocks = draft.blocks
+    return [
+        h.memo((blocks,), lambda: h.div(*_block_groups(blocks))),
+        h.div(raw(draft.tail_html.rstrip("\n")), class_="tail"),  # text as in the history
+    ]
+
+
+def _block_groups(blocks: tuple[str, ...]) -> list[Memo]:
+    groups = []
+    for start in range(0, len(blocks), BLOCK_GROUP):
+        group = blocks[start : start + BLOCK_GROUP]
+        groups.append(h.memo(group, functools.partial(_block_group, group, start), key=start))
+    return groups
+
+
+def _block_group(group: tuple[str, ...], start: int) -> Element:
+    return h.div(*[h.div(raw(html), key=start + i) for i, html in enumerate(group)])
+
+
+BLOCK_GROUP: Final = 32
+"""Finished blocks of a streaming reply per group (see :func:`render_draft`)."""
 
 
 class ChatView(View):
@@ -137,6 +194,7 @@ class ChatView(View):
     def mount(self, params: ChatParams) -> None:
         self.token_delay = params.token_delay
         self.reply_length = params.reply_length
+        self._markdown = MarkdownStream() if params.markdown else None
         self._kept: KeptHistory | None = None
         self._sample = params.history
         if params.store is not None and params.conversation:
@@ -156,13 +214,25 @@ class ChatView(View):
 
     def render(self) -> Element:
         thinking = self.streaming and not self.draft
+        markdown = self._markdown
         return h.div(
             {"id": "chat"},
-            self.history.slot("ul", id="history", av_autoscroll=True),
+            self.history.slot(
+                "ul",
+                render_message if markdown is None else render_reply,
+                id="history",
+                av_autoscroll=True,
+            ),
             # Always present (hidden when idle): a child that comes and goes would shift
             # its unkeyed siblings, and the diff would replace the form being typed in.
             h.p("thinking…", id="thinking", aria_live="polite", hidden=not thinking),
-            h.div(self.draft, id="draft", aria_live="polite"),
+            h.div(
+                self.draft if markdown is None else render_draft(markdown.render(self.draft)),
+                id="draft",
+                aria_live="polite",
+                class_=None if markdown is None else "markdown",
+                hidden=markdown is not None and not self.draft,  # (plain: #draft:empty)
+            ),
             h.p(self.failure, id="failure", role="alert", hidden=not self.failure),
             h.form(
                 h.input(

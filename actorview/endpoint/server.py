@@ -122,6 +122,9 @@ class Application:
         stylesheets: names among ``static_files`` linked from every page, after the
             runtime's own ``actorview.css`` (the look of ``#av-notice``), so they can restyle it.
             Error pages link them too (their markup: ``main.av-error-page``).
+        scripts: names among ``static_files`` loaded (``defer``) by every live page after
+            ``client.js``, so they may register ``ActorView.hooks`` or listen for events;
+            the page's CSP (``script-src 'self'``) allows them, and no inline script.
         debug: show the exception's type and message on the 500 page of a view that
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
@@ -139,6 +142,7 @@ class Application:
         title: str = "actorview",
         static_files: Mapping[str, Path] | None = None,
         stylesheets: Iterable[str] = (),
+        scripts: Iterable[str] = (),
         debug: bool = False,
     ) -> None:
         self.router = Router(routes)
@@ -160,6 +164,10 @@ class Application:
         for name in self.stylesheets:
             if name not in self.static_files:
                 raise ValueError(f"stylesheet {name!r} is not among static_files")
+        self.scripts = tuple(scripts)
+        for name in self.scripts:
+            if name not in self.static_files:
+                raise ValueError(f"script {name!r} is not among static_files")
         # Every view has its own restart intensity (its route's): a session's crash loop
         # stops that view alone, and never counts here. (See the tree in the README.)
         self.views = Supervisor(name="views")
@@ -380,11 +388,15 @@ class Application:
         body = await live.static_render(
             route.view, route.mount_params(params, session_id), waits_on=route.waits_on
         )
+        scripts = "".join(
+            f'<script src="{STATIC_PREFIX}{html.escape(name)}" defer></script>'
+            for name in self.scripts
+        )
         return (
             f"{self._head(self.title)}"
             f'<script src="{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
             f'<script src="{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
-            f'<script type="module" src="{CLIENT_PATH}"></script></head><body>'
+            f'<script type="module" src="{CLIENT_PATH}"></script>{scripts}</head><body>'
             f'<div id="av-root" data-av-socket="{LIVE_PATH}" data-av-token="{html.escape(token)}"'
             f' data-av-program="{html.escape(program_id(route.view))}">'
             f"{body}</div></body></html>"

@@ -27,6 +27,7 @@ SMOKE = {
     "bench.bench_view": ["--rounds", "1", "--tokens", "5"],
     "bench.render_cost": ["--tokens", "50"],
     "bench.history_memory": ["--views", "2"],
+    "bench.markdown_stream": ["--short", "20", "--long", "200", "--rounds", "1"],
 }
 """Module -> arguments that make its run take a second or two."""
 
@@ -42,6 +43,7 @@ EXPECTED = {
     "bench.bench_view": "ratio",
     "bench.render_cost": "diff",
     "bench.history_memory": "history  1000",
+    "bench.markdown_stream": "B per token on the wire",
 }
 """Module -> a phrase of its report that shows it got to the end."""
 

@@ -1,0 +1,82 @@
+"""A reply's Markdown rendered as it streams: finished blocks once, the open block per token.
+
+:class:`MarkdownDraft` is the value: the HTML of the finished blocks (each piece rendered
+once, when it finished, and never again) and the open tail, its source and its HTML.
+:func:`extend` adds streamed text: only the tail is parsed and rendered again, so the
+work per token is bounded by the block being written, not by the reply. The promise,
+property-tested (``property_tests/test_markdown_stream.py``) over Markdown-ish text
+split at any points::
+
+    "".join(draft.blocks) + render_markdown(draft.tail) == render_markdown(text)
+
+:class:`MarkdownStream` is a view's memo of it: given the whole draft on each render, it
+extends what it rendered last when the draft only grew (a prefix comparison, a memcmp),
+and starts again otherwise.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from demo_chat.markdown.render import render_markdown, split_finished
+
+
+@attrs.frozen
+class MarkdownDraft:
+    """A streamed text's rendering.
+
+    Attributes:
+        blocks: the HTML of the finished blocks, one piece per time some finished.
+        tail: the source of the open blocks (after the finished ones).
+        tail_html: ``tail`` as :func:`render_open` renders it (code not highlighted).
+    """
+
+    blocks: tuple[str, ...] = ()
+    tail: str = ""
+    tail_html: str = ""
+
+
+EMPTY = MarkdownDraft()
+
+
+def extend(draft: MarkdownDraft, added: str) -> MarkdownDraft:
+    """``draft`` with ``added`` streamed at its end: the tail is parsed again, and what of
+    it has finished is rendered (highlighted) into a new piece of ``blocks``."""
+    if not added:
+        return draft
+    source = draft.tail + added
+    cut, tail_html = split_finished(source)
+    blocks = draft.blocks
+    if cut:
+        blocks = (*blocks, render_markdown(source[:cut]))
+        source = source[cut:]
+    return MarkdownDraft(blocks, source, tail_html)
+
+
+def start(text: str) -> MarkdownDraft:
+    """The rendering of ``text`` streamed at once."""
+    return extend(EMPTY, text)
+
+
+class MarkdownStream:
+    """The rendering of a text that grows, kept between renders (a memo of :func:`start`).
+
+    :meth:`render` returns what ``start(text)`` returns; when ``text`` is the text of
+    the previous call with more at its end, only the addition is rendered.
+    """
+
+    def __init__(self) -> None:
+        self._text = ""
+        self._draft = EMPTY
+
+    def render(self, text: str) -> MarkdownDraft:
+        """The rendering of ``text``."""
+        previous = self._text
+        if text is previous:
+            return self._draft
+        if text.startswith(previous):  # a memcmp: microseconds for a long reply
+            draft = extend(self._draft, text[len(previous) :])
+        else:
+            draft = start(text)
+        self._text, self._draft = text, draft
+        return draft

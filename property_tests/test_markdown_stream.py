@@ -1,0 +1,47 @@
+"""Markdown rendered as it streams equals Markdown rendered at once.
+
+Markdown-ish text (headings, lists, quotes, fences, tables, emphasis, links, blank
+lines) is split at random token boundaries and streamed into a
+:class:`~demo_chat.markdown.MarkdownDraft`: at every step, the finished blocks plus the
+open tail rendered as finished are the rendering of the text so far, and a finished
+piece is never rendered again.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from demo_chat.markdown import EMPTY_DRAFT, extend, render_markdown
+
+_PIECES = [
+    "# ", "## ", "- ", "* ", "+ ", "1. ", "2) ", "> ", "    ", "  ", " ",
+    "```", "```python", "~~~", "`", "**", "*", "_", "~~", "|", "---", "===", ":--",
+    "[", "]", "(", ")", "https://example.com", "javascript:alert(1)", "<", ">", "&amp;",
+    "\\", "!", "\u2028", "\x0c", "\xa0", "word", "other", "x", "1", "\n", "\n", "\n", "\n\n", "\t",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@st.composite
+def split_text(draw: st.DrawFn) -> tuple[str, list[str]]:
+    text = draw(texts)
+    cuts = sorted(draw(st.sets(st.integers(0, len(text)), max_size=12)))
+    bounds = [0, *cuts, len(text)]
+    return text, [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(split_text())
+def test_streamed_markdown_renders_as_the_whole_text_does(case: tuple[str, list[str]]) -> None:
+    text, chunks = case
+    draft, sent = EMPTY_DRAFT, ""
+    for chunk in chunks:
+        before = draft.blocks
+        draft = extend(draft, chunk)
+        sent += chunk
+        assert draft.blocks[: len(before)] == before, "a finished block never changes"
+        assert "".join(draft.blocks) + render_markdown(draft.tail) == render_markdown(sent)
+    assert sent == text
