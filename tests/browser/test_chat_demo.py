@@ -80,12 +80,16 @@ def test_the_message_appears_at_once_then_the_reply_streams_in(chat: Any) -> Non
     chat.evaluate(
         """() => {
           window.__sawThinking = false;
+          window.__messageBeforeToken = false;
           new MutationObserver(() => {
             const thinking = document.querySelector('#thinking');
             const draft = document.querySelector('#draft');
             if (thinking && !thinking.hidden && draft.textContent === '') {
               window.__sawThinking = true;
             }
+            const sent = [...document.querySelectorAll('#history > li[data-role=user]')]
+              .some(e => e.textContent === 'hello there');
+            if (sent && draft.textContent === '') window.__messageBeforeToken = true;
           }).observe(document.body, {subtree: true, attributes: true, childList: true});
         }"""
     )
@@ -96,7 +100,8 @@ def test_the_message_appears_at_once_then_the_reply_streams_in(chat: Any) -> Non
         timeout=2000,
     )
     assert chat.input_value("#prompt") == ""
-    assert chat.inner_text("#draft") == "", "the user's message comes before any token"
+    # Recorded as the page changed: a poll may come after the first token on a busy machine.
+    assert chat.evaluate("() => window.__messageBeforeToken"), "the message before any token"
     first = wait_for_draft(chat, 3)
     assert chat.evaluate("() => window.__sawThinking"), "a placeholder until the first token"
     assert not chat.is_visible("#thinking")
