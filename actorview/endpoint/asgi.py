@@ -93,40 +93,38 @@ class AsgiServer:
     async def _http(self, scope: Scope, send: Send) -> None:
         request = _page_request(scope)
         client = self.core.clients.get(request.client)
-        crowded = self.core.crowded(client)
-        if crowded is not None:
-            await self._respond(send, text(503, crowded), request)
-            return
-        with self.core.counted(client):
-            refusal = self._host_refusal(scope, request)
-            if refusal is not None:
-                await self._respond(send, bad_request(refusal), request)
+        async with trio.open_nursery() as writers:
+            crowded = self.core.crowded(client)
+            if crowded is not None:
+                await self._respond(writers, send, text(503, crowded), request)
                 return
-            try:
-                response = await self.pages.answer(request)
-            except Exception:
-                _log.exception(
-                    "endpoint.request_failed", method=request.method, path=request.path[:200]
-                )
-                response = INTERNAL_ERROR
-            await self._respond(send, response, request)
+            with self.core.counted(client):
+                refusal = self._host_refusal(scope, request)
+                if refusal is not None:
+                    await self._respond(writers, send, bad_request(refusal), request)
+                    return
+                try:
+                    response = await self.pages.answer(request)
+                except Exception:
+                    _log.exception(
+                        "endpoint.request_failed", method=request.method, path=request.path[:200]
+                    )
+                    response = INTERNAL_ERROR
+                await self._respond(writers, send, response, request)
 
-    async def _respond(self, send: Send, response: Response, request: PageRequest) -> None:
-        """Send ``response`` within ``write_timeout`` (as the server lets us bound it)."""
-        headers = [
-            (b"content-type", response.content_type.encode("latin-1")),
-            (b"content-length", str(len(response.body)).encode("latin-1")),
-            *(
-                (name.lower().encode("latin-1"), value.encode("latin-1"))
-                for name, value in (*SECURITY_HEADERS, *response.headers)
-            ),
-        ]
+    async def _respond(
+        self, writers: trio.Nursery, send: Send, response: Response, request: PageRequest
+    ) -> None:
+        """Send ``response`` from a task of ``writers``, waiting at most
+        ``write_timeout`` for it: past that the connection stops counting here, whatever
+        the server does with its socket (see the module's docstring)."""
+        start = {"type": "http.response.start", "status": response.status}
+        start["headers"] = _headers(response, (*SECURITY_HEADERS, *response.headers))
+        body = {"type": "http.response.body", "body": b"" if request.head_only else response.body}
+        done = trio.Event()
+        writers.start_soon(_send_all, send, (start, body), done)
         with trio.move_on_after(self.core.limits.write_timeout):
-            await send(
-                {"type": "http.response.start", "status": response.status, "headers": headers}
-            )
-            body = b"" if request.head_only else response.body
-            await send({"type": "http.response.body", "body": body})
+            await done.wait()
 
     def _host_refusal(self, scope: Scope, request: PageRequest) -> str | None:
         """Why the request's ``Host`` is refused: the allowed hosts are the configured
@@ -199,14 +197,7 @@ class AsgiServer:
             if DENIAL_EXTENSION not in (scope.get("extensions") or {}):
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            headers = [
-                (b"content-type", response.content_type.encode("latin-1")),
-                (b"content-length", str(len(response.body)).encode("latin-1")),
-                *(
-                    (name.lower().encode("latin-1"), value.encode("latin-1"))
-                    for name, value in SECURITY_HEADERS
-                ),
-            ]
+            headers = _headers(response, SECURITY_HEADERS)
             await send(
                 {
                     "type": "websocket.http.response.start",
@@ -283,7 +274,8 @@ class AsgiLiveSocket:
             if data is None:
                 data = bytes(message.get("bytes") or b"")
             if len(data) > self._max_message_bytes:
-                await self.aclose(CLOSE_TOO_BIG, "message too big")
+                reason = f"Exceeded maximum message size: {self._max_message_bytes} bytes"
+                await self.aclose(CLOSE_TOO_BIG, reason)  # as the built-in WebSocket layer
                 raise SocketClosed(CLOSE_TOO_BIG)
             return data
         self._disconnected = True
@@ -340,6 +332,27 @@ async def running_views(core: Core) -> AsyncIterator[None]:
             yield
         finally:
             core.views.request_stop()
+
+
+def _headers(response: Response, extra: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """A response's ASGI headers: its type and length, then ``extra``."""
+    pairs = (
+        ("content-type", response.content_type),
+        ("content-length", str(len(response.body))),
+        *extra,
+    )
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
+
+
+async def _send_all(send: Send, messages: Iterable[Message], done: trio.Event) -> None:
+    """Send ``messages`` in order, then set ``done``; a gone client ends it quietly."""
+    try:
+        for message in messages:
+            await send(message)
+    except OSError:
+        pass
+    finally:
+        done.set()
 
 
 def _page_request(scope: Scope) -> PageRequest:

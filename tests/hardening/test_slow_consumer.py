@@ -39,8 +39,13 @@ async def tiny_window_socket(port: int) -> AsyncIterator[trio_websocket.WebSocke
             "/_av/live",
             extra_headers=[(b"Origin", f"http://127.0.0.1:{port}".encode())],
         )
-        yield ws
-        nursery.cancel_scope.cancel()
+        try:
+            yield ws
+        finally:
+            nursery.cancel_scope.cancel()
+            # Gone for good: a server still writing to it (hypercorn shields its writes
+            # from cancellation) sees the connection end.
+            await trio.aclose_forcefully(stream)
 
 
 async def test_a_client_that_stops_reading_is_bounded_then_closed_with_a_reason() -> None:
