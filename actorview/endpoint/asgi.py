@@ -43,6 +43,7 @@ from actorview.endpoint.answers import (
 )
 from actorview.endpoint.core import Core, route_path
 from actorview.endpoint.http import SECURITY_HEADERS, AllowedHosts
+from actorview.endpoint.limits import Client
 from actorview.endpoint.sockets import (
     CLOSE_SHUTDOWN,
     CLOSE_TOO_BIG,
@@ -78,15 +79,15 @@ class AsgiServer:
         self._lifespan = lifespan
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, send)
-        elif kind == "websocket":
-            await self._websocket(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan_events(receive, send)
-        else:
-            raise ValueError(f"actorview serves http, websocket and lifespan, not {kind!r}")
+        match scope["type"]:
+            case "http":
+                await self._http(scope, send)
+            case "websocket":
+                await self._websocket(scope, receive, send)
+            case "lifespan":
+                await self._lifespan_events(receive, send)
+            case kind:
+                raise ValueError(f"actorview serves http, websocket and lifespan, not {kind!r}")
 
     # -- http ----------------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ class AsgiServer:
         if (await receive())["type"] != "websocket.connect":
             return
         client = self.core.clients.get(request.client)
-        denial = self._websocket_denial(scope, request)
+        denial = self._websocket_denial(scope, request, client)
         if denial is not None:
             await self._deny(scope, send, denial)
             return
@@ -175,9 +176,12 @@ class AsgiServer:
             if left is not None:
                 await self.core.reap_later(*left)
 
-    def _websocket_denial(self, scope: Scope, request: PageRequest) -> Response | None:
-        """What a WebSocket upgrade is answered instead of an accept, or None."""
-        crowded = self.core.crowded(self.core.clients.get(request.client))
+    def _websocket_denial(
+        self, scope: Scope, request: PageRequest, client: Client
+    ) -> Response | None:
+        """What a WebSocket upgrade is answered instead of an accept, or None: the same
+        checks, in the same order, as the built-in server's."""
+        crowded = self.core.crowded(client)
         if crowded is not None:
             return text(503, crowded)
         refusal = self._host_refusal(scope, request)
