@@ -28,36 +28,16 @@ from collections.abc import Mapping
 from actorview import configure_logging
 from actorview.endpoint import Application
 from demo_chat.__main__ import join_secret, parse_args
+from demo_chat.environment import argv_from
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.server import build_app
 
-PREFIX = "ACTORVIEW_CHAT_"
-_SWITCHES = frozenset({"json-logs"})
-_REPEATED = frozenset({"allowed-host"})
-_SERVER_FLAGS = frozenset({"host", "port"})
-
-
-def argv_from(environ: Mapping[str, str]) -> list[str]:
-    """The ``python -m demo_chat`` arguments the ``ACTORVIEW_CHAT_*`` variables say."""
-    argv: list[str] = []
-    for name, value in sorted(environ.items()):
-        if not name.startswith(PREFIX):
-            continue
-        flag = name[len(PREFIX) :].lower().replace("_", "-")
-        if flag in _SERVER_FLAGS:
-            raise ValueError(f"{name}: under ASGI the server's --bind says where to listen")
-        if flag in _SWITCHES:
-            argv += [f"--{flag}"] if value not in ("", "0", "false") else []
-        elif flag in _REPEATED:
-            argv += [part for item in value.split(",") if item for part in (f"--{flag}", item)]
-        else:
-            argv += [f"--{flag}", value]
-    return argv
-
 
 def build(environ: Mapping[str, str]) -> Application:
-    """The chat Application the environment describes (see the module's table)."""
+    """The chat Application the environment describes (see the module's list)."""
     args = parse_args(argv_from(environ))
+    if args.llm == "openai" and not environ.get("OPENAI_API_KEY"):
+        raise RuntimeError("ACTORVIEW_CHAT_LLM=openai needs the API key in OPENAI_API_KEY")
     configure_logging(args.log_level, json=args.json_logs)
     store = SQLiteHistoryStore(args.history_db)  # lives as long as the worker process
     return build_app(args, store=store, secret=join_secret(args.data_dir))
