@@ -8,6 +8,7 @@ server alone.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,12 @@ from tests.endpoint import harness
 
 
 def parametrize_transport(metafunc: pytest.Metafunc) -> None:
+    """Both transports for an async test of a module that serves (imports ``running``);
+    one run for the rest (unit tests of tokens, routes, frames), which no server sees."""
     if "transport" not in metafunc.fixturenames:
+        return
+    serves = getattr(metafunc.module, "running", None) is harness.running
+    if not serves or not inspect.iscoroutinefunction(metafunc.function):
         return
     only = metafunc.definition.get_closest_marker("builtin_only")
     chosen = ("builtin",) if only is not None else harness.TRANSPORTS
