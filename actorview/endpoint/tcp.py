@@ -152,6 +152,7 @@ class BuiltinServer:
             trio.ClosedResourceError,
             trio_websocket.HandshakeError,
             trio_websocket.ConnectionClosed,
+            SocketClosed,
         ):
             pass
         except Exception:
