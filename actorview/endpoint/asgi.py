@@ -170,6 +170,10 @@ class AsgiServer:
                     left = await self.core.serve_socket(socket, client, root_path=request.root_path)
                 except SocketClosed:
                     pass
+                except Exception:
+                    # As the built-in server: one connection's bug is logged, and the
+                    # socket closed (1001 below); nothing else notices.
+                    _log.exception("endpoint.request_failed", method="GET", path=LIVE_PATH)
                 finally:
                     with trio.CancelScope(shield=True):
                         await socket.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
