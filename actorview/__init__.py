@@ -4,7 +4,8 @@ The public API, by layer (data flows down this list, one way):
 
 - views: :class:`View` with :func:`state`, :func:`stream`, :func:`calculate`,
   :func:`action`, :func:`clause`, :func:`async_stream` and :mod:`ops`;
-- rendering: :data:`h` (the HTML builder), :func:`to_html`, :func:`raw`/:class:`Markup`;
+- rendering: :data:`h` (the HTML builder), :func:`to_html`, :func:`raw`/:class:`Markup`,
+  :func:`normalize_text` (what every string becomes before it reaches a page);
 - actors: :class:`Actor`, :func:`on`, :class:`ActorRef`, :class:`Lease`, overflow policies;
 - supervision: :class:`Supervisor`, :class:`ChildSpec`, :class:`Restart`, :class:`Strategy`;
 - serving: :class:`Application`, :class:`Route`, :class:`Limits`;
@@ -12,7 +13,7 @@ The public API, by layer (data flows down this list, one way):
 """
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.errors import ActorViewError, DefinitionError
+from actorview.errors import ActorViewError, ActorViewWarning, DefinitionError
 from actorview.logging import configure_logging
 from actorview.mailbox import (
     Actor,
@@ -30,7 +31,7 @@ from actorview.mailbox import (
     WrongMessageType,
     on,
 )
-from actorview.render import Element, Markup, h, raw, to_html
+from actorview.render import Element, Markup, h, normalize_text, raw, to_html
 from actorview.supervisor import (
     CANCEL_AT_ONCE,
     WAIT_FOREVER,
@@ -79,6 +80,7 @@ __all__ = [
     "ActorState",
     "ActorStopped",
     "ActorViewError",
+    "ActorViewWarning",
     "Appended",
     "Application",
     "Applied",
@@ -122,6 +124,7 @@ __all__ = [
     "clause",
     "configure_logging",
     "h",
+    "normalize_text",
     "on",
     "ops",
     "raw",

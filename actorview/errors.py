@@ -2,7 +2,8 @@
 
 Each concept has its own errors next to it (``actorview.mailbox.errors``,
 ``actorview.supervisor.errors``, ...); they all derive from :class:`ActorViewError`
-so an application can catch "anything actorview raised" in one place.
+so an application can catch "anything actorview raised" in one place. Its warnings
+derive from :class:`ActorViewWarning`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,12 @@ from __future__ import annotations
 
 class ActorViewError(Exception):
     """Base class of every error actorview raises on purpose."""
+
+
+class ActorViewWarning(UserWarning):
+    """Base class of every warning actorview gives: a declaration that is allowed but
+    probably an oversight. ``warnings.filterwarnings(..., category=ActorViewWarning)``
+    selects them all."""
 
 
 class DefinitionError(ActorViewError, TypeError):

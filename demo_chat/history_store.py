@@ -33,6 +33,7 @@ from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 import trio
 
+from actorview.render import normalize_text
 from demo_chat.messages import Message
 
 T = TypeVar("T")
@@ -96,6 +97,10 @@ class HistoryStore(Protocol):
 
 class SQLiteHistoryStore:
     """A :class:`HistoryStore` in one SQLite database file (or ``":memory:"``).
+
+    Message text is written normalised (:func:`actorview.normalize_text`): a lone
+    surrogate, which SQLite's UTF-8 cannot hold, is stored as U+FFFD, as the page shows
+    it, instead of failing the insert.
 
     One connection, in WAL mode with ``synchronous=NORMAL``: a commit survives a crash
     of the process; the last commits may be lost on a power failure. ``":memory:"``
@@ -222,7 +227,9 @@ class SQLiteHistoryStore:
             return list(self._connection.execute(sql, args).fetchall())
 
     def _insert(self, conversation: str, messages: tuple[Message, ...]) -> None:
-        rows = [(conversation, m.role, m.text, int(m.stopped)) for m in messages]
+        # normalize_text: a lone surrogate cannot be encoded for SQLite (the page shows
+        # the same text, normalised by its render), so none ever reaches the insert.
+        rows = [(conversation, m.role, normalize_text(m.text), int(m.stopped)) for m in messages]
         with self._lock, self._transaction():
             self._connection.executemany(
                 "INSERT INTO messages (conversation, role, text, stopped) VALUES (?, ?, ?, ?)",

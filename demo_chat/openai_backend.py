@@ -37,6 +37,8 @@ import httpx
 import trio
 
 from actorview.logging import get_logger
+from actorview.render import TextNormalizer, normalize_text
+from demo_chat.llm import ModelError
 
 __all__ = [
     "UpstreamConnectionError",
@@ -72,7 +74,7 @@ _STATUS_HINTS = {
 }
 
 
-class UpstreamError(Exception):
+class UpstreamError(ModelError):
     """The model server could not give a reply. Catch this to catch every failure here."""
 
 
@@ -213,6 +215,12 @@ async def stream_chat(
     ignored ``stream`` and answered with one JSON completion has its whole
     ``message.content`` yielded as one token.
 
+    Tokens are model text entering the application, so they are normalised on the way
+    in, as one text (:class:`actorview.render.TextNormalizer`): a lone surrogate (a
+    valid JSON escape) or a NUL becomes U+FFFD, CR LF and CR become LF, a CR LF or a
+    surrogate pair split between two events comes out whole. No view, store or page
+    downstream ever sees text it cannot encode.
+
     Cancellation: this is an async generator, so closing it is what closes the HTTP
     response. Prefer :func:`open_chat_stream`, which closes it structurally; if you
     iterate this directly, wrap it in :func:`contextlib.aclosing`. A ``Cancelled``
@@ -266,7 +274,7 @@ async def stream_chat(
                 )
             if response.headers.get("content-type", "").startswith("application/json"):
                 # The server ignored "stream": the whole reply is in one completion.
-                whole = _message_content(await response.aread())
+                whole = normalize_text(_message_content(await response.aread()) or "")
                 if whole:
                     yielded += 1
                     yield whole
@@ -274,16 +282,17 @@ async def stream_chat(
                 return
             events = _SSEDecoder(url)
             reply = _Reply(url, max_chars)
+            text = TextNormalizer()
             chunks = response.aiter_text()
             grace = 0.0
             try:
-                async for text in chunks:
-                    for data in events.feed(text):
+                async for piece in chunks:
+                    for data in events.feed(piece):
                         if data == "[DONE]":
                             outcome, grace = "done", _AFTER_DONE_GRACE
                             break
                         token = reply.take(_token_of(data, url, api_key, log, reply))
-                        if token:
+                        if token and (token := text.feed(token)):
                             yielded += 1
                             yield token
                     else:
@@ -293,12 +302,16 @@ async def stream_chat(
                 await _finish(chunks, grace)
             if outcome != "done":
                 for data in events.flush():
-                    if data != "[DONE]":
-                        token = reply.take(_token_of(data, url, api_key, log, reply))
-                        if token:
-                            yielded += 1
-                            yield token
-                    outcome = "done" if data == "[DONE]" or reply.finished else outcome
+                    if data == "[DONE]":
+                        outcome = "done"
+                    elif token := text.feed(
+                        reply.take(_token_of(data, url, api_key, log, reply)) or ""
+                    ):
+                        yielded += 1
+                        yield token
+            if held := text.flush():
+                yielded += 1
+                yield held
             if outcome != "done" and not reply.finished:
                 outcome = "ended without [DONE]"
                 raise UpstreamIncompleteReply(

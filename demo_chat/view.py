@@ -39,7 +39,7 @@ from actorview.view import (
     stream,
 )
 from demo_chat.history_store import HistoryStore, Numbered
-from demo_chat.llm import fake_llm, sample_history
+from demo_chat.llm import failure_text, fake_llm, sample_history
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 
 HISTORY_PAGE: Final = 50
@@ -127,7 +127,7 @@ class ChatView(View):
     on_failure = clause(
         StreamFailed,
         keep_draft(stopped=True),
-        ops.set(draft="", streaming=False, failure=lambda error: f"The reply failed: {error}"),
+        ops.set(draft="", streaming=False, failure=failure_text),
         match={"stream": "llm"},
     )
 
@@ -142,15 +142,14 @@ class ChatView(View):
             for message in sample_history(params.history):
                 self.history.insert(message, at_start=False)
 
-    async def on_start(self) -> None:
+    async def load(self) -> None:
         """Show the kept history's newest page (read off the event loop) in the first
-        render; a new conversation starts with the ``history`` sample messages kept."""
+        render, the page's HTML included; a new conversation starts with the
+        ``history`` sample messages kept."""
         if self._kept is not None:
             if self._sample:
                 await self._kept.seed(sample_history(self._sample))
             await self.open_pages("history", self._kept)
-            self.store.compute_all()
-        await super().on_start()
 
     def render(self) -> Element:
         thinking = self.streaming and not self.draft

@@ -8,8 +8,8 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from actorview.declare.collections import Cleared, Deleted, PendingOp
 from actorview.view import View, action, ops, stream
-from actorview.view.stream_fields import Cleared, Deleted, PendingOp
 
 
 @attrs.frozen

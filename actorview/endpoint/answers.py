@@ -196,7 +196,9 @@ class Pages:
         render raised (:meth:`answer` makes it the error page)."""
         session_id = secrets.token_urlsafe(16)
         token = self.signer.sign(route.name, params, session_id)
-        body = await live.static_render(route.view, route.mount_params(params, session_id))
+        body = await live.static_render(
+            route.view, route.mount_params(params, session_id), waits_on=route.waits_on
+        )
         prefix = html.escape(root)
         return (
             f"{self._head(self.title, root)}"

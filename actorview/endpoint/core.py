@@ -56,6 +56,7 @@ from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, MailboxError
 from actorview.supervisor import ChildWaiting, Supervisor, SupervisorState
 from actorview.supervisor.errors import DuplicateChildId, UnknownChild
+from actorview.untrusted import cut
 from actorview.view import Connected, Disconnected
 
 MAX_ERROR_CHARS = 300
@@ -359,11 +360,13 @@ class Core:
                 return
             reply = await live.deliver(ref, frame)
             if isinstance(reply.get("error"), str):
-                reply["error"] = _cut(reply["error"])
+                reply["error"] = cut(reply["error"], MAX_ERROR_CHARS)
             session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
 
     async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
-        session.outbox.push_control(control_frame("error", error=_cut(error), ref=ref))
+        session.outbox.push_control(
+            control_frame("error", error=cut(error, MAX_ERROR_CHARS), ref=ref)
+        )
         await trio.lowlevel.checkpoint()
 
     async def _watch_backlog(self, ws: LiveSocket, outbox: Outbox, scope: trio.CancelScope) -> None:
@@ -393,10 +396,6 @@ class Core:
             return
         self.sessions.pop(session.session_id, None)
         await self._stop_view(session.session_id)
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
 def route_path(path: str, root_path: str) -> str:

@@ -19,6 +19,8 @@ import attrs
 import h11
 import trio
 
+from actorview.endpoint.errors import EndpointError
+
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     (
         "Content-Security-Policy",
@@ -52,8 +54,11 @@ class Request:
         )
 
 
-class BadRequest(Exception):
-    """The bytes on the socket were not an HTTP request we serve."""
+class BadRequest(EndpointError):
+    """The bytes on the socket were not an HTTP request we serve; the message says why.
+
+    The server answers ``400 Bad Request`` (or just closes the connection) and keeps serving.
+    """
 
 
 async def read_request(stream: trio.abc.Stream, *, max_head_bytes: int = 16_384) -> Request:

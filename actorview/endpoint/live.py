@@ -53,9 +53,26 @@ FAILED_TEXT = "This page stopped after repeated errors."
 _log = get_logger(component="endpoint")
 
 
-async def static_render(view_class: type[View], params: Mapping[str, Any]) -> str:
-    """The HTML of a freshly mounted view, for the first HTTP response."""
+async def static_render(
+    view_class: type[View],
+    params: Mapping[str, Any],
+    *,
+    waits_on: tuple[type[Exception], ...] = (),
+) -> str:
+    """The HTML of a freshly mounted and loaded view (``View.load``), for the first HTTP
+    response.
+
+    A load that fails with one of ``waits_on`` (a dependency is down) gives the page of
+    a view mounted but not loaded: its live view then waits for the dependency (the
+    ``waiting`` notice) and shows what it loads once it is back. Anything else a load
+    raises propagates (the page is a 500)."""
     view = view_class(dict(params))
+    try:
+        await view.load()
+    except waits_on as error:
+        _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
+        view = view_class(dict(params))
+    view.store.recompute()
     html = to_html(view.render())
     await trio.lowlevel.checkpoint()
     return html

@@ -3,8 +3,12 @@
 Browser → server frames are JSON objects with a type tag ``t``. They are untrusted: each
 is size-checked, parsed, and structured with cattrs into a frozen attrs class, and
 anything that does not fit raises :class:`~actorview.endpoint.errors.BadFrame` with a
-message that names what was wrong. Server → browser: a patch frame is a JSON array
-(see docs/PROTOCOL.md); every other frame is a JSON object with a ``t`` tag.
+message that names what was wrong. Every string in a frame (keys, values, at any depth)
+is normalised on the way in (:func:`~actorview.render.normalize.normalize_text`: a lone
+surrogate or a NUL becomes U+FFFD, CR LF and CR become LF), so no view, store or model
+server ever sees a string the page could not show as it is. Server → browser: a patch
+frame is a JSON array (see docs/PROTOCOL.md); every other frame is a JSON object with a
+``t`` tag.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import attrs
 import cattrs
 
 from actorview.endpoint.errors import BadFrame
+from actorview.render.normalize import normalize_text
 from actorview.render.wire import encode_json as encode_json  # re-exported
+from actorview.untrusted import quote, strict_converter
 
 
 @attrs.frozen
@@ -79,28 +85,12 @@ _FRAME_TYPES: dict[str, type] = {
     "ping": Ping,
     "ack": Ack,
 }
-_converter = cattrs.Converter(forbid_extra_keys=True)
-
-
-def _strict(expected: type) -> Any:
-    """A structure hook that accepts only JSON values already of ``expected`` type
-    (cattrs would otherwise call ``str(1)`` or ``int(True)``)."""
-
-    def structure(value: Any, _: type) -> Any:
-        if type(value) is not expected:
-            raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
-        return value
-
-    return structure
-
-
-for _type in (str, int):
-    _converter.register_structure_hook(_type, _strict(_type))
+_converter = strict_converter()
 
 
 def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
     """Turn one untrusted frame into a typed frame, or raise :class:`BadFrame`."""
-    size = len(text.encode(errors="surrogatepass") if isinstance(text, str) else text)
+    size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
     if size > max_bytes:
         raise BadFrame(
             f"frame of {size} bytes is larger than the limit of {max_bytes} bytes",
@@ -114,11 +104,13 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
         raise BadFrame("frame is not valid JSON") from None
     if not isinstance(raw, dict):
         raise BadFrame(f"frame must be a JSON object, got {type(raw).__name__}")
+    if "\\" in text or not text.isascii():  # NUL, CR and surrogates come in as escapes
+        _normalize_strings(raw)
     tag = raw.pop("t", None)
     frame_type = _FRAME_TYPES.get(tag) if isinstance(tag, str) else None
     if frame_type is None:
         known = ", ".join(sorted(_FRAME_TYPES))
-        raise BadFrame(f"unknown frame type {_quote(tag)}; expected one of: {known}")
+        raise BadFrame(f"unknown frame type {quote(tag, 40)}; expected one of: {known}")
     try:
         frame: ClientFrame = _converter.structure(raw, frame_type)
     except Exception as error:  # cattrs raises several families; all mean "wrong shape"
@@ -149,10 +141,27 @@ def _ref_of(text: str | bytes) -> int | None:
     return ref if is_ref else None
 
 
-def _quote(value: object, limit: int = 40) -> str:
-    """``repr(value)``, cut to ``limit`` characters: error texts quote untrusted input."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
+def _normalize_strings(root: dict[str, Any]) -> None:
+    """Normalise every string in ``root`` (parsed JSON, owned here), keys included, in
+    place: a loop, not a recursion, so any depth ``json.loads`` took is fine."""
+    stack: list[dict[str, Any] | list[Any]] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = normalize_text(item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+            continue
+        items = list(node.items())
+        node.clear()
+        for key, item in items:
+            if isinstance(item, str):
+                item = normalize_text(item)
+            elif isinstance(item, dict | list):
+                stack.append(item)
+            node[normalize_text(key)] = item
 
 
 class NoticeKind(Enum):

@@ -5,7 +5,8 @@ example. Messages flow one way: a sender's :class:`ActorRef` checks the type and
 an envelope; the actor's own task picks the first clause that accepts it.
 """
 
-from actorview.mailbox.actor import Actor, ActorRef, ActorState
+from actorview.lifecycle import ActorState
+from actorview.mailbox.actor import Actor, ActorRef
 from actorview.mailbox.clauses import Clause, on
 from actorview.mailbox.errors import (
     ActorCrashed,

@@ -37,7 +37,6 @@ time, picks the first clause whose pattern and guard accept it, runs it, and cal
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Literal
@@ -46,6 +45,7 @@ import attrs
 import trio
 
 from actorview.errors import DefinitionError
+from actorview.lifecycle import ActorState
 from actorview.logging import get_logger
 from actorview.mailbox.clauses import (
     Clause,
@@ -53,6 +53,7 @@ from actorview.mailbox.clauses import (
     build_dispatch_index,
     clauses_for,
     collect_clauses,
+    require_sendable,
 )
 from actorview.mailbox.errors import (
     ActorCrashed,
@@ -69,21 +70,6 @@ from actorview.mailbox.overflow import OverflowPolicy
 _actor_ids = itertools.count(1)
 
 UnhandledPolicy = Literal["drop", "raise"]
-
-
-class ActorState(enum.Enum):
-    """Where an actor is in its life."""
-
-    NEW = "new"
-    """Created; ``run`` has not been called."""
-    RUNNING = "running"
-    """Handling messages."""
-    STOPPING = "stopping"
-    """Asked to stop: handling what was queued before, refusing new messages."""
-    STOPPED = "stopped"
-    """Ended normally, or was cancelled."""
-    CRASHED = "crashed"
-    """A handler or hook raised; the error propagated out of ``run``."""
 
 
 class ActorRef:
@@ -228,7 +214,7 @@ class Actor:
         self.name = name or f"{type(self).__name__}-{self.actor_id}"
         self.mailbox = Mailbox(capacity, overflow)
         self.max_batch = max_batch
-        self.state = ActorState.NEW
+        self.state = ActorState.PENDING
         self.log = get_logger(actor_id=self.actor_id, actor=type(self).__name__, name=self.name)
         self.ref = ActorRef(self)
         self._nursery: trio.Nursery | None = None
@@ -288,13 +274,13 @@ class Actor:
         :class:`ActorKilled` with ``reason`` (so a supervisor treats it as a crash and
         restarts it per its spec). Does nothing once the actor has ended.
         """
-        if self.state in (ActorState.RUNNING, ActorState.STOPPING) and self._killed is None:
+        if self.state.active and self._killed is None:
             self._killed = ActorKilled(f"{self.name} was killed: {reason}")
             self._life.cancel()
 
     def stop(self) -> None:
         """Close the mailbox; ``run`` returns once the queued messages are handled."""
-        if self.state in (ActorState.NEW, ActorState.RUNNING):
+        if self.state in (ActorState.PENDING, ActorState.RUNNING):
             self.state = ActorState.STOPPING
         self.mailbox.close()
 
@@ -309,7 +295,7 @@ class Actor:
         closed, and every ask still waiting gets :class:`ActorStopped`. A handler's
         exception propagates unchanged (not wrapped in an exception group).
         """
-        if self.state is not ActorState.NEW:
+        if self.state is not ActorState.PENDING:
             raise RuntimeError(
                 f"{self.name} has already run; an actor instance runs once. Make a new "
                 f"instance (a supervisor's child spec does this on every restart)."
@@ -335,7 +321,7 @@ class Actor:
             self._nursery = None
             self.mailbox.close()
             self.mailbox.drain_unhandled(ActorStopped(f"{self.name} stopped"))
-            self.state = ActorState.CRASHED if crash is not None else ActorState.STOPPED
+            self.state = ActorState.FAILED if crash is not None else ActorState.STOPPED
         if crash is not None:
             raise crash
         self.log.debug("actor.stopped")
@@ -461,20 +447,16 @@ def _accepted_types(cls: type[Actor]) -> tuple[type, ...]:
     else:
         accepted = declared
         for clause in cls.__clauses__:
-            if not any(_related(clause.message_type, t) for t in declared):
-                raise DefinitionError(
-                    f"{cls.__name__}.{clause.name}: a clause for "
-                    f"{clause.message_type.__name__}, which nothing can send: it is not "
-                    f"among accepts=({', '.join(t.__name__ for t in declared)}). Add it "
-                    f"to accepts, or remove the clause."
-                )
+            require_sendable(
+                f"{cls.__name__}.{clause.name}",
+                clause.message_type,
+                declared,
+                f"it is not among accepts=({', '.join(t.__name__ for t in declared)})",
+                "Add it to accepts, or remove the clause.",
+            )
     for message_type in accepted:
         _require_frozen_attrs(cls, message_type)
     return accepted
-
-
-def _related(a: type, b: type) -> bool:
-    return issubclass(a, b) or issubclass(b, a)
 
 
 def _require_frozen_attrs(cls: type, message_type: Any) -> None:

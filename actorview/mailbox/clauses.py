@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -187,6 +187,26 @@ def collect_clauses(cls: type) -> tuple[Clause, ...]:
         for name, declarations in by_name.items()
         for declared in declarations
     )
+
+
+def require_sendable(
+    where: str, message_type: type, sendable: Iterable[type], unsent: str, fix: str
+) -> None:
+    """Refuse a clause for ``message_type`` when nothing can send it: no type in
+    ``sendable`` is it, a subclass of it or a base of it (such a clause would never run).
+
+    The one check behind actors' ``accepts=`` and views' clauses; the caller says where
+    the clause is, why nothing sends its type and what to do:
+    ``{where}: a clause for {type}, which nothing can send: {unsent}. {fix}``.
+
+    Raises:
+        DefinitionError: when nothing can send it.
+    """
+    if not any(issubclass(message_type, t) or issubclass(t, message_type) for t in sendable):
+        raise DefinitionError(
+            f"{where}: a clause for {message_type.__name__}, which nothing can send: "
+            f"{unsent}. {fix}"
+        )
 
 
 def _make_clause(

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from actorview.optimistic.errors import TranspileError
+from actorview.optimistic.program import program_id, program_source
 from actorview.optimistic.transpile import (
     BUILTINS,
     STR_METHODS,
@@ -40,19 +40,6 @@ from actorview.optimistic.transpile import (
     transpile,
     transpile_expression,
 )
-
-_PROGRAM_NAMES = ("program_id", "program_source")
-
-
-def __getattr__(name: str) -> Any:
-    """``program_source`` and ``program_id`` (from :mod:`actorview.optimistic.program`),
-    imported on first use: that module reads the view layer, which imports this package
-    while view classes are being defined."""
-    if name in _PROGRAM_NAMES:
-        from actorview.optimistic import program
-
-        return getattr(program, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def runtime_path() -> Path:

@@ -1,8 +1,10 @@
 """Bindings inferred from a view's ``render``: what the page recomputes as the user types.
 
-When a view class with a client program is defined, :func:`infer_bindings` (called by the
-validator) parses its ``render`` method, as Phoenix LiveView compiles its templates, and
-finds the builder calls whose output the browser can compute on its own:
+When a view class with a client program is defined, :func:`infer_bindings` (called by
+``View.__init_subclass__``, after the validator and
+:func:`~actorview.optimistic.program.plan_client`) parses its ``render`` method, as
+Phoenix LiveView compiles its templates, and finds the builder calls whose output the
+browser can compute on its own:
 
 - ``disabled=``, ``hidden=``, ``checked=`` and ``class_=`` values, and an element's only
   child (its text), whose expression reads a client field or an optimistic calc off
@@ -38,6 +40,10 @@ from typing import Any, Final
 
 import attrs
 
+from actorview.declare.expressions import return_annotation
+from actorview.declare.fields import Origin
+from actorview.declare.spec import ViewSpec
+from actorview.errors import ActorViewError
 from actorview.optimistic._source import locate
 from actorview.optimistic.errors import TranspileError
 from actorview.optimistic.program import (
@@ -48,9 +54,6 @@ from actorview.optimistic.program import (
 )
 from actorview.optimistic.transpile import _short_path, name_resolver, transpile_expression
 from actorview.render.builder import h as builder_h
-from actorview.view.expressions import return_annotation
-from actorview.view.fields import Origin
-from actorview.view.spec import ViewSpec
 
 BOOLEAN_ATTRS: Final = ("disabled", "hidden", "checked")
 """Attributes the builder writes bare for ``True`` and leaves out for ``False``/``None``."""
@@ -113,21 +116,21 @@ def _inputs_json(values: Mapping[str, Any]) -> str:
     return json.dumps(shipped, ensure_ascii=False, separators=(",", ":"))
 
 
-def infer_bindings(cls: type, spec: ViewSpec) -> ViewSpec:
-    """``spec`` with the bindings of ``cls``'s render in its client plan; installs the
-    rewritten ``render`` on ``cls`` when it binds anything.
+def infer_bindings(cls: type, spec: ViewSpec, plan: ClientPlan | None) -> ClientPlan | None:
+    """``plan`` (``cls``'s client plan, from ``spec``) with the bindings of ``cls``'s
+    render; installs the rewritten ``render`` on ``cls`` when it binds anything. ``None``
+    (nothing optimistic) stays ``None``.
 
     A base class's rewritten render keeps emitting its own indexes (a subclass may call
     it), so a class's bindings start with its nearest base's and its own follow.
     Never raises for a render it cannot read: see the module docstring.
     """
-    plan = spec.client
     if plan is None:
-        return spec
+        return None
     inherited = _inherited(cls)
     render = getattr(cls, "render", None)
     if render is None or getattr(render, "__av_rewritten__", False):
-        return attrs.evolve(spec, client=attrs.evolve(plan, bindings=inherited))
+        return attrs.evolve(plan, bindings=inherited)
     inference = _Inference(spec, plan, render, start=len(inherited))
     rewritten = inference.run()
     if rewritten is not None:
@@ -135,16 +138,14 @@ def infer_bindings(cls: type, spec: ViewSpec) -> ViewSpec:
         bindings = (*inherited, *inference.bindings)
     else:
         bindings = inherited
-    return attrs.evolve(
-        spec, client=attrs.evolve(plan, bindings=bindings, unbound=tuple(inference.unbound))
-    )
+    return attrs.evolve(plan, bindings=bindings, unbound=tuple(inference.unbound))
 
 
 def _inherited(cls: type) -> tuple[ClientBinding, ...]:
     for base in cls.__mro__[1:]:
-        spec = base.__dict__.get("__view_spec__")
-        if spec is not None:
-            return spec.client.bindings if spec.client is not None else ()
+        if "__view_spec__" in base.__dict__:
+            plan: ClientPlan | None = base.__dict__.get("__view_client__")
+            return plan.bindings if plan is not None else ()
     return ()
 
 
@@ -167,7 +168,7 @@ def _is_json_type(tp: Any) -> bool:
     return False
 
 
-class _Skip(Exception):
+class _Skip(ActorViewError):
     """An expression the browser will not compute (the reason says why)."""
 
 
@@ -400,7 +401,7 @@ class _Inference:
         for name in names:
             if name in self.predictable:
                 continue
-            if name in self.spec.stream_fields:
+            if name in self.spec.collections:
                 raise _Skip(f"it reads the stream field `{name}`, which the browser does not hold")
             if name in self.spec.fields:
                 field = self.spec.fields[name]

@@ -1,6 +1,7 @@
 """The client program of a view class: what its page computes before the server answers.
 
-When a view class is defined, :func:`plan_client` (called by the validator) reads its
+When a view class is defined, :func:`plan_client` (called by ``View.__init_subclass__``,
+once the validator has compiled the class's :class:`~actorview.declare.spec.ViewSpec`) reads its
 declarations and decides, op by op, what the browser can predict: its client fields,
 its ``calculate(..., optimistic=True)`` values and the ops of its
 ``action(..., optimistic=True)``. Every function involved is transpiled then, and every
@@ -34,10 +35,32 @@ import types as pytypes
 import typing
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
+from actorview.declare.actions import Action
+from actorview.declare.calculate import Calc
+from actorview.declare.collections import CollectionField
+from actorview.declare.expressions import Expr
+from actorview.declare.fields import FieldKind, Origin, StateField
+from actorview.declare.ops import (
+    Append,
+    Cancel,
+    Delete,
+    FieldOp,
+    Fire,
+    Op,
+    Pop,
+    Push,
+    Reset,
+    Set,
+    Shift,
+    Unshift,
+    UpdateAt,
+)
+from actorview.declare.spec import ViewSpec
+from actorview.declare.values import type_name
 from actorview.errors import DefinitionError
 from actorview.optimistic.errors import TranspileError
 from actorview.optimistic.templates import (
@@ -53,14 +76,6 @@ from actorview.optimistic.transpile import (
     transpile,
     transpile_expression,
 )
-from actorview.view.actions import Action
-from actorview.view.calculate import Calc
-from actorview.view.expressions import Expr
-from actorview.view.fields import FieldKind, Origin, StateField
-from actorview.view.ops import Append, FieldOp, Op, Pop, Push, Set, Shift, Unshift, UpdateAt
-from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import StreamField
-from actorview.view.values import type_name
 
 
 @attrs.frozen
@@ -169,6 +184,8 @@ class ClientPlan:
             indexed by the elements' ``av-bind``.
         unbound: why expressions of ``render`` that read client fields or optimistic
             calcs were not bound (the server's rendering is all the page shows of them).
+        predicted_streams: the stream fields an optimistic action pushes onto: the view
+            marks their containers (``av-stream``) so the browser can find them.
     """
 
     view: str
@@ -177,6 +194,7 @@ class ClientPlan:
     actions: Mapping[str, ClientAction]
     bindings: tuple[ClientBinding, ...] = ()
     unbound: tuple[str, ...] = ()
+    predicted_streams: frozenset[str] = frozenset()
 
 
 def plan_client(spec: ViewSpec) -> ClientPlan | None:
@@ -208,6 +226,7 @@ class _Planner:
                 self.unshippable[name] = str(error)
         self.calcs: set[str] = set()
         self.types: dict[str, Any] = {name: f.type for name, f in spec.fields.items()}
+        self.predicted_streams: set[str] = set()
 
     def fail(self, where: str, message: str) -> DefinitionError:
         return DefinitionError(f"{self.view}.{where}: {message}")
@@ -228,7 +247,13 @@ class _Planner:
             planned_calcs.append(ClientCalc(calc.name, self.function(where, calc.expression)))
             self.calcs.add(calc.name)
         planned_actions = {a.name: self.action(a) for a in actions}
-        return ClientPlan(self.view, dict(self.fields), tuple(planned_calcs), planned_actions)
+        return ClientPlan(
+            self.view,
+            dict(self.fields),
+            tuple(planned_calcs),
+            planned_actions,
+            predicted_streams=frozenset(self.predicted_streams),
+        )
 
     # -- names -------------------------------------------------------------------------
 
@@ -309,19 +334,30 @@ class _Planner:
         return ClientAction(declared.name, when, tuple(ops), tuple(params))
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
-        if not isinstance(op, FieldOp):
-            return None  # fire and cancel are the server's
+        match op:
+            case Fire() | Cancel():
+                return None  # fire and cancel are the server's
+            case _:
+                return self.field_op(where, index, op, params)
+
+    def field_op(
+        self, where: str, index: int, op: FieldOp, params: Mapping[str, Any]
+    ) -> ClientOp | None:
         label = f"{where} ops.{op.verb}({op.field}=...)"
         field = self.spec.fields.get(op.field)
-        stream_field = self.spec.stream_fields.get(op.field)
+        stream_field = self.spec.collections.get(op.field)
         unknown = [*self.unknown(op.when, params), *_unknown_values(self, op, params)]
         if field is not None:
             if field.origin is not Origin.CLIENT:
                 return None  # server and stream fields: the server writes them
             return self.client_field_op(label, index, op, field, unknown, params)
-        if stream_field is None or not isinstance(op, (Push, Unshift)) or unknown:
-            return None  # other stream ops, or items the browser cannot compute
-        return self.stream_push(label, index, op, stream_field, params)
+        if stream_field is None or unknown:
+            return None  # items the browser cannot compute
+        match op:
+            case Push() | Unshift():
+                return self.stream_push(label, index, op, stream_field, params)
+            case _:
+                return None  # other stream ops stay with the server
 
     def client_field_op(
         self,
@@ -339,11 +375,18 @@ class _Planner:
                 f"({self.unshippable[op.field]}). Remove optimistic=True from the action.",
             )
         is_list = field.kind is FieldKind.LIST
-        if not (
-            isinstance(op, Set)
-            or (isinstance(op, Append) and field.kind is FieldKind.TEXT)
-            or (isinstance(op, _LIST_OPS) and is_list)
-        ):
+        match op:
+            case Set():
+                predictable = True
+            case Append():
+                predictable = field.kind is FieldKind.TEXT
+            case Push() | Unshift() | Pop() | Shift() | UpdateAt():
+                predictable = is_list
+            case Delete() | Reset():
+                predictable = False
+            case _:
+                assert_never(op)
+        if not predictable:
             raise self.fail(
                 label,
                 f"the browser cannot predict ops.{op.verb} on the client field "
@@ -361,19 +404,26 @@ class _Planner:
                 f"remove optimistic=True.",
             )
         when = self.function(label, op.when, params) if op.when is not None else None
-        if isinstance(op, (Set, Append)):
-            value = self.function(label, op.value, params)
-            return ClientOp(index, op.verb, op.field, value, when, list_field=is_list)
         at: ClientFunction | None = None
         item: ClientFunction | None = None
         check: Any = None  # pop and shift check nothing: they remove whatever is there
-        if isinstance(op, (Push, Unshift)):
-            check = self.item_check(label, op.field, field.item_type)
-            item = self.function(label, op.item, params)
-        elif isinstance(op, UpdateAt):
-            check = self.item_check(label, op.field, field.item_type)
-            at = self.function(label, op.index, params)
-            item = self.function(label, op.value, params)
+        match op:
+            case Set(value=value) | Append(value=value):
+                function = self.function(label, value, params)
+                return ClientOp(index, op.verb, op.field, function, when, list_field=is_list)
+            case Push(item=pushed) | Unshift(item=pushed):
+                check = self.item_check(label, op.field, field.item_type)
+                item = self.function(label, pushed, params)
+            case UpdateAt():
+                check = self.item_check(label, op.field, field.item_type)
+                at = self.function(label, op.index, params)
+                item = self.function(label, op.value, params)
+            case Pop() | Shift():
+                pass
+            case Delete() | Reset():
+                raise AssertionError(f"{op!r} was refused as unpredictable above")
+            case _:
+                assert_never(op)
         return ClientOp(index, op.verb, op.field, item, when, at=at, check=check, list_field=True)
 
     def item_check(self, label: str, name: str, item_type: Any) -> Any:
@@ -400,7 +450,7 @@ class _Planner:
         label: str,
         index: int,
         op: Push | Unshift,
-        field: StreamField[Any],
+        field: CollectionField[Any],
         params: Mapping[str, Any],
     ) -> ClientOp:
         if field.item is None:
@@ -425,10 +475,10 @@ class _Planner:
         value = self.function(label, op.item, params)
         when = self.function(label, op.when, params) if op.when is not None else None
         key = self.stream_key(label, op.field, field) if field.key is not None else None
-        field.predicted = True
+        self.predicted_streams.add(op.field)
         return ClientOp(index, op.verb, op.field, value, when, template, key=key)
 
-    def stream_key(self, label: str, name: str, field: StreamField[Any]) -> ClientFunction:
+    def stream_key(self, label: str, name: str, field: CollectionField[Any]) -> ClientFunction:
         """The browser's copy of a ``key=`` stream's key function (before ``str()``).
 
         The server keys the pushed item with ``str(key(item))``; the browser computes the
@@ -476,8 +526,6 @@ def _unknown_values(planner: _Planner, op: FieldOp, params: Mapping[str, Any]) -
     return unknown
 
 
-_LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
-
 _SCALAR_CHECKS: dict[Any, str] = {
     str: "str",
     int: "int",
@@ -492,7 +540,7 @@ _SCALAR_CHECKS: dict[Any, str] = {
 
 def _type_check(tp: Any) -> Any:
     """``tp`` as the descriptor ``AV.conforms`` reads, or ``None`` when the browser cannot
-    decide ``conforms(value, tp)`` (``actorview.view.values``) exactly.
+    decide ``conforms(value, tp)`` (``actorview.declare.values``) exactly.
 
     ``"str"``, ``"int"``, ``"float"`` (int or float, as in the view layer), ``"bool"``,
     ``"none"``, ``"any"``; ``["record", "Name"]`` for an attrs class (the browser's
@@ -524,9 +572,11 @@ def _article_name(tp: Any) -> str:
 
 
 def _describe(op: Op) -> str:
-    if isinstance(op, FieldOp):
-        return f"ops.{op.verb}({op.field})"
-    return f"ops.{op.verb}"
+    match op:
+        case Fire() | Cancel():
+            return f"ops.{op.verb}"
+        case _:
+            return f"ops.{op.verb}({op.field})"
 
 
 def _param_types(declared: Action) -> dict[str, Any]:
@@ -579,7 +629,8 @@ def program_source(view_class: type) -> str:
     spec: ViewSpec | None = getattr(view_class, "__view_spec__", None)
     if spec is None:
         raise TypeError(f"{view_class!r} is not a View class")
-    plan = spec.client or ClientPlan(spec.name, {}, (), {})
+    client: ClientPlan | None = getattr(view_class, "__view_client__", None)
+    plan = client or ClientPlan(spec.name, {}, (), {})
     ident = program_id(view_class)
     return (
         f"// actorview client program of {ident} (generated from its declarations)\n"

@@ -5,7 +5,9 @@ A view's ``render`` returns an :class:`Element` tree, usually built with :data:`
 tree with the new one and yields patch ops, which :func:`encode` turns into the compact
 JSON frame described in docs/PROTOCOL.md. The browser applies them with the client
 script at :func:`client_script_path`; :class:`Document` is the reference applier in
-Python that tests (and the test client) use. Example::
+Python that tests (and the test client) use. Every string that enters a tree is
+normalised by :func:`normalize_text` (nothing a frame cannot encode, nothing the
+browser's HTML parser would change). Example::
 
     >>> old = h.div(h.p("Hel"))
     >>> new = h.div(h.p("Hello"))
@@ -43,6 +45,7 @@ from actorview.render.nodes import (
     node_key,
     raw,
 )
+from actorview.render.normalize import TextNormalizer, is_normal_text, normalize_text
 from actorview.render.patches import (
     AppendText,
     Patch,
@@ -109,6 +112,7 @@ __all__ = [
     "StreamSlot",
     "TagBuilder",
     "Text",
+    "TextNormalizer",
     "UnsafeContent",
     "UpdateChildren",
     "WireError",
@@ -120,7 +124,9 @@ __all__ = [
     "escape_text",
     "fragment",
     "h",
+    "is_normal_text",
     "node_key",
+    "normalize_text",
     "parse_html",
     "raw",
     "runtime_stylesheet_path",

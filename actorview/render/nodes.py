@@ -12,7 +12,11 @@ DOM (the diff addresses nodes by child index, see docs/PROTOCOL.md):
   would do the same);
 - a :class:`Raw` child must be the only child of its element (its markup may parse into
   any number of DOM nodes, so it owns its parent's content);
-- tag and attribute names are checked once, when the node is built.
+- tag and attribute names are checked once, when the node is built;
+- every text, raw markup, string attribute value and key is passed through
+  :func:`~actorview.render.normalize.normalize_text`, so a tree holds nothing a frame
+  cannot encode or a browser's HTML parser would change (a lone surrogate or a NUL
+  becomes U+FFFD, CR LF and CR become LF): the page's nodes are the tree's nodes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any, TypeAlias
 from attrs import Attribute, field, frozen, validators
 
 from actorview.render.errors import InvalidName, InvalidTree, UnsafeContent
+from actorview.render.normalize import normalize_text
 
 AttrValue: TypeAlias = str | int | float | bool | None
 """An attribute value: ``True`` writes a bare boolean attribute, ``False``/``None`` omit it."""
@@ -96,16 +101,21 @@ _PLAIN_VALUES = frozenset({int, float, bool, type(None)})
 
 
 def _check_attrs(attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
-    """Check every name and value of ``attrs`` (a dict the caller owns); return it.
+    """Check every name and value of ``attrs`` (a dict the caller owns); return it, its
+    string values normalised (in place).
 
-    The common case costs two set lookups per attribute: names are checked once per
-    process, and only string values of URL attributes are inspected.
+    The common case costs two set lookups per attribute and a scan of each string value:
+    names are checked once per process, and only string values of URL attributes are
+    inspected further.
     """
     for name, value in attrs.items():
         if name not in _CHECKED_ATTRS:
             _check_attr_name(name)
         kind = type(value)
         if kind is str:
+            clean = normalize_text(value)  # type: ignore[arg-type]
+            if clean is not value:
+                attrs[name] = value = clean  # an existing key: iterating goes on
             if name in _URL_NAMES:
                 _check_attr_value(name, value)
         elif kind not in _PLAIN_VALUES:
@@ -114,18 +124,26 @@ def _check_attrs(attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
 
 
 def _key(value: str | int | None) -> str | None:
-    if value is None or isinstance(value, str):
+    if value is None:
         return value
+    if isinstance(value, str):
+        return normalize_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise InvalidTree(f"key must be a str or int, got {type(value).__name__} {value!r}")
 
 
+def _normal(value: str) -> str:
+    """``value`` normalised when it is a ``str`` (anything else is left to the validator)."""
+    return normalize_text(value) if type(value) is str else value
+
+
 @frozen(slots=True)
 class Text:
-    """A run of text. Always escaped when written as HTML."""
+    """A run of text, normalised (:func:`~actorview.render.normalize.normalize_text`).
+    Always escaped when written as HTML."""
 
-    text: str = field(validator=validators.instance_of(str))
+    text: str = field(converter=_normal, validator=validators.instance_of(str))
 
 
 @frozen(slots=True)
@@ -136,7 +154,7 @@ class Raw:
     Only pass markup you produced or sanitised yourself, never a string from a user.
     """
 
-    html: str = field(validator=validators.instance_of(str))
+    html: str = field(converter=_normal, validator=validators.instance_of(str))
 
 
 Markup = Raw
@@ -330,7 +348,7 @@ _init_field = object.__setattr__
 def make_text(value: str) -> Text:
     """``Text(value)`` for a value known to be a ``str`` (the builder's hot path)."""
     node: Text = _new(Text)
-    _init_field(node, "text", value)
+    _init_field(node, "text", normalize_text(value))
     return node
 
 
@@ -347,7 +365,7 @@ def make_element(
     _init_field(node, "tag", tag if tag in _CHECKED_TAGS else check_tag(tag))
     _init_field(node, "attrs", _check_attrs(attrs) if attrs else {})
     _init_field(node, "children", children if _already_normal(children) else _normalized(children))
-    _init_field(node, "key", key if key is None or type(key) is str else _key(key))
+    _init_field(node, "key", key if key is None else _key(key))
     return node
 
 

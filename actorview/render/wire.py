@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
 from actorview.render.errors import WireError
+from actorview.render.normalize import normalize_text
 from actorview.render.patches import (
     AppendText,
     Patch,
@@ -71,10 +72,23 @@ object repeats (a test holds the two to the same entries)."""
 WireOp: TypeAlias = list[Any]
 """One op in its wire form: ``[code, path, *fields]``."""
 
-encode_json: Final = json.JSONEncoder(
+_encode_json: Final = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False
 ).encode
-"""Every server → browser frame's JSON: compact, strings as UTF-8 (built once, not per frame)."""
+
+
+def encode_json(value: Any) -> str:
+    """Every server → browser frame's JSON: compact, strings as UTF-8.
+
+    Total: the result can always be written as UTF-8. Strings from a render tree are
+    normalised already (``actorview.render.nodes``), but a frame may carry others (an
+    error's text, an op built by hand): a lone surrogate in any of them is written as
+    U+FFFD (:func:`~actorview.render.normalize.normalize_text`; the JSON encoder escapes
+    NUL and CR itself), so no frame the outbox keeps for a rejoin can fail its write.
+    An ASCII frame costs one flag test; any other one UTF-8 encode.
+    """
+    text: str = _encode_json(value)
+    return text if text.isascii() else normalize_text(text)
 
 
 def op_to_wire(op: Patch) -> WireOp:

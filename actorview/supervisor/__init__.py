@@ -46,7 +46,8 @@ traceback, ``child_restarted``, ``child_waiting``, ``child_gave_up``, ``child_st
 name) and ``child_id``.
 """
 
-from actorview.supervisor.children import ChildInfo, ChildState
+from actorview.lifecycle import ChildState, SupervisorState
+from actorview.supervisor.children import ChildInfo
 from actorview.supervisor.errors import (
     ChildCannotTerminateItself,
     ChildNeverStarted,
@@ -73,7 +74,7 @@ from actorview.supervisor.spec import (
     StartFunction,
 )
 from actorview.supervisor.strategy import Strategy
-from actorview.supervisor.supervisor import Supervisor, SupervisorState
+from actorview.supervisor.supervisor import Supervisor
 
 __all__ = [
     "CANCEL_AT_ONCE",

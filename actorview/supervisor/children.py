@@ -13,35 +13,16 @@ ends (restart it, and which siblings with it) is decided in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from enum import Enum
 from typing import Any
 
 import attrs
 import trio
 
+from actorview.lifecycle import ChildState
 from actorview.supervisor.errors import ChildNeverStarted, SupervisorNotRunning
 from actorview.supervisor.registry import Registry
 from actorview.supervisor.spec import ChildSpec, Restart
 from actorview.supervisor.strategy import RestartWindow
-
-
-class ChildState(Enum):
-    """Where one child is in its life, as :meth:`Supervisor.which_children` reports."""
-
-    PENDING = "pending"
-    """Waiting to be started, for the first time or again after a restart decision."""
-    STARTING = "starting"
-    """Its ``start`` is running and has not yet called ``task_status.started``."""
-    RUNNING = "running"
-    """It reported started and the supervisor has not yet handled its end."""
-    STOPPING = "stopping"
-    """The supervisor asked it to stop and is waiting for it (grace, then cancellation)."""
-    STOPPED = "stopped"
-    """It ended and will not be restarted (a transient child that returned, or shutdown)."""
-    DELAYED = "delayed"
-    """It is to be started again once its backoff delay has passed (``ChildSpec.backoff``)."""
-    FAILED = "failed"
-    """It went past its own restart intensity (``ChildSpec.max_restarts``): stopped for good."""
 
 
 @attrs.frozen

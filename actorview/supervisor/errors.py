@@ -1,7 +1,8 @@
 """The supervisor's errors: each names what went wrong and what to do instead.
 
 All derive from :class:`SupervisorError`, itself an
-:class:`~actorview.errors.ActorViewError`.
+:class:`~actorview.errors.ActorViewError`. Each keeps the data its message is built
+from as attributes (``supervisor``, ``child_id``, ...), for code that handles it.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ class DuplicateChildId(SupervisorError, ValueError):
             f"supervisor {supervisor!r} already has a child with id {child_id!r}; "
             f"give each child a unique id, or terminate_child({child_id!r}) first"
         )
+        self.supervisor = supervisor
+        self.child_id = child_id
 
 
 class UnknownChild(SupervisorError, LookupError):
@@ -96,6 +99,9 @@ class UnknownChild(SupervisorError, LookupError):
         super().__init__(
             f"supervisor {supervisor!r} has no child {child_id!r}; its children are {known!r}"
         )
+        self.supervisor = supervisor
+        self.child_id = child_id
+        self.known = known
 
 
 class SupervisorNotRunning(SupervisorError, RuntimeError):
@@ -106,6 +112,9 @@ class SupervisorNotRunning(SupervisorError, RuntimeError):
             f"cannot {wanted}: supervisor {supervisor!r} is {state}; call this only "
             f"between the moment its run() reported started and the moment it stops"
         )
+        self.supervisor = supervisor
+        self.wanted = wanted
+        self.state = state
 
 
 class SupervisorAlreadyRunning(SupervisorError, RuntimeError):
@@ -116,6 +125,7 @@ class SupervisorAlreadyRunning(SupervisorError, RuntimeError):
             f"supervisor {supervisor!r} is already running; a Supervisor runs once at a "
             f"time (create a second Supervisor to run two trees)"
         )
+        self.supervisor = supervisor
 
 
 class NameTaken(SupervisorError, ValueError):
@@ -126,6 +136,7 @@ class NameTaken(SupervisorError, ValueError):
             f"name {name!r} is already registered to a running child; child ids must be "
             f"unique across every supervisor that shares a registry"
         )
+        self.name = name
 
 
 class NotRegistered(SupervisorError, LookupError):
@@ -136,6 +147,8 @@ class NotRegistered(SupervisorError, LookupError):
             f"no running child is registered as {name!r} (registered: {known!r}); it may "
             f"not have started yet, or it stopped; Registry.get() returns None instead"
         )
+        self.name = name
+        self.known = known
 
 
 class ChildCannotTerminateItself(SupervisorError, RuntimeError):
@@ -147,3 +160,4 @@ class ChildCannotTerminateItself(SupervisorError, RuntimeError):
             f"which would wait forever for its own end; return from its start function "
             f"instead (with Restart.TRANSIENT or TEMPORARY it is then not restarted)"
         )
+        self.child_id = child_id

@@ -24,17 +24,16 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from enum import Enum
 from typing import Any, Final, TypeVar, assert_never, cast
 
 import attrs
 import trio
 
+from actorview.lifecycle import ChildState, SupervisorState
 from actorview.logging import get_logger
 from actorview.supervisor.children import (
     Child,
     ChildInfo,
-    ChildState,
     Instance,
     RestartDue,
     Roster,
@@ -57,23 +56,6 @@ from actorview.supervisor.spec import WAIT_FOREVER, ChildSpec, Restart
 from actorview.supervisor.strategy import RestartWindow, Strategy
 
 H = TypeVar("H")
-
-
-class SupervisorState(Enum):
-    """Where a supervisor is in its life; :attr:`Supervisor.state`."""
-
-    IDLE = "idle"
-    """Created, not running yet."""
-    STARTING = "starting"
-    """``run`` is starting the children given at construction, in order."""
-    RUNNING = "running"
-    """Every child is up; crashes are handled; children can be added and removed."""
-    STOPPING = "stopping"
-    """Stopping its children in reverse start order."""
-    STOPPED = "stopped"
-    """``run`` returned (or was cancelled); every child has ended. It may run again."""
-    FAILED = "failed"
-    """``run`` raised (a child failed to start, or restart intensity was exceeded)."""
 
 
 class _StopRequested:
@@ -107,7 +89,6 @@ _Verdict = _Retire | _Escalate | _StopForGood | _RestartAfter
 _STOP: Final = _StopRequested()
 _LoopMessage = Instance | RestartDue | _StopRequested
 """What the supervisor's loop reads: an ended child, a backoff delay that passed, a stop."""
-_ACTIVE: Final = (SupervisorState.STARTING, SupervisorState.RUNNING, SupervisorState.STOPPING)
 
 
 class Supervisor:
@@ -159,7 +140,7 @@ class Supervisor:
         self._window = RestartWindow(max_restarts, period)
         self._specs = self._unique(children)
         self._log = get_logger(supervisor=name)
-        self._state = SupervisorState.IDLE
+        self._state = SupervisorState.PENDING
         self._roster: Roster | None = None
         self._lock = trio.Lock()
         self._exits_in, self._exits = self._open_exit_channel()
@@ -524,7 +505,7 @@ class Supervisor:
             await roster.stop_all(graceful=False)
 
     def _begin_run(self) -> None:
-        if self._state in _ACTIVE:
+        if self._state.active:
             raise SupervisorAlreadyRunning(self.name)
         self._window.reset()
         self._lock = trio.Lock()

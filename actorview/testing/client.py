@@ -139,8 +139,8 @@ class State(Mapping[str, Any]):
     def __init__(self, view: View) -> None:
         self._view = view
         spec = type(view).__view_spec__
-        self._names = (*spec.fields, *spec.stream_fields, *spec.calcs)
-        self._streams = frozenset(spec.stream_fields)
+        self._names = (*spec.fields, *spec.collections, *spec.calcs)
+        self._streams = frozenset(spec.collections)
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._names:

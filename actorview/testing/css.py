@@ -20,11 +20,12 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
+from actorview.errors import ActorViewError
 from actorview.render import DomElement, DomNode, DomText
 
 
-class SelectorError(ValueError):
-    """A selector the engine cannot parse or does not support."""
+class SelectorError(ActorViewError, ValueError):
+    """A selector the engine cannot parse or does not support; the message shows where."""
 
 
 @attrs.frozen

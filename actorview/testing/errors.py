@@ -1,13 +1,16 @@
 """The test client's failures: each one an ``AssertionError`` that says what to do.
 
 They subclass ``AssertionError`` so pytest reports them as failed assertions, with the
-page's HTML (trimmed) where it helps.
+page's HTML (trimmed) where it helps, and :class:`~actorview.errors.ActorViewError` as
+every error of actorview does.
 """
 
 from __future__ import annotations
 
+from actorview.errors import ActorViewError
 
-class ViewTestError(AssertionError):
+
+class ViewTestError(ActorViewError, AssertionError):
     """Base class of the test client's failures."""
 
 

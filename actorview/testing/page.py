@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from actorview.declare.collections import VIEWPORT_BOTTOM_ATTR, VIEWPORT_TOP_ATTR, Edge
 from actorview.render import (
     AppendText,
     Document,
@@ -38,7 +39,6 @@ from actorview.render.document import dom_html
 from actorview.testing.css import text_of, walk
 from actorview.testing.errors import NotInteractive
 from actorview.view import PAGE_EVENT, ActionEvent, InputEvent
-from actorview.view.stream_fields import VIEWPORT_BOTTOM_ATTR, VIEWPORT_TOP_ATTR, Edge
 
 _FORM_CONTROLS = frozenset({"button", "input", "select", "textarea"})
 _FOCUSABLE = _FORM_CONTROLS | {"a"}

@@ -4,36 +4,69 @@ A view is an :class:`~actorview.mailbox.Actor` whose class declares what it hold
 it reacts; the validator checks the declarations when the class is defined. Start with
 :class:`View` (``actorview.view.view`` has an example) and the chat view in ``demo_chat``.
 
-- :func:`state` fields with an :class:`Origin`; :func:`stream` fields (keyed, not kept;
-  paged from a :class:`PageSource` with ``page=``, kept by a :class:`KeptSource`, told each
-  :data:`StreamChange` before it is made);
+- :func:`state` fields with an :class:`Origin`; :func:`stream` fields, keyed collections
+  the server renders and forgets (:class:`CollectionField`, read as
+  :class:`CollectionItems`; paged from a :class:`PageSource` with ``page=``, kept by a
+  :class:`KeptSource`, told each :data:`StreamChange` before it is made);
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
-  :mod:`~actorview.view.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
-- :func:`async_stream` tasks the view owns (:class:`RunState`, :class:`StreamFailed`);
+  :mod:`~actorview.declare.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
+- :func:`async_stream` tasks the view owns (declared as a :class:`StreamTask`, run by a
+  :class:`TaskRunner`: :class:`Run`, :class:`RunState`, :class:`StreamFailed`);
 - notices for the person at the page (``View.notify``, the default notice of a
   failed stream, :class:`Failed` actions).
+
+The declarations live in :mod:`actorview.declare` (below the optimistic layer), the
+runtime here; both are imported from this package.
 """
 
-from actorview.view import ops
-from actorview.view.actions import Action, action
-from actorview.view.calculate import Appended, Calc, calculate
-from actorview.view.clauses import ViewClause, clause
-from actorview.view.errors import (
+from actorview.declare import (
+    PAGE_EVENT,
+    Action,
+    Appended,
+    Calc,
+    CalcNotReady,
+    CollectionField,
+    CollectionItems,
+    Emit,
     EmitError,
     ExpressionError,
     InvalidEvent,
     InvalidInput,
     InvalidParams,
+    ItemAdded,
+    ItemRemoved,
+    ItemReplaced,
+    ItemsCleared,
     KeepFailed,
+    KeptSource,
     MissingFailureClause,
+    OnBusy,
+    OnFailure,
     OpError,
+    Origin,
     PageError,
+    PageSource,
+    SourceTimeout,
+    StateField,
     StateTypeError,
     StreamBusy,
+    StreamChange,
+    StreamFailed,
+    StreamTask,
     UnknownAction,
+    ViewClause,
     ViewError,
+    ViewSpec,
+    action,
+    async_stream,
+    calculate,
+    clause,
+    ops,
+    state,
+    stream,
 )
+from actorview.lifecycle import RunState
 from actorview.view.events import (
     ActionEvent,
     Applied,
@@ -45,35 +78,17 @@ from actorview.view.events import (
     Outcome,
     Rejected,
 )
-from actorview.view.fields import Origin, StateField, state
 from actorview.view.notices import Notice, NoticeSink
-from actorview.view.spec import ViewSpec
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import (
-    PAGE_EVENT,
-    ItemAdded,
-    ItemRemoved,
-    ItemReplaced,
-    ItemsCleared,
-    KeptSource,
-    PageSource,
-    StreamChange,
-    StreamField,
-    StreamItems,
-    stream,
-)
-from actorview.view.streams import (
-    AsyncStream,
-    Emit,
-    OnBusy,
-    OnFailure,
-    Run,
-    RunState,
-    StreamFailed,
-    StreamRunner,
-    async_stream,
-)
+from actorview.view.tasks import Run, TaskRunner
 from actorview.view.view import Rendered, RenderSink, View
+
+# The names these classes had when both concepts were called "stream" (kept for code
+# written against them): a task is declared by async_stream, a collection by stream.
+AsyncStream = StreamTask
+StreamRunner = TaskRunner
+StreamField = CollectionField
+StreamItems = CollectionItems
 
 __all__ = [
     "PAGE_EVENT",
@@ -83,6 +98,9 @@ __all__ = [
     "Applied",
     "AsyncStream",
     "Calc",
+    "CalcNotReady",
+    "CollectionField",
+    "CollectionItems",
     "Connected",
     "Disconnected",
     "Emit",
@@ -115,6 +133,7 @@ __all__ = [
     "Rendered",
     "Run",
     "RunState",
+    "SourceTimeout",
     "StateField",
     "StateTypeError",
     "StreamBusy",
@@ -123,6 +142,8 @@ __all__ = [
     "StreamField",
     "StreamItems",
     "StreamRunner",
+    "StreamTask",
+    "TaskRunner",
     "UnknownAction",
     "View",
     "ViewClause",

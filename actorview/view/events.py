@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from actorview.view.errors import ViewError
+from actorview.declare.errors import ViewError
 
 
 @attrs.frozen

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import attrs
 
+from actorview.untrusted import cut
+
 MAX_NOTICE_CHARS = 300
 """A notice's text is cut to this length: it is one line for a person, not a report."""
 
@@ -36,7 +38,7 @@ refused (a store write failed or timed out): nothing of it happened."""
 def _cut(text: str) -> str:
     if not isinstance(text, str):
         return text  # the validator names the wrong type
-    return text if len(text) <= MAX_NOTICE_CHARS else text[: MAX_NOTICE_CHARS - 1] + "…"
+    return cut(text, MAX_NOTICE_CHARS)
 
 
 @attrs.frozen

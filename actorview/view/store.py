@@ -13,15 +13,25 @@ value is read, so a stream of tokens into a long draft costs the same per token.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
-from actorview.view.actions import Action
-from actorview.view.calculate import Appended, Calc
-from actorview.view.clauses import ViewClause
-from actorview.view.declarations import article
-from actorview.view.errors import (
+from actorview.declare.actions import Action
+from actorview.declare.calculate import Appended, Calc
+from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import (
+    CollectionItems,
+    ItemAdded,
+    ItemRemoved,
+    ItemReplaced,
+    ItemsCleared,
+    StreamChange,
+    proposed_keys,
+)
+from actorview.declare.declarations import article
+from actorview.declare.errors import (
+    CalcNotReady,
     ExpressionError,
     InvalidInput,
     InvalidParams,
@@ -29,11 +39,10 @@ from actorview.view.errors import (
     StateTypeError,
     StreamBusy,
     UnknownAction,
-    ViewError,
 )
-from actorview.view.expressions import Expr
-from actorview.view.fields import FieldKind, Origin
-from actorview.view.ops import (
+from actorview.declare.expressions import Expr
+from actorview.declare.fields import FieldKind, Origin
+from actorview.declare.ops import (
     Append,
     Cancel,
     Delete,
@@ -48,18 +57,9 @@ from actorview.view.ops import (
     Unshift,
     UpdateAt,
 )
-from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import (
-    ItemAdded,
-    ItemRemoved,
-    ItemReplaced,
-    ItemsCleared,
-    StreamChange,
-    StreamItems,
-    proposed_keys,
-)
-from actorview.view.streams import OnBusy
-from actorview.view.values import conforms, structure, type_name
+from actorview.declare.spec import ViewSpec
+from actorview.declare.tasks import OnBusy
+from actorview.declare.values import conforms, structure, type_name
 
 
 @attrs.frozen
@@ -112,6 +112,8 @@ class ViewStore:
         view: the view's name for error messages.
         busy: whether a stream has a live run (the view's runners answer).
         revoke: revoke the leases of a stream's live and queued runs, at once.
+        marked: the stream fields whose containers carry ``av-stream`` (those an
+            optimistic action pushes onto: ``ClientPlan.predicted_streams``).
     """
 
     def __init__(
@@ -121,6 +123,7 @@ class ViewStore:
         *,
         busy: Callable[[str], bool] = _never_busy,
         revoke: Callable[[str], None] = _no_revoke,
+        marked: Collection[str] = (),
     ) -> None:
         self.spec = spec
         self.view = view
@@ -128,8 +131,8 @@ class ViewStore:
         self.revoke = revoke
         self._values: dict[str, Any] = {n: f.initial() for n, f in spec.fields.items()}
         self._pieces: dict[str, list[str]] = {}
-        self._streams: dict[str, StreamItems[Any]] = {
-            n: f.items() for n, f in spec.stream_fields.items()
+        self._collections: dict[str, CollectionItems[Any]] = {
+            n: f.items(mark=n in marked) for n, f in spec.collections.items()
         }
         self._calc_values: dict[str, Any] = {}
         self._growth: dict[str, Any] = {}
@@ -149,7 +152,7 @@ class ViewStore:
     # -- reading ---------------------------------------------------------------------
 
     def read(self, name: str) -> Any:
-        """The current value of a field, the :class:`StreamItems` of a stream field, or
+        """The current value of a field, the :class:`CollectionItems` of a stream field, or
         the value of a calc as of the last recompute."""
         values = self._values
         if name in values:
@@ -158,8 +161,8 @@ class ViewStore:
                 values[name] = values[name] + "".join(pieces)
                 pieces.clear()
             return values[name]
-        if name in self._streams:
-            return self._streams[name]
+        if name in self._collections:
+            return self._collections[name]
         return self.calc_value(name)
 
     def calc_value(self, name: str) -> Any:
@@ -167,14 +170,11 @@ class ViewStore:
         try:
             return self._calc_values[name]
         except KeyError:
-            raise ViewError(
-                f"{self.view}.{name}: calcs are first computed after mount; in mount, "
-                f"read the fields {name!r} reads instead."
-            ) from None
+            raise CalcNotReady(self.view, name) from None
 
-    def stream(self, name: str) -> StreamItems[Any]:
+    def stream(self, name: str) -> CollectionItems[Any]:
         """The kept keys and pending ops of a stream field."""
-        return self._streams[name]
+        return self._collections[name]
 
     def stream_changed(self, name: str) -> None:
         """Mark stream field ``name`` changed outside an op (the view showed a page from
@@ -184,7 +184,7 @@ class ViewStore:
     def snapshot(self) -> dict[str, Any]:
         """Every field and calc value (stream fields as lists of keys), for tests."""
         out = {name: self.read(name) for name in self._values}
-        out.update({name: list(items) for name, items in self._streams.items()})
+        out.update({name: list(items) for name, items in self._collections.items()})
         out.update(self._calc_values)
         return out
 
@@ -211,15 +211,19 @@ class ViewStore:
         if field is None or field.origin is not Origin.CLIENT:
             clients = [n for n, f in self.spec.fields.items() if f.origin is Origin.CLIENT]
             raise InvalidInput(
-                f"{self.view}: the browser may not write {name!r}; only client fields "
-                f"can be set by input (client fields: {', '.join(clients) or 'none'})."
+                self.view,
+                name,
+                f"the browser may not write {name!r}; only client fields can be set by "
+                f"input (client fields: {', '.join(clients) or 'none'}).",
             )
         try:
             value = structure(raw, field.type)
         except ValueError as error:
             raise InvalidInput(
-                f"{self.view}.{name}: input {raw!r} is not a {type_name(field.type)} "
-                f"({error}); the field keeps its value."
+                self.view,
+                name,
+                f"input {raw!r} for {name!r} is not {article(type_name(field.type))} "
+                f"({error}); the field keeps its value.",
             ) from None
         self._set(name, value)
 
@@ -254,10 +258,7 @@ class ViewStore:
         """
         declared = self.spec.actions.get(name)
         if declared is None:
-            raise UnknownAction(
-                f"{self.view} has no action {name!r} (actions: "
-                f"{', '.join(self.spec.actions) or 'none'})."
-            )
+            raise UnknownAction(self.view, name, list(self.spec.actions))
         raw_params, proposed = proposed_keys(raw_params)
         raw_params, inputs = self._client_fields_of(declared, raw_params)
         params = self._structure_params(declared, raw_params)
@@ -273,8 +274,7 @@ class ViewStore:
                     allowed = self._evaluate(declared.when, params, names)
                 except Exception as error:
                     raise ExpressionError(
-                        f"{self.view}, action {name!r}: its guard raised "
-                        f"{type(error).__name__}: {error}. Nothing changed."
+                        self.view, f"action {name!r}", error, guard=True
                     ) from error
                 if not allowed:
                     return None
@@ -345,7 +345,7 @@ class ViewStore:
         attributes for ``local_names``); values are type-checked and list indexes
         bounds-checked. An expression that raises is re-raised as an
         :class:`ExpressionError` (its ``__cause__`` the original). ``proposed``: keys
-        the browser proposed for stream pushes, by op index (see ``StreamItems.insert``).
+        the browser proposed for stream pushes, by op index (see ``CollectionItems.insert``).
         The plan is valid until the state changes: carry it out before anything else.
         """
         lookup = self._lookup(local, local_names)
@@ -360,17 +360,14 @@ class ViewStore:
                     proposed
                     and index in proposed
                     and isinstance(op, (Push, Unshift))
-                    and op.field in self._streams
+                    and op.field in self._collections
                 ):
                     step = (op, step[1], proposed[index])
                 steps.append(step)
         except (StateTypeError, OpError, StreamBusy):
             raise
         except Exception as error:
-            raise ExpressionError(
-                f"{self.view}, {where}: an expression raised {type(error).__name__}: {error}. "
-                f"Nothing changed."
-            ) from error
+            raise ExpressionError(self.view, where, error) from error
         return Plan(tuple(steps))
 
     def carry_out(self, plan: Plan) -> None:
@@ -380,11 +377,11 @@ class ViewStore:
 
     def stream_changes(self, plan: Plan) -> dict[str, list[StreamChange]]:
         """What ``plan`` would do to each stream field it touches, in order (for the
-        field's :class:`~actorview.view.stream_fields.KeptSource`)."""
+        field's :class:`~actorview.declare.collections.KeptSource`)."""
         changes: dict[str, list[StreamChange]] = {}
         removed: dict[str, list[str]] = {}
         for op, first, second in plan.steps:
-            if not isinstance(op, FieldOp) or op.field not in self._streams:
+            if not isinstance(op, FieldOp) or op.field not in self._collections:
                 continue
             name = op.field
             change = self._stream_change(op, name, first, second, removed)
@@ -395,7 +392,7 @@ class ViewStore:
     def _stream_change(
         self, op: FieldOp, name: str, first: Any, second: Any, removed: dict[str, list[str]]
     ) -> StreamChange | None:
-        items = self._streams[name]
+        items = self._collections[name]
         gone = removed.setdefault(name, [])
         if isinstance(op, (Push, Unshift)):
             return ItemAdded(name, first, at_start=isinstance(op, Unshift))
@@ -423,129 +420,155 @@ class ViewStore:
     def _plan(
         self, op: Op, lookup: Callable[[str], Any], lengths: dict[str, int], where: str
     ) -> tuple[Op, Any, Any]:
-        if isinstance(op, Fire):
-            stream = self.spec.streams[op.stream]
-            if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
-                raise StreamBusy(
-                    f"{self.view}, {where}: {op.stream!r} has a live run and is declared "
-                    f'on_busy="refuse". Cancel it first, or declare on_busy="supersede".'
-                )
-            args = {
-                param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
-                for param in stream.params
-            }
-            return op, args, None
-        if isinstance(op, Cancel):
-            return op, None, None
-        assert isinstance(op, FieldOp)
-        name = op.field
-        if name in self._streams:
-            return self._plan_stream(op, lookup)
-        field = self.spec.fields[name]
-        if isinstance(op, Set):
-            value = op.value.evaluate(lookup)
-            self._check(name, value, field.type, "value")
-            if field.kind is FieldKind.LIST:
-                lengths[name] = len(value)
-            return op, value, None
-        if isinstance(op, Append):
-            text = op.value.evaluate(lookup)
-            self._check(name, text, str, "appended text")
-            return op, text, None
+        match op:
+            case Fire():
+                stream = self.spec.tasks[op.stream]
+                if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
+                    raise StreamBusy(self.view, op.stream, where=where)
+                args = {
+                    param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
+                    for param in stream.params
+                }
+                return op, args, None
+            case Cancel():
+                return op, None, None
+            case _ if op.field in self._collections:
+                return self._plan_collection(op, lookup)
+            case Set(field=name, value=value):
+                field = self.spec.fields[name]
+                new = value.evaluate(lookup)
+                self._check(name, new, field.type, "value")
+                if field.kind is FieldKind.LIST:
+                    lengths[name] = len(new)
+                return op, new, None
+            case Append(field=name, value=value):
+                text = value.evaluate(lookup)
+                self._check(name, text, str, "appended text")
+                return op, text, None
+            case Push(field=name, item=item) | Unshift(field=name, item=item):
+                length = self._length(name, lengths)
+                new = item.evaluate(lookup)
+                self._check(name, new, self.spec.fields[name].item_type, "item")
+                lengths[name] = length + 1
+                return op, new, None
+            case Pop(field=name) | Shift(field=name):
+                lengths[name] = max(0, self._length(name, lengths) - 1)
+                return op, None, None
+            case UpdateAt(field=name):
+                length = self._length(name, lengths)
+                index = op.index.evaluate(lookup)
+                if not conforms(index, int) or not -length <= index < length:
+                    raise OpError(
+                        self.view,
+                        where,
+                        f"ops.update_at({name!r}) got index {index!r}, but {name} has "
+                        f"{length} items.",
+                    )
+                new = op.value.evaluate(lookup)
+                self._check(name, new, self.spec.fields[name].item_type, "item")
+                return op, index, new
+            case Delete() | Reset():
+                raise AssertionError(f"{op!r}: the validator allows it on stream fields only")
+            case _:
+                assert_never(op)
+
+    def _length(self, name: str, lengths: dict[str, int]) -> int:
+        """The length list field ``name`` will have after the ops planned so far."""
         length = lengths.get(name)
         if length is None:
             length = lengths[name] = len(self._values[name])
-        if isinstance(op, (Push, Unshift)):
-            item = op.item.evaluate(lookup)
-            self._check(name, item, field.item_type, "item")
-            lengths[name] = length + 1
-            return op, item, None
-        if isinstance(op, (Pop, Shift)):
-            lengths[name] = max(0, length - 1)
-            return op, None, None
-        assert isinstance(op, UpdateAt)
-        index = op.index.evaluate(lookup)
-        if not conforms(index, int) or not -length <= index < length:
-            raise OpError(
-                f"{self.view}, {where}: ops.update_at({name!r}) got index {index!r}, but "
-                f"{name} has {length} items. Nothing changed."
-            )
-        item = op.value.evaluate(lookup)
-        self._check(name, item, field.item_type, "item")
-        return op, index, item
+        return length
 
-    def _plan_stream(self, op: FieldOp, lookup: Callable[[str], Any]) -> tuple[Op, Any, Any]:
-        declared = self.spec.stream_fields[op.field]
-        if isinstance(op, (Push, Unshift)):
-            item = op.item.evaluate(lookup)
-            self._check(declared.name, item, declared.item_type, "item")
-            return op, item, None
-        if isinstance(op, UpdateAt):
-            key = str(op.index.evaluate(lookup))
-            item = op.value.evaluate(lookup)
-            self._check(declared.name, item, declared.item_type, "item")
-            return op, key, item
-        if isinstance(op, Delete):
-            return op, str(op.key.evaluate(lookup)), None
-        return op, None, None
+    def _plan_collection(self, op: FieldOp, lookup: Callable[[str], Any]) -> tuple[Op, Any, Any]:
+        declared = self.spec.collections[op.field]
+        match op:
+            case Push(item=item) | Unshift(item=item):
+                new = item.evaluate(lookup)
+                self._check(declared.name, new, declared.item_type, "item")
+                return op, new, None
+            case UpdateAt():
+                key = str(op.index.evaluate(lookup))
+                new = op.value.evaluate(lookup)
+                self._check(declared.name, new, declared.item_type, "item")
+                return op, key, new
+            case Delete():
+                return op, str(op.key.evaluate(lookup)), None
+            case Pop() | Shift() | Reset():
+                return op, None, None
+            case Set() | Append():
+                raise AssertionError(f"{op!r}: the validator allows it on state fields only")
+            case _:
+                assert_never(op)
 
     def _carry_out(self, op: Op, first: Any, second: Any) -> None:
-        if isinstance(op, Fire):
-            stream = self.spec.streams[op.stream]
-            if stream.on_busy is OnBusy.SUPERSEDE:
+        match op:
+            case Fire():
+                if self.spec.tasks[op.stream].on_busy is OnBusy.SUPERSEDE:
+                    self.revoke(op.stream)
+                self.effects.append(Effect("fire", op.stream, first))
+                return
+            case Cancel():
                 self.revoke(op.stream)
-            self.effects.append(Effect("fire", op.stream, first))
-            return
-        if isinstance(op, Cancel):
-            self.revoke(op.stream)
-            self.effects.append(Effect("cancel", op.stream))
-            return
-        assert isinstance(op, FieldOp)
+                self.effects.append(Effect("cancel", op.stream))
+                return
+            case _:
+                pass
         name = op.field
-        items = self._streams.get(name)
+        items = self._collections.get(name)
         if items is not None:
-            self._carry_out_stream(op, name, items, first, second)
+            self._carry_out_collection(op, name, items, first, second)
             return
-        if isinstance(op, Set):
-            self._set(name, first)
-        elif isinstance(op, Append):
-            self._append_text(name, first)
-        elif isinstance(op, Push):
-            self._push_item(name, first)
-        else:
-            values: list[Any] = self._values[name]
-            if isinstance(op, Unshift):
-                values.insert(0, first)
-            elif isinstance(op, Pop):
-                if not values:
+        match op:
+            case Set():
+                self._set(name, first)
+                return
+            case Append():
+                self._append_text(name, first)
+                return
+            case Push():
+                self._push_item(name, first)
+                return
+            case Unshift():
+                self._values[name].insert(0, first)
+            case Pop():
+                if not self._values[name]:
                     return
-                values.pop()
-            elif isinstance(op, Shift):
-                if not values:
+                self._values[name].pop()
+            case Shift():
+                if not self._values[name]:
                     return
-                values.pop(0)
-            elif isinstance(op, UpdateAt):
-                values[first] = second
-            self._replaced(name)
+                self._values[name].pop(0)
+            case UpdateAt():
+                self._values[name][first] = second
+            case Delete() | Reset():
+                raise AssertionError(f"{op!r}: the validator allows it on stream fields only")
+            case _:
+                assert_never(op)
+        self._replaced(name)
 
-    def _carry_out_stream(
-        self, op: Op, name: str, items: StreamItems[Any], first: Any, second: Any
+    def _carry_out_collection(
+        self, op: FieldOp, name: str, items: CollectionItems[Any], first: Any, second: Any
     ) -> None:
         changed = True
-        if isinstance(op, Push):
-            items.insert(first, at_start=False, proposed=second)
-        elif isinstance(op, Unshift):
-            items.insert(first, at_start=True, proposed=second)
-        elif isinstance(op, Pop):
-            changed = items.last is not None and items.delete(items.last)
-        elif isinstance(op, Shift):
-            changed = items.first is not None and items.delete(items.first)
-        elif isinstance(op, UpdateAt):
-            changed = items.replace(first, second)
-        elif isinstance(op, Delete):
-            changed = items.delete(first)
-        elif isinstance(op, Reset):
-            items.reset()
+        match op:
+            case Push():
+                items.insert(first, at_start=False, proposed=second)
+            case Unshift():
+                items.insert(first, at_start=True, proposed=second)
+            case Pop():
+                changed = items.last is not None and items.delete(items.last)
+            case Shift():
+                changed = items.first is not None and items.delete(items.first)
+            case UpdateAt():
+                changed = items.replace(first, second)
+            case Delete():
+                changed = items.delete(first)
+            case Reset():
+                items.reset()
+            case Set() | Append():
+                raise AssertionError(f"{op!r}: the validator allows it on state fields only")
+            case _:
+                assert_never(op)
         if changed:
             self._replaced(name)
 
@@ -648,11 +671,7 @@ class ViewStore:
 
     def _check(self, name: str, value: Any, expected: Any, what: str) -> None:
         if not conforms(value, expected):
-            raise StateTypeError(
-                f"{self.view}.{name}: the {what} {value!r} is "
-                f"{article(type(value).__name__)}, not {article(type_name(expected))}. The "
-                f"field keeps its value."
-            )
+            raise StateTypeError(self.view, name, value, expected, what)
 
     def _client_fields_of(self, declared: Action, raw: Any) -> tuple[Any, dict[str, Any]]:
         """Split the client-field values (a form's inputs) off untrusted params."""
@@ -670,8 +689,11 @@ class ViewStore:
                 inputs[key] = structure(value, field.type)
             except ValueError as error:
                 raise InvalidParams(
-                    f"{self.view}, action {declared.name!r}: form field {key!r} is not "
-                    f"{article(type_name(field.type))} ({error}). Nothing changed."
+                    self.view,
+                    f"form field {key!r} is not {article(type_name(field.type))} ({error}). "
+                    f"Nothing changed.",
+                    action=declared.name,
+                    params=raw,
                 ) from None
         return rest, inputs
 
@@ -679,13 +701,18 @@ class ViewStore:
         if declared.params is None:
             if raw:
                 raise InvalidParams(
-                    f"{self.view}, action {declared.name!r}: takes no params, got "
-                    f"{raw!r}. Nothing changed."
+                    self.view,
+                    f"takes no params, got {raw!r}. Nothing changed.",
+                    action=declared.name,
+                    params=raw,
                 )
             return None
         try:
             return structure(raw if raw is not None else {}, declared.params)
         except ValueError as error:
             raise InvalidParams(
-                f"{self.view}, action {declared.name!r}: invalid params: {error}. Nothing changed."
+                self.view,
+                f"invalid params: {error}. Nothing changed.",
+                action=declared.name,
+                params=raw,
             ) from None

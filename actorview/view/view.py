@@ -2,9 +2,11 @@
 
 A subclass declares ``state`` and ``stream`` fields, ``calculate`` values, ``action``\\ s
 for the browser, ``clause``\\ s for mailbox messages and ``async_stream``\\ s, and writes
-``render``. When the class statement runs, the validator checks it all
-(:func:`~actorview.view.validator.compile_view`) and each view clause becomes a mailbox
-clause. At run time the view is one trio task (``await nursery.start(view.run)``):
+``render``. When the class statement runs, ``__init_subclass__`` checks it all
+(:func:`~actorview.declare.validator.compile_view`), plans what the browser predicts
+(:func:`~actorview.optimistic.program.plan_client`), infers the bindings of ``render``
+(:func:`~actorview.optimistic.bindings.infer_bindings`), and makes each view clause a
+mailbox clause. At run time the view is one trio task (``await nursery.start(view.run)``):
 
 1. browser events (:class:`ActionEvent`, :class:`InputEvent`) and stream messages arrive
    in its mailbox and are handled one at a time, in order; a clause's or an action's
@@ -53,21 +55,29 @@ from typing import Any, ClassVar, Final, TypeVar
 import attrs
 import trio
 
-from actorview.errors import DefinitionError
-from actorview.mailbox import Actor, on
-from actorview.mailbox.clauses import collect_clauses
-from actorview.mailbox.lease import Lease
-from actorview.mailbox.overflow import OverflowPolicy
-from actorview.render import Element, Patch, diff, h, without_stream_items
-from actorview.view.clauses import ViewClause
-from actorview.view.errors import (
+from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import PAGE_EVENT, Edge, KeptSource, PageSource
+from actorview.declare.errors import (
     ExpressionError,
     InvalidParams,
     KeepFailed,
     PageError,
+    SourceTimeout,
     StreamBusy,
     ViewError,
 )
+from actorview.declare.ops import FieldOp
+from actorview.declare.spec import ViewSpec
+from actorview.declare.tasks import StreamFailed
+from actorview.declare.validator import compile_view
+from actorview.declare.values import conforms, structure, type_name
+from actorview.mailbox import Actor, on
+from actorview.mailbox.clauses import collect_clauses
+from actorview.mailbox.lease import Lease
+from actorview.mailbox.overflow import OverflowPolicy
+from actorview.optimistic.bindings import infer_bindings
+from actorview.optimistic.program import ClientPlan, plan_client
+from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view.events import (
     ActionEvent,
     Applied,
@@ -86,13 +96,8 @@ from actorview.view.notices import (
     Notice,
     NoticeSink,
 )
-from actorview.view.ops import FieldOp
-from actorview.view.spec import ViewSpec
 from actorview.view.store import Plan, ViewStore
-from actorview.view.stream_fields import PAGE_EVENT, Edge, KeptSource, PageSource
-from actorview.view.streams import StreamFailed, StreamRunner
-from actorview.view.validator import compile_view
-from actorview.view.values import conforms, structure, type_name
+from actorview.view.tasks import TaskRunner
 
 T = TypeVar("T")
 
@@ -148,7 +153,7 @@ def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., 
         return self._view_store.guard(declared, _av_message)
 
     changes_streams = any(
-        isinstance(op, FieldOp) and op.field in spec.stream_fields for op in declared.ops
+        isinstance(op, FieldOp) and op.field in spec.collections for op in declared.ops
     )
     handler: Callable[..., Any] = handle_kept if changes_streams else handle
     handler.__name__ = handler.__qualname__ = f"_av_clause_{declared.name}"
@@ -186,6 +191,8 @@ class View(Actor):
     """
 
     __view_spec__: ClassVar[ViewSpec]
+    __view_client__: ClassVar[ClientPlan | None] = None
+    """What the browser predicts for this class (``None``: nothing optimistic)."""
     __view_receives__: ClassVar[tuple[type, ...]] = ()
 
     frame_interval: ClassVar[float] = 1 / 60
@@ -201,36 +208,19 @@ class View(Actor):
         inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
         receives = tuple(dict.fromkeys((*inherited, *receives)))
         cls.__view_receives__ = receives
-        plain_clauses = collect_clauses(cls)
         spec = compile_view(
             cls,
             receives=receives,
             runtime_messages=RUNTIME_MESSAGES,
-            handled_elsewhere=tuple(clause.message_type for clause in plain_clauses),
-            failure_matches=tuple(
-                clause.match
-                for clause in plain_clauses
-                if issubclass(StreamFailed, clause.message_type)
-            ),
+            plain_clauses=collect_clauses(cls),
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
+        cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
         for declared in spec.clauses:
             handler = _make_clause_handler(declared, spec)
             setattr(cls, handler.__name__, handler)
-        accepts = (*RUNTIME_MESSAGES, *receives, *spec.emitted)
-        if spec.streams:
-            accepts = (*accepts, StreamFailed)
-        for plain in plain_clauses:
-            kind = plain.message_type
-            if not any(issubclass(kind, a) or issubclass(a, kind) for a in accepts):
-                raise DefinitionError(
-                    f"{cls.__name__}.{plain.name} (@on {kind.__name__}): a clause for "
-                    f"{kind.__name__}, which nothing can send: no async_stream emits it and "
-                    f"it is not in receives=(...). Declare `class {cls.__name__}(View, "
-                    f"receives=({kind.__name__},))`, or remove the clause."
-                )
-        kwargs.setdefault("accepts", tuple(dict.fromkeys(accepts)))
+        kwargs.setdefault("accepts", tuple(dict.fromkeys((*RUNTIME_MESSAGES, *spec.sendable))))
         super().__init_subclass__(**kwargs)
 
     def __init__(
@@ -248,10 +238,15 @@ class View(Actor):
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
+        plan = type(self).__view_client__
         self._view_store = ViewStore(
-            spec, type(self).__name__, busy=self._stream_busy, revoke=self._revoke_stream
+            spec,
+            type(self).__name__,
+            busy=self._stream_busy,
+            revoke=self._revoke_stream,
+            marked=plan.predicted_streams if plan is not None else (),
         )
-        self._runners: dict[str, StreamRunner] = {}
+        self._runners: dict[str, TaskRunner] = {}
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
@@ -274,6 +269,18 @@ class View(Actor):
 
         Runs in the constructor, before the calcs are first computed. Assign fields
         directly here (``self.token_delay = params.token_delay``).
+        """
+
+    async def load(self) -> None:
+        """Read what the first render shows from outside the view (override it): open a
+        paged stream on its source (:meth:`open_pages`), read a record.
+
+        Called twice, as LiveView calls ``mount``: before the page's first HTML render
+        (so the page shows the history, not an empty list it then fills), on an instance
+        that is then dropped, and again when the live view starts, before its first
+        render. Keep it to reads (no stream fires: the first instance never runs). Each
+        source call is bounded by :data:`PAGE_TIMEOUT`; what it raises fails the page
+        (a 500 page with a retry link) or the start (the supervisor decides).
         """
 
     def render(self) -> Element:
@@ -307,35 +314,40 @@ class View(Actor):
     async def open_pages(self, stream: str, source: PageSource[Any]) -> None:
         """Open paged stream field ``stream`` on ``source`` and show its newest page.
 
-        Call it in ``on_start`` before ``super().on_start()``, so the first render holds
-        at most ``page`` items however long the sequence is. From then on the container
+        Call it in :meth:`load`, so the first render (the page's HTML too) holds at most
+        ``page`` items however long the sequence is. From then on the container
         carries ``av-viewport-top`` (and ``av-viewport-bottom``) while there is more to
         load; the browser's scroll requests are answered with one page each, in one
         frame, read from ``source`` by this task (each call bounded by
         :data:`PAGE_TIMEOUT`; the view handles nothing else meanwhile).
 
         Raises :class:`PageError` if ``stream`` is not a paged stream field, already has
-        items or a source, or the source fails to answer in time or gives a wrong page.
+        items or a source, or the source gives a wrong page; :class:`SourceTimeout` (a
+        ``TimeoutError``: a route waits on it) if the source does not answer in time.
         """
-        declared = type(self).__view_spec__.stream_fields.get(stream)
+        declared = type(self).__view_spec__.collections.get(stream)
         if declared is None or declared.page is None:
             raise PageError(
-                f"{type(self).__name__}.open_pages({stream!r}): not a paged stream field; "
-                f"declare {stream} = stream(Item, page=N)."
+                stream,
+                f"not a paged stream field; declare {stream} = stream(Item, page=N) to "
+                f"call open_pages on it.",
+                view=type(self).__name__,
             )
         items = self._view_store.stream(stream)
         total = await self._ask_source(stream, "count()", source.count())
         if total is None:
-            raise PageError(
-                f"{type(self).__name__}.{stream}: its source did not count its items "
-                f"within {PAGE_TIMEOUT:g} s."
+            raise SourceTimeout(
+                stream,
+                f"its source did not count its items within {PAGE_TIMEOUT:g} s.",
+                view=type(self).__name__,
             )
         items.open_window(total)
         self._sources[stream] = source
         if not await self._show_page(stream, "top"):
-            raise PageError(
-                f"{type(self).__name__}.{stream}: its source did not give the newest page "
-                f"within {PAGE_TIMEOUT:g} s."
+            raise SourceTimeout(
+                stream,
+                f"its source did not give the newest page within {PAGE_TIMEOUT:g} s.",
+                view=type(self).__name__,
             )
 
     # -- introspection -----------------------------------------------------------------
@@ -346,7 +358,7 @@ class View(Actor):
         return self._view_store
 
     @property
-    def streams(self) -> Mapping[str, StreamRunner]:
+    def streams(self) -> Mapping[str, TaskRunner]:
         """The runner of each declared async_stream (available once the view runs)."""
         return self._runners
 
@@ -383,12 +395,7 @@ class View(Actor):
             return Ignored(f"the guard of action {event.name!r} is false")
         if not await self._keep(plan, f"action {event.name!r}"):
             store.abandon(plan)
-            return Failed(
-                KeepFailed(
-                    f"{type(self).__name__}, action {event.name!r}: a stream's source "
-                    f"did not keep its changes; nothing changed."
-                )
-            )
+            return Failed(KeepFailed(type(self).__name__, f"action {event.name!r}"))
         store.carry_out(plan)
         return Applied()
 
@@ -417,9 +424,10 @@ class View(Actor):
     # -- the actor's life --------------------------------------------------------------
 
     async def on_start(self) -> None:
+        await self.load()
         spec = type(self).__view_spec__
-        for name, declared in spec.streams.items():
-            self._runners[name] = StreamRunner(
+        for name, declared in spec.tasks.items():
+            self._runners[name] = TaskRunner(
                 declared,
                 self.nursery,
                 self._tell_under,
@@ -463,10 +471,11 @@ class View(Actor):
         edge = params.get("edge") if isinstance(params, Mapping) else None
         if stream not in self._sources or edge not in ("top", "bottom"):
             error = InvalidParams(
-                f"{type(self).__name__}: event {PAGE_EVENT!r} needs params "
-                f'{{"stream": <a paged stream opened on a source: '
-                f'{", ".join(self._sources) or "none"}>, "edge": "top" | "bottom"}}, '
-                f"got {params!r}."
+                type(self).__name__,
+                f'event {PAGE_EVENT!r} needs params {{"stream": <a paged stream opened on '
+                f'a source: {", ".join(self._sources) or "none"}>, "edge": "top" | '
+                f'"bottom"}}, got {params!r}.',
+                params=params,
             )
             self.log.warning("view.page.rejected", error=str(error))
             return Rejected(error)
@@ -490,12 +499,13 @@ class View(Actor):
         page = await self._ask_source(stream, call, self._sources[stream].slice(start, stop))
         if page is None:
             return False
-        item_type = type(self).__view_spec__.stream_fields[stream].item_type
+        item_type = type(self).__view_spec__.collections[stream].item_type
         for item in page:
             if not conforms(item, item_type):
                 raise PageError(
-                    f"{type(self).__name__}.{stream}: its source's {call} gave "
-                    f"{item!r}, not {type_name(item_type)}."
+                    stream,
+                    f"its source's {call} gave {item!r}, not {type_name(item_type)}.",
+                    view=type(self).__name__,
                 )
         items.show_page(start, stop, page)
         self._view_store.stream_changed(stream)
@@ -575,7 +585,7 @@ class View(Actor):
         return what the view keeps of it for the next diff: without the stream items,
         which the server does not keep (see :func:`without_stream_items`)."""
         handed = False
-        for name in type(self).__view_spec__.stream_fields:
+        for name in type(self).__view_spec__.collections:
             handed = bool(self._view_store.stream(name).take_pending()) or handed
         if not handed:
             return tree
@@ -634,8 +644,10 @@ class View(Actor):
             return structure({} if params is None else params, declared)
         except ValueError as error:
             raise InvalidParams(
-                f"{type(self).__name__}: mount params {params!r} do not fit "
-                f"{getattr(declared, '__name__', declared)} ({error})."
+                type(self).__name__,
+                f"mount params {params!r} do not fit "
+                f"{getattr(declared, '__name__', declared)} ({error}).",
+                params=params,
             ) from None
 
 

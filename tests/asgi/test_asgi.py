@@ -47,7 +47,7 @@ async def test_the_lifespan_starts_the_tree_at_startup_and_stops_it_at_shutdown(
         with trio.fail_after(5):
             assert (await from_app.receive())["type"] == "lifespan.shutdown.complete"
         states.append(app.views.state)
-    assert states == [SupervisorState.IDLE, SupervisorState.RUNNING, SupervisorState.STOPPED]
+    assert states == [SupervisorState.PENDING, SupervisorState.RUNNING, SupervisorState.STOPPED]
 
 
 async def test_an_unknown_scope_type_is_refused() -> None:

@@ -7,14 +7,12 @@ checked by waiting several token intervals and comparing.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.browser.demo import demo_server
 
 TOKEN_DELAY = 0.08
 REPLY_LENGTH = 30
@@ -24,41 +22,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def demo_url() -> Iterator[str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "demo_chat",
-            "--port",
-            "0",
-            "--token-delay",
-            str(TOKEN_DELAY),
-            "--reply-length",
-            str(REPLY_LENGTH),
-            "--history",
-            "2",
-            "--log-level",
-            "WARNING",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "ACTORVIEW_SECRET": "x" * 40},
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert found, f"the demo did not print its URL: {line!r}"
-    yield found.group(0)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    finally:
-        process.stdout.close()
-    assert process.returncode == 0, "the demo must stop cleanly on SIGTERM"
+    options = ["--token-delay", str(TOKEN_DELAY), "--reply-length", str(REPLY_LENGTH)]
+    with demo_server(*options, "--history", "2", secret="x" * 40) as url:
+        yield url
 
 
 def open_chat(browser: Any, url: str) -> Any:
@@ -174,7 +140,8 @@ def test_a_prompt_sent_while_streaming_supersedes_the_reply(chat: Any) -> None:
 
 
 def test_clear_empties_the_conversation(chat: Any) -> None:
-    assert len(roles(chat)) == 2  # the pre-loaded history
+    # The pre-loaded history: the join's render brings it (the socket opens first).
+    chat.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
     send(chat, "to be cleared")
     wait_for_draft(chat, 5)
     chat.click("#clear")

@@ -8,16 +8,13 @@ repeated, until the whole conversation is there and the page stops asking.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from demo_chat.view import HISTORY_PAGE
+from tests.browser.demo import demo_server
 
 HISTORY = 300
 
@@ -42,36 +39,8 @@ NUMBERS = """() => Array.from(document.querySelectorAll('#history > li'),
 
 @pytest.fixture(scope="module")
 def demo_url() -> Iterator[str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "demo_chat",
-            "--port",
-            "0",
-            "--history",
-            str(HISTORY),
-            "--log-level",
-            "WARNING",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "ACTORVIEW_SECRET": "y" * 40},
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert found, f"the demo did not print its URL: {line!r}"
-    yield found.group(0)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    finally:
-        process.stdout.close()
+    with demo_server("--history", str(HISTORY), secret="y" * 40) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,12 +12,15 @@ from actorview.view import (
     ActionEvent,
     Appended,
     Applied,
+    Emit,
     Ignored,
     InputEvent,
     Outcome,
     RunState,
+    async_stream,
 )
 from demo_chat import ChatParams, ChatView, count_more_tokens, count_tokens, reply_tokens
+from demo_chat.messages import Chunk, Done
 from tests.demo_chat.page import Page
 from tests.view.helpers import running, settle
 
@@ -194,3 +197,24 @@ async def test_the_composer_form_submit_carries_the_input_as_the_browser_sends_i
         assert await send(ref, ActionEvent("submit", {"input": "from the form"})) == Applied()
         assert page.history() == [("user", "from the form")]
         assert view.store.read("input") == ""
+
+
+async def broken_llm(prompt: str, emit: Emit) -> None:
+    raise RuntimeError("connection string postgres://admin:hunter2@db")
+
+
+class BrokenChatView(ChatView):
+    llm = async_stream(emits=(Chunk, Done))(broken_llm)
+
+
+async def test_a_reply_that_fails_with_a_bug_shows_no_internals(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # Only a ModelError's text is written for the person at the page; a bug's may hold
+    # secrets (it goes to the log).
+    page = Page()
+    async with running(BrokenChatView(ChatParams(), sink=page)) as ref:
+        await send(ref, InputEvent("input", "hello"))
+        await send(ref, ActionEvent("submit"))
+        await trio.sleep(DELAY)
+        assert page.text("failure") == "The reply failed: something went wrong on the server."

@@ -140,3 +140,14 @@ def test_page_queries_are_range_scans_of_the_conversation_index() -> None:
         assert "USING INDEX messages_by_conversation" in plan, plan
         assert "TEMP B-TREE" not in plan, plan  # no sort: the index is in seq order
     store.close()
+
+
+async def test_text_sqlite_cannot_encode_is_stored_normalised_not_a_crash() -> None:
+    """A lone surrogate made the insert raise (and the view crash, the message gone): the
+    store keeps what the page shows instead."""
+    store = SQLiteHistoryStore()
+    await store.append("c", [Message("user", "a\ud800b\x00\r\n"), Message("assistant", "ok")])
+    assert await store.load("c") == [
+        Message("user", "a\ufffdb\ufffd\n"),
+        Message("assistant", "ok"),
+    ]

@@ -8,6 +8,7 @@ skipped; the API key is sent but never logged.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -253,6 +254,35 @@ async def test_a_server_that_ignores_stream_gives_its_whole_reply_as_one_token(
     server.reply = Reply(body=[completion], content_type="application/json")
     with trio.fail_after(BOUND):
         assert await collect(server) == ["Hi!"]
+
+
+def escaped_chunks(tokens: list[str]) -> list[bytes]:
+    """Content events written with ``\\u`` escapes, as a server may write a lone surrogate
+    (valid JSON; no UTF-8 encoder can write it raw), then ``[DONE]``."""
+    return [
+        *(b"data: " + json.dumps(content_chunk(t)).encode() + b"\n\n" for t in tokens),
+        b"data: [DONE]\n\n",
+    ]
+
+
+async def test_model_text_no_page_could_hold_is_normalised_as_it_arrives(
+    server: FakeOpenAIServer,
+) -> None:
+    """A NUL-only token, a lone surrogate, CR LF split between tokens, a surrogate pair
+    split between tokens: the tokens yielded join up to the whole reply, normalised."""
+    tokens = ["\x00", " a\ud800b", " line\r", "\nnext\r", "x \ud83d", "\ude00", "\ud83d"]
+    server.reply = Reply(body=escaped_chunks(tokens))
+    with trio.fail_after(BOUND):
+        got = await collect(server)
+    assert got == ["\ufffd", " a\ufffdb", " line\n", "next\n", "x ", "😀", "\ufffd"]
+    assert "".join(got).encode()  # every token can be written (to a frame, to SQLite)
+
+
+async def test_a_whole_completion_is_normalised_too(server: FakeOpenAIServer) -> None:
+    completion = json.dumps({"choices": [{"message": {"content": "Hi\x00\ud800\r\n"}}]})
+    server.reply = Reply(body=[completion.encode()], content_type="application/json")
+    with trio.fail_after(BOUND):
+        assert await collect(server) == ["Hi\ufffd\ufffd\n"]
 
 
 async def test_malformed_events_are_skipped_with_a_debug_log(

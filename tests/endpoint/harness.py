@@ -98,12 +98,26 @@ async def fetch(
 ) -> Page:
     """One request; ``local_address`` (e.g. ``127.0.0.2``) makes it come from another
     client address, ``host`` sends another ``Host`` header."""
-    stream = await trio.open_tcp_stream("127.0.0.1", port, local_address=local_address)
-    request = (
+    head = (
         f"{method} {path} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n"
         "Connection: close\r\n\r\n"  # hypercorn keeps a connection alive otherwise
     )
-    await stream.send_all(request.encode())
+    return await request(port, head.encode(), local_address=local_address)
+
+
+async def request(port: int, raw: bytes, *, local_address: str | None = None) -> Page:
+    """Send ``raw`` (a request, or bytes that are not one) and read the :class:`Page`."""
+    status_line, headers, body = await exchange(port, raw, local_address=local_address)
+    return Page(int(status_line.split()[1]), headers, body.decode())
+
+
+async def exchange(
+    port: int, raw: bytes, *, local_address: str | None = None
+) -> tuple[str, dict[str, str], bytes]:
+    """Send ``raw`` and read the response until the server closes: its status line, its
+    headers (names in lower case) and its body."""
+    stream = await trio.open_tcp_stream("127.0.0.1", port, local_address=local_address)
+    await stream.send_all(raw)
     data = b""
     with trio.fail_after(5):
         while chunk := await stream.receive_some():
@@ -113,7 +127,7 @@ async def fetch(
     headers = {
         name.lower(): value for name, value in (line.split(": ", 1) for line in header_lines)
     }
-    return Page(int(status_line.split()[1]), headers, body.decode())
+    return status_line, headers, body
 
 
 @asynccontextmanager
@@ -141,19 +155,28 @@ async def live(
         yield ws
 
 
+async def wrap_live(
+    nursery: trio.Nursery, stream: trio.SocketStream, port: int, *, origin: str | None = None
+) -> trio_websocket.WebSocketConnection:
+    """The live socket's handshake over a connection the caller opened (with its own
+    local address or socket options); the socket lives in ``nursery``."""
+    origin = origin if origin is not None else f"http://127.0.0.1:{port}"
+    return await trio_websocket.wrap_client_stream(
+        nursery,
+        stream,
+        f"127.0.0.1:{port}",
+        "/_av/live",
+        extra_headers=[(b"Origin", origin.encode())],
+    )
+
+
 @asynccontextmanager
 async def _live_from(
     port: int, origin: str, local_address: str
 ) -> AsyncIterator[trio_websocket.WebSocketConnection]:
     stream = await trio.open_tcp_stream("127.0.0.1", port, local_address=local_address)
     async with trio.open_nursery() as nursery:
-        ws = await trio_websocket.wrap_client_stream(
-            nursery,
-            stream,
-            f"127.0.0.1:{port}",
-            "/_av/live",
-            extra_headers=[(b"Origin", origin.encode())],
-        )
+        ws = await wrap_live(nursery, stream, port, origin=origin)
         try:
             yield ws
         finally:

@@ -64,3 +64,47 @@ def test_deeply_nested_json_is_a_bad_frame_not_a_crash() -> None:
 
 def test_control_frames_are_compact_json_objects() -> None:
     assert control_frame("error", error="é") == '{"t":"error","error":"é"}'
+
+
+@pytest.mark.parametrize(
+    ("escaped", "value"),
+    [
+        (r"\ud800", "\ufffd"),  # a lone surrogate: valid JSON, not encodable as UTF-8
+        (r"x\udfffy", "x\ufffdy"),
+        (r"\ud83d\ude00", "😀"),
+        (r"\u0000", "\ufffd"),  # NUL: the HTML parser would drop or replace it
+        (r"a\r\nb\rc", "a\nb\nc"),
+        ("é", "é"),
+    ],
+)
+def test_every_string_of_a_browser_frame_is_normalised_on_the_way_in(
+    escaped: str, value: str
+) -> None:
+    """A browser's JSON.stringify writes a lone surrogate as an escape: it must not reach
+    a view (nor its store, nor a model server) as a str that cannot be encoded."""
+    params = f'{{"text":"{escaped}","list":["{escaped}"],"{escaped}":1}}'
+    frame = parse_client_frame(
+        f'{{"t":"event","ref":1,"name":"submit","params":{params}}}', max_bytes=500
+    )
+    assert frame == Event(1, "submit", {"text": value, "list": [value], value: 1})
+    assert parse(f'{{"t":"input","ref":2,"field":"prompt","value":"{escaped}"}}') == Input(
+        2, "prompt", value
+    )
+
+
+def test_a_frame_holding_a_raw_lone_surrogate_is_normalised_not_a_crash() -> None:
+    """No socket decodes into one, but another transport might hand the parser such a str."""
+    assert parse('{"t":"input","ref":2,"field":"p","value":"\ud800"}') == Input(2, "p", "\ufffd")
+
+
+def test_strings_are_normalised_at_any_depth_json_allows() -> None:
+    depth = 900
+    nested = "[" * depth + r'"\u0000"' + "]" * depth
+    frame = parse_client_frame(
+        f'{{"t":"event","ref":1,"name":"x","params":{{"a":{nested}}}}}', max_bytes=10_000
+    )
+    assert isinstance(frame, Event)
+    value = frame.params["a"]
+    for _ in range(depth):
+        (value,) = value
+    assert value == "\ufffd"

@@ -61,7 +61,7 @@ from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Chunk, Message
 from demo_chat.view import HISTORY_PAGE
 from tests.endpoint.flaky import Ledger, LedgerDatabase
-from tests.endpoint.harness import fetch, running
+from tests.endpoint.harness import fetch, running, wrap_live
 from tests.hardening.chat import SECRET, ChatPage, chat_app, joined, open_page
 
 LONG = os.environ.get("ACTORVIEW_CHAOS") == "long"
@@ -79,6 +79,10 @@ measured about 0.8 s median and 2.5-3 s worst in the long profile, 0.3 s worst i
 default one."""
 RESTART_GIVE_UP = 30.0  # how long expect_restart waits, so the figures show the slowest
 MARKER = re.compile(r"~m(\d+)~")
+HOSTILE_TEXT = ("\ud800 lone", "\x00", "a\r\nb\rc", "\udfff\x00\ud83d", "\ufeff\u202e")
+"""Tails some prompts get: lone surrogates (valid JSON escapes), NUL, CR LF and lone CR,
+a BOM and a bidi override."""
+
 """Each session's prompts carry ``~m<index>~``. The tildes keep it apart from random text
 a frame may quote: an error reply names the view, whose name carries its session id in
 base64url, where "m12x" can occur by chance; "~" cannot."""
@@ -117,6 +121,7 @@ class Figures:
     views_killed: int = 0
     views_restarted: int = 0
     stream_failures: int = 0
+    hostile_prompts: int = 0
     sockets_dropped: int = 0
     rejoins: int = 0
     desyncs: int = 0
@@ -192,13 +197,7 @@ class Session:
             nursery.cancel_scope.cancel()
 
     async def talk(self, nursery: trio.Nursery, stream: trio.SocketStream, until: float) -> None:
-        ws = await trio_websocket.wrap_client_stream(
-            nursery,
-            stream,
-            f"127.0.0.1:{self.page.port}",
-            "/_av/live",
-            extra_headers=[(b"Origin", f"http://127.0.0.1:{self.page.port}".encode())],
-        )
+        ws = await wrap_live(nursery, stream, self.page.port)
         fresh = self.page.document is None
         started = trio.current_time()
         await self.page.join(ws, render=fresh, within=30)
@@ -215,9 +214,13 @@ class Session:
 
     async def converse(self, ws: trio_websocket.WebSocketConnection, until: float) -> None:
         while trio.current_time() < until:
-            prompt = (
-                "fail" if self.rng.random() < 0.1 else f"~m{self.index}~ q{self.rng.random():.4f}"
-            )
+            roll = self.rng.random()
+            prompt = "fail" if roll < 0.1 else f"~m{self.index}~ q{self.rng.random():.4f}"
+            if 0.1 <= roll < 0.3:
+                # Text a browser's parser or a UTF-8 encoder would change or refuse: the
+                # server normalises it (docs/PROTOCOL.md), nothing may crash or go out of step.
+                prompt += self.rng.choice(HOSTILE_TEXT)
+                self.figures.hostile_prompts += 1
             self.page.ref += 1
             frame = {"t": "event", "ref": self.page.ref, "name": "submit"}
             await ws.send_message(json.dumps({**frame, "params": {"input": prompt}}))
@@ -269,13 +272,7 @@ class Session:
         self.page.document = None
         stream = await trio.open_tcp_stream("127.0.0.1", self.page.port)
         async with trio.open_nursery() as nursery:
-            ws = await trio_websocket.wrap_client_stream(
-                nursery,
-                stream,
-                f"127.0.0.1:{self.page.port}",
-                "/_av/live",
-                extra_headers=[(b"Origin", f"http://127.0.0.1:{self.page.port}".encode())],
-            )
+            ws = await wrap_live(nursery, stream, self.page.port)
             await self.page.join(ws, within=30)
             await ws.aclose()
             nursery.cancel_scope.cancel()

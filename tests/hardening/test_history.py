@@ -7,6 +7,8 @@ leaves. A crash mid-stream loses at most the uncommitted draft.
 
 from __future__ import annotations
 
+import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ from actorview.mailbox import ActorRef
 from actorview.view.notices import KEEP_FAILED_TEXT
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
-from tests.endpoint.harness import running
-from tests.hardening.chat import ChatPage, chat_app, idle, joined, open_page
+from demo_chat.server import build_app
+from tests.endpoint.harness import fetch, running
+from tests.hardening.chat import SECRET, ChatPage, chat_app, idle, joined, open_page
 
 
 async def test_the_sqlite_store_keeps_messages_in_order_per_conversation(tmp_path: Path) -> None:
@@ -181,3 +184,17 @@ async def test_a_reply_the_store_cannot_keep_stays_on_the_page_and_is_kept_with_
     role, reply = page.history[1]
     assert role == "assistant" and reply.startswith(draft) and reply.endswith(" (stopped)")
     store.close()
+
+
+async def test_the_first_html_response_already_shows_the_kept_history() -> None:
+    # View.load runs before the page's HTML render too (as LiveView's mount does), so the
+    # page does not show an empty conversation that its join then fills.
+    args = argparse.Namespace(
+        token_delay=0.01, reply_length=4, history=3, llm="fake", model="", openai_base_url=""
+    )
+    store = SQLiteHistoryStore()
+    async with running(build_app(args, store=store, secret=SECRET)) as port:
+        page = await fetch(port)
+    store.close()
+    assert page.status == 200
+    assert re.findall(r'data-role="(\w+)"', page.body) == ["user", "assistant", "user"]

@@ -18,7 +18,7 @@ import trio_websocket
 from actorview.endpoint import Application, Limits, Route
 from actorview.endpoint.http import SECURITY_HEADERS
 from actorview.endpoint.limits import ClientTable, client_key, default_max_connections
-from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
+from tests.endpoint.harness import Counter, exchange, fetch, join, live, receive, running, send
 
 SECRET = b"limits-secret-" * 3
 
@@ -107,19 +107,6 @@ async def test_pings_keep_a_socket_open_past_the_idle_timeout(
     assert {"t": "reply", "ref": 1, "outcome": "applied"} in frames
 
 
-async def raw_request(port: int, head: bytes) -> tuple[str, dict[str, str], bytes]:
-    stream = await trio.open_tcp_stream("127.0.0.1", port)
-    await stream.send_all(head)
-    data = b""
-    with trio.fail_after(5):
-        while chunk := await stream.receive_some():
-            data += chunk
-    head_part, _, body = data.partition(b"\r\n\r\n")
-    status, *lines = head_part.decode("latin-1").split("\r\n")
-    headers = {k.lower(): v for k, v in (line.split(": ", 1) for line in lines)}
-    return status, headers, body
-
-
 def big_head(size: int) -> bytes:
     return f"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: {'a' * size}\r\n\r\n".encode()
 
@@ -129,7 +116,7 @@ def big_head(size: int) -> bytes:
 )
 async def test_a_request_head_past_max_head_bytes_gets_400_with_the_reason() -> None:
     async with running(counter_app(Limits())) as port:
-        status, headers, body = await raw_request(port, big_head(20_000))
+        status, headers, body = await exchange(port, big_head(20_000))
     assert status.startswith("HTTP/1.1 400")
     assert b"request head larger than 16384 bytes" in body
     for name, value in SECURITY_HEADERS:
@@ -141,10 +128,10 @@ async def test_a_request_head_past_max_head_bytes_gets_400_with_the_reason() -> 
 )
 async def test_max_head_bytes_is_configurable_both_ways() -> None:
     async with running(counter_app(Limits(max_head_bytes=32 * 1024))) as port:
-        status, _, _ = await raw_request(port, big_head(20_000))
+        status, _, _ = await exchange(port, big_head(20_000))
     assert status.startswith("HTTP/1.1 200")
     async with running(counter_app(Limits(max_head_bytes=1024))) as port:
-        status, _, body = await raw_request(port, big_head(2_000))
+        status, _, body = await exchange(port, big_head(2_000))
     assert status.startswith("HTTP/1.1 400") and b"larger than 1024 bytes" in body
 
 

@@ -23,7 +23,17 @@ from actorview.endpoint.tokens import TokenSigner
 from actorview.mailbox import ActorRef
 from actorview.render import Element, client_script_path, h
 from actorview.view import View, action, ops, state
-from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
+from tests.endpoint.harness import (
+    Counter,
+    Page,
+    fetch,
+    join,
+    live,
+    receive,
+    request,
+    running,
+    send,
+)
 from tests.endpoint.rawws import upgrade_request
 from tests.hardening.chat import SECRET as CHAT_SECRET
 from tests.hardening.chat import chat_app, idle, joined, open_page
@@ -236,19 +246,8 @@ async def test_bytes_that_are_not_http_get_400_with_the_security_headers() -> No
         assert answer.headers[name.lower()] == value
 
 
-async def _garbage(port: int) -> Any:
-    from tests.endpoint.harness import Page
-
-    stream = await trio.open_tcp_stream("127.0.0.1", port)
-    await stream.send_all(b"\x16\x03\x01 not http at all\r\n\r\n")
-    data = b""
-    with trio.fail_after(5):
-        while chunk := await stream.receive_some():
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = {k.lower(): v for k, v in (line.split(": ", 1) for line in lines)}
-    return Page(int(status_line.split()[1]), headers, body.decode())
+async def _garbage(port: int) -> Page:
+    return await request(port, b"\x16\x03\x01 not http at all\r\n\r\n")
 
 
 def test_the_client_script_needs_no_unsafe_csp_source() -> None:

@@ -17,7 +17,7 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Limits
-from tests.endpoint.harness import running
+from tests.endpoint.harness import running, wrap_live
 from tests.hardening.chat import ChatPage, chat_app, joined, open_page
 
 LIMIT = 32 * 1024
@@ -32,13 +32,7 @@ async def tiny_window_socket(port: int) -> AsyncIterator[trio_websocket.WebSocke
     await sock.connect(("127.0.0.1", port))
     stream = trio.SocketStream(sock)
     async with trio.open_nursery() as nursery:
-        ws = await trio_websocket.wrap_client_stream(
-            nursery,
-            stream,
-            f"127.0.0.1:{port}",
-            "/_av/live",
-            extra_headers=[(b"Origin", f"http://127.0.0.1:{port}".encode())],
-        )
+        ws = await wrap_live(nursery, stream, port)
         try:
             yield ws
         finally:

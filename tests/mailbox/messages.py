@@ -56,3 +56,16 @@ class Counter(Actor):
 
     def after_batch(self) -> None:
         self.after_batch_calls += 1
+
+
+@attrs.frozen
+class Explode:
+    pass
+
+
+class Fragile(Actor):
+    """Crashes on :class:`Explode`."""
+
+    @on(Explode)
+    def explode(self, message: Explode) -> None:
+        raise ValueError("boom")

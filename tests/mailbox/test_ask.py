@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import attrs
 import pytest
 import trio
 
 from actorview.mailbox import (
-    Actor,
     ActorCrashed,
     ActorStopped,
     AskTimeout,
     UnhandledMessage,
-    on,
 )
-from tests.mailbox.messages import Add, Block, Counter, Total
+from tests.mailbox.messages import Add, Block, Counter, Explode, Fragile, Total
 
 
 async def test_ask_returns_the_clause_return_value() -> None:
@@ -46,17 +43,6 @@ async def test_ask_that_no_clause_takes_gets_unhandled_message() -> None:
         ref.request_stop()
 
 
-@attrs.frozen
-class Explode:
-    pass
-
-
-class Fragile(Actor):
-    @on(Explode)
-    def explode(self, message: Explode) -> None:
-        raise ValueError("boom")
-
-
 async def test_a_crash_answers_the_asker_and_the_actor_fails() -> None:
     fragile = Fragile(name="fragile")
     answers: list[BaseException] = []
@@ -74,7 +60,7 @@ async def test_a_crash_answers_the_asker_and_the_actor_fails() -> None:
                 askers.start_soon(ask_and_record, ref)
     assert len(answers) == 1
     assert isinstance(answers[0].__cause__, ValueError)
-    assert fragile.state.value == "crashed"
+    assert fragile.state.value == "failed"
 
 
 async def test_run_raises_the_handler_error_itself_not_a_group() -> None:

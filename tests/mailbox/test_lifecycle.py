@@ -106,4 +106,4 @@ async def test_kill_crashes_the_actor_at_once_even_inside_a_handler() -> None:
         nursery.start_soon(kill_when_blocked)
         with pytest.raises(ActorKilled, match="victim was killed: chaos"):
             await counter.run()
-    assert counter.state is ActorState.CRASHED
+    assert counter.state is ActorState.FAILED

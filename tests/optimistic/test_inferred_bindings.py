@@ -26,7 +26,7 @@ HERE = "tests/optimistic/test_inferred_bindings.py"
 
 
 def plan_of(view_class: type[View]) -> ClientPlan:
-    plan = view_class.__view_spec__.client
+    plan = view_class.__view_client__
     assert plan is not None
     return plan
 
@@ -357,7 +357,7 @@ class Plain(View):
 
 
 def test_a_view_without_a_client_program_renders_as_written() -> None:
-    assert Plain.__view_spec__.client is None
+    assert Plain.__view_client__ is None
     assert not hasattr(Plain.render, "__wrapped__")
 
 

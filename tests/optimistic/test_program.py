@@ -9,6 +9,7 @@ import subprocess
 import attrs
 import pytest
 
+from actorview.declare.collections import CollectionItems, is_proposed_key, proposed_keys
 from actorview.errors import DefinitionError
 from actorview.optimistic import runtime_source
 from actorview.optimistic.program import program_id, program_source
@@ -17,7 +18,6 @@ from actorview.render import Element, h, to_html
 from actorview.render.serialize import stream_item
 from actorview.view import ActionEvent, View, action, calculate, ops, state, stream
 from actorview.view.store import ViewStore
-from actorview.view.stream_fields import StreamItems, is_proposed_key, proposed_keys
 from demo_chat.messages import Message
 from demo_chat.view import ChatView, render_message
 
@@ -52,7 +52,7 @@ class Notes(View):
 
 
 def test_the_chat_predicts_its_input_its_calc_and_the_users_message() -> None:
-    plan = ChatView.__view_spec__.client
+    plan = ChatView.__view_client__
     assert plan is not None
     assert plan.fields == {"input": ""}
     assert [calc.name for calc in plan.calcs] == ["input_valid"]
@@ -69,12 +69,12 @@ def test_a_view_with_nothing_optimistic_has_no_plan() -> None:
     class Quiet(View):
         count = state(int)
 
-    assert Quiet.__view_spec__.client is None
+    assert Quiet.__view_client__ is None
     assert "fields: {}" in program_source(Quiet)
 
 
 def test_the_item_template_draws_what_the_server_renders() -> None:
-    plan = ChatView.__view_spec__.client
+    plan = ChatView.__view_client__
     assert plan is not None
     template = plan.actions["submit"].ops[0].template
     assert template is not None and template.fields == ("text",)
@@ -84,7 +84,7 @@ def test_the_item_template_draws_what_the_server_renders() -> None:
 
 
 def test_a_template_with_the_field_in_an_attribute_escapes_it_there() -> None:
-    plan = Notes.__view_spec__.client
+    plan = Notes.__view_client__
     assert plan is not None
     template = plan.actions["add"].ops[0].template
     assert template is not None
@@ -104,12 +104,12 @@ def test_a_template_that_drops_empty_text_predicts_only_non_empty_values() -> No
         draft = state(str, origin="client")
         add = action(ops.push(notes=lambda draft: Note(draft)), optimistic=True)
 
-    plan = Guarded.__view_spec__.client
+    plan = Guarded.__view_client__
     assert plan is not None
     template = plan.actions["add"].ops[0].template
     assert template is not None and template.nonempty
-    assert Notes.__view_spec__.client is not None
-    notes_template = Notes.__view_spec__.client.actions["add"].ops[0].template
+    assert Notes.__view_client__ is not None
+    notes_template = Notes.__view_client__.actions["add"].ops[0].template
     assert notes_template is not None and not notes_template.nonempty
 
 
@@ -222,7 +222,7 @@ def test_a_push_onto_a_keyed_stream_is_predicted_under_the_items_own_key() -> No
         text = state(str, origin="client")
         go = action(ops.push(notes=lambda text: Note(text)), optimistic=True)
 
-    plan = V.__view_spec__.client
+    plan = V.__view_client__
     assert plan is not None
     (push,) = plan.actions["go"].ops
     assert push.key is not None, "tests/optimistic/test_program_collections.py has the rest"
@@ -318,13 +318,13 @@ def test_proposals_are_split_off_the_params_and_malformed_ones_dropped() -> None
 
 
 def test_a_stream_takes_a_well_formed_unused_proposal_and_otherwise_its_own_key() -> None:
-    items: StreamItems[str] = StreamItems("log", None, None)
+    items: CollectionItems[str] = CollectionItems("log", None, None)
     assert items.insert("a", at_start=False, proposed="c:p-1") == "c:p-1"
     assert items.insert("b", at_start=False, proposed="c:p-1") == "log-0", "already in use"
     assert items.insert("c", at_start=False, proposed="nope") == "log-1"
     assert items.insert("d", at_start=False) == "log-2"
     assert list(items) == ["c:p-1", "log-0", "log-1", "log-2"]
-    keyed: StreamItems[str] = StreamItems("log", lambda item: item, None)
+    keyed: CollectionItems[str] = CollectionItems("log", lambda item: item, None)
     assert keyed.insert("x", at_start=False, proposed="c:p-2") == "x", "keyed streams ignore it"
 
 
@@ -340,7 +340,9 @@ def test_an_optimistic_action_uses_the_proposed_key_and_others_ignore_it() -> No
 
 
 def test_a_predicted_stream_marks_its_container_and_slot_uses_the_declared_renderer() -> None:
-    store = ViewStore(Notes.__view_spec__, "Notes")
+    plan = Notes.__view_client__
+    assert plan is not None
+    store = ViewStore(Notes.__view_spec__, "Notes", marked=plan.predicted_streams)
     store.stream("notes").insert(Note("n"), at_start=False)
     html = to_html(h.div(store.stream("notes").slot("ul", id="notes")))
     assert html == (

@@ -14,14 +14,14 @@ from typing import Any, Literal
 import attrs
 import pytest
 
+from actorview.declare.errors import OpError
+from actorview.declare.values import conforms
 from actorview.errors import DefinitionError
 from actorview.optimistic import Kind, runtime_source
 from actorview.optimistic.program import _type_check, program_id, program_source
 from actorview.render import Element, h
 from actorview.view import View, action, calculate, ops, state, stream
-from actorview.view.errors import OpError
 from actorview.view.store import ViewStore
-from actorview.view.values import conforms
 from tests.optimistic.node import Node, encode
 from tests.optimistic.test_program import run_node
 
@@ -91,7 +91,7 @@ class Board(View):
 
 
 def test_every_list_op_on_a_client_list_field_is_predicted() -> None:
-    plan = Tags.__view_spec__.client
+    plan = Tags.__view_client__
     assert plan is not None
     planned = {
         name: [(op.index, op.kind, op.field, op.check, op.list_field) for op in a.ops]
@@ -252,7 +252,7 @@ def test_an_int_item_whose_kind_is_unknown_is_refused_not_guessed(node: Node) ->
 
 
 def test_a_push_onto_a_key_stream_carries_the_key_and_sends_no_proposal() -> None:
-    plan = Board.__view_spec__.client
+    plan = Board.__view_client__
     assert plan is not None
     pushed = plan.actions["pin"].ops
     assert [(op.kind, op.field) for op in pushed] == [
@@ -261,7 +261,7 @@ def test_a_push_onto_a_key_stream_carries_the_key_and_sends_no_proposal() -> Non
         ("push", "rows"),
     ]
     assert all(op.key is not None and op.template is not None for op in pushed)
-    assert Board.__view_spec__.stream_fields["cards"].predicted, "its container is marked"
+    assert "cards" in plan.predicted_streams, "its container is marked"
 
 
 KEYS = """
@@ -285,7 +285,7 @@ def test_the_browser_computes_the_key_the_server_gives() -> None:
         items = [Card(tag, tag), Card(tag, "lowered " + tag), Row(7, tag)]
         server.append(
             [
-                spec.stream_fields[name].items().key_for(item)
+                spec.collections[name].items().key_for(item)
                 for name, item in zip(["cards", "lowered", "rows"], items, strict=True)
             ]
         )
@@ -336,7 +336,7 @@ def test_a_key_stream_without_optimistic_pushes_may_key_by_anything() -> None:
         go = action(ops.push(cards=lambda tag: Card(tag, tag)))
         typed = action(ops.set(tag=""), optimistic=True)
 
-    assert V.__view_spec__.client is not None
+    assert V.__view_client__ is not None
 
 
 # -- definition errors ------------------------------------------------------------------

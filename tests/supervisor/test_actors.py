@@ -6,17 +6,8 @@ import attrs
 
 from actorview.mailbox import Actor, ActorRef, on
 from actorview.supervisor import ChildSpec, Supervisor
+from tests.mailbox.messages import Add, Total
 from tests.supervisor.puppets import running, settle
-
-
-@attrs.frozen
-class Add:
-    amount: int
-
-
-@attrs.frozen
-class Total:
-    pass
 
 
 @attrs.frozen

@@ -97,8 +97,9 @@ async def test_terminate_child_cancelled_during_grace_still_cancels_and_removes_
 async def test_start_child_rejects_a_duplicate_id() -> None:
     troupe = Troupe()
     async with running(Supervisor([troupe.spec("a")], name="views")) as sup:
-        with pytest.raises(DuplicateChildId, match="'views' already has a child with id 'a'"):
+        with pytest.raises(DuplicateChildId, match="'views' already has a child with id 'a'") as e:
             await sup.start_child(troupe.spec("a"))
+        assert (e.value.supervisor, e.value.child_id) == ("views", "a")
 
 
 def test_duplicate_ids_given_at_construction_are_rejected_at_once() -> None:
@@ -120,14 +121,15 @@ async def test_a_child_that_fails_to_start_is_not_added() -> None:
 async def test_terminating_an_unknown_child_names_the_known_ones() -> None:
     troupe = Troupe()
     async with running(Supervisor([troupe.spec("a")])) as sup:
-        with pytest.raises(UnknownChild, match=r"no child 'x'; its children are \['a'\]"):
+        with pytest.raises(UnknownChild, match=r"no child 'x'; its children are \['a'\]") as e:
             await sup.terminate_child("x")
+        assert (e.value.child_id, e.value.known) == ("x", ["a"])
 
 
 async def test_dynamic_calls_need_a_running_supervisor() -> None:
     troupe = Troupe()
     sup = Supervisor(name="idle")
-    with pytest.raises(SupervisorNotRunning, match="'idle' is idle"):
+    with pytest.raises(SupervisorNotRunning, match="'idle' is pending"):
         await sup.start_child(troupe.spec("a"))
     with pytest.raises(SupervisorNotRunning):
         await sup.terminate_child("a")

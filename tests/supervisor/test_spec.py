@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-import inspect
 import math
-import textwrap
 from enum import Enum
 
 import pytest
@@ -21,6 +18,7 @@ from actorview.supervisor import (
     SupervisorState,
 )
 from actorview.supervisor.strategy import RestartWindow
+from tests.docstrings import member_assignments, undocumented_members
 
 
 async def idle(*, task_status: trio.TaskStatus[None]) -> None:
@@ -42,24 +40,8 @@ def test_restarts_after(restart: Restart, after_crash: bool, after_return: bool)
 
 @pytest.mark.parametrize("enum", [Restart, Strategy, ChildState, SupervisorState])
 def test_every_enum_member_has_a_one_line_docstring(enum: type[Enum]) -> None:
-    (cls,) = ast.parse(textwrap.dedent(inspect.getsource(enum))).body
-    assert isinstance(cls, ast.ClassDef)
-    body = cls.body
-    undocumented = [
-        target.id
-        for statement, following in zip(body, [*body[1:], None], strict=True)
-        if isinstance(statement, ast.Assign)
-        for target in statement.targets
-        if isinstance(target, ast.Name)
-        and not (
-            isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-            and "\n" not in following.value.value.strip()
-        )
-    ]
-    assert undocumented == []
-    assert len([s for s in body if isinstance(s, ast.Assign)]) == len(enum)
+    assert undocumented_members(enum) == []
+    assert len(member_assignments(enum)) == len(enum)
 
 
 def test_child_spec_defaults_and_shutdown_values() -> None:

@@ -8,7 +8,7 @@ import trio
 
 from actorview.mailbox import Actor, on
 from actorview.testing import TrioDriver
-from tests.mailbox.messages import Add, Counter, Total
+from tests.mailbox.messages import Add, Counter, Explode, Fragile, Total
 
 
 @attrs.frozen
@@ -61,17 +61,6 @@ def test_time_moves_only_when_advanced() -> None:
         assert ticker.ticks == 2
         driver.advance(1.0)
         assert ticker.ticks == 3
-
-
-@attrs.frozen
-class Explode:
-    pass
-
-
-class Fragile(Actor):
-    @on(Explode)
-    def explode(self, message: Explode) -> None:
-        raise ValueError("boom")
 
 
 def test_a_crash_in_the_loop_is_raised_to_the_test() -> None:

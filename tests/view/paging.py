@@ -105,9 +105,8 @@ class Feed(View):
     def mount(self, params: FeedParams) -> None:
         self.source: ListSource = params.source
 
-    async def on_start(self) -> None:
+    async def load(self) -> None:
         await self.open_pages("items", self.source)
-        await super().on_start()
 
     def render(self) -> Element:
         return h.div(self.items.slot("ul", id="feed"), h.p(str(len(self.items)), id="shown"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from actorview.declare.expressions import expr
 from actorview.view import Action, ViewClause
-from actorview.view.expressions import expr
 from demo_chat import ChatView
 
 

@@ -13,6 +13,7 @@ import pytest
 import trio
 import trio.testing
 
+from actorview.endpoint.routes import DEPENDENCY_ERRORS
 from actorview.errors import DefinitionError
 from actorview.testing import NotInteractive, ViewClient, ViewCrashed, mount
 from actorview.view import (
@@ -27,6 +28,7 @@ from actorview.view import (
     ItemsCleared,
     KeepFailed,
     Rejected,
+    SourceTimeout,
     View,
     ops,
     stream,
@@ -265,3 +267,19 @@ async def test_a_source_slower_than_the_bound_to_keep_fails_the_action(
         assert isinstance(outcome, Failed)
         assert shown(view) == [2, 3, 4]
         assert [notice.text for notice in view.notices] == [KEEP_FAILED_TEXT]
+
+
+async def test_a_source_too_slow_at_start_is_a_timeout_the_route_waits_on(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # A TimeoutError: a served view's route (waits_on) shows "waiting" and retries with
+    # the backoff instead of counting a crash.
+    source = ListSource(items(5))
+    source.delay = PAGE_TIMEOUT + 1
+    with pytest.raises(ViewCrashed) as crashed:
+        async with mount(Feed, FeedParams(source)):
+            pass
+    cause = crashed.value.__cause__
+    assert isinstance(cause, SourceTimeout) and isinstance(cause, TimeoutError)
+    assert "its source did not count its items within 5 s" in str(cause)
+    assert isinstance(cause, TimeoutError) and TimeoutError in DEPENDENCY_ERRORS

@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import pytest
 
+from actorview.declare.values import conforms, structure
 from actorview.view import (
     Appended,
     Origin,
@@ -15,7 +16,6 @@ from actorview.view import (
     calculate,
     state,
 )
-from actorview.view.values import conforms, structure
 
 
 @attrs.frozen

@@ -563,7 +563,7 @@ def test_a_correct_view_compiles_into_an_introspectable_spec() -> None:
 
     spec = Todos.__view_spec__
     assert list(spec.fields) == ["items"]
-    assert list(spec.stream_fields) == ["feed"]
+    assert list(spec.collections) == ["feed"]
     assert [calc.name for calc in spec.calc_order] == ["count", "doubled"]
     assert spec.readers == {"items": ("count",), "count": ("doubled",)}
     assert spec.actions["add"].param_names == ("id", "text")

@@ -15,16 +15,13 @@ scratch, so a token counter costs the same per token whatever the draft's length
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
+from actorview.declare.declarations import Declaration, Holder
+from actorview.declare.expressions import Expr, expr
 from actorview.errors import DefinitionError
-from actorview.view.declarations import Declaration
-from actorview.view.expressions import Expr, expr
-
-if TYPE_CHECKING:
-    from actorview.view.store import ViewStore
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -81,15 +78,15 @@ class Calc(Declaration, Generic[T]):
     @overload
     def __get__(self, instance: None, owner: type) -> Calc[T]: ...
     @overload
-    def __get__(self, instance: object, owner: type) -> T: ...
-    def __get__(self, instance: object | None, owner: type) -> Calc[T] | T:
+    def __get__(self, instance: Holder, owner: type) -> T: ...
+    def __get__(self, instance: Holder | None, owner: type) -> Calc[T] | T:
         if instance is None:
             return self
-        store: ViewStore = instance.__dict__["_view_store"]
+        store = instance.store
         value: T = store.calc_value(self.name)
         return value
 
-    def __set__(self, instance: object, value: Any) -> None:
+    def __set__(self, instance: Holder, value: Any) -> None:
         raise AttributeError(
             f"{self.owner}.{self.name} is a calc; it is computed from "
             f"{', '.join(self.inputs) or 'nothing'}. Change those instead."

@@ -11,8 +11,6 @@ input's ``"2.5"``), and nothing looser (no spaces, no ``_``, no ``inf``).
 
 from __future__ import annotations
 
-import math
-import re
 import types
 import typing
 from collections.abc import Mapping
@@ -20,7 +18,9 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import ForbiddenExtraKeysError
+
+from actorview.untrusted import strict_converter
 
 _NONE_TYPE = type(None)
 
@@ -109,53 +109,7 @@ def zero_value(declared: Any) -> tuple[bool, Any]:
     return False, None
 
 
-_DECIMAL_TEXT: dict[type, re.Pattern[str]] = {
-    int: re.compile(r"[+-]?[0-9]{1,18}"),
-    float: re.compile(
-        r"[+-]?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})(?:[eE][+-]?[0-9]{1,3})?"
-    ),
-}
-"""The text an ``int`` or ``float`` takes from a browser: plain decimal, bounded length."""
-
-
-def _strict(expected: type, also: tuple[type, ...] = ()) -> Any:
-    accepted = (expected, *also)
-    text = _DECIMAL_TEXT.get(expected)
-
-    def structure(value: Any, _type: Any) -> Any:
-        if isinstance(value, bool) and expected is not bool:
-            raise TypeError(f"expected {expected.__name__}, got a bool")
-        if text is not None and type(value) is str:
-            if text.fullmatch(value) and math.isfinite(parsed := expected(value)):
-                return parsed
-            raise TypeError(
-                f"expected {expected.__name__} (a number or its decimal text), "
-                f"got str {_cut(value)}"
-            )
-        if not isinstance(value, accepted):
-            raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
-        return expected(value)
-
-    return structure
-
-
-def _cut(text: str, limit: int = 30) -> str:
-    """``repr(text)``, cut to ``limit`` characters: error texts quote untrusted input."""
-    quoted = repr(text)
-    return quoted if len(quoted) <= limit else quoted[: limit - 4] + "...'"
-
-
-def make_converter() -> cattrs.Converter:
-    """A cattrs converter that never coerces between primitive types and forbids extra keys."""
-    strict = cattrs.Converter(forbid_extra_keys=True)
-    strict.register_structure_hook(str, _strict(str))
-    strict.register_structure_hook(int, _strict(int))
-    strict.register_structure_hook(float, _strict(float, (int,)))
-    strict.register_structure_hook(bool, _strict(bool))
-    return strict
-
-
-converter = make_converter()
+converter = strict_converter(decimal_text=True)
 """The converter that structures every value coming from a browser."""
 
 
@@ -172,25 +126,29 @@ def structure(value: Any, declared: Any) -> Any:
         raise ValueError("; ".join(describe_structure_error(error))) from error
 
 
-def describe_structure_error(error: BaseException, path: str = "$") -> list[str]:
-    """Flatten a cattrs error (possibly a group) into ``path: reason`` lines."""
+def describe_structure_error(error: BaseException) -> list[str]:
+    """A cattrs error (possibly a group) as ``path: reason`` lines: ``$.index: expected
+    int, got str``, ``$.text: missing``, ``$: unexpected key(s) 'extra'``.
+
+    The walk through the groups, and the paths, are :func:`cattrs.transform_error`'s (as
+    the endpoint's frame errors); only the wording is the view layer's.
+    """
+    reasons: list[str] = []
+
+    def reason(inner: BaseException, _type: Any) -> str:
+        reasons.append(_reason(inner))
+        return str(len(reasons) - 1)
+
+    lines: list[str] = []
+    for line in cattrs.transform_error(error, "$", reason):
+        index, _, path = line.partition(" @ ")
+        lines.append(f"{path}: {reasons[int(index)]}")
+    return lines
+
+
+def _reason(error: BaseException) -> str:
     if isinstance(error, ForbiddenExtraKeysError):
-        return [f"{path}: unexpected key(s) {', '.join(sorted(map(repr, error.extra_fields)))}"]
-    if isinstance(error, (ClassValidationError, IterableValidationError)):
-        lines: list[str] = []
-        for inner in error.exceptions:
-            note = _note(inner)
-            lines.extend(describe_structure_error(inner, f"{path}{note}"))
-        return lines or [f"{path}: {error}"]
+        return f"unexpected key(s) {', '.join(sorted(map(repr, error.extra_fields)))}"
     if isinstance(error, KeyError):
-        return [f"{path}: missing"]
-    return [f"{path}: {error}"]
-
-
-def _note(error: BaseException) -> str:
-    for note in getattr(error, "__notes__", ()):
-        if hasattr(note, "name"):
-            return f".{note.name}"
-        if hasattr(note, "index"):
-            return f"[{note.index}]"
-    return ""
+        return "missing"
+    return str(error)

@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
-from actorview.view.declarations import Declaration
-from actorview.view.expressions import Expr, expr
-from actorview.view.ops import Op, OpLike, flatten
+from actorview.declare.declarations import Declaration
+from actorview.declare.expressions import Expr, expr
+from actorview.declare.ops import Op, OpLike, flatten
 
 
 class Action(Declaration):
@@ -60,7 +60,7 @@ def action(
     """Declare an action the browser can invoke.
 
     Args:
-        ops: what it does (see :mod:`actorview.view.ops`).
+        ops: what it does (see :mod:`actorview.declare.ops`).
         params: its parameters: an attrs class, or a mapping ``{"index": int}``. The
             event's untrusted params are structured into it; a value that does not fit
             rejects the event with :class:`~actorview.view.InvalidParams` naming the view,

@@ -2,7 +2,7 @@
 
 A field is a descriptor on the view class. Reading ``view.draft`` gives the current value;
 assigning ``view.draft = "x"`` checks the type and marks the field changed, so its calcs
-recompute after the message. Declarative ops (``actorview.view.ops``) are the usual way
+recompute after the message. Declarative ops (``actorview.declare.ops``) are the usual way
 to change state; assignment exists for ``mount`` and plain ``@on`` handlers.
 """
 
@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import copy
 import enum
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
-from actorview.view.declarations import Declaration, article
-from actorview.view.values import conforms, item_type, type_name, zero_value
-
-if TYPE_CHECKING:
-    from actorview.view.store import ViewStore
+from actorview.declare.declarations import Declaration, Holder, article
+from actorview.declare.values import conforms, item_type, type_name, zero_value
 
 T = TypeVar("T")
 
@@ -87,16 +84,16 @@ class StateField(Declaration, Generic[T]):
     @overload
     def __get__(self, instance: None, owner: type) -> StateField[T]: ...
     @overload
-    def __get__(self, instance: object, owner: type) -> T: ...
-    def __get__(self, instance: object | None, owner: type) -> StateField[T] | T:
+    def __get__(self, instance: Holder, owner: type) -> T: ...
+    def __get__(self, instance: Holder | None, owner: type) -> StateField[T] | T:
         if instance is None:
             return self
-        store: ViewStore = instance.__dict__["_view_store"]
+        store = instance.store
         value: T = store.read(self.name)
         return value
 
-    def __set__(self, instance: object, value: T) -> None:
-        store: ViewStore = instance.__dict__["_view_store"]
+    def __set__(self, instance: Holder, value: T) -> None:
+        store = instance.store
         store.assign(self.name, value)
 
 

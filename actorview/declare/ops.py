@@ -14,6 +14,9 @@ replay it in the browser. Use them through this module's namespace::
         when=lambda input_valid: input_valid,
     )
 
+``Op`` is a closed union of frozen values (:data:`FieldOp` and :data:`TaskOp`): the
+store, the validator and the client planner each dispatch on it with one ``match``.
+
 Semantics, for all the ops of one action or clause: every expression reads the state and
 calc values as they were when the message arrived (not as changed by an earlier op of
 the same message); the ops then apply in the order written, all or nothing.
@@ -22,23 +25,21 @@ the same message); the ops then apply in the order written, all or nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
-from actorview.view.expressions import Expr, expr
+from actorview.declare.expressions import Expr, expr
 
 
 @attrs.frozen
-class Op:
-    """Base of all ops. ``when``: an optional condition; the op is skipped when false."""
+class _Conditional:
+    """What every op has: ``when``, an optional condition; the op is skipped when false."""
 
     when: Expr | None = attrs.field(default=None, kw_only=True)
 
-    @property
-    def verb(self) -> str:
-        """The op's name as users write it: ``set``, ``push``, ..."""
-        return _VERBS[type(self)]
+    verb: ClassVar[str]
+    """The op's name as users write it: ``set``, ``push``, ..."""
 
     def expressions(self) -> tuple[Expr, ...]:
         """Every expression the op evaluates (for name checks)."""
@@ -47,74 +48,87 @@ class Op:
 
 
 @attrs.frozen
-class FieldOp(Op):
-    """An op on one field."""
+class _OnField(_Conditional):
+    """What every field op has: the ``field`` it changes."""
 
     field: str
 
 
 @attrs.frozen
-class Set(FieldOp):
+class Set(_OnField):
     """Replace the field's value."""
 
+    verb: ClassVar[str] = "set"
     value: Expr
 
 
 @attrs.frozen
-class Append(FieldOp):
+class Append(_OnField):
     """Append text to a ``str`` field (O(1): no copy of what was there)."""
 
+    verb: ClassVar[str] = "append"
     value: Expr
 
 
 @attrs.frozen
-class Push(FieldOp):
+class Push(_OnField):
     """Add one item at the end of a list or stream field."""
 
+    verb: ClassVar[str] = "push"
     item: Expr
 
 
 @attrs.frozen
-class Unshift(FieldOp):
+class Unshift(_OnField):
     """Add one item at the start of a list or stream field."""
 
+    verb: ClassVar[str] = "unshift"
     item: Expr
 
 
 @attrs.frozen
-class Pop(FieldOp):
+class Pop(_OnField):
     """Remove the last item of a list or stream field; nothing happens when it is empty."""
 
+    verb: ClassVar[str] = "pop"
+
 
 @attrs.frozen
-class Shift(FieldOp):
+class Shift(_OnField):
     """Remove the first item of a list or stream field; nothing happens when it is empty."""
 
+    verb: ClassVar[str] = "shift"
+
 
 @attrs.frozen
-class UpdateAt(FieldOp):
+class UpdateAt(_OnField):
     """Replace one item: by index in a list field, by key in a stream field."""
 
+    verb: ClassVar[str] = "update_at"
     index: Expr
     value: Expr
 
 
 @attrs.frozen
-class Delete(FieldOp):
+class Delete(_OnField):
     """Remove the item with ``key`` from a stream field; nothing happens if it is absent."""
 
+    verb: ClassVar[str] = "delete"
     key: Expr
 
 
 @attrs.frozen
-class Reset(FieldOp):
+class Reset(_OnField):
     """Remove every item of a stream field."""
+
+    verb: ClassVar[str] = "reset"
 
 
 @attrs.frozen
-class Fire(Op):
-    """Start a run of an async_stream with ``args`` (see ``AsyncStream.fire``)."""
+class Fire(_Conditional):
+    """Start a run of an async_stream with ``args`` (see :func:`fire`)."""
 
+    verb: ClassVar[str] = "fire"
     stream: str
     args: Mapping[str, Expr] = attrs.field(factory=dict)
 
@@ -123,25 +137,22 @@ class Fire(Op):
 
 
 @attrs.frozen
-class Cancel(Op):
-    """Cancel the live run of an async_stream (see ``AsyncStream.cancel``)."""
+class Cancel(_Conditional):
+    """Cancel the live run of an async_stream (see :func:`cancel`)."""
 
+    verb: ClassVar[str] = "cancel"
     stream: str
 
 
-_VERBS: dict[type, str] = {
-    Set: "set",
-    Append: "append",
-    Push: "push",
-    Unshift: "unshift",
-    Pop: "pop",
-    Shift: "shift",
-    UpdateAt: "update_at",
-    Delete: "delete",
-    Reset: "reset",
-    Fire: "fire",
-    Cancel: "cancel",
-}
+FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | Delete | Reset
+"""An op on one field (``op.field``)."""
+
+TaskOp: TypeAlias = Fire | Cancel
+"""An op on one async_stream (``op.stream``)."""
+
+Op: TypeAlias = FieldOp | TaskOp
+"""Every op, a closed union: dispatch on it with ``match`` and end with
+``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
 OpLike: TypeAlias = Op | Iterable[Op]
 """An op, or several (``ops.set(a=1, b=2)`` makes one per field)."""
@@ -269,6 +280,7 @@ __all__ = [
     "Reset",
     "Set",
     "Shift",
+    "TaskOp",
     "Unshift",
     "UpdateAt",
     "append",

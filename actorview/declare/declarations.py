@@ -4,9 +4,42 @@ A declaration learns its name when the class is created (``__set_name__``). A mi
 found while the declaration is built is kept in ``problem`` rather than raised at once,
 so that the validator can raise it naming the view and the declaration too:
 ``ChatView.count: state(int, 'x'): the default is a str, not an int. ...``.
+
+Fields, calcs and stream fields are descriptors: on an instance they read and write
+through its :class:`Holder` protocol (the view's ``store``), so this layer needs nothing
+of the runtime that keeps the values.
 """
 
 from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Values(Protocol):
+    """Where one instance's declared values live (the view's store implements it)."""
+
+    def read(self, name: str) -> Any:
+        """The value of field ``name`` (a stream field reads as its items)."""
+        ...
+
+    def assign(self, name: str, value: Any) -> None:
+        """Write field ``name`` (checked against its type; may raise)."""
+        ...
+
+    def calc_value(self, name: str) -> Any:
+        """The current value of calc ``name``."""
+        ...
+
+    def stream(self, name: str) -> Any:
+        """The items of stream field ``name`` (its ``CollectionItems``)."""
+        ...
+
+
+class Holder(Protocol):
+    """An instance whose class makes declarations: it holds their values in ``store``."""
+
+    @property
+    def store(self) -> Values: ...
 
 
 class Declaration:

@@ -5,7 +5,7 @@ its items, in order, plus the ops not yet rendered. Items are handed to the rend
 (as inserts of the view's stream container) and then forgotten, so a chat with 10,000
 messages costs the server 10,000 keys, and a new message costs one insert on the wire.
 
-Reading the field in a calc, guard or expression gives its :class:`StreamItems`: its
+Reading the field in a calc, guard or expression gives its :class:`CollectionItems`: its
 length, its keys and membership, never the items. Keys come from ``key=`` (an attribute
 name or a function of the item) or, by default, from a per-field counter.
 
@@ -24,7 +24,6 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import (
-    TYPE_CHECKING,
     Any,
     Final,
     Generic,
@@ -38,15 +37,12 @@ from typing import (
 
 import attrs
 
+from actorview.declare.declarations import Declaration, Holder
+from actorview.declare.errors import PageError
+from actorview.declare.values import type_name
 from actorview.render import Element, StreamDelete, StreamInsert, StreamOp, StreamReset, StreamSlot
 from actorview.render.builder import h
 from actorview.render.nodes import AttrValue
-from actorview.view.declarations import Declaration
-from actorview.view.errors import PageError
-from actorview.view.values import type_name
-
-if TYPE_CHECKING:
-    from actorview.view.store import ViewStore
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -230,7 +226,7 @@ class Cleared:
 PendingOp = Inserted | Restored | Deleted | Cleared
 
 
-class StreamField(Declaration, Generic[T]):
+class CollectionField(Declaration, Generic[T]):
     """The declaration of a stream field (made by :func:`stream`)."""
 
     def __init__(
@@ -246,19 +242,18 @@ class StreamField(Declaration, Generic[T]):
         self.limit = limit
         self.item = item
         self.page = page
-        self.predicted = False
-        """Set by the optimistic layer when an optimistic action pushes onto the field:
-        its container then carries ``av-stream`` so the browser can find it."""
         self._declare()
 
-    def items(self) -> StreamItems[T]:
-        """A fresh :class:`StreamItems` for one view instance."""
-        return StreamItems(
+    def items(self, *, mark: bool = False) -> CollectionItems[T]:
+        """A fresh :class:`CollectionItems` for one view instance. ``mark``: an optimistic
+        action pushes onto the field, so its container carries ``av-stream`` (the
+        browser finds it by that)."""
+        return CollectionItems(
             self.name,
             self.key_function(),
             self.limit,
             item=self.item,
-            mark=self.predicted,
+            mark=mark,
             page=self.page,
         )
 
@@ -267,14 +262,16 @@ class StreamField(Declaration, Generic[T]):
         return f"stream({type_name(self.item_type)}, limit={self.limit!r}{paged})"
 
     @overload
-    def __get__(self, instance: None, owner: type) -> StreamField[T]: ...
+    def __get__(self, instance: None, owner: type) -> CollectionField[T]: ...
     @overload
-    def __get__(self, instance: object, owner: type) -> StreamItems[T]: ...
-    def __get__(self, instance: object | None, owner: type) -> StreamField[T] | StreamItems[T]:
+    def __get__(self, instance: Holder, owner: type) -> CollectionItems[T]: ...
+    def __get__(
+        self, instance: Holder | None, owner: type
+    ) -> CollectionField[T] | CollectionItems[T]:
         if instance is None:
             return self
-        store: ViewStore = instance.__dict__["_view_store"]
-        items: StreamItems[T] = store.stream(self.name)
+        store = instance.store
+        items: CollectionItems[T] = store.stream(self.name)
         return items
 
     def key_function(self) -> Callable[[Any], str] | None:
@@ -297,7 +294,7 @@ def stream(
     limit: int | None = ...,
     item: Callable[[T], Element] | None = ...,
     page: int | None = ...,
-) -> StreamField[T]: ...
+) -> CollectionField[T]: ...
 @overload
 def stream(
     item_type: Any,
@@ -306,7 +303,7 @@ def stream(
     limit: int | None = ...,
     item: ItemRenderer | None = ...,
     page: int | None = ...,
-) -> StreamField[Any]: ...
+) -> CollectionField[Any]: ...
 def stream(
     item_type: Any,
     *,
@@ -314,7 +311,7 @@ def stream(
     limit: int | None = None,
     item: ItemRenderer | None = None,
     page: int | None = None,
-) -> StreamField[Any]:
+) -> CollectionField[Any]:
     """Declare a stream field of ``item_type`` items.
 
     Args:
@@ -333,7 +330,7 @@ def stream(
             no renderer; an optimistic push needs it, because the browser draws the
             pushed item from a template rendered with it when the class is defined.
         page: make the stream paged: once the view opens it on a :class:`PageSource`
-            (``await self.open_pages("history", source)``, in ``on_start``), the page
+            (``await self.open_pages("history", source)``, in ``View.load``), the page
             holds at most the newest ``page`` items at first, and each scroll to the top
             (or bottom) of the container brings one more page of at most ``page`` items
             in one frame. With ``limit``, it must be at least ``2 * page``, so a page load
@@ -348,7 +345,7 @@ def stream(
         history = stream(Message, limit=500)
         history = stream(Message, page=50, limit=200)  # paged, from a store
     """
-    declared: StreamField[Any] = StreamField(item_type, key, limit, item, page)
+    declared: CollectionField[Any] = CollectionField(item_type, key, limit, item, page)
     paged = "" if page is None else f", page={page!r}"
     where = f"stream({type_name(item_type)}, limit={limit!r}{paged})"
     if limit is not None and (not _positive_int(limit)):
@@ -367,7 +364,7 @@ def _positive_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-class StreamItems(Generic[T]):
+class CollectionItems(Generic[T]):
     """What the server keeps of one stream field: keys in order and unrendered ops.
 
     Every op is O(1): keys are kept in an ``OrderedDict`` (pushes at either end, removal
@@ -597,16 +594,17 @@ class StreamItems(Generic[T]):
         """
         if self._page is None:
             raise PageError(
-                f"stream {self._name!r} is not paged: declare it with "
-                f"stream(..., page=N) to open it on a source."
+                self._name,
+                "not a paged stream: declare it with stream(..., page=N) to open it on a source.",
             )
         if len(self) or self.pending or self._sourced:
             raise PageError(
-                f"stream {self._name!r} already has items or a source: open it on its "
-                f"source once, in on_start, before anything is pushed."
+                self._name,
+                "it already has items or a source: open it on its source once, in "
+                "on_start, before anything is pushed.",
             )
         if not isinstance(total, int) or total < 0:
-            raise PageError(f"stream {self._name!r}: the source's count() gave {total!r}")
+            raise PageError(self._name, f"the source's count() gave {total!r}")
         self._sourced = True
         self._total = self._lo = total
 
@@ -633,22 +631,23 @@ class StreamItems(Generic[T]):
         above = stop == self._lo
         if not self._sourced or not (above or start == hi) or not 0 <= start <= stop:
             raise PageError(
-                f"stream {self._name!r}: a page at positions {start}..{stop} does not "
-                f"touch the window {self._lo}..{hi} of {self._total} items."
+                self._name,
+                f"a page at positions {start}..{stop} does not touch the window "
+                f"{self._lo}..{hi} of {self._total} items.",
             )
         if len(items) != stop - start:
             raise PageError(
-                f"stream {self._name!r}: the source's slice({start}, {stop}) gave "
-                f"{len(items)} items, not {stop - start}; it must give exactly "
-                f"stop - start items, oldest first."
+                self._name,
+                f"the source's slice({start}, {stop}) gave {len(items)} items, not "
+                f"{stop - start}; it must give exactly stop - start items, oldest first.",
             )
         keys = [self._page_key(item, index) for index, item in enumerate(items)]
         for key in keys:
             if key in self or keys.count(key) > 1:
                 raise PageError(
-                    f"stream {self._name!r}: the page at {start}..{stop} holds key "
-                    f"{key!r} twice or already shown: the source's slice overlaps the "
-                    f"window, or keys repeat."
+                    self._name,
+                    f"the page at {start}..{stop} holds key {key!r} twice or already "
+                    f"shown: the source's slice overlaps the window, or keys repeat.",
                 )
         if self._key_of is None:
             self._counter += len(keys)

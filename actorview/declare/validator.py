@@ -18,19 +18,19 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
-from actorview.errors import DefinitionError
-from actorview.view.actions import Action
-from actorview.view.calculate import Calc, order_calcs
-from actorview.view.clauses import ViewClause
-from actorview.view.declarations import Declaration, article
-from actorview.view.errors import MissingFailureClause
-from actorview.view.expressions import Expr, return_annotation
-from actorview.view.fields import FieldKind, Origin, StateField
-from actorview.view.ops import (
+from actorview.declare.actions import Action
+from actorview.declare.calculate import Calc, order_calcs
+from actorview.declare.clauses import ViewClause
+from actorview.declare.collections import CollectionField
+from actorview.declare.declarations import Declaration, article
+from actorview.declare.errors import MissingFailureClause
+from actorview.declare.expressions import Expr, return_annotation
+from actorview.declare.fields import FieldKind, Origin, StateField
+from actorview.declare.ops import (
     Append,
     Cancel,
     Delete,
@@ -45,12 +45,11 @@ from actorview.view.ops import (
     Unshift,
     UpdateAt,
 )
-from actorview.view.spec import ViewSpec
-from actorview.view.stream_fields import StreamField
-from actorview.view.streams import AsyncStream, OnFailure, StreamFailed, takes_failures_of
-from actorview.view.values import conforms, type_name
-
-_LIST_OPS = (Push, Unshift, Pop, Shift, UpdateAt)
+from actorview.declare.spec import ViewSpec, sendable
+from actorview.declare.tasks import OnFailure, StreamFailed, StreamTask, takes_failures_of
+from actorview.declare.values import conforms, type_name
+from actorview.errors import DefinitionError
+from actorview.mailbox.clauses import Clause, require_sendable
 
 
 def compile_view(
@@ -58,8 +57,7 @@ def compile_view(
     *,
     receives: Iterable[type] = (),
     runtime_messages: Iterable[type] = (),
-    handled_elsewhere: Iterable[type] = (),
-    failure_matches: Iterable[Mapping[str, Any]] = (),
+    plain_clauses: Iterable[Clause] = (),
     reserved: Iterable[str] = (),
 ) -> ViewSpec:
     """Check every declaration of ``cls`` (and its bases) and return its :class:`ViewSpec`.
@@ -67,9 +65,8 @@ def compile_view(
     Args:
         receives: message types other tasks may send to the view.
         runtime_messages: types the runtime itself sends (browser events, lifecycle).
-        handled_elsewhere: message types handled by plain ``@on`` methods of the class.
-        failure_matches: the ``match`` of each plain ``@on`` clause that can take a
-            :class:`StreamFailed`.
+        plain_clauses: the class's plain ``@on`` methods (they may handle what its
+            streams emit, take their failures, and must take what something can send).
         reserved: attribute names the base class uses, which declarations may not take.
 
     Raises:
@@ -80,14 +77,25 @@ def compile_view(
             is declared ``on_failure="notice"``.
     """
     declared = _collect(cls)
-    checker = _Checker(cls.__name__, declared, tuple(receives), tuple(runtime_messages))
-    spec = checker.check(tuple(handled_elsewhere), frozenset(reserved))
-    spec = attrs.evolve(spec, failure_handled=checker.failure_handled(tuple(failure_matches)))
-    # Bindings inferred from render (it needs the class, not only its declarations). The
-    # optimistic layer imports the view layer: import it here, not at the top.
-    from actorview.optimistic.bindings import infer_bindings
-
-    return infer_bindings(cls, spec)
+    plain = tuple(plain_clauses)
+    runtime = tuple(runtime_messages)
+    checker = _Checker(cls.__name__, declared, tuple(receives), runtime)
+    spec = checker.check(tuple(clause.message_type for clause in plain), frozenset(reserved))
+    failure_matches = tuple(
+        clause.match for clause in plain if issubclass(StreamFailed, clause.message_type)
+    )
+    spec = attrs.evolve(spec, failure_handled=checker.failure_handled(failure_matches))
+    for clause in plain:
+        kind = clause.message_type
+        require_sendable(
+            f"{spec.name}.{clause.name} (@on {kind.__name__})",
+            kind,
+            (*runtime, *spec.sendable),
+            "no async_stream emits it and it is not in receives=(...)",
+            f"Declare `class {spec.name}(View, receives=({kind.__name__},))`, or remove "
+            f"the clause.",
+        )
+    return spec
 
 
 def _collect(cls: type) -> dict[str, Any]:
@@ -116,14 +124,14 @@ class _Checker:
         self.view = view
         self.declared: Mapping[str, Declaration] = declared
         self.fields: dict[str, StateField[Any]] = _of(declared, StateField)
-        self.stream_fields: dict[str, StreamField[Any]] = _of(declared, StreamField)
+        self.collections: dict[str, CollectionField[Any]] = _of(declared, CollectionField)
         self.calcs: dict[str, Calc[Any]] = _of(declared, Calc)
         self.actions: dict[str, Action] = _of(declared, Action)
         self.clauses: dict[str, ViewClause] = _of(declared, ViewClause)
-        self.streams: dict[str, AsyncStream] = _of(declared, AsyncStream)
+        self.tasks: dict[str, StreamTask] = _of(declared, StreamTask)
         self.receives = receives
         self.runtime_messages = runtime_messages
-        self.names = set(self.fields) | set(self.stream_fields) | set(self.calcs)
+        self.names = set(self.fields) | set(self.collections) | set(self.calcs)
 
     def fail(self, where: str, message: str) -> DefinitionError:
         return DefinitionError(f"{self.view}.{where}: {message}")
@@ -148,7 +156,7 @@ class _Checker:
         for name, calc in self.calcs.items():
             self.check_calc(name, calc)
         calc_order = order_calcs(self.view, self.calcs)
-        for name, stream in self.streams.items():
+        for name, stream in self.tasks.items():
             self.check_stream(name, stream)
         for name, declared_action in self.actions.items():
             self.check_action(name, declared_action)
@@ -159,22 +167,18 @@ class _Checker:
         for name, calc in self.calcs.items():
             for dependency in calc.inputs:
                 readers.setdefault(dependency, []).append(name)
-        spec = ViewSpec(
+        return ViewSpec(
             name=self.view,
             fields=self.fields,
-            stream_fields=self.stream_fields,
+            collections=self.collections,
             calcs=self.calcs,
             calc_order=calc_order,
             readers={name: tuple(calcs) for name, calcs in readers.items()},
             actions=self.actions,
             clauses=tuple(self.clauses.values()),
-            streams=self.streams,
+            tasks=self.tasks,
             receives=self.receives,
         )
-        # The optimistic layer imports the view layer: import it here, not at the top.
-        from actorview.optimistic.program import plan_client
-
-        return attrs.evolve(spec, client=plan_client(spec))
 
     def check_field(self, name: str, field: StateField[Any]) -> None:
         if field.optimistic and field.origin is not Origin.CLIENT:
@@ -222,7 +226,7 @@ class _Checker:
         calc = self.calcs.get(name)
         return calc is not None and calc.optimistic
 
-    def check_stream(self, name: str, stream: AsyncStream) -> None:
+    def check_stream(self, name: str, stream: StreamTask) -> None:
         where = f"{name} (async_stream)"
         if not stream.takes_emit:
             raise self.fail(
@@ -272,17 +276,14 @@ class _Checker:
                 f"would never run. Declare an action for browser events, or override "
                 f"on_connect()/on_disconnect() for the connection.",
             )
-        sendable = (*self.receives, *self.emitted())
-        if self.streams:
-            sendable = (*sendable, StreamFailed)
-        if not any(issubclass(kind, other) or issubclass(other, kind) for other in sendable):
-            raise self.fail(
-                where,
-                f"a clause for {kind.__name__}, which nothing can send: no async_stream "
-                f"emits it and it is not in receives=(...). Add it to a stream's emits, "
-                f"declare `class {self.view}(View, receives=({kind.__name__},))`, or "
-                f"remove the clause.",
-            )
+        require_sendable(
+            f"{self.view}.{where}",
+            kind,
+            sendable(self.receives, self.tasks),
+            "no async_stream emits it and it is not in receives=(...)",
+            f"Add it to a stream's emits, declare `class {self.view}(View, "
+            f"receives=({kind.__name__},))`, or remove the clause.",
+        )
         fields = declared.message_fields
         self.check_no_clash(where, fields, lambda field: f"{kind.__name__}.{field}", "one")
         for field in declared.match:
@@ -304,11 +305,9 @@ class _Checker:
             *elsewhere,
         )
         handled = frozenset(
-            name
-            for name in self.streams
-            if any(takes_failures_of(match, name) for match in matches)
+            name for name in self.tasks if any(takes_failures_of(match, name) for match in matches)
         )
-        for name, stream in self.streams.items():
+        for name, stream in self.tasks.items():
             if name not in handled and stream.on_failure is OnFailure.CLAUSE:
                 _warn_at_class_statement(
                     f"{self.view}.{name} (async_stream): no clause handles its StreamFailed, "
@@ -321,11 +320,11 @@ class _Checker:
         return handled
 
     def emitted(self) -> tuple[type, ...]:
-        return tuple(kind for stream in self.streams.values() for kind in stream.emits)
+        return tuple(kind for stream in self.tasks.values() for kind in stream.emits)
 
     def check_emits_handled(self, handled_elsewhere: tuple[type, ...]) -> None:
         handled = (*(c.message_type for c in self.clauses.values()), *handled_elsewhere)
-        for name, stream in self.streams.items():
+        for name, stream in self.tasks.items():
             for kind in stream.emits:
                 if not any(issubclass(kind, other) for other in handled):
                     raise self.fail(
@@ -352,10 +351,13 @@ class _Checker:
         label = f"{where} ops.{op.verb}"
         for expression in op.expressions():
             self.check_names(label, expression, local)
-        if isinstance(op, (Fire, Cancel)):
-            self.check_stream_op(label, op, local)
-            return
-        assert isinstance(op, FieldOp)
+        match op:
+            case Fire() | Cancel():
+                self.check_stream_op(label, op, local)
+            case _:
+                self.check_target(label, op)
+
+    def check_target(self, label: str, op: FieldOp) -> None:
         target = op.field
         if target in self.calcs:
             raise self.fail(
@@ -365,73 +367,87 @@ class _Checker:
                 f"instead.",
             )
         field = self.fields.get(target)
-        stream_field = self.stream_fields.get(target)
-        if field is None and stream_field is None:
+        stream_field = self.collections.get(target)
+        if stream_field is not None:
+            self.check_stream_field_op(label, op, stream_field)
+        elif field is not None:
+            self.check_field_op(label, op, field)
+        else:
             raise self.fail(
                 label,
                 f"targets {target!r}, which is not a field of {self.view} (fields: "
-                f"{', '.join(sorted([*self.fields, *self.stream_fields])) or 'none'}). "
+                f"{', '.join(sorted([*self.fields, *self.collections])) or 'none'}). "
                 f"Declare it with state(...) or stream(...).",
             )
-        if stream_field is not None:
-            self.check_stream_field_op(label, op, stream_field)
-        else:
-            assert field is not None
-            self.check_field_op(label, op, field)
 
     def check_field_op(self, label: str, op: FieldOp, field: StateField[Any]) -> None:
         kind = type_name(field.type)
-        if isinstance(op, (Delete, Reset)):
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, {article(kind)} field; {op.verb} works on stream fields. "
-                f"Use ops.set({field.name}=...) to replace its value.",
-            )
-        if isinstance(op, Append) and field.kind is not FieldKind.TEXT:
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, {article(kind)} field; append works on str fields. Use "
-                f"ops.push for list and stream fields, ops.set otherwise.",
-            )
-        if isinstance(op, _LIST_OPS) and field.kind is not FieldKind.LIST:
-            fix = (
-                "Use ops.append to add text"
-                if field.kind is FieldKind.TEXT
-                else f"Declare it as list[...] or stream(...), or use ops.set({field.name}=...)"
-            )
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, {article(kind)} field; {op.verb} works on list and "
-                f"stream fields. {fix}.",
-            )
-        if isinstance(op, Set):
-            self.check_value(label, op.value, field.type, field.name, "value")
-        elif isinstance(op, Append):
-            self.check_value(label, op.value, str, field.name, "text")
-        elif isinstance(op, (Push, Unshift)):
-            self.check_value(label, op.item, field.item_type, field.name, "item")
-        elif isinstance(op, UpdateAt):
-            self.check_value(label, op.index, int, field.name, "index")
-            self.check_value(label, op.value, field.item_type, field.name, "item")
+        match op:
+            case Delete() | Reset():
+                raise self.fail(
+                    label,
+                    f"targets {field.name!r}, {article(kind)} field; {op.verb} works on stream "
+                    f"fields. Use ops.set({field.name}=...) to replace its value.",
+                )
+            case Set():
+                self.check_value(label, op.value, field.type, field.name, "value")
+            case Append():
+                if field.kind is not FieldKind.TEXT:
+                    raise self.fail(
+                        label,
+                        f"targets {field.name!r}, {article(kind)} field; append works on str "
+                        f"fields. Use ops.push for list and stream fields, ops.set otherwise.",
+                    )
+                self.check_value(label, op.value, str, field.name, "text")
+            case Push(item=item) | Unshift(item=item):
+                self.check_list(label, op, field)
+                self.check_value(label, item, field.item_type, field.name, "item")
+            case Pop() | Shift():
+                self.check_list(label, op, field)
+            case UpdateAt():
+                self.check_list(label, op, field)
+                self.check_value(label, op.index, int, field.name, "index")
+                self.check_value(label, op.value, field.item_type, field.name, "item")
+            case _:
+                assert_never(op)
 
-    def check_stream_field_op(self, label: str, op: FieldOp, field: StreamField[Any]) -> None:
-        if isinstance(op, (Set, Append)):
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, a stream field; a stream is changed item by item. "
-                f"Use ops.push/unshift/update_at/delete, or ops.reset to empty it.",
-            )
-        if isinstance(op, (Pop, Shift)) and field.page is not None:
-            raise self.fail(
-                label,
-                f"targets {field.name!r}, a paged stream (page={field.page}); {op.verb} "
-                f"would remove an end of its sequence, which may not be in the page. Use "
-                f"ops.delete({field.name!r}, key) for a shown item, or ops.reset.",
-            )
-        if isinstance(op, (Push, Unshift)):
-            self.check_value(label, op.item, field.item_type, field.name, "item")
-        elif isinstance(op, UpdateAt):
-            self.check_value(label, op.value, field.item_type, field.name, "item")
+    def check_list(self, label: str, op: FieldOp, field: StateField[Any]) -> None:
+        if field.kind is FieldKind.LIST:
+            return
+        fix = (
+            "Use ops.append to add text"
+            if field.kind is FieldKind.TEXT
+            else f"Declare it as list[...] or stream(...), or use ops.set({field.name}=...)"
+        )
+        raise self.fail(
+            label,
+            f"targets {field.name!r}, {article(type_name(field.type))} field; {op.verb} works "
+            f"on list and stream fields. {fix}.",
+        )
+
+    def check_stream_field_op(self, label: str, op: FieldOp, field: CollectionField[Any]) -> None:
+        match op:
+            case Set() | Append():
+                raise self.fail(
+                    label,
+                    f"targets {field.name!r}, a stream field; a stream is changed item by "
+                    f"item. Use ops.push/unshift/update_at/delete, or ops.reset to empty it.",
+                )
+            case Pop() | Shift():
+                if field.page is not None:
+                    raise self.fail(
+                        label,
+                        f"targets {field.name!r}, a paged stream (page={field.page}); "
+                        f"{op.verb} would remove an end of its sequence, which may not be in "
+                        f"the page. Use ops.delete({field.name!r}, key) for a shown item, or "
+                        f"ops.reset.",
+                    )
+            case Push(item=item) | Unshift(item=item) | UpdateAt(value=item):
+                self.check_value(label, item, field.item_type, field.name, "item")
+            case Delete() | Reset():
+                pass
+            case _:
+                assert_never(op)
 
     def check_value(self, label: str, value: Expr, expected: Any, target: str, what: str) -> None:
         if value.is_constant:
@@ -458,12 +474,12 @@ class _Checker:
             )
 
     def check_stream_op(self, label: str, op: Fire | Cancel, local: tuple[str, ...]) -> None:
-        stream = self.streams.get(op.stream)
+        stream = self.tasks.get(op.stream)
         if stream is None:
             raise self.fail(
                 label,
                 f"names the stream {op.stream!r}, which {self.view} does not declare "
-                f"(streams: {', '.join(self.streams) or 'none'}). Declare it with "
+                f"(streams: {', '.join(self.tasks) or 'none'}). Declare it with "
                 f"@async_stream(emits=...).",
             )
         if isinstance(op, Cancel):

@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
-from actorview.view.declarations import Declaration
-from actorview.view.expressions import Expr, expr
-from actorview.view.ops import Op, OpLike, flatten
+from actorview.declare.declarations import Declaration
+from actorview.declare.expressions import Expr, expr
+from actorview.declare.ops import Op, OpLike, flatten
 
 
 class ViewClause(Declaration):

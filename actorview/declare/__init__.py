@@ -1,0 +1,109 @@
+"""What a view class body declares, and the validator that checks it.
+
+The declarations (:func:`state` and :func:`stream` fields, :func:`calculate` values,
+:mod:`ops`, :func:`action`\\ s, :func:`clause`\\ s, :func:`async_stream` tasks), the
+:class:`ViewSpec` a class compiles to, and :func:`compile_view`, which checks a class
+when it is defined. Nothing here runs a view: the ``View`` actor, its store and its
+stream runs are :mod:`actorview.view` (which re-exports these names: import them from
+there, or from ``actorview``). The layer sits below :mod:`actorview.optimistic`, which
+plans the browser's predictions from a :class:`ViewSpec`; docs/ARCHITECTURE.md draws
+the layers.
+
+Fields, calcs and stream fields are descriptors that read and write through their
+instance's ``store`` (:class:`~actorview.declare.declarations.Holder`), so this package
+needs nothing of the runtime.
+"""
+
+from actorview.declare import ops
+from actorview.declare.actions import Action, action
+from actorview.declare.calculate import Appended, Calc, calculate
+from actorview.declare.clauses import ViewClause, clause
+from actorview.declare.collections import (
+    PAGE_EVENT,
+    CollectionField,
+    CollectionItems,
+    ItemAdded,
+    ItemRemoved,
+    ItemReplaced,
+    ItemsCleared,
+    KeptSource,
+    PageSource,
+    StreamChange,
+    stream,
+)
+from actorview.declare.errors import (
+    CalcNotReady,
+    EmitError,
+    ExpressionError,
+    InvalidEvent,
+    InvalidInput,
+    InvalidParams,
+    KeepFailed,
+    MissingFailureClause,
+    OpError,
+    PageError,
+    SourceTimeout,
+    StateTypeError,
+    StreamBusy,
+    UnknownAction,
+    ViewError,
+)
+from actorview.declare.fields import Origin, StateField, state
+from actorview.declare.spec import ViewSpec
+from actorview.declare.tasks import (
+    Emit,
+    OnBusy,
+    OnFailure,
+    StreamFailed,
+    StreamTask,
+    async_stream,
+)
+from actorview.declare.validator import compile_view
+
+__all__ = [
+    "PAGE_EVENT",
+    "Action",
+    "Appended",
+    "Calc",
+    "CalcNotReady",
+    "CollectionField",
+    "CollectionItems",
+    "Emit",
+    "EmitError",
+    "ExpressionError",
+    "InvalidEvent",
+    "InvalidInput",
+    "InvalidParams",
+    "ItemAdded",
+    "ItemRemoved",
+    "ItemReplaced",
+    "ItemsCleared",
+    "KeepFailed",
+    "KeptSource",
+    "MissingFailureClause",
+    "OnBusy",
+    "OnFailure",
+    "OpError",
+    "Origin",
+    "PageError",
+    "PageSource",
+    "SourceTimeout",
+    "StateField",
+    "StateTypeError",
+    "StreamBusy",
+    "StreamChange",
+    "StreamFailed",
+    "StreamTask",
+    "UnknownAction",
+    "ViewClause",
+    "ViewError",
+    "ViewSpec",
+    "action",
+    "async_stream",
+    "calculate",
+    "clause",
+    "compile_view",
+    "ops",
+    "state",
+    "stream",
+]

@@ -1,0 +1,42 @@
+"""``python -m demo_chat`` in a subprocess, for the browser tests that open the demo."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def demo_server(*options: str, secret: str | None) -> Iterator[str]:
+    """Serve the demo on a free port (unless ``options`` give ``--port``) with ``options``
+    (its command-line flags) and yield its URL; on exit, stop it with SIGTERM and check it
+    stopped cleanly. ``secret``: ``ACTORVIEW_SECRET``, or None for none (the demo then
+    keeps one in its ``--data-dir``)."""
+    env = {name: value for name, value in os.environ.items() if name != "ACTORVIEW_SECRET"}
+    if secret is not None:
+        env["ACTORVIEW_SECRET"] = secret
+    process = subprocess.Popen(
+        [sys.executable, "-m", "demo_chat", "--port", "0", *options, "--log-level", "WARNING"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    assert found, f"the demo did not print its URL: {line!r}"
+    yield found.group(0)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    finally:
+        process.stdout.close()
+    assert process.returncode == 0, "the demo must stop cleanly on SIGTERM"
