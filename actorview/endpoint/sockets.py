@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from actorview.endpoint.errors import EndpointError
+
 CLOSE_JOIN_REFUSED = 4001
 CLOSE_JOIN_TIMEOUT = 4002
 CLOSE_IDLE = 4003
@@ -28,7 +30,7 @@ MAX_CLOSE_REASON = 120
 """Characters of a close reason sent to the peer (the frame allows 123 bytes)."""
 
 
-class SocketClosed(Exception):
+class SocketClosed(EndpointError):
     """The live socket is gone: the peer closed it (``code`` is its close code, None
     if the connection simply dropped), or a write or close ran past its time bound."""
 
