@@ -10,6 +10,9 @@ reply in the history marked stopped); each ``Chunk`` appends to ``draft`` (burst
 coalesced); ``Done`` moves the draft into the history; ``cancel`` stops the reply;
 ``clear`` stops it and empties the history. Tokens of a cancelled or superseded reply
 never reach the draft: the runtime drops them (no run counter in this class).
+``draft`` is a server field, not ``origin="stream"``: the chunks' clause appends to it,
+but ``submit``, ``cancel`` and ``clear`` move it into the history and empty it at once,
+in the same message as the cancel (only clauses may write a stream field).
 
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
@@ -89,7 +92,7 @@ class ChatView(View):
     """A chat with a streaming (fake) LLM."""
 
     history = stream(Message, item=render_message, page=HISTORY_PAGE, limit=HISTORY_LIMIT)
-    draft = state(str, origin="stream")
+    draft = state(str)  # chunks append to it; submit, cancel and clear move it away
     input = state(str, origin="client", optimistic=True)
     streaming = state(bool)
     failure = state(str)

@@ -18,6 +18,7 @@ import attrs
 from actorview.declare.declarations import Declaration
 from actorview.declare.expressions import Expr, expr
 from actorview.declare.ops import Op, OpLike, flatten
+from actorview.declare.tasks import RUN_KEY
 
 
 class ViewClause(Declaration):
@@ -57,6 +58,21 @@ class ViewClause(Declaration):
         message)."""
         return tuple(field.name for field in attrs.fields(self.message_type))
 
+    @functools.cached_property
+    def reads_run_key(self) -> bool:
+        """Whether its guard or an op reads ``run_key``, the emitting run's key."""
+        expressions = [op_expr for op in self.ops for op_expr in op.expressions()]
+        expressions += [op.when for op in self.ops if op.when is not None]
+        if self.when is not None:
+            expressions.append(self.when)
+        return any(RUN_KEY in expression.names for expression in expressions)
+
+    @functools.cached_property
+    def local_names(self) -> tuple[str, ...]:
+        """The names its expressions bind locally: the message's fields, and
+        ``run_key`` when it reads it."""
+        return (*self.message_fields, RUN_KEY) if self.reads_run_key else self.message_fields
+
 
 def clause(
     message_type: type,
@@ -79,6 +95,11 @@ def clause(
     Example::
 
         on_chunk = clause(Chunk, ops.append(draft=lambda text: text), batch=True)
+
+    For a message of a keyed stream (``async_stream(max_runs=N)``), the guard and the
+    ops may read ``run_key``: the key of the run that emitted it (the body need not put
+    it in every message). ``when=lambda run_key: run_key == "alice"`` takes one key's
+    messages only.
 
     The ops apply all or nothing. If one fails (an expression raises, a value has the
     wrong type), the error propagates out of the view's task: a clause handles server

@@ -180,20 +180,32 @@ class KeepFailed(ViewError):
 
 
 class StreamBusy(ViewError):
-    """``fire`` of an async_stream declared ``on_busy="refuse"`` while a run is live.
+    """``fire`` of an async_stream declared ``on_busy="refuse"`` while a run is live, or
+    of a new key of a keyed stream while ``max_runs`` of its runs are live.
 
-    ``where`` names the action or clause that fired it, when one did.
+    ``where`` names the action or clause that fired it, when one did; ``max_runs`` is the
+    bound that was reached (``None`` for a refused run of a busy key).
     """
 
-    def __init__(self, view: str, stream: str, *, where: str | None = None) -> None:
+    def __init__(
+        self, view: str, stream: str, *, where: str | None = None, max_runs: int | None = None
+    ) -> None:
         at = view if where is None else f"{view}, {where}"
-        super().__init__(
-            f'{at}: {stream!r} has a live run and is declared on_busy="refuse". Cancel it '
-            f'first, or declare on_busy="supersede" or "queue".'
-        )
+        if max_runs is None:
+            text = (
+                f'{at}: {stream!r} has a live run and is declared on_busy="refuse". Cancel '
+                f'it first, or declare on_busy="supersede" or "queue".'
+            )
+        else:
+            text = (
+                f"{at}: {stream!r} already has {max_runs} live runs, its max_runs. Cancel "
+                f"one first (ops.cancel({stream!r}, key=...)), or declare a higher max_runs."
+            )
+        super().__init__(text)
         self.view = view
         self.stream = stream
         self.where = where
+        self.max_runs = max_runs
 
 
 class EmitError(ViewError, TypeError):

@@ -131,9 +131,14 @@ class Fire(_Conditional):
     verb: ClassVar[str] = "fire"
     stream: str
     args: Mapping[str, Expr] = attrs.field(factory=dict)
+    key: Expr | None = None
+    """The run's key (keyed streams only)."""
+    keys: Expr | None = None
+    """Keys to start one run each under, with the same ``args`` (keyed streams only)."""
 
     def expressions(self) -> tuple[Expr, ...]:
-        return tuple(self.args.values())
+        values = tuple(self.args.values())
+        return (*values, *(e for e in (self.key, self.keys) if e is not None))
 
 
 @attrs.frozen
@@ -142,6 +147,8 @@ class Cancel(_Conditional):
 
     verb: ClassVar[str] = "cancel"
     stream: str
+    key: Expr | None = None
+    """The key of the run to cancel (keyed streams); ``None``: every run."""
 
 
 FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | Delete | Reset
@@ -224,8 +231,16 @@ def reset(*fields: str) -> tuple[Op, ...]:
     return tuple(Reset(name) for name in fields)
 
 
-def fire(stream: str, **args: Any) -> Fire:
+def fire(stream: str, *, key: Any = None, keys: Any = None, **args: Any) -> Fire:
     """``ops.fire("llm", prompt=lambda input: input)``: start a run of an async_stream.
+
+    ``key`` (keyed streams, declared with ``max_runs``, only; required there): the key
+    the run lives under, a value or an expression (``key=lambda name: name``), hashable
+    and not ``None``. Everything below then holds per key: a live run of another key
+    is left alone, and a fire of a new key while ``max_runs`` are live is refused with
+    ``StreamBusy``. ``keys`` (instead of ``key``): a collection of keys, one run each,
+    with the same ``args`` (``keys=lambda agents: agents``); refused as a whole if the
+    new keys among them would pass ``max_runs``.
 
     ``args`` fill the body's parameters; parameters not given are read from the view's
     fields and calcs of the same name, when the op runs (values, not live references).
@@ -243,11 +258,17 @@ def fire(stream: str, **args: Any) -> Fire:
             name: expr(value, where=f"ops.fire({stream!r}, {name}=...)")
             for name, value in args.items()
         },
+        None if key is None else expr(key, where=f"ops.fire({stream!r}, key=...)"),
+        None if keys is None else expr(keys, where=f"ops.fire({stream!r}, keys=...)"),
     )
 
 
-def cancel(stream: str) -> Cancel:
+def cancel(stream: str, *, key: Any = None) -> Cancel:
     """``ops.cancel("llm")``: cancel the live run of an async_stream, if any.
+
+    For a keyed stream, ``key=`` (a value or an expression) cancels that key's run only;
+    without it, every run of the stream is cancelled, and the op returns (after the
+    message) when all of them have ended.
 
     When the op applies, the run's lease is revoked: from that moment none of its
     messages reaches a clause, even those already queued. After the message, the view
@@ -255,7 +276,9 @@ def cancel(stream: str) -> Cancel:
     takes its next message. Queued runs are dropped too. Nothing happens if no run is
     live.
     """
-    return Cancel(stream)
+    return Cancel(
+        stream, None if key is None else expr(key, where=f"ops.cancel({stream!r}, key=...)")
+    )
 
 
 def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:

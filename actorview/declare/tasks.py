@@ -12,6 +12,20 @@ The body is a plain async function, not a method: it gets values (by parameter n
 from ``ops.fire`` arguments or the view's fields and calcs) and an ``emit`` function, and
 can change the view only by emitting messages its clauses handle.
 
+A stream declared with ``max_runs=N`` is *keyed*: it runs under as many keys at once as
+the view fires (``ops.fire("agent", key=lambda name: name, ...)``), at most ``N`` live at a
+time. Each key is its own unkeyed stream: a fire of a live key supersedes (or queues, or
+is refused, as ``on_busy`` says) only that key's run; ``ops.cancel("agent", key=...)``
+ends one run, ``ops.cancel("agent")`` all of them; a clause reads the key of the run that
+emitted the message it handles as the name ``run_key``, and :class:`StreamFailed` carries
+it as ``key``. A fire of a new key while ``N`` runs are live is refused with
+:class:`~actorview.declare.errors.StreamBusy` (the action changes nothing).
+
+A stream may start itself (``start=``, :class:`Start`): when the view starts, each time
+its browser connects (cancelled when it disconnects), or when the browser goes away; with
+``every=seconds`` it is fired again on that period (a tick while a run is live is
+skipped). Its parameters are then read from the view's fields and calcs.
+
 What a run does (fire, supersede, cancel, fail) is the view's runtime:
 :mod:`actorview.view.tasks`. A body that raises fails its run. If the view has a clause
 for :class:`StreamFailed` that can take this stream's failures (its ``match`` names this
@@ -44,6 +58,10 @@ run was cancelled or superseded (the run's task is being cancelled anyway).
 Body = Callable[..., Awaitable[None]]
 OnBusyName = Literal["supersede", "queue", "refuse"]
 OnFailureName = Literal["clause", "notice"]
+StartName = Literal["mount", "connect", "disconnect"]
+
+RUN_KEY = "run_key"
+"""The name a clause's expressions read the emitting run's key by (keyed streams)."""
 
 
 class OnBusy(enum.Enum):
@@ -68,9 +86,22 @@ class OnFailure(enum.Enum):
     clause for its :class:`StreamFailed`, if there is one, still takes precedence)."""
 
 
+class Start(enum.Enum):
+    """When a stream fires itself (``async_stream(..., start=...)``)."""
+
+    MOUNT = "mount"
+    """When the view starts, before its first render is sent."""
+    CONNECT = "connect"
+    """Each time a browser connects; the run (and its timer) is cancelled when it goes."""
+    DISCONNECT = "disconnect"
+    """Each time the browser goes away (to save, to clean up)."""
+
+
 @attrs.frozen
 class StreamFailed:
     """A run's body raised ``error_type: error``; handle it with a clause.
+
+    ``key`` is the run's key for a keyed stream (``None`` otherwise).
 
     Match on the stream: ``clause(StreamFailed, ..., match={"stream": "llm"})``. Such a
     clause replaces the runtime's default notice for that stream's failures; a clause
@@ -83,6 +114,7 @@ class StreamFailed:
     run: int
     error: str
     error_type: str
+    key: Any = None
 
 
 class StreamTask(Declaration):
@@ -93,6 +125,9 @@ class StreamTask(Declaration):
         emits: the message types it may emit.
         on_busy: what ``fire`` does while a run is live (:class:`OnBusy`).
         on_failure: what a failed run should lead to (:class:`OnFailure`).
+        max_runs: for a keyed stream, the most runs live at once; ``None``: unkeyed.
+        start: when it fires itself (:class:`Start`), or ``None``.
+        every: seconds between the fires it makes itself, or ``None``.
         name: the attribute name, set when the class is created.
     """
 
@@ -102,15 +137,28 @@ class StreamTask(Declaration):
         emits: tuple[type, ...],
         on_busy: OnBusy,
         on_failure: OnFailure = OnFailure.CLAUSE,
+        *,
+        max_runs: int | None = None,
+        start: Start | None = None,
+        every: float | None = None,
     ) -> None:
         self.body = body
         self.emits = emits
         self.on_busy = on_busy
         self.on_failure = on_failure
+        self.max_runs = max_runs
+        self.start = start
+        self.every = every
         self._declare()
         parameters = inspect.signature(body).parameters
         self.params = tuple(name for name in parameters if name != "emit")
         self.takes_emit = "emit" in parameters
+        self.takes_key = "key" in parameters
+
+    @property
+    def keyed(self) -> bool:
+        """Whether its runs live under keys (it was declared with ``max_runs``)."""
+        return self.max_runs is not None
 
     def __repr__(self) -> str:
         emitted = ", ".join(t.__name__ for t in self.emits)
@@ -122,6 +170,9 @@ def async_stream(
     emits: tuple[type, ...],
     on_busy: OnBusy | OnBusyName = OnBusy.SUPERSEDE,
     on_failure: OnFailure | OnFailureName = OnFailure.CLAUSE,
+    max_runs: int | None = None,
+    start: Start | StartName | None = None,
+    every: float | None = None,
 ) -> Callable[[Body], StreamTask]:
     """Declare a streaming task of the view (use as a decorator in the class body).
 
@@ -132,9 +183,31 @@ def async_stream(
         on_failure: ``"clause"`` (default: the view has a clause for this stream's
             :class:`StreamFailed`; without one the class definition warns) or
             ``"notice"`` (a failed run shows the runtime's default notice, by intent).
+        max_runs: make the stream keyed, with at most this many runs live at once (each
+            fire names its ``key``; a fire of a new key past the bound is refused with
+            :class:`~actorview.declare.errors.StreamBusy`).
+        start: ``"mount"``, ``"connect"`` or ``"disconnect"`` (:class:`Start`): fire it
+            when the view starts, when a browser connects (cancelled when it goes), or
+            when the browser goes away. Not for keyed streams.
+        every: fire it again every this many seconds (from ``start``, ``"mount"`` when
+            not given; while connected for ``"connect"``); a tick while a run is live
+            is skipped, so slow runs never pile up.
 
     The body's parameters other than ``emit`` are filled when the run is fired: from the
-    ``ops.fire`` arguments, else from the view's field or calc of that name.
+    ``ops.fire`` arguments, else from the view's field or calc of that name. A keyed
+    stream's body may take ``key``: its run's key.
+
+    Example, three agents answering at once, and a log tail that starts itself::
+
+        @async_stream(emits=(Token, Answered), max_runs=8)
+        async def agent(key: str, question: str, emit: Emit) -> None: ...
+
+        ask = action(ops.fire("agent", key="alice", question=lambda q: q), params=Ask)
+        on_token = clause(Token, ops.append(alice=lambda text: text),
+                          when=lambda run_key: run_key == "alice")
+
+        @async_stream(emits=(Line,), start="connect", every=5.0)
+        async def tail(path: str, emit: Emit) -> None: ...
     """
     problem = None
     try:
@@ -147,9 +220,39 @@ def async_stream(
     except ValueError:
         failure = OnFailure.CLAUSE
         problem = f"async_stream(on_failure={on_failure!r}): use 'clause' or 'notice'."
+    starts: Start | None
+    try:
+        starts = start if start is None or isinstance(start, Start) else Start(start)
+    except ValueError:
+        starts = None
+        problem = f"async_stream(start={start!r}): use 'mount', 'connect' or 'disconnect'."
+    if max_runs is not None and (
+        isinstance(max_runs, bool) or not isinstance(max_runs, int) or max_runs < 1
+    ):
+        problem = f"async_stream(max_runs={max_runs!r}): give a whole number of runs, 1 or more."
+    if every is not None and (
+        isinstance(every, bool) or not isinstance(every, (int, float)) or not every > 0
+    ):
+        problem = f"async_stream(every={every!r}): give a period in seconds, more than 0."
+    if every is not None and starts is None:
+        starts = Start.MOUNT
+    if starts is not None and max_runs is not None:
+        problem = (
+            f"async_stream(max_runs={max_runs!r}, start={starts.value!r}): a keyed stream "
+            f"runs under the keys its fires name, so it cannot start itself. Drop start= "
+            f"(and every=), or drop max_runs= to start one unkeyed run."
+        )
 
     def declare(body: Body) -> StreamTask:
-        declared = StreamTask(body, tuple(emits), busy, failure)
+        declared = StreamTask(
+            body,
+            tuple(emits),
+            busy,
+            failure,
+            max_runs=max_runs,
+            start=starts,
+            every=None if every is None else float(every),
+        )
         declared.problem = problem
         if not inspect.iscoroutinefunction(body):
             declared.problem = (

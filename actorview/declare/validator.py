@@ -46,7 +46,13 @@ from actorview.declare.ops import (
     UpdateAt,
 )
 from actorview.declare.spec import ViewSpec, sendable
-from actorview.declare.tasks import OnFailure, StreamFailed, StreamTask, takes_failures_of
+from actorview.declare.tasks import (
+    RUN_KEY,
+    OnFailure,
+    StreamFailed,
+    StreamTask,
+    takes_failures_of,
+)
 from actorview.declare.values import conforms, type_name
 from actorview.errors import DefinitionError
 from actorview.mailbox.clauses import Clause, require_sendable
@@ -151,6 +157,12 @@ class _Checker:
                 )
             if declaration.problem is not None:
                 raise self.fail(name, declaration.problem)
+            if name == RUN_KEY:
+                raise self.fail(
+                    name,
+                    f"the name {RUN_KEY!r} is what a clause reads the key of a keyed run by. "
+                    f"Choose another name.",
+                )
         for name, field in self.fields.items():
             self.check_field(name, field)
         for name, calc in self.calcs.items():
@@ -228,6 +240,16 @@ class _Checker:
 
     def check_stream(self, name: str, stream: StreamTask) -> None:
         where = f"{name} (async_stream)"
+        if stream.start is not None:
+            for param in stream.params:
+                if param not in self.names:
+                    raise self.fail(
+                        where,
+                        f"start={stream.start.value!r} fires it with no arguments, but its "
+                        f"parameter {param!r} is not a field or calc of {self.view} "
+                        f"(known: {self.known()}). Declare a field of that name, or fire it "
+                        f"from an action with ops.fire({name!r}, {param}=...).",
+                    )
         if not stream.takes_emit:
             raise self.fail(
                 where,
@@ -263,8 +285,47 @@ class _Checker:
         self.check_no_clash(where, params, lambda param: f"parameter {param!r}", "the parameter")
         if declared.when is not None:
             self.check_names(f"{where} guard", declared.when, params)
+        inputs = {name for op in declared.ops for e in op.expressions() for name in e.names}
+        inputs |= {name for op in declared.ops if op.when is not None for name in op.when.names}
+        if declared.when is not None:
+            inputs |= set(declared.when.names)
         for op in declared.ops:
             self.check_op(where, op, params)
+            self.check_origin(
+                where, op, writer="action", allowed=declared.optimistic or op_field(op) in inputs
+            )
+
+    def check_origin(self, where: str, op: Op, *, writer: str, allowed: bool = False) -> None:
+        """Who may write a field: ``stream`` fields only clauses; ``client`` fields only
+        the browser: its inputs, optimistic actions (what the browser predicts) and an
+        action that takes the field as its input (its guard or ops read it: a submit
+        that clears its box)."""
+        if not isinstance(op, FieldOp):
+            return
+        field = self.fields.get(op.field)
+        if field is None:
+            return
+        label = f"{where} ops.{op.verb}"
+        if field.origin is Origin.STREAM and writer == "action":
+            raise self.fail(
+                label,
+                f'writes {field.name!r}, a field with origin="stream": only clauses (the '
+                f"messages of streams) write it. Write it from a clause, or declare it "
+                f'origin="server" if actions write it too.',
+            )
+        if field.origin is Origin.CLIENT and not allowed:
+            fix = (
+                "Write a server field from the clause instead"
+                if writer == "clause"
+                else "Declare the action optimistic=True (the browser predicts it), read it "
+                "as the action's input, or write a server field"
+            )
+            raise self.fail(
+                label,
+                f'writes {field.name!r}, a field with origin="client": only the browser '
+                f"writes it (its inputs, optimistic actions, and an action that takes it as "
+                f'input). {fix}, or declare it origin="server" if the server writes it.',
+            )
 
     def check_clause(self, name: str, declared: ViewClause) -> None:
         where = f"{name} (clause for {declared.message_type.__name__})"
@@ -284,7 +345,9 @@ class _Checker:
             f"Add it to a stream's emits, declare `class {self.view}(View, "
             f"receives=({kind.__name__},))`, or remove the clause.",
         )
-        fields = declared.message_fields
+        fields = declared.local_names
+        if declared.reads_run_key:
+            self.check_run_key(where, kind, declared.message_fields)
         self.check_no_clash(where, fields, lambda field: f"{kind.__name__}.{field}", "one")
         for field in declared.match:
             if field not in fields:
@@ -297,6 +360,29 @@ class _Checker:
             self.check_names(f"{where} guard", declared.when, fields)
         for op in declared.ops:
             self.check_op(where, op, fields)
+            self.check_origin(where, op, writer="clause")
+
+    def check_run_key(self, where: str, kind: type, fields: tuple[str, ...]) -> None:
+        """``run_key`` is bound only for messages a keyed stream can emit."""
+        if RUN_KEY in fields:
+            raise self.fail(
+                where,
+                f"reads {RUN_KEY!r}, but {kind.__name__} has a field of that name, so it "
+                f"could not tell them apart. Rename the field.",
+            )
+        keyed = [
+            name
+            for name, stream in self.tasks.items()
+            if stream.keyed
+            and (kind is StreamFailed or any(issubclass(sent, kind) for sent in stream.emits))
+        ]
+        if not keyed:
+            raise self.fail(
+                where,
+                f"reads {RUN_KEY!r}, the key of the run that emitted the message, but no "
+                f"keyed async_stream emits {kind.__name__}. Declare the stream with "
+                f"max_runs=N (keyed), or stop reading {RUN_KEY!r}.",
+            )
 
     def failure_handled(self, elsewhere: tuple[Mapping[str, Any], ...]) -> frozenset[str]:
         """The streams whose failures a clause can take; warns for the others."""
@@ -482,6 +568,25 @@ class _Checker:
                 f"(streams: {', '.join(self.tasks) or 'none'}). Declare it with "
                 f"@async_stream(emits=...).",
             )
+        if isinstance(op, Fire) and op.key is not None and op.keys is not None:
+            raise self.fail(
+                label,
+                "passes both key= and keys=. Pass key= for one run, or keys= for one run per key.",
+            )
+        keyless = op.key is None and (not isinstance(op, Fire) or op.keys is None)
+        if keyless and stream.keyed and isinstance(op, Fire):
+            raise self.fail(
+                label,
+                f"fires {op.stream!r}, a keyed stream (max_runs={stream.max_runs}), without "
+                f"a key. Pass ops.fire({op.stream!r}, key=...), the key its run lives under.",
+            )
+        if not keyless and not stream.keyed:
+            raise self.fail(
+                label,
+                f"passes key=, but {op.stream!r} is not keyed: it has one run at a time. "
+                f"Declare it async_stream(..., max_runs=N) to run it under several keys at "
+                f"once, or drop key=.",
+            )
         if isinstance(op, Cancel):
             return
         for arg in op.args:
@@ -492,6 +597,8 @@ class _Checker:
                     f"(parameters: {', '.join(stream.params) or 'none'}). Remove it.",
                 )
         for param in stream.params:
+            if param == "key" and stream.keyed:
+                continue
             if param not in op.args and param not in self.names:
                 raise self.fail(
                     label,
@@ -499,6 +606,11 @@ class _Checker:
                     f"has no field or calc of that name. Pass ops.fire({op.stream!r}, "
                     f"{param}=...).",
                 )
+
+
+def op_field(op: Op) -> str | None:
+    """The field a field op writes (``None`` for a stream op)."""
+    return op.field if isinstance(op, FieldOp) else None
 
 
 _PACKAGE = str(Path(__file__).parent.parent) + "/"

@@ -34,6 +34,8 @@ from actorview.logging import get_logger
 from actorview.optimistic import program_id, program_source, runtime_source
 
 LIVE_PATH = "/_av/live"
+CLIENT_PREFIX = "/_av/"
+"""The browser client's ES modules are served side by side here (``client_modules()``)."""
 CLIENT_PATH = "/_av/client.js"
 OPTIMISTIC_RUNTIME_PATH = "/_av/optimistic.js"
 PROGRAM_PREFIX = "/_av/program/"
@@ -126,6 +128,7 @@ class Pages:
         *,
         title: str,
         static_files: Mapping[str, Path],
+        client_modules: frozenset[str],
         stylesheets: tuple[str, ...],
         debug: bool,
     ) -> None:
@@ -133,6 +136,7 @@ class Pages:
         self.signer = signer
         self.title = title
         self.static_files = dict(static_files)
+        self.client_modules = client_modules
         self.stylesheets = stylesheets
         self.debug = debug
         self._cache: dict[str, bytes] = {}
@@ -143,7 +147,7 @@ class Pages:
         if request.method not in ("GET", "HEAD"):
             return text(405, "method not allowed\n", (("Allow", "GET"),))
         path = request.path
-        if path == CLIENT_PATH or path.startswith(STATIC_PREFIX):
+        if path.startswith(STATIC_PREFIX) or self._client_module(path):
             return await self._static(path)
         script = self._generated_script(path)
         if script is not None:
@@ -162,7 +166,8 @@ class Pages:
         return Response(200, page.encode(), HTML, NO_STORE)
 
     async def _static(self, path: str) -> Response:
-        name = "client.js" if path == CLIENT_PATH else path[len(STATIC_PREFIX) :]
+        static = path.startswith(STATIC_PREFIX)
+        name = path[len(STATIC_PREFIX if static else CLIENT_PREFIX) :]
         file = self.static_files.get(name)
         if file is None:
             return text(404, "not found\n")
@@ -173,6 +178,10 @@ class Pages:
             Path(file).suffix, "application/octet-stream"
         )
         return Response(200, body, content_type)
+
+    def _client_module(self, path: str) -> bool:
+        """Whether ``path`` is one of the browser client's modules (``/_av/client.js``...)."""
+        return path.startswith(CLIENT_PREFIX) and path[len(CLIENT_PREFIX) :] in self.client_modules
 
     def _generated_script(self, path: str) -> bytes | None:
         """The optimistic runtime, or a route's client program (generated, then cached)."""
@@ -204,7 +213,7 @@ class Pages:
             f"{self._head(self.title, root)}"
             f'<script src="{prefix}{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
             f'<script src="{prefix}{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
-            f'<script src="{prefix}{CLIENT_PATH}" defer></script></head><body>'
+            f'<script type="module" src="{prefix}{CLIENT_PATH}"></script></head><body>'
             f'<div id="av-root" data-av-socket="{prefix}{LIVE_PATH}"'
             f' data-av-token="{html.escape(token)}"'
             f' data-av-program="{html.escape(program_id(route.view))}">'

@@ -38,6 +38,7 @@ import trio
 
 from actorview.endpoint.answers import (
     CLIENT_PATH,
+    CLIENT_PREFIX,
     LIVE_PATH,
     OPTIMISTIC_RUNTIME_PATH,
     PROGRAM_PREFIX,
@@ -63,11 +64,13 @@ from actorview.endpoint.sockets import (
 from actorview.endpoint.tcp import CLOSE_GRACE, BuiltinServer
 from actorview.endpoint.tokens import TokenSigner, random_secret
 from actorview.logging import get_logger
-from actorview.render import client_script_path, runtime_stylesheet_path
+from actorview.optimistic import client_modules
+from actorview.render import runtime_stylesheet_path
 from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
 
 __all__ = [
     "CLIENT_PATH",
+    "CLIENT_PREFIX",
     "CLOSE_GRACE",
     "CLOSE_IDLE",
     "CLOSE_JOIN_REFUSED",
@@ -148,8 +151,10 @@ class Application:
         self.signer = TokenSigner(_resolve_secret(secret))
         self.allowed_origins = frozenset(allowed_origins) if allowed_origins else None
         self.allowed_hosts = tuple(allowed_hosts)
+        modules = client_modules()
+        self.client_modules = frozenset(modules)
         self.static_files = {
-            "client.js": client_script_path(),
+            **modules,
             "actorview.css": runtime_stylesheet_path(),
             **(static_files or {}),
         }
@@ -165,6 +170,7 @@ class Application:
             self.signer,
             title=title,
             static_files=self.static_files,
+            client_modules=self.client_modules,
             stylesheets=self.stylesheets,
             debug=debug,
         )

@@ -221,6 +221,10 @@ class Actor:
         self._life = trio.CancelScope()
         self._killed: ActorKilled | None = None
         self._deadline: float | None = None
+        self.current_lease: Lease | None = None
+        """The lease of the message being matched or handled (``None``: told without
+        one). Set before its clauses' guards run and kept while its handler runs, so a
+        guard or handler may read who sent it (a view reads a run's key from it)."""
 
     # -- hooks for subclasses ------------------------------------------------------
 
@@ -375,7 +379,7 @@ class Actor:
             head = mailbox.peek_nowait()
             if head is None:
                 return
-            lease = head[2]
+            lease = self.current_lease = head[2]
             clause = None if lease is not None and lease.revoked else self._select(head[0])
             if clause is None:
                 # Revoked or unhandled: it changes nothing, so it need not end the batch.
@@ -391,6 +395,7 @@ class Actor:
         if lease is not None and lease.revoked:
             self.mailbox.stats.revoked += 1
             return None
+        self.current_lease = lease
         clause = self._select(message)
         if clause is None:
             self._drop_unhandled(envelope)
@@ -407,7 +412,7 @@ class Actor:
         return None
 
     async def _run_clause(self, clause: CompiledClause, envelope: Envelope) -> None:
-        message, reply, _ = envelope
+        message, reply, self.current_lease = envelope
         try:
             result = clause.call(self, message)
             if clause.is_async:

@@ -10,7 +10,9 @@ a refusal (``AV.Unpredictable``) that lets the server answer. The subset is docu
 
 :func:`program_source` writes a view class's client program (its client fields,
 optimistic calcs and optimistic actions, planned when the class is defined) as a script
-the page loads next to :func:`runtime_source` and ``client.js``.
+the page loads next to :func:`runtime_source` and ``client.js``. The browser's side of
+the optimistic layer, ``bindings.js`` and ``predict.js``, lives here beside
+``runtime.js``; :func:`client_modules` lists every module of the browser client.
 
 Example::
 
@@ -40,6 +42,7 @@ from actorview.optimistic.transpile import (
     transpile,
     transpile_expression,
 )
+from actorview.render import client_modules as render_client_modules
 
 
 def runtime_path() -> Path:
@@ -48,6 +51,27 @@ def runtime_path() -> Path:
     Load it once in the page (or in node) before evaluating any transpiled function.
     """
     return Path(str(resources.files("actorview.optimistic").joinpath("runtime.js")))
+
+
+CLIENT_MODULES = ("bindings.js", "predict.js")
+"""The browser client's modules that live here, beside ``runtime.js``: the client state
+and bindings, and the prediction of optimistic actions (``client.js`` imports them)."""
+
+
+def client_modules() -> dict[str, Path]:
+    """Every ES module of the browser client, by the name each is served under: the
+    ``actorview.render`` ones (``client.js``, the entry, and its patch, event and socket
+    modules) and this package's :data:`CLIENT_MODULES`. Serve them side by side (one
+    folder of URLs, as ``text/javascript``): they import each other by these names.
+    ``runtime.js`` is not among them; it is a classic script (:func:`runtime_source`).
+    """
+    here = runtime_path().parent
+    modules = render_client_modules()
+    for name in CLIENT_MODULES:
+        if name in modules:
+            raise ValueError(f"two client modules are served as {name!r}")
+        modules[name] = here / name
+    return modules
 
 
 def runtime_source() -> str:
@@ -93,10 +117,12 @@ def _base36(n: int) -> str:
 
 __all__ = [
     "BUILTINS",
+    "CLIENT_MODULES",
     "STR_METHODS",
     "Kind",
     "TranspileError",
     "Transpiled",
+    "client_modules",
     "kind_of_type",
     "program_id",
     "program_source",

@@ -3,11 +3,11 @@
 A view's ``render`` returns an :class:`Element` tree, usually built with :data:`h`.
 :func:`to_html` writes the first response; afterwards :func:`diff` compares the previous
 tree with the new one and yields patch ops, which :func:`encode` turns into the compact
-JSON frame described in docs/PROTOCOL.md. The browser applies them with the client
-script at :func:`client_script_path`; :class:`Document` is the reference applier in
-Python that tests (and the test client) use. Every string that enters a tree is
-normalised by :func:`normalize_text` (nothing a frame cannot encode, nothing the
-browser's HTML parser would change). Example::
+JSON frame described in docs/PROTOCOL.md. The browser applies them with the client's
+ES modules (:func:`client_modules`, the entry :func:`client_script_path`); :class:`Document`
+is the reference applier in Python that tests (and the test client) use. Every string
+that enters a tree is normalised by :func:`normalize_text` (nothing a frame cannot
+encode, nothing the browser's HTML parser would change). Example::
 
     >>> old = h.div(h.p("Hel"))
     >>> new = h.div(h.p("Hello"))
@@ -65,8 +65,17 @@ from actorview.render.wire import decode, encode
 
 
 def client_script_path() -> _FsPath:
-    """The path of the browser client, ``client.js``: serve it as ``text/javascript``."""
+    """The path of the browser client's entry module, ``client.js``: load it with
+    ``<script type="module">``, served as ``text/javascript`` next to every module of
+    ``actorview.optimistic.client_modules()`` (it imports them by those names)."""
     return _FsPath(__file__).with_name("static") / "client.js"
+
+
+def client_modules() -> dict[str, _FsPath]:
+    """The browser client's ES modules this package holds (``client.js`` and what it
+    imports from here: patches, events, the socket...), by the name each is served under.
+    ``actorview.optimistic.client_modules()`` adds the optimistic ones."""
+    return {path.name: path for path in sorted(client_script_path().parent.glob("*.js"))}
 
 
 def runtime_stylesheet_path() -> _FsPath:
@@ -116,6 +125,7 @@ __all__ = [
     "UnsafeContent",
     "UpdateChildren",
     "WireError",
+    "client_modules",
     "client_script_path",
     "decode",
     "diff",

@@ -1,6 +1,6 @@
 """The reference applier: a small mutable DOM in Python that patch ops are applied to.
 
-It does what ``static/client.js`` does to the browser's DOM, so the tests can check the
+It does what ``static/patch.js`` does to the browser's DOM, so the tests can check the
 invariant "applying diff(a, b) to a page showing a gives a page showing b" without a
 browser, and the test client can follow a view's frames. HTML carried by ops is parsed
 the way a browser parses it into a ``<template>`` (void elements, raw text in

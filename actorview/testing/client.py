@@ -58,6 +58,8 @@ from actorview.testing.page import (
 )
 from actorview.view import (
     ActionEvent,
+    Connected,
+    Disconnected,
     Failed,
     InputEvent,
     Notice,
@@ -468,6 +470,16 @@ class ViewClient(Generic[V]):
         await self._quiet()
         self._check()
 
+    async def connect(self) -> None:
+        """A browser connects, as the endpoint tells the view on join (:class:`Connected`):
+        ``on_connect`` runs and streams declared ``start="connect"`` fire."""
+        await self.send(Connected())
+
+    async def disconnect(self) -> None:
+        """The browser goes away (:class:`Disconnected`): ``start="connect"`` streams are
+        cancelled (their timers stopped), ``start="disconnect"`` ones fire."""
+        await self.send(Disconnected())
+
     # -- waiting ---------------------------------------------------------------------------
 
     async def settle(self, *, limit: float = SETTLE_LIMIT) -> None:
@@ -605,7 +617,7 @@ class ViewClient(Generic[V]):
 
     async def _send(self, intent: Intent) -> Outcome | None:
         """Send ``intent`` now, or later under its element's ``av-debounce`` /
-        ``av-throttle`` (``rateLimited`` in ``client.js``, timed on the trio clock)."""
+        ``av-throttle`` (``rateLimited`` in ``events.js``, timed on the trio clock)."""
         debounce = _millis(intent.element.attrs.get("av-debounce"))
         throttle = _millis(intent.element.attrs.get("av-throttle"))
         if debounce <= 0 and throttle <= 0:

@@ -270,7 +270,7 @@ class BrowserPage:
         return options[:1]
 
     def control_value(self, control: DomElement) -> str | None:
-        """``controlValue`` of ``client.js``: a checkbox or radio sends its value only
+        """``controlValue`` of ``events.js``: a checkbox or radio sends its value only
         when checked."""
         if control.tag == "input" and _input_type(control) in ("checkbox", "radio"):
             return self.value_of(control) if self.is_checked(control) else None
@@ -515,7 +515,7 @@ class BrowserPage:
 
 
 def params_of(element: DomElement) -> dict[str, Any]:
-    """``av-value-user-id="7"`` → ``{"user_id": "7"}``, as ``paramsOf`` in ``client.js``."""
+    """``av-value-user-id="7"`` → ``{"user_id": "7"}``, as ``paramsOf`` in ``events.js``."""
     return {
         name[len("av-value-") :].replace("-", "_"): value
         for name, value in element.attrs.items()

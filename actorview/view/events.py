@@ -43,6 +43,13 @@ class Disconnected:
 
 
 @attrs.frozen
+class Tick:
+    """The timer of a stream declared with ``every=`` came due (the view fires it)."""
+
+    stream: str
+
+
+@attrs.frozen
 class Applied:
     """The event's ops were applied."""
 

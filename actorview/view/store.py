@@ -12,7 +12,7 @@ value is read, so a stream of tokens into a long draft costs the same per token.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any, assert_never
 
 import attrs
@@ -76,11 +76,16 @@ class Plan:
 
 @attrs.frozen
 class Effect:
-    """A stream op to carry out after the message: ``kind`` is ``"fire"`` or ``"cancel"``."""
+    """A stream op to carry out after the message: ``kind`` is ``"fire"`` or ``"cancel"``.
+
+    ``key``: the run's key for a keyed stream; ``None`` for an unkeyed stream's run, or,
+    for a cancel, every run of the stream.
+    """
 
     kind: str
     stream: str
     args: dict[str, Any] = attrs.field(factory=dict)
+    key: Hashable | None = None
 
 
 class _Growth:
@@ -96,11 +101,15 @@ class _Growth:
 _REPLACED = object()
 
 
-def _never_busy(stream: str) -> bool:
+def _never_busy(stream: str, key: Hashable | None) -> bool:
     return False
 
 
-def _no_revoke(stream: str) -> None:
+def _no_runs(stream: str) -> int:
+    return 0
+
+
+def _no_revoke(stream: str, key: Hashable | None) -> None:
     return None
 
 
@@ -110,8 +119,11 @@ class ViewStore:
     Args:
         spec: the compiled declarations of the view class.
         view: the view's name for error messages.
-        busy: whether a stream has a live run (the view's runners answer).
-        revoke: revoke the leases of a stream's live and queued runs, at once.
+        busy: whether a stream has a live run under a key (``None`` for an unkeyed
+            stream; the view's runners answer).
+        live_runs: how many keys of a keyed stream have a live run.
+        revoke: revoke the leases of a stream's live and queued runs under a key
+            (``None``: under every key), at once.
         marked: the stream fields whose containers carry ``av-stream`` (those an
             optimistic action pushes onto: ``ClientPlan.predicted_streams``).
     """
@@ -121,13 +133,15 @@ class ViewStore:
         spec: ViewSpec,
         view: str,
         *,
-        busy: Callable[[str], bool] = _never_busy,
-        revoke: Callable[[str], None] = _no_revoke,
+        busy: Callable[[str, Hashable | None], bool] = _never_busy,
+        live_runs: Callable[[str], int] = _no_runs,
+        revoke: Callable[[str, Hashable | None], None] = _no_revoke,
         marked: Collection[str] = (),
     ) -> None:
         self.spec = spec
         self.view = view
         self.busy = busy
+        self.live_runs = live_runs
         self.revoke = revoke
         self._values: dict[str, Any] = {n: f.initial() for n, f in spec.fields.items()}
         self._pieces: dict[str, list[str]] = {}
@@ -303,7 +317,7 @@ class ViewStore:
         """The value of a clause's guard for ``message`` (True when it has none)."""
         if declared.when is None:
             return True
-        return bool(self._evaluate(declared.when, message, declared.message_fields))
+        return bool(self._evaluate(declared.when, message, declared.local_names))
 
     def handle(self, declared: ViewClause, message: Any) -> None:
         """Apply a clause's ops to ``message`` (errors propagate: the view crashes)."""
@@ -314,7 +328,7 @@ class ViewStore:
         return self.plan(
             declared.ops,
             message,
-            declared.message_fields,
+            declared.local_names,
             where=f"clause {declared.name!r}",
         )
 
@@ -423,15 +437,21 @@ class ViewStore:
         match op:
             case Fire():
                 stream = self.spec.tasks[op.stream]
-                if stream.on_busy is OnBusy.REFUSE and self.busy(op.stream):
+                keys = self._run_keys(op, lookup, where)
+                fresh = [key for key in keys if not self.busy(op.stream, key)]
+                if stream.on_busy is OnBusy.REFUSE and len(fresh) < len(keys):
                     raise StreamBusy(self.view, op.stream, where=where)
+                limit = stream.max_runs
+                if limit is not None and fresh and self.live_runs(op.stream) + len(fresh) > limit:
+                    raise StreamBusy(self.view, op.stream, where=where, max_runs=limit)
                 args = {
                     param: op.args[param].evaluate(lookup) if param in op.args else lookup(param)
                     for param in stream.params
+                    if not (param == "key" and stream.keyed)
                 }
-                return op, args, None
+                return op, args, keys
             case Cancel():
-                return op, None, None
+                return op, self._run_key(op, lookup, where), None
             case _ if op.field in self._collections:
                 return self._plan_collection(op, lookup)
             case Set(field=name, value=value):
@@ -472,6 +492,43 @@ class ViewStore:
             case _:
                 assert_never(op)
 
+    def _run_key(self, op: Fire | Cancel, lookup: Callable[[str], Any], where: str) -> Any:
+        """The key an op of a keyed stream names (``None`` when it names none)."""
+        if op.key is None:
+            return None
+        return self._checked_key(op, op.key.evaluate(lookup), where)
+
+    def _run_keys(self, op: Fire, lookup: Callable[[str], Any], where: str) -> tuple[Any, ...]:
+        """The keys a fire starts runs under, each once, in order (``(None,)`` for an
+        unkeyed stream)."""
+        if op.keys is None:
+            return (self._run_key(op, lookup, where),)
+        given = op.keys.evaluate(lookup)
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+            raise OpError(
+                self.view,
+                where,
+                f"ops.fire({op.stream!r}, keys=...) gave {given!r}; give a list or tuple of "
+                f"keys (one run each).",
+            )
+        return tuple(dict.fromkeys(self._checked_key(op, key, where) for key in given))
+
+    def _checked_key(self, op: Fire | Cancel, key: Any, where: str) -> Any:
+        try:
+            hash(key)
+        except TypeError:
+            hashable = False
+        else:
+            hashable = key is not None
+        if not hashable:
+            raise OpError(
+                self.view,
+                where,
+                f"ops.{op.verb}({op.stream!r}, key=...) gave the key {key!r}; a run's key is "
+                f"a hashable value other than None (a str, an int, a tuple of them).",
+            )
+        return key
+
     def _length(self, name: str, lengths: dict[str, int]) -> int:
         """The length list field ``name`` will have after the ops planned so far."""
         length = lengths.get(name)
@@ -503,13 +560,16 @@ class ViewStore:
     def _carry_out(self, op: Op, first: Any, second: Any) -> None:
         match op:
             case Fire():
-                if self.spec.tasks[op.stream].on_busy is OnBusy.SUPERSEDE:
-                    self.revoke(op.stream)
-                self.effects.append(Effect("fire", op.stream, first))
+                stream = self.spec.tasks[op.stream]
+                for key in second:
+                    if stream.on_busy is OnBusy.SUPERSEDE:
+                        self.revoke(op.stream, key)
+                    args = {**first, "key": key} if stream.keyed and stream.takes_key else first
+                    self.effects.append(Effect("fire", op.stream, args, key))
                 return
             case Cancel():
-                self.revoke(op.stream)
-                self.effects.append(Effect("cancel", op.stream))
+                self.revoke(op.stream, first)
+                self.effects.append(Effect("cancel", op.stream, key=first))
                 return
             case _:
                 pass

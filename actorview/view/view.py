@@ -19,7 +19,12 @@ mailbox clause. At run time the view is one trio task (``await nursery.start(vie
    otherwise). Tokens that arrive faster coalesce into one render and one frame; the
    render held back is sent when the interval ends, from the state as it is then, even
    if nothing else arrives. A browser event renders at once. A view that is not paced
-   renders after every message or batch.
+   renders after every message or batch;
+4. streams declared with ``start=`` fire themselves, as if an op had fired them: at
+   start (before the first render), on :class:`Connected` (cancelled, with their
+   ``every=`` timer, on :class:`Disconnected`) or on :class:`Disconnected`. A timer tells
+   the view a :class:`~actorview.view.events.Tick` under a lease of its own; a tick
+   while a run is live is skipped. Timers are tasks of the view's nursery and end with it.
 
 An ``ask`` of a browser event returns its :class:`Outcome` as soon as the ops are applied;
 the fires, the recompute and the render follow before the view takes its next message.
@@ -49,7 +54,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
@@ -66,12 +71,12 @@ from actorview.declare.errors import (
     StreamBusy,
     ViewError,
 )
-from actorview.declare.ops import FieldOp
+from actorview.declare.ops import Cancel, FieldOp, Fire
 from actorview.declare.spec import ViewSpec
-from actorview.declare.tasks import StreamFailed
+from actorview.declare.tasks import Start, StreamFailed, StreamTask
 from actorview.declare.validator import compile_view
 from actorview.declare.values import conforms, structure, type_name
-from actorview.mailbox import Actor, on
+from actorview.mailbox import Actor, ActorStopped, on
 from actorview.mailbox.clauses import collect_clauses
 from actorview.mailbox.lease import Lease
 from actorview.mailbox.overflow import OverflowPolicy
@@ -88,6 +93,7 @@ from actorview.view.events import (
     InputEvent,
     Outcome,
     Rejected,
+    Tick,
 )
 from actorview.view.notices import (
     ACTION_FAILED_TEXT,
@@ -97,7 +103,7 @@ from actorview.view.notices import (
     NoticeSink,
 )
 from actorview.view.store import Plan, ViewStore
-from actorview.view.tasks import TaskRunner
+from actorview.view.tasks import RunLease, TaskRunner
 
 T = TypeVar("T")
 
@@ -112,7 +118,7 @@ async def _kept(keeping: Awaitable[None]) -> bool:
     return True
 
 
-RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected)
+RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected, Tick)
 """Message types the runtime sends every view."""
 
 
@@ -137,19 +143,41 @@ RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[N
 """Where a view sends its renders: a memory channel, or a (sync or async) callback."""
 
 
+class _Keyed:
+    """A message as a clause that reads ``run_key`` sees it: its fields, and the key of
+    the run that emitted it (``None`` if no keyed run did)."""
+
+    __slots__ = ("message", "run_key")
+
+    def __init__(self, message: Any, lease: Lease | None) -> None:
+        self.message = message
+        self.run_key = lease.key if isinstance(lease, RunLease) else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
 def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., Any]:
     """The mailbox handler of a view clause: synchronous, unless its ops change a stream
-    field (whose source may keep the changes first: an await)."""
+    field (whose source may keep the changes first: an await). A clause that reads
+    ``run_key`` sees each message with the key of the run that emitted it."""
+    keyed = declared.reads_run_key
 
     def handle(self: View, _av_message: Any) -> None:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
         self._view_store.handle(declared, _av_message)
 
     async def handle_kept(self: View, _av_message: Any) -> None:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
         plan = self._view_store.plan_clause(declared, _av_message)
         if await self._keep(plan, f"clause {declared.name!r}"):
             self._view_store.carry_out(plan)
 
     def guard(self: View, _av_message: Any) -> bool:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
         return self._view_store.guard(declared, _av_message)
 
     changes_streams = any(
@@ -243,10 +271,12 @@ class View(Actor):
             spec,
             type(self).__name__,
             busy=self._stream_busy,
+            live_runs=self._stream_runs,
             revoke=self._revoke_stream,
             marked=plan.predicted_streams if plan is not None else (),
         )
         self._runners: dict[str, TaskRunner] = {}
+        self._timers: dict[str, trio.CancelScope] = {}
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
@@ -413,13 +443,25 @@ class View(Actor):
     def _av_connected(self, event: Connected) -> None:
         self.connected = True
         self._render_now = True
+        self._start_streams(Start.CONNECT)
         self.on_connect()
 
     @on(Disconnected)
     def _av_disconnected(self, event: Disconnected) -> None:
         self.connected = False
         self._render_now = True
+        for name, declared in type(self).__view_spec__.tasks.items():
+            if declared.start is Start.CONNECT:
+                self._stop_timer(name)
+                self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
+        self._start_streams(Start.DISCONNECT)
         self.on_disconnect()
+
+    @on(Tick)
+    def _av_tick(self, tick: Tick) -> None:
+        """A timer of a stream with ``every=`` came due: fire it, unless a run is live."""
+        if tick.stream in self._timers and not self._stream_busy(tick.stream, None):
+            self._view_store.apply((Fire(tick.stream),), where=f"{tick.stream} (every=)")
 
     # -- the actor's life --------------------------------------------------------------
 
@@ -435,6 +477,7 @@ class View(Actor):
                 failure_handled=name in spec.failure_handled,
                 unhandled=self._stream_failed_unhandled,
             )
+        self._start_streams(Start.MOUNT)
         await self._carry_out_effects()
         self._view_store.recompute()
         self._rendered_at = trio.current_time()
@@ -573,10 +616,10 @@ class View(Actor):
                 if runner is None:
                     continue
                 if effect.kind == "cancel":
-                    await runner.cancel()
+                    await runner.cancel(effect.key)
                     continue
                 try:
-                    await runner.fire(effect.args)
+                    await runner.fire(effect.args, effect.key)
                 except StreamBusy as error:
                     self.log.warning("view.fire.refused", stream=effect.stream, error=str(error))
 
@@ -624,14 +667,59 @@ class View(Actor):
     async def _tell_under(self, message: Any, lease: Lease) -> None:
         await self.ref.tell(message, lease=lease)
 
-    def _stream_busy(self, stream: str) -> bool:
+    def _stream_busy(self, stream: str, key: Hashable | None) -> bool:
         runner = self._runners.get(stream)
-        return runner is not None and runner.busy
+        return runner is not None and runner.busy_with(key)
 
-    def _revoke_stream(self, stream: str) -> None:
+    def _stream_runs(self, stream: str) -> int:
+        runner = self._runners.get(stream)
+        return 0 if runner is None else runner.live
+
+    def _revoke_stream(self, stream: str, key: Hashable | None) -> None:
         runner = self._runners.get(stream)
         if runner is not None:
-            runner.revoke()
+            runner.revoke(key)
+
+    def _start_streams(self, when: Start) -> None:
+        """Fire the streams that start themselves ``when`` (their parameters read from the
+        view's fields and calcs), and start their timers; in the view's task."""
+        for name, declared in type(self).__view_spec__.tasks.items():
+            if declared.start is not when:
+                continue
+            try:
+                self._view_store.apply((Fire(name),), where=f"{name} (start={when.value!r})")
+            except StreamBusy as error:  # on_busy="refuse" with a run still live
+                self.log.warning("view.fire.refused", stream=name, error=str(error))
+            if declared.every is not None and when is not Start.DISCONNECT:
+                self._start_timer(declared)
+
+    def _start_timer(self, declared: StreamTask) -> None:
+        """Tell the view a :class:`Tick` for ``declared`` every ``every`` seconds, under
+        a lease revoked (and a scope cancelled) when the timer stops."""
+        self._stop_timer(declared.name)
+        scope = self._timers[declared.name] = trio.CancelScope()
+        lease = Lease(f"{declared.name} every={declared.every:g}")
+        period = declared.every
+        assert period is not None
+        tick = Tick(declared.name)
+
+        async def tick_forever() -> None:
+            with scope:
+                try:
+                    while True:
+                        await trio.sleep(period)
+                        await self.ref.tell(tick, lease=lease)
+                except ActorStopped:
+                    return
+                finally:
+                    lease.revoke()
+
+        self.nursery.start_soon(tick_forever)
+
+    def _stop_timer(self, stream: str) -> None:
+        scope = self._timers.pop(stream, None)
+        if scope is not None:
+            scope.cancel()
 
     def _mount_params(self, params: Any) -> Any:
         hints = typing.get_type_hints(type(self).mount)
@@ -655,6 +743,7 @@ View.__view_spec__ = compile_view(View)
 
 _RESERVED = frozenset(dir(View)) | {
     "actor_id",
+    "current_lease",
     "connected",
     "log",
     "mailbox",

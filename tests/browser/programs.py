@@ -2,7 +2,7 @@
 
 :func:`program_page` builds the page the way the endpoint serves it: the view's HTML in a
 container naming its program, then the runtime (``runtime_source()``), the view's client
-program (``program_source``) and client.js, each loaded as a script (no eval: the
+program (``program_source``) and client.js (a module), each loaded as a script (no eval: the
 endpoint's CSP allows none). The socket is the conftest's fake, already open, so nothing
 reaches the page until the test delivers it: whatever changes before is the browser's
 own prediction.
@@ -19,11 +19,11 @@ from typing import Any, Generic, TypeVar
 
 from actorview.optimistic import runtime_source
 from actorview.optimistic.program import program_id, program_source
-from actorview.render import client_script_path, to_html
+from actorview.render import to_html
 from actorview.render.wire import op_to_wire
 from actorview.testing.driver import TrioDriver
 from actorview.view import ActionEvent, Rendered, View
-from tests.browser.conftest import FAKE_SOCKET, SNAPSHOT
+from tests.browser.conftest import FAKE_SOCKET, SNAPSHOT, load_client, new_client_page
 
 
 def program_page(browser: Any, view_class: type, html: str) -> Any:
@@ -32,19 +32,19 @@ def program_page(browser: Any, view_class: type, html: str) -> Any:
     Console errors are recorded in ``page.console_errors``, warnings (a binding or a
     prediction that failed) in ``page.console_warnings``.
     """
-    page = browser.new_page()
+    page = new_client_page(
+        browser,
+        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
+        f'<div id="av-root" data-av-socket="ws://127.0.0.1:9/_av/live" '
+        f'data-av-program="{program_id(view_class)}">{html}</div></body></html>',
+    )
     page.console_errors = []
     page.console_warnings = []
     page.on("console", functools.partial(_record, page))
-    page.set_content(
-        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
-        f'<div id="av-root" data-av-socket="ws://127.0.0.1:9/_av/live" '
-        f'data-av-program="{program_id(view_class)}">{html}</div></body></html>'
-    )
     page.add_script_tag(content=FAKE_SOCKET + SNAPSHOT)
     page.add_script_tag(content=runtime_source())
     page.add_script_tag(content=program_source(view_class))
-    page.add_script_tag(path=str(client_script_path()))
+    load_client(page)
     page.evaluate("() => __sockets[0].open()")
     return page
 

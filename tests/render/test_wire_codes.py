@@ -1,5 +1,6 @@
 """One owner of the wire format: the op codes are named once in ``actorview.render.wire``,
-the browser client's ``OP`` table says the same, and waiting frames merge there."""
+the browser client's ``OP`` table (its module ``wire.js``) says the same, and waiting
+frames merge there."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from actorview.render import (
     StreamResetItems,
     UpdateChildren,
     WireError,
-    client_script_path,
+    client_modules,
     decode,
     encode,
     h,
@@ -44,12 +45,12 @@ ONE_OF_EACH: list[tuple[str, Patch]] = [
 
 
 def _client_op_table() -> dict[str, str]:
-    source = client_script_path().read_text(encoding="utf-8")
-    found = re.search(r"var OP = Object\.freeze\(\{(?P<body>[^}]*)\}\);", source)
-    assert found is not None, "client.js defines its op codes as var OP = Object.freeze({...});"
+    source = client_modules()["wire.js"].read_text(encoding="utf-8")
+    found = re.search(r"export const OP = Object\.freeze\(\{(?P<body>[^}]*)\}\);", source)
+    assert found is not None, "wire.js defines the op codes as export const OP = Object.freeze({});"
     entries = re.findall(r'^\s*([A-Z_]+): "([^"]*)",?\s*$', found["body"], re.MULTILINE)
     lines = [line for line in found["body"].splitlines() if line.strip()]
-    assert len(entries) == len(lines), f'every line of client.js\'s OP is NAME: "code": {lines}'
+    assert len(entries) == len(lines), f'every line of wire.js\'s OP is NAME: "code": {lines}'
     return dict(entries)
 
 

@@ -25,7 +25,7 @@ class Profile(View):
         ops.set(keys=lambda keys, key, value: f"{keys}{key}:{value};"),
         params={"key": str, "value": str},
     )
-    echo = action(ops.set(who=lambda text: text), params={"text": str})
+    echo = action(ops.set(who=lambda text: text), params={"text": str}, optimistic=True)
 
     def render(self) -> Element:
         return h.div(

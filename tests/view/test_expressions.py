@@ -39,4 +39,5 @@ def test_every_expression_of_the_chat_view_is_data() -> None:
         *spec.names,
         "text",  # Chunk.text, bound by the chunk clause
         "error",  # StreamFailed.error, bound by the failure clause
+        "error_type",  # StreamFailed.error_type, likewise
     }

@@ -1,0 +1,75 @@
+/*
+ * Element hooks: av-hook="Name" runs ActorView.hooks.Name's mounted() when the element
+ * appears, updated() when a frame touches it, destroyed() when it leaves. Each runs with
+ * `this` an instance of the spec: this.el is the element, this.pushEvent(name, params)
+ * sends an event. A hook that throws is logged; the others still run.
+ */
+export var hooks = {};
+var mountedHooks = new WeakMap();
+
+function eachHooked(node, visit) {
+  if (node.nodeType !== 1) return;
+  if (node.hasAttribute("av-hook")) visit(node);
+  var inner = node.querySelectorAll("[av-hook]");
+  for (var i = 0; i < inner.length; i++) visit(inner[i]);
+}
+
+function callHook(instance, name) {
+  var fn = instance.spec[name];
+  if (typeof fn !== "function") return;
+  try {
+    fn.call(instance);
+  } catch (e) {
+    console.error("actorview: hook " + instance.name + "." + name + " failed", e);
+  }
+}
+
+// `fresh`, if given, collects every hooked element under `node` (mounted before or not).
+export function mountHooks(view, node, fresh) {
+  eachHooked(node, function (el) {
+    if (fresh) fresh.add(el);
+    if (mountedHooks.has(el)) return;
+    var name = el.getAttribute("av-hook");
+    var spec = hooks[name];
+    if (!spec) return console.warn("actorview: no hook named " + name + " in ActorView.hooks");
+    var instance = Object.create(spec);
+    instance.el = el;
+    instance.name = name;
+    instance.spec = spec;
+    instance.pushEvent = function (event, params) {
+      if (view.event) view.event(event, params || {});
+    };
+    mountedHooks.set(el, instance);
+    callHook(instance, "mounted");
+  });
+}
+
+function destroyHooks(node) {
+  eachHooked(node, function (el) {
+    var instance = mountedHooks.get(el);
+    if (!instance || el.isConnected) return;
+    mountedHooks.delete(el);
+    callHook(instance, "destroyed");
+  });
+}
+
+export function runHooks(view, container, ctx) {
+  var i;
+  for (i = 0; i < ctx.removed.length; i++) destroyHooks(ctx.removed[i]);
+  var fresh = new Set();
+  for (i = 0; i < ctx.added.length; i++) {
+    if (ctx.added[i].isConnected) {
+      mountHooks(view, ctx.added[i], fresh);
+    }
+  }
+  var updated = new Set();
+  for (i = 0; i < ctx.touched.length; i++) {
+    var el = ctx.touched[i].nodeType === 1 ? ctx.touched[i] : ctx.touched[i].parentElement;
+    var hooked = el && el.closest("[av-hook]");
+    if (hooked && container.contains(hooked) && !fresh.has(hooked)) updated.add(hooked);
+  }
+  updated.forEach(function (hookedEl) {
+    var instance = mountedHooks.get(hookedEl);
+    if (instance) callHook(instance, "updated");
+  });
+}

@@ -1,0 +1,61 @@
+/*
+ * Node addressing and DOM identity: the view's root inside its container, a node by its
+ * path of child indexes, a keyed stream item by its av-key, parsing one node from the
+ * server's HTML, and the live properties (value, checked, selected) kept in step with
+ * their attributes. Every other module finds nodes through these.
+ */
+export var KEY_ATTR = "av-key";
+
+// A stream item the browser showed before the server (an optimistic push): the server's
+// item under its key takes its place.
+export var PROVISIONAL_ATTR = "av-provisional";
+
+export function fail(message) {
+  throw new Error("actorview: " + message);
+}
+
+export function rootOf(container) {
+  return container.firstElementChild || fail("the view container is empty");
+}
+
+export function nodeAt(container, path) {
+  var node = rootOf(container);
+  for (var depth = 0; depth < path.length; depth++) {
+    var next = node.childNodes[path[depth]];
+    if (!next) fail("path " + JSON.stringify(path) + " not found at depth " + depth);
+    node = next;
+  }
+  return node;
+}
+
+export function fragment(html) {
+  var template = document.createElement("template");
+  template.innerHTML = html;
+  return template.content;
+}
+
+export function parseOne(html) {
+  var content = fragment(html);
+  if (content.childNodes.length !== 1) fail("expected one node in " + html.slice(0, 80));
+  return content.firstChild;
+}
+
+export function isFocused(el) {
+  return el === document.activeElement;
+}
+
+// Attributes that only set the initial state of a form control: keep the live property
+// in step, except in the control the user is typing in.
+export function syncProperty(el, name, value) {
+  if (isFocused(el)) return;
+  if (name === "value" && "value" in el) el.value = value === null ? "" : value;
+  else if (name === "checked" && "checked" in el) el.checked = value !== null;
+  else if (name === "selected" && "selected" in el) el.selected = value !== null;
+}
+
+export function streamItem(el, key) {
+  for (var child = el.firstElementChild; child; child = child.nextElementSibling) {
+    if (child.getAttribute(KEY_ATTR) === key) return child;
+  }
+  return null;
+}
