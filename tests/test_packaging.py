@@ -98,3 +98,35 @@ def test_the_hosts_logging_configuration_applies_with_every_field() -> None:
         " logging.getLogger('actorview').setLevel(logging.WARNING)"
     )
     assert quiet.stdout == "", "a level set on the actorview logger applies"
+
+
+_IMPORT_ALL_WITHOUT_ASGI_SERVERS = """
+import importlib, pkgutil, sys
+
+class NoServers:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("hypercorn", "starlette", "anyio"):
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked by the test)")
+        return None
+
+sys.meta_path.insert(0, NoServers())
+import actorview
+for module in pkgutil.walk_packages(actorview.__path__, "actorview."):
+    importlib.import_module(module.name)
+print("ok")
+"""
+
+
+def test_the_asgi_face_needs_no_asgi_server_or_framework_at_import() -> None:
+    """hypercorn is the `asgi` extra, Starlette only a host: neither is imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ALL_WITHOUT_ASGI_SERVERS],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(dep.startswith(("hypercorn", "starlette")) for dep in project["dependencies"])
+    assert any(dep.startswith("hypercorn") for dep in project["optional-dependencies"]["asgi"])

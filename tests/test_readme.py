@@ -78,3 +78,15 @@ def test_the_actor_example_prints_the_total() -> None:
 async def test_the_testing_example_passes(autojump_clock: trio.abc.Clock, tmp_path: Path) -> None:
     example = load_block(python_blocks()[2], "readme_testing", tmp_path)
     await example.test_chat_replies(autojump_clock)
+
+
+async def test_the_starlette_mount_serves_the_api_and_the_chat(tmp_path: Path) -> None:
+    from tests.endpoint.harness import fetch, running_hypercorn
+
+    (source,) = [block for block in python_blocks() if "Starlette(" in block]
+    serving = load_block(source, "readme_serving", tmp_path)
+    async with running_hypercorn(serving.site) as port:
+        api = await fetch(port, "/api/status")
+        page = await fetch(port, "/chat/")
+    assert (api.status, api.body) == (200, '{"ok":true}')
+    assert page.status == 200 and 'data-av-socket="/chat/_av/live"' in page.body

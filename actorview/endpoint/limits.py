@@ -1,6 +1,7 @@
 """Limits on what one client may cost the server, each with a safe default.
 
-Every limit is enforced by the endpoint (``actorview.endpoint.server``) and tested in
+Every limit is enforced by the endpoint (``actorview.endpoint.core`` for both servers,
+``tcp`` and ``asgi`` for what is each server's own) and tested in
 ``tests/hardening/test_limits.py``; a limit that is zero, negative or not a number is
 refused when :class:`Limits` is made, naming the field.
 
@@ -59,8 +60,9 @@ class Limits:
             a rejoin does not refill the bucket); bursts up to ``event_burst`` pass.
             Excess events get an error frame, not a queue.
         event_burst: size of the token bucket behind ``events_per_second``.
-        max_connections: open TCP connections per process (pages and live sockets);
-            more get 503. The default keeps a quarter of the descriptor limit free.
+        max_connections: open TCP connections per process (pages and live sockets;
+            under ASGI, requests and live sockets in progress); more get 503. The
+            default keeps a quarter of the descriptor limit free.
         max_connections_per_client: open TCP connections per client address; more get
             503.
         max_sessions_per_client: live sessions (views running or within their rejoin
@@ -86,7 +88,8 @@ class Limits:
         max_outbox_bytes: how far a slow reader may fall behind before it is
             disconnected with a reason (pending frames are merged up to then); also
             how many bytes of sent, unacknowledged frames a session keeps for a rejoin.
-        max_head_bytes: largest HTTP request head.
+        max_head_bytes: largest HTTP request head (the built-in server's; under ASGI
+            the server's parser has its own, e.g. hypercorn's ``h11_max_incomplete_size``).
     """
 
     max_frame_bytes: int = attrs.field(default=64 * 1024, validator=_positive)

@@ -1,12 +1,18 @@
-"""Serve an Application on 127.0.0.1 for a test, fetch its pages, open live sockets."""
+"""Serve an Application on 127.0.0.1 for a test, fetch its pages, open live sockets.
+
+:func:`running` serves on the transport the test runs under (``transport``, set by the
+``transport`` fixture of tests/endpoint/conftest.py for each of :data:`TRANSPORTS`): the
+built-in server, or the ASGI application under hypercorn's trio worker, in process.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import trio
@@ -41,13 +47,45 @@ class Page:
         return found.group(1)
 
 
+Transport = Literal["builtin", "hypercorn"]
+TRANSPORTS: tuple[Transport, ...] = ("builtin", "hypercorn")
+transport: Transport = "builtin"
+"""The transport :func:`running` serves on (the ``transport`` fixture sets it)."""
+
+
 @asynccontextmanager
 async def running(app: Application) -> AsyncIterator[int]:
-    """Serve ``app`` on an ephemeral loopback port for the duration of the block."""
+    """Serve ``app`` on an ephemeral loopback port for the duration of the block, on
+    the built-in server or under hypercorn (see :data:`transport`)."""
+    if transport == "hypercorn":
+        async with running_hypercorn(app) as served:
+            yield served
+        return
     async with trio.open_nursery() as nursery:
         port: int = await nursery.start(app.serve, "127.0.0.1", 0)
         yield port
         nursery.cancel_scope.cancel()
+
+
+@asynccontextmanager
+async def running_hypercorn(app: Any, *, graceful: float = 0.2) -> AsyncIterator[int]:
+    """Serve the ASGI application ``app`` with hypercorn's trio worker on an ephemeral
+    loopback port; at the block's end, shut down as hypercorn does on a signal (stop
+    accepting, give connections ``graceful`` seconds, then the lifespan's shutdown)."""
+    from hypercorn.config import Config
+    from hypercorn.trio import serve
+
+    config = Config()
+    config.bind = ["127.0.0.1:0"]
+    config.graceful_timeout = graceful
+    config.accesslog = None
+    stop = trio.Event()
+    async with trio.open_nursery() as nursery:
+        binds: list[str] = await nursery.start(
+            functools.partial(serve, app, config, shutdown_trigger=stop.wait)
+        )
+        yield int(binds[0].rsplit(":", 1)[1])
+        stop.set()
 
 
 async def fetch(
@@ -60,7 +98,10 @@ async def fetch(
 ) -> Page:
     """One request; ``local_address`` (e.g. ``127.0.0.2``) makes it come from another
     client address, ``host`` sends another ``Host`` header."""
-    head = f"{method} {path} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n\r\n"
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n"
+        "Connection: close\r\n\r\n"  # hypercorn keeps a connection alive otherwise
+    )
     return await request(port, head.encode(), local_address=local_address)
 
 
@@ -91,9 +132,14 @@ async def exchange(
 
 @asynccontextmanager
 async def live(
-    port: int, *, origin: str | None = None, local_address: str | None = None
+    port: int,
+    *,
+    origin: str | None = None,
+    local_address: str | None = None,
+    path: str = "/_av/live",
 ) -> AsyncIterator[trio_websocket.WebSocketConnection]:
-    """A live socket; from ``local_address`` (another loopback address) if given."""
+    """A live socket; from ``local_address`` (another loopback address) if given;
+    ``path`` under a mount prefix (``/chat/_av/live``)."""
     origin = origin if origin is not None else f"http://127.0.0.1:{port}"
     if local_address is not None:
         async with _live_from(port, origin, local_address) as ws:
@@ -102,7 +148,7 @@ async def live(
     async with trio_websocket.open_websocket(
         "127.0.0.1",
         port,
-        "/_av/live",
+        path,
         use_ssl=False,
         extra_headers=[(b"Origin", origin.encode())],
     ) as ws:

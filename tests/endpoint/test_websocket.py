@@ -29,6 +29,10 @@ async def until_no_connections(app: Application, within: float) -> float:
     return trio.current_time() - started
 
 
+@pytest.mark.builtin_only(
+    "the close handshake is the WebSocket layer's: hypercorn drops the TCP connection as soon "
+    "as it has sent its close frame, without waiting for the peer's (bounded, but not this bound)"
+)
 async def test_a_peer_silent_under_the_close_is_dropped_after_close_timeout() -> None:
     app = counter_app(Limits(join_timeout=0.3, close_timeout=0.4))
     async with running(app) as port, raw_socket(port) as ws:
@@ -102,6 +106,10 @@ VIOLATIONS = {
 }
 
 
+@pytest.mark.builtin_only(
+    "RFC 6455 framing is the WebSocket layer's: hypercorn drops a connection that breaks it "
+    "with no close frame"
+)
 @pytest.mark.parametrize("violation", list(VIOLATIONS))
 async def test_a_protocol_violation_gets_a_close_frame_with_1002_or_1007(violation: str) -> None:
     data, code = VIOLATIONS[violation]

@@ -64,9 +64,11 @@ def find(node: Any, element_id: str) -> DomElement | None:
 class ChatPage:
     """One page of the chat: its socket, its token, and the document its frames built."""
 
-    def __init__(self, port: int, token: str, *, keep_frames: bool = True) -> None:
+    def __init__(self, port: int, token: str, *, keep_frames: bool = True, root: str = "") -> None:
         self.port = port
         self.token = token
+        self.root = root
+        """The prefix the chat is mounted under (ASGI ``root_path``), "" at the root."""
         self.document: Document | None = None
         self.frames: list[Any] = []
         self.keep_frames = keep_frames
@@ -119,7 +121,7 @@ class ChatPage:
     ) -> None:
         """Join (or rejoin); with ``render``, wait for the render frame too (a rejoin
         that finds its view running gets none: the page it has is still right)."""
-        join: dict[str, Any] = {"t": "join", "token": self.token, "path": "/"}
+        join: dict[str, Any] = {"t": "join", "token": self.token, "path": f"{self.root}/"}
         if self.seen is not None:
             join["seen"] = self.seen
         await ws.send_message(json.dumps(join))
@@ -144,17 +146,17 @@ class ChatPage:
                 self.apply(str(await ws.get_message()))
 
 
-async def open_page(port: int) -> ChatPage:
-    page = await fetch(port)
+async def open_page(port: int, root: str = "") -> ChatPage:
+    page = await fetch(port, f"{root}/")
     assert page.status == 200, page.body[:200]
-    return ChatPage(port, page.token)
+    return ChatPage(port, page.token, root=root)
 
 
 @asynccontextmanager
 async def joined(
     page: ChatPage, *, render: bool = True
 ) -> AsyncIterator[trio_websocket.WebSocketConnection]:
-    async with live(page.port) as ws:
+    async with live(page.port, path=f"{page.root}/_av/live") as ws:
         await page.join(ws, render=render)
         yield ws
 

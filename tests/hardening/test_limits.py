@@ -111,6 +111,9 @@ def big_head(size: int) -> bytes:
     return f"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: {'a' * size}\r\n\r\n".encode()
 
 
+@pytest.mark.builtin_only(
+    "the HTTP parser is the server's under ASGI (hypercorn: h11_max_incomplete_size)"
+)
 async def test_a_request_head_past_max_head_bytes_gets_400_with_the_reason() -> None:
     async with running(counter_app(Limits())) as port:
         status, headers, body = await exchange(port, big_head(20_000))
@@ -120,6 +123,9 @@ async def test_a_request_head_past_max_head_bytes_gets_400_with_the_reason() -> 
         assert headers[name.lower()] == value
 
 
+@pytest.mark.builtin_only(
+    "the HTTP parser is the server's under ASGI (hypercorn: h11_max_incomplete_size)"
+)
 async def test_max_head_bytes_is_configurable_both_ways() -> None:
     async with running(counter_app(Limits(max_head_bytes=32 * 1024))) as port:
         status, _, _ = await exchange(port, big_head(20_000))
@@ -260,6 +266,10 @@ async def test_live_sessions_per_client_address_are_bounded() -> None:
     assert "too many live sessions from your address (limit 2)" in str(refused.value.reason.reason)
 
 
+@pytest.mark.builtin_only(
+    "it holds idle TCP connections: under ASGI the server owns those, and the core counts "
+    "requests and live sockets (tests/asgi/test_asgi.py)"
+)
 async def test_connections_per_client_address_are_bounded() -> None:
     served = counter_app(Limits(max_connections_per_client=3))
     async with running(served) as port:
@@ -310,6 +320,9 @@ async def test_a_protocol_ping_flood_is_read_at_the_clients_frame_rate_and_slows
     assert other_took < 0.05, "another address has its own budget"
 
 
+@pytest.mark.builtin_only(
+    "WebSocket pings are the WebSocket layer's: hypercorn answers them itself"
+)
 async def test_websocket_pings_take_from_the_clients_frame_budget_too(
     autojump_clock: trio.abc.Clock,
 ) -> None:

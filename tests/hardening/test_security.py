@@ -205,7 +205,7 @@ async def test_security_headers_are_on_every_response_including_errors() -> None
             "not found": await fetch(port, "/nope"),
             "method": await fetch(port, "/", method="POST"),
             "mount bug": await fetch(port, "/broken"),
-            "bad request": await _garbage(port),
+            "bad host": await fetch(port, host="evil.example"),
         }
         statuses = {name: page.status for name, page in responses.items()}
         rejected = []
@@ -223,7 +223,7 @@ async def test_security_headers_are_on_every_response_including_errors() -> None
         "not found": 404,
         "method": 405,
         "mount bug": 500,
-        "bad request": 400,
+        "bad host": 400,
     }
     assert [r.status_code for r in rejected] == [403, 503]
     header_sets = [page.headers for page in responses.values()]
@@ -234,6 +234,17 @@ async def test_security_headers_are_on_every_response_including_errors() -> None
     csp = dict(SECURITY_HEADERS)["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+@pytest.mark.builtin_only(
+    "bytes that are not HTTP are the server's parser's to answer: hypercorn's 400 is its own"
+)
+async def test_bytes_that_are_not_http_get_400_with_the_security_headers() -> None:
+    async with running(app()) as port:
+        answer = await _garbage(port)
+    assert answer.status == 400
+    for name, value in SECURITY_HEADERS:
+        assert answer.headers[name.lower()] == value
 
 
 async def _garbage(port: int) -> Page:

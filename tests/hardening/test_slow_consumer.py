@@ -33,8 +33,13 @@ async def tiny_window_socket(port: int) -> AsyncIterator[trio_websocket.WebSocke
     stream = trio.SocketStream(sock)
     async with trio.open_nursery() as nursery:
         ws = await wrap_live(nursery, stream, port)
-        yield ws
-        nursery.cancel_scope.cancel()
+        try:
+            yield ws
+        finally:
+            nursery.cancel_scope.cancel()
+            # Gone for good: a server still writing to it (hypercorn shields its writes
+            # from cancellation) sees the connection end.
+            await trio.aclose_forcefully(stream)
 
 
 async def test_a_client_that_stops_reading_is_bounded_then_closed_with_a_reason() -> None:
