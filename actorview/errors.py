@@ -1,7 +1,7 @@
 """The root of actorview's exception family.
 
-Each concept has its own errors next to it (``actorview.mailbox.errors``,
-``actorview.supervisor.errors``, ...); they all derive from :class:`ActorViewError`
+Each concept has its own errors next to it (``actorview.mailbox._errors``,
+``actorview.supervisor._errors``, ...); they all derive from :class:`ActorViewError`
 so an application can catch "anything actorview raised" in one place. Its warnings
 derive from :class:`ActorViewWarning`.
 """

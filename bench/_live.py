@@ -23,7 +23,7 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.endpoint.outbox import Outbox
+from actorview.endpoint._outbox import Outbox
 from bench._machine import machine_facts
 from demo_chat import ChatView
 

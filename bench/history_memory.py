@@ -22,7 +22,7 @@ import tracemalloc
 
 import trio
 
-from actorview.endpoint.live import render_frame
+from actorview.endpoint._live import render_frame
 from actorview.view import Rendered
 from bench._live import header, quiet_logs
 from demo_chat import ChatParams, ChatView

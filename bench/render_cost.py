@@ -19,7 +19,7 @@ import sys
 import time
 
 from actorview.render import Element, diff
-from actorview.render.wire import op_to_wire
+from actorview.render._wire import op_to_wire
 from bench._machine import machine_facts
 from demo_chat import ChatParams, ChatView
 

@@ -19,8 +19,7 @@ from pathlib import Path
 import trio
 
 from actorview import configure_logging
-from actorview.endpoint import Application, kept_secret
-from actorview.endpoint.server import SECRET_ENV
+from actorview.endpoint import SECRET_ENV, Application, kept_secret
 from actorview.logging import get_logger
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.server import build_app

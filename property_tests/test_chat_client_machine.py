@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from actorview.render import Document
-from actorview.render.document import Snapshot
+from actorview.render._document import Snapshot
 from actorview.testing import NotInteractive, TrioDriver, ViewClient, mount
 from actorview.view import Applied, Ignored
 from demo_chat import ChatView, count_tokens, reply_tokens

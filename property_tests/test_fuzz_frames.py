@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actorview.endpoint import BadFrame, Limits
-from actorview.endpoint.protocol import parse_client_frame
+from actorview.endpoint._protocol import parse_client_frame
 from tests.endpoint import rawws
 from tests.endpoint.harness import running
 from tests.hardening.chat import ChatPage, chat_app, joined, open_page

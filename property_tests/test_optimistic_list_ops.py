@@ -22,13 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actorview.declare.errors import OpError, StateTypeError
-from actorview.declare.expressions import Expr
+from actorview.declare._errors import OpError, StateTypeError
+from actorview.declare._expressions import Expr
+from actorview.declare._values import conforms
 from actorview.declare.ops import Op, Pop, Push, Set, Shift, Unshift, UpdateAt
-from actorview.declare.values import conforms
-from actorview.optimistic.program import _type_check
+from actorview.optimistic._program import _type_check
 from actorview.view import View, state
-from actorview.view.store import ViewStore
+from actorview.view._store import ViewStore
 from tests.optimistic.node import Node, encode
 
 

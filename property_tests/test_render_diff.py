@@ -21,7 +21,7 @@ from actorview.render import (
     encode,
     without_stream_items,
 )
-from actorview.render.document import snapshot
+from actorview.render._document import snapshot
 from tests.render.strategies import expected_dom, roots, tree_pairs
 
 PROFILE = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,8 +16,8 @@ import trio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actorview.endpoint.live import deliver
-from actorview.endpoint.protocol import Event, Input, parse_client_frame
+from actorview.endpoint._live import deliver
+from actorview.endpoint._protocol import Event, Input, parse_client_frame
 from actorview.render import is_normal_text, normalize_text
 from actorview.testing import ViewClient, mount
 from demo_chat import ChatView, Chunk, Done, reply_tokens

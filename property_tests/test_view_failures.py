@@ -23,7 +23,7 @@ from actorview.view import (
     ops,
     state,
 )
-from actorview.view.notices import ACTION_FAILED_TEXT
+from actorview.view._notices import ACTION_FAILED_TEXT
 
 
 class Ledger(View):

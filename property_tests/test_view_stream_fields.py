@@ -8,7 +8,7 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actorview.declare.collections import Cleared, Deleted, PendingOp
+from actorview.declare._collections import Cleared, Deleted, PendingOp
 from actorview.view import View, action, ops, stream
 
 

@@ -24,7 +24,7 @@ LAYERS: tuple[str, ...] = (
     "actorview.errors",
     "actorview.lifecycle",
     "actorview.logging",
-    "actorview.untrusted",
+    "actorview._untrusted",
     "actorview.mailbox",
     "actorview.supervisor",
     "actorview.render",
@@ -170,13 +170,13 @@ def test_the_graph_sees_imports_under_type_checking_and_in_functions(tmp_path: P
     source.write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from actorview.render import nodes\n"
+        "    from actorview.render import _nodes\n"
         "def late():\n"
         "    import actorview.errors\n",
         encoding="utf-8",
     )
     assert set(_imported("actorview.probe", source)) == {
         "typing",
-        "actorview.render.nodes",
+        "actorview.render._nodes",
         "actorview.errors",
     }

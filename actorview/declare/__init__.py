@@ -10,15 +10,15 @@ plans the browser's predictions from a :class:`ViewSpec`; docs/ARCHITECTURE.md d
 the layers.
 
 Fields, calcs and stream fields are descriptors that read and write through their
-instance's ``store`` (:class:`~actorview.declare.declarations.Holder`), so this package
+instance's ``store`` (:class:`~actorview.declare._declarations.Holder`), so this package
 needs nothing of the runtime.
 """
 
 from actorview.declare import ops
-from actorview.declare.actions import Action, action
-from actorview.declare.calculate import Appended, Calc, calculate
-from actorview.declare.clauses import ViewClause, clause
-from actorview.declare.collections import (
+from actorview.declare._actions import Action, action
+from actorview.declare._calculate import Appended, Calc, calculate
+from actorview.declare._clauses import ViewClause, clause
+from actorview.declare._collections import (
     PAGE_EVENT,
     CollectionField,
     CollectionItems,
@@ -31,7 +31,7 @@ from actorview.declare.collections import (
     StreamChange,
     stream,
 )
-from actorview.declare.errors import (
+from actorview.declare._errors import (
     CalcNotReady,
     EmitError,
     ExpressionError,
@@ -48,9 +48,9 @@ from actorview.declare.errors import (
     UnknownAction,
     ViewError,
 )
-from actorview.declare.fields import Origin, StateField, state
-from actorview.declare.spec import ViewSpec
-from actorview.declare.tasks import (
+from actorview.declare._fields import Origin, StateField, state
+from actorview.declare._spec import ViewSpec
+from actorview.declare._tasks import (
     Emit,
     OnBusy,
     OnFailure,
@@ -59,7 +59,7 @@ from actorview.declare.tasks import (
     StreamTask,
     async_stream,
 )
-from actorview.declare.validator import compile_view
+from actorview.declare._validator import compile_view
 
 __all__ = [
     "PAGE_EVENT",

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
-from actorview.declare.expressions import Expr, expr
+from actorview.declare._expressions import Expr, expr
 
 
 @attrs.frozen

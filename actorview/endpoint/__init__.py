@@ -1,18 +1,19 @@
 """The endpoint: one port for server-rendered pages and live WebSocket connections.
 
-Start with :class:`Application` and :class:`Route`; ``actorview.endpoint.server`` describes
+Start with :class:`Application` and :class:`Route`; ``actorview.endpoint._server`` describes
 the supervisor tree it builds and the modules behind it (the built-in server and the ASGI
 adapter share one live-socket core), docs/PROTOCOL.md the frames on the socket and
 docs/DEPLOYMENT.md the two ways to serve.
 """
 
-from actorview.endpoint.errors import BadFrame, EndpointError, JoinRefused, RouteError
-from actorview.endpoint.limits import Limits
-from actorview.endpoint.routes import Route, Router
-from actorview.endpoint.server import Application
-from actorview.endpoint.tokens import TokenSigner, kept_secret, random_secret
+from actorview.endpoint._errors import BadFrame, EndpointError, JoinRefused, RouteError
+from actorview.endpoint._limits import Limits
+from actorview.endpoint._routes import Route, Router
+from actorview.endpoint._server import SECRET_ENV, Application
+from actorview.endpoint._tokens import TokenSigner, kept_secret, random_secret
 
 __all__ = [
+    "SECRET_ENV",
     "Application",
     "BadFrame",
     "EndpointError",

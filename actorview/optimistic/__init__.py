@@ -30,9 +30,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from actorview.optimistic.errors import TranspileError
-from actorview.optimistic.program import program_id, program_source
-from actorview.optimistic.transpile import (
+from actorview.optimistic._errors import TranspileError
+from actorview.optimistic._program import program_id, program_source
+from actorview.optimistic._transpile import (
     BUILTINS,
     STR_METHODS,
     Kind,

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from actorview.optimistic.errors import TranspileError
+from actorview.optimistic._errors import TranspileError
 
 FunctionNode = ast.Lambda | ast.FunctionDef
 

@@ -3,7 +3,7 @@
  * recomputed from them, and the bindings that show them in the page before the server
  * answers. predict.js changes the fields; this module keeps the page in step with them.
  *
- * A view class's client program (actorview.optimistic.program, served as a script:
+ * A view class's client program (actorview.optimistic._program, served as a script:
  * the page's CSP forbids evaluating strings) registers itself in
  * globalThis.ActorViewPrograms under the id the container names in data-av-program
  * (with one program in the page, the attribute may be left out). With it, and the
@@ -12,7 +12,7 @@
  * applies optimistic actions before the server answers. docs/OPTIMISTIC.md is the guide.
  *
  * Bindings (while a value is not known, or the runtime refuses it, the server's
- * rendering is left alone). Inferred from the view's render (actorview.optimistic.bindings):
+ * rendering is left alone). Inferred from the view's render (actorview.optimistic._bindings):
  *   av-bind="0 3"              indexes into the program's bindings: an expression over
  *                              client fields, optimistic calcs and server inputs, for
  *                              disabled / hidden / checked (the builder's True / False /

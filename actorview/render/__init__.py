@@ -17,10 +17,10 @@ encode, nothing the browser's HTML parser would change). Example::
 
 from pathlib import Path as _FsPath
 
-from actorview.render.builder import Child, HtmlBuilder, TagBuilder, fragment, h, text
-from actorview.render.diffing import diff, without_stream_items
-from actorview.render.document import Document, DomElement, DomNode, DomText, parse_html
-from actorview.render.errors import (
+from actorview.render._builder import Child, HtmlBuilder, TagBuilder, fragment, h, text
+from actorview.render._diffing import diff, without_stream_items
+from actorview.render._document import Document, DomElement, DomNode, DomText, parse_html
+from actorview.render._errors import (
     DuplicateKey,
     InvalidName,
     InvalidTree,
@@ -29,7 +29,7 @@ from actorview.render.errors import (
     UnsafeContent,
     WireError,
 )
-from actorview.render.nodes import (
+from actorview.render._nodes import (
     AttrValue,
     Element,
     Markup,
@@ -45,8 +45,8 @@ from actorview.render.nodes import (
     node_key,
     raw,
 )
-from actorview.render.normalize import TextNormalizer, is_normal_text, normalize_text
-from actorview.render.patches import (
+from actorview.render._normalize import TextNormalizer, is_normal_text, normalize_text
+from actorview.render._patches import (
     AppendText,
     Patch,
     Path,
@@ -60,8 +60,8 @@ from actorview.render.patches import (
     StreamResetItems,
     UpdateChildren,
 )
-from actorview.render.serialize import STREAM_KEY_ATTR, escape_attr, escape_text, to_html
-from actorview.render.wire import decode, encode
+from actorview.render._serialize import STREAM_KEY_ATTR, escape_attr, escape_text, to_html
+from actorview.render._wire import decode, encode
 
 
 def client_script_path() -> _FsPath:

@@ -47,8 +47,8 @@ name) and ``child_id``.
 """
 
 from actorview.lifecycle import ChildState, SupervisorState
-from actorview.supervisor.children import ChildInfo
-from actorview.supervisor.errors import (
+from actorview.supervisor._children import ChildInfo
+from actorview.supervisor._errors import (
     ChildCannotTerminateItself,
     ChildNeverStarted,
     ChildStartFailed,
@@ -62,9 +62,9 @@ from actorview.supervisor.errors import (
     SupervisorNotRunning,
     UnknownChild,
 )
-from actorview.supervisor.events import ChildEvent, GaveUp, Restarting, Waiting
-from actorview.supervisor.registry import Registry
-from actorview.supervisor.spec import (
+from actorview.supervisor._events import ChildEvent, GaveUp, Restarting, Waiting
+from actorview.supervisor._registry import Registry
+from actorview.supervisor._spec import (
     CANCEL_AT_ONCE,
     WAIT_FOREVER,
     Backoff,
@@ -73,8 +73,8 @@ from actorview.supervisor.spec import (
     Runnable,
     StartFunction,
 )
-from actorview.supervisor.strategy import Strategy
-from actorview.supervisor.supervisor import Supervisor
+from actorview.supervisor._strategy import Strategy
+from actorview.supervisor._supervisor import Supervisor
 
 __all__ = [
     "CANCEL_AT_ONCE",

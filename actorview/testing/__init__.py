@@ -6,11 +6,11 @@
   stateful machines).
 """
 
-from actorview.endpoint.live import reply_fields
-from actorview.testing.client import Found, Reply, State, ViewClient, mount
-from actorview.testing.css import SelectorError, select, text_of
-from actorview.testing.driver import TrioDriver, settle
-from actorview.testing.errors import (
+from actorview.endpoint._live import reply_fields
+from actorview.testing._client import Found, Reply, State, ViewClient, mount
+from actorview.testing._css import SelectorError, select, text_of
+from actorview.testing._driver import TrioDriver, settle
+from actorview.testing._errors import (
     EventRejected,
     NoMatch,
     NotInteractive,
@@ -19,7 +19,7 @@ from actorview.testing.errors import (
     ViewCrashed,
     ViewTestError,
 )
-from actorview.testing.frames import Frame, frames_for, reply_frame
+from actorview.testing._frames import Frame, frames_for, reply_frame
 
 __all__ = [
     "EventRejected",

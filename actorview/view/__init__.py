@@ -2,7 +2,7 @@
 
 A view is an :class:`~actorview.mailbox.Actor` whose class declares what it holds and how
 it reacts; the validator checks the declarations when the class is defined. Start with
-:class:`View` (``actorview.view.view`` has an example) and the chat view in ``demo_chat``.
+:class:`View` (``actorview.view._view`` has an example) and the chat view in ``demo_chat``.
 
 - :func:`state` fields with an :class:`Origin`; :func:`stream` fields, keyed collections
   the server renders and forgets (:class:`CollectionField`, read as
@@ -68,7 +68,7 @@ from actorview.declare import (
     stream,
 )
 from actorview.lifecycle import RunState
-from actorview.view.events import (
+from actorview.view._events import (
     ActionEvent,
     Applied,
     Connected,
@@ -79,10 +79,16 @@ from actorview.view.events import (
     Outcome,
     Rejected,
 )
-from actorview.view.notices import Notice, NoticeSink
-from actorview.view.store import ViewStore
-from actorview.view.tasks import Run, TaskRunner
-from actorview.view.view import Rendered, RenderSink, View
+from actorview.view._notices import (
+    ACTION_FAILED_TEXT,
+    KEEP_FAILED_TEXT,
+    STREAM_FAILED_TEXT,
+    Notice,
+    NoticeSink,
+)
+from actorview.view._store import ViewStore
+from actorview.view._tasks import Run, TaskRunner
+from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View
 
 # The names these classes had when both concepts were called "stream" (kept for code
 # written against them): a task is declared by async_stream, a collection by stream.
@@ -92,7 +98,11 @@ StreamField = CollectionField
 StreamItems = CollectionItems
 
 __all__ = [
+    "ACTION_FAILED_TEXT",
+    "KEEP_FAILED_TEXT",
     "PAGE_EVENT",
+    "PAGE_TIMEOUT",
+    "STREAM_FAILED_TEXT",
     "Action",
     "ActionEvent",
     "Appended",

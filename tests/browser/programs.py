@@ -18,10 +18,10 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from actorview.optimistic import runtime_source
-from actorview.optimistic.program import program_id, program_source
+from actorview.optimistic._program import program_id, program_source
 from actorview.render import to_html
-from actorview.render.wire import op_to_wire
-from actorview.testing.driver import TrioDriver
+from actorview.render._wire import op_to_wire
+from actorview.testing._driver import TrioDriver
 from actorview.view import ActionEvent, Rendered, View
 from tests.browser.conftest import FAKE_SOCKET, SNAPSHOT, load_client, new_client_page
 

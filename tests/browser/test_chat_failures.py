@@ -20,7 +20,7 @@ import pytest
 import trio
 
 from actorview.endpoint import Application, Limits
-from actorview.view.notices import KEEP_FAILED_TEXT
+from actorview.view._notices import KEEP_FAILED_TEXT
 from demo_chat.history_store import SQLiteHistoryStore
 from tests.hardening.chat import chat_app
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from actorview.render import Element, StreamInsert, diff, encode, h, to_html
-from actorview.render.serialize import stream_item
+from actorview.render._serialize import stream_item
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from actorview.endpoint import Application, Route
 from actorview.render import Element, h
 from actorview.testing import TrioDriver
 from actorview.view import Emit, View, action, async_stream, clause, ops, state
-from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT
+from actorview.view._notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT
 from tests.browser.test_optimistic_live import Wire
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from actorview.endpoint.protocol import NoticeKind, control_frame
+from actorview.endpoint._protocol import NoticeKind, control_frame
 from actorview.render import h, to_html
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from actorview.testing.driver import TrioDriver
+from actorview.testing._driver import TrioDriver
 from actorview.view import Applied
 from demo_chat.messages import ChatParams
 from demo_chat.view import ChatView

@@ -17,7 +17,7 @@ import attrs
 import pytest
 
 from actorview.render import Element, h
-from actorview.testing.driver import TrioDriver
+from actorview.testing._driver import TrioDriver
 from actorview.view import Applied, View, action, calculate, ops, state
 from actorview.view import stream as stream_field
 from tests.browser.programs import HandServer, deliver, program_page, sent_events

@@ -1,7 +1,7 @@
 """Bindings inferred from render, in a real browser: each kind follows the user's typing.
 
 The view below writes no binding attribute: its render reads client fields and optimistic
-calcs off ``self``, and ``actorview.optimistic.bindings`` infers the rest. The server
+calcs off ``self``, and ``actorview.optimistic._bindings`` infers the rest. The server
 renders it once; the socket is the conftest's fake, so every change the page shows while
 the user types comes from the client program alone. Server inputs change only when the
 test delivers the server's own patches (``diff`` of two renders).
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from actorview.render import Element, diff, h, to_html
-from actorview.render.wire import op_to_wire
+from actorview.render._wire import op_to_wire
 from actorview.view import View, action, calculate, ops, state
 from tests.browser.programs import program_page
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from actorview.endpoint import Application, Route
-from actorview.endpoint.live import FAILED_TEXT, RESTARTED_TEXT
+from actorview.endpoint._live import FAILED_TEXT, RESTARTED_TEXT
 from actorview.testing import TrioDriver
 from tests.browser.test_client_live import Counter
 from tests.endpoint.flaky import Ledger, LedgerDatabase

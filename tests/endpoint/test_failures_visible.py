@@ -11,11 +11,11 @@ from typing import Any
 import attrs
 
 from actorview.endpoint import Application, Route
-from actorview.endpoint.answers import PageRequest
-from actorview.endpoint.live import SERVER_FAILED
+from actorview.endpoint._answers import PageRequest
+from actorview.endpoint._live import SERVER_FAILED
 from actorview.render import Element, h
 from actorview.view import Emit, View, action, async_stream, clause, ops, state
-from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT
+from actorview.view._notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT
 from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
 from tests.logs import logged
 

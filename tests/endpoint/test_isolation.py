@@ -18,7 +18,7 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Route, RouteError
-from actorview.endpoint.live import FAILED_TEXT, RESTARTED_TEXT, WAITING_TEXT
+from actorview.endpoint._live import FAILED_TEXT, RESTARTED_TEXT, WAITING_TEXT
 from actorview.mailbox import ActorRef
 from actorview.supervisor import Backoff, ChildState, SupervisorState
 from demo_chat.history_store import SQLiteHistoryStore

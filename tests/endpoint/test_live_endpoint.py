@@ -10,7 +10,7 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.endpoint.tokens import TokenSigner
+from actorview.endpoint._tokens import TokenSigner
 from actorview.mailbox import ActorRef
 from tests.endpoint.harness import Counter, fetch, join, live, receive, running, send
 

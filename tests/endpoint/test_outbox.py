@@ -7,7 +7,7 @@ import json
 import pytest
 import trio
 
-from actorview.endpoint.outbox import ClientTooSlow, Outbox
+from actorview.endpoint._outbox import ClientTooSlow, Outbox
 
 
 async def test_frames_come_out_in_order() -> None:

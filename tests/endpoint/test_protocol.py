@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actorview.endpoint.errors import BadFrame
-from actorview.endpoint.protocol import (
+from actorview.endpoint._errors import BadFrame
+from actorview.endpoint._protocol import (
     Ack,
     Event,
     Input,

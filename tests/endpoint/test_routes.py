@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actorview.endpoint.errors import RouteError
-from actorview.endpoint.routes import Route, Router
+from actorview.endpoint._errors import RouteError
+from actorview.endpoint._routes import Route, Router
 
 
 class ChatView:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from actorview.endpoint.errors import JoinRefused
-from actorview.endpoint.tokens import TokenSigner, kept_secret, random_secret
+from actorview.endpoint._errors import JoinRefused
+from actorview.endpoint._tokens import TokenSigner, kept_secret, random_secret
 
 SECRET = b"s" * 32
 

@@ -52,8 +52,9 @@ import trio
 import trio_websocket
 
 import demo_chat.llm
-from actorview.endpoint import Application, Limits, Route, live
-from actorview.endpoint.outbox import Outbox
+from actorview.endpoint import Application, Limits, Route
+from actorview.endpoint import _live as live
+from actorview.endpoint._outbox import Outbox
 from actorview.mailbox import ActorRef
 from actorview.render import PatchError
 from actorview.supervisor import ChildEvent, ChildState, GaveUp, Restarting, Supervisor

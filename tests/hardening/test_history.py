@@ -16,7 +16,7 @@ import trio
 
 from actorview.endpoint import Application, Limits
 from actorview.mailbox import ActorRef
-from actorview.view.notices import KEEP_FAILED_TEXT
+from actorview.view._notices import KEEP_FAILED_TEXT
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
 from demo_chat.server import build_app

@@ -16,8 +16,8 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.endpoint.http import SECURITY_HEADERS
-from actorview.endpoint.limits import ClientTable, client_key, default_max_connections
+from actorview.endpoint._http import SECURITY_HEADERS
+from actorview.endpoint._limits import ClientTable, client_key, default_max_connections
 from tests.endpoint.harness import Counter, exchange, fetch, join, live, receive, running, send
 
 SECRET = b"limits-secret-" * 3

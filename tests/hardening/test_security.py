@@ -18,8 +18,8 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.endpoint.http import SECURITY_HEADERS, AllowedHosts
-from actorview.endpoint.tokens import TokenSigner
+from actorview.endpoint._http import SECURITY_HEADERS, AllowedHosts
+from actorview.endpoint._tokens import TokenSigner
 from actorview.mailbox import ActorRef
 from actorview.optimistic import client_modules
 from actorview.render import Element, client_script_path, h

@@ -9,8 +9,8 @@ from typing import Any
 import attrs
 import pytest
 
-from actorview.optimistic.bindings import server_inputs_json
-from actorview.optimistic.program import ClientBinding, ClientPlan, program_source
+from actorview.optimistic._bindings import server_inputs_json
+from actorview.optimistic._program import ClientBinding, ClientPlan, program_source
 from actorview.render import Element, h, to_html
 from actorview.view import View, action, calculate, ops, state, stream
 from demo_chat.view import ChatView

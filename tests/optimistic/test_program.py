@@ -9,15 +9,15 @@ import subprocess
 import attrs
 import pytest
 
-from actorview.declare.collections import CollectionItems, is_proposed_key, proposed_keys
+from actorview.declare._collections import CollectionItems, is_proposed_key, proposed_keys
 from actorview.errors import DefinitionError
 from actorview.optimistic import runtime_source
-from actorview.optimistic.program import program_id, program_source
-from actorview.optimistic.templates import KEY_HOLE
+from actorview.optimistic._program import program_id, program_source
+from actorview.optimistic._templates import KEY_HOLE
 from actorview.render import Element, h, to_html
-from actorview.render.serialize import stream_item
+from actorview.render._serialize import stream_item
 from actorview.view import ActionEvent, View, action, calculate, ops, state, stream
-from actorview.view.store import ViewStore
+from actorview.view._store import ViewStore
 from demo_chat.messages import Message
 from demo_chat.view import ChatView, render_message
 

@@ -14,14 +14,14 @@ from typing import Any, Literal
 import attrs
 import pytest
 
-from actorview.declare.errors import OpError
-from actorview.declare.values import conforms
+from actorview.declare._errors import OpError
+from actorview.declare._values import conforms
 from actorview.errors import DefinitionError
 from actorview.optimistic import Kind, runtime_source
-from actorview.optimistic.program import _type_check, program_id, program_source
+from actorview.optimistic._program import _type_check, program_id, program_source
 from actorview.render import Element, h
 from actorview.view import View, action, calculate, ops, state, stream
-from actorview.view.store import ViewStore
+from actorview.view._store import ViewStore
 from tests.optimistic.node import Node, encode
 from tests.optimistic.test_program import run_node
 

@@ -30,7 +30,7 @@ from actorview.render import (
     parse_html,
     to_html,
 )
-from actorview.render.serialize import attr_text, stream_items
+from actorview.render._serialize import attr_text, stream_items
 
 CONTAINER_TAGS = ("div", "span", "section", "em", "pre")
 VOID_TAGS = ("br", "input")

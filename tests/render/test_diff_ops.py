@@ -30,7 +30,7 @@ from actorview.render import (
     raw,
     to_html,
 )
-from actorview.render.diffing import longest_increasing_subsequence
+from actorview.render._diffing import longest_increasing_subsequence
 
 
 def applied(old: Element, new: Element) -> str:

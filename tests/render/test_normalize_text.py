@@ -26,7 +26,7 @@ from actorview.render import (
     raw,
     to_html,
 )
-from actorview.render.wire import encode_json
+from actorview.render._wire import encode_json
 
 any_text = st.text(alphabet=st.characters(codec=None), max_size=40)
 """Every Unicode category, surrogates (Cs) and controls (Cc) included."""

@@ -1,4 +1,4 @@
-"""One owner of the wire format: the op codes are named once in ``actorview.render.wire``,
+"""One owner of the wire format: the op codes are named once in ``actorview.render._wire``,
 the browser client's ``OP`` table (its module ``wire.js``) says the same, and waiting
 frames merge there."""
 
@@ -28,7 +28,7 @@ from actorview.render import (
     encode,
     h,
 )
-from actorview.render.wire import OP_CODES, WireOp, encode_json, merge_ops, op_to_wire
+from actorview.render._wire import OP_CODES, WireOp, encode_json, merge_ops, op_to_wire
 
 ONE_OF_EACH: list[tuple[str, Patch]] = [
     ("APPEND_TEXT", AppendText((0,), "x")),

@@ -17,7 +17,7 @@ from actorview.supervisor import (
     Strategy,
     SupervisorState,
 )
-from actorview.supervisor.strategy import RestartWindow
+from actorview.supervisor._strategy import RestartWindow
 from tests.docstrings import member_assignments, undocumented_members
 
 

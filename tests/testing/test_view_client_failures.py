@@ -8,8 +8,8 @@ import pytest
 import trio
 import trio.testing
 
-from actorview.endpoint.live import SERVER_FAILED
-from actorview.endpoint.protocol import NoticeKind, control_frame
+from actorview.endpoint._live import SERVER_FAILED
+from actorview.endpoint._protocol import NoticeKind, control_frame
 from actorview.render import Element, h
 from actorview.testing import EventRejected, mount
 from actorview.view import (
@@ -25,7 +25,7 @@ from actorview.view import (
     ops,
     state,
 )
-from actorview.view.notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT
+from actorview.view._notices import ACTION_FAILED_TEXT, STREAM_FAILED_TEXT
 
 
 @attrs.frozen

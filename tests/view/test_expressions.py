@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actorview.declare.expressions import expr
+from actorview.declare._expressions import expr
 from actorview.view import Action, ViewClause
 from demo_chat import ChatView
 

@@ -31,7 +31,7 @@ from actorview.view import (
     ops,
     state,
 )
-from actorview.view.notices import ACTION_FAILED_TEXT, MAX_NOTICE_CHARS, STREAM_FAILED_TEXT
+from actorview.view._notices import ACTION_FAILED_TEXT, MAX_NOTICE_CHARS, STREAM_FAILED_TEXT
 from tests.logs import logged
 from tests.view.helpers import running, settle
 

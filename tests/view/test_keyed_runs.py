@@ -13,7 +13,7 @@ import trio.testing
 from actorview.errors import DefinitionError
 from actorview.render import Element, h
 from actorview.testing import mount
-from actorview.testing.client import ViewClient
+from actorview.testing._client import ViewClient
 from actorview.view import (
     ActionEvent,
     Applied,
@@ -210,8 +210,8 @@ async def test_a_failed_run_carries_its_key(autojump_clock: trio.testing.MockClo
 
 
 def test_run_key_is_none_for_a_message_no_keyed_run_sent() -> None:
-    from actorview.view.tasks import RunLease
-    from actorview.view.view import _Keyed
+    from actorview.view._tasks import RunLease
+    from actorview.view._view import _Keyed
 
     assert _Keyed(Word("x"), None).run_key is None
     assert _Keyed(Word("x"), RunLease("voice", "k")).run_key == "k"

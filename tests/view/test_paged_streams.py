@@ -13,7 +13,7 @@ import pytest
 import trio
 import trio.testing
 
-from actorview.endpoint.routes import DEPENDENCY_ERRORS
+from actorview.endpoint._routes import DEPENDENCY_ERRORS
 from actorview.errors import DefinitionError
 from actorview.testing import NotInteractive, ViewClient, ViewCrashed, mount
 from actorview.view import (
@@ -34,8 +34,8 @@ from actorview.view import (
     stream,
 )
 from actorview.view import action as declare_action
-from actorview.view.notices import KEEP_FAILED_TEXT
-from actorview.view.view import PAGE_TIMEOUT
+from actorview.view._notices import KEEP_FAILED_TEXT
+from actorview.view._view import PAGE_TIMEOUT
 from tests.view.paging import PAGE, Feed, FeedParams, Item, ListSource, items
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import pytest
 
-from actorview.declare.values import conforms, structure
+from actorview.declare._values import conforms, structure
 from actorview.view import (
     Appended,
     Origin,

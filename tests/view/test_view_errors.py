@@ -7,8 +7,8 @@ import inspect
 import pytest
 
 from actorview import View, action, ops, state
-from actorview.declare import errors
-from actorview.declare.errors import (
+from actorview.declare import _errors as errors
+from actorview.declare._errors import (
     EmitError,
     ExpressionError,
     InvalidEvent,

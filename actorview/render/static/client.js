@@ -4,7 +4,7 @@
  *
  * Native ES modules, no build step, no framework, nothing evaluated from strings (the
  * page's CSP is script-src 'self'). docs/PROTOCOL.md describes the ops and frames;
- * actorview/render/document.py is the Python applier patch.js must agree with. Every
+ * actorview/render/_document.py is the Python applier patch.js must agree with. Every
  * module is served flat under /_av/ (actorview.optimistic.client_modules), so an import
  * names a sibling by its served name:
  *

@@ -1,6 +1,6 @@
 /*
  * Patch application: one frame of the server's ops applied to the DOM, as
- * actorview/render/document.py (the Python applier this must agree with) does.
+ * actorview/render/_document.py (the Python applier this must agree with) does.
  */
 import { captureFocus, captureScroll, restoreFocus, restoreScroll } from "./focus.js";
 import { runHooks } from "./hooks.js";

@@ -1,6 +1,6 @@
 /*
  * The op codes, the first item of every patch op: the same table as OP_CODES in
- * actorview/render/wire.py (tests/render/test_wire_codes.py holds the two together);
+ * actorview/render/_wire.py (tests/render/test_wire_codes.py holds the two together);
  * docs/PROTOCOL.md lists them. The one place the browser names a code.
  */
 export const OP = Object.freeze({

@@ -1,0 +1,116 @@
+"""``clause``: how a view reacts to a mailbox message, with a pattern, a guard and ops.
+
+A view clause is the runtime's ``@on`` clause (``actorview.mailbox``) made declarative:
+``clause(Chunk, ops.append(draft=lambda text: text), batch=True)``. Its expressions read
+the message's fields by name, next to the view's fields and calcs; the guard may read
+both. The view turns each clause into a real mailbox clause when its class is defined,
+so matching, guards, ordering and coalescing are the mailbox's.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from actorview.declare._declarations import Declaration
+from actorview.declare._expressions import Expr, expr
+from actorview.declare._tasks import RUN_KEY
+from actorview.declare.ops import Op, OpLike, flatten
+
+
+class ViewClause(Declaration):
+    """The declaration of a clause (made by :func:`clause`).
+
+    Attributes:
+        message_type: the frozen attrs class it handles.
+        ops: the ops, in order.
+        match: field values the message must have (a type value means isinstance).
+        when: the guard over message fields, view fields and calcs, or ``None``.
+        batch: coalesce a burst of such messages into one recompute and one render.
+        name: the attribute name, set when the class is created.
+    """
+
+    def __init__(
+        self,
+        message_type: type,
+        ops: tuple[Op, ...],
+        match: Mapping[str, Any],
+        when: Expr | None,
+        batch: bool,
+    ) -> None:
+        self.message_type = message_type
+        self.ops = ops
+        self.match = match
+        self.when = when
+        self.batch = batch
+        self._declare()
+
+    def __repr__(self) -> str:
+        label = getattr(self.message_type, "__name__", repr(self.message_type))
+        return f"clause({label}, {', '.join(op.verb for op in self.ops)})"
+
+    @functools.cached_property
+    def message_fields(self) -> tuple[str, ...]:
+        """The message type's field names (computed once: guards and ops read them per
+        message)."""
+        return tuple(field.name for field in attrs.fields(self.message_type))
+
+    @functools.cached_property
+    def reads_run_key(self) -> bool:
+        """Whether its guard or an op reads ``run_key``, the emitting run's key."""
+        expressions = [op_expr for op in self.ops for op_expr in op.expressions()]
+        expressions += [op.when for op in self.ops if op.when is not None]
+        if self.when is not None:
+            expressions.append(self.when)
+        return any(RUN_KEY in expression.names for expression in expressions)
+
+    @functools.cached_property
+    def local_names(self) -> tuple[str, ...]:
+        """The names its expressions bind locally: the message's fields, and
+        ``run_key`` when it reads it."""
+        return (*self.message_fields, RUN_KEY) if self.reads_run_key else self.message_fields
+
+
+def clause(
+    message_type: type,
+    *ops: OpLike,
+    match: Mapping[str, Any] | None = None,
+    when: Callable[..., Any] | None = None,
+    batch: bool = False,
+) -> ViewClause:
+    """Declare how the view handles ``message_type`` messages.
+
+    Args:
+        message_type: a frozen attrs class, e.g. one an async_stream emits.
+        ops: what it does; expressions read message fields and view values by name.
+        match: required field values, e.g. ``{"stream": "llm"}``.
+        when: a guard; a message whose guard is false never reaches the ops, and the next
+            clause for the type is tried.
+        batch: a burst of waiting messages of this clause is handled as one batch: one
+            recompute and one render after the last.
+
+    Example::
+
+        on_chunk = clause(Chunk, ops.append(draft=lambda text: text), batch=True)
+
+    For a message of a keyed stream (``async_stream(max_runs=N)``), the guard and the
+    ops may read ``run_key``: the key of the run that emitted it (the body need not put
+    it in every message). ``when=lambda run_key: run_key == "alice"`` takes one key's
+    messages only.
+
+    The ops apply all or nothing. If one fails (an expression raises, a value has the
+    wrong type), the error propagates out of the view's task: a clause handles server
+    messages, so a failure there is a bug for the supervisor to restart, not bad input.
+    """
+    label = getattr(message_type, "__name__", repr(message_type))
+    guard = expr(when, where=f"clause({label}, when=...)") if when else None
+    declared = ViewClause(message_type, flatten(ops), dict(match or {}), guard, batch)
+    if not (isinstance(message_type, type) and attrs.has(message_type)):
+        declared.problem = (
+            f"clause({message_type!r}): the message type must be an attrs class. "
+            f"Declare it with @attrs.frozen."
+        )
+    return declared

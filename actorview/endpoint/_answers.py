@@ -1,0 +1,281 @@
+"""Every HTTP answer of the endpoint, as a value: pages, scripts, static files, errors.
+
+A :class:`PageRequest` says what was asked (method, path, query, headers, client address,
+the prefix the application is mounted under); :meth:`Pages.answer` computes the
+:class:`Response` once, whatever the transport. The built-in server writes it with
+``http.send_response``, the ASGI adapter with ``http.response.start`` and
+``http.response.body``; both add the security headers (``http.SECURITY_HEADERS``) and the
+length.
+
+Every ``/_av/`` URL a page or an error page emits starts with the request's ``root_path``
+(ASGI's mount prefix; empty under the built-in server), so an application mounted under
+``/chat`` in a Starlette app links ``/chat/_av/client.js`` and opens ``/chat/_av/live``.
+
+A page whose view fails to mount or to render is answered with an HTML error page (500)
+in the application's look, with a link to try again; the traceback goes to the log with
+the route, and only ``debug`` puts the exception on the page. A path no route serves gets
+the same kind of page (404).
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+import trio
+
+from actorview.endpoint import _live as live
+from actorview.endpoint._routes import Route, Router
+from actorview.endpoint._tokens import TokenSigner
+from actorview.logging import get_logger
+from actorview.optimistic import program_id, program_source, runtime_source
+
+LIVE_PATH = "/_av/live"
+CLIENT_PREFIX = "/_av/"
+"""The browser client's ES modules are served side by side here (``client_modules()``)."""
+CLIENT_PATH = "/_av/client.js"
+OPTIMISTIC_RUNTIME_PATH = "/_av/optimistic.js"
+PROGRAM_PREFIX = "/_av/program/"
+STATIC_PREFIX = "/_av/static/"
+
+HTML = "text/html; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+JAVASCRIPT = "text/javascript; charset=utf-8"
+NO_STORE = (("Cache-Control", "no-store"),)
+
+_log = get_logger(component="endpoint")
+
+
+@attrs.frozen
+class PageRequest:
+    """What an HTTP request asks, whichever server read it.
+
+    Attributes:
+        method: ``GET``, ``HEAD``, ...
+        path: the path within the application (``root_path`` taken off), no query.
+        query: the query string, without ``?`` ("" if none).
+        headers: header names in lower case.
+        client: the client's IP address ("" if unknown).
+        root_path: the prefix the application is mounted under ("" at the root).
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    client: str = ""
+    root_path: str = ""
+
+    @property
+    def target(self) -> str:
+        """The URL path the browser asked for, with the prefix and the query."""
+        return self.root_path + self.path + (f"?{self.query}" if self.query else "")
+
+    @property
+    def head_only(self) -> bool:
+        return self.method == "HEAD"
+
+
+@attrs.frozen
+class Response:
+    """A complete HTTP answer. The writer adds ``Content-Length`` and the security
+    headers; ``headers`` are the others (``Cache-Control``, ``Allow``)."""
+
+    status: int
+    body: bytes
+    content_type: str = TEXT
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def text(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Response:
+    """A short plain-text answer (refusals: 400, 403, 404, 405, 503)."""
+    return Response(status, message.encode(), headers=headers)
+
+
+INTERNAL_ERROR = text(500, "internal server error\n")
+"""The answer to a request whose handling failed."""
+
+
+def bad_request(reason: str) -> Response:
+    return text(400, f"bad request: {reason}\n")
+
+
+_ERROR_PAGES: dict[int, tuple[str, str, str]] = {
+    500: (
+        "Something went wrong",
+        "The server could not show this page. The problem has been logged; trying again may help.",
+        "Try again",
+    ),
+    404: ("Page not found", "Nothing is served at this address.", "Go to the start page"),
+}
+"""Per status: the heading, the text and the link's label of its error page."""
+
+
+class Pages:
+    """The answers to every GET of the application: pages, scripts and static files.
+
+    Generated scripts and static files are read once and cached; pages are rendered per
+    request (a fresh session id and join token each time).
+    """
+
+    def __init__(
+        self,
+        router: Router,
+        signer: TokenSigner,
+        *,
+        title: str,
+        static_files: Mapping[str, Path],
+        client_modules: frozenset[str],
+        stylesheets: tuple[str, ...],
+        scripts: tuple[str, ...] = (),
+        debug: bool,
+    ) -> None:
+        self.router = router
+        self.signer = signer
+        self.title = title
+        self.static_files = dict(static_files)
+        self.client_modules = client_modules
+        self.stylesheets = stylesheets
+        self.scripts = scripts
+        self.debug = debug
+        self._cache: dict[str, bytes] = {}
+
+    async def answer(self, request: PageRequest) -> Response:
+        """The response to ``request`` (not a live-socket upgrade). Never raises for a
+        view's failure (that is a 500 page); raises only for the server's own bugs."""
+        if request.method not in ("GET", "HEAD"):
+            return text(405, "method not allowed\n", (("Allow", "GET"),))
+        path = request.path
+        if path.startswith(STATIC_PREFIX) or self._client_module(path):
+            return await self._static(path)
+        script = self._generated_script(path)
+        if script is not None:
+            return Response(200, script, JAVASCRIPT)
+        found = self.router.match(path)
+        if found is None:
+            return self.error_page(404, request)
+        route, params = found
+        try:
+            page = await self._page(route, params, request.root_path)
+        except Exception as error:
+            _log.exception(
+                "endpoint.page_failed", route=route.name, view=route.view.__name__, path=path[:200]
+            )
+            return self.error_page(500, request, error=error)
+        return Response(200, page.encode(), HTML, NO_STORE)
+
+    async def _static(self, path: str) -> Response:
+        static = path.startswith(STATIC_PREFIX)
+        name = path[len(STATIC_PREFIX if static else CLIENT_PREFIX) :]
+        file = self.static_files.get(name)
+        if file is None:
+            return text(404, "not found\n")
+        body = self._cache.get(name)
+        if body is None:
+            body = self._cache[name] = await trio.Path(file).read_bytes()
+        content_type = {".js": JAVASCRIPT, ".css": "text/css; charset=utf-8"}.get(
+            Path(file).suffix, "application/octet-stream"
+        )
+        return Response(200, body, content_type)
+
+    def _client_module(self, path: str) -> bool:
+        """Whether ``path`` is one of the browser client's modules (``/_av/client.js``...)."""
+        return path.startswith(CLIENT_PREFIX) and path[len(CLIENT_PREFIX) :] in self.client_modules
+
+    def _generated_script(self, path: str) -> bytes | None:
+        """The optimistic runtime, or a route's client program (generated, then cached)."""
+        cached = self._cache.get(path)
+        if cached is not None:
+            return cached
+        if path == OPTIMISTIC_RUNTIME_PATH:
+            source = runtime_source()
+        elif path.startswith(PROGRAM_PREFIX) and path.endswith(".js"):
+            route = self.router.by_name(path[len(PROGRAM_PREFIX) : -len(".js")])
+            if route is None:
+                return None
+            source = program_source(route.view)
+        else:
+            return None
+        body = self._cache[path] = source.encode()
+        return body
+
+    async def _page(self, route: Route, params: dict[str, str], root: str) -> str:
+        """The server-rendered page of ``route``; raises what the view's mount or first
+        render raised (:meth:`answer` makes it the error page)."""
+        session_id = secrets.token_urlsafe(16)
+        token = self.signer.sign(route.name, params, session_id)
+        body = await live.static_render(
+            route.view, route.mount_params(params, session_id), waits_on=route.waits_on
+        )
+        prefix = html.escape(root)
+        scripts = "".join(
+            f'<script src="{prefix}{STATIC_PREFIX}{html.escape(name)}" defer></script>'
+            for name in self.scripts
+        )
+        return (
+            f"{self._head(self.title, root)}"
+            f'<script src="{prefix}{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
+            f'<script src="{prefix}{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
+            f'<script type="module" src="{prefix}{CLIENT_PATH}"></script>{scripts}</head><body>'
+            f'<div id="av-root" data-av-socket="{prefix}{LIVE_PATH}"'
+            f' data-av-token="{html.escape(token)}"'
+            f' data-av-program="{html.escape(program_id(route.view))}">'
+            f"{body}</div></body></html>"
+        )
+
+    def _head(self, title: str, root: str) -> str:
+        """A page's start, up to an open ``<head>`` with the title and every stylesheet."""
+        links = "".join(
+            f'<link rel="stylesheet" href="{html.escape(root)}{STATIC_PREFIX}{html.escape(name)}">'
+            for name in self.stylesheets
+        )
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{html.escape(title)}</title><link rel="icon" href="data:,">{links}'
+        )
+
+    def error_page(
+        self, status: int, request: PageRequest, *, error: Exception | None = None
+    ) -> Response:
+        """An error page (404 or 500) in the application's look: its title and
+        stylesheets, no script.
+
+        A 500 links to the failed request's target (the same page again) when it is a
+        path of this site, else to the start page; a 404 links to the start page if a
+        route serves it. ``error`` is shown only under ``debug``, escaped.
+        """
+        heading, message, label = _ERROR_PAGES[status]
+        root = request.root_path
+        retry = request.target
+        link: str | None = root + "/"
+        if status == 500 and _local_path(retry):
+            link = retry
+        elif status != 500 and self.router.match("/") is None:
+            link = None
+        action = (
+            f'<p><a class="av-error-action" href="{html.escape(link)}">{label}</a></p>'
+            if link is not None
+            else ""
+        )
+        detail = (
+            f'<pre class="av-error-detail">{html.escape(type(error).__name__)}: '
+            f"{html.escape(str(error))}</pre>"
+            if self.debug and error is not None
+            else ""
+        )
+        page = (
+            f"{self._head(f'{heading} · {self.title}', root)}</head><body>"
+            f'<main class="av-error-page" data-status="{status}"><h1>{heading}</h1>'
+            f"<p>{message}</p>{action}{detail}</main></body></html>"
+        )
+        return Response(status, page.encode(), HTML, NO_STORE)
+
+
+def _local_path(target: str) -> bool:
+    """Whether a request target is a path on this site (not ``//host`` or ``/\\host``,
+    which a browser follows to another site)."""
+    return target.startswith("/") and not target.startswith(("//", "/\\"))

@@ -1,0 +1,409 @@
+"""The live-socket core: one place for every guarantee of a live connection.
+
+Both servers, the built-in one (``tcp``) and ASGI (``asgi``), hand this core a
+:class:`~actorview.endpoint._sockets.LiveSocket` once its upgrade passed the ``Host`` and
+``Origin`` checks, and it does the rest, the same under both: the join (a signed token,
+within ``join_timeout``), the per-client session limit, starting or resuming the
+session's view under the ``views`` supervisor, frame numbering and replay (the
+``joined`` frame's ``seq``), the outbox with its limit and backpressure (4008 past
+it), the per-session event budget and the per-client frame budget, error frames, the
+idle timeout (4003), and the reaping of a view whose socket did not come back within
+``rejoin_grace``. It also counts connections per process and per client address
+(:meth:`Core.crowded`, :meth:`Core.counted`), for both servers.
+
+The core never touches a transport's bytes: what it sends is a text message, what it
+closes is a code and a reason; the adapters keep every write and close within their
+time bounds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator, Mapping
+
+import trio
+
+from actorview._untrusted import cut
+from actorview.endpoint import _live as live
+from actorview.endpoint._errors import BadFrame, JoinRefused
+from actorview.endpoint._limits import Client, ClientTable, Limits
+from actorview.endpoint._outbox import ClientTooSlow, Outbox
+from actorview.endpoint._protocol import (
+    Ack,
+    ClientFrame,
+    Event,
+    Input,
+    Join,
+    Ping,
+    control_frame,
+    parse_client_frame,
+)
+from actorview.endpoint._routes import Route, Router
+from actorview.endpoint._session import Session
+from actorview.endpoint._sockets import (
+    CLOSE_IDLE,
+    CLOSE_JOIN_REFUSED,
+    CLOSE_JOIN_TIMEOUT,
+    CLOSE_NO_STATUS,
+    CLOSE_REPLACED,
+    CLOSE_TOO_SLOW,
+    CLOSE_VIEW_FAILED,
+    LiveSocket,
+    SocketClosed,
+)
+from actorview.endpoint._tokens import TokenSigner
+from actorview.logging import get_logger
+from actorview.mailbox import ActorRef, MailboxError
+from actorview.supervisor import ChildWaiting, Supervisor, SupervisorState
+from actorview.supervisor._errors import DuplicateChildId, UnknownChild
+from actorview.view import Connected, Disconnected
+
+MAX_ERROR_CHARS = 300
+"""Error texts sent to a browser are cut to this length: they may quote its input."""
+
+NOT_STARTED = (
+    "the application is not started: run it under an ASGI server that sends the lifespan "
+    "events, or, mounted in Starlette, pass Starlette(lifespan=app.lifespan)"
+)
+
+_log = get_logger(component="endpoint")
+
+
+class Core:
+    """The state every connection shares (sessions, client accounting, the ``views``
+    supervisor) and the life of one live socket (:meth:`serve_socket`)."""
+
+    def __init__(
+        self,
+        router: Router,
+        signer: TokenSigner,
+        limits: Limits,
+        *,
+        allowed_origins: frozenset[str] | None,
+    ) -> None:
+        self.router = router
+        self.signer = signer
+        self.limits = limits
+        self.allowed_origins = allowed_origins
+        # Every view has its own restart intensity (its route's): a session's crash loop
+        # stops that view alone, and never counts here. (See the tree in the README.)
+        self.views = Supervisor(name="views")
+        self.sessions: dict[str, Session] = {}
+        self.connections = 0
+        """Open connections (pages and live sockets), at most ``max_connections``."""
+        self.clients = ClientTable(limits)
+
+    # -- connections -------------------------------------------------------------------
+
+    def crowded(self, client: Client) -> str | None:
+        """Why a new connection from ``client`` is refused (503), or None."""
+        if self.connections >= self.limits.max_connections:
+            return "too many connections\n"
+        if client.connections >= self.limits.max_connections_per_client:
+            return "too many connections from your address\n"
+        return None
+
+    @contextlib.contextmanager
+    def counted(self, client: Client) -> Iterator[None]:
+        """Count one connection of ``client`` for the block (see :meth:`crowded`)."""
+        self.connections += 1
+        client.connections += 1
+        try:
+            yield
+        finally:
+            self.connections -= 1
+            client.connections -= 1
+
+    def origin_allowed(self, headers: Mapping[str, str]) -> bool:
+        """Whether an upgrade's ``Origin`` may open a live socket: one of
+        ``allowed_origins``, or by default the page's own host."""
+        origin = headers.get("origin")
+        if origin is None:
+            return False
+        if self.allowed_origins is not None:
+            return origin in self.allowed_origins
+        host = headers.get("host", "")
+        return origin in (f"http://{host}", f"https://{host}")
+
+    @property
+    def started(self) -> bool:
+        """Whether the ``views`` supervisor runs (``serve``, or the ASGI lifespan)."""
+        return self.views.state in (SupervisorState.STARTING, SupervisorState.RUNNING)
+
+    # -- one live socket ---------------------------------------------------------------
+
+    async def serve_socket(
+        self, ws: LiveSocket, client: Client, *, root_path: str = ""
+    ) -> tuple[Session, int] | None:
+        """Join, then relay until the socket ends. Returns the session and generation
+        this socket had, unless a newer socket took the session over: the caller then
+        awaits :meth:`reap_later` with them, once the socket is closed.
+
+        ``root_path`` is the prefix the application is mounted under: the join frame's
+        path (the page's ``location.pathname``) is routed without it. Every close here
+        waits at most ``Limits.close_timeout`` for the peer (the adapter's bound)."""
+        if not self.started:
+            _log.error("endpoint.not_started", hint=NOT_STARTED)
+            await ws.aclose(CLOSE_VIEW_FAILED, "the server is not started")
+            return None
+        try:
+            session, route, seen = await self._join(ws, root_path)
+            self._admit(session, client)
+        except JoinRefused as refused:
+            _log.info("endpoint.join_refused", reason=str(refused))
+            await ws.aclose(CLOSE_JOIN_REFUSED, str(refused)[:120])
+            return None
+        except trio.TooSlowError:
+            await ws.aclose(CLOSE_JOIN_TIMEOUT, "no join frame in time")
+            return None
+        except SocketClosed:
+            return None
+        with trio.CancelScope() as connection:
+            generation = session.attach(connection)
+            try:
+                if await self._ensure_view(session, route, seen, ws):
+                    await self._send_joined(ws, session, route)
+                    await self._relay(ws, session, client)
+            finally:
+                session.detach(generation)
+                self._tell_view(session, Disconnected())
+        if connection.cancelled_caught:
+            await ws.aclose(CLOSE_REPLACED, "replaced by a newer connection")
+            return None
+        return session, generation
+
+    def _admit(self, session: Session, client: Client) -> None:
+        """Count the session against its client's ``max_sessions_per_client``; a new
+        session past the limit is dropped again and the join refused (JoinRefused)."""
+        if session.session_id in client.session_ids:
+            return
+        limit = self.limits.max_sessions_per_client
+        if client.live_sessions(self.sessions) >= limit:
+            if session.generation == 0:  # made by this join: no socket had it yet
+                self.sessions.pop(session.session_id, None)
+            _log.warning("endpoint.too_many_sessions", limit=limit)
+            raise JoinRefused(
+                f"too many live sessions from your address (limit {limit}); "
+                "close other pages of this site and reload"
+            )
+        client.session_ids.add(session.session_id)
+
+    def _tell_view(self, session: Session, message: Connected | Disconnected) -> None:
+        """Let the session's view know its browser came or went (its on_connect and
+        on_disconnect hooks); a view that is restarting or full simply misses it."""
+        ref = self.views.registry.get(session.session_id)
+        if isinstance(ref, ActorRef):
+            with contextlib.suppress(MailboxError):
+                ref.tell_nowait(message)
+
+    async def _join(self, ws: LiveSocket, root_path: str) -> tuple[Session, Route, int | None]:
+        """Read the join frame and check its token against the route of its page.
+        Returns the session, the route and how many frames the page says it has."""
+        with trio.fail_after(self.limits.join_timeout):
+            message = await ws.get_message()
+        try:
+            frame = parse_client_frame(message, max_bytes=self.limits.max_frame_bytes)
+        except BadFrame as error:
+            raise JoinRefused(f"the first frame must be a join: {error}") from None
+        if not isinstance(frame, Join):
+            raise JoinRefused("the first frame must be a join")
+        found = self.router.match(route_path(frame.path, root_path))
+        if found is None:
+            raise JoinRefused(f"no route serves {frame.path!r}")
+        route, path_params = found
+        claims = self.signer.verify(frame.token, view=route.name)
+        if dict(claims.params) != path_params:
+            raise JoinRefused("join token is for another page of this view")
+        session = self.sessions.get(claims.session)
+        if session is None:
+            session = Session(claims.session, path_params, max_bytes=self.limits.max_outbox_bytes)
+            # A view of this id may still be stopping for the session object reaped before
+            # this one (its frames go to that session): never resume it, start afresh.
+            session.needs_fresh_view = True
+            self.sessions[claims.session] = session
+        return session, route, frame.seen
+
+    async def _send_joined(self, ws: LiveSocket, session: Session, route: Route) -> None:
+        """Accept the join: a fresh token for the next rejoin, the number the session's
+        frames on this socket count on from (``seq``), the last event ref received and
+        the limits the page checks before it sends (``max_frame_bytes``)."""
+        token = self.signer.sign(route.name, session.params, session.session_id)
+        joined = control_frame(
+            "joined",
+            token=token,
+            seq=session.outbox.taken,
+            ref=session.received_ref,
+            limits={"max_frame_bytes": self.limits.max_frame_bytes},
+        )
+        await ws.send_message(joined)
+
+    async def _relay(self, ws: LiveSocket, session: Session, client: Client) -> None:
+        """Frames in to the view, frames out from the outbox, until either side ends."""
+        async with trio.open_nursery() as nursery:
+            outbox = session.outbox
+            nursery.start_soon(self._write, ws, outbox, nursery.cancel_scope)
+            nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
+            await self._read(ws, session, client)
+            nursery.cancel_scope.cancel()
+
+    async def _ensure_view(
+        self,
+        session: Session,
+        route: Route,
+        seen: int | None,
+        ws: LiveSocket,
+    ) -> bool:
+        """Start the session's view unless it still runs (a reconnect within grace).
+
+        A rejoin to a running view gets the frames after the ``seen`` it reports again,
+        and the view hears :class:`Connected` (a view that starts hears it from
+        ``live.run_view``, the first thing in its mailbox).
+        A session whose outbox no longer has them, or gave up on a slow reader, or whose
+        browser closed its socket with no status (client.js does so when a frame does not
+        fit its page), gets a fresh outbox and a fresh view, whose first render replaces
+        the page. Returns False (the socket closed with 1011) if the view fails to start.
+        """
+        running = self._supervised(session.session_id)
+        fresh = session.outbox.overflowed.is_set() or session.needs_fresh_view
+        if running and not fresh and session.outbox.resume(seen):
+            self._tell_view(session, Connected())
+            return True
+        if running:
+            await self._stop_view(session.session_id)
+        session.renew_outbox()
+        session.needs_fresh_view = False
+        try:
+            await self._start_view(session, route)
+        except DuplicateChildId:
+            pass  # another socket of this session started it just now
+        except ChildWaiting:
+            pass  # it is tried again with its backoff; the page shows that it waits
+        except Exception:
+            _log.exception("endpoint.view_failed_to_start", view=route.name)
+            await ws.aclose(CLOSE_VIEW_FAILED, "the view failed to start; reload the page")
+            return False
+        return True
+
+    def _supervised(self, session_id: str) -> bool:
+        """Whether the session's view is a child of ``views`` (running, or being
+        restarted after a crash: then it is not in the registry for a moment)."""
+        return any(child.id == session_id for child in self.views.which_children())
+
+    async def _stop_view(self, session_id: str) -> None:
+        with contextlib.suppress(UnknownChild):  # it ended meanwhile
+            await self.views.terminate_child(session_id)
+
+    async def _start_view(self, session: Session, route: Route) -> None:
+        """Start the session's view under ``views``, with its route's own restart
+        intensity and backoff (see :meth:`Route.view_spec`); its :class:`live.ViewLife`
+        tells the page when it is restarted, waits for a dependency, or stops.
+
+        Raises :class:`ChildWaiting` if its first start failed for a dependency: the view
+        stays supervised and is tried again (the page was told it waits)."""
+        life = live.ViewLife(session, route.name)
+        params = route.mount_params(session.params, session.session_id)
+        start = functools.partial(live.run_view, route.view, params, session, life)
+        await self.views.start_child(route.view_spec(session.session_id, start, life.observe))
+
+    async def _read(self, ws: LiveSocket, session: Session, client: Client) -> None:
+        """Frames in, until the socket ends or is idle for ``idle_timeout``.
+
+        Every frame first takes a token from the client's frame budget (waiting for
+        one: the sender is pushed back, nothing queues here); events, inputs and bad
+        frames then take one from the session's event budget, or are refused with an
+        error frame. Both budgets outlive the socket."""
+        bucket = session.event_budget(self.limits.events_per_second, self.limits.event_burst)
+        while True:
+            with trio.move_on_after(self.limits.idle_timeout) as idle:
+                try:
+                    message = await ws.get_message()
+                except SocketClosed as closed:
+                    if closed.code == CLOSE_NO_STATUS:
+                        session.needs_fresh_view = True
+                    return
+            if idle.cancelled_caught:
+                await ws.aclose(CLOSE_IDLE, "idle for too long")
+                return
+            await client.frames.acquire()
+            frame = self._parse(message)
+            if isinstance(frame, Ping):
+                continue
+            if isinstance(frame, Ack):
+                session.outbox.ack(frame.n)
+                continue
+            ref = frame.ref if isinstance(frame, Event | Input) else None
+            if ref is not None:
+                session.received_ref = max(session.received_ref, ref)
+            if not bucket.take(trio.current_time()):
+                await self._send_error(session, "too many events: slow down", ref=ref)
+            elif isinstance(frame, BadFrame):
+                await self._send_error(session, str(frame), ref=frame.ref)
+            elif isinstance(frame, Join):
+                await self._send_error(session, "already joined")
+            else:
+                await self._deliver(session, frame)
+
+    def _parse(self, message: str | bytes) -> ClientFrame | BadFrame:
+        try:
+            return parse_client_frame(message, max_bytes=self.limits.max_frame_bytes)
+        except BadFrame as error:
+            return error
+
+    async def _deliver(self, session: Session, frame: Event | Input) -> None:
+        """Tell the view and queue its reply. Shielded (the ask has its own timeout): the
+        page was told this event arrived, so a reconnect must not cut its reply off."""
+        with trio.CancelScope(shield=True):
+            ref = self.views.registry.get(session.session_id)
+            if not isinstance(ref, ActorRef):
+                await self._send_error(session, "the view is restarting; try again", ref=frame.ref)
+                return
+            reply = await live.deliver(ref, frame)
+            if isinstance(reply.get("error"), str):
+                reply["error"] = cut(reply["error"], MAX_ERROR_CHARS)
+            session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
+
+    async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
+        session.outbox.push_control(
+            control_frame("error", error=cut(error, MAX_ERROR_CHARS), ref=ref)
+        )
+        await trio.lowlevel.checkpoint()
+
+    async def _watch_backlog(self, ws: LiveSocket, outbox: Outbox, scope: trio.CancelScope) -> None:
+        """Close the socket of a reader that fell too far behind, even while the writer
+        is stuck on its full socket (the outbox has already dropped what waited)."""
+        await outbox.overflowed.wait()
+        _log.info("endpoint.client_too_slow", limit=outbox.max_bytes)
+        await ws.aclose(CLOSE_TOO_SLOW, "client too slow")  # bounded by close_timeout
+        scope.cancel()
+
+    async def _write(self, ws: LiveSocket, outbox: Outbox, scope: trio.CancelScope) -> None:
+        try:
+            while True:
+                await ws.send_message(await outbox.next())
+                outbox.wrote()  # kept until the page acks it, whatever happens to the socket
+        except ClientTooSlow:
+            return  # _watch_backlog closes the socket with the reason (a second close would
+            # drop the stream under the close frame)
+        except (trio.EndOfChannel, SocketClosed):
+            pass
+        scope.cancel()
+
+    async def reap_later(self, session: Session, generation: int) -> None:
+        """Stop the view if no socket takes the session over within the grace period."""
+        await trio.sleep(self.limits.rejoin_grace)
+        if session.generation != generation or session.attached:
+            return
+        self.sessions.pop(session.session_id, None)
+        await self._stop_view(session.session_id)
+
+
+def route_path(path: str, root_path: str) -> str:
+    """``path`` within an application mounted at ``root_path`` (as Starlette's
+    ``get_route_path``): the prefix taken off when it is there, else ``path`` as is."""
+    if not root_path or not path.startswith(root_path):
+        return path
+    rest = path[len(root_path) :]
+    if rest == "":
+        return "/"
+    return rest if rest.startswith("/") else path

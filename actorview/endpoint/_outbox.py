@@ -1,0 +1,197 @@
+"""The outbox: a bounded, merging queue of frames from one view to one socket.
+
+The view must never wait for a slow browser, and the server must never buffer without
+bound for one. So the view pushes without blocking, and frames that wait are merged:
+consecutive patch frames become one frame (and consecutive text appends to the same node
+become one append), so a client that falls behind receives fewer, larger frames holding
+the same changes. If what waits still grows past ``max_bytes``, the outbox gives up on
+the client at once: it drops what waits (so memory stays bounded even while the writer
+is stuck on a full socket), sets :attr:`Outbox.overflowed`, and :meth:`Outbox.next`
+raises :class:`ClientTooSlow`; the connection closes with that reason, and the rejoin
+that follows starts the view afresh (a full render).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import trio
+
+from actorview.endpoint._errors import EndpointError
+from actorview.render._wire import encode_json as _encode
+from actorview.render._wire import merge_ops as _merge
+
+Ops = list[list[Any]]
+
+
+class ClientTooSlow(EndpointError):
+    """The browser read so slowly that its pending changes passed the outbox's limit."""
+
+
+class Outbox:
+    """Frames waiting to be written to one socket.
+
+    ``push_patches`` and ``push_control`` are sync and never block (the view calls them);
+    ``next`` is awaited by the connection's writer task.
+    """
+
+    def __init__(self, *, max_bytes: int = 1 << 20) -> None:
+        self.max_bytes = max_bytes
+        self._items: deque[Ops | str] = deque()
+        self._pending_bytes = 0
+        self._wakeup = trio.Event()
+        self._closed = False
+        self.frames_merged = 0
+        self.overflowed = trio.Event()
+        """Set when the backlog passed ``max_bytes``; what waited was dropped."""
+        self._overflow_reason = ""
+        self.taken = 0
+        """The number of the last frame :meth:`next` handed out (frames count from 1)."""
+        self.written = 0
+        """The number of the last frame the writer got onto a socket (:meth:`wrote`)."""
+        self._unacked: deque[str] = deque()
+        """Frames ``taken - len + 1 .. taken``: taken but not acknowledged by the page."""
+        self._unacked_bytes = 0
+
+    def push_patches(self, ops: Ops) -> None:
+        """Queue the wire ops of one render; merged with a patch frame already waiting."""
+        if not ops or self._closed:
+            return
+        if self._items and isinstance(self._items[-1], list):
+            _merge(self._items[-1], ops)
+            self.frames_merged += 1
+        else:
+            self._items.append(list(ops))
+        self._pending_bytes += _estimate(ops)
+        self._check_limit()
+        self._wakeup.set()
+
+    def push_control(self, frame: str) -> None:
+        """Queue an encoded control frame; it keeps its place among the patch frames."""
+        if self._closed:
+            return
+        self._items.append(frame)
+        self._pending_bytes += len(frame)
+        self._check_limit()
+        self._wakeup.set()
+
+    def push_render(self, frame: str) -> None:
+        """Replace everything waiting by a whole render of the page.
+
+        The render is not counted against ``max_bytes``: its size is the page's (which the
+        application decides), not a backlog, and it makes everything before it moot.
+        """
+        if self._closed:
+            return
+        self.clear()
+        self._items.append(_Render(frame))
+        self._wakeup.set()
+
+    def wrote(self) -> None:
+        """The writer got the last frame taken onto its socket."""
+        self.written = self.taken
+
+    def ack(self, seen: int) -> None:
+        """The page has frames up to number ``seen``: forget them. A number past what was
+        taken (a page counting another outbox's frames) is ignored."""
+        if seen > self.taken:
+            return
+        first = self.taken - len(self._unacked) + 1
+        for _ in range(seen - first + 1):
+            self._unacked_bytes -= len(self._unacked.popleft())
+
+    def resume(self, seen: int | None) -> bool:
+        """A page that has frames up to number ``seen`` rejoined: queue the frames after it
+        again, first in line, in order. ``None`` (a page that does not count) means what
+        the writer got onto a socket. Returns False when the outbox no longer has them all
+        (or never sent that many): the page needs a fresh render."""
+        if seen is None:
+            seen = self.written
+        first = self.taken - len(self._unacked) + 1
+        if not first - 1 <= seen <= self.taken:
+            return False
+        for _ in range(self.taken - seen):
+            frame = self._unacked.pop()
+            self._unacked_bytes -= len(frame)
+            self._items.appendleft(frame)
+            if not isinstance(frame, _Render):
+                self._pending_bytes += len(frame)
+        self.taken = self.written = seen
+        if self._items:
+            self._wakeup.set()
+        return True
+
+    def clear(self) -> None:
+        """Forget what waits (a fresh render is about to replace it all)."""
+        self._items.clear()
+        self._pending_bytes = 0
+
+    def close(self) -> None:
+        self._closed = True
+        self._wakeup.set()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def pending_bytes(self) -> int:
+        """An estimate of the bytes waiting."""
+        return self._pending_bytes
+
+    @property
+    def kept_bytes(self) -> int:
+        """The bytes of the frames kept until the page acknowledges them."""
+        return self._unacked_bytes
+
+    def _check_limit(self) -> None:
+        if self._pending_bytes <= self.max_bytes:
+            return
+        self._overflow_reason = (
+            f"the browser fell {self._pending_bytes} bytes behind (limit {self.max_bytes})"
+        )
+        self.clear()
+        self._closed = True
+        self.overflowed.set()
+
+    async def next(self) -> str:
+        """The next encoded frame, waiting for one. Raises :class:`ClientTooSlow` when the
+        backlog passed ``max_bytes``, and ``trio.EndOfChannel`` once closed and empty."""
+        # A writer whose socket was just replaced must not take a frame it cannot send:
+        # the new socket's numbering starts from what was taken.
+        await trio.lowlevel.checkpoint_if_cancelled()
+        while not self._items:
+            if self.overflowed.is_set():
+                raise ClientTooSlow(self._overflow_reason)
+            if self._closed:
+                raise trio.EndOfChannel
+            self._wakeup = trio.Event()
+            await self._wakeup.wait()
+        item = self._items.popleft()
+        if isinstance(item, str):
+            if not isinstance(item, _Render):
+                self._pending_bytes -= len(item)
+            frame = item
+        else:
+            frame = _encode(item)
+            self._pending_bytes = max(0, self._pending_bytes - len(frame)) if self._items else 0
+        self._keep(frame)
+        return str(frame)
+
+    def _keep(self, frame: str) -> None:
+        """Number ``frame`` and keep it until acknowledged, forgetting the oldest past
+        ``max_bytes`` (a rejoin that needs those gets a fresh view)."""
+        self.taken += 1
+        self._unacked.append(frame)
+        self._unacked_bytes += len(frame)
+        while self._unacked_bytes > self.max_bytes and len(self._unacked) > 1:
+            self._unacked_bytes -= len(self._unacked.popleft())
+
+
+class _Render(str):
+    """A render frame in the queue: not part of the backlog the limit counts."""
+
+
+def _estimate(ops: Ops) -> int:
+    """A cheap upper-ish bound of the encoded size, without encoding."""
+    return sum(len(str(op)) for op in ops)

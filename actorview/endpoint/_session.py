@@ -1,0 +1,85 @@
+"""A live session: the one place a view's frames go, across reconnects and restarts.
+
+One session per rendered page (its id is in the join token). It owns the outbox, so
+frames a view produces while its socket is down wait there (merged, bounded) and reach
+the browser when it reconnects. A backlog that passed its limit was dropped (the socket
+was closed as too slow): the reconnect then gets a fresh outbox and a freshly started
+view, whose first render replaces the page. A restarted view instance sends into the
+same session, and its first render replaces the page's live root.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import trio
+
+from actorview.endpoint._limits import TokenBucket
+from actorview.endpoint._outbox import Outbox
+from actorview.endpoint._protocol import NoticeKind, control_frame
+
+
+class Session:
+    """Where the frames of one view go; its ``push_*`` methods are the view's sink."""
+
+    def __init__(self, session_id: str, params: dict[str, str], *, max_bytes: int) -> None:
+        self.session_id = session_id
+        self.params = params
+        self.outbox = Outbox(max_bytes=max_bytes)
+        self._max_bytes = max_bytes
+        self.generation = 0
+        self.needs_fresh_view = False
+        """Set when the browser may have lost track of the page (its socket closed with
+        no status: client.js does so when a frame does not fit its page): the next join
+        starts the view afresh, whose first render replaces the page."""
+        self.received_ref = 0
+        """The highest ``ref`` of an event or input from this page that reached the
+        server. Its ``joined`` frame tells the page, which then knows that the events it
+        sent after that were lost with a dropped socket (and takes back their optimistic
+        changes); every event up to it is answered, in this session's frames."""
+        self._connection: trio.CancelScope | None = None
+        self._events: TokenBucket | None = None
+
+    def event_budget(self, rate: float, burst: int) -> TokenBucket:
+        """The session's event rate limit (``Limits.events_per_second``), made on first
+        use and kept for the session's life: every socket of the session (a rejoin with
+        its token, a copy of the token in use) takes from the same bucket."""
+        if self._events is None:
+            self._events = TokenBucket(rate, burst, trio.current_time())
+        return self._events
+
+    def push_patches(self, ops: list[list[Any]]) -> None:
+        self.outbox.push_patches(ops)
+
+    def push_render_frame(self, frame: str) -> None:
+        """A whole new render: it replaces the live root, so what waited is moot."""
+        self.outbox.push_render(frame)
+
+    def push_notice(self, kind: NoticeKind, text: str) -> None:
+        """Tell the person at the page what happened to their view (it was restarted, it
+        stopped for good, it waits for a dependency, the server failed an event). The
+        page shows it in ``#av-notice``, outside the view's own markup."""
+        self.outbox.push_control(control_frame("notice", kind=kind.value, text=text))
+
+    def renew_outbox(self) -> None:
+        """Replace the outbox by an empty one, whose frames count from 1 again (it gave up
+        on a slow reader, or the page needs a fresh view)."""
+        self.outbox = Outbox(max_bytes=self._max_bytes)
+
+    @property
+    def attached(self) -> bool:
+        return self._connection is not None
+
+    def attach(self, connection: trio.CancelScope) -> int:
+        """Make ``connection`` the session's socket; an older one is cancelled (the same
+        page reconnected, or a copy of its token is in use). Returns the generation."""
+        if self._connection is not None:
+            self._connection.cancel()
+        self._connection = connection
+        self.generation += 1
+        return self.generation
+
+    def detach(self, generation: int) -> None:
+        """The socket of ``generation`` is gone (a later attach wins)."""
+        if generation == self.generation:
+            self._connection = None

@@ -1,0 +1,235 @@
+"""The built-in server: one TCP port, HTTP/1.1 pages and WebSocket upgrades, on trio.
+
+:func:`listen` is the ``listener`` child of ``Application.serve``'s tree. Each connection
+is counted (``Core.crowded``: past a limit the request head is read, so the answer is not
+lost to a reset, and answered 503), its request head read within ``join_timeout`` (400
+for garbage or a head past ``max_head_bytes``), its ``Host`` checked against the bound
+address and ``allowed_hosts`` (400), then answered: a page answer (``answers.Pages``)
+written with :func:`~actorview.endpoint._http.send_response`, or, for ``/_av/live``, the
+``Origin`` checked (403), the upgrade made by trio-websocket (``websocket``) and the
+socket handed to the live-socket core (``core.Core.serve_socket``) as a
+:class:`TrioLiveSocket`.
+
+Every write on a connection is bounded by ``write_timeout``
+(:class:`~actorview.endpoint._http.BoundedStream`), every close by ``close_timeout``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import trio
+import trio_websocket
+
+from actorview.endpoint._answers import (
+    INTERNAL_ERROR,
+    LIVE_PATH,
+    PageRequest,
+    Pages,
+    Response,
+    bad_request,
+    text,
+)
+from actorview.endpoint._core import Core
+from actorview.endpoint._http import (
+    AllowedHosts,
+    BadRequest,
+    BoundedStream,
+    ReplayStream,
+    Request,
+    read_request,
+    send_response,
+)
+from actorview.endpoint._limits import Client, Limits
+from actorview.endpoint._session import Session
+from actorview.endpoint._sockets import CLOSE_SHUTDOWN, MAX_CLOSE_REASON, SocketClosed
+from actorview.endpoint._websocket import ServerWebSocket, accept_websocket
+from actorview.logging import get_logger
+
+CLOSE_GRACE = 1.0
+"""Seconds the last answer of a failed request (a 500) may take before it is dropped.
+Closing WebSockets wait ``Limits.close_timeout`` (:class:`ServerWebSocket`)."""
+
+_log = get_logger(component="endpoint")
+
+
+class TrioLiveSocket:
+    """A :class:`ServerWebSocket` as the core's ``LiveSocket``: its closes are bounded
+    by ``close_timeout`` and its writes by the :class:`BoundedStream` beneath it."""
+
+    def __init__(self, ws: ServerWebSocket) -> None:
+        self._ws = ws
+
+    async def get_message(self) -> str | bytes:
+        try:
+            return await self._ws.get_message()
+        except trio_websocket.ConnectionClosed as closed:
+            raise SocketClosed(None if closed.reason is None else closed.reason.code) from None
+
+    async def send_message(self, message: str) -> None:
+        try:
+            await self._ws.send_message(message)
+        except trio_websocket.ConnectionClosed as closed:
+            raise SocketClosed(None if closed.reason is None else closed.reason.code) from None
+
+    async def aclose(self, code: int, reason: str) -> None:
+        await self._ws.aclose(code, reason[:MAX_CLOSE_REASON])
+
+
+class BuiltinServer:
+    """Serve the application's pages and live sockets on TCP connections."""
+
+    def __init__(self, core: Core, pages: Pages, hosts: AllowedHosts) -> None:
+        self.core = core
+        self.pages = pages
+        self.hosts = hosts
+
+    async def listen(self, host: str, port: int, *, task_status: trio.TaskStatus[int]) -> None:
+        """Listen on ``host``:``port``; report the bound port, then serve until cancelled."""
+        listeners = await trio.open_tcp_listeners(port, host=host)
+        bound = listeners[0].socket.getsockname()[1]
+        _log.info("endpoint.listening", url=f"http://{host}:{bound}/")
+        async with trio.open_nursery() as nursery:
+            await nursery.start(trio.serve_listeners, self.handle, listeners)
+            task_status.started(bound)
+
+    async def handle(self, tcp: trio.SocketStream) -> None:
+        """Serve one connection, counted per process and per client address."""
+        limits = self.core.limits
+        address = _peer_address(tcp)
+        client = self.core.clients.get(address)
+        stream = BoundedStream(tcp, write_timeout=limits.write_timeout)
+        crowded = self.core.crowded(client)
+        if crowded is not None:
+            await self._refuse(stream, crowded)
+            return
+        with self.core.counted(client):
+            try:
+                left = await self._serve_connection(stream, client, address)
+            finally:
+                # A socket the WebSocket layer closed itself (1009) is not closed by aclose.
+                await trio.aclose_forcefully(stream)
+        if left is not None:
+            await self.core.reap_later(*left)
+
+    async def _refuse(self, stream: trio.abc.Stream, reason: str) -> None:
+        limits = self.core.limits
+        with (
+            trio.move_on_after(limits.close_timeout),
+            contextlib.suppress(BadRequest, trio.BrokenResourceError, trio.ClosedResourceError),
+        ):
+            await read_request(stream, max_head_bytes=limits.max_head_bytes)
+            await send_response(stream, 503, reason.encode())
+        await trio.aclose_forcefully(stream)
+
+    async def _serve_connection(
+        self, stream: trio.abc.Stream, client: Client, address: str
+    ) -> tuple[Session, int] | None:
+        """Read the request head (within ``join_timeout``), check its ``Host``, answer
+        it. Returns what ``Core.serve_socket`` returns for a live socket."""
+        limits = self.core.limits
+        try:
+            with trio.fail_after(limits.join_timeout):
+                request = await read_request(stream, max_head_bytes=limits.max_head_bytes)
+        except (BadRequest, trio.TooSlowError) as error:
+            await _send_within(
+                stream, bad_request(str(error) or "no complete request head in time"), limits
+            )
+            return None
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            return None
+        refusal = self.hosts.refusal(request.headers.get("host"))
+        if refusal is not None:
+            _log.warning("endpoint.host_refused", host=request.headers.get("host", "")[:100])
+            await _send_within(stream, bad_request(refusal), limits)
+            return None
+        try:
+            if request.path == LIVE_PATH and request.is_websocket_upgrade:
+                return await self._live(stream, request, client)
+            await _write(stream, await self.pages.answer(_page_request(request, address)), request)
+        except (
+            trio.BrokenResourceError,
+            trio.ClosedResourceError,
+            trio_websocket.HandshakeError,
+            trio_websocket.ConnectionClosed,
+            SocketClosed,
+        ):
+            pass
+        except Exception:
+            # One connection's failure must never reach the listener: trio.serve_listeners
+            # would crash, and the app (one_for_all) would restart every view with it.
+            _log.exception(
+                "endpoint.request_failed", method=request.method, path=request.path[:200]
+            )
+            with (
+                trio.move_on_after(CLOSE_GRACE),
+                contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError),
+            ):
+                await _write(stream, INTERNAL_ERROR, request)
+        return None
+
+    async def _live(
+        self, stream: trio.abc.Stream, request: Request, client: Client
+    ) -> tuple[Session, int] | None:
+        """Upgrade, then hand the socket to the core. Returns what it returns."""
+        limits = self.core.limits
+        if not self.core.origin_allowed(request.headers):
+            _log.warning("endpoint.origin_refused", origin=request.headers.get("origin"))
+            await _write(stream, text(403, "origin not allowed\n"), request)
+            return None
+        left = ws = None
+        async with trio.open_nursery() as nursery:
+            with trio.move_on_after(limits.join_timeout):
+                ws = await accept_websocket(
+                    nursery,
+                    ReplayStream(request.raw, stream),
+                    max_message_size=4 * limits.max_frame_bytes,
+                    close_timeout=limits.close_timeout,
+                    pings=client.frames,
+                )
+            if ws is None:  # wsproto refused the handshake (it answered 400)
+                nursery.cancel_scope.cancel()
+                return None
+            try:
+                left = await self.core.serve_socket(TrioLiveSocket(ws), client)
+            finally:
+                with trio.CancelScope(shield=True):
+                    await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
+                nursery.cancel_scope.cancel()
+        return left
+
+
+def _page_request(request: Request, address: str) -> PageRequest:
+    path, _, query = request.target.partition("?")
+    return PageRequest(request.method, path, query, request.headers, address)
+
+
+async def _write(stream: trio.abc.Stream, response: Response, request: Request) -> None:
+    await send_response(
+        stream,
+        response.status,
+        response.body,
+        content_type=response.content_type,
+        headers=response.headers,
+        head_only=request.method == "HEAD",
+    )
+
+
+async def _send_within(stream: trio.abc.Stream, response: Response, limits: Limits) -> None:
+    """Write a refusal, within ``close_timeout``, if the socket still takes it."""
+    with (
+        trio.move_on_after(limits.close_timeout),
+        contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError),
+    ):
+        await send_response(
+            stream, response.status, response.body, content_type=response.content_type
+        )
+
+
+def _peer_address(stream: trio.SocketStream) -> str:
+    """The client's IP address (per-client limits count by it); "" if unknown."""
+    try:
+        peer = stream.socket.getpeername()
+    except OSError:  # it went away already
+        return ""
+    return str(peer[0]) if isinstance(peer, tuple) else str(peer)

@@ -1,0 +1,104 @@
+"""The server side of a live socket: trio-websocket, with every close bounded in time.
+
+trio-websocket's ``WebSocketConnection`` is right about frames but leaves three things
+open that a server facing the internet must close, and :class:`ServerWebSocket` closes
+them where they arise:
+
+1. ``aclose`` waits for the peer's close frame with no time bound: a peer that stays
+   silent kept its task, its descriptor and its connection slot for ever. Here a close
+   waits at most ``close_timeout`` seconds, then drops the TCP connection.
+2. A protocol violation (an unmasked frame, RSV bits, an unknown opcode, a bad close code;
+   invalid UTF-8 in a text message) ends the TCP connection with no close frame. Here the
+   peer gets the close frame RFC 6455 asks for: 1002 (protocol error) or 1007 (invalid
+   payload data), with wsproto's reason, before the connection is closed.
+3. WebSocket pings are answered as fast as they come. Here each takes a token from the
+   client's frame budget first, so a ping flood is read no faster than the budget refills.
+
+:func:`accept_websocket` does what ``trio_websocket.wrap_server_stream`` and
+``WebSocketRequest.accept`` do, with this class. It relies on trio-websocket 0.11-0.12's
+internals (``_reader_task``, ``_handle_close_connection_event``, ``_handle_ping_event``);
+``tests/endpoint/test_websocket.py`` fails if they change.
+"""
+
+from __future__ import annotations
+
+import trio
+import trio_websocket
+import wsproto
+from wsproto.connection import ConnectionState
+from wsproto.events import CloseConnection, Ping
+
+from actorview.endpoint._limits import TokenBucket
+
+MAX_CLOSE_REASON = 120
+"""Characters of a close reason sent to the peer (the frame allows 123 bytes)."""
+
+
+class ServerWebSocket(trio_websocket.WebSocketConnection):
+    """A server WebSocket whose close is bounded, whose protocol errors get a close
+    frame, and whose pings are paced by a :class:`TokenBucket`."""
+
+    def __init__(
+        self,
+        stream: trio.abc.Stream,
+        *,
+        max_message_size: int,
+        close_timeout: float,
+        pings: TokenBucket,
+    ) -> None:
+        super().__init__(
+            stream,
+            wsproto.WSConnection(wsproto.ConnectionType.SERVER),
+            max_message_size=max_message_size,
+        )
+        self._close_timeout = close_timeout
+        self._pings_budget = pings
+
+    async def aclose(self, code: int = 1000, reason: str | None = None) -> None:
+        """Send a close frame and wait for the peer's, at most ``close_timeout`` seconds;
+        then (or at once, if the peer answered) the TCP connection is closed.
+
+        Idempotent, like the base class. Cancellation closes the TCP connection too.
+        """
+        with trio.move_on_after(self._close_timeout):
+            await super().aclose(code, reason)
+
+    async def _handle_close_connection_event(self, event: CloseConnection) -> None:
+        # wsproto reports a frame it could not parse as a CloseConnection while the
+        # connection is still OPEN (a close frame from the peer moves it to
+        # REMOTE_CLOSING first): answer with the code and reason ourselves.
+        if self._wsproto.state is ConnectionState.OPEN:
+            reason = (event.reason or "")[:MAX_CLOSE_REASON] or None
+            try:
+                await self._send(CloseConnection(code=event.code, reason=reason))
+            except trio_websocket.ConnectionClosed:
+                return  # the stream broke meanwhile; the base class has cleaned up
+        await super()._handle_close_connection_event(event)
+
+    async def _handle_ping_event(self, event: Ping) -> None:
+        await self._pings_budget.acquire()
+        await super()._handle_ping_event(event)
+
+
+async def accept_websocket(
+    nursery: trio.Nursery,
+    stream: trio.abc.Stream,
+    *,
+    max_message_size: int,
+    close_timeout: float,
+    pings: TokenBucket,
+) -> ServerWebSocket:
+    """Run the WebSocket handshake on ``stream`` (whose first bytes are the upgrade
+    request) and accept it. The connection's reader task runs in ``nursery``.
+
+    The caller bounds the wait: if wsproto refuses the handshake it answers 400 and
+    closes the stream, the reader task ends and this waits for a request that never
+    comes. Raises ``trio_websocket.ConnectionClosed`` if the peer goes away meanwhile.
+    """
+    connection = ServerWebSocket(
+        stream, max_message_size=max_message_size, close_timeout=close_timeout, pings=pings
+    )
+    nursery.start_soon(connection._reader_task)
+    request = await connection._get_request()
+    await request.accept()
+    return connection

@@ -1,0 +1,755 @@
+"""``View``: a live view is an actor whose state, derived values and reactions are declared.
+
+A subclass declares ``state`` and ``stream`` fields, ``calculate`` values, ``action``\\ s
+for the browser, ``clause``\\ s for mailbox messages and ``async_stream``\\ s, and writes
+``render``. When the class statement runs, ``__init_subclass__`` checks it all
+(:func:`~actorview.declare._validator.compile_view`), plans what the browser predicts
+(:func:`~actorview.optimistic._program.plan_client`), infers the bindings of ``render``
+(:func:`~actorview.optimistic._bindings.infer_bindings`), and makes each view clause a
+mailbox clause. At run time the view is one trio task (``await nursery.start(view.run)``):
+
+1. browser events (:class:`ActionEvent`, :class:`InputEvent`) and stream messages arrive
+   in its mailbox and are handled one at a time, in order; a clause's or an action's
+   ops change state all or nothing;
+2. after each message, or each coalesced batch, ``after_batch`` carries out the stream
+   fires and cancels the ops asked for, recomputes the dirty calcs once, renders, diffs
+   against the previous tree and hands the patch to the view's sink;
+3. a paced view (``paced=True``; the endpoint runs every view so) renders what its
+   streams cause at most once per ``frame_interval`` (1/60 s unless the class says
+   otherwise). Tokens that arrive faster coalesce into one render and one frame; the
+   render held back is sent when the interval ends, from the state as it is then, even
+   if nothing else arrives. A browser event renders at once. A view that is not paced
+   renders after every message or batch;
+4. streams declared with ``start=`` fire themselves, as if an op had fired them: at
+   start (before the first render), on :class:`Connected` (cancelled, with their
+   ``every=`` timer, on :class:`Disconnected`) or on :class:`Disconnected`. A timer tells
+   the view a :class:`~actorview.view._events.Tick` under a lease of its own; a tick
+   while a run is live is skipped. Timers are tasks of the view's nursery and end with it.
+
+An ``ask`` of a browser event returns its :class:`Outcome` as soon as the ops are applied;
+the fires, the recompute and the render follow before the view takes its next message.
+Bad browser input is answered with :class:`Rejected` (and logged at warning); the view
+and its state are untouched. An action whose own expressions raise (a bug, not bad input)
+is answered with :class:`Failed`, logged at error with the traceback, and the page gets a
+notice; nothing changed and the view runs on. An error in a clause's ops (server code,
+not browser input) propagates: the view crashes and its supervisor decides. A stream run
+that fails with no clause for its :class:`StreamFailed` sends the default notice.
+
+Example::
+
+    class Counter(View):
+        count = state(int)
+        doubled = calculate(lambda count: count * 2)
+        increment = action(ops.set(count=lambda count: count + 1))
+
+        def render(self) -> Element:
+            return h.div(h.button("+", id="inc"), h.span(self.doubled, id="doubled"))
+
+    send, receive = trio.open_memory_channel[Rendered](16)
+    ref = await nursery.start(Counter(sink=send).run)
+    await ref.ask(ActionEvent("increment"))
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, ClassVar, Final, TypeVar
+
+import attrs
+import trio
+
+from actorview.declare._clauses import ViewClause
+from actorview.declare._collections import PAGE_EVENT, Edge, KeptSource, PageSource
+from actorview.declare._errors import (
+    ExpressionError,
+    InvalidParams,
+    KeepFailed,
+    PageError,
+    SourceTimeout,
+    StreamBusy,
+    ViewError,
+)
+from actorview.declare._spec import ViewSpec
+from actorview.declare._tasks import Start, StreamFailed, StreamTask
+from actorview.declare._validator import compile_view
+from actorview.declare._values import conforms, structure, type_name
+from actorview.declare.ops import Cancel, FieldOp, Fire
+from actorview.mailbox import Actor, ActorStopped, on
+from actorview.mailbox._clauses import collect_clauses
+from actorview.mailbox._lease import Lease
+from actorview.mailbox._overflow import OverflowPolicy
+from actorview.optimistic._bindings import infer_bindings
+from actorview.optimistic._program import ClientPlan, plan_client
+from actorview.render import Element, Patch, diff, h, without_stream_items
+from actorview.view._events import (
+    ActionEvent,
+    Applied,
+    Connected,
+    Disconnected,
+    Failed,
+    Ignored,
+    InputEvent,
+    Outcome,
+    Rejected,
+    Tick,
+)
+from actorview.view._notices import (
+    ACTION_FAILED_TEXT,
+    KEEP_FAILED_TEXT,
+    STREAM_FAILED_TEXT,
+    Notice,
+    NoticeSink,
+)
+from actorview.view._store import Plan, ViewStore
+from actorview.view._tasks import RunLease, TaskRunner
+
+T = TypeVar("T")
+
+PAGE_TIMEOUT: Final = 5.0
+"""Seconds a paged stream's source may take to answer one call (``count`` or
+``slice``); past it, the page request is dropped with a warning and the browser may ask
+again by scrolling (opening the stream in ``on_start`` raises :class:`PageError`)."""
+
+
+async def _kept(keeping: Awaitable[None]) -> bool:
+    await keeping
+    return True
+
+
+RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected, Tick)
+"""Message types the runtime sends every view."""
+
+
+@attrs.frozen
+class Rendered:
+    """One render of a view, handed to its sink.
+
+    Attributes:
+        version: 0 for the first render (at start), then +1 per render that changed the
+            page.
+        tree: the new tree. For version 0 the page is ``to_html(tree)``; afterwards its
+            stream containers carry only the ops of this render.
+        patches: the patch ops from the previous tree to this one (empty for version 0).
+    """
+
+    version: int
+    tree: Element
+    patches: tuple[Patch, ...]
+
+
+RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[None] | None]
+"""Where a view sends its renders: a memory channel, or a (sync or async) callback."""
+
+
+class _Keyed:
+    """A message as a clause that reads ``run_key`` sees it: its fields, and the key of
+    the run that emitted it (``None`` if no keyed run did)."""
+
+    __slots__ = ("message", "run_key")
+
+    def __init__(self, message: Any, lease: Lease | None) -> None:
+        self.message = message
+        self.run_key = lease.key if isinstance(lease, RunLease) else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
+def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., Any]:
+    """The mailbox handler of a view clause: synchronous, unless its ops change a stream
+    field (whose source may keep the changes first: an await). A clause that reads
+    ``run_key`` sees each message with the key of the run that emitted it."""
+    keyed = declared.reads_run_key
+
+    def handle(self: View, _av_message: Any) -> None:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
+        self._view_store.handle(declared, _av_message)
+
+    async def handle_kept(self: View, _av_message: Any) -> None:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
+        plan = self._view_store.plan_clause(declared, _av_message)
+        if await self._keep(plan, f"clause {declared.name!r}"):
+            self._view_store.carry_out(plan)
+
+    def guard(self: View, _av_message: Any) -> bool:
+        if keyed:
+            _av_message = _Keyed(_av_message, self.current_lease)
+        return self._view_store.guard(declared, _av_message)
+
+    changes_streams = any(
+        isinstance(op, FieldOp) and op.field in spec.collections for op in declared.ops
+    )
+    handler: Callable[..., Any] = handle_kept if changes_streams else handle
+    handler.__name__ = handler.__qualname__ = f"_av_clause_{declared.name}"
+    decorate = on(
+        declared.message_type,
+        match=declared.match,
+        when=guard if declared.when is not None else None,
+        batch=declared.batch,
+    )
+    return decorate(handler)
+
+
+class View(Actor):
+    """Base class of live views. See the module docstring for the life of a view.
+
+    Class keywords:
+        receives: message types other tasks may tell the view (for example a pubsub
+            topic's messages), besides browser events and its streams' messages. A
+            subclass receives what its bases receive, plus its own.
+        Any other keyword goes to :class:`~actorview.mailbox.Actor` (``unhandled=``).
+
+    Constructor:
+        params: the mount parameters: an instance of the type ``mount`` declares, or an
+            untrusted mapping that is structured into it (an error raises
+            :class:`~actorview.view.InvalidParams` and no view is made).
+        sink: where renders go (:data:`RenderSink`); ``None`` renders for nobody (the
+            stream items are still handed over and forgotten).
+        notices: where notices for the person at the page go
+            (:data:`~actorview.view._notices.NoticeSink`; see :meth:`notify`); ``None``
+            drops them (they are logged).
+        name, capacity, overflow, max_batch: as for :class:`~actorview.mailbox.Actor`.
+        paced: render what streams cause at most once per ``frame_interval`` (the
+            endpoint passes ``True``: fewer, fuller frames for the socket); the default
+            renders after every message or batch (tests, other hosts).
+    """
+
+    __view_spec__: ClassVar[ViewSpec]
+    __view_client__: ClassVar[ClientPlan | None] = None
+    """What the browser predicts for this class (``None``: nothing optimistic)."""
+    __view_receives__: ClassVar[tuple[type, ...]] = ()
+
+    frame_interval: ClassVar[float] = 1 / 60
+    """Least seconds between two renders caused by stream (or other non-browser) messages,
+    when the view is paced (``paced=True``, as the endpoint runs it).
+
+    Set it per class (``frame_interval = 0.05``; ``0`` renders after every message or
+    batch even when paced). Browser events, connects and disconnects always render at
+    once, so the patch an action causes follows its reply without waiting.
+    """
+
+    def __init_subclass__(cls, *, receives: tuple[type, ...] = (), **kwargs: Any) -> None:
+        inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
+        receives = tuple(dict.fromkeys((*inherited, *receives)))
+        cls.__view_receives__ = receives
+        spec = compile_view(
+            cls,
+            receives=receives,
+            runtime_messages=RUNTIME_MESSAGES,
+            plain_clauses=collect_clauses(cls),
+            reserved=_RESERVED,
+        )
+        cls.__view_spec__ = spec
+        cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
+        for declared in spec.clauses:
+            handler = _make_clause_handler(declared, spec)
+            setattr(cls, handler.__name__, handler)
+        kwargs.setdefault("accepts", tuple(dict.fromkeys((*RUNTIME_MESSAGES, *spec.sendable))))
+        super().__init_subclass__(**kwargs)
+
+    def __init__(
+        self,
+        params: Any = None,
+        *,
+        sink: RenderSink | None = None,
+        name: str | None = None,
+        capacity: int = 256,
+        overflow: OverflowPolicy | None = None,
+        max_batch: int = 256,
+        paced: bool = False,
+        notices: NoticeSink | None = None,
+    ) -> None:
+        super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
+        self._frame_interval = type(self).frame_interval if paced else 0.0
+        spec = type(self).__view_spec__
+        plan = type(self).__view_client__
+        self._view_store = ViewStore(
+            spec,
+            type(self).__name__,
+            busy=self._stream_busy,
+            live_runs=self._stream_runs,
+            revoke=self._revoke_stream,
+            marked=plan.predicted_streams if plan is not None else (),
+        )
+        self._runners: dict[str, TaskRunner] = {}
+        self._timers: dict[str, trio.CancelScope] = {}
+        self._sources: dict[str, PageSource[Any]] = {}
+        self._sink = sink
+        self._notices = notices
+        self._tree: Element | None = None
+        self._render_pending = False
+        self._render_now = False
+        self._rendered_at = float("-inf")
+        self.version = 0
+        """The version of the last render sent (see :class:`Rendered`)."""
+        self.connected = False
+        """Whether a browser is connected (between Connected and Disconnected)."""
+        self.log = self.log.bind(view=type(self).__name__)
+        self.mount(self._mount_params(params))
+        self._view_store.compute_all()
+
+    # -- hooks for subclasses --------------------------------------------------------
+
+    def mount(self, params: Any) -> None:
+        """Set the initial state from the mount params (annotate ``params`` with its type).
+
+        Runs in the constructor, before the calcs are first computed. Assign fields
+        directly here (``self.token_delay = params.token_delay``).
+        """
+
+    async def load(self) -> None:
+        """Read what the first render shows from outside the view (override it): open a
+        paged stream on its source (:meth:`open_pages`), read a record.
+
+        Called twice, as LiveView calls ``mount``: before the page's first HTML render
+        (so the page shows the history, not an empty list it then fills), on an instance
+        that is then dropped, and again when the live view starts, before its first
+        render. Keep it to reads (no stream fires: the first instance never runs). Each
+        source call is bounded by :data:`PAGE_TIMEOUT`; what it raises fails the page
+        (a 500 page with a retry link) or the start (the supervisor decides).
+        """
+
+    def render(self) -> Element:
+        """The view's HTML tree, built from its fields and calcs (override it).
+
+        It must only read: it runs after every message or batch that changed state.
+        """
+        return h.div()
+
+    def on_connect(self) -> None:
+        """Called when a browser connects (a :class:`Connected` message)."""
+
+    def on_disconnect(self) -> None:
+        """Called when the browser goes away (a :class:`Disconnected` message)."""
+
+    def notify(self, text: str) -> None:
+        """Show ``text`` to the person at the page, outside the view's markup (the page's
+        ``#av-notice``, as an error notice that hides itself after a while).
+
+        For what failed on the server while the view goes on; a plain ``@on(StreamFailed)``
+        method may call it to replace the default notice of a failed stream. ``text`` is
+        plain text, cut to :data:`~actorview.view._notices.MAX_NOTICE_CHARS`; keep details
+        for the log. Sync, never blocks: the host queues it (the endpoint in the session's
+        bounded outbox). Without a notice sink, it is only logged.
+        """
+        notice = Notice(text)
+        self.log.info("view.notice", text=notice.text)
+        if self._notices is not None:
+            self._notices(notice)
+
+    async def open_pages(self, stream: str, source: PageSource[Any]) -> None:
+        """Open paged stream field ``stream`` on ``source`` and show its newest page.
+
+        Call it in :meth:`load`, so the first render (the page's HTML too) holds at most
+        ``page`` items however long the sequence is. From then on the container
+        carries ``av-viewport-top`` (and ``av-viewport-bottom``) while there is more to
+        load; the browser's scroll requests are answered with one page each, in one
+        frame, read from ``source`` by this task (each call bounded by
+        :data:`PAGE_TIMEOUT`; the view handles nothing else meanwhile).
+
+        Raises :class:`PageError` if ``stream`` is not a paged stream field, already has
+        items or a source, or the source gives a wrong page; :class:`SourceTimeout` (a
+        ``TimeoutError``: a route waits on it) if the source does not answer in time.
+        """
+        declared = type(self).__view_spec__.collections.get(stream)
+        if declared is None or declared.page is None:
+            raise PageError(
+                stream,
+                f"not a paged stream field; declare {stream} = stream(Item, page=N) to "
+                f"call open_pages on it.",
+                view=type(self).__name__,
+            )
+        items = self._view_store.stream(stream)
+        total = await self._ask_source(stream, "count()", source.count())
+        if total is None:
+            raise SourceTimeout(
+                stream,
+                f"its source did not count its items within {PAGE_TIMEOUT:g} s.",
+                view=type(self).__name__,
+            )
+        items.open_window(total)
+        self._sources[stream] = source
+        if not await self._show_page(stream, "top"):
+            raise SourceTimeout(
+                stream,
+                f"its source did not give the newest page within {PAGE_TIMEOUT:g} s.",
+                view=type(self).__name__,
+            )
+
+    # -- introspection -----------------------------------------------------------------
+
+    @property
+    def store(self) -> ViewStore:
+        """The view's state store (values, change counters); read it, do not write it."""
+        return self._view_store
+
+    @property
+    def streams(self) -> Mapping[str, TaskRunner]:
+        """The runner of each declared async_stream (available once the view runs)."""
+        return self._runners
+
+    @property
+    def render_held_back(self) -> bool:
+        """Whether a render is held back until the frame interval ends (paced views only);
+        it is sent then, or at once if a browser event comes first."""
+        return self._render_pending
+
+    @property
+    def tree(self) -> Element | None:
+        """The last rendered tree, without the items its stream containers inserted (the
+        server does not keep them), or ``None`` before the view started."""
+        return self._tree
+
+    # -- browser events and lifecycle messages -------------------------------------------
+
+    @on(ActionEvent)
+    async def _av_action(self, event: ActionEvent) -> Outcome:
+        self._render_now = True
+        if event.name == PAGE_EVENT:
+            return await self._page_event(event.params)
+        store = self._view_store
+        try:
+            plan = store.prepare(event.name, event.params)
+        except ExpressionError as error:
+            self.log.error("view.action.failed", action=event.name, exc_info=error)
+            self.notify(ACTION_FAILED_TEXT)
+            return Failed(error)
+        except ViewError as error:
+            self.log.warning("view.action.rejected", action=event.name, error=str(error))
+            return Rejected(error)
+        if plan is None:
+            return Ignored(f"the guard of action {event.name!r} is false")
+        if not await self._keep(plan, f"action {event.name!r}"):
+            store.abandon(plan)
+            return Failed(KeepFailed(type(self).__name__, f"action {event.name!r}"))
+        store.carry_out(plan)
+        return Applied()
+
+    @on(InputEvent)
+    def _av_input(self, event: InputEvent) -> Outcome:
+        self._render_now = True
+        try:
+            self._view_store.input(event.field, event.value)
+        except ViewError as error:
+            self.log.warning("view.input.rejected", field=event.field, error=str(error))
+            return Rejected(error)
+        return Applied()
+
+    @on(Connected)
+    def _av_connected(self, event: Connected) -> None:
+        self.connected = True
+        self._render_now = True
+        self._start_streams(Start.CONNECT)
+        self.on_connect()
+
+    @on(Disconnected)
+    def _av_disconnected(self, event: Disconnected) -> None:
+        self.connected = False
+        self._render_now = True
+        for name, declared in type(self).__view_spec__.tasks.items():
+            if declared.start is Start.CONNECT:
+                self._stop_timer(name)
+                self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
+        self._start_streams(Start.DISCONNECT)
+        self.on_disconnect()
+
+    @on(Tick)
+    def _av_tick(self, tick: Tick) -> None:
+        """A timer of a stream with ``every=`` came due: fire it, unless a run is live."""
+        if tick.stream in self._timers and not self._stream_busy(tick.stream, None):
+            self._view_store.apply((Fire(tick.stream),), where=f"{tick.stream} (every=)")
+
+    # -- the actor's life --------------------------------------------------------------
+
+    async def on_start(self) -> None:
+        await self.load()
+        spec = type(self).__view_spec__
+        for name, declared in spec.tasks.items():
+            self._runners[name] = TaskRunner(
+                declared,
+                self.nursery,
+                self._tell_under,
+                self.log,
+                failure_handled=name in spec.failure_handled,
+                unhandled=self._stream_failed_unhandled,
+            )
+        self._start_streams(Start.MOUNT)
+        await self._carry_out_effects()
+        self._view_store.recompute()
+        self._rendered_at = trio.current_time()
+        tree = self.render()
+        self._tree = self._without_items(tree)
+        await self._send(Rendered(0, tree, ()))
+
+    async def after_batch(self) -> None:
+        """Carry out stream fires/cancels, recompute dirty calcs once, render and diff.
+
+        Runs once after each handled message or coalesced batch, in the view's task,
+        before the next message is taken. The calcs are always current when it returns
+        (guards read them); the render is held back when the last one was less than
+        ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
+        """
+        await self._carry_out_effects()
+        if self._view_store.recompute():
+            self._render_pending = True
+        urgent, self._render_now = self._render_now, False
+        if not self._render_pending or (not urgent and self._hold_back()):
+            return
+        await self._render_and_send()
+
+    async def on_deadline(self) -> None:
+        """The frame interval of a held-back render ended: render the state as it is now."""
+        if self._render_pending:
+            await self._render_and_send()
+
+    # -- internals -----------------------------------------------------------------------
+
+    async def _page_event(self, params: Any) -> Outcome:
+        """The browser scrolled to an edge of a paged stream: show the next page there."""
+        stream = params.get("stream") if isinstance(params, Mapping) else None
+        edge = params.get("edge") if isinstance(params, Mapping) else None
+        if stream not in self._sources or edge not in ("top", "bottom"):
+            error = InvalidParams(
+                type(self).__name__,
+                f'event {PAGE_EVENT!r} needs params {{"stream": <a paged stream opened on '
+                f'a source: {", ".join(self._sources) or "none"}>, "edge": "top" | '
+                f'"bottom"}}, got {params!r}.',
+                params=params,
+            )
+            self.log.warning("view.page.rejected", error=str(error))
+            return Rejected(error)
+        assert isinstance(stream, str)
+        if self._view_store.stream(stream).wanted(edge) is None:
+            return Ignored(f"{stream} has nothing more at its {edge}")
+        if not await self._show_page(stream, edge):
+            return Ignored(f"the source of {stream} did not answer within {PAGE_TIMEOUT:g} s")
+        return Applied()
+
+    async def _show_page(self, stream: str, edge: Edge) -> bool:
+        """Read the page next to ``stream``'s window at ``edge`` from its source and show
+        it; False if the source did not answer in time (nothing changed). A page that
+        does not fit raises :class:`PageError`."""
+        items = self._view_store.stream(stream)
+        wanted = items.wanted(edge)
+        if wanted is None:
+            return True
+        start, stop = wanted
+        call = f"slice({start}, {stop})"
+        page = await self._ask_source(stream, call, self._sources[stream].slice(start, stop))
+        if page is None:
+            return False
+        item_type = type(self).__view_spec__.collections[stream].item_type
+        for item in page:
+            if not conforms(item, item_type):
+                raise PageError(
+                    stream,
+                    f"its source's {call} gave {item!r}, not {type_name(item_type)}.",
+                    view=type(self).__name__,
+                )
+        items.show_page(start, stop, page)
+        self._view_store.stream_changed(stream)
+        self.log.debug("view.page.shown", stream=stream, edge=edge, start=start, stop=stop)
+        return True
+
+    async def _keep(self, plan: Plan, where: str) -> bool:
+        """Tell each kept source the changes ``plan`` makes to its stream, before they are
+        made; False (logged, and the page told :data:`KEEP_FAILED_TEXT`) if one raised
+        or did not answer within :data:`PAGE_TIMEOUT`."""
+        if not self._sources:
+            return True
+        for stream, changes in self._view_store.stream_changes(plan).items():
+            source = self._sources.get(stream)
+            if not isinstance(source, KeptSource):
+                continue
+            try:
+                kept = await self._ask_source(stream, "keep()", _kept(source.keep(changes)))
+            except Exception as error:
+                self.log.error("view.keep.failed", stream=stream, where=where, exc_info=error)
+                kept = False
+            if not kept:
+                self.notify(KEEP_FAILED_TEXT)
+                return False
+        return True
+
+    async def _ask_source(self, stream: str, call: str, answer: Awaitable[T]) -> T | None:
+        """``await answer`` within :data:`PAGE_TIMEOUT`; None (logged) if it took longer."""
+        with trio.move_on_after(PAGE_TIMEOUT):
+            return await answer
+        self.log.warning("view.page.timeout", stream=stream, call=call, seconds=PAGE_TIMEOUT)
+        return None
+
+    def _hold_back(self) -> bool:
+        """Whether to hold the pending render until the frame interval ends (and ask the
+        actor for a deadline then)."""
+        interval = self._frame_interval
+        if interval <= 0:
+            return False
+        due = self._rendered_at + interval
+        if trio.current_time() >= due:
+            return False
+        self.set_deadline(due)
+        return True
+
+    async def _render_and_send(self) -> None:
+        self._render_pending = False
+        self.set_deadline(None)
+        self._rendered_at = trio.current_time()
+        tree = self.render()
+        previous, self._tree = self._tree, self._without_items(tree)
+        if previous is None:
+            return
+        patches = diff(previous, tree)
+        if patches:
+            self.version += 1
+            await self._send(Rendered(self.version, tree, tuple(patches)))
+
+    async def _carry_out_effects(self) -> None:
+        store = self._view_store
+        while store.effects:
+            effects, store.effects = store.effects, []
+            for effect in effects:
+                runner = self._runners.get(effect.stream)
+                if runner is None:
+                    continue
+                if effect.kind == "cancel":
+                    await runner.cancel(effect.key)
+                    continue
+                try:
+                    await runner.fire(effect.args, effect.key)
+                except StreamBusy as error:
+                    self.log.warning("view.fire.refused", stream=effect.stream, error=str(error))
+
+    def _without_items(self, tree: Element) -> Element:
+        """Hand the streams' pending ops over to ``tree`` (just rendered from them) and
+        return what the view keeps of it for the next diff: without the stream items,
+        which the server does not keep (see :func:`without_stream_items`)."""
+        handed = False
+        for name in type(self).__view_spec__.collections:
+            handed = bool(self._view_store.stream(name).take_pending()) or handed
+        if not handed:
+            return tree
+        kept = without_stream_items(tree)
+        assert isinstance(kept, Element)
+        return kept
+
+    async def _send(self, rendered: Rendered) -> None:
+        sink = self._sink
+        if sink is None:
+            return
+        try:
+            if isinstance(sink, trio.MemorySendChannel):
+                await sink.send(rendered)
+            else:
+                result = sink(rendered)
+                if inspect.isawaitable(result):
+                    await result
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.log.debug("view.sink.closed")
+            self._sink = None
+
+    def unhandled(self, message: Any) -> None:
+        """A message no clause took: a :class:`StreamFailed` every failure clause turned
+        down (a guard, a match on another field) gets the default notice, as one with no
+        clause at all does."""
+        super().unhandled(message)
+        if isinstance(message, StreamFailed):
+            self._stream_failed_unhandled(message)
+
+    def _stream_failed_unhandled(self, failed: StreamFailed) -> None:
+        """The default for a failed run no clause takes: the page gets a notice (the
+        traceback was logged by the run)."""
+        self.notify(STREAM_FAILED_TEXT)
+
+    async def _tell_under(self, message: Any, lease: Lease) -> None:
+        await self.ref.tell(message, lease=lease)
+
+    def _stream_busy(self, stream: str, key: Hashable | None) -> bool:
+        runner = self._runners.get(stream)
+        return runner is not None and runner.busy_with(key)
+
+    def _stream_runs(self, stream: str) -> int:
+        runner = self._runners.get(stream)
+        return 0 if runner is None else runner.live
+
+    def _revoke_stream(self, stream: str, key: Hashable | None) -> None:
+        runner = self._runners.get(stream)
+        if runner is not None:
+            runner.revoke(key)
+
+    def _start_streams(self, when: Start) -> None:
+        """Fire the streams that start themselves ``when`` (their parameters read from the
+        view's fields and calcs), and start their timers; in the view's task."""
+        for name, declared in type(self).__view_spec__.tasks.items():
+            if declared.start is not when:
+                continue
+            try:
+                self._view_store.apply((Fire(name),), where=f"{name} (start={when.value!r})")
+            except StreamBusy as error:  # on_busy="refuse" with a run still live
+                self.log.warning("view.fire.refused", stream=name, error=str(error))
+            if declared.every is not None and when is not Start.DISCONNECT:
+                self._start_timer(declared)
+
+    def _start_timer(self, declared: StreamTask) -> None:
+        """Tell the view a :class:`Tick` for ``declared`` every ``every`` seconds, under
+        a lease revoked (and a scope cancelled) when the timer stops."""
+        self._stop_timer(declared.name)
+        scope = self._timers[declared.name] = trio.CancelScope()
+        lease = Lease(f"{declared.name} every={declared.every:g}")
+        period = declared.every
+        assert period is not None
+        tick = Tick(declared.name)
+
+        async def tick_forever() -> None:
+            with scope:
+                try:
+                    while True:
+                        await trio.sleep(period)
+                        await self.ref.tell(tick, lease=lease)
+                except ActorStopped:
+                    return
+                finally:
+                    lease.revoke()
+
+        self.nursery.start_soon(tick_forever)
+
+    def _stop_timer(self, stream: str) -> None:
+        scope = self._timers.pop(stream, None)
+        if scope is not None:
+            scope.cancel()
+
+    def _mount_params(self, params: Any) -> Any:
+        hints = typing.get_type_hints(type(self).mount)
+        declared = hints.get("params")
+        if declared is None or declared is Any:
+            return params
+        if isinstance(declared, type) and isinstance(params, declared):
+            return params
+        try:
+            return structure({} if params is None else params, declared)
+        except ValueError as error:
+            raise InvalidParams(
+                type(self).__name__,
+                f"mount params {params!r} do not fit "
+                f"{getattr(declared, '__name__', declared)} ({error}).",
+                params=params,
+            ) from None
+
+
+View.__view_spec__ = compile_view(View)
+
+_RESERVED = frozenset(dir(View)) | {
+    "actor_id",
+    "current_lease",
+    "connected",
+    "log",
+    "mailbox",
+    "max_batch",
+    "name",
+    "ref",
+    "state",
+    "version",
+}
