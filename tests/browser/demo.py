@@ -6,25 +6,33 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 
 @contextmanager
-def demo_server(*options: str, secret: str | None) -> Iterator[str]:
+def demo_server(
+    *options: str, secret: str | None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """Serve the demo on a free port (unless ``options`` give ``--port``) with ``options``
     (its command-line flags) and yield its URL; on exit, stop it with SIGTERM and check it
     stopped cleanly. ``secret``: ``ACTORVIEW_SECRET``, or None for none (the demo then
-    keeps one in its ``--data-dir``)."""
-    env = {name: value for name, value in os.environ.items() if name != "ACTORVIEW_SECRET"}
+    keeps one in its ``--data-dir``). ``env``: more environment variables; proxies are
+    left out (the demo only talks to 127.0.0.1)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name != "ACTORVIEW_SECRET" and "proxy" not in name.lower()
+    }
+    environment |= dict(env or {})
     if secret is not None:
-        env["ACTORVIEW_SECRET"] = secret
+        environment["ACTORVIEW_SECRET"] = secret
     process = subprocess.Popen(
         [sys.executable, "-m", "demo_chat", "--port", "0", *options, "--log-level", "WARNING"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env,
+        env=environment,
     )
     assert process.stdout is not None
     line = process.stdout.readline()

@@ -9,19 +9,17 @@ thread of its own on 127.0.0.1.
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
-import trio
 
-from actorview.endpoint import Application, Limits
+from actorview.endpoint import Limits
 from actorview.view._notices import KEEP_FAILED_TEXT
 from demo_chat.history_store import SQLiteHistoryStore
+from tests.browser.served import served_in_thread
 from tests.hardening.chat import chat_app
 
 pytestmark = pytest.mark.browser
@@ -33,28 +31,12 @@ class Served:
     store: SQLiteHistoryStore
 
 
-def serve_in_thread(app: Application) -> Iterator[str]:
-    started: queue.Queue[tuple[int, trio.lowlevel.TrioToken, trio.CancelScope]] = queue.Queue()
-
-    async def main() -> None:
-        async with trio.open_nursery() as nursery:
-            port: int = await nursery.start(app.serve, "127.0.0.1", 0)
-            started.put((port, trio.lowlevel.current_trio_token(), nursery.cancel_scope))
-
-    thread = threading.Thread(target=trio.run, args=(main,), daemon=True)
-    thread.start()
-    port, token, scope = started.get(timeout=10)
-    yield f"http://127.0.0.1:{port}/"
-    token.run_sync_soon(scope.cancel)
-    thread.join(timeout=10)
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     store = SQLiteHistoryStore(str(tmp_path / "chat.sqlite3"))
     app = chat_app(store=store, limits=Limits(max_frame_bytes=4096))
-    for url in serve_in_thread(app):
-        yield Served(url, store)
+    with served_in_thread(app) as port:
+        yield Served(f"http://127.0.0.1:{port}/", store)
     store.close()
 
 

@@ -9,17 +9,15 @@ patch frames it applies.
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import trio
 
 from actorview.endpoint import Application, Route
 from actorview.render import Element, h
 from actorview.view import View, action, ops, state
+from tests.browser.served import served_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -41,19 +39,8 @@ class Counter(View):
 @pytest.fixture
 def live_port() -> Iterator[int]:
     app = Application([Route("/", Counter)], secret=b"k" * 32)
-    started: queue.Queue[tuple[int, trio.lowlevel.TrioToken, trio.CancelScope]] = queue.Queue()
-
-    async def main() -> None:
-        async with trio.open_nursery() as nursery:
-            port: int = await nursery.start(app.serve, "127.0.0.1", 0)
-            started.put((port, trio.lowlevel.current_trio_token(), nursery.cancel_scope))
-
-    thread = threading.Thread(target=trio.run, args=(main,), daemon=True)
-    thread.start()
-    port, token, scope = started.get(timeout=10)
-    yield port
-    token.run_sync_soon(scope.cancel)
-    thread.join(timeout=10)
+    with served_in_thread(app) as port:
+        yield port
 
 
 def test_clicks_and_typing_round_trip_through_the_endpoint(browser: Any, live_port: int) -> None:

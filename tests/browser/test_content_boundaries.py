@@ -11,11 +11,7 @@ must now show the reply, with U+FFFD where the character was, on the page's one 
 from __future__ import annotations
 
 import json
-import os
 import queue
-import re
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +19,7 @@ from typing import Any
 import pytest
 import trio
 
+from tests.browser.demo import demo_server
 from tests.demo_chat.fake_openai_server import FakeOpenAIServer, Reply, content_chunk
 
 pytestmark = pytest.mark.browser
@@ -58,42 +55,9 @@ def upstream() -> Iterator[FakeOpenAIServer]:
 
 @pytest.fixture(scope="module")
 def demo_url(upstream: FakeOpenAIServer) -> Iterator[str]:
-    env = {name: value for name, value in os.environ.items() if "proxy" not in name.lower()} | {
-        "ACTORVIEW_SECRET": "c" * 40,
-        "OPENAI_API_KEY": "sk-test",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "demo_chat",
-            "--port",
-            "0",
-            "--llm",
-            "openai",
-            "--openai-base-url",
-            upstream.base_url,
-            "--log-level",
-            "WARNING",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert found, f"the demo did not print its URL: {line!r}"
-    yield found.group(0)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    finally:
-        process.stdout.close()
+    options = ("--llm", "openai", "--openai-base-url", upstream.base_url)
+    with demo_server(*options, secret="c" * 40, env={"OPENAI_API_KEY": "sk-test"}) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,18 +3,16 @@ runs), and a log tail that starts when the page connects and follows its file.""
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import trio
 
 from actorview.endpoint import Application, Route
 from examples.log_tail import LogTail
 from examples.multi_agent import Agents
+from tests.browser.served import served_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -30,19 +28,8 @@ def log_file(tmp_path: Path) -> Path:
 def live_port(log_file: Path) -> Iterator[int]:
     routes = [Route("/", Agents), Route("/log", LogTail, params={"path": str(log_file)})]
     app = Application(routes, secret=b"k" * 32)
-    started: queue.Queue[tuple[int, trio.lowlevel.TrioToken, trio.CancelScope]] = queue.Queue()
-
-    async def main() -> None:
-        async with trio.open_nursery() as nursery:
-            port: int = await nursery.start(app.serve, "127.0.0.1", 0)
-            started.put((port, trio.lowlevel.current_trio_token(), nursery.cancel_scope))
-
-    thread = threading.Thread(target=trio.run, args=(main,), daemon=True)
-    thread.start()
-    port, token, scope = started.get(timeout=10)
-    yield port
-    token.run_sync_soon(scope.cancel)
-    thread.join(timeout=10)
+    with served_in_thread(app) as port:
+        yield port
 
 
 def test_three_agents_answer_at_once_in_the_page(browser: Any, live_port: int) -> None:
