@@ -356,7 +356,8 @@ class Core:
         with trio.CancelScope(shield=True):
             ref = self.views.registry.get(session.session_id)
             if not isinstance(ref, ActorRef):
-                await self._send_error(session, "the view is restarting; try again", ref=frame.ref)
+                absence = session.view_absence or live.RESTARTING_ANSWER
+                await self._send_error(session, absence, ref=frame.ref)
                 return
             reply = await live.deliver(ref, frame)
             if isinstance(reply.get("error"), str):

@@ -49,6 +49,10 @@ RESTARTED_TEXT = (
 )
 WAITING_TEXT = "Waiting for a service this page needs; it will carry on by itself once it is back."
 FAILED_TEXT = "This page stopped after repeated errors."
+RESTARTING_ANSWER = "the view is restarting; try again"
+WAITING_ANSWER = "the page is waiting for a service it needs; try again once it is back"
+FAILED_ANSWER = "this page stopped after repeated errors; reload it to start afresh"
+"""The error an event gets while its session has no running view, by why."""
 
 _log = get_logger(component="endpoint")
 
@@ -141,6 +145,7 @@ class ViewLife:
                 log.warning("endpoint.view_restarting", error=_describe(error), delay=delay)
             case Waiting(error=error, delay=delay):
                 log.warning("endpoint.view_waiting", error=_describe(error), delay=delay)
+                self.session.view_absence = WAITING_ANSWER
                 if not self.waiting:
                     self.waiting = True
                     self.session.push_notice(NoticeKind.WAITING, WAITING_TEXT)
@@ -152,6 +157,7 @@ class ViewLife:
                     period=period,
                     fix="see the view's crash above (child_crashed); the page offers a reload",
                 )
+                self.session.view_absence = FAILED_ANSWER
                 self.session.push_notice(NoticeKind.FAILED, FAILED_TEXT)
             case _:
                 assert_never(event)
@@ -159,6 +165,7 @@ class ViewLife:
     def first_render(self) -> None:
         """The new instance's first render was pushed: tell the page what it lost."""
         self.waiting = False
+        self.session.view_absence = None
         if self.lost_state:
             self.lost_state = False
             self.session.push_notice(NoticeKind.RESTARTED, RESTARTED_TEXT)

@@ -37,6 +37,9 @@ class Session:
         server. Its ``joined`` frame tells the page, which then knows that the events it
         sent after that were lost with a dropped socket (and takes back their optimistic
         changes); every event up to it is answered, in this session's frames."""
+        self.view_absence: str | None = None
+        """Why the session has no running view, when its supervisor said (the view stopped
+        for good, or waits for a dependency): what an event meanwhile is answered."""
         self._connection: trio.CancelScope | None = None
         self._events: TokenBucket | None = None
 

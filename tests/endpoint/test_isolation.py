@@ -18,7 +18,13 @@ import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Route, RouteError
-from actorview.endpoint._live import FAILED_TEXT, RESTARTED_TEXT, WAITING_TEXT
+from actorview.endpoint._live import (
+    FAILED_ANSWER,
+    FAILED_TEXT,
+    RESTARTED_TEXT,
+    WAITING_ANSWER,
+    WAITING_TEXT,
+)
 from actorview.mailbox import ActorRef
 from actorview.supervisor import Backoff, ChildState, SupervisorState
 from demo_chat.history_store import SQLiteHistoryStore
@@ -94,6 +100,9 @@ async def test_a_view_whose_every_render_raises_stops_alone_and_its_page_says_so
 
                 assert frames[-1]["text"] == FAILED_TEXT
                 assert "render" not in kinds(frames), "no restart got as far as a render"
+                await send(ledger, t="event", ref=2, name="press")
+                answer = await frames_until(ledger, lambda f: dict(f).get("t") == "error")
+                assert answer[-1] == {"t": "error", "error": FAILED_ANSWER, "ref": 2}
                 children = {c.id: c for c in application.views.which_children()}
                 assert children[ledger_id].state is ChildState.FAILED
                 assert children[ledger_id].restarts == 3  # the route's default intensity
@@ -147,6 +156,9 @@ async def test_a_view_whose_dependency_is_down_waits_then_comes_up_by_itself() -
                     await service.tried(8)  # past any restart intensity: it waits on
                 (child,) = application.views.which_children()
                 assert child.state in (ChildState.DELAYED, ChildState.STARTING)
+                await send(ws, t="event", ref=1, name="anything")
+                answer = await frames_until(ws, lambda f: dict(f).get("t") == "error")
+                assert answer[-1] == {"t": "error", "error": WAITING_ANSWER, "ref": 1}
                 service.up = True
                 frames = await frames_until(ws, lambda f: f.get("t") == "render", within=5)
     assert kinds(frames) == ["render"], "one waiting notice per outage, and no failure"
