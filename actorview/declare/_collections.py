@@ -147,7 +147,9 @@ class KeptSource(PageSource[T_co], Protocol[T_co]):
     of that action or clause happens: an action is answered as failed, so the browser
     takes back what it predicted (the text the user typed returns to its box), and the
     page shows :data:`~actorview.view._notices.KEEP_FAILED_TEXT`; a clause is dropped
-    with the same notice. Either way the error is logged and the view runs on.
+    with the same notice. Either way the error is logged and the view runs on. An
+    action that changes several kept streams tells their sources in turn: a refusal by
+    a later one does not undo what an earlier one kept (keep one stream per store).
     """
 
     async def keep(self, changes: Sequence[StreamChange]) -> None:
