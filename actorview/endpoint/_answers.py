@@ -215,8 +215,13 @@ class Pages:
             f'<script src="{prefix}{STATIC_PREFIX}{html.escape(name)}" defer></script>'
             for name in self.scripts
         )
+        # Every module of the client fetched at once, not import level by level.
+        preloads = "".join(
+            f'<link rel="modulepreload" href="{prefix}{CLIENT_PREFIX}{html.escape(name)}">'
+            for name in sorted(self.client_modules)
+        )
         return (
-            f"{self._head(self.title, root)}"
+            f"{self._head(self.title, root)}{preloads}"
             f'<script src="{prefix}{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
             f'<script src="{prefix}{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
             f'<script type="module" src="{prefix}{CLIENT_PATH}"></script>{scripts}</head><body>'

@@ -33,3 +33,10 @@ async def test_every_client_module_is_served_beside_client_js_as_javascript() ->
             assert served.headers["content-type"] == "text/javascript; charset=utf-8", name
             assert served.body == path.read_text(encoding="utf-8"), name
         assert (await fetch(port, "/_av/runtime.js")).status == 404, "not a module: optimistic.js"
+
+
+async def test_the_page_preloads_every_client_module_in_one_round_trip() -> None:
+    async with running(counter_app()) as port:
+        page = await fetch(port)
+    preloaded = re.findall(r'<link rel="modulepreload" href="/_av/([^"]+)">', page.body)
+    assert sorted(preloaded) == sorted(client_modules())
