@@ -1,9 +1,11 @@
-"""``python -m demo_chat`` in a subprocess, for the browser tests that open the demo."""
+"""``python -m demo_chat`` (or hypercorn serving ``demo_chat.asgi``) in a subprocess, for
+the browser tests that open the demo."""
 
 from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -39,6 +41,19 @@ def demo_server(
     found = re.search(r"http://127\.0\.0\.1:\d+/", line)
     assert found, f"the demo did not print its URL: {line!r}"
     yield found.group(0)
+    stop(process)
+    assert process.returncode == 0, "the demo must stop cleanly on SIGTERM"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM ``process`` and wait for it (at most 10 s, then kill it and raise)."""
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -46,5 +61,5 @@ def demo_server(
         process.kill()
         raise
     finally:
-        process.stdout.close()
-    assert process.returncode == 0, "the demo must stop cleanly on SIGTERM"
+        if process.stdout is not None:
+            process.stdout.close()

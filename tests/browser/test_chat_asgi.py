@@ -16,18 +16,13 @@ from typing import Any
 
 import pytest
 
+from tests.browser.demo import free_port, stop
 from tests.browser.test_chat_demo import last_assistant, open_chat, send, wait_for_draft
 
 TOKEN_DELAY = 0.08
 REPLY_LENGTH = 30
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_listening(port: int, process: subprocess.Popen[str], within: float = 20) -> None:
@@ -76,15 +71,7 @@ def asgi_url() -> Iterator[str]:
         wait_until_listening(port, process)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
-        finally:
-            if process.stdout is not None:
-                process.stdout.close()
+        stop(process)
     assert process.returncode == 0, "hypercorn must stop cleanly on SIGTERM (lifespan shutdown)"
 
 

@@ -8,22 +8,14 @@ Two real ``python -m demo_chat`` processes, one after the other, on the same por
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.demo import demo_server
+from tests.browser.demo import demo_server, free_port
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def texts(page: Any) -> list[str]:
