@@ -346,7 +346,9 @@ class _SSEDecoder:
     def __init__(self, url: str, max_line: int = MAX_LINE_CHARS) -> None:
         self._url = url
         self._max_line = max_line
-        self._open = ""
+        self._open: list[str] = []
+        """The pieces of the line not ended yet (joined once it ends, not per piece)."""
+        self._open_chars = 0
         self._after_cr = False
         self._data: list[str] = []
 
@@ -355,8 +357,14 @@ class _SSEDecoder:
         if self._after_cr and text.startswith("\n"):
             text = text[1:]  # the LF of a CR LF split across pieces
         self._after_cr = text.endswith("\r")
-        *lines, self._open = _LINE_END.split(self._open + text)
-        if len(self._open) > self._max_line:
+        lines: list[str] = []
+        if _LINE_END.search(text):
+            *lines, rest = _LINE_END.split("".join(self._open) + text)
+            self._open, self._open_chars = [rest], len(rest)
+        else:
+            self._open.append(text)
+            self._open_chars += len(text)
+        if self._open_chars > self._max_line:
             raise UpstreamIncompleteReply(
                 url=self._url, what=f"sent a line longer than {self._max_line} characters"
             )
@@ -364,7 +372,8 @@ class _SSEDecoder:
 
     def flush(self) -> list[str]:
         """The data of the event in progress, if any (the body ended without a blank line)."""
-        line, self._open = self._open, ""
+        line = "".join(self._open)
+        self._open, self._open_chars = [], 0
         events = [data for data in (self._line(line), self._line("")) if data is not None]
         return events
 
