@@ -34,6 +34,7 @@ from actorview.declare._collections import (
 from actorview.declare._errors import (
     CalcNotReady,
     EmitError,
+    EventTooLarge,
     ExpressionError,
     InvalidEvent,
     InvalidInput,
@@ -71,6 +72,7 @@ __all__ = [
     "CollectionItems",
     "Emit",
     "EmitError",
+    "EventTooLarge",
     "ExpressionError",
     "InvalidEvent",
     "InvalidInput",

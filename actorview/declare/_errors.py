@@ -123,6 +123,24 @@ class OpError(ViewError, ValueError):
         self.problem = problem
 
 
+class EventTooLarge(OpError):
+    """The payload of a pushed event (``ops.push_event``, ``View.push_event``) encodes to
+    more than ``MAX_EVENT_BYTES`` of JSON: the op fails, so nothing of its action or
+    clause happens."""
+
+    def __init__(self, view: str, where: str, event: str, size: int, limit: int) -> None:
+        super().__init__(
+            view,
+            where,
+            f"the payload of event {event!r} is {size} bytes of JSON, more than the limit "
+            f"of {limit}; push what changed (an id, a few values) and let the page fetch "
+            f"or render the rest.",
+        )
+        self.event = event
+        self.size = size
+        self.limit = limit
+
+
 class ExpressionError(OpError):
     """An expression of an action or a clause (an op's value, a guard) raised.
 

@@ -45,9 +45,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Flash,
     Op,
     Pop,
     Push,
+    PushEvent,
     Reset,
     Set,
     Shift,
@@ -440,6 +442,8 @@ class _Checker:
         match op:
             case Fire() | Cancel():
                 self.check_stream_op(label, op, local)
+            case PushEvent() | Flash():
+                pass  # its name and kind were checked when made; its values when it runs
             case _:
                 self.check_target(label, op)
 

@@ -14,8 +14,9 @@ replay it in the browser. Use them through this module's namespace::
         when=lambda input_valid: input_valid,
     )
 
-``Op`` is a closed union of frozen values (:data:`FieldOp` and :data:`TaskOp`): the
-store, the validator and the client planner each dispatch on it with one ``match``.
+``Op`` is a closed union of frozen values (:data:`FieldOp`, :data:`TaskOp` and
+:data:`PageOp`): the store, the validator and the client planner each dispatch on it
+with one ``match``.
 
 Semantics, for all the ops of one action or clause: every expression reads the state and
 calc values as they were when the message arrived (not as changed by an earlier op of
@@ -25,11 +26,13 @@ the same message); the ops then apply in the order written, all or nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
 from actorview.declare._expressions import Expr, expr
+from actorview.errors import DefinitionError
 
 
 @attrs.frozen
@@ -151,13 +154,105 @@ class Cancel(_Conditional):
     """The key of the run to cancel (keyed streams); ``None``: every run."""
 
 
+# -- page ops: what an action or clause tells the page besides its render --------------
+
+
+class FlashKind(Enum):
+    """How a flash toast looks, and how a screen reader hears it (``ops.flash``)."""
+
+    INFO = "info"
+    """Something worth knowing (``role=status``: read when the reader is idle)."""
+    SUCCESS = "success"
+    """Something the user did worked (``role=status``)."""
+    WARNING = "warning"
+    """Something may need the user's attention (``role=alert``: read at once)."""
+    ERROR = "error"
+    """Something the user asked for failed (``role=alert``)."""
+
+
+@attrs.frozen
+class PushEvent(_Conditional):
+    """Send event ``name`` with a JSON ``payload`` to the page's hooks (see
+    :func:`push_event`)."""
+
+    verb: ClassVar[str] = "push_event"
+    name: str
+    payload: Expr
+
+
+@attrs.frozen
+class Flash(_Conditional):
+    """Show ``text`` in a toast of ``kind`` (see :func:`flash`)."""
+
+    verb: ClassVar[str] = "flash"
+    kind: FlashKind
+    text: Expr
+
+
+MAX_EVENT_NAME_CHARS = 100
+"""The longest event name ``ops.push_event`` takes (names are code, not data)."""
+
+
+def push_event(name: str, payload: Any = None) -> PushEvent:
+    """``ops.push_event("point", lambda value: {"y": value})``: tell the page's hooks.
+
+    Every hook of the page that called ``this.handleEvent(name, callback)`` gets
+    ``callback(payload)`` (LiveView's ``push_event``); the view's container also
+    dispatches an ``av:event`` DOM event with ``detail`` ``{name, payload}``. ``payload``
+    is a value or an expression giving a JSON value (dicts with str keys, lists, str,
+    int, finite float, bool, None), at most ``MAX_EVENT_BYTES`` encoded; one that is not
+    JSON or too big fails the op (``OpError``, ``EventTooLarge``) and so the whole action
+    or clause: nothing of it happens.
+
+    Order: the event reaches the page after the render of the same message, so a hook
+    that reads the DOM sees the change the action made with it; events of one view arrive
+    in the order pushed. An event pushed while the browser is away waits in the session's
+    bounded outbox; one that a fresh render of the page replaces (a rejoin that lost
+    track, a restart) is dropped with what else waited: events are for the page as it is.
+    """
+    where = f"ops.push_event({name!r})"
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_EVENT_NAME_CHARS:
+        raise DefinitionError(
+            f"{where}: an event's name is a non-empty str of at most "
+            f"{MAX_EVENT_NAME_CHARS} characters, the name a hook's handleEvent listens to."
+        )
+    return PushEvent(name, expr(payload, where=where))
+
+
+def flash(kind: FlashKind | str, text: Any) -> Flash:
+    """``ops.flash("success", "Saved")``: show ``text`` in a toast on the page.
+
+    ``kind`` is ``"info"``, ``"success"``, ``"warning"`` or ``"error"`` (a
+    :class:`FlashKind`); ``text`` a str or an expression giving one (plain text, never
+    markup; cut to ``MAX_FLASH_CHARS``). The toast sits in the page's ``#av-toasts``
+    region outside the view's markup, hides itself after a few seconds (info and success
+    5 s, warning and error 8 s) and has a Dismiss button; ``role=status`` for info and
+    success, ``role=alert`` for warning and error. It reaches the page in order with the
+    renders around it, as :func:`push_event` does. The test client keeps every flash in
+    ``view.flashes``.
+    """
+    try:
+        flash_kind = FlashKind(kind)
+    except ValueError:
+        known = ", ".join(repr(k.value) for k in FlashKind)
+        raise DefinitionError(
+            f"ops.flash({kind!r}, ...): the kind is one of {known}, which say how the toast "
+            f"looks and how a screen reader announces it."
+        ) from None
+    return Flash(flash_kind, expr(text, where=f"ops.flash({flash_kind.value!r})"))
+
+
+PageOp: TypeAlias = PushEvent | Flash
+"""An op that tells the page something besides its render (an event for its hooks, a
+toast)."""
+
 FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | Delete | Reset
 """An op on one field (``op.field``)."""
 
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp
+Op: TypeAlias = FieldOp | TaskOp | PageOp
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -296,10 +391,14 @@ __all__ = [
     "Delete",
     "FieldOp",
     "Fire",
+    "Flash",
+    "FlashKind",
     "Op",
     "OpLike",
+    "PageOp",
     "Pop",
     "Push",
+    "PushEvent",
     "Reset",
     "Set",
     "Shift",
@@ -310,9 +409,11 @@ __all__ = [
     "cancel",
     "delete",
     "fire",
+    "flash",
     "flatten",
     "pop",
     "push",
+    "push_event",
     "reset",
     "set",
     "shift",

@@ -131,6 +131,7 @@ class Pages:
         client_modules: frozenset[str],
         stylesheets: tuple[str, ...],
         scripts: tuple[str, ...] = (),
+        modules: tuple[str, ...] = (),
         debug: bool,
     ) -> None:
         self.router = router
@@ -140,6 +141,7 @@ class Pages:
         self.client_modules = client_modules
         self.stylesheets = stylesheets
         self.scripts = scripts
+        self.modules = modules
         self.debug = debug
         self._cache: dict[str, bytes] = {}
 
@@ -207,28 +209,35 @@ class Pages:
         render raised (:meth:`answer` makes it the error page)."""
         session_id = secrets.token_urlsafe(16)
         token = self.signer.sign(route.name, params, session_id)
-        body = await live.static_render(
+        first = await live.static_render(
             route.view, route.mount_params(params, session_id), waits_on=route.waits_on
         )
         prefix = html.escape(root)
         scripts = "".join(
             f'<script src="{prefix}{STATIC_PREFIX}{html.escape(name)}" defer></script>'
             for name in self.scripts
-        )
+        ) + self._modules(prefix)
         # Every module of the client fetched at once, not import level by level.
         preloads = "".join(
             f'<link rel="modulepreload" href="{prefix}{CLIENT_PREFIX}{html.escape(name)}">'
             for name in sorted(self.client_modules)
         )
         return (
-            f"{self._head(self.title, root)}{preloads}"
+            f"{self._head(first.title or self.title, root)}{preloads}"
             f'<script src="{prefix}{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
             f'<script src="{prefix}{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
             f'<script type="module" src="{prefix}{CLIENT_PATH}"></script>{scripts}</head><body>'
             f'<div id="av-root" data-av-socket="{prefix}{LIVE_PATH}"'
             f' data-av-token="{html.escape(token)}"'
             f' data-av-program="{html.escape(program_id(route.view))}">'
-            f"{body}</div></body></html>"
+            f"{first.html}</div></body></html>"
+        )
+
+    def _modules(self, prefix: str) -> str:
+        """The application's ES modules (``Application(modules=...)``), after its scripts."""
+        return "".join(
+            f'<script type="module" src="{prefix}{STATIC_PREFIX}{html.escape(name)}"></script>'
+            for name in self.modules
         )
 
     def _head(self, title: str, root: str) -> str:

@@ -19,7 +19,13 @@ from actorview.endpoint._session import Session
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
 from actorview.render import to_html
-from actorview.render._wire import op_to_wire
+from actorview.render._wire import (
+    EVENT_FRAME,
+    FLASH_FRAME,
+    TITLE_FRAME,
+    encode_json,
+    op_to_wire,
+)
 from actorview.supervisor import ChildEvent, GaveUp, Restarting, Waiting
 from actorview.view import View
 from actorview.view._events import (
@@ -33,6 +39,14 @@ from actorview.view._events import (
     Rejected,
 )
 from actorview.view._notices import Notice, NoticeSink
+from actorview.view._page import (
+    FlashMessage,
+    PageMessage,
+    PageSink,
+    PageTitle,
+    PushedEvent,
+    title_of,
+)
 from actorview.view._view import Rendered
 
 ASK_TIMEOUT = 10.0
@@ -57,14 +71,23 @@ FAILED_ANSWER = "this page stopped after repeated errors; reload it to start afr
 _log = get_logger(component="endpoint")
 
 
+@attrs.frozen
+class StaticPage:
+    """A view's first render for the HTTP response: the HTML of its root, and its
+    ``page_title`` (``None``: the application's title)."""
+
+    html: str
+    title: str | None
+
+
 async def static_render(
     view_class: type[View],
     params: Mapping[str, Any],
     *,
     waits_on: tuple[type[Exception], ...] = (),
-) -> str:
-    """The HTML of a freshly mounted and loaded view (``View.load``), for the first HTTP
-    response.
+) -> StaticPage:
+    """The HTML and title of a freshly mounted and loaded view (``View.load``), for the
+    first HTTP response.
 
     A load that fails with one of ``waits_on`` (a dependency is down) gives the page of
     a view mounted but not loaded: its live view then waits for the dependency (the
@@ -78,8 +101,9 @@ async def static_render(
         view = view_class(dict(params))
     view.store.recompute()
     html = to_html(view.render())
+    title = title_of(view)
     await trio.lowlevel.checkpoint()
-    return html
+    return StaticPage(html, title)
 
 
 def render_frame(rendered: Rendered) -> str:
@@ -115,6 +139,21 @@ def reply_fields(outcome: Outcome) -> dict[str, Any]:
 def notice_frame(notice: Notice) -> str:
     """The ``notice`` control frame that shows a view's notice in the page."""
     return control_frame("notice", kind=NOTICE_KIND.value, text=notice.text)
+
+
+def page_frame(message: PageMessage) -> str:
+    """The control frame that tells the page ``message``: ``event`` (for its hooks),
+    ``flash`` (a toast) or ``title`` (docs/PROTOCOL.md). An event's payload is written as
+    the JSON it was encoded to when pushed."""
+    match message:
+        case PushedEvent(name=name, payload=payload):
+            return f'{{"t":"{EVENT_FRAME}","name":{encode_json(name)},"payload":{payload}}}'
+        case FlashMessage(kind=kind, text=text):
+            return control_frame(FLASH_FRAME, kind=kind.value, text=text)
+        case PageTitle(text=text):
+            return control_frame(TITLE_FRAME, text=text)
+        case _:
+            assert_never(message)
 
 
 @attrs.define
@@ -198,6 +237,16 @@ def session_notices(session: Session) -> NoticeSink:
     return show
 
 
+def session_page(session: Session) -> PageSink:
+    """A view's page sink: each event, flash and title as a control frame in the
+    session's outbox, after the render it follows (a fresh render drops what waited)."""
+
+    def tell(message: PageMessage) -> None:
+        session.outbox.push_control(page_frame(message))
+
+    return tell
+
+
 async def run_view(
     view_class: type[View],
     params: Mapping[str, Any],
@@ -216,6 +265,7 @@ async def run_view(
         dict(params),
         sink=session_sink(session, life),
         notices=session_notices(session),
+        page=session_page(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
     )

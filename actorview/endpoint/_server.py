@@ -128,6 +128,12 @@ class Application:
         scripts: names among ``static_files`` loaded (``defer``) by every live page after
             ``client.js``, so they may register ``ActorView.hooks`` or listen for events;
             the page's CSP (``script-src 'self'``) allows them, and no inline script.
+        modules: names among ``static_files`` loaded as ES modules (``<script
+            type="module">``) by every live page after ``client.js`` and ``scripts``:
+            the way to add hooks (``window.ActorView.hooks.Chart = {...}``, which
+            receive ``ops.push_event``'s events with ``this.handleEvent``) and to import
+            the application's other modules (``import "./other.js"``). Same origin, so
+            the CSP holds; the page starts its views after they ran (docs/HOOKS.md).
         debug: show the exception's type and message on the 500 page of a view that
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
@@ -146,8 +152,10 @@ class Application:
         static_files: Mapping[str, Path] | None = None,
         stylesheets: Iterable[str] = (),
         scripts: Iterable[str] = (),
+        modules: Iterable[str] = (),
         debug: bool = False,
     ) -> None:
+        self.modules = tuple(modules)  # before `modules` names the client's own below
         self.router = Router(routes)
         self.debug = debug
         self.limits = limits or Limits()
@@ -170,6 +178,12 @@ class Application:
         for name in self.scripts:
             if name not in self.static_files:
                 raise ValueError(f"script {name!r} is not among static_files")
+        for name in self.modules:
+            if name not in self.static_files:
+                raise ValueError(
+                    f"module {name!r} is not among static_files; pass "
+                    f"static_files={{{name!r}: Path(...)}} with modules=[{name!r}]"
+                )
         self.core = Core(
             self.router, self.signer, self.limits, allowed_origins=self.allowed_origins
         )
@@ -181,6 +195,7 @@ class Application:
             client_modules=self.client_modules,
             stylesheets=self.stylesheets,
             scripts=self.scripts,
+            modules=self.modules,
             debug=debug,
         )
         self._asgi = AsgiServer(self.core, self.pages, self.allowed_hosts, self.lifespan)

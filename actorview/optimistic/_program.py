@@ -52,9 +52,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Flash,
     Op,
     Pop,
     Push,
+    PushEvent,
     Reset,
     Set,
     Shift,
@@ -337,6 +339,8 @@ class _Planner:
         match op:
             case Fire() | Cancel():
                 return None  # fire and cancel are the server's
+            case PushEvent() | Flash():
+                return None  # what the page is told comes from the server
             case _:
                 return self.field_op(where, index, op, params)
 
@@ -573,7 +577,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel():
+        case Fire() | Cancel() | PushEvent() | Flash():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

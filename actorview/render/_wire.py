@@ -10,7 +10,8 @@ The positional array form is the point of this module (a dict per op would cost 
 names on every token), which is why it is written by hand rather than with cattrs.
 
 This module is the one owner of the format on the server: the op codes (named below;
-``client.js`` reads the same table from its ``OP`` object), the JSON encoding of every
+``client.js`` reads the same table from its ``OP`` object), the tags of the page frames
+(:data:`PAGE_FRAMES`, ``FRAME`` in ``wire.js``), the JSON encoding of every
 server → browser frame (:func:`encode_json`, which ``actorview.endpoint._protocol`` uses
 for control frames too), and the merging of patch frames that wait to be sent
 (:func:`merge_ops`, which the endpoint's outbox calls). The endpoint moves strings.
@@ -68,6 +69,19 @@ OP_CODES: Final[Mapping[str, str]] = MappingProxyType(
 )
 """Every op code by name: the table docs/PROTOCOL.md lists and ``client.js``'s ``OP``
 object repeats (a test holds the two to the same entries)."""
+
+# The page frames: the ``t`` tag of the control frames that tell the page something
+# besides its render (a pushed event for its hooks, a flash toast, a new title); the
+# endpoint writes them after the render they follow (actorview.view._page).
+EVENT_FRAME: Final = "event"
+FLASH_FRAME: Final = "flash"
+TITLE_FRAME: Final = "title"
+
+PAGE_FRAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {"EVENT": EVENT_FRAME, "FLASH": FLASH_FRAME, "TITLE": TITLE_FRAME}
+)
+"""Every page frame tag by name: ``wire.js``'s ``FRAME`` object repeats it (a test holds
+the two to the same entries); docs/PROTOCOL.md describes each frame."""
 
 WireOp: TypeAlias = list[Any]
 """One op in its wire form: ``[code, path, *fields]``."""

@@ -28,13 +28,13 @@ import math
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, assert_never
 
 import attrs
 import trio
 import trio.testing
 
-from actorview.endpoint._live import notice_frame
+from actorview.endpoint._live import notice_frame, page_frame
 from actorview.mailbox import ActorCrashed, ActorRef, ActorStopped, AskTimeout
 from actorview.render import DomElement, RenderError
 from actorview.testing._css import SelectorError, parse, select, text_of, walk
@@ -61,9 +61,13 @@ from actorview.view import (
     Connected,
     Disconnected,
     Failed,
+    FlashMessage,
     InputEvent,
     Notice,
     Outcome,
+    PageMessage,
+    PageTitle,
+    PushedEvent,
     Rejected,
     Rendered,
     View,
@@ -179,6 +183,15 @@ class ViewClient(Generic[V]):
         replies: the answer to every event and input sent, in order (:class:`Reply`).
         notices: every :class:`~actorview.view.Notice` the view sent, in order (each is
             also a ``"notice"`` frame in :attr:`frames`).
+        events: every :class:`~actorview.view.PushedEvent` the view pushed to the page's
+            hooks (``ops.push_event``), in order (``event.name``, ``event.value``); each
+            is also an ``"event"`` frame, after the render it follows.
+        flashes: every :class:`~actorview.view.FlashMessage` the view showed
+            (``ops.flash``), in order (``flash.kind.value``, ``flash.text``); each is
+            also a ``"flash"`` frame. A browser hides them after a few seconds; here
+            they stay, for the test to read.
+        title: the page's title as the view last set it (its ``page_title``), or
+            ``None`` if it never set one (the page keeps the application's).
         strict: raise :class:`EventRejected` when the view rejects an event, or its
             action fails.
     """
@@ -196,6 +209,9 @@ class ViewClient(Generic[V]):
         self.frames: list[Frame] = []
         self.replies: list[Reply] = []
         self.notices: list[Notice] = []
+        self.events: list[PushedEvent] = []
+        self.flashes: list[FlashMessage] = []
+        self.title: str | None = None
         self.page = BrowserPage()
         self._nursery = nursery
         self._ref: ActorRef | None = None
@@ -208,6 +224,7 @@ class ViewClient(Generic[V]):
             params,
             sink=self._sink,
             notices=self._notice,
+            page=self._page_message,
             name=name or f"{view_class.__name__}:test",
         )
 
@@ -232,6 +249,21 @@ class ViewClient(Generic[V]):
     def _notice(self, notice: Notice) -> None:
         self.notices.append(notice)
         self.frames.append(Frame("notice", notice_frame(notice)))
+
+    def _page_message(self, message: PageMessage) -> None:
+        match message:
+            case PushedEvent():
+                self.events.append(message)
+                kind: FrameKind = "event"
+            case FlashMessage():
+                self.flashes.append(message)
+                kind = "flash"
+            case PageTitle(text=text):
+                self.title = text
+                kind = "title"
+            case _:
+                assert_never(message)
+        self.frames.append(Frame(kind, page_frame(message)))
 
     async def _run_view(self, *, task_status: trio.TaskStatus[ActorRef]) -> None:
         try:

@@ -21,7 +21,7 @@ from actorview.endpoint._protocol import control_frame
 from actorview.render import Patch, decode, encode
 from actorview.view import Outcome, Rendered
 
-FrameKind = Literal["render", "patch", "reply", "notice"]
+FrameKind = Literal["render", "patch", "reply", "notice", "event", "flash", "title"]
 
 
 @attrs.frozen
@@ -30,8 +30,10 @@ class Frame:
 
     Attributes:
         kind: ``"render"`` (the whole view), ``"patch"`` (a JSON array of ops),
-            ``"reply"`` (the answer to an event or input) or ``"notice"`` (a
-            :class:`~actorview.view.Notice`, shown outside the view's markup).
+            ``"reply"`` (the answer to an event or input), ``"notice"`` (a
+            :class:`~actorview.view.Notice`, shown outside the view's markup), or a page
+            frame: ``"event"`` (for the page's hooks), ``"flash"`` (a toast) or
+            ``"title"`` (``document.title``).
         text: the frame exactly as written to the socket.
         version: the render's version for render and patch frames, else ``None``.
     """

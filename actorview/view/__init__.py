@@ -30,6 +30,7 @@ from actorview.declare import (
     CollectionItems,
     Emit,
     EmitError,
+    EventTooLarge,
     ExpressionError,
     InvalidEvent,
     InvalidInput,
@@ -86,6 +87,16 @@ from actorview.view._notices import (
     Notice,
     NoticeSink,
 )
+from actorview.view._page import (
+    MAX_EVENT_BYTES,
+    MAX_FLASH_CHARS,
+    MAX_TITLE_CHARS,
+    FlashMessage,
+    PageMessage,
+    PageSink,
+    PageTitle,
+    PushedEvent,
+)
 from actorview.view._store import ViewStore
 from actorview.view._tasks import Run, TaskRunner
 from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View
@@ -100,6 +111,9 @@ StreamItems = CollectionItems
 __all__ = [
     "ACTION_FAILED_TEXT",
     "KEEP_FAILED_TEXT",
+    "MAX_EVENT_BYTES",
+    "MAX_FLASH_CHARS",
+    "MAX_TITLE_CHARS",
     "PAGE_EVENT",
     "PAGE_TIMEOUT",
     "STREAM_FAILED_TEXT",
@@ -116,8 +130,10 @@ __all__ = [
     "Disconnected",
     "Emit",
     "EmitError",
+    "EventTooLarge",
     "ExpressionError",
     "Failed",
+    "FlashMessage",
     "Ignored",
     "InputEvent",
     "InvalidEvent",
@@ -138,7 +154,11 @@ __all__ = [
     "Origin",
     "Outcome",
     "PageError",
+    "PageMessage",
+    "PageSink",
     "PageSource",
+    "PageTitle",
+    "PushedEvent",
     "Rejected",
     "RenderSink",
     "Rendered",

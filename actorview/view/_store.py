@@ -51,15 +51,18 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Flash,
     Op,
     Pop,
     Push,
+    PushEvent,
     Reset,
     Set,
     Shift,
     Unshift,
     UpdateAt,
 )
+from actorview.view._page import PageMessage, flash, pushed_event
 
 
 @attrs.frozen
@@ -157,6 +160,9 @@ class ViewStore:
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
         self.effects: list[Effect] = []
         """Stream fires and cancels waiting for the view to carry them out, in order."""
+        self.page_messages: list[PageMessage] = []
+        """Events and flashes the ops pushed, in order, waiting for the view to hand them
+        to its page after the render that follows (see ``actorview.view._page``)."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
         something)."""
@@ -452,6 +458,10 @@ class ViewStore:
                 return op, args, keys
             case Cancel():
                 return op, self._run_key(op, lookup, where), None
+            case PushEvent(name=name, payload=payload):
+                return op, pushed_event(self.view, where, name, payload.evaluate(lookup)), None
+            case Flash(kind=kind, text=text):
+                return op, flash(self.view, where, kind, text.evaluate(lookup)), None
             case _ if op.field in self._collections:
                 return self._plan_collection(op, lookup)
             case Set(field=name, value=value):
@@ -570,6 +580,9 @@ class ViewStore:
             case Cancel():
                 self.revoke(op.stream, first)
                 self.effects.append(Effect("cancel", op.stream, key=first))
+                return
+            case PushEvent() | Flash():
+                self.page_messages.append(first)
                 return
             case _:
                 pass

@@ -75,7 +75,7 @@ from actorview.declare._spec import ViewSpec
 from actorview.declare._tasks import Start, StreamFailed, StreamTask
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
-from actorview.declare.ops import Cancel, FieldOp, Fire
+from actorview.declare.ops import Cancel, FieldOp, Fire, FlashKind
 from actorview.mailbox import Actor, ActorStopped, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
@@ -102,6 +102,15 @@ from actorview.view._notices import (
     Notice,
     NoticeSink,
 )
+from actorview.view._page import (
+    PageMessage,
+    PageSink,
+    PageTitle,
+    flash_kind,
+    pushed_event,
+    title_of,
+)
+from actorview.view._page import flash as make_flash
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
 
@@ -212,6 +221,9 @@ class View(Actor):
         notices: where notices for the person at the page go
             (:data:`~actorview.view._notices.NoticeSink`; see :meth:`notify`); ``None``
             drops them (they are logged).
+        page: where events for the page's hooks, flashes and title changes go
+            (:data:`~actorview.view._page.PageSink`), each after the render it follows;
+            ``None`` drops them.
         name, capacity, overflow, max_batch: as for :class:`~actorview.mailbox.Actor`.
         paced: render what streams cause at most once per ``frame_interval`` (the
             endpoint passes ``True``: fewer, fuller frames for the socket); the default
@@ -262,6 +274,7 @@ class View(Actor):
         max_batch: int = 256,
         paced: bool = False,
         notices: NoticeSink | None = None,
+        page: PageSink | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._frame_interval = type(self).frame_interval if paced else 0.0
@@ -280,6 +293,9 @@ class View(Actor):
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
+        self._page = page
+        self._title: str | None = None
+        """The title last handed to the page."""
         self._tree: Element | None = None
         self._render_pending = False
         self._render_now = False
@@ -340,6 +356,29 @@ class View(Actor):
         self.log.info("view.notice", text=notice.text)
         if self._notices is not None:
             self._notices(notice)
+
+    def push_event(self, name: str, payload: Any = None) -> None:
+        """Send event ``name`` with JSON ``payload`` to the page's hooks, as
+        ``ops.push_event`` does (same checks, same order): for plain ``@on`` clauses,
+        ``on_connect`` and ``on_start``. Call it in the view's task; it reaches the page
+        after the render of the message being handled (in ``on_start``, call it before
+        ``await super().on_start()``: it then follows the first render). Raises
+        ``OpError`` (the name, or a payload that is not JSON) or ``EventTooLarge``;
+        nothing is sent then.
+        """
+        where = f"View.push_event({name!r})"
+        event = pushed_event(type(self).__name__, where, name, payload)
+        self._view_store.page_messages.append(event)
+
+    def flash(self, kind: FlashKind | str, text: str) -> None:
+        """Show ``text`` in a toast of ``kind`` (``"info"``, ``"success"``, ``"warning"``,
+        ``"error"``), as ``ops.flash`` does, where :meth:`push_event` may be called and
+        in the same order. ``ValueError`` for an unknown kind, ``OpError`` for a text
+        that is not a str."""
+        view = type(self).__name__
+        chosen = flash_kind(view, kind)
+        message = make_flash(view, f"View.flash({chosen.value!r})", chosen, text)
+        self._view_store.page_messages.append(message)
 
     async def open_pages(self, stream: str, source: PageSource[Any]) -> None:
         """Open paged stream field ``stream`` on ``source`` and show its newest page.
@@ -484,6 +523,7 @@ class View(Actor):
         tree = self.render()
         self._tree = self._without_items(tree)
         await self._send(Rendered(0, tree, ()))
+        self._hand_to_page(first=True)
 
     async def after_batch(self) -> None:
         """Carry out stream fires/cancels, recompute dirty calcs once, render and diff.
@@ -497,8 +537,11 @@ class View(Actor):
         if self._view_store.recompute():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
-        if not self._render_pending or (not urgent and self._hold_back()):
+        if not self._render_pending:
+            self._hand_to_page()  # nothing to draw first
             return
+        if not urgent and self._hold_back():
+            return  # what was pushed waits for the render held back
         await self._render_and_send()
 
     async def on_deadline(self) -> None:
@@ -606,6 +649,28 @@ class View(Actor):
         if patches:
             self.version += 1
             await self._send(Rendered(self.version, tree, tuple(patches)))
+        self._hand_to_page()
+
+    def _hand_to_page(self, *, first: bool = False) -> None:
+        """After a render (or a message that drew nothing): hand the page the title, if
+        it changed (or this was the first render, which replaces the whole page), then
+        what the ops pushed, in order."""
+        store = self._view_store
+        title = title_of(self)
+        messages: list[PageMessage] = []
+        if title is not None and (first or title != self._title):
+            messages.append(PageTitle(title))
+        self._title = title
+        if store.page_messages:
+            messages.extend(store.page_messages)
+            store.page_messages = []
+        if not messages:
+            return
+        page = self._page
+        if page is None:
+            return
+        for message in messages:
+            page(message)
 
     async def _carry_out_effects(self) -> None:
         store = self._view_store

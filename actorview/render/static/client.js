@@ -16,6 +16,7 @@
  *                   hooks.js    av-hook lifecycles (ActorView.hooks)
  *                   events.js   DOM events -> event and input frames (av-*, debounce)
  *                   notices.js  #av-notice
+ *                   toasts.js   the #av-toasts region: flashes, and the notice's toast
  *                   socket.js   the WebSocket: join, rejoin, frame counting, acks,
  *                               backoff, close codes, the frame limit
  *   optimistic/     bindings.js the browser's client fields, calcs and bindings
@@ -34,19 +35,24 @@
  *   apply(container, ops)      apply one frame of ops to the view inside container
  *   connect(container, opts)   open the socket, join, follow frames, reconnect with backoff
  *   hooks                      { Name: { mounted(), updated(), destroyed() } } for av-hook="Name"
- *   start()                    connect every [data-av-socket] container (done on load)
+ *                              (hooks.js: this.pushEvent, this.handleEvent)
+ *   toasts                     { FLASH_HIDE_MS }: how long each kind of flash stays
+ *   start()                    connect every [data-av-socket] container (done once the
+ *                              document is parsed and every deferred and module script,
+ *                              the application's too, has run: their hooks are there)
  */
 import { applyBindings, clientInput, restoreServerText } from "./bindings.js";
 import { delegate } from "./events.js";
 import { scrollLogsToEnd } from "./focus.js";
-import { hooks, mountHooks } from "./hooks.js";
+import { deliverEvent, hooks, mountHooks } from "./hooks.js";
 import { rootOf } from "./nodes.js";
 import { hideNotice, showNotice } from "./notices.js";
 import { pageReplied, pagesAfterFrame, watchPages } from "./pages.js";
 import { apply as applyFrame } from "./patch.js";
 import { afterFrame, forgetLost, predict, settle } from "./predict.js";
 import { connect as connectSocket } from "./socket.js";
-import { OP } from "./wire.js";
+import { FLASH_HIDE_MS, showFlash } from "./toasts.js";
+import { FRAME, OP } from "./wire.js";
 
 var views = new WeakMap();
 
@@ -94,6 +100,15 @@ function receive(view, frame) {
       view.pageAsked = {}; // a page asked for on the last socket may never have arrived
       watchPages(view);
       return false;
+    case FRAME.EVENT: // after the frames before it are drawn (ops.push_event)
+      deliverEvent(view, String(frame.name), frame.payload);
+      break;
+    case FRAME.FLASH:
+      showFlash(String(frame.kind), String(frame.text));
+      break;
+    case FRAME.TITLE:
+      document.title = String(frame.text);
+      break;
     case "error":
       console.warn("actorview: " + frame.error);
       // An event refused before the view saw it (rate limit, restart) gets no reply.
@@ -135,6 +150,25 @@ function start() {
   for (var i = 0; i < containers.length; i++) connect(containers[i]);
 }
 
-window.ActorView = { apply: apply, connect: connect, hooks: hooks, start: start };
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-else start();
+var started = false;
+function startOnce() {
+  if (started) return;
+  started = true;
+  start();
+}
+
+window.ActorView = {
+  apply: apply,
+  connect: connect,
+  hooks: hooks,
+  toasts: { FLASH_HIDE_MS: FLASH_HIDE_MS },
+  start: start,
+};
+// A page's module and deferred scripts run in order before DOMContentLoaded: starting
+// then, not when this module runs, lets the application's scripts after it register
+// their hooks first. `load` covers a client loaded later than that.
+if (document.readyState === "complete") startOnce();
+else {
+  document.addEventListener("DOMContentLoaded", startOnce);
+  window.addEventListener("load", startOnce);
+}

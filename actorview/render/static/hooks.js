@@ -1,8 +1,18 @@
 /*
  * Element hooks: av-hook="Name" runs ActorView.hooks.Name's mounted() when the element
  * appears, updated() when a frame touches it, destroyed() when it leaves. Each runs with
- * `this` an instance of the spec: this.el is the element, this.pushEvent(name, params)
- * sends an event. A hook that throws is logged; the others still run.
+ * `this` an instance of the spec:
+ *
+ *   this.el                          the element
+ *   this.pushEvent(name, params)     send event `name` to the view (an action's name)
+ *   this.handleEvent(name, callback) call callback(payload) for each event `name` the
+ *                                    view pushes (ops.push_event), after the frame it
+ *                                    follows is drawn; returns a ref for
+ *   this.removeHandleEvent(ref)      stop that; a destroyed hook's handlers all stop
+ *
+ * A hook (or a callback) that throws is logged; the others still run. Register hooks
+ * from an application script (Application(scripts=[...])): window.ActorView.hooks.Name =
+ * {mounted() {...}}; the page starts its views once every script has run.
  */
 export var hooks = {};
 var mountedHooks = new WeakMap();
@@ -39,23 +49,50 @@ export function mountHooks(view, node, fresh) {
     instance.pushEvent = function (event, params) {
       if (view.event) view.event(event, params || {});
     };
+    instance.handleEvent = function (event, callback) {
+      var ref = { event: String(event), callback: callback, instance: instance };
+      handlersOf(view).push(ref);
+      return ref;
+    };
+    instance.removeHandleEvent = function (ref) {
+      view.eventHandlers = handlersOf(view).filter(function (h) { return h !== ref; });
+    };
     mountedHooks.set(el, instance);
     callHook(instance, "mounted");
   });
 }
 
-function destroyHooks(node) {
+function handlersOf(view) {
+  if (!view.eventHandlers) view.eventHandlers = [];
+  return view.eventHandlers;
+}
+
+function destroyHooks(view, node) {
   eachHooked(node, function (el) {
     var instance = mountedHooks.get(el);
     if (!instance || el.isConnected) return;
     mountedHooks.delete(el);
     callHook(instance, "destroyed");
+    view.eventHandlers = handlersOf(view).filter(function (h) { return h.instance !== instance; });
   });
+}
+
+/** An event the view pushed: each handler of `name`, in the order they were added. */
+export function deliverEvent(view, name, payload) {
+  var handlers = handlersOf(view).slice();
+  for (var i = 0; i < handlers.length; i++) {
+    if (handlers[i].event !== name) continue;
+    try {
+      handlers[i].callback.call(handlers[i].instance, payload);
+    } catch (e) {
+      console.error("actorview: hook " + handlers[i].instance.name + " event " + name + " failed", e);
+    }
+  }
 }
 
 export function runHooks(view, container, ctx) {
   var i;
-  for (i = 0; i < ctx.removed.length; i++) destroyHooks(ctx.removed[i]);
+  for (i = 0; i < ctx.removed.length; i++) destroyHooks(view, ctx.removed[i]);
   var fresh = new Set();
   for (i = 0; i < ctx.added.length; i++) {
     if (ctx.added[i].isConnected) {

@@ -3,40 +3,38 @@
  * socket that cannot come back), shown to the person at the page.
  *
  * {"t":"notice","kind","text"}: what happened to the view, for the person at the page.
- * Shown in one #av-notice element outside the view's markup (patches never touch it):
+ * Shown in one #av-notice toast (toasts.js: in the #av-toasts region, beside the flashes,
+ * outside the view's markup, which patches never touch):
  * "restarted" (dismissable, hides itself), "waiting" (until the view renders again),
  * "failed" (the view stopped for good: "Try again" reloads the page, which mounts a
  * fresh view) and "error" (something failed on the server; the view goes on).
  */
+import { fillToast, makeToast } from "./toasts.js";
+
 var NOTICE_HIDE_MS = { restarted: 10000, error: 10000 };
 
 function noticeElement() {
   var notice = document.getElementById("av-notice");
   if (notice) return notice;
-  notice = document.createElement("div");
+  notice = makeToast({ toast: "av-notice", text: "av-notice-text", action: "av-notice-action" });
   notice.id = "av-notice";
   notice.hidden = true;
-  var text = document.createElement("span");
-  text.className = "av-notice-text";
-  var action = document.createElement("button");
-  action.type = "button";
-  action.className = "av-notice-action";
-  notice.append(text, action);
-  document.body.appendChild(notice);
   return notice;
 }
 
 export function showNotice(kind, text) {
   var notice = noticeElement();
   clearTimeout(notice.avHideTimer);
-  notice.setAttribute("data-kind", kind);
-  notice.setAttribute("role", kind === "failed" || kind === "error" ? "alert" : "status");
-  notice.querySelector(".av-notice-text").textContent = text;
-  var action = notice.querySelector(".av-notice-action");
-  action.textContent = kind === "failed" ? "Try again" : "Dismiss";
-  action.onclick = kind === "failed"
-    ? function () { window.location.reload(); }
-    : function () { hideNotice(); };
+  fillToast(
+    notice,
+    kind,
+    kind === "failed" || kind === "error" ? "alert" : "status",
+    text,
+    kind === "failed" ? "Try again" : "Dismiss",
+    kind === "failed"
+      ? function () { window.location.reload(); }
+      : function () { hideNotice(); }
+  );
   notice.hidden = false;
   if (NOTICE_HIDE_MS[kind]) notice.avHideTimer = setTimeout(hideNotice, NOTICE_HIDE_MS[kind]);
 }

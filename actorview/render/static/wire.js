@@ -15,3 +15,16 @@ export const OP = Object.freeze({
   STREAM_DELETE_ITEM: "d",
   STREAM_RESET_ITEMS: "x",
 });
+
+/*
+ * The page frames: the "t" tag of the control frames that tell the page something besides
+ * its render, the same table as PAGE_FRAMES in actorview/render/_wire.py.
+ *   {"t":"event","name","payload"}  a pushed event for the hooks' handleEvent (hooks.js)
+ *   {"t":"flash","kind","text"}     a toast (toasts.js)
+ *   {"t":"title","text"}            document.title
+ */
+export const FRAME = Object.freeze({
+  EVENT: "event",
+  FLASH: "flash",
+  TITLE: "title",
+});
