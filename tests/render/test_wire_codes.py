@@ -112,3 +112,16 @@ def test_merging_leaves_the_ops_handed_in_as_they_were() -> None:
     merge_ops(waiting, [second])
     assert waiting == [["a", [0, 0], " one two"]]
     assert first == ["a", [0, 0], " one"] and second == ["a", [0, 0], " two"]
+
+
+def _client_frame_table() -> dict[str, str]:
+    source = client_modules()["wire.js"].read_text(encoding="utf-8")
+    found = re.search(r"export const FRAME = Object\.freeze\(\{(?P<body>[^}]*)\}\);", source)
+    assert found is not None, "wire.js names the page frames: export const FRAME = ..."
+    return dict(re.findall(r'^\s*([A-Z_]+): "([^"]*)",?\s*$', found["body"], re.MULTILINE))
+
+
+def test_the_browser_client_reads_the_same_page_frame_tags_as_the_server() -> None:
+    from actorview.render._wire import PAGE_FRAMES
+
+    assert _client_frame_table() == dict(PAGE_FRAMES)
