@@ -49,5 +49,5 @@ async def test_events_flashes_and_titles_follow_the_patch_of_their_event() -> No
 
 def test_a_module_must_be_among_the_static_files_and_the_error_says_how() -> None:
 
-    with pytest.raises(ValueError, match=r"module 'hooks.js' is not among static_files; pass"):
-        Application([Route("/", Stepper)], secret=SECRET, modules=["hooks.js"])
+    with pytest.raises(ValueError, match=r"module 'missing.js' is not among static_files; pass"):
+        Application([Route("/", Stepper)], secret=SECRET, modules=["missing.js"])
