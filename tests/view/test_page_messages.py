@@ -27,6 +27,7 @@ from actorview.view import (
     ops,
     state,
 )
+from tests.view.helpers import running, settle
 
 
 @attrs.frozen
@@ -203,3 +204,37 @@ async def test_a_title_that_is_not_a_str_names_the_view_and_the_fix() -> None:
     with pytest.raises(ViewCrashed, match=r"BadTitle.page_title gave 3; a page title is a str"):
         async with mount(BadTitle):
             pass
+
+
+class PacedMeter(View, receives=(Reading,)):
+    value = state(int)
+    on_reading = clause(
+        Reading,
+        ops.set(value=lambda level: level),
+        ops.push_event("level", lambda level: level),
+    )
+
+    def render(self) -> Element:
+        return h.p(str(self.value))
+
+
+async def test_a_paced_view_holds_its_events_with_the_render_they_follow(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    sent: list[str] = []
+    view = PacedMeter(
+        sink=lambda rendered: sent.append(f"render {rendered.version}"),
+        page=lambda message: sent.append(f"{type(message).__name__} {message.payload}"),  # type: ignore[union-attr]
+        paced=True,
+    )
+    async with running(view) as ref:
+        await trio.sleep(view.frame_interval)
+        await ref.tell(Reading(1))
+        await settle()
+        await ref.tell(Reading(2))  # within the frame interval: the render is held back
+        await settle()
+        assert view.render_held_back
+        assert sent == ["render 0", "render 1", "PushedEvent 1"]
+        await trio.sleep(view.frame_interval)
+        await settle()
+        assert sent[3:] == ["render 2", "PushedEvent 2"]
