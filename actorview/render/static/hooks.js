@@ -77,11 +77,13 @@ function destroyHooks(view, node) {
   });
 }
 
-/** An event the view pushed: each handler of `name`, in the order they were added. */
+/** An event the view pushed: each handler of `name`, in the order they were added (a
+ * handler added meanwhile waits for the next event; one removed meanwhile is skipped). */
 export function deliverEvent(view, name, payload) {
   var handlers = handlersOf(view).slice();
   for (var i = 0; i < handlers.length; i++) {
     if (handlers[i].event !== name) continue;
+    if (handlersOf(view).indexOf(handlers[i]) < 0) continue; // removed by one before it
     try {
       handlers[i].callback.call(handlers[i].instance, payload);
     } catch (e) {
