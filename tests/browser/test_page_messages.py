@@ -189,3 +189,32 @@ def test_handle_event_stops_when_its_hook_is_destroyed_or_removes_it(client_page
     assert got[:2] == [["a", 1], ["b", 1]]
     assert got[2:4] == [["once", 2], ["once", 2]], "each hook's handler, removed after one"
     assert got[4:] == [["b", 4]], "the destroyed hooks no longer hear events"
+
+
+def test_a_dropped_socket_that_stays_down_shows_reconnecting_until_it_joins(
+    client_page: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    client_page.evaluate(
+        """html => {
+          const view = document.getElementById('view');
+          view.innerHTML = html;
+          view.setAttribute('data-av-socket', 'ws://127.0.0.1:9/_av/live');
+          view.setAttribute('data-av-token', 'tok1');
+          ActorView.connect(view, {minDelay: 4000, maxDelay: 4000});
+          __sockets[0].open();
+          __sockets[0].deliver({t: 'joined', token: 't', seq: 0});
+        }""",
+        to_html(h.div(h.p("hello"))),
+    )
+    toast = client_page.locator("#av-toasts #av-reconnecting")
+    client_page.evaluate("() => __sockets[0].close()")  # dropped; the retry is 2-4 s off
+    expect(toast).to_be_visible(timeout=5_000)
+    expect(toast).to_have_attribute("role", "status")
+    expect(toast).to_contain_text("Reconnecting")
+    client_page.wait_for_function("() => __sockets.length === 2", timeout=10_000)
+    client_page.evaluate(
+        "() => { const s = __sockets[1]; s.open(); s.deliver({t: 'joined', token: 't', seq: 0}); }"
+    )
+    expect(toast).to_be_hidden()

@@ -15,6 +15,7 @@
  * how many it has: the server sends the rest again, so a dropped socket loses no frame.
  */
 import { showNotice } from "./notices.js";
+import { connectionBack, connectionLost } from "./toasts.js";
 
 var PING_MS = 30000;
 var ACK_MS = 1000;
@@ -172,6 +173,7 @@ export function connect(container, options, page) {
           // Connected once the server took the join (as LiveView sets phx-connected on
           // its join reply), not when the socket opened: a refused join never was.
           attempt = refusals = 0;
+          connectionBack();
           joined(view, frame);
           setState(true);
         }
@@ -196,10 +198,12 @@ export function connect(container, options, page) {
       if (event.code !== CLOSE.JOIN_REFUSED) refusals = 0;
       if (stop) {
         // Retrying cannot help: say so once, and leave the page as it is.
+        connectionBack();
         view.closed = true;
         page.receive(view, { t: "notice", kind: "failed", text: stop });
         return;
       }
+      connectionLost(); // a toast if the rejoin takes a while
       setTimeout(open, backoff(attempt++, opts));
     };
     socket.onerror = function () {

@@ -7,7 +7,9 @@
  *            success) or role=alert (warning, error), a Dismiss button, gone by itself
  *            after FLASH_HIDE_MS[kind]; at most MAX_FLASHES at once (the oldest goes).
  *   notices  the runtime's own (notices.js): the one #av-notice toast, shown again for
- *            each notice, in the same region and look.
+ *            each notice, in the same region and look; and #av-reconnecting
+ *            (role=status), shown while a socket that dropped has not joined again for
+ *            RECONNECTING_AFTER_MS (socket.js: connectionLost, connectionBack).
  *
  * Text is always set as text, never as markup. window.ActorView.toasts exposes
  * FLASH_HIDE_MS, so a page (or a test) may change how long flashes stay.
@@ -73,4 +75,33 @@ export function showFlash(kind, text) {
 function removeFlash(toast) {
   clearTimeout(toast.avHideTimer);
   toast.remove();
+}
+
+var RECONNECTING_AFTER_MS = 1500;
+var RECONNECTING_TEXT = "The connection was lost. Reconnecting…";
+var lostTimer = null;
+
+/** A socket dropped and will reconnect: say so if it is not back within a moment. */
+export function connectionLost() {
+  if (lostTimer) return;
+  lostTimer = setTimeout(function () {
+    lostTimer = null;
+    var toast = document.getElementById("av-reconnecting");
+    if (!toast) {
+      toast = makeToast({ toast: "av-reconnecting" });
+      toast.id = "av-reconnecting";
+    }
+    fillToast(toast, "reconnecting", "status", RECONNECTING_TEXT, "Dismiss", function () {
+      toast.hidden = true;
+    });
+    toast.hidden = false;
+  }, RECONNECTING_AFTER_MS);
+}
+
+/** The socket joined again (or gave up, with a notice of its own): take that back. */
+export function connectionBack() {
+  clearTimeout(lostTimer);
+  lostTimer = null;
+  var toast = document.getElementById("av-reconnecting");
+  if (toast) toast.hidden = true;
 }
