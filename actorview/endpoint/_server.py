@@ -185,6 +185,13 @@ class Application:
         for name in self.scripts:
             if name not in self.static_files:
                 raise ValueError(f"script {name!r} is not among static_files")
+        clashes = sorted(self.client_modules & set(static_files or ()))
+        if clashes:
+            name = clashes[0]
+            raise ValueError(
+                f"static file {name!r} has the name of one of actorview's client modules, "
+                f"which it would replace at /_av/{name}; rename it (e.g. 'app-{name}')"
+            )
         for name in self.modules:
             if name not in self.static_files:
                 raise ValueError(

@@ -4,6 +4,8 @@ title (on both transports)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from actorview.endpoint import Application, Route
@@ -51,3 +53,13 @@ def test_a_module_must_be_among_the_static_files_and_the_error_says_how() -> Non
 
     with pytest.raises(ValueError, match=r"module 'missing.js' is not among static_files; pass"):
         Application([Route("/", Stepper)], secret=SECRET, modules=["missing.js"])
+
+
+def test_a_static_file_may_not_take_the_name_of_a_client_module() -> None:
+    with pytest.raises(ValueError, match=r"static file 'hooks.js' has the name of one of"):
+        Application(
+            [Route("/", Stepper)],
+            secret=SECRET,
+            static_files={"hooks.js": Path(__file__)},
+            modules=["hooks.js"],
+        )
