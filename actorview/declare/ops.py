@@ -14,7 +14,8 @@ replay it in the browser. Use them through this module's namespace::
         when=lambda input_valid: input_valid,
     )
 
-``Op`` is a closed union of frozen values (:data:`FieldOp` and :data:`TaskOp`): the
+``Op`` is a closed union of frozen values (:data:`FieldOp`, :data:`TaskOp` and
+:class:`Publish`): the
 store, the validator and the client planner each dispatch on it with one ``match``.
 
 Semantics, for all the ops of one action or clause: every expression reads the state and
@@ -30,6 +31,8 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 
 from actorview.declare._expressions import Expr, expr
+from actorview.declare._subscriptions import placeholders
+from actorview.errors import DefinitionError
 
 
 @attrs.frozen
@@ -151,13 +154,27 @@ class Cancel(_Conditional):
     """The key of the run to cancel (keyed streams); ``None``: every run."""
 
 
+@attrs.frozen
+class Publish(_Conditional):
+    """Publish a message on a topic of the bus (see :func:`publish`)."""
+
+    verb: ClassVar[str] = "publish"
+    topic: str
+    names: tuple[str, ...]
+    """The names the topic template reads."""
+    message: Expr
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return (self.message,)
+
+
 FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | Delete | Reset
 """An op on one field (``op.field``)."""
 
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp
+Op: TypeAlias = FieldOp | TaskOp | Publish
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -281,6 +298,24 @@ def cancel(stream: str, *, key: Any = None) -> Cancel:
     )
 
 
+def publish(topic: str, message: Any) -> Publish:
+    """``ops.publish("room:{room}", lambda room, text: Said(room, text))``: publish a
+    message on a topic of the view's bus (``actorview.pubsub``).
+
+    ``topic`` may name fields, calcs and params (``{room}``), filled in when the op
+    applies; ``message`` is a value or an expression, evaluated then (an attrs
+    instance: what every bus can carry). The message is published after the message
+    that applied the op has been handled, before the view takes its next one, to every
+    subscriber of the topic of that moment (this view too, if it subscribes). A bus
+    that refuses it (a Redis bus that is down, a message that does not encode) changes
+    nothing that was applied: the page gets a notice and the error is logged.
+    """
+    names, problem = placeholders(topic) if isinstance(topic, str) else ((), "not a str")
+    if problem is not None:
+        raise DefinitionError(f"ops.publish({topic!r}, ...): {problem}")
+    return Publish(topic, names, expr(message, where=f"ops.publish({topic!r}, ...)"))
+
+
 def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:
     """Apply ``items`` only when ``condition`` holds (read like every other expression).
 
@@ -299,6 +334,7 @@ __all__ = [
     "Op",
     "OpLike",
     "Pop",
+    "Publish",
     "Push",
     "Reset",
     "Set",
@@ -312,6 +348,7 @@ __all__ = [
     "fire",
     "flatten",
     "pop",
+    "publish",
     "push",
     "reset",
     "set",

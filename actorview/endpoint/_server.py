@@ -66,6 +66,7 @@ from actorview.endpoint._tcp import CLOSE_GRACE, BuiltinServer
 from actorview.endpoint._tokens import TokenSigner, random_secret
 from actorview.logging import get_logger
 from actorview.optimistic import client_modules
+from actorview.pubsub import Bus
 from actorview.render import runtime_stylesheet_path
 from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
 
@@ -133,6 +134,10 @@ class Application:
             (:class:`Compression`: about 10 bytes a token frame instead of 41, 3 µs
             of CPU, and a compressor held only while the socket sends); ``None`` turns it
             off. Under ASGI the server compresses by its own rules (docs/DEPLOYMENT.md).
+        pubsub: the topic bus views publish and subscribe on (``actorview.pubsub``):
+            the process's :func:`~actorview.pubsub.default_bus` unless given, or a
+            :class:`~actorview.pubsub.RedisBus` to reach other processes. It runs with
+            the supervision tree (started before the views, stopped after them).
         debug: show the exception's type and message on the 500 page of a view that
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
@@ -152,6 +157,7 @@ class Application:
         stylesheets: Iterable[str] = (),
         scripts: Iterable[str] = (),
         compression: Compression | None = DEFAULT_COMPRESSION,
+        pubsub: Bus | None = None,
         debug: bool = False,
     ) -> None:
         self.router = Router(routes)
@@ -178,7 +184,11 @@ class Application:
             if name not in self.static_files:
                 raise ValueError(f"script {name!r} is not among static_files")
         self.core = Core(
-            self.router, self.signer, self.limits, allowed_origins=self.allowed_origins
+            self.router,
+            self.signer,
+            self.limits,
+            allowed_origins=self.allowed_origins,
+            bus=pubsub,
         )
         self.pages = Pages(
             self.router,
@@ -191,6 +201,12 @@ class Application:
             debug=debug,
         )
         self._asgi = AsgiServer(self.core, self.pages, self.allowed_hosts, self.lifespan)
+
+    @property
+    def pubsub(self) -> Bus:
+        """The topic bus of the application's views (``await app.pubsub.publish(...)``
+        reaches them from any task of the process)."""
+        return self.core.bus
 
     @property
     def views(self) -> Supervisor:
@@ -239,7 +255,7 @@ class Application:
         root = Supervisor(
             [self.views.child_spec(), listener_spec], strategy=Strategy.ONE_FOR_ALL, name="app"
         )
-        async with trio.open_nursery() as nursery:
+        async with self.pubsub.running(), trio.open_nursery() as nursery:
             await nursery.start(root.run)
             listener = root.registry.lookup("listener")
             assert isinstance(listener, int)

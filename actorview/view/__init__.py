@@ -55,6 +55,7 @@ from actorview.declare import (
     StreamChange,
     StreamFailed,
     StreamTask,
+    Subscribe,
     UnknownAction,
     ViewClause,
     ViewError,
@@ -66,6 +67,7 @@ from actorview.declare import (
     ops,
     state,
     stream,
+    subscribe,
 )
 from actorview.lifecycle import RunState
 from actorview.view._events import (
@@ -155,6 +157,7 @@ __all__ = [
     "StreamItems",
     "StreamRunner",
     "StreamTask",
+    "Subscribe",
     "TaskRunner",
     "UnknownAction",
     "View",
@@ -169,4 +172,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "subscribe",
 ]

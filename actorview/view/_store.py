@@ -43,6 +43,7 @@ from actorview.declare._errors import (
 from actorview.declare._expressions import Expr
 from actorview.declare._fields import FieldKind, Origin
 from actorview.declare._spec import ViewSpec
+from actorview.declare._subscriptions import fill
 from actorview.declare._tasks import OnBusy
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import (
@@ -53,6 +54,7 @@ from actorview.declare.ops import (
     Fire,
     Op,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -86,6 +88,14 @@ class Effect:
     stream: str
     args: dict[str, Any] = attrs.field(factory=dict)
     key: Hashable | None = None
+
+
+@attrs.frozen
+class Published:
+    """A message to publish on ``topic`` after the message (an ``ops.publish``)."""
+
+    topic: str
+    message: object
 
 
 class _Growth:
@@ -156,6 +166,8 @@ class ViewStore:
         """Names changed by a pass run inside a message (form fields before an action's
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
         self.effects: list[Effect] = []
+        self.published: list[Published] = []
+        """What ``ops.publish`` asked for, published by the view after the message."""
         """Stream fires and cancels waiting for the view to carry them out, in order."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
@@ -452,6 +464,8 @@ class ViewStore:
                 return op, args, keys
             case Cancel():
                 return op, self._run_key(op, lookup, where), None
+            case Publish():
+                return op, fill(op.topic, op.names, lookup), op.message.evaluate(lookup)
             case _ if op.field in self._collections:
                 return self._plan_collection(op, lookup)
             case Set(field=name, value=value):
@@ -570,6 +584,9 @@ class ViewStore:
             case Cancel():
                 self.revoke(op.stream, first)
                 self.effects.append(Effect("cancel", op.stream, key=first))
+                return
+            case Publish():
+                self.published.append(Published(first, second))
                 return
             case _:
                 pass
