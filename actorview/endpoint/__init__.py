@@ -6,11 +6,18 @@ adapter share one live-socket core), docs/PROTOCOL.md the frames on the socket a
 docs/DEPLOYMENT.md the two ways to serve.
 """
 
-from actorview.endpoint._errors import BadFrame, EndpointError, JoinRefused, RouteError
+from actorview.endpoint._errors import (
+    BadFrame,
+    EndpointError,
+    JoinRefused,
+    RouteError,
+    SecretNotShared,
+)
 from actorview.endpoint._limits import Limits
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._server import SECRET_ENV, Application
 from actorview.endpoint._tokens import TokenSigner, kept_secret, random_secret
+from actorview.endpoint._workers import WorkerFailed, serve_workers
 
 __all__ = [
     "SECRET_ENV",
@@ -22,7 +29,10 @@ __all__ = [
     "Route",
     "RouteError",
     "Router",
+    "SecretNotShared",
     "TokenSigner",
+    "WorkerFailed",
     "kept_secret",
     "random_secret",
+    "serve_workers",
 ]
