@@ -199,10 +199,15 @@ class Application:
             stylesheets=self.stylesheets,
             scripts=self.scripts,
             debug=debug,
+            health=self._health,
         )
         self._asgi = AsgiServer(
             self.core, self.pages, self.allowed_hosts, self.lifespan, proxies=self.proxies
         )
+
+    def _health(self) -> tuple[bool, int]:
+        """For ``/_av/health``: whether the views run, and how many sessions are live."""
+        return self.core.started, len(self.core.sessions)
 
     @property
     def views(self) -> Supervisor:
