@@ -73,3 +73,22 @@ def test_two_workers_share_one_port_and_stop_cleanly_on_sigterm() -> None:
     stop(process)
     assert process.returncode == 0, "every worker stopped cleanly"
     assert time.monotonic() - started < 8, "within the stop bound"
+
+
+def test_the_demo_with_workers_needs_a_history_file_they_share(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from demo_chat.__main__ import main
+
+    assert main(["--workers", "2", "--port", "0"]) == 2
+    assert "--workers 2 needs --history-db FILE" in capsys.readouterr().err
+
+
+def test_a_hypercorn_workers_flag_is_read_from_its_command_line() -> None:
+    from actorview.endpoint._siblings import _workers_flag
+
+    hypercorn = ["python", "-m", "hypercorn", "-k", "trio"]
+    assert _workers_flag([*hypercorn, "-w", "4", "app:app"]) == 4
+    assert _workers_flag([*hypercorn, "--workers=3", "app:app"]) == 3
+    assert _workers_flag([*hypercorn, "-w2", "app:app"]) == 2
+    assert _workers_flag([*hypercorn, "app:app"]) == 1
