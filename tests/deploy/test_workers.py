@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from actorview.endpoint import SecretNotShared, serve_workers
-from tests.browser.demo import stop
+from tests.browser.demo import free_port, stop
 from tests.deploy.apps import counter_app
 
 
@@ -92,3 +92,21 @@ def test_a_hypercorn_workers_flag_is_read_from_its_command_line() -> None:
     assert _workers_flag([*hypercorn, "--workers=3", "app:app"]) == 3
     assert _workers_flag([*hypercorn, "-w2", "app:app"]) == 2
     assert _workers_flag([*hypercorn, "app:app"]) == 1
+
+
+def test_hypercorn_with_two_workers_and_no_shared_secret_stops_naming_the_fix() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ACTORVIEW_SECRET"}
+    command = [sys.executable, "-m", "hypercorn", "-k", "trio", "-w", "2"]
+    port = free_port()
+    finished = subprocess.run(
+        [*command, "--bind", f"127.0.0.1:{port}", "tests.deploy.unshared:app"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    # It stopped by itself (hypercorn's own exit status says 0 when a worker failed to
+    # load the application), with the error in its output.
+    assert "SecretNotShared: hypercorn: 2 worker processes" in finished.stderr
+    assert "ACTORVIEW_SECRET" in finished.stderr
