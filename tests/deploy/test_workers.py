@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from actorview.endpoint import SecretNotShared, serve_workers
-from tests.browser.demo import free_port, stop
+from tests.browser.demo import demo_server, free_port, stop
 from tests.deploy.apps import counter_app
 
 
@@ -110,3 +111,13 @@ def test_hypercorn_with_two_workers_and_no_shared_secret_stops_naming_the_fix() 
     # load the application), with the error in its output.
     assert "SecretNotShared: hypercorn: 2 worker processes" in finished.stderr
     assert "ACTORVIEW_SECRET" in finished.stderr
+
+
+def test_the_demo_serves_one_port_from_two_workers_sharing_its_history(tmp_path: Path) -> None:
+    options = ["--workers", "2", "--history-db", str(tmp_path / "chat.sqlite3")]
+    with demo_server(*options, "--data-dir", str(tmp_path), secret=None) as url:
+        for _ in range(4):
+            assert httpx.get(url, timeout=5).status_code == 200
+        health = httpx.get(f"{url}_av/health", timeout=5)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+    # demo_server checked that SIGTERM stopped it, every worker, with status 0
