@@ -39,6 +39,7 @@ from actorview.endpoint._answers import (
     bad_request,
     text,
 )
+from actorview.endpoint._compression import Compression
 from actorview.endpoint._core import Core, route_path
 from actorview.endpoint._forwarded import Origin, TrustedProxies
 from actorview.endpoint._http import (
@@ -67,8 +68,9 @@ class TrioLiveSocket:
     """A :class:`ServerWebSocket` as the core's ``LiveSocket``: its closes are bounded
     by ``close_timeout`` and its writes by the :class:`BoundedStream` beneath it."""
 
-    def __init__(self, ws: ServerWebSocket) -> None:
+    def __init__(self, ws: ServerWebSocket, compression: Compression | None) -> None:
         self._ws = ws
+        self._rest_after = compression.rest_after if ws.compressed and compression else None
 
     async def get_message(self) -> str | bytes:
         try:
@@ -85,6 +87,13 @@ class TrioLiveSocket:
     async def aclose(self, code: int, reason: str) -> None:
         await self._ws.aclose(code, reason[:MAX_CLOSE_REASON])
 
+    @property
+    def rest_after(self) -> float | None:
+        return self._rest_after
+
+    def rest(self) -> None:
+        self._ws.rest()
+
 
 class BuiltinServer:
     """Serve the application's pages and live sockets on TCP connections."""
@@ -94,6 +103,7 @@ class BuiltinServer:
         core: Core,
         pages: Pages,
         hosts: AllowedHosts,
+        compression: Compression | None = None,
         *,
         proxies: TrustedProxies | None = None,
         root_path: str = "",
@@ -101,6 +111,7 @@ class BuiltinServer:
         self.core = core
         self.pages = pages
         self.hosts = hosts
+        self.compression = compression
         self.proxies = proxies or TrustedProxies()
         self.root_path = root_path.rstrip("/")
 
@@ -260,13 +271,14 @@ class BuiltinServer:
                     max_message_size=4 * limits.max_frame_bytes,
                     close_timeout=limits.close_timeout,
                     pings=client.frames,
+                    compression=self.compression,
                 )
             if ws is None:  # wsproto refused the handshake (it answered 400)
                 nursery.cancel_scope.cancel()
                 return None
             try:
                 left = await self.core.serve_socket(
-                    TrioLiveSocket(ws), client, root_path=self.root_path
+                    TrioLiveSocket(ws, self.compression), client, root_path=self.root_path
                 )
             finally:
                 with trio.CancelScope(shield=True):
