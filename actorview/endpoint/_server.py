@@ -134,7 +134,10 @@ class Application:
             ``"*"`` allows any host (behind a proxy that checks it).
         limits: per-connection and per-process limits (:class:`Limits`).
         title: the page title.
-        static_files: extra files served under ``/_av/static/<name>``.
+        static_files: extra files served under ``/_av/static/<name>``. Pages link
+            every file by a content-hashed URL (``/_av/static/<digest>/<name>``, cached
+            as immutable); the plain URL revalidates by ETag; text is gzipped for a
+            browser that takes it (``actorview.endpoint._assets``).
         stylesheets: names among ``static_files`` linked from every page, after the
             runtime's own ``actorview.css`` (the look of ``#av-notice``), so they can restyle it.
             Error pages link them too (their markup: ``main.av-error-page``).

@@ -2,7 +2,9 @@
 its ports changed) in front of two hypercorn trio workers serving ``demo_chat.asgi:app``
 with one secret and one SQLite history, driven in Chromium. The worker that holds the
 page's view is stopped: the page's socket reconnects through nginx to the other worker,
-which mounts the view again from the join token and shows the committed history.
+which mounts the view again from the join token and shows the committed history. With
+the file's TLS lines filled in (a certificate made by trustme), nginx terminates TLS and
+the page's socket is wss.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +32,20 @@ SECRET = "nginx-deploy-secret-" * 2
 pytestmark = pytest.mark.browser
 
 
-def nginx_config(listen: int, upstreams: tuple[int, int]) -> str:
-    """The recipe's configuration with this test's ports, in the foreground."""
+def nginx_config(listen: int, upstreams: tuple[int, int], tls: tuple[Path, Path] | None) -> str:
+    """The recipe's configuration with this test's ports, in the foreground; with
+    ``tls`` (certificate and key files), its TLS lines filled in."""
     text = CONFIG.read_text()
     assert "listen 127.0.0.1:8080;" in text and "server 127.0.0.1:8001;" in text
-    text = text.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{listen};")
+    assert "#   listen 443 ssl;" in text, "the file shows how to terminate TLS"
+    if tls is None:
+        text = text.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{listen};")
+    else:
+        text = text.replace(
+            "listen 127.0.0.1:8080;",
+            f"listen 127.0.0.1:{listen} ssl; ssl_certificate {tls[0]};"
+            f" ssl_certificate_key {tls[1]};",
+        )
     text = text.replace("server 127.0.0.1:8001;", f"server 127.0.0.1:{upstreams[0]};")
     text = text.replace("server 127.0.0.1:8002;", f"server 127.0.0.1:{upstreams[1]};")
     return "daemon off;\n" + text
@@ -59,8 +71,10 @@ def hypercorn(port: int, tmp_path: Path) -> subprocess.Popen[str]:
     )
 
 
-@pytest.fixture
-def deployed(tmp_path: Path) -> Iterator[tuple[str, dict[int, subprocess.Popen[str]]]]:
+@contextmanager
+def deployment(
+    tmp_path: Path, tls: tuple[Path, Path] | None = None
+) -> Iterator[tuple[str, dict[int, subprocess.Popen[str]]]]:
     """The nginx URL, and the workers by port."""
     if not NGINX.exists():
         pytest.fail(f"the deployment test needs Debian's nginx at {NGINX}: run bash .ci/setup")
@@ -70,7 +84,7 @@ def deployed(tmp_path: Path) -> Iterator[tuple[str, dict[int, subprocess.Popen[s
     for folder in ("logs", "tmp"):
         (prefix / folder).mkdir(parents=True)
     listen = free_port()
-    (prefix / "nginx.conf").write_text(nginx_config(listen, ports))
+    (prefix / "nginx.conf").write_text(nginx_config(listen, ports, tls))
     nginx = None
     try:
         for port, process in workers.items():
@@ -82,13 +96,19 @@ def deployed(tmp_path: Path) -> Iterator[tuple[str, dict[int, subprocess.Popen[s
             text=True,
         )
         wait_until_listening(listen, nginx)
-        yield f"http://127.0.0.1:{listen}/", workers
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{listen}/", workers
     finally:
         if nginx is not None:
             stop(nginx)
         for process in workers.values():
             if process.poll() is None:
                 stop(process)
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Iterator[tuple[str, dict[int, subprocess.Popen[str]]]]:
+    with deployment(tmp_path) as served:
+        yield served
 
 
 def sessions(port: int) -> int:
@@ -135,3 +155,27 @@ def test_through_nginx_a_dropped_socket_reconnects_to_the_other_worker_with_its_
         assert csp == [], "hashed, gzipped files load under the page's CSP through nginx"
     finally:
         page.close()
+
+
+def test_nginx_terminates_tls_and_the_page_talks_over_wss(browser: Any, tmp_path: Path) -> None:
+    import trustme
+
+    certificate = trustme.CA().issue_cert("127.0.0.1")
+    files = (tmp_path / "cert.pem", tmp_path / "key.pem")
+    certificate.cert_chain_pems[0].write_to_path(str(files[0]))
+    certificate.private_key_pem.write_to_path(str(files[1]))
+    with deployment(tmp_path, files) as (url, _):
+        context = browser.new_context(ignore_https_errors=True)  # the test's own CA
+        page = context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda socket: sockets.append(socket.url))
+        try:
+            page.goto(url)
+            page.wait_for_selector("#av-root.av-connected")
+            assert page.evaluate("location.protocol") == "https:"
+            assert sockets == [f"wss://{url.removeprefix('https://')}_av/live"]
+            send(page, "over tls")
+            page.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
+            assert history(page)[0] == "over tls"
+        finally:
+            context.close()
