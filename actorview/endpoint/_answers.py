@@ -230,8 +230,8 @@ class Pages:
         for, and linked by its plain URL until then."""
         names = sorted(self.client_modules)
         bodies = [Path(self.static_files[name]).read_bytes() for name in names]
-        parts = [part for name, body in zip(names, bodies, strict=True) for part in (name, body)]
-        digest = content_digest(*(p if isinstance(p, bytes) else p.encode() for p in parts))
+        pairs = zip(names, bodies, strict=True)
+        digest = content_digest(*(part for name, body in pairs for part in (name.encode(), body)))
         for name, body in zip(names, bodies, strict=True):
             self._assets[CLIENT_PREFIX + name] = Asset.of(body, JAVASCRIPT, digest=digest)
         for name in (*self.stylesheets, *self.scripts):
