@@ -127,3 +127,22 @@ async def test_allowed_origins_are_accepted_besides_the_pages_own_host() -> None
             token = (await fetch(port)).token
             async with socket_via(port, {"Origin": origin}) as ws:
                 assert (await join(ws, token))[0]["t"] == "joined"
+
+
+def test_a_client_cannot_pass_itself_off_as_another_through_a_trusted_proxy() -> None:
+    proxies = TrustedProxies.of(["127.0.0.1"])
+    # The client sent "X-Forwarded-For: 1.1.1.1"; the proxy appended the real peer.
+    spoofed = {"x-forwarded-for": "1.1.1.1, 198.51.100.9"}
+    assert proxies.resolve("127.0.0.1", spoofed).client == "198.51.100.9"
+    forwarded = {"forwarded": "for=1.1.1.1, for=198.51.100.9;proto=http"}
+    assert proxies.resolve("127.0.0.1", forwarded).client == "198.51.100.9"
+    assert proxies.resolve("::1", spoofed).client == "::1", "::1 is not 127.0.0.1"
+
+
+def test_a_forwarded_host_that_could_not_be_a_host_header_is_ignored() -> None:
+    proxies = TrustedProxies.of(["127.0.0.1"])
+    for host in ("evil.example/path", "a b", "user@evil.example", "x" * 300):
+        assert proxies.resolve("127.0.0.1", {"x-forwarded-host": host}).host is None, host
+    assert proxies.resolve("127.0.0.1", {"x-forwarded-host": "a.example:8443"}).host == (
+        "a.example:8443"
+    )
