@@ -120,13 +120,14 @@ class Core:
             client.connections -= 1
 
     def origin_allowed(self, headers: Mapping[str, str]) -> bool:
-        """Whether an upgrade's ``Origin`` may open a live socket: one of
-        ``allowed_origins``, or by default the page's own host."""
+        """Whether an upgrade's ``Origin`` may open a live socket: the page's own host
+        (``http://`` or ``https://`` and the ``Host`` header, or the host a trusted
+        proxy forwarded), or one of ``allowed_origins``, matched exactly."""
         origin = headers.get("origin")
         if origin is None:
             return False
-        if self.allowed_origins is not None:
-            return origin in self.allowed_origins
+        if self.allowed_origins is not None and origin in self.allowed_origins:
+            return True
         host = headers.get("host", "")
         return origin in (f"http://{host}", f"https://{host}")
 
