@@ -14,9 +14,9 @@ replay it in the browser. Use them through this module's namespace::
         when=lambda input_valid: input_valid,
     )
 
-``Op`` is a closed union of frozen values (:data:`FieldOp`, :data:`TaskOp` and
-:data:`PageOp`): the store, the validator and the client planner each dispatch on it
-with one ``match``.
+``Op`` is a closed union of frozen values (:data:`FieldOp`, :data:`TaskOp`,
+:class:`Publish` and :data:`PageOp`): the store, the validator and the client planner
+each dispatch on it with one ``match``.
 
 Semantics, for all the ops of one action or clause: every expression reads the state and
 calc values as they were when the message arrived (not as changed by an earlier op of
@@ -32,6 +32,7 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 
 from actorview.declare._expressions import Expr, expr
+from actorview.declare._subscriptions import placeholders
 from actorview.errors import DefinitionError
 
 
@@ -154,6 +155,20 @@ class Cancel(_Conditional):
     """The key of the run to cancel (keyed streams); ``None``: every run."""
 
 
+@attrs.frozen
+class Publish(_Conditional):
+    """Publish a message on a topic of the bus (see :func:`publish`)."""
+
+    verb: ClassVar[str] = "publish"
+    topic: str
+    names: tuple[str, ...]
+    """The names the topic template reads."""
+    message: Expr
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return (self.message,)
+
+
 # -- page ops: what an action or clause tells the page besides its render --------------
 
 
@@ -252,7 +267,7 @@ FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | De
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp | PageOp
+Op: TypeAlias = FieldOp | TaskOp | Publish | PageOp
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -376,6 +391,24 @@ def cancel(stream: str, *, key: Any = None) -> Cancel:
     )
 
 
+def publish(topic: str, message: Any) -> Publish:
+    """``ops.publish("room:{room}", lambda room, text: Said(room, text))``: publish a
+    message on a topic of the view's bus (``actorview.pubsub``).
+
+    ``topic`` may name fields, calcs and params (``{room}``), filled in when the op
+    applies; ``message`` is a value or an expression, evaluated then (an attrs
+    instance: what every bus can carry). The message is published after the message
+    that applied the op has been handled, before the view takes its next one, to every
+    subscriber of the topic of that moment (this view too, if it subscribes). A bus
+    that refuses it (a Redis bus that is down, a message that does not encode) changes
+    nothing that was applied: the page gets a notice and the error is logged.
+    """
+    names, problem = placeholders(topic) if isinstance(topic, str) else ((), "not a str")
+    if problem is not None:
+        raise DefinitionError(f"ops.publish({topic!r}, ...): {problem}")
+    return Publish(topic, names, expr(message, where=f"ops.publish({topic!r}, ...)"))
+
+
 def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:
     """Apply ``items`` only when ``condition`` holds (read like every other expression).
 
@@ -397,6 +430,7 @@ __all__ = [
     "OpLike",
     "PageOp",
     "Pop",
+    "Publish",
     "Push",
     "PushEvent",
     "Reset",
@@ -412,6 +446,7 @@ __all__ = [
     "flash",
     "flatten",
     "pop",
+    "publish",
     "push",
     "push_event",
     "reset",

@@ -55,6 +55,7 @@ from actorview.endpoint._sockets import (
 from actorview.endpoint._tokens import TokenSigner
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, MailboxError
+from actorview.pubsub import Bus, default_bus
 from actorview.supervisor import ChildWaiting, Supervisor, SupervisorState
 from actorview.supervisor._errors import DuplicateChildId, UnknownChild
 from actorview.view import Connected, Disconnected
@@ -81,8 +82,11 @@ class Core:
         limits: Limits,
         *,
         allowed_origins: frozenset[str] | None,
+        bus: Bus | None = None,
     ) -> None:
         self.router = router
+        self.bus: Bus = bus if bus is not None else default_bus()
+        """The topic bus every view of the application publishes and subscribes on."""
         self.signer = signer
         self.limits = limits
         self.allowed_origins = allowed_origins
@@ -116,13 +120,14 @@ class Core:
             client.connections -= 1
 
     def origin_allowed(self, headers: Mapping[str, str]) -> bool:
-        """Whether an upgrade's ``Origin`` may open a live socket: one of
-        ``allowed_origins``, or by default the page's own host."""
+        """Whether an upgrade's ``Origin`` may open a live socket: the page's own host
+        (``http://`` or ``https://`` and the ``Host`` header, or the host a trusted
+        proxy forwarded), or one of ``allowed_origins``, matched exactly."""
         origin = headers.get("origin")
         if origin is None:
             return False
-        if self.allowed_origins is not None:
-            return origin in self.allowed_origins
+        if self.allowed_origins is not None and origin in self.allowed_origins:
+            return True
         host = headers.get("host", "")
         return origin in (f"http://{host}", f"https://{host}")
 
@@ -303,7 +308,7 @@ class Core:
         stays supervised and is tried again (the page was told it waits)."""
         life = live.ViewLife(session, route.name)
         params = route.mount_params(session.params, session.session_id)
-        start = functools.partial(live.run_view, route.view, params, session, life)
+        start = functools.partial(live.run_view, route.view, params, session, life, bus=self.bus)
         await self.views.start_child(route.view_spec(session.session_id, start, life.observe))
 
     async def _read(self, ws: LiveSocket, session: Session, client: Client) -> None:

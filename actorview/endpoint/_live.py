@@ -18,6 +18,7 @@ from actorview.endpoint._protocol import Event, Input, NoticeKind, control_frame
 from actorview.endpoint._session import Session
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
+from actorview.pubsub import Bus
 from actorview.render import to_html
 from actorview.render._wire import (
     EVENT_FRAME,
@@ -253,6 +254,7 @@ async def run_view(
     session: Session,
     life: ViewLife | None = None,
     *,
+    bus: Bus | None = None,
     task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run a new instance of ``view_class`` for ``session`` (a supervisor child start).
@@ -268,6 +270,7 @@ async def run_view(
         page=session_page(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
+        bus=bus,
     )
     if session.attached:
         view.ref.tell_nowait(Connected())

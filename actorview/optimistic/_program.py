@@ -55,6 +55,7 @@ from actorview.declare.ops import (
     Flash,
     Op,
     Pop,
+    Publish,
     Push,
     PushEvent,
     Reset,
@@ -337,8 +338,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel():
-                return None  # fire and cancel are the server's
+            case Fire() | Cancel() | Publish():
+                return None  # fire, cancel and publish are the server's
             case PushEvent() | Flash():
                 return None  # what the page is told comes from the server
             case _:
@@ -577,7 +578,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel() | PushEvent() | Flash():
+        case Fire() | Cancel() | Publish() | PushEvent() | Flash():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

@@ -36,6 +36,7 @@ import trio.testing
 
 from actorview.endpoint._live import notice_frame, page_frame
 from actorview.mailbox import ActorCrashed, ActorRef, ActorStopped, AskTimeout
+from actorview.pubsub import Bus
 from actorview.render import DomElement, RenderError
 from actorview.testing._css import SelectorError, parse, select, text_of, walk
 from actorview.testing._errors import (
@@ -204,6 +205,7 @@ class ViewClient(Generic[V]):
         *,
         strict: bool,
         name: str | None = None,
+        bus: Bus | None = None,
     ) -> None:
         self.strict = strict
         self.frames: list[Frame] = []
@@ -226,6 +228,7 @@ class ViewClient(Generic[V]):
             notices=self._notice,
             page=self._page_message,
             name=name or f"{view_class.__name__}:test",
+            bus=bus,
         )
 
     # -- life ------------------------------------------------------------------------------
@@ -798,6 +801,7 @@ async def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    bus: Bus | None = None,
 ) -> AsyncIterator[ViewClient[V]]:
     """Run a new ``view_class(params)`` in the current trio loop and yield its client.
 
@@ -805,7 +809,10 @@ async def mount(
     end cancels it and everything it started. ``params`` is structured as the endpoint
     does (a mapping, or an instance of the type ``mount`` declares). With ``strict=True``,
     an event the view rejects raises :class:`EventRejected` instead of returning
-    ``Rejected``. Use it under ``autojump_clock`` (waits are free) or a manual
+    ``Rejected``. ``bus``: the topic bus its subscriptions and ``ops.publish`` use (the
+    process's :func:`~actorview.pubsub.default_bus` unless given; pass a fresh
+    ``LocalBus()`` to keep a test's topics to itself, and mount several views on it to
+    test them together). Use it under ``autojump_clock`` (waits are free) or a manual
     ``MockClock`` (``advance`` moves time).
 
     Example::
@@ -819,7 +826,7 @@ async def mount(
     failure: Exception | None = None
     async with trio.open_nursery() as nursery:
         try:
-            client = ViewClient(view_class, params, nursery, strict=strict, name=name)
+            client = ViewClient(view_class, params, nursery, strict=strict, name=name, bus=bus)
             await client._start()
             try:
                 yield client

@@ -56,6 +56,7 @@ from actorview.declare import (
     StreamChange,
     StreamFailed,
     StreamTask,
+    Subscribe,
     UnknownAction,
     ViewClause,
     ViewError,
@@ -67,6 +68,7 @@ from actorview.declare import (
     ops,
     state,
     stream,
+    subscribe,
 )
 from actorview.lifecycle import RunState
 from actorview.view._events import (
@@ -175,6 +177,7 @@ __all__ = [
     "StreamItems",
     "StreamRunner",
     "StreamTask",
+    "Subscribe",
     "TaskRunner",
     "UnknownAction",
     "View",
@@ -189,4 +192,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "subscribe",
 ]

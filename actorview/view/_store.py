@@ -43,6 +43,7 @@ from actorview.declare._errors import (
 from actorview.declare._expressions import Expr
 from actorview.declare._fields import FieldKind, Origin
 from actorview.declare._spec import ViewSpec
+from actorview.declare._subscriptions import fill
 from actorview.declare._tasks import OnBusy
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import (
@@ -54,6 +55,7 @@ from actorview.declare.ops import (
     Flash,
     Op,
     Pop,
+    Publish,
     Push,
     PushEvent,
     Reset,
@@ -89,6 +91,14 @@ class Effect:
     stream: str
     args: dict[str, Any] = attrs.field(factory=dict)
     key: Hashable | None = None
+
+
+@attrs.frozen
+class Published:
+    """A message to publish on ``topic`` after the message (an ``ops.publish``)."""
+
+    topic: str
+    message: object
 
 
 class _Growth:
@@ -159,6 +169,8 @@ class ViewStore:
         """Names changed by a pass run inside a message (form fields before an action's
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
         self.effects: list[Effect] = []
+        self.published: list[Published] = []
+        """What ``ops.publish`` asked for, published by the view after the message."""
         """Stream fires and cancels waiting for the view to carry them out, in order."""
         self.page_messages: list[PageMessage] = []
         """Events and flashes the ops pushed, in order, waiting for the view to hand them
@@ -462,6 +474,8 @@ class ViewStore:
                 return op, pushed_event(self.view, where, name, payload.evaluate(lookup)), None
             case Flash(kind=kind, text=text):
                 return op, flash(self.view, where, kind, text.evaluate(lookup)), None
+            case Publish():
+                return op, fill(op.topic, op.names, lookup), op.message.evaluate(lookup)
             case _ if op.field in self._collections:
                 return self._plan_collection(op, lookup)
             case Set(field=name, value=value):
@@ -583,6 +597,9 @@ class ViewStore:
                 return
             case PushEvent() | Flash():
                 self.page_messages.append(first)
+                return
+            case Publish():
+                self.published.append(Published(first, second))
                 return
             case _:
                 pass

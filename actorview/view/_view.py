@@ -82,6 +82,7 @@ from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
 from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
+from actorview.pubsub import Bus, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view._events import (
     ActionEvent,
@@ -113,6 +114,7 @@ from actorview.view._page import (
 from actorview.view._page import flash as make_flash
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
+from actorview.view._topics import hold, open_subscriptions, publish_all
 
 T = TypeVar("T")
 
@@ -275,8 +277,10 @@ class View(Actor):
         paced: bool = False,
         notices: NoticeSink | None = None,
         page: PageSink | None = None,
+        bus: Bus | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
+        self._bus: Bus = bus if bus is not None else default_bus()
         self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
         plan = type(self).__view_client__
@@ -507,6 +511,9 @@ class View(Actor):
     async def on_start(self) -> None:
         await self.load()
         spec = type(self).__view_spec__
+        if spec.subscriptions:
+            held = open_subscriptions(spec, self._view_store.read, self._bus, self.ref.tell_nowait)
+            self.nursery.start_soon(hold, held)
         for name, declared in spec.tasks.items():
             self._runners[name] = TaskRunner(
                 declared,
@@ -534,6 +541,9 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
+        if self._view_store.published:
+            published, self._view_store.published = self._view_store.published, []
+            await publish_all(self._bus, published, self.log, self.notify)
         if self._view_store.recompute():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
