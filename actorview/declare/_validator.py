@@ -45,7 +45,9 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
     Push,
     Reset,
@@ -440,6 +442,8 @@ class _Checker:
         match op:
             case Fire() | Cancel():
                 self.check_stream_op(label, op, local)
+            case PatchUrl() | Navigate():
+                pass  # a target is checked by the host when the op runs (docs/NAVIGATION.md)
             case _:
                 self.check_target(label, op)
 

@@ -28,10 +28,12 @@ import attrs
 import trio
 
 from actorview.endpoint import _live as live
+from actorview.endpoint._navigation import MAX_URL_CHARS
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._tokens import TokenSigner
 from actorview.logging import get_logger
 from actorview.optimistic import program_id, program_source, runtime_source
+from actorview.view import PageUrl
 
 LIVE_PATH = "/_av/live"
 CLIENT_PREFIX = "/_av/"
@@ -158,8 +160,11 @@ class Pages:
         if found is None:
             return self.error_page(404, request)
         route, params = found
+        url = page_url(request, params)
+        if url is None:
+            return text(414, f"the URL is longer than {MAX_URL_CHARS} characters\n")
         try:
-            page = await self._page(route, params, request.root_path)
+            page = await self._page(route, params, request.root_path, url)
         except Exception as error:
             _log.exception(
                 "endpoint.page_failed", route=route.name, view=route.view.__name__, path=path[:200]
@@ -202,13 +207,17 @@ class Pages:
         body = self._cache[path] = source.encode()
         return body
 
-    async def _page(self, route: Route, params: dict[str, str], root: str) -> str:
-        """The server-rendered page of ``route``; raises what the view's mount or first
-        render raised (:meth:`answer` makes it the error page)."""
+    async def _page(
+        self, route: Route, params: dict[str, str], root: str, url: PageUrl | None = None
+    ) -> str:
+        """The server-rendered page of ``route`` at ``url``; raises what the view's mount
+        or first render raised (:meth:`answer` makes it the error page)."""
         session_id = secrets.token_urlsafe(16)
-        token = self.signer.sign(route.name, params, session_id)
+        token = self.signer.sign(
+            route.name, params, session_id, url=None if url is None else url.href
+        )
         body = await live.static_render(
-            route.view, route.mount_params(params, session_id), waits_on=route.waits_on
+            route.view, route.mount_params(params, session_id), waits_on=route.waits_on, url=url
         )
         prefix = html.escape(root)
         scripts = "".join(
@@ -278,6 +287,14 @@ class Pages:
             f"<p>{message}</p>{action}{detail}</main></body></html>"
         )
         return Response(status, page.encode(), HTML, NO_STORE)
+
+
+def page_url(request: PageRequest, params: dict[str, str]) -> PageUrl | None:
+    """The :class:`PageUrl` a page request gives its view (live navigation), or None if
+    it is longer than :data:`MAX_URL_CHARS`."""
+    if len(request.path) + len(request.query) + 1 > MAX_URL_CHARS:
+        return None
+    return PageUrl(request.path, request.query, params)
 
 
 def _local_path(target: str) -> bool:

@@ -79,6 +79,13 @@ from actorview.view._events import (
     Outcome,
     Rejected,
 )
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
+)
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
     KEEP_FAILED_TEXT,
@@ -130,6 +137,9 @@ __all__ = [
     "KeepFailed",
     "KeptSource",
     "MissingFailureClause",
+    "NavigationKind",
+    "NavigationRequest",
+    "NavigationSink",
     "Notice",
     "NoticeSink",
     "OnBusy",
@@ -139,6 +149,7 @@ __all__ = [
     "Outcome",
     "PageError",
     "PageSource",
+    "PageUrl",
     "Rejected",
     "RenderSink",
     "Rendered",
@@ -157,6 +168,7 @@ __all__ = [
     "StreamTask",
     "TaskRunner",
     "UnknownAction",
+    "UrlChanged",
     "View",
     "ViewClause",
     "ViewError",
