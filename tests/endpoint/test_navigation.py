@@ -1,0 +1,153 @@
+"""Live navigation over real sockets: the nav, url, load and render-with-nav frames."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import trio
+import trio_websocket
+
+from actorview.endpoint import Application, Limits
+from examples.navigation import PAGES, app
+from tests.endpoint.harness import fetch, join, live, receive, running, send
+
+SECRET = b"test-secret-" * 3
+
+
+def navigation_app() -> Application:
+    return app(secret=SECRET)
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    body = token.split(".")[0]
+    return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+
+
+async def until_frame(ws: trio_websocket.WebSocketConnection, tag: str) -> dict[str, Any]:
+    """The next control frame tagged ``tag`` (patch frames and others skipped)."""
+    for _ in range(20):
+        frame = await receive(ws)
+        if isinstance(frame, dict) and frame.get("t") == tag:
+            return frame
+    raise AssertionError(f"no {tag!r} frame")
+
+
+async def test_a_page_at_a_patched_url_renders_its_state_and_signs_the_url() -> None:
+    async with running(navigation_app()) as port:
+        page = await fetch(port, "/?page=3")
+        assert f'<p id="page">Page 3 of {PAGES}</p>' in page.body
+        assert claims_of(page.token)["u"] == "/?page=3"
+        async with live(port) as ws:
+            joined, rendered = await join(ws, page.token)
+    assert f"Page 3 of {PAGES}" in rendered["html"]
+    assert claims_of(joined["token"])["u"] == "/?page=3"
+
+
+async def test_a_patch_from_the_page_runs_handle_params_and_answers_a_url_frame() -> None:
+    async with running(navigation_app()) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            await send(ws, t="nav", href="/?page=2", kind="patch")
+            patch = await receive(ws)
+            url = await receive(ws)
+    assert ["t", [1, 0], f"Page 2 of {PAGES}"] in patch
+    assert url["t"] == "url" and url["href"] == "/?page=2" and url["history"] == "push"
+    assert claims_of(url["token"])["u"] == "/?page=2"
+
+
+async def test_ops_patch_from_an_action_and_a_back_move() -> None:
+    async with running(navigation_app()) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            await send(ws, t="event", ref=1, name="last")
+            url = await until_frame(ws, "url")
+            assert url["href"] == f"/?page={PAGES}" and url["history"] == "push"
+            await send(ws, t="nav", href="/", kind="pop")
+            patch = await receive(ws)
+            back = await receive(ws)
+    assert ["t", [1, 0], f"Page 1 of {PAGES}"] in patch
+    assert back["t"] == "url" and back["history"] == "none"
+
+
+async def test_navigate_mounts_another_route_over_the_same_socket() -> None:
+    async with running(navigation_app()) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            await send(ws, t="nav", href="/articles/7", kind="navigate")
+            rendered = await receive(ws)
+            await send(ws, t="event", ref=1, name="home")
+            reply = await receive(ws)
+            home = await receive(ws)
+    assert rendered["t"] == "render" and '<h1 id="article">Article 7</h1>' in rendered["html"]
+    nav = rendered["nav"]
+    assert nav["href"] == "/articles/7" and nav["history"] == "push"
+    assert nav["program"] == "examples.navigation.Article"
+    assert nav["script"] == "/_av/program/Article.js"
+    claims = claims_of(nav["token"])
+    assert claims["v"] == "Article" and claims["p"] == {"article": "7"}
+    assert claims["s"] == claims_of(page.token)["s"]  # the same session
+    assert reply == {"t": "reply", "ref": 1, "outcome": "applied"}
+    assert home["t"] == "render" and "Page 1 of" in home["html"]
+    assert home["nav"]["href"] == "/"
+
+
+async def test_a_rejoin_after_the_view_was_reaped_mounts_it_at_the_page_url() -> None:
+    grace = Limits(rejoin_grace=0.05)
+    async with running(app(secret=SECRET, limits=grace)) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            await send(ws, t="nav", href="/?page=4", kind="patch")
+            url = await until_frame(ws, "url")
+        await trio.sleep(0.3)  # the session is reaped: the rejoin mounts a fresh view
+        async with live(port) as ws:
+            _, patched = await join(ws, url["token"])
+            await send(ws, t="nav", href="/articles/9", kind="navigate")
+            moved = await receive(ws)
+        await trio.sleep(0.3)
+        async with live(port) as ws:
+            _, article = await join(ws, moved["nav"]["token"], path="/articles/9")
+    assert f"Page 4 of {PAGES}" in patched["html"]
+    assert '<h1 id="article">Article 9</h1>' in article["html"]
+
+
+async def test_a_path_no_live_route_serves_is_a_whole_page_load() -> None:
+    async with running(navigation_app()) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            await send(ws, t="nav", href="/about?x=1#top", kind="navigate")
+            load = await receive(ws)
+    assert load == {"t": "load", "href": "/about?x=1"}
+
+
+async def test_bad_urls_get_an_error_frame_and_lose_nothing() -> None:
+    async with running(navigation_app()) as port:
+        page = await fetch(port, "/?page=2")
+        async with live(port) as ws:
+            await join(ws, page.token)
+            errors = []
+            for href in ("//evil.example/", "http://evil.example/", "relative", "/" + "x" * 3000):
+                await send(ws, t="nav", href=href, kind="patch")
+                errors.append(await receive(ws))
+            await send(ws, t="nav", href="/", kind="sideways")
+            errors.append(await receive(ws))
+            await send(ws, t="nav", href="/?page=3", kind="patch")
+            patch = await receive(ws)
+    assert all(error["t"] == "error" for error in errors)
+    assert "not a path of this site" in errors[0]["error"]
+    assert "not a path of this site" in errors[1]["error"]
+    assert "longer than 2048" in errors[3]["error"]
+    assert "kind must be one of" in errors[4]["error"]
+    assert ["t", [1, 0], f"Page 3 of {PAGES}"] in patch  # the view goes on
+
+
+async def test_a_page_url_past_the_bound_is_refused() -> None:
+    async with running(navigation_app()) as port:
+        page = await fetch(port, "/?q=" + "x" * 2100)
+    assert page.status in (414, 431, 400)
