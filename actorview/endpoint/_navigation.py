@@ -26,6 +26,7 @@ import urllib.parse
 
 import attrs
 
+from actorview.endpoint._errors import EndpointError
 from actorview.endpoint._routes import Route, Router
 from actorview.view import PageUrl
 
@@ -33,7 +34,7 @@ MAX_URL_CHARS = 2048
 """The longest href a navigation or a page's URL may have (path and query)."""
 
 
-class BadUrl(ValueError):
+class BadUrl(EndpointError, ValueError):
     """An href that is not a path of this application; the message says why (it is
     sent to the page in an error frame)."""
 
