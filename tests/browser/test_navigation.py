@@ -103,7 +103,9 @@ def test_navigate_to_another_route_over_the_same_socket(browser: Any, live_port:
         page.close()
 
 
-def test_a_modifier_click_opens_the_link_normally(browser: Any, live_port: int) -> None:
+def test_a_modifier_click_or_target_blank_opens_the_link_normally(
+    browser: Any, live_port: int
+) -> None:
     from playwright.sync_api import expect
 
     base = f"http://127.0.0.1:{live_port}"
@@ -116,8 +118,13 @@ def test_a_modifier_click_opens_the_link_normally(browser: Any, live_port: int) 
         assert other.url == f"{base}/?page=2"
         expect(other.locator("#page")).to_have_text(f"Page 2 of {PAGES}")
         other.close()
+        page.evaluate("document.getElementById('older').target = '_blank'")
+        with page.context.expect_page() as opening:
+            page.click("#older")  # target=_blank: a new tab, as for any link
+        opening.value.close()
         expect(page.locator("#page")).to_have_text(f"Page 1 of {PAGES}")
         expect(page).to_have_url(f"{base}/")
+        assert loads_and_sockets(page) == [1, 1]
     finally:
         page.close()
 

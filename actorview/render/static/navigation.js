@@ -70,6 +70,7 @@ export function navigated(view, nav) {
 // loaded (its script is served by the same origin, so the CSP holds).
 export function arrived(view, nav, rebind) {
   navigated(view, nav);
+  if (nav.history === "push") window.scrollTo(0, 0); // a new page, read from its top
   if (nav.program === undefined) return;
   view.container.setAttribute("data-av-program", String(nav.program));
   view.optimistic = null; // made again from the new program (bindings.js)
