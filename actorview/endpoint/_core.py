@@ -52,7 +52,7 @@ from actorview.endpoint._protocol import (
     parse_client_frame,
 )
 from actorview.endpoint._routes import Route, Router
-from actorview.endpoint._session import Move, Session
+from actorview.endpoint._session import QueuedMove, Session
 from actorview.endpoint._sockets import (
     CLOSE_IDLE,
     CLOSE_JOIN_REFUSED,
@@ -428,7 +428,9 @@ class Core:
     async def _page_moved(self, session: Session, frame: Nav) -> None:
         """A ``nav`` frame: queue the page's move for :meth:`_navigations`."""
         kind = NavigationKind.NAVIGATE if frame.kind == "navigate" else NavigationKind.PATCH
-        move = Move(NavigationRequest(kind, frame.href), from_page=True, pop=frame.kind == "pop")
+        move = QueuedMove(
+            NavigationRequest(kind, frame.href), from_page=True, pop=frame.kind == "pop"
+        )
         if not session.queue_move(move):
             await self._send_error(session, "too many navigations at once: slow down")
 
@@ -439,7 +441,7 @@ class Core:
             with trio.CancelScope(shield=True):
                 await self._move(session, move, root_path)
 
-    async def _move(self, session: Session, move: Move, root_path: str) -> None:
+    async def _move(self, session: Session, move: QueuedMove, root_path: str) -> None:
         """One navigation: bad hrefs get an error frame (nothing changes), a path no live
         route serves a ``load`` frame, a patch the view's ``handle_params``, another
         route a new view over the same socket."""
@@ -452,6 +454,14 @@ class Core:
                 self.router, session.route, href, patch=request.kind is NavigationKind.PATCH
             )
         except BadUrl as bad:
+            if not move.from_page:
+                _log.error(
+                    "endpoint.bad_navigation",
+                    view=session.route.view.__name__ if session.route else None,
+                    op=f"ops.{request.kind.value}",
+                    error=str(bad),
+                    fix="give ops.patch / ops.navigate a path of this application",
+                )
             source = "the page" if move.from_page else "the view"
             await self._send_error(session, f"{source} asked for a bad URL: {bad}")
             return

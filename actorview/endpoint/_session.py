@@ -32,7 +32,7 @@ _log = get_logger(component="endpoint")
 
 
 @attrs.frozen
-class Move:
+class QueuedMove:
     """One navigation waiting in a session: ``request`` (its href within the
     application), and whether the page sent it (a ``nav`` frame: its kind ``pop`` means
     the browser is already at the URL)."""
@@ -72,14 +72,14 @@ class Session:
         self.arrival: dict[str, Any] | None = None
         """What the page needs to show the view a navigation is mounting (its URL, the
         token, its client program): sent in that view's first render frame."""
-        self.moves_in, self.moves_out = trio.open_memory_channel[Move](MAX_PENDING_MOVES)
+        self.moves_in, self.moves_out = trio.open_memory_channel[QueuedMove](MAX_PENDING_MOVES)
 
     def request_navigation(self, request: NavigationRequest) -> None:
         """The view's sink for ``ops.patch`` / ``ops.navigate``: queue it for the
         connection (sync, never blocks; one past :data:`MAX_PENDING_MOVES` is dropped)."""
-        self.queue_move(Move(request))
+        self.queue_move(QueuedMove(request))
 
-    def queue_move(self, move: Move) -> bool:
+    def queue_move(self, move: QueuedMove) -> bool:
         """Queue a navigation for the connection; False if too many wait already."""
         try:
             self.moves_in.send_nowait(move)
