@@ -9,9 +9,12 @@ from typing import Any
 import trio
 import trio_websocket
 
-from actorview.endpoint import Application, Limits
-from examples.navigation import PAGES, app
+from actorview.endpoint import Application, Limits, Route
+from actorview.render import Element, h
+from actorview.view import View, action, ops
+from examples.navigation import PAGES, Article, app
 from tests.endpoint.harness import fetch, join, live, receive, running, send
+from tests.logs import logged
 
 SECRET = b"test-secret-" * 3
 
@@ -151,3 +154,33 @@ async def test_a_page_url_past_the_bound_is_refused() -> None:
     async with running(navigation_app()) as port:
         page = await fetch(port, "/?q=" + "x" * 2100)
     assert page.status in (414, 431, 400)
+
+
+class Wayward(View):
+    """Navigations a developer gets wrong: a patch to another route, a target off-site."""
+
+    across = action(ops.patch("/articles/1"))
+    away = action(ops.navigate("//evil.example/"))
+
+    def render(self) -> Element:
+        return h.p("wayward", id="wayward")
+
+
+async def test_a_views_wrong_navigations_are_logged_naming_the_view_and_the_fix() -> None:
+    routes = [Route("/", Wayward), Route("/articles/{article}", Article)]
+    with logged() as logs:
+        async with running(Application(routes, secret=SECRET)) as port:
+            page = await fetch(port)
+            async with live(port) as ws:
+                await join(ws, page.token)
+                await send(ws, t="event", ref=1, name="away")
+                error = await until_frame(ws, "error")
+                await send(ws, t="event", ref=2, name="across")
+                moved = await until_frame(ws, "render")
+    assert "the view asked for a bad URL" in error["error"]
+    assert "Article 1" in moved["html"]  # navigated there instead
+    events = {log["event"]: log for log in logs}
+    bad = events["endpoint.bad_navigation"]
+    assert bad["view"] == "Wayward" and bad["op"] == "ops.navigate" and "fix" in bad
+    across = events["endpoint.patch_to_another_route"]
+    assert across["view"] == "Wayward" and "ops.navigate" in across["fix"]
