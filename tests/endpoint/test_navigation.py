@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from typing import Any
 
+import pytest
 import trio
 import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
+from actorview.endpoint._errors import JoinRefused
+from actorview.endpoint._tokens import TokenSigner
 from actorview.render import Element, h
 from actorview.view import View, action, ops
 from examples.navigation import PAGES, Article, app
@@ -184,3 +189,15 @@ async def test_a_views_wrong_navigations_are_logged_naming_the_view_and_the_fix(
     assert bad["view"] == "Wayward" and bad["op"] == "ops.navigate" and "fix" in bad
     across = events["endpoint.patch_to_another_route"]
     assert across["view"] == "Wayward" and "ops.navigate" in across["fix"]
+
+
+def test_the_url_claim_round_trips_and_a_wrong_one_is_malformed() -> None:
+    signer = TokenSigner(SECRET)
+    token = signer.sign("Articles", {}, "s1", url="/?page=2")
+    assert signer.verify(token, view="Articles").url == "/?page=2"
+    assert signer.verify(signer.sign("Articles", {}, "s1"), view="Articles").url is None
+    body = json.dumps({"v": "Articles", "p": {}, "s": "s1", "e": 1e12, "u": 7}).encode()
+    mac = hmac.new(SECRET, body, hashlib.sha256).digest()
+    forged = ".".join(base64.urlsafe_b64encode(part).rstrip(b"=").decode() for part in (body, mac))
+    with pytest.raises(JoinRefused, match="malformed"):
+        signer.verify(forged, view="Articles")
