@@ -231,6 +231,11 @@ class View(Actor):
         paced: render what streams cause at most once per ``frame_interval`` (the
             endpoint passes ``True``: fewer, fuller frames for the socket); the default
             renders after every message or batch (tests, other hosts).
+        url: the page's :class:`PageUrl`: :meth:`handle_params` runs with it after
+            ``mount`` (``None``, a view with no page: it never runs).
+        navigation: where ``ops.patch`` / ``ops.navigate`` go
+            (:data:`~actorview.view.NavigationSink`: the endpoint's session, the test
+            client); ``None`` logs and drops them.
     """
 
     __view_spec__: ClassVar[ViewSpec]
