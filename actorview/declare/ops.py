@@ -168,13 +168,45 @@ class Publish(_Conditional):
         return (self.message,)
 
 
+# -- navigation (docs/NAVIGATION.md) ------------------------------------------------------
+
+
+@attrs.frozen
+class PatchUrl(_Conditional):
+    """Change the page's URL within its route; the view's ``handle_params`` runs (see
+    :func:`patch`)."""
+
+    verb: ClassVar[str] = "patch"
+    to: Expr | None = None
+    """The target path (with an optional query); ``None``: the page's current URL."""
+    query: Mapping[str, Expr] = attrs.field(factory=dict)
+    """Query parameters to set (a ``None`` value removes the name)."""
+    replace: bool = False
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return (*(() if self.to is None else (self.to,)), *self.query.values())
+
+
+@attrs.frozen
+class Navigate(_Conditional):
+    """Move the page to another live route over the same socket (see :func:`navigate`)."""
+
+    verb: ClassVar[str] = "navigate"
+    to: Expr
+    replace: bool = False
+
+
+NavOp: TypeAlias = PatchUrl | Navigate
+"""An op that moves the page (``ops.patch``, ``ops.navigate``)."""
+
+
 FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | Delete | Reset
 """An op on one field (``op.field``)."""
 
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp | Publish
+Op: TypeAlias = FieldOp | TaskOp | NavOp | Publish
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -316,6 +348,39 @@ def publish(topic: str, message: Any) -> Publish:
     return Publish(topic, names, expr(message, where=f"ops.publish({topic!r}, ...)"))
 
 
+def patch(to: Any = None, *, replace: bool = False, **query: Any) -> PatchUrl:
+    """``ops.patch(page=lambda page: page + 1)``: change the page's URL within its route.
+
+    ``to`` (a value or an expression) is the new path, with an optional query
+    (``"/?page=2"``, ``lambda item: f"/items/{item}"``); left out, the page's current
+    URL. Each keyword sets that query parameter (a value or an expression, made a
+    ``str``; ``None`` removes it). After the message, the host checks the target (a path
+    the same route serves, see docs/NAVIGATION.md), the browser's history gets a new
+    entry (``replace=True``: the current one is replaced) and the view's
+    ``handle_params`` runs with the new URL, without a remount. A target another route
+    serves is navigated to instead (logged as an error: use :func:`navigate`).
+    """
+    where = "ops.patch"
+    return PatchUrl(
+        to=None if to is None else expr(to, where=f"{where}(to=...)"),
+        query={name: expr(value, where=f"{where}({name}=...)") for name, value in query.items()},
+        replace=replace,
+    )
+
+
+def navigate(to: Any, *, replace: bool = False) -> Navigate:
+    """``ops.navigate("/settings")``: move the page to another live route, over the same
+    socket (LiveView's ``push_navigate``).
+
+    ``to`` (a value or an expression) is a path with an optional query. After the
+    message, this view stops and the target route's view mounts in its place, with the
+    same session; the page's container is replaced and its URL pushed to the history
+    (``replace=True``: replaced), with no HTTP page load. A path no live route serves is
+    loaded as a whole page.
+    """
+    return Navigate(expr(to, where="ops.navigate(to=...)"), replace=replace)
+
+
 def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:
     """Apply ``items`` only when ``condition`` holds (read like every other expression).
 
@@ -331,8 +396,11 @@ __all__ = [
     "Delete",
     "FieldOp",
     "Fire",
+    "NavOp",
+    "Navigate",
     "Op",
     "OpLike",
+    "PatchUrl",
     "Pop",
     "Publish",
     "Push",
@@ -347,6 +415,8 @@ __all__ = [
     "delete",
     "fire",
     "flatten",
+    "navigate",
+    "patch",
     "pop",
     "publish",
     "push",

@@ -52,7 +52,9 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
     Publish,
     Push,
@@ -336,8 +338,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel() | Publish():
-                return None  # fire, cancel and publish are the server's
+            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
+                return None  # fire, cancel, publish and navigation are the server's
             case _:
                 return self.field_op(where, index, op, params)
 
@@ -574,7 +576,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel() | Publish():
+        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

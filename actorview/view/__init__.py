@@ -81,6 +81,13 @@ from actorview.view._events import (
     Outcome,
     Rejected,
 )
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
+)
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
     KEEP_FAILED_TEXT,
@@ -132,6 +139,9 @@ __all__ = [
     "KeepFailed",
     "KeptSource",
     "MissingFailureClause",
+    "NavigationKind",
+    "NavigationRequest",
+    "NavigationSink",
     "Notice",
     "NoticeSink",
     "OnBusy",
@@ -141,6 +151,7 @@ __all__ = [
     "Outcome",
     "PageError",
     "PageSource",
+    "PageUrl",
     "Rejected",
     "RenderSink",
     "Rendered",
@@ -160,6 +171,7 @@ __all__ = [
     "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UrlChanged",
     "View",
     "ViewClause",
     "ViewError",
