@@ -47,7 +47,9 @@ from actorview.declare.ops import (
     FieldOp,
     Fire,
     Flash,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
     Publish,
     Push,
@@ -475,6 +477,8 @@ class _Checker:
                 pass  # its name and kind were checked when made; its values when it runs
             case Publish():
                 self.check_topic_names(label, op, local)
+            case PatchUrl() | Navigate():
+                pass  # a target is checked by the host when the op runs (docs/NAVIGATION.md)
             case _:
                 self.check_target(label, op)
 

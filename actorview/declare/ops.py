@@ -169,6 +169,38 @@ class Publish(_Conditional):
         return (self.message,)
 
 
+# -- navigation (docs/NAVIGATION.md) ------------------------------------------------------
+
+
+@attrs.frozen
+class PatchUrl(_Conditional):
+    """Change the page's URL within its route; the view's ``handle_params`` runs (see
+    :func:`patch`)."""
+
+    verb: ClassVar[str] = "patch"
+    to: Expr | None = None
+    """The target path (with an optional query); ``None``: the page's current URL."""
+    query: Mapping[str, Expr] = attrs.field(factory=dict)
+    """Query parameters to set (a ``None`` value removes the name)."""
+    replace: bool = False
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return (*(() if self.to is None else (self.to,)), *self.query.values())
+
+
+@attrs.frozen
+class Navigate(_Conditional):
+    """Move the page to another live route over the same socket (see :func:`navigate`)."""
+
+    verb: ClassVar[str] = "navigate"
+    to: Expr
+    replace: bool = False
+
+
+NavOp: TypeAlias = PatchUrl | Navigate
+"""An op that moves the page (``ops.patch``, ``ops.navigate``)."""
+
+
 # -- page ops: what an action or clause tells the page besides its render --------------
 
 
@@ -267,7 +299,7 @@ FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | De
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp | Publish | PageOp
+Op: TypeAlias = FieldOp | TaskOp | NavOp | Publish | PageOp
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -409,6 +441,39 @@ def publish(topic: str, message: Any) -> Publish:
     return Publish(topic, names, expr(message, where=f"ops.publish({topic!r}, ...)"))
 
 
+def patch(to: Any = None, *, replace: bool = False, **query: Any) -> PatchUrl:
+    """``ops.patch(page=lambda page: page + 1)``: change the page's URL within its route.
+
+    ``to`` (a value or an expression) is the new path, with an optional query
+    (``"/?page=2"``, ``lambda item: f"/items/{item}"``); left out, the page's current
+    URL. Each keyword sets that query parameter (a value or an expression, made a
+    ``str``; ``None`` removes it). After the message, the host checks the target (a path
+    the same route serves, see docs/NAVIGATION.md), the browser's history gets a new
+    entry (``replace=True``: the current one is replaced) and the view's
+    ``handle_params`` runs with the new URL, without a remount. A target another route
+    serves is navigated to instead (logged as an error: use :func:`navigate`).
+    """
+    where = "ops.patch"
+    return PatchUrl(
+        to=None if to is None else expr(to, where=f"{where}(to=...)"),
+        query={name: expr(value, where=f"{where}({name}=...)") for name, value in query.items()},
+        replace=replace,
+    )
+
+
+def navigate(to: Any, *, replace: bool = False) -> Navigate:
+    """``ops.navigate("/settings")``: move the page to another live route, over the same
+    socket (LiveView's ``push_navigate``).
+
+    ``to`` (a value or an expression) is a path with an optional query. After the
+    message, this view stops and the target route's view mounts in its place, with the
+    same session; the page's container is replaced and its URL pushed to the history
+    (``replace=True``: replaced), with no HTTP page load. A path no live route serves is
+    loaded as a whole page.
+    """
+    return Navigate(expr(to, where="ops.navigate(to=...)"), replace=replace)
+
+
 def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:
     """Apply ``items`` only when ``condition`` holds (read like every other expression).
 
@@ -426,9 +491,12 @@ __all__ = [
     "Fire",
     "Flash",
     "FlashKind",
+    "NavOp",
+    "Navigate",
     "Op",
     "OpLike",
     "PageOp",
+    "PatchUrl",
     "Pop",
     "Publish",
     "Push",
@@ -445,6 +513,8 @@ __all__ = [
     "fire",
     "flash",
     "flatten",
+    "navigate",
+    "patch",
     "pop",
     "publish",
     "push",

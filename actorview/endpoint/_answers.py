@@ -36,10 +36,12 @@ import trio
 
 from actorview.endpoint import _live as live
 from actorview.endpoint._assets import Asset, asset_answer, content_digest, hashed_url, split_hashed
+from actorview.endpoint._navigation import MAX_URL_CHARS
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._tokens import TokenSigner
 from actorview.logging import get_logger
 from actorview.optimistic import program_id, program_source, runtime_source
+from actorview.view import PageUrl
 
 LIVE_PATH = "/_av/live"
 CLIENT_PREFIX = "/_av/"
@@ -174,8 +176,11 @@ class Pages:
         if found is None:
             return self.error_page(404, request)
         route, params = found
+        url = page_url(request, params)
+        if url is None:
+            return text(414, f"the URL is longer than {MAX_URL_CHARS} characters\n")
         try:
-            page = await self._page(route, params, request.root_path)
+            page = await self._page(route, params, request.root_path, url)
         except Exception as error:
             _log.exception(
                 "endpoint.page_failed", route=route.name, view=route.view.__name__, path=path[:200]
@@ -287,31 +292,35 @@ class Pages:
         body = self._cache[path] = source.encode()
         return body
 
-    async def _page(self, route: Route, params: dict[str, str], root: str) -> str:
-        """The server-rendered page of ``route``; raises what the view's mount or first
-        render raised (:meth:`answer` makes it the error page)."""
+    async def _page(
+        self, route: Route, params: dict[str, str], root: str, url: PageUrl | None = None
+    ) -> str:
+        """The server-rendered page of ``route`` at ``url``; raises what the view's mount
+        or first render raised (:meth:`answer` makes it the error page)."""
         session_id = secrets.token_urlsafe(16)
-        token = self.signer.sign(route.name, params, session_id)
         self._prepare_assets(route)
+        token = self.signer.sign(
+            route.name, params, session_id, url=None if url is None else url.href
+        )
         first = await live.static_render(
-            route.view, route.mount_params(params, session_id), waits_on=route.waits_on
+            route.view, route.mount_params(params, session_id), waits_on=route.waits_on, url=url
         )
         prefix = html.escape(root)
-        url = self._known_url
+        asset = self._known_url
         scripts = "".join(
-            f'<script src="{url(STATIC_PREFIX + name, root)}" defer></script>'
+            f'<script src="{asset(STATIC_PREFIX + name, root)}" defer></script>'
             for name in self.scripts
         ) + self._modules(root)
         # Every module of the client fetched at once, not import level by level.
         preloads = "".join(
-            f'<link rel="modulepreload" href="{url(CLIENT_PREFIX + name, root)}">'
+            f'<link rel="modulepreload" href="{asset(CLIENT_PREFIX + name, root)}">'
             for name in sorted(self.client_modules)
         )
         return (
             f"{self._head(first.title or self.title, root)}{preloads}"
-            f'<script src="{url(OPTIMISTIC_RUNTIME_PATH, root)}" defer></script>'
-            f'<script src="{url(f"{PROGRAM_PREFIX}{route.name}.js", root)}" defer></script>'
-            f'<script type="module" src="{url(CLIENT_PATH, root)}"></script>'
+            f'<script src="{asset(OPTIMISTIC_RUNTIME_PATH, root)}" defer></script>'
+            f'<script src="{asset(f"{PROGRAM_PREFIX}{route.name}.js", root)}" defer></script>'
+            f'<script type="module" src="{asset(CLIENT_PATH, root)}"></script>'
             f"{scripts}</head><body>"
             f'<div id="av-root" data-av-socket="{prefix}{LIVE_PATH}"'
             f' data-av-token="{html.escape(token)}"'
@@ -380,6 +389,14 @@ def _content_type(file: Path) -> str:
     return {".js": JAVASCRIPT, ".css": "text/css; charset=utf-8"}.get(
         Path(file).suffix, "application/octet-stream"
     )
+
+
+def page_url(request: PageRequest, params: dict[str, str]) -> PageUrl | None:
+    """The :class:`PageUrl` a page request gives its view (live navigation), or None if
+    it is longer than :data:`MAX_URL_CHARS`."""
+    if len(request.path) + len(request.query) + 1 > MAX_URL_CHARS:
+        return None
+    return PageUrl(request.path, request.query, params)
 
 
 def _local_path(target: str) -> bool:

@@ -28,7 +28,7 @@ from actorview.render._wire import (
     op_to_wire,
 )
 from actorview.supervisor import ChildEvent, GaveUp, Restarting, Waiting
-from actorview.view import View
+from actorview.view import PageUrl, View
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -86,6 +86,7 @@ async def static_render(
     params: Mapping[str, Any],
     *,
     waits_on: tuple[type[Exception], ...] = (),
+    url: PageUrl | None = None,
 ) -> StaticPage:
     """The HTML and title of a freshly mounted and loaded view (``View.load``), for the
     first HTTP response.
@@ -93,13 +94,14 @@ async def static_render(
     A load that fails with one of ``waits_on`` (a dependency is down) gives the page of
     a view mounted but not loaded: its live view then waits for the dependency (the
     ``waiting`` notice) and shows what it loads once it is back. Anything else a load
-    raises propagates (the page is a 500)."""
-    view = view_class(dict(params))
+    raises propagates (the page is a 500). With ``url``, the view's ``handle_params``
+    runs with it after ``mount``, as it does for the live view."""
+    view = view_class(dict(params), url=url)
     try:
         await view.load()
     except waits_on as error:
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
-        view = view_class(dict(params))
+        view = view_class(dict(params), url=url)
     view.store.recompute()
     html = to_html(view.render())
     title = title_of(view)
@@ -107,8 +109,12 @@ async def static_render(
     return StaticPage(html, title)
 
 
-def render_frame(rendered: Rendered) -> str:
-    """The ``render`` control frame of a first render (version 0): the whole live root."""
+def render_frame(rendered: Rendered, arrival: Mapping[str, Any] | None = None) -> str:
+    """The ``render`` control frame of a first render (version 0): the whole live root;
+    with ``arrival``, the ``nav`` of a view a live navigation mounted (its URL, token
+    and client program: the page takes them before it shows the view)."""
+    if arrival is not None:
+        return control_frame("render", html=to_html(rendered.tree), nav=dict(arrival))
     return control_frame("render", html=to_html(rendered.tree))
 
 
@@ -220,7 +226,8 @@ def session_sink(session: Session, life: ViewLife | None = None) -> Any:
 
     def send(rendered: Rendered) -> None:
         if rendered.version == 0:
-            session.push_render_frame(render_frame(rendered))
+            arrival, session.arrival = session.arrival, None
+            session.push_render_frame(render_frame(rendered, arrival))
             if life is not None:
                 life.first_render()
         else:
@@ -271,6 +278,8 @@ async def run_view(
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
         bus=bus,
+        url=session.url,  # as the page is now: a restart after a patch keeps it
+        navigation=session.request_navigation,
     )
     if session.attached:
         view.ref.tell_nowait(Connected())

@@ -53,7 +53,9 @@ from actorview.declare.ops import (
     FieldOp,
     Fire,
     Flash,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
     Publish,
     Push,
@@ -338,8 +340,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel() | Publish():
-                return None  # fire, cancel and publish are the server's
+            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
+                return None  # fire, cancel, publish and navigation are the server's
             case PushEvent() | Flash():
                 return None  # what the page is told comes from the server
             case _:
@@ -578,7 +580,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel() | Publish() | PushEvent() | Flash():
+        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate() | PushEvent() | Flash():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

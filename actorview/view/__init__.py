@@ -82,6 +82,13 @@ from actorview.view._events import (
     Outcome,
     Rejected,
 )
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
+)
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
     KEEP_FAILED_TEXT,
@@ -148,6 +155,9 @@ __all__ = [
     "KeepFailed",
     "KeptSource",
     "MissingFailureClause",
+    "NavigationKind",
+    "NavigationRequest",
+    "NavigationSink",
     "Notice",
     "NoticeSink",
     "OnBusy",
@@ -160,6 +170,7 @@ __all__ = [
     "PageSink",
     "PageSource",
     "PageTitle",
+    "PageUrl",
     "PushedEvent",
     "Rejected",
     "RenderSink",
@@ -180,6 +191,7 @@ __all__ = [
     "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UrlChanged",
     "View",
     "ViewClause",
     "ViewError",

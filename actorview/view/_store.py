@@ -53,7 +53,9 @@ from actorview.declare.ops import (
     FieldOp,
     Fire,
     Flash,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
     Publish,
     Push,
@@ -64,6 +66,7 @@ from actorview.declare.ops import (
     Unshift,
     UpdateAt,
 )
+from actorview.view._navigation import NavigationKind
 from actorview.view._page import PageMessage, flash, pushed_event
 
 
@@ -99,6 +102,18 @@ class Published:
 
     topic: str
     message: object
+
+
+@attrs.frozen
+class Move:
+    """A navigation to hand to the view's host after the message (``ops.patch``,
+    ``ops.navigate``): ``to`` the target (``None``: the current URL), ``query`` the
+    query parameters a patch sets (``None`` removes one)."""
+
+    kind: NavigationKind
+    to: str | None
+    query: Mapping[str, str | None] = attrs.field(factory=dict)
+    replace: bool = False
 
 
 class _Growth:
@@ -175,6 +190,9 @@ class ViewStore:
         self.page_messages: list[PageMessage] = []
         """Events and flashes the ops pushed, in order, waiting for the view to hand them
         to its page after the render that follows (see ``actorview.view._page``)."""
+        self.moves: list[Move] = []
+        """Navigations (``ops.patch``, ``ops.navigate``) waiting for the view to hand them
+        to its host, in order."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
         something)."""
@@ -476,6 +494,8 @@ class ViewStore:
                 return op, flash(self.view, where, kind, text.evaluate(lookup)), None
             case Publish():
                 return op, fill(op.topic, op.names, lookup), op.message.evaluate(lookup)
+            case PatchUrl() | Navigate():
+                return op, self._plan_move(op, lookup, where), None
             case _ if op.field in self._collections:
                 return self._plan_collection(op, lookup)
             case Set(field=name, value=value):
@@ -515,6 +535,25 @@ class ViewStore:
                 raise AssertionError(f"{op!r}: the validator allows it on stream fields only")
             case _:
                 assert_never(op)
+
+    def _plan_move(self, op: PatchUrl | Navigate, lookup: Callable[[str], Any], where: str) -> Move:
+        """The navigation an ``ops.patch`` or ``ops.navigate`` asks for, its values
+        checked (a target must be a ``str`` path; query values are made ``str``)."""
+        to = None if op.to is None else op.to.evaluate(lookup)
+        if to is not None and not (isinstance(to, str) and to.startswith("/")):
+            raise OpError(
+                self.view,
+                where,
+                f"ops.{op.verb}(to=...) gave {to!r}; give a path within the application "
+                f'that starts with "/" (such as "/items/3?tab=notes").',
+            )
+        if isinstance(op, Navigate):
+            return Move(NavigationKind.NAVIGATE, to, replace=op.replace)
+        query: dict[str, str | None] = {}
+        for name, value in op.query.items():
+            given = value.evaluate(lookup)
+            query[name] = None if given is None else str(given)
+        return Move(NavigationKind.PATCH, to, query, op.replace)
 
     def _run_key(self, op: Fire | Cancel, lookup: Callable[[str], Any], where: str) -> Any:
         """The key an op of a keyed stream names (``None`` when it names none)."""
@@ -600,6 +639,9 @@ class ViewStore:
                 return
             case Publish():
                 self.published.append(Published(first, second))
+                return
+            case PatchUrl() | Navigate():
+                self.moves.append(first)
                 return
             case _:
                 pass

@@ -96,6 +96,14 @@ from actorview.view._events import (
     Rejected,
     Tick,
 )
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
+    patched_href,
+)
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
     KEEP_FAILED_TEXT,
@@ -129,7 +137,14 @@ async def _kept(keeping: Awaitable[None]) -> bool:
     return True
 
 
-RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected, Tick)
+RUNTIME_MESSAGES: tuple[type, ...] = (
+    ActionEvent,
+    InputEvent,
+    Connected,
+    Disconnected,
+    Tick,
+    UrlChanged,
+)
 """Message types the runtime sends every view."""
 
 
@@ -230,6 +245,11 @@ class View(Actor):
         paced: render what streams cause at most once per ``frame_interval`` (the
             endpoint passes ``True``: fewer, fuller frames for the socket); the default
             renders after every message or batch (tests, other hosts).
+        url: the page's :class:`PageUrl`: :meth:`handle_params` runs with it after
+            ``mount`` (``None``, a view with no page: it never runs).
+        navigation: where ``ops.patch`` / ``ops.navigate`` go
+            (:data:`~actorview.view.NavigationSink`: the endpoint's session, the test
+            client); ``None`` logs and drops them.
     """
 
     __view_spec__: ClassVar[ViewSpec]
@@ -278,6 +298,8 @@ class View(Actor):
         notices: NoticeSink | None = None,
         page: PageSink | None = None,
         bus: Bus | None = None,
+        url: PageUrl | None = None,
+        navigation: NavigationSink | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._bus: Bus = bus if bus is not None else default_bus()
@@ -309,7 +331,11 @@ class View(Actor):
         self.connected = False
         """Whether a browser is connected (between Connected and Disconnected)."""
         self.log = self.log.bind(view=type(self).__name__)
+        self._url = url
+        self._navigation = navigation
         self.mount(self._mount_params(params))
+        if url is not None:
+            self.handle_params(url)
         self._view_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
@@ -319,6 +345,22 @@ class View(Actor):
 
         Runs in the constructor, before the calcs are first computed. Assign fields
         directly here (``self.token_delay = params.token_delay``).
+        """
+
+    def handle_params(self, url: PageUrl) -> None:
+        """Set state from the page's URL (override it; LiveView's ``handle_params``).
+
+        Called with the page's :class:`PageUrl` after :meth:`mount` (before :meth:`load`,
+        for the page's HTML render too, so a page loaded at a patched URL shows that
+        state at once) and again after every patch of the URL (``ops.patch``, an
+        ``av-patch`` link, the browser's back and forward buttons), without a remount.
+        Assign fields directly, as in ``mount`` (``self.page = int(url.get("page", "1"))``);
+        everything in ``url`` came from the browser, so bound what you read. A view
+        mounted without a URL (a bare ``View(params)``) never hears it.
+
+        What it raises on a patch is logged, the page is told that something failed,
+        and the URL stays as it was; raised at mount, it fails the mount. Read the
+        current URL as :attr:`url`.
         """
 
     async def load(self) -> None:
@@ -426,6 +468,12 @@ class View(Actor):
     # -- introspection -----------------------------------------------------------------
 
     @property
+    def url(self) -> PageUrl | None:
+        """The page's URL as :meth:`handle_params` last got it (``None``: mounted
+        without one)."""
+        return self._url
+
+    @property
     def store(self) -> ViewStore:
         """The view's state store (values, change counters); read it, do not write it."""
         return self._view_store
@@ -499,6 +547,19 @@ class View(Actor):
                 self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
         self._start_streams(Start.DISCONNECT)
         self.on_disconnect()
+
+    @on(UrlChanged)
+    def _av_url(self, changed: UrlChanged) -> Outcome:
+        """The host patched the page's URL: run ``handle_params`` with it."""
+        self._render_now = True
+        try:
+            self.handle_params(changed.url)
+        except Exception as error:
+            self.log.error("view.handle_params.failed", url=changed.url.href[:200], exc_info=error)
+            self.notify(ACTION_FAILED_TEXT)
+            return Failed(ExpressionError(type(self).__name__, "handle_params", error))
+        self._url = changed.url
+        return Applied()
 
     @on(Tick)
     def _av_tick(self, tick: Tick) -> None:
@@ -682,8 +743,32 @@ class View(Actor):
         for message in messages:
             page(message)
 
+    def _hand_moves(self) -> None:
+        """Hand the navigations the last message's ops asked for to the host."""
+        store = self._view_store
+        moves, store.moves = store.moves, []
+        for move in moves:
+            href = (
+                patched_href(self._url, move.to, move.query)
+                if move.kind is NavigationKind.PATCH
+                else move.to or "/"
+            )
+            request = NavigationRequest(move.kind, href, move.replace)
+            if self._navigation is None:
+                self.log.warning(
+                    "view.navigation.dropped",
+                    kind=move.kind.value,
+                    href=href[:200],
+                    hint="this view has no host that navigates (serve it under an "
+                    "Application, or mount it with actorview.testing.mount)",
+                )
+                continue
+            self._navigation(request)
+
     async def _carry_out_effects(self) -> None:
         store = self._view_store
+        if store.moves:
+            self._hand_moves()
         while store.effects:
             effects, store.effects = store.effects, []
             for effect in effects:
