@@ -24,7 +24,7 @@ import attrs
 
 from actorview.declare._actions import Action
 from actorview.declare._calculate import Calc, order_calcs
-from actorview.declare._clauses import ViewClause
+from actorview.declare._clauses import MESSAGE, VIEW, ViewClause
 from actorview.declare._collections import CollectionField
 from actorview.declare._declarations import Declaration, article
 from actorview.declare._errors import MissingFailureClause
@@ -348,19 +348,38 @@ class _Checker:
         fields = declared.local_names
         if declared.reads_run_key:
             self.check_run_key(where, kind, declared.message_fields)
-        self.check_no_clash(where, fields, lambda field: f"{kind.__name__}.{field}", "one")
+        self.check_bare_names(where, declared)
         for field in declared.match:
-            if field not in fields:
+            if field not in declared.message_fields:
                 raise self.fail(
                     where,
                     f"match names {field!r}, which is not a field of {kind.__name__} "
-                    f"(fields: {', '.join(fields) or 'none'}). Match on declared fields.",
+                    f"(fields: {', '.join(declared.message_fields) or 'none'}). Match on "
+                    f"declared fields.",
                 )
         if declared.when is not None:
             self.check_names(f"{where} guard", declared.when, fields)
         for op in declared.ops:
             self.check_op(where, op, fields)
             self.check_origin(where, op, writer="clause")
+
+    def check_bare_names(self, where: str, declared: ViewClause) -> None:
+        """A bare name in a clause is the message's field or the view's field, stream or
+        calc, never both (``message`` and ``view`` always mean the message and the view;
+        see :mod:`actorview.declare._clauses`)."""
+        kind = declared.message_type.__name__
+        for name in declared.names_read:
+            if name in (MESSAGE, VIEW) or name not in declared.message_fields:
+                continue
+            if name in self.names:
+                what = "calc" if name in self.calcs else "field"
+                raise self.fail(
+                    where,
+                    f"reads {name!r}, which is both {kind}.{name} and a {what} of "
+                    f"{self.view}, so the bare name could mean either. Write `lambda "
+                    f"message: message.{name}` for the message's field, or `lambda view: "
+                    f"view.{name}` for the view's {what}.",
+                )
 
     def check_run_key(self, where: str, kind: type, fields: tuple[str, ...]) -> None:
         """``run_key`` is bound only for messages a keyed stream can emit."""

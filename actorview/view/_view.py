@@ -143,18 +143,9 @@ RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[N
 """Where a view sends its renders: a memory channel, or a (sync or async) callback."""
 
 
-class _Keyed:
-    """A message as a clause that reads ``run_key`` sees it: its fields, and the key of
-    the run that emitted it (``None`` if no keyed run did)."""
-
-    __slots__ = ("message", "run_key")
-
-    def __init__(self, message: Any, lease: Lease | None) -> None:
-        self.message = message
-        self.run_key = lease.key if isinstance(lease, RunLease) else None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.message, name)
+def _run_key(lease: Lease | None) -> Any:
+    """The key of the run that sent a message under ``lease`` (``None``: no keyed run)."""
+    return lease.key if isinstance(lease, RunLease) else None
 
 
 def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., Any]:
@@ -164,21 +155,18 @@ def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., 
     keyed = declared.reads_run_key
 
     def handle(self: View, _av_message: Any) -> None:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        self._view_store.handle(declared, _av_message)
+        key = _run_key(self.current_lease) if keyed else None
+        self._view_store.handle(declared, _av_message, key)
 
     async def handle_kept(self: View, _av_message: Any) -> None:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        plan = self._view_store.plan_clause(declared, _av_message)
+        key = _run_key(self.current_lease) if keyed else None
+        plan = self._view_store.plan_clause(declared, _av_message, key)
         if await self._keep(plan, f"clause {declared.name!r}"):
             self._view_store.carry_out(plan)
 
     def guard(self: View, _av_message: Any) -> bool:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        return self._view_store.guard(declared, _av_message)
+        key = _run_key(self.current_lease) if keyed else None
+        return self._view_store.guard(declared, _av_message, key)
 
     changes_streams = any(
         isinstance(op, FieldOp) and op.field in spec.collections for op in declared.ops

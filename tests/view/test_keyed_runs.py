@@ -210,12 +210,15 @@ async def test_a_failed_run_carries_its_key(autojump_clock: trio.testing.MockClo
 
 
 def test_run_key_is_none_for_a_message_no_keyed_run_sent() -> None:
+    from actorview.view._store import ClauseScope, ViewValues
     from actorview.view._tasks import RunLease
-    from actorview.view._view import _Keyed
+    from actorview.view._view import _run_key
 
-    assert _Keyed(Word("x"), None).run_key is None
-    assert _Keyed(Word("x"), RunLease("voice", "k")).run_key == "k"
-    assert _Keyed(Word("x"), None).text == "x"
+    assert _run_key(None) is None
+    assert _run_key(RunLease("voice", "k")) == "k"
+    scope = ClauseScope(Word("x"), _run_key(None), ViewValues("V", lambda name: None, ()))
+    assert scope.run_key is None
+    assert scope.text == "x"
 
 
 # -- what the class statement refuses ---------------------------------------------------

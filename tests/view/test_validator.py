@@ -230,10 +230,10 @@ def action_param_shadows_field() -> None:
         go = action(ops.set(n=lambda n: n), params={"n": int})
 
 
-def message_field_shadows_field() -> None:
+def message_field_read_bare_is_ambiguous() -> None:
     class V(View, receives=(Tick,)):
         n = state(int)
-        on_tick = clause(Tick, ops.set(n=1))
+        on_tick = clause(Tick, ops.set(n=lambda n: n + 1))
 
 
 def match_unknown_field() -> None:
@@ -349,7 +349,8 @@ CASES: list[tuple[Callable[[], None], str]] = [
     (
         clause_guard_reads_undeclared,
         "V.on_tick (clause for Tick) guard: reads 'k', which is not a field, stream or calc "
-        "of V nor a bound name here (known: m, n). Declare it, or rename the parameter.",
+        "of V nor a bound name here (known: m, message, n, view). Declare it, or rename the "
+        "parameter.",
     ),
     (
         calc_reads_undeclared,
@@ -467,9 +468,10 @@ CASES: list[tuple[Callable[[], None], str]] = [
         "could not tell them apart. Rename the parameter.",
     ),
     (
-        message_field_shadows_field,
-        "V.on_tick (clause for Tick): Tick.n has the name of a field or calc of V, so "
-        "expressions could not tell them apart. Rename one.",
+        message_field_read_bare_is_ambiguous,
+        "V.on_tick (clause for Tick): reads 'n', which is both Tick.n and a field of V, so "
+        "the bare name could mean either. Write `lambda message: message.n` for the "
+        "message's field, or `lambda view: view.n` for the view's field.",
     ),
     (
         match_unknown_field,
