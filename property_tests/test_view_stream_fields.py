@@ -86,7 +86,7 @@ def test_keys_follow_a_plain_list_and_pending_ops_rebuild_the_page(
     page: list[str] = []
     for batch in renders:
         for name, ident in batch:
-            view.store.act(name, None if ident is None else {"id": ident})
+            view.live.store.act(name, None if ident is None else {"id": ident})
             model_step(keys, name, ident)
             assert list(view.items) == keys
             assert len(view.items) == len(keys)

@@ -272,7 +272,7 @@ class CollectionField(Declaration, Generic[T]):
     ) -> CollectionField[T] | CollectionItems[T]:
         if instance is None:
             return self
-        store = instance.store
+        store = instance._view_store
         items: CollectionItems[T] = store.stream(self.name)
         return items
 

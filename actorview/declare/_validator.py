@@ -73,7 +73,8 @@ def compile_view(
         runtime_messages: types the runtime itself sends (browser events, lifecycle).
         plain_clauses: the class's plain ``@on`` methods (they may handle what its
             streams emit, take their failures, and must take what something can send).
-        reserved: attribute names the base class uses, which declarations may not take.
+        reserved: attribute names the base class uses, which declarations may not take
+            (names that start with ``_`` are refused too: they are the runtime's).
 
     Raises:
         DefinitionError: on the first mistake found, in declaration order.
@@ -152,8 +153,14 @@ class _Checker:
             if name in reserved:
                 raise self.fail(
                     name,
-                    f"the name {name!r} is used by View itself (an attribute or method of "
-                    f"every view). Choose another name.",
+                    f"the name {name!r} is used by View itself (a hook or method every view "
+                    f"has: {', '.join(sorted(reserved))}). Choose another name.",
+                )
+            if name.startswith("_"):
+                raise self.fail(
+                    name,
+                    "names that start with '_' are the runtime's. Choose a name without "
+                    "the leading underscore.",
                 )
             if declaration.problem is not None:
                 raise self.fail(name, declaration.problem)

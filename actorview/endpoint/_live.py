@@ -76,7 +76,7 @@ async def static_render(
     except waits_on as error:
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
         view = view_class(dict(params))
-    view.store.recompute()
+    view.live.store.recompute()
     html = to_html(view.render())
     await trio.lowlevel.checkpoint()
     return html
@@ -220,8 +220,8 @@ async def run_view(
         paced=True,  # tokens faster than its frame_interval share one render and frame
     )
     if session.attached:
-        view.ref.tell_nowait(Connected())
-    await view.run(task_status=task_status)
+        view.live.ref.tell_nowait(Connected())
+    await view.live.run(task_status=task_status)
 
 
 async def deliver(ref: ActorRef, frame: Event | Input) -> dict[str, Any]:

@@ -283,9 +283,14 @@ def calc_of_a_builtin() -> None:
         total = calculate(sum)
 
 
-def field_named_like_a_view_attribute() -> None:
+def field_named_like_a_view_hook() -> None:
     class V(View):
-        name = state(str)
+        render = state(str)  # type: ignore[assignment]
+
+
+def field_named_with_an_underscore() -> None:
+    class V(View):
+        _secret = state(str)
 
 
 def clause_for_a_runtime_message() -> None:
@@ -513,9 +518,16 @@ CASES: list[tuple[Callable[[], None], str]] = [
         "are its inputs, e.g. calculate(lambda items: sum(items)).",
     ),
     (
-        field_named_like_a_view_attribute,
-        "V.name: the name 'name' is used by View itself (an attribute or method of every "
-        "view). Choose another name.",
+        field_named_like_a_view_hook,
+        "V.render: the name 'render' is used by View itself (a hook or method every view "
+        "has: after_batch, frame_interval, live, load, mount, notify, on_connect, "
+        "on_deadline, on_disconnect, on_start, on_stop, open_pages, render, set_deadline, "
+        "unhandled). Choose another name.",
+    ),
+    (
+        field_named_with_an_underscore,
+        "V._secret: names that start with '_' are the runtime's. Choose a name without the "
+        "leading underscore.",
     ),
     (
         clause_for_a_runtime_message,
