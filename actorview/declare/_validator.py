@@ -514,6 +514,13 @@ class _Checker:
             case Push(item=item) | Unshift(item=item):
                 self.check_list(label, op, field)
                 self.check_value(label, item, field.item_type, field.name, "item")
+                if op.limit is not None:
+                    raise self.fail(
+                        label,
+                        f"passes limit={op.limit!r} for {field.name!r}, a list field; limit "
+                        f"works on stream fields (what the page shows). Drop limit, or pop "
+                        f"or shift the list.",
+                    )
             case Pop() | Shift():
                 self.check_list(label, op, field)
             case UpdateAt():
@@ -554,12 +561,36 @@ class _Checker:
                         f"the page. Use ops.delete({field.name!r}, key) for a shown item, or "
                         f"ops.reset.",
                     )
-            case Push(item=item) | Unshift(item=item) | UpdateAt(value=item):
+            case Push(item=item) | Unshift(item=item):
+                self.check_value(label, item, field.item_type, field.name, "item")
+                self.check_insert_limit(label, op, field)
+            case UpdateAt(value=item):
                 self.check_value(label, item, field.item_type, field.name, "item")
             case Delete() | Reset():
                 pass
             case _:
                 assert_never(op)
+
+    def check_insert_limit(
+        self, label: str, op: Push | Unshift, field: CollectionField[Any]
+    ) -> None:
+        """An insert's own ``limit``: a nonzero int, on a stream that is not paged."""
+        limit = op.limit
+        if limit is None:
+            return
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit == 0:
+            raise self.fail(
+                label,
+                f"limit={limit!r}: give a nonzero int, -N to keep the last N items of "
+                f"{field.name!r} on the page or N to keep the first N.",
+            )
+        if field.page is not None:
+            raise self.fail(
+                label,
+                f"passes limit={limit!r} for {field.name!r}, a paged stream (page="
+                f"{field.page}), whose window is bounded by its declared limit. Drop it, or "
+                f"declare stream(..., limit=N).",
+            )
 
     def check_value(self, label: str, value: Expr, expected: Any, target: str, what: str) -> None:
         if value.is_constant:

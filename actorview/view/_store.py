@@ -657,9 +657,9 @@ class ViewStore:
         changed = True
         match op:
             case Push():
-                items.insert(first, at_start=False, proposed=second)
+                items.insert(first, at_start=False, proposed=second, limit=op.limit)
             case Unshift():
-                items.insert(first, at_start=True, proposed=second)
+                items.insert(first, at_start=True, proposed=second, limit=op.limit)
             case Pop():
                 changed = items.last is not None and items.delete(items.last)
             case Shift():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
+from actorview.declare._collections import Inserted
 from actorview.view import (
     InvalidParams,
     OpError,
@@ -171,12 +172,14 @@ def test_stream_ops_keep_keys_in_order_and_apply_the_limit() -> None:
     for text in ["a", "b", "c", "d"]:
         store.act("feed_in", {"text": text})
     assert list(view.feed) == ["b", "c", "d"]  # limit 3: pushing d evicted a
+    assert (view.feed.before, view.feed.after) == (1, 0)
     store.act("feed_front", {"text": "z"})
-    assert list(view.feed) == ["z", "b", "c"]  # unshift evicts from the end
+    # z comes before a, which the page no longer shows: shown, it would leave a gap
+    assert list(view.feed) == ["b", "c", "d"] and view.feed.before == 2
     store.act("feed_update", {"text": "b"})
     store.act("feed_drop", {"text": "c"})
     store.act("feed_drop", {"text": "nope"})
-    assert list(view.feed) == ["z", "b"]
+    assert list(view.feed) == ["b", "d"]
     store.act("feed_pop", None)
     store.act("feed_shift", None)
     assert list(view.feed) == [] and len(view.feed) == 0
@@ -184,10 +187,24 @@ def test_stream_ops_keep_keys_in_order_and_apply_the_limit() -> None:
     pending = [type(op).__name__ for op in view.feed.pending]
     assert pending == [
         "Inserted", "Inserted", "Inserted", "Inserted", "Deleted",
-        "Inserted", "Deleted",
+        "Inserted",  # z, not shown
         "Inserted", "Deleted",
         "Deleted", "Deleted",
     ]  # fmt: skip
+    assert [op.shown for op in view.feed.pending if isinstance(op, Inserted)] == [
+        True, True, True, True, False, True,
+    ]  # fmt: skip
+
+
+def test_an_unshift_evicts_from_the_end_and_pushes_then_wait_unseen() -> None:
+    view = Todos()
+    store = view.live.store
+    for text in ["c", "b", "a", "z"]:
+        store.act("feed_front", {"text": text})
+    assert list(view.feed) == ["z", "a", "b"]  # limit 3: unshifting z evicted c
+    store.act("feed_in", {"text": "d"})  # after c, which is not shown: no gap
+    assert list(view.feed) == ["z", "a", "b"] and (view.feed.before, view.feed.after) == (0, 2)
+    assert view.feed.total == 5
 
 
 def test_a_stream_keeps_only_keys_once_the_items_are_handed_over() -> None:

@@ -597,3 +597,41 @@ def test_a_subclass_receives_what_its_base_receives() -> None:
 
     assert Child.__view_receives__ == (Tick,)
     assert Tick in Child.__accepts__
+
+
+def test_an_insert_limit_is_a_nonzero_int_on_a_stream_that_is_not_paged() -> None:
+    @attrs.frozen
+    class Row:
+        n: int
+
+    with pytest.raises(DefinitionError) as caught:
+
+        class Zero(View):
+            rows = stream(Row, key="n")
+            add = action(ops.push(rows=Row(1), limit=0))
+
+    assert str(caught.value) == (
+        "Zero.add (action) ops.push: limit=0: give a nonzero int, -N to keep the last N "
+        "items of 'rows' on the page or N to keep the first N."
+    )
+    with pytest.raises(DefinitionError) as caught:
+
+        class Paged(View):
+            rows = stream(Row, key="n", page=2)
+            add = action(ops.unshift(rows=Row(1), limit=3))
+
+    assert str(caught.value) == (
+        "Paged.add (action) ops.unshift: passes limit=3 for 'rows', a paged stream (page=2), "
+        "whose window is bounded by its declared limit. Drop it, or declare "
+        "stream(..., limit=N)."
+    )
+    with pytest.raises(DefinitionError) as caught:
+
+        class Listed(View):
+            rows = state(list[Row])
+            add = action(ops.push(rows=Row(1), limit=-3))
+
+    assert str(caught.value) == (
+        "Listed.add (action) ops.push: passes limit=-3 for 'rows', a list field; limit works "
+        "on stream fields (what the page shows). Drop limit, or pop or shift the list."
+    )
