@@ -217,7 +217,7 @@ def build_list_template(
         return to_html(node)
 
     first = f"{_OPEN}0{_CLOSE}"
-    second = f"{_OPEN}0 <&\"' {'~' * _PADDING}{_CLOSE}"
+    second = f"{_OPEN}0 <&\"' aZ {'~' * _PADDING}{_CLOSE}"  # letters: upper() shows
     parts, holes = _cut(draw(first), {ITEM_HOLE: first}, fail)
     if draw(second) != _join(parts, holes, {ITEM_HOLE: second}):
         raise fail(
