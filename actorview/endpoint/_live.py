@@ -102,7 +102,7 @@ async def static_render(
     except waits_on as error:
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
         view = view_class(dict(params), url=url)
-    view.store.recompute()
+    view.live.store.recompute()
     html = to_html(view.render())
     title = title_of(view)
     await trio.lowlevel.checkpoint()
@@ -282,8 +282,8 @@ async def run_view(
         navigation=session.request_navigation,
     )
     if session.attached:
-        view.ref.tell_nowait(Connected())
-    await view.run(task_status=task_status)
+        view.live.ref.tell_nowait(Connected())
+    await view.live.run(task_status=task_status)
 
 
 async def deliver(ref: ActorRef, frame: Event | Input) -> dict[str, Any]:

@@ -233,7 +233,7 @@ async def test_a_paced_view_holds_its_events_with_the_render_they_follow(
         await settle()
         await ref.tell(Reading(2))  # within the frame interval: the render is held back
         await settle()
-        assert view.render_held_back
+        assert view.live.render_held_back
         assert sent == ["render 0", "render 1", "PushedEvent 1"]
         await trio.sleep(view.frame_interval)
         await settle()
