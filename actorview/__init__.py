@@ -59,6 +59,9 @@ from actorview.view import (
     Rejected,
     RunState,
     StreamFailed,
+    Uploaded,
+    UploadEntry,
+    Uploads,
     View,
     ViewError,
     action,
@@ -68,6 +71,7 @@ from actorview.view import (
     ops,
     state,
     stream,
+    upload,
 )
 
 __all__ = [
@@ -115,6 +119,9 @@ __all__ = [
     "SupervisorError",
     "SupervisorState",
     "UnhandledMessage",
+    "UploadEntry",
+    "Uploaded",
+    "Uploads",
     "View",
     "ViewError",
     "WrongMessageType",
@@ -131,4 +138,5 @@ __all__ = [
     "state",
     "stream",
     "to_html",
+    "upload",
 ]

@@ -59,6 +59,14 @@ from actorview.declare._tasks import (
     StreamTask,
     async_stream,
 )
+from actorview.declare._uploads import (
+    EntryState,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
+    upload,
+)
 from actorview.declare._validator import compile_view
 
 __all__ = [
@@ -71,6 +79,7 @@ __all__ = [
     "CollectionItems",
     "Emit",
     "EmitError",
+    "EntryState",
     "ExpressionError",
     "InvalidEvent",
     "InvalidInput",
@@ -97,6 +106,10 @@ __all__ = [
     "StreamFailed",
     "StreamTask",
     "UnknownAction",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "ViewClause",
     "ViewError",
     "ViewSpec",
@@ -108,4 +121,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "upload",
 ]

@@ -30,6 +30,7 @@ from actorview.declare import (
     CollectionItems,
     Emit,
     EmitError,
+    EntryState,
     ExpressionError,
     InvalidEvent,
     InvalidInput,
@@ -56,6 +57,10 @@ from actorview.declare import (
     StreamFailed,
     StreamTask,
     UnknownAction,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
     ViewClause,
     ViewError,
     ViewSpec,
@@ -66,6 +71,7 @@ from actorview.declare import (
     ops,
     state,
     stream,
+    upload,
 )
 from actorview.lifecycle import RunState
 from actorview.view._events import (
@@ -116,6 +122,7 @@ __all__ = [
     "Disconnected",
     "Emit",
     "EmitError",
+    "EntryState",
     "ExpressionError",
     "Failed",
     "Ignored",
@@ -157,6 +164,10 @@ __all__ = [
     "StreamTask",
     "TaskRunner",
     "UnknownAction",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "View",
     "ViewClause",
     "ViewError",
@@ -169,4 +180,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "upload",
 ]
