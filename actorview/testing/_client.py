@@ -342,10 +342,18 @@ class ViewClient(Generic[V]):
         ``av-submit``; a checkbox or radio toggles and sends its ``av-input``/``av-change``.
         Returns the view's answer once the render it caused is on the page (``None`` if the
         event waits on ``av-debounce``/``av-throttle``). Raises :class:`NotInteractive` for a
-        disabled control or an element that sends nothing.
+        disabled control or an element that sends nothing. An element with
+        ``av-upload-cancel="<id>"`` (or inside one) cancels that file, as ``uploads.js``
+        does (see :meth:`cancel_upload`); that click returns ``None``.
         """
         self._check()
-        return await self._send_all(self.page.click(self._one(selector, text)))
+        target = self._one(selector, text)
+        canceller = self.page.closest(target, lambda el: "av-upload-cancel" in el.attrs)
+        if canceller is not None and canceller.attrs["av-upload-cancel"].isdigit():
+            self.page.require_enabled(canceller, "cancel")
+            await self.cancel_upload(int(canceller.attrs["av-upload-cancel"]))
+            return None
+        return await self._send_all(self.page.click(target))
 
     async def submit(
         self, selector: str, fields: Mapping[str, Any] | None = None
