@@ -141,7 +141,7 @@ RUNTIME_MESSAGES: tuple[type, ...] = (
     Connected,
     Disconnected,
     Tick,
-    *(UploadStart, UploadChunk, UploadCancel, UploadTick, Uploaded),  # uploads
+    *(UploadStart, UploadChunk, UploadCancel, UploadTick),  # uploads
 )
 """Message types the runtime sends every view."""
 
@@ -262,15 +262,15 @@ class View(Actor):
         inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
         receives = tuple(dict.fromkeys((*inherited, *receives)))
         cls.__view_receives__ = receives
+        cls.__view_uploads__ = uploads_of(cls)
         spec = compile_view(
             cls,
-            receives=receives,
+            receives=(*receives, Uploaded) if cls.__view_uploads__ else receives,
             runtime_messages=RUNTIME_MESSAGES,
             plain_clauses=collect_clauses(cls),
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
-        cls.__view_uploads__ = uploads_of(cls)
         cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
         for declared in spec.clauses:
             handler = _make_clause_handler(declared, spec)
@@ -309,6 +309,7 @@ class View(Actor):
         self._notices = notices
         self._uploads = UploadTable(type(self).__name__, type(self).__view_uploads__)
         self._upload_timer = False
+        self._upload_owner = False
         self._tree: Element | None = None
         self._render_pending = False
         self._render_now = False
@@ -513,6 +514,9 @@ class View(Actor):
         answer = self._uploads.start(event, trio.current_time())
         if answer.error is not None:
             self.log.warning("view.upload.rejected", error=answer.error)
+        if not self._upload_owner:
+            self._upload_owner = True
+            self.nursery.start_soon(self._own_uploads)
         if self._uploads.uploading and not self._upload_timer:
             self._upload_timer = True
             self.nursery.start_soon(self._watch_uploads)
@@ -540,6 +544,14 @@ class View(Actor):
     async def _tell_uploaded(self, uploaded: Uploaded) -> None:
         with contextlib.suppress(ActorStopped):
             await self.ref.tell(uploaded)
+
+    async def _own_uploads(self) -> None:
+        """Close every upload's file (deleting its bytes) when the view ends, however it
+        ends: stopped, crashed or cancelled (the view's nursery is cancelled then)."""
+        try:
+            await trio.sleep_forever()
+        finally:
+            self._uploads.close()
 
     async def _watch_uploads(self) -> None:
         """While a file is arriving, tell the view to fail the stalled ones, each
@@ -574,10 +586,6 @@ class View(Actor):
         tree = self.render()
         self._tree = self._without_items(tree)
         await self._send(Rendered(0, tree, ()))
-
-    async def on_stop(self) -> None:
-        """Close every upload's file (their bytes are deleted)."""
-        self._uploads.close()
 
     async def after_batch(self) -> None:
         """Carry out stream fires/cancels, recompute dirty calcs once, render and diff.

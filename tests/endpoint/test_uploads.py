@@ -16,6 +16,8 @@ import trio_websocket
 
 from actorview.endpoint import Application, Limits, Route
 from actorview.endpoint._uploads import HEADER_BYTES, WINDOW_CHUNKS, encode_chunk
+from actorview.render import Element, h
+from actorview.view import View, action, ops, state, upload
 from examples.attachments import Attachments
 from tests.endpoint.harness import fetch, join, live, running, send
 
@@ -132,3 +134,45 @@ async def test_hostile_chunks_are_answered_and_the_view_goes_on(tmp_path: Path) 
             await frames_until(ws, lambda f: "ok.txt (2 bytes)" in json.dumps(f))
     assert (tmp_path / "ok.txt").read_bytes() == b"ok"
     assert sorted(os.listdir(tmp_path)) == ["ok.txt"]
+
+
+class Inbox(View):
+    """An upload beside an ordinary action."""
+
+    document = upload(max_size=100_000)
+    count = state(int)
+    increment = action(ops.set(count=lambda count: count + 1))
+
+    def render(self) -> Element:
+        return h.div(self.document.input(), h.span(str(self.count), id="count"))
+
+
+async def test_events_between_chunks_are_answered_in_the_order_sent() -> None:
+    app = Application([Route("/", Inbox)], secret=SECRET, limits=Limits(max_frame_bytes=LIMIT))
+    data = b"d" * (3 * CHUNK)
+    async with running(app) as port:
+        page = await fetch(port)
+        async with live(port) as ws:
+            await join(ws, page.token)
+            await send(ws, t="upload", upload="document", files=[
+                {"id": 1, "name": "a.bin", "size": len(data), "type": ""}
+            ])  # fmt: skip
+            await frames_until(ws, upload_answer)
+            for index in range(3):
+                offset = index * CHUNK
+                await ws.send_message(encode_chunk(1, offset, data[offset : offset + CHUNK]))
+                await send(ws, t="event", ref=index + 1, name="increment")
+            frames = await frames_until(ws, lambda f: isinstance(f, dict) and f.get("ref") == 3)
+    answers = [
+        ("ack", f["files"][0]["received"]) if upload_answer(f) else ("reply", f["ref"])
+        for f in frames
+        if isinstance(f, dict) and f.get("t") in ("upload", "reply")
+    ]
+    assert answers == [
+        ("ack", CHUNK),
+        ("reply", 1),
+        ("ack", 2 * CHUNK),
+        ("reply", 2),
+        ("ack", 3 * CHUNK),
+        ("reply", 3),
+    ]

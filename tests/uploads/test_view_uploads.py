@@ -11,7 +11,7 @@ import pytest
 import trio
 import trio.testing
 
-from actorview import Element, Uploaded, View, h, on, state, upload
+from actorview import Element, Uploaded, View, clause, h, on, ops, state, upload
 from actorview.errors import DefinitionError
 from actorview.testing import mount
 from actorview.view import EntryState
@@ -197,3 +197,52 @@ def test_a_wrong_declaration_names_the_view_and_the_fix() -> None:
 
         class Worse(View):
             photo = upload(max_size=0)
+
+
+async def test_every_file_is_closed_when_the_view_ends(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(Avatar) as view:
+        await view.upload("avatar", "a.png", b"x" * 100 * KB)
+        files = view.view.files
+        assert not files[0].closed
+    assert files[0].closed  # the view was cancelled: its files went with it
+
+
+class Gallery(View):
+    photos = upload(accept=("image/*",), max_files=5)
+    names = state(list[str])
+
+    on_photo = clause(Uploaded, ops.push(names=lambda name: name), match={"upload": "photos"})
+
+    def render(self) -> Element:
+        return h.div(self.photos.input(id="photos"), h.p(", ".join(self.names), id="names"))
+
+
+async def test_a_declarative_clause_takes_the_uploaded_file(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(Gallery) as view:
+        assert "multiple" in view.find("#photos").attrs
+        await view.upload("photos", "a.gif", b"GIF89a", content_type="image/gif")
+        refused = await view.upload("photos", "b.gif", b"GIF89a", content_type="text/plain")
+        assert refused.failed  # the type the page declares must fit image/*
+        assert view.text("#names") == "a.gif"
+
+
+async def test_progress_renders_are_paced_not_one_per_chunk(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    frames: list[Any] = []
+    view = Avatar(sink=frames.append, paced=True)
+    async with trio.open_nursery() as nursery:
+        ref = await nursery.start(view.run)
+        start = UploadStart("avatar", [{"id": 1, "name": "a.png", "size": 64 * KB, "type": ""}])
+        await ref.ask(start)
+        rendered = len(frames)
+        for offset in range(0, 64 * KB, KB):  # 64 chunks at once: within one frame
+            await ref.ask(UploadChunk(1, offset, b"x" * KB))
+        await trio.sleep(0.1)
+        assert 1 <= len(frames) - rendered <= 3
+        assert "100%" in str(frames[-1].tree)
+        nursery.cancel_scope.cancel()
