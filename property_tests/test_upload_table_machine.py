@@ -5,7 +5,7 @@ chunks (at the right offset or not, of any length, for known files or not), canc
 files, let time pass and drop the connection. After every step: nothing raised; no file
 ever holds more than its declared size nor more than ``max_size``; a finished file holds
 exactly the bytes sent for it, in order; the entries that count against ``max_files``
-never pass it; and a closed entry's file is closed.
+never pass it; and the file of an entry that went is closed.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ class UploadTableMachine(RuleBasedStateMachine):
         self.now = 0.0
         self.sent: dict[int, bytes] = {}  # what was accepted for each id, in order
         self.finished: list[Uploaded] = []
-        self.files: list[Any] = []
 
     @rule(
         file_id=ids,
@@ -96,6 +95,13 @@ class UploadTableMachine(RuleBasedStateMachine):
         for entry in self.table.value("doc").entries:
             if entry.done:
                 assert entry.received == entry.size == len(self.sent[entry.id])
+
+    @invariant()
+    def a_removed_file_is_closed(self) -> None:
+        shown = {entry.id for entry in self.table.value("doc").entries}
+        for uploaded in self.finished:
+            if uploaded.id not in shown:
+                assert uploaded.file.closed
 
 
 UploadTableMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40)
