@@ -31,8 +31,9 @@ function closestIn(container, target, selector) {
   return el && container.contains(el) ? el : null;
 }
 
+// Returns whether the files were offered (not while disconnected: nothing is queued).
 function start(view, upload, list) {
-  if (!view.send || !list || !list.length) return;
+  if (!view.send || !list || !list.length) return false;
   var files = filesOf(view);
   var described = [];
   for (var i = 0; i < list.length; i++) {
@@ -41,6 +42,7 @@ function start(view, upload, list) {
     described.push({ id: id, name: list[i].name, size: list[i].size, type: list[i].type || "" });
   }
   view.send({ t: "upload", upload: upload, files: described });
+  return true;
 }
 
 function chunkFrame(id, offset, bytes) {
@@ -113,8 +115,8 @@ export function watchUploads(view) {
   c.addEventListener("change", function (e) {
     var input = closestIn(c, e.target, "input[type=file][av-upload]");
     if (!input) return;
-    start(view, input.getAttribute("av-upload"), input.files);
-    input.value = ""; // the same file may be chosen again
+    // Once offered, the input is cleared so that the same file may be chosen again.
+    if (start(view, input.getAttribute("av-upload"), input.files)) input.value = "";
   });
   c.addEventListener("dragover", function (e) {
     var zone = closestIn(c, e.target, "[av-upload-drop]");
