@@ -17,6 +17,9 @@ from tests.browser.served import served_in_thread
 
 pytestmark = pytest.mark.browser
 
+WAIT = 15_000
+"""Milliseconds an expectation waits: eight test runs may share two cores."""
+
 RECORD_PERCENTS = """
 () => {
   window.__percents = [];
@@ -75,7 +78,7 @@ def test_a_chosen_file_uploads_with_progress_and_is_saved(
         expect(page.locator("#saved li")).to_have_text(
             ["photo.png (1500000 bytes)"], timeout=20_000
         )
-        expect(page.locator("#entries .percent")).to_have_text(["100%"])
+        expect(page.locator("#entries .percent")).to_have_text(["100%"], timeout=WAIT)
         percents = page.evaluate("window.__percents")
         assert any(0 < p < 100 for p in percents), percents  # progress was drawn
         assert percents == sorted(percents)
@@ -96,15 +99,53 @@ def test_a_dropped_file_uploads_and_a_refused_one_is_shown_and_cancelled(
         page.goto(f"http://127.0.0.1:{live_port}/")
         page.wait_for_selector("#av-root.av-connected")
         page.evaluate(DROP)
-        expect(page.locator("#saved li")).to_have_text(["dropped.txt (19 bytes)"])
+        expect(page.locator("#saved li")).to_have_text(["dropped.txt (19 bytes)"], timeout=WAIT)
         # The input's accept list is a courtesy: the server checks it again.
         page.set_input_files("#files", str(bad))
         refused = page.locator("#entries li.failed")
-        expect(refused.locator(".error")).to_contain_text("this type of file is not accepted")
+        not_accepted = "this type of file is not accepted"
+        expect(refused.locator(".error")).to_contain_text(not_accepted, timeout=WAIT)
         refused.locator(".cancel").click()
-        expect(page.locator("#entries li.failed")).to_have_count(0)
-        expect(page.locator("#entries li")).to_have_count(1)
+        expect(page.locator("#entries li.failed")).to_have_count(0, timeout=WAIT)
+        expect(page.locator("#entries li")).to_have_count(1, timeout=WAIT)
     finally:
         page.close()
     assert (saved_dir / "dropped.txt").read_text() == "dropped on the zone"
     assert not (saved_dir / "tool.exe").exists()
+
+
+CANCEL_ONCE_ARRIVING = """
+() => {
+  const root = document.getElementById("av-root");
+  root.addEventListener("av:upload", (e) => {
+    const file = (e.detail.files || [])[0];
+    const button = document.querySelector("#entries li.uploading .cancel");
+    if (file && file.state === "uploading" && file.received > 0 && button) {
+      window.__cancelled = true;
+      button.click();
+    }
+  });
+}
+"""
+
+
+def test_a_file_cancelled_while_it_arrives_is_not_saved(
+    browser: Any, live_port: int, tmp_path: Path, saved_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    source = tmp_path / "long.txt"
+    source.write_bytes(b"l" * 1_500_000)
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{live_port}/")
+        page.wait_for_selector("#av-root.av-connected")
+        page.evaluate(CANCEL_ONCE_ARRIVING)
+        page.set_input_files("#files", str(source))
+        page.wait_for_function("() => window.__cancelled === true", timeout=WAIT)
+        expect(page.locator("#entries li")).to_have_count(0, timeout=WAIT)
+        page.evaluate(DROP)  # the socket still serves the next file
+        expect(page.locator("#saved li")).to_have_text(["dropped.txt (19 bytes)"], timeout=WAIT)
+    finally:
+        page.close()
+    assert not (saved_dir / "long.txt").exists()
