@@ -77,6 +77,19 @@ class Ack:
 
 
 @attrs.frozen
+class Nav:
+    """The page moves: an ``av-patch`` link (``kind`` ``"patch"``), an ``av-navigate``
+    link (``"navigate"``) or the back/forward buttons (``"pop"``), to ``href`` (the
+    browser's path and query, untrusted: see ``_navigation.split_href``)."""
+
+    href: str
+    kind: str = "patch"
+
+
+NAV_KINDS = ("patch", "navigate", "pop")
+
+
+@attrs.frozen
 class StartUpload:
     """The page chose ``files`` for upload ``upload`` of the view: each a JSON object
     ``{"id", "name", "size", "type"}`` (checked by the view, file by file). Their bytes
@@ -93,7 +106,7 @@ class CancelUpload:
     id: int
 
 
-ClientFrame = Join | Event | Input | Ping | Ack | StartUpload | CancelUpload
+ClientFrame = Join | Event | Input | Ping | Ack | Nav | StartUpload | CancelUpload
 
 _FRAME_TYPES: dict[str, type] = {
     "join": Join,
@@ -101,6 +114,7 @@ _FRAME_TYPES: dict[str, type] = {
     "input": Input,
     "ping": Ping,
     "ack": Ack,
+    "nav": Nav,
     "upload": StartUpload,
     "upload_cancel": CancelUpload,
 }
@@ -142,6 +156,8 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
             else str(error)
         )
         raise BadFrame(f"bad {tag!r} frame: {details}") from None
+    if isinstance(frame, Nav) and frame.kind not in NAV_KINDS:
+        raise BadFrame(f"bad 'nav' frame: kind must be one of {', '.join(NAV_KINDS)} @ $.kind")
     for field in ("ref", "n", "seen", "id"):
         value = getattr(frame, field, None)
         if value is not None and not 0 <= value <= MAX_REF:

@@ -236,7 +236,7 @@ async def test_progress_renders_are_paced_not_one_per_chunk(
     frames: list[Any] = []
     view = Avatar(sink=frames.append, paced=True)
     async with trio.open_nursery() as nursery:
-        ref = await nursery.start(view.run)
+        ref = await nursery.start(view.live.run)
         start = UploadStart("avatar", [{"id": 1, "name": "a.png", "size": 64 * KB, "type": ""}])
         await ref.ask(start)
         rendered = len(frames)
