@@ -962,6 +962,7 @@ _RESERVED = frozenset(
         "on_disconnect",
         "notify",
         "handle_params",
+        "cancel_upload",
         "open_pages",
         "on_start",
         "on_stop",
