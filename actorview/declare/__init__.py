@@ -31,6 +31,14 @@ from actorview.declare._collections import (
     StreamChange,
     stream,
 )
+from actorview.declare._components import (
+    ComponentError,
+    ComponentSpec,
+    Prop,
+    UnknownComponent,
+    compile_component,
+    prop,
+)
 from actorview.declare._errors import (
     CalcNotReady,
     EmitError,
@@ -69,6 +77,8 @@ __all__ = [
     "CalcNotReady",
     "CollectionField",
     "CollectionItems",
+    "ComponentError",
+    "ComponentSpec",
     "Emit",
     "EmitError",
     "ExpressionError",
@@ -88,6 +98,7 @@ __all__ = [
     "Origin",
     "PageError",
     "PageSource",
+    "Prop",
     "SourceTimeout",
     "Start",
     "StateField",
@@ -97,6 +108,7 @@ __all__ = [
     "StreamFailed",
     "StreamTask",
     "UnknownAction",
+    "UnknownComponent",
     "ViewClause",
     "ViewError",
     "ViewSpec",
@@ -104,8 +116,10 @@ __all__ = [
     "async_stream",
     "calculate",
     "clause",
+    "compile_component",
     "compile_view",
     "ops",
+    "prop",
     "state",
     "stream",
 ]

@@ -151,13 +151,24 @@ class Cancel(_Conditional):
     """The key of the run to cancel (keyed streams); ``None``: every run."""
 
 
+@attrs.frozen
+class TellParent(_Conditional):
+    """Tell a component's parent view a message (see :func:`tell_parent`)."""
+
+    verb: ClassVar[str] = "tell_parent"
+    message: Expr
+
+
 FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | Delete | Reset
 """An op on one field (``op.field``)."""
 
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp
+ParentOp: TypeAlias = TellParent
+"""An op of a component towards the view it lives in."""
+
+Op: TypeAlias = FieldOp | TaskOp | ParentOp
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -281,6 +292,19 @@ def cancel(stream: str, *, key: Any = None) -> Cancel:
     )
 
 
+def tell_parent(message: Any) -> TellParent:
+    """``ops.tell_parent(lambda key, count: Changed(key, count))``: a component tells the
+    view it lives in a message (components only; the validator refuses it in a view).
+
+    ``message`` is a value or an expression giving an instance of one of the types the
+    component declares it ``sends=`` (``class Counter(Component, sends=(Changed,))``).
+    After the component's action, the message is put in the parent view's mailbox and
+    handled there by an ordinary clause, like a message from any other task; the parent
+    must accept it (``receives=(Changed,)``).
+    """
+    return TellParent(expr(message, where="ops.tell_parent"))
+
+
 def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:
     """Apply ``items`` only when ``condition`` holds (read like every other expression).
 
@@ -298,12 +322,14 @@ __all__ = [
     "Fire",
     "Op",
     "OpLike",
+    "ParentOp",
     "Pop",
     "Push",
     "Reset",
     "Set",
     "Shift",
     "TaskOp",
+    "TellParent",
     "Unshift",
     "UpdateAt",
     "append",
@@ -316,6 +342,7 @@ __all__ = [
     "reset",
     "set",
     "shift",
+    "tell_parent",
     "unshift",
     "update_at",
     "when",

@@ -58,6 +58,7 @@ from actorview.declare.ops import (
     Reset,
     Set,
     Shift,
+    TellParent,
     Unshift,
     UpdateAt,
 )
@@ -335,8 +336,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel():
-                return None  # fire and cancel are the server's
+            case Fire() | Cancel() | TellParent():
+                return None  # fire, cancel and tell_parent are the server's
             case _:
                 return self.field_op(where, index, op, params)
 
@@ -573,7 +574,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel():
+        case Fire() | Cancel() | TellParent():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

@@ -76,13 +76,14 @@ from actorview.declare._tasks import Start, StreamFailed, StreamTask
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire
-from actorview.mailbox import Actor, ActorStopped, on
+from actorview.mailbox import Actor, ActorStopped, MailboxFull, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
 from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
 from actorview.render import Element, Patch, diff, h, without_stream_items
+from actorview.view._components import Component, Components, target_of
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -106,6 +107,7 @@ from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Component)
 
 PAGE_TIMEOUT: Final = 5.0
 """Seconds a paged stream's source may take to answer one call (``count`` or
@@ -411,6 +413,10 @@ class View(Actor):
         self._render_now = True
         if event.name == PAGE_EVENT:
             return await self._page_event(event.params)
+        if (target := target_of(event.name)) is not None:
+            return self._components_host().act(
+                target, event.params, lambda: self.notify(ACTION_FAILED_TEXT)
+            )
         store = self._view_store
         try:
             plan = store.prepare(event.name, event.params)
@@ -432,6 +438,8 @@ class View(Actor):
     @on(InputEvent)
     def _av_input(self, event: InputEvent) -> Outcome:
         self._render_now = True
+        if (target := target_of(event.field)) is not None:
+            return self._components_host().input(target, event.value)
         try:
             self._view_store.input(event.field, event.value)
         except ViewError as error:
@@ -481,7 +489,7 @@ class View(Actor):
         await self._carry_out_effects()
         self._view_store.recompute()
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         self._tree = self._without_items(tree)
         await self._send(Rendered(0, tree, ()))
 
@@ -494,7 +502,7 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
-        if self._view_store.recompute():
+        if self._view_store.recompute() or self._components_changed():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
         if not self._render_pending or (not urgent and self._hold_back()):
@@ -505,6 +513,60 @@ class View(Actor):
         """The frame interval of a held-back render ended: render the state as it is now."""
         if self._render_pending:
             await self._render_and_send()
+
+    # -- components (view/_components.py) ------------------------------------------------
+
+    def component(self, cls: type[Component], /, *, key: str | int, **props: Any) -> Element:
+        """Show component ``cls`` under ``key`` with ``props``, in :meth:`render`.
+
+        The component is made the first render that shows it and dropped after the first
+        that does not; it is rendered again only when a prop or its own state changed
+        (else this returns the element of last time, which the diff skips). The events
+        in its markup go to its own actions. Raises :class:`ComponentError` for a key
+        shown twice, an unknown or missing prop, or a message type the view does not
+        receive. See docs/COMPONENTS.md.
+
+        Example: ``h.ul(*(self.component(Row, key=t.id, todo=t) for t in self.todos))``.
+        """
+        return self._components_host().show(cls, key, props)
+
+    @property
+    def components(self) -> Mapping[str, Component]:
+        """The components the last render showed, by id (``"Counter/a"``)."""
+        return self._components_host().live
+
+    def _components_host(self) -> Components:
+        host: Components | None = getattr(self, "_av_components", None)
+        if host is None:
+            host = self._av_components = Components(
+                type(self).__name__,
+                type(self).__view_receives__,
+                self._tell_from_component,
+                self.log,
+            )
+        return host
+
+    def _components_changed(self) -> bool:
+        host: Components | None = getattr(self, "_av_components", None)
+        return host is not None and host.changed
+
+    def _render_tree(self) -> Element:
+        """``render``, with the components it shows kept, made and dropped."""
+        host = self._components_host()
+        host.begin_render()
+        try:
+            return self.render()
+        finally:
+            host.end_render()
+
+    def _tell_from_component(self, message: Any) -> None:
+        """A component's ``ops.tell_parent``: into this view's own mailbox, without
+        waiting (the view's task must not wait on itself); when the mailbox is full, a
+        task of the view's nursery waits for room."""
+        try:
+            self.ref.tell_nowait(message)
+        except MailboxFull:
+            self.nursery.start_soon(self.ref.tell, message)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -598,7 +660,7 @@ class View(Actor):
         self._render_pending = False
         self.set_deadline(None)
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         previous, self._tree = self._tree, self._without_items(tree)
         if previous is None:
             return
