@@ -27,8 +27,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from typing import Any, Generic, Literal, TypeVar
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import attrs
 import trio
@@ -68,6 +68,8 @@ from actorview.view import (
     Rendered,
     View,
 )
+from actorview.view._component_host import ComponentHost, SetProps, host_view
+from actorview.view._components import Component
 
 V = TypeVar("V", bound=View)
 
@@ -326,6 +328,41 @@ class ViewClient(Generic[V]):
     def patch_frames(self) -> list[Frame]:
         """Every patch frame sent so far."""
         return [f for f in self.frames if f.kind == "patch"]
+
+    # -- components ----------------------------------------------------------------------
+
+    def component(self, id: str | None = None) -> Component:
+        """The component shown under ``id`` (``"Counter/a"``); without it, the component
+        :func:`mount` mounted on its own. Read its fields, props and calcs as
+        attributes, and ``renders``, the number of times it was rendered."""
+        view: View = self.view
+        if id is None:
+            if not isinstance(view, ComponentHost):
+                raise TypeError(
+                    f"{type(view).__name__} is a view: name the component, "
+                    f"view.component('Counter/a') (shown: {', '.join(view.components)})."
+                )
+            id = view.hosted_id
+        try:
+            return view.components[id]
+        except KeyError:
+            raise KeyError(
+                f"{type(view).__name__} shows no component {id!r} (shown: "
+                f"{', '.join(view.components) or 'none'})"
+            ) from None
+
+    @property
+    def told(self) -> list[Any]:
+        """What the component mounted on its own told its parent, in order."""
+        view: View = self.view
+        if not isinstance(view, ComponentHost):
+            raise TypeError(f"{type(view).__name__} is a view; read its state instead.")
+        return view.told
+
+    async def set_props(self, **props: Any) -> None:
+        """Pass the component mounted on its own new prop values, as a parent's render
+        would, then wait until the view has rendered."""
+        await self.send(SetProps(props))
 
     # -- acting as the browser -----------------------------------------------------------------
 
@@ -759,15 +796,30 @@ class ViewClient(Generic[V]):
         )
 
 
-@asynccontextmanager
-async def mount(
-    view_class: type[V],
+@overload
+def mount(
+    view_class: type[V], params: Any = None, *, strict: bool = False, name: str | None = None
+) -> AbstractAsyncContextManager[ViewClient[V]]: ...
+@overload
+def mount(
+    view_class: type[Component],
     params: Any = None,
     *,
     strict: bool = False,
     name: str | None = None,
-) -> AsyncIterator[ViewClient[V]]:
+) -> AbstractAsyncContextManager[ViewClient[ComponentHost]]: ...
+def mount(
+    view_class: type[V] | type[Component],
+    params: Any = None,
+    *,
+    strict: bool = False,
+    name: str | None = None,
+) -> AbstractAsyncContextManager[ViewClient[Any]]:
     """Run a new ``view_class(params)`` in the current trio loop and yield its client.
+
+    ``view_class`` may be a :class:`~actorview.view.Component`: the page is then that
+    component alone, ``params`` its props (``{"key": ...}`` too), read with
+    :meth:`ViewClient.component` and changed with :meth:`ViewClient.set_props`.
 
     The view starts as under the endpoint (its first render is the page); the block's
     end cancels it and everything it started. ``params`` is structured as the endpoint
@@ -784,6 +836,15 @@ async def mount(
             await view.settle()
             assert view.has_element("#history li", text="You said hello")
     """
+    if isinstance(view_class, type) and issubclass(view_class, Component):
+        return _mount(host_view(view_class), params, strict=strict, name=name)
+    return _mount(view_class, params, strict=strict, name=name)
+
+
+@asynccontextmanager
+async def _mount(
+    view_class: type[V], params: Any, *, strict: bool, name: str | None
+) -> AsyncIterator[ViewClient[V]]:
     failure: Exception | None = None
     async with trio.open_nursery() as nursery:
         try:

@@ -34,7 +34,7 @@ of its own, so every guarantee of a view holds for it. The guide is docs/COMPONE
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, assert_never
 
 import attrs
 
@@ -46,7 +46,16 @@ from actorview.declare._components import (
     prop,
 )
 from actorview.declare._errors import ExpressionError, ViewError
-from actorview.render import Element, Memo, Node, h
+from actorview.render import (
+    Element,
+    Memo,
+    Node,
+    StreamDelete,
+    StreamInsert,
+    StreamReset,
+    StreamSlot,
+    h,
+)
 from actorview.view._events import Applied, Failed, Ignored, Outcome, Rejected
 from actorview.view._store import ViewStore
 
@@ -264,13 +273,20 @@ class Components:
         receives: tuple[type, ...],
         tell: Callable[[Any], None],
         log: Any,
+        *,
+        streams: bool = False,
     ) -> None:
         self.view = view
         self.receives = receives
         self._tell = tell
         self._log = log
+        self._streams = streams
         self._live: dict[str, Component] = {}
         self._seen: set[str] | None = None
+        self._owned: dict[str, tuple[str, str]] = {}
+        """Components that are a stream item (its root), by id: the stream and item key."""
+        self._items: dict[tuple[str, str], str] = {}
+        """The same, by stream and item key."""
         self.changed = False
         """Whether an event changed a component since the view last rendered."""
 
@@ -289,14 +305,68 @@ class Components:
         self._seen = set()
         self.changed = False
 
-    def end_render(self) -> None:
-        """The render ended: drop the components it did not show."""
+    def abort_render(self) -> None:
+        """The render raised: nothing is dropped."""
+        self._seen = None
+
+    def end_render(self, tree: Element) -> Element:
+        """The render ended with ``tree``: learn which components its stream containers
+        insert as items, and which ones their deletes and resets remove; drop the
+        components neither shown by it nor kept as a shown stream item; and return
+        ``tree`` with a replace op (a :class:`StreamInsert` of a shown key) for each
+        stream item component that changed since it was inserted."""
         seen, self._seen = self._seen, None
-        if seen is None:
-            return
-        for cid in [cid for cid in self._live if cid not in seen]:
+        assert seen is not None
+        slots = _slots(tree) if self._streams and (seen or self._owned) else []
+        for _path, slot in slots:
+            self._follow(slot)
+        for cid in [c for c in self._live if c not in seen and c not in self._owned]:
             del self._live[cid]
             self._log.debug("view.component.dropped", component=cid)
+        changed: dict[str, list[StreamInsert]] = {}
+        for cid, (stream, item) in self._owned.items():
+            component = self._live[cid]
+            if cid not in seen and component._stale:
+                changed.setdefault(stream, []).append(StreamInsert(item, component.rendered()))
+        for path, slot in slots:
+            if slot.name in changed:
+                ops = (*slot.ops, *changed[slot.name])
+                new = StreamSlot(slot.tag, slot.attrs, slot.name, ops, slot.key)
+                tree = _replace(tree, path, new)
+        return tree
+
+    def _follow(self, slot: StreamSlot) -> None:
+        """Who owns the items ``slot``'s ops insert, delete or clear (in order)."""
+        for op in slot.ops:
+            match op:
+                case StreamInsert():
+                    self._drop_item(slot.name, op.key)
+                    cid = op.node.attrs.get(COMPONENT_ATTR)
+                    for child in op.node.children:
+                        if isinstance(child, Element) and _holds_component(child):
+                            raise ComponentError(
+                                self.view,
+                                str(_holds_component(child)),
+                                f"it is inside an item of the stream {slot.name!r} but not "
+                                f"the item itself. Render the component as the item: "
+                                f"{slot.name}.slot(..., lambda item: self.component(...)), "
+                                f"with what else the item shows in the component's render.",
+                            )
+                    if isinstance(cid, str) and cid in self._live:
+                        self._owned[cid] = (slot.name, op.key)
+                        self._items[(slot.name, op.key)] = cid
+                case StreamDelete():
+                    self._drop_item(slot.name, op.key)
+                case StreamReset():
+                    for stream, key in [k for k in self._items if k[0] == slot.name]:
+                        self._drop_item(stream, key)
+                case _:
+                    assert_never(op)
+
+    def _drop_item(self, stream: str, key: str) -> None:
+        cid = self._items.pop((stream, key), None)
+        if cid is not None:
+            self._owned.pop(cid, None)
 
     def show(self, cls: type[Component], key: str | int, props: Mapping[str, Any]) -> Element:
         """The element of component ``cls`` under ``key`` with ``props``, made on first use
@@ -321,8 +391,10 @@ class Components:
             raise ComponentError(
                 self.view,
                 cid,
-                "self.component(...) was called outside render; call it while the view "
-                "renders (in render, or a function render calls).",
+                "self.component(...) was called outside render (after it returned, or in "
+                "a Memo's build, which the diff runs later). Call it while the view "
+                "renders; a component already skips a render when nothing changed, so "
+                "keep it out of memos.",
             )
         if cid in seen:
             raise ComponentError(
@@ -434,6 +506,40 @@ class Components:
         error = UnknownComponent(self.view, target.component, self._live)
         self._log.warning("view.component.unknown", component=target.component)
         return Rejected(error)
+
+
+def _holds_component(node: Element) -> str | None:
+    """The id of the first component in ``node`` (itself included), if any."""
+    cid = node.attrs.get(COMPONENT_ATTR)
+    if isinstance(cid, str):
+        return cid
+    for child in node.children:
+        if isinstance(child, Element) and (found := _holds_component(child)) is not None:
+            return found
+    return None
+
+
+def _slots(tree: Node, path: tuple[int, ...] = ()) -> list[tuple[tuple[int, ...], StreamSlot]]:
+    """Every stream container of ``tree`` with its path (child indexes), components'
+    elements skipped (they hold none)."""
+    if isinstance(tree, StreamSlot):
+        return [(path, tree)]
+    if not isinstance(tree, Element) or (path and COMPONENT_ATTR in tree.attrs):
+        return []
+    found: list[tuple[tuple[int, ...], StreamSlot]] = []
+    for index, child in enumerate(tree.children):
+        if isinstance(child, (Element, StreamSlot)):
+            found.extend(_slots(child, (*path, index)))
+    return found
+
+
+def _replace(tree: Element, path: tuple[int, ...], new: Node) -> Element:
+    """``tree`` with the node at ``path`` replaced by ``new`` (the rest shared)."""
+    index, rest = path[0], path[1:]
+    child = tree.children[index]
+    replaced = new if not rest else _replace(child, rest, new)  # type: ignore[arg-type]
+    children = (*tree.children[:index], replaced, *tree.children[index + 1 :])
+    return Element(tree.tag, tree.attrs, children, tree.key)
 
 
 _RESERVED = frozenset(n for n in dir(Component) if n != "key") | {"id", "renders"}

@@ -543,6 +543,7 @@ class View(Actor):
                 type(self).__view_receives__,
                 self._tell_from_component,
                 self.log,
+                streams=bool(type(self).__view_spec__.collections),
             )
         return host
 
@@ -555,9 +556,11 @@ class View(Actor):
         host = self._components_host()
         host.begin_render()
         try:
-            return self.render()
-        finally:
-            host.end_render()
+            tree = self.render()
+        except BaseException:
+            host.abort_render()
+            raise
+        return host.end_render(tree)
 
     def _tell_from_component(self, message: Any) -> None:
         """A component's ``ops.tell_parent``: into this view's own mailbox, without
