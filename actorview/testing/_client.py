@@ -69,9 +69,10 @@ from actorview.view import (
     View,
 )
 from actorview.view._component_host import ComponentHost, SetProps, host_view
-from actorview.view._components import Component
+from actorview.view._components import Component, component_id
 
 V = TypeVar("V", bound=View)
+C = TypeVar("C", bound=Component)
 
 ASK_TIMEOUT = 10.0
 """Seconds (of the test clock) an event waits for the view's answer, as the endpoint."""
@@ -331,25 +332,26 @@ class ViewClient(Generic[V]):
 
     # -- components ----------------------------------------------------------------------
 
-    def component(self, id: str | None = None) -> Component:
-        """The component shown under ``id`` (``"Counter/a"``); without it, the component
-        :func:`mount` mounted on its own. Read its fields, props and calcs as
+    def component(self, cls: type[C], key: str | int | None = None) -> C:
+        """The component ``cls`` the page shows under ``key`` (without it, the one
+        :func:`mount` mounted on its own). Read its fields, props and calcs as
         attributes, and ``renders``, the number of times it was rendered."""
         view: View = self.view
-        if id is None:
+        if key is None:
             if not isinstance(view, ComponentHost):
                 raise TypeError(
-                    f"{type(view).__name__} is a view: name the component, "
-                    f"view.component('Counter/a') (shown: {', '.join(view.components)})."
+                    f"{type(view).__name__} is a view: name the component's key, "
+                    f"view.component({cls.__name__}, 'a') (shown: "
+                    f"{', '.join(view.components) or 'none'})."
                 )
-            id = view.hosted_id
-        try:
-            return view.components[id]
-        except KeyError:
+            key = view.key
+        found = view.components.get(component_id(cls, key))
+        if not isinstance(found, cls):
             raise KeyError(
-                f"{type(view).__name__} shows no component {id!r} (shown: "
+                f"{type(view).__name__} shows no {cls.__name__} keyed {key!r} (shown: "
                 f"{', '.join(view.components) or 'none'})"
-            ) from None
+            )
+        return found
 
     @property
     def told(self) -> list[Any]:

@@ -20,8 +20,8 @@ async def test_each_counter_keeps_its_count_and_the_board_adds_them_up() -> None
         await view.click("#counter-pears .dec")
         assert counts(view) == {"apples": "2", "pears": "-1"}
         assert view.text("#total") == "1"
-        assert view.component("Counter/apples").renders == 3
-        assert view.component("Counter/pears").renders == 2
+        assert view.component(Counter, "apples").renders == 3
+        assert view.component(Counter, "pears").renders == 2
 
 
 async def test_a_counter_keeps_its_count_when_it_moves_and_starts_again_when_it_comes_back() -> (
@@ -48,7 +48,7 @@ async def test_a_changed_prop_renders_every_counter_again() -> None:
         await view.click("#double-step")
         await view.click("#counter-apples .inc")
         assert counts(view)["apples"] == "3"
-        assert view.component("Counter/pears").renders == 2  # first, then the new step
+        assert view.component(Counter, "pears").renders == 2  # first, then the new step
 
 
 async def test_a_counter_on_its_own() -> None:
@@ -58,7 +58,7 @@ async def test_a_counter_on_its_own() -> None:
         assert [(m.name, m.count) for m in view.told] == [("figs", 5)]
         await view.set_props(step=1)
         await view.click(".dec")
-        assert view.component().count == 4
+        assert view.component(Counter).count == 4
 
 
 async def test_todo_rows_tick_off_in_place_and_remove_through_the_list() -> None:
