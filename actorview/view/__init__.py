@@ -93,7 +93,7 @@ from actorview.view._notices import (
 )
 from actorview.view._store import ViewStore
 from actorview.view._tasks import Run, TaskRunner
-from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View
+from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View, render_tree
 
 # The names these classes had when both concepts were called "stream" (kept for code
 # written against them): a task is declared by async_stream, a collection by stream.
@@ -177,6 +177,7 @@ __all__ = [
     "clause",
     "ops",
     "prop",
+    "render_tree",
     "state",
     "stream",
 ]

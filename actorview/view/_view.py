@@ -804,6 +804,13 @@ class View(Actor):
             ) from None
 
 
+def render_tree(view: View) -> Element:
+    """One render of ``view`` as the runtime makes it: its ``render``, with the components
+    it shows kept, made and dropped (the endpoint's first HTML render uses it; calling
+    ``render`` alone fails when the view shows a component)."""
+    return view._render_tree()
+
+
 View.__view_spec__ = compile_view(View)
 
 _RESERVED = frozenset(dir(View)) | {
