@@ -4,6 +4,11 @@ props or state changed, and telling their view through its mailbox."""
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
 import attrs
 import pytest
 
@@ -381,3 +386,23 @@ async def test_a_component_inside_a_stream_item_must_be_the_item() -> None:
     assert "Deep.render, component Line/1: it is inside an item of the stream 'rows'" in str(
         raised.value.__cause__ or raised.value
     )
+
+
+# -- the guide's example runs as written ---------------------------------------------------
+
+
+async def test_the_guides_example_runs_as_written(tmp_path: Path) -> None:
+    guide = Path(__file__).parent.parent.parent / "docs" / "COMPONENTS.md"
+    source = re.findall(r"```python\n(.*?)```", guide.read_text(), flags=re.DOTALL)[0]
+    path = tmp_path / "components_guide.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("components_guide", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["components_guide"] = module
+    spec.loader.exec_module(module)
+    async with mount(module.Board, strict=True) as view:
+        await view.click('[av-component="Counter/pears"] button')
+        await view.click('[av-component="Counter/pears"] button')
+        assert view.text('[av-component="Counter/pears"] span') == "pears: 2"
+        assert view.state["counts"] == {"pears": 2}
