@@ -121,14 +121,15 @@ class Component:
         """The component's id in its view (``"Counter/a"``)."""
         self.renders = 0
         """How many times the component was rendered (not counting reused renders)."""
-        self._store = ViewStore(spec.view, f"{view}.{self.id}")
-        self._store.assign("key", key)
-        self._last: Element | None = None
-        self._stale = True
-        self._fresh = True
-        self.take_props(props)
+        self._av_view = view
+        self._av_store = ViewStore(spec.view, f"{view}.{self.id}")
+        self._av_store.assign("key", key)
+        self._av_last: Element | None = None
+        self._av_stale = True
+        self._av_fresh = True
+        self._av_take_props(props)
         self.mount()
-        self._store.compute_all()
+        self._av_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
 
@@ -148,47 +149,47 @@ class Component:
     def store(self) -> ViewStore:
         """The component's state store (values, change counters); read it, do not write
         it."""
-        return self._store
+        return self._av_store
 
     # -- the runtime's side --------------------------------------------------------------
 
-    def take_props(self, props: Mapping[str, Any]) -> None:
+    def _av_take_props(self, props: Mapping[str, Any]) -> None:
         """Write the props the parent passed that changed (type-checked); raises
         :class:`ComponentError` for an unknown or a missing required prop."""
         spec = type(self).__component_spec__
-        store = self._store
+        store = self._av_store
         for name, value in props.items():
             if name not in spec.props or name == "key":
                 known = ", ".join(sorted(n for n in spec.props if n != "key")) or "none"
                 raise ComponentError(
-                    store.view.partition(".")[0],
+                    self._av_view,
                     self.id,
                     f"{type(self).__name__} has no prop {name!r} (props: {known}). "
                     f"Declare it with {name} = prop(<type>), or stop passing it.",
                 )
-            if self._fresh or store.read(name) != value:
+            if self._av_fresh or store.read(name) != value:
                 store.assign(name, value)
-                self._stale = True
-        if self._fresh:
-            self._fresh = False
+                self._av_stale = True
+        if self._av_fresh:
+            self._av_fresh = False
             for name, declared in spec.props.items():
                 if declared.required and name not in props and name != "key":
                     raise ComponentError(
-                        store.view.partition(".")[0],
+                        self._av_view,
                         self.id,
                         f"the prop {name!r} ({declared!r}) has no default and was not "
                         f"passed. Pass it: self.component({type(self).__name__}, key=..., "
                         f"{name}=...).",
                     )
 
-    def rendered(self) -> Element:
+    def _av_rendered(self) -> Element:
         """The component's element: rendered again if its state or props changed since the
         last time, else the very element of the last time."""
-        if self._store.recompute() or self._stale or self._last is None:
-            self._stale = False
+        if self._av_store.recompute() or self._av_stale or self._av_last is None:
+            self._av_stale = False
             self.renders += 1
-            self._last = _targeted(self.render(), self.id, type(self).__name__)
-        return self._last
+            self._av_last = _targeted(self.render(), self.id, type(self).__name__)
+        return self._av_last
 
 
 def component_id(cls: type[Component], key: Hashable) -> str:
@@ -326,8 +327,8 @@ class Components:
         changed: dict[str, list[StreamInsert]] = {}
         for cid, (stream, item) in self._owned.items():
             component = self._live[cid]
-            if cid not in seen and component._stale:
-                changed.setdefault(stream, []).append(StreamInsert(item, component.rendered()))
+            if cid not in seen and component._av_stale:
+                changed.setdefault(stream, []).append(StreamInsert(item, component._av_rendered()))
         for path, slot in slots:
             if slot.name in changed:
                 ops = (*slot.ops, *changed[slot.name])
@@ -411,8 +412,8 @@ class Components:
             self._check_sends(cls)
             instance = self._live[cid] = cls(key, props, view=self.view)
         else:
-            instance.take_props(props)
-        return instance.rendered()
+            instance._av_take_props(props)
+        return instance._av_rendered()
 
     def _check_sends(self, cls: type[Component]) -> None:
         for kind in cls.__component_spec__.sends:
@@ -484,7 +485,7 @@ class Components:
         view's next render if anything changed (its recompute runs then)."""
         store = component.store
         if store.recompute():
-            component._stale = True
+            component._av_stale = True
             self.changed = True
         effects, store.effects = store.effects, []
         sends = type(component).__component_spec__.sends
