@@ -12,7 +12,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from actorview import ActionEvent
+from actorview import ActionEvent, InputEvent
 from actorview.errors import DefinitionError
 from actorview.render import Element, h
 from actorview.testing import mount
@@ -406,3 +406,72 @@ async def test_the_guides_example_runs_as_written(tmp_path: Path) -> None:
         await view.click('[av-component="Counter/pears"] button')
         assert view.text('[av-component="Counter/pears"] span') == "pears: 2"
         assert view.state["counts"] == {"pears": 2}
+
+
+async def test_a_stream_item_pruned_by_its_limit_drops_its_component() -> None:
+    class Recent(View):
+        rows = stream(Row, key="id", limit=2)
+        add = action(ops.push(rows=lambda id: Row(id, f"r{id}")), params={"id": str})
+
+        def render(self) -> Element:
+            return h.div(
+                self.rows.slot("ul", lambda row: self.component(Line, key=row.id, row=row))
+            )
+
+    async with mount(Recent, strict=True) as view:
+        await add(view, "1", "2", "3")
+        assert sorted(view.view.components) == ["Line/2", "Line/3"]
+        await view.click("#line-3")
+        assert [f.text for f in view.find_all("li")] == ["r2:0", "r3:1"]
+
+
+class Editor(Component):
+    draft = state(str, origin="client")
+    saved = state(list[str])
+    save = action(
+        ops.push(saved=lambda draft: draft), ops.set(draft=""), when=lambda draft: bool(draft)
+    )
+
+    def render(self) -> Element:
+        return h.form(
+            h.input(name="draft", value=self.draft, av_input="draft"),
+            h.button("save"),
+            h.p(", ".join(self.saved), class_="saved"),
+            av_submit="save",
+            id=f"editor-{self.key}",
+        )
+
+
+async def test_a_components_inputs_and_forms_write_its_own_client_fields() -> None:
+    class Editors(View):
+        def render(self) -> Element:
+            return h.div(self.component(Editor, key="a"), self.component(Editor, key="b"))
+
+    async with mount(Editors, strict=True) as view:
+        await view.type("#editor-a input", "one")
+        assert view.component(Editor, "a").draft == "one"
+        assert view.component(Editor, "b").draft == ""
+        await view.submit("#editor-a")
+        await view.type("#editor-b input", "two")
+        await view.submit("#editor-b")
+        assert view.text("#editor-a .saved") == "one"
+        assert view.text("#editor-b .saved") == "two"
+        bad = await view.ref.ask(InputEvent("@Editor/a:saved", ["x"]))
+        assert isinstance(bad, Rejected) and "only client fields" in str(bad.error)
+
+
+async def test_mount_sets_a_components_first_state_from_its_props() -> None:
+    class Seeded(Component):
+        start = prop(int)
+        count = state(int)
+
+        def mount(self) -> None:
+            self.count = self.start * 10
+
+        def render(self) -> Element:
+            return h.p(str(self.count))
+
+    async with mount(Seeded, {"start": 4}) as view:
+        assert view.text("p") == "40"
+        await view.set_props(start=5)
+        assert view.text("p") == "40"  # mount ran once; the prop changed, the count did not
