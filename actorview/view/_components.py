@@ -27,6 +27,10 @@ instance, under its class and key, between renders. The rules, in the order they
 6. **Messages to the parent.** ``ops.tell_parent(...)`` in its action puts a message in
    the view's mailbox after the action, handled there by an ordinary clause.
 
+A component's ``render`` may show components too (``Component.component``): ids stay
+unique in the whole view, an outer component is rendered again when an inner one
+changes, and one not rendered again keeps the components inside it.
+
 Everything runs in the view's task: a component has no task, no mailbox and no streams
 of its own, so every guarantee of a view holds for it. The guide is docs/COMPONENTS.md.
 """
@@ -127,6 +131,10 @@ class Component:
         self._av_last: Element | None = None
         self._av_stale = True
         self._av_fresh = True
+        self._av_host: Components | None = None
+        self._av_parent: Component | None = None
+        self._av_children: list[Component] = []
+        """The components its last render showed (kept with it when it is not rendered)."""
         self._av_take_props(props)
         self.mount()
         self._av_store.compute_all()
@@ -142,6 +150,23 @@ class Component:
 
         It must only read. Its root is one element (it gets the ``av-component`` id)."""
         return h.div()
+
+    def component(self, cls: type[Component], /, *, key: str | int, **props: Any) -> Element:
+        """Show component ``cls`` under ``key`` inside this one, in :meth:`render`: as
+        :meth:`View.component <actorview.view.View.component>` does in a view's render.
+
+        Its id is unique in the whole view, as every component's; what it tells goes to
+        the view. When it changes, this component is rendered again too (its element
+        holds the other's).
+        """
+        host = self._av_host
+        if host is None:
+            raise ComponentError(
+                self._av_view,
+                self.id,
+                "self.component(...) in a component no view shows; call it in render.",
+            )
+        return host.show(cls, key, props, parent=self)
 
     # -- introspection -----------------------------------------------------------------
 
@@ -188,6 +213,7 @@ class Component:
         if self._av_store.recompute() or self._av_stale or self._av_last is None:
             self._av_stale = False
             self.renders += 1
+            self._av_children = []
             self._av_last = _targeted(self.render(), self.id, type(self).__name__)
         return self._av_last
 
@@ -213,7 +239,9 @@ def _aim(node: Element, prefix: str) -> Element:
     children = node.children
     aimed: list[Node] | None = None
     for index, child in enumerate(children):
-        if type(child) is Element:
+        if type(child) is Element and COMPONENT_ATTR in child.attrs:
+            pass  # another component's element, aimed at it already
+        elif type(child) is Element:
             new = _aim(child, prefix)
             if new is not child:
                 if aimed is None:
@@ -316,19 +344,25 @@ class Components:
         components neither shown by it nor kept as a shown stream item; and return
         ``tree`` with a replace op (a :class:`StreamInsert` of a shown key) for each
         stream item component that changed since it was inserted."""
-        seen, self._seen = self._seen, None
+        seen = self._seen
         assert seen is not None
         slots = _slots(tree) if self._streams and (seen or self._owned) else []
         for _path, slot in slots:
             self._follow(slot)
+        changed: dict[str, list[StreamInsert]] = {}
+        for cid, (stream, item) in list(self._owned.items()):
+            if cid in seen:
+                continue
+            seen.add(cid)
+            component = self._live[cid]
+            before = component.renders
+            element = self._rendered(component, seen)
+            if component.renders != before:
+                changed.setdefault(stream, []).append(StreamInsert(item, element))
+        self._seen = None
         for cid in [c for c in self._live if c not in seen and c not in self._owned]:
             del self._live[cid]
             self._log.debug("view.component.dropped", component=cid)
-        changed: dict[str, list[StreamInsert]] = {}
-        for cid, (stream, item) in self._owned.items():
-            component = self._live[cid]
-            if cid not in seen and component._av_stale:
-                changed.setdefault(stream, []).append(StreamInsert(item, component._av_rendered()))
         for path, slot in slots:
             if slot.name in changed:
                 ops = (*slot.ops, *changed[slot.name])
@@ -343,7 +377,7 @@ class Components:
                 case StreamInsert():
                     self._drop_item(slot.name, op.key)
                     cid = op.node.attrs.get(COMPONENT_ATTR)
-                    for child in op.node.children:
+                    for child in () if isinstance(cid, str) else op.node.children:
                         if isinstance(child, Element) and _holds_component(child):
                             raise ComponentError(
                                 self.view,
@@ -369,7 +403,13 @@ class Components:
         if cid is not None:
             self._owned.pop(cid, None)
 
-    def show(self, cls: type[Component], key: str | int, props: Mapping[str, Any]) -> Element:
+    def show(
+        self,
+        cls: type[Component],
+        key: str | int,
+        props: Mapping[str, Any],
+        parent: Component | None = None,
+    ) -> Element:
         """The element of component ``cls`` under ``key`` with ``props``, made on first use
         (see the module docstring for the rules)."""
         if not (isinstance(cls, type) and issubclass(cls, Component)) or cls is Component:
@@ -411,9 +451,27 @@ class Components:
         if instance is None:
             self._check_sends(cls)
             instance = self._live[cid] = cls(key, props, view=self.view)
+            instance._av_host = self
         else:
             instance._av_take_props(props)
-        return instance._av_rendered()
+        instance._av_parent = parent
+        if parent is not None:
+            parent._av_children.append(instance)
+        return self._rendered(instance, seen)
+
+    def _rendered(self, component: Component, seen: set[str]) -> Element:
+        """``component``'s element; when it is not rendered again, the components its
+        last render showed are shown still (they are inside that element)."""
+        before = component.renders
+        element = component._av_rendered()
+        if component.renders == before:
+            self._keep_children(component, seen)
+        return element
+
+    def _keep_children(self, component: Component, seen: set[str]) -> None:
+        for child in component._av_children:
+            seen.add(child.id)
+            self._keep_children(child, seen)
 
     def _check_sends(self, cls: type[Component]) -> None:
         for kind in cls.__component_spec__.sends:
@@ -487,6 +545,10 @@ class Components:
         if store.recompute():
             component._av_stale = True
             self.changed = True
+            parent = component._av_parent
+            while parent is not None:  # its element holds this one's
+                parent._av_stale = True
+                parent = parent._av_parent
         effects, store.effects = store.effects, []
         sends = type(component).__component_spec__.sends
         for effect in effects:

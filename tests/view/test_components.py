@@ -475,3 +475,83 @@ async def test_mount_sets_a_components_first_state_from_its_props() -> None:
         assert view.text("p") == "40"
         await view.set_props(start=5)
         assert view.text("p") == "40"  # mount ran once; the prop changed, the count did not
+
+
+# -- components inside components ----------------------------------------------------------
+
+
+class Pane(Component):
+    title = prop(str)
+    shows = state(list[str], ["x", "y"])
+    fold = action(ops.set(shows=lambda shows: shows[:1]))
+
+    def render(self) -> Element:
+        return h.section(
+            h.h2(self.title, av_click="fold"),
+            *(self.component(Counter, key=f"{self.key}-{k}", label=k) for k in self.shows),
+            id=f"pane-{self.key}",
+        )
+
+
+class Panes(View, receives=(Bumped,)):
+    title = state(str, "t")
+    bumps = state(list[str], [])
+    retitle = action(ops.set(title=lambda title: title + "!"))
+    on_bumped = clause(Bumped, ops.push(bumps=lambda key, count: f"{key}={count}"))
+
+    def render(self) -> Element:
+        return h.div(h.h1(self.title), self.component(Pane, key="p", title="P"))
+
+
+async def test_a_component_shows_components_whose_events_reach_them_alone() -> None:
+    async with mount(Panes, strict=True) as view:
+        assert view.find("#pane-p h2")["av-click"] == "@Pane/p:fold"
+        assert view.find("#c-p-y .bump")["av-click"] == "@Counter/p-y:bump"
+        await view.click("#c-p-y .bump")
+        assert shown(view) == ["x 0 0", "y 1 2"]
+        assert view.state["bumps"] == ["p-y=1"]  # told the view
+        renders = {k: view.component(Counter, k).renders for k in ("p-x", "p-y")}
+        assert renders == {"p-x": 1, "p-y": 2}
+        assert view.component(Pane, "p").renders == 2  # its element holds the counter's
+
+
+async def test_components_inside_a_component_not_rendered_again_are_kept() -> None:
+    async with mount(Panes, strict=True) as view:
+        await view.click("#c-p-x .bump")
+        await view.ref.ask(ActionEvent("retitle"))
+        await view.settle()
+        assert sorted(view.view.components) == ["Counter/p-x", "Counter/p-y", "Pane/p"]
+        assert shown(view) == ["x 1 2", "y 0 0"]
+        assert view.component(Pane, "p").renders == 2
+        await view.click("#pane-p h2")
+        assert sorted(view.view.components) == ["Counter/p-x", "Pane/p"]
+        assert shown(view) == ["x 1 2"]
+
+
+async def test_a_stream_item_component_with_components_inside_is_sent_again_whole() -> None:
+    class Holder(Component):
+        row = prop(Row)
+
+        def render(self) -> Element:
+            return h.li(self.component(Counter, key=f"in-{self.key}", label=self.row.text))
+
+    class Held(View, receives=(Bumped,)):
+        rows = stream(Row, key="id")
+        add = action(ops.push(rows=lambda id: Row(id, f"r{id}")), params={"id": str})
+        on_bumped = clause(Bumped, ops.set())
+
+        def render(self) -> Element:
+            return h.div(
+                self.rows.slot("ul", lambda row: self.component(Holder, key=row.id, row=row))
+            )
+
+    async with mount(Held, strict=True) as view:
+        await add(view, "1", "2")
+        await view.click("#c-in-2 .bump")
+        assert shown(view) == ["r1 0 0", "r2 1 2"]
+        assert sorted(view.view.components) == [
+            "Counter/in-1",
+            "Counter/in-2",
+            "Holder/1",
+            "Holder/2",
+        ]
