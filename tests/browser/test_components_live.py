@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from actorview import Component, Element, View, action, h, ops, state
 from actorview.endpoint import Application, Route
 from examples.components import Board, Todos
 from tests.browser.served import served_in_thread
@@ -17,9 +18,35 @@ from tests.browser.served import served_in_thread
 pytestmark = pytest.mark.browser
 
 
+class Note(Component):
+    """A component with a client field of its own, typed into and submitted."""
+
+    draft = state(str, origin="client")
+    saved = state(list[str])
+    save = action(
+        ops.push(saved=lambda draft: draft), ops.set(draft=""), when=lambda draft: bool(draft)
+    )
+
+    def render(self) -> Element:
+        return h.form(
+            h.input(name="draft", value=self.draft, av_input="draft"),
+            h.button("save"),
+            h.ul(*(h.li(text) for text in self.saved)),
+            av_submit="save",
+            av_reset=True,  # the browser empties the form once it sent it
+            id=f"note-{self.key}",
+        )
+
+
+class Notes(View):
+    def render(self) -> Element:
+        return h.div(self.component(Note, key="a"), self.component(Note, key="b"))
+
+
 @pytest.fixture
 def live_port() -> Iterator[int]:
-    app = Application([Route("/", Board), Route("/todos", Todos)], secret=b"k" * 32)
+    routes = [Route("/", Board), Route("/todos", Todos), Route("/notes", Notes)]
+    app = Application(routes, secret=b"k" * 32)
     with served_in_thread(app) as port:
         yield port
 
@@ -88,5 +115,26 @@ def test_todo_rows_tick_off_in_place_and_remove_through_the_list(
         page.click("#todo-2 .toggle")
         page.click("#todo-1 .toggle")
         expect(rows).to_have_class(["todo", "todo done"])
+    finally:
+        page.close()
+
+
+def test_a_components_inputs_and_form_write_its_own_fields(browser: Any, live_port: int) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{live_port}/notes")
+        page.wait_for_selector("#av-root.av-connected")
+        page.fill("#note-a input", "first")
+        page.press("#note-a input", "Enter")
+        expect(page.locator("#note-a li")).to_have_text(["first"])
+        expect(page.locator("#note-a input")).to_have_value("")
+        page.fill("#note-b input", "second")
+        page.click("#note-b button")
+        page.fill("#note-a input", "third")
+        page.click("#note-a button")
+        expect(page.locator("#note-a li")).to_have_text(["first", "third"])
+        expect(page.locator("#note-b li")).to_have_text(["second"])
     finally:
         page.close()

@@ -438,6 +438,7 @@ class Editor(Component):
             h.button("save"),
             h.p(", ".join(self.saved), class_="saved"),
             av_submit="save",
+            av_reset=True,  # the browser empties the form once it sent it
             id=f"editor-{self.key}",
         )
 
