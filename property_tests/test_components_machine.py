@@ -179,8 +179,14 @@ class Components(RuleBasedStateMachine):
 
     @rule()
     def relabel(self) -> None:
+        before = self.renders()
         self.ask("relabel")
         self.label += "x"
+        after = self.renders()
+        for key in self.listed:  # a changed prop: rendered again, once
+            assert after[f"Tally/{key}"] == before[f"Tally/{key}"] + 1
+        for key in self.streamed:  # their props did not change
+            assert after[f"Tally/{key}"] == before[f"Tally/{key}"]
 
     @rule(key=st.sampled_from(STREAMED))
     def push_slot(self, key: str) -> None:
