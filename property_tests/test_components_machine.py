@@ -1,5 +1,6 @@
 """A stateful machine clicks, shows, hides, reorders and relabels keyed components at
-random: some in a list the view renders, some as the items of a stream field.
+random: some in a list the view renders, some as the items of a stream field, some
+inside another component.
 
 Each component keeps a count and a list of the keys whose events its handlers took;
 the machine keeps a model of what each shown component's count must be. After every
@@ -39,6 +40,8 @@ from actorview.view import (
 
 LISTED = ("l1", "l2", "l3", "l4")
 STREAMED = ("s1", "s2", "s3")
+INNER = ("g1", "g2", "g3")
+"""Tallies inside the ``Pane`` component (a component showing components)."""
 
 
 @attrs.frozen
@@ -79,6 +82,25 @@ class Tally(Component, sends=(Counted,)):
         )
 
 
+def _toggled(shows: list[str], which: str) -> list[str]:
+    return [k for k in shows if k != which] if which in shows else [*shows, which]
+
+
+class Pane(Component):
+    shows = state(list[str], ["g1"])
+    toggle = action(ops.set(shows=_toggled), params={"which": str})
+
+    def render(self) -> Element:
+        return h.section(
+            *(
+                h.button(k, class_=f"toggle-{k}", av_click="toggle", av_value_which=k)
+                for k in INNER
+            ),
+            h.ul(*(self.component(Tally, key=k, label="g") for k in self.shows)),
+            id="pane",
+        )
+
+
 class Tallies(View, receives=(Counted,)):
     listed = state(list[str])
     label = state(str, "x")
@@ -101,6 +123,7 @@ class Tallies(View, receives=(Counted,)):
     def render(self) -> Element:
         return h.div(
             h.ul(*(self.component(Tally, key=k, label=self.label) for k in self.listed), id="list"),
+            self.component(Pane, key="g"),
             self.slots.slot(
                 "ul", lambda slot: self.component(Tally, key=slot.id, label="s"), id="streamed"
             ),
@@ -120,7 +143,8 @@ class Components(RuleBasedStateMachine):
         self.view: ViewClient[Tallies] = self.driver.start(serve)
         self.listed: list[str] = []
         self.streamed: list[str] = []
-        self.counts: dict[str, int] = {}
+        self.counts: dict[str, int] = {"g1": 0}
+        self.inner: list[str] = ["g1"]
         self.told: dict[str, int] = {}
         self.label = "x"
 
@@ -146,10 +170,11 @@ class Components(RuleBasedStateMachine):
         self.counts[key] += 1 if button == "inc" else -1
         self.told[key] = self.counts[key]
         after = self.renders()
-        assert {c: n for c, n in after.items() if c != f"Tally/{key}"} == {
-            c: n for c, n in before.items() if c != f"Tally/{key}"
+        touched = {f"Tally/{key}", *(["Pane/g"] if key in INNER else [])}  # and its outer
+        assert {c: n for c, n in after.items() if c not in touched} == {
+            c: n for c, n in before.items() if c not in touched
         }
-        assert after[f"Tally/{key}"] == before[f"Tally/{key}"] + 1
+        assert all(after[c] == before[c] + 1 for c in touched)
 
     @rule(key=st.sampled_from(LISTED), at=st.integers(0, len(LISTED)))
     def show(self, key: str, at: int) -> None:
@@ -177,6 +202,16 @@ class Components(RuleBasedStateMachine):
         self.listed = list(keys)
         assert self.renders() == before  # moved, not rendered again
 
+    @rule(key=st.sampled_from(INNER))
+    def toggle_inner(self, key: str) -> None:
+        self.run(self.view.click, f"#pane .toggle-{key}")
+        if key in self.inner:
+            self.inner.remove(key)
+            del self.counts[key]
+        else:
+            self.inner.append(key)
+            self.counts[key] = 0
+
     @rule()
     def relabel(self) -> None:
         before = self.renders()
@@ -185,8 +220,9 @@ class Components(RuleBasedStateMachine):
         after = self.renders()
         for key in self.listed:  # a changed prop: rendered again, once
             assert after[f"Tally/{key}"] == before[f"Tally/{key}"] + 1
-        for key in self.streamed:  # their props did not change
+        for key in (*self.streamed, *self.inner):  # their props did not change
             assert after[f"Tally/{key}"] == before[f"Tally/{key}"]
+        assert after["Pane/g"] == before["Pane/g"]
 
     @rule(key=st.sampled_from(STREAMED))
     def push_slot(self, key: str) -> None:
@@ -209,16 +245,20 @@ class Components(RuleBasedStateMachine):
         view = self.view
         listed = [item["id"][2:] for item in view.find_all("#list li.tally")]
         streamed = [item["id"][2:] for item in view.find_all("#streamed li.tally")]
+        inner = [item["id"][2:] for item in view.find_all("#pane li.tally")]
         assert listed == self.listed
         assert streamed == self.streamed
+        assert inner == self.inner
         for key, count in self.counts.items():
             assert view.text(f"#t-{key} .count") == str(count)
             component = view.component(Tally, key)
             assert component.count == count
             assert set(component.hits) <= {key}  # never another component's event
-            label = self.label if key in self.listed else "s"
+            label = self.label if key in self.listed else "g" if key in INNER else "s"
             assert view.text(f"#t-{key} .label") == label
-        assert sorted(view.view.components) == sorted(f"Tally/{k}" for k in self.counts)
+        assert sorted(view.view.components) == sorted(
+            ["Pane/g", *(f"Tally/{k}" for k in self.counts)]
+        )
         assert view.state["told"] == self.told
 
 
