@@ -10,7 +10,7 @@ plans the browser's predictions from a :class:`ViewSpec`; docs/ARCHITECTURE.md d
 the layers.
 
 Fields, calcs and stream fields are descriptors that read and write through their
-instance's ``store`` (:class:`~actorview.declare._declarations.Holder`), so this package
+instance's ``_view_store`` (:class:`~actorview.declare._declarations.Holder`), so this package
 needs nothing of the runtime.
 """
 
@@ -58,6 +58,7 @@ from actorview.declare._errors import (
 )
 from actorview.declare._fields import Origin, StateField, state
 from actorview.declare._spec import ViewSpec
+from actorview.declare._subscriptions import Subscribe, subscribe
 from actorview.declare._tasks import (
     Emit,
     OnBusy,
@@ -107,6 +108,7 @@ __all__ = [
     "StreamChange",
     "StreamFailed",
     "StreamTask",
+    "Subscribe",
     "UnknownAction",
     "UnknownComponent",
     "ViewClause",
@@ -122,4 +124,5 @@ __all__ = [
     "prop",
     "state",
     "stream",
+    "subscribe",
 ]

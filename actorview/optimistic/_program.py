@@ -52,8 +52,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -155,7 +158,8 @@ class ClientBinding:
     and ``av-bind-env`` with the current values of :attr:`server` as JSON.
 
     Attributes:
-        attr: ``"disabled"``, ``"hidden"``, ``"checked"``, ``"class"`` or ``"text"``.
+        attr: ``"disabled"``, ``"hidden"``, ``"checked"``, ``"class"``, ``"text"`` or
+            ``"items"``.
         function: the expression, over client fields, optimistic calcs and the server
             inputs.
         text: for ``"text"``, ``str()`` of the same expression (it knows whether an
@@ -170,6 +174,10 @@ class ClientBinding:
     text: ClientFunction | None = None
     server: tuple[str, ...] = ()
     where: str = ""
+    items: ItemTemplate | None = None
+    """For ``"items"`` (the children of an element drawn from a client ``list[str]``
+    field, ``h.ul(*[h.li(tag) for tag in self.tags])``): the markup of one item, its
+    hole named ``item``."""
 
 
 @attrs.frozen
@@ -336,8 +344,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel() | TellParent():
-                return None  # fire, cancel and tell_parent are the server's
+            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate() | TellParent():
+                return None  # fire, cancel, publish, navigation and tell_parent are the server's
             case _:
                 return self.field_op(where, index, op, params)
 
@@ -574,7 +582,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel() | TellParent():
+        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate() | TellParent():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"
@@ -707,7 +715,7 @@ def _plan_js(plan: ClientPlan) -> str:
     )
     bindings = "".join(
         f"{indent}{{ attr: {_js(b.attr)}, names: {_js(list(b.function.names))}, "
-        f"fn: {b.function.js}, text: {_function_js(b.text)} }},"
+        f"fn: {b.function.js}, text: {_function_js(b.text)}, items: {_template_js(b.items)} }},"
         for b in plan.bindings
     )
     return (

@@ -13,6 +13,9 @@ it reacts; the validator checks the declarations when the class is defined. Star
   :mod:`~actorview.declare.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
 - :func:`async_stream` tasks the view owns (declared as a :class:`StreamTask`, run by a
   :class:`TaskRunner`: :class:`Run`, :class:`RunState`, :class:`StreamFailed`);
+- :class:`Live`, ``view.live``: the runtime's attributes of a view (its store, stream
+  runners, last tree and version, connection, actor ref and log), kept out of the names
+  a view declares;
 - notices for the person at the page (``View.notify``, the default notice of a
   failed stream, :class:`Failed` actions).
 
@@ -57,6 +60,7 @@ from actorview.declare import (
     StreamChange,
     StreamFailed,
     StreamTask,
+    Subscribe,
     UnknownAction,
     UnknownComponent,
     ViewClause,
@@ -70,6 +74,7 @@ from actorview.declare import (
     prop,
     state,
     stream,
+    subscribe,
 )
 from actorview.lifecycle import RunState
 from actorview.view._components import Component
@@ -83,6 +88,14 @@ from actorview.view._events import (
     InputEvent,
     Outcome,
     Rejected,
+)
+from actorview.view._live import Live
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
 )
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
@@ -136,7 +149,11 @@ __all__ = [
     "ItemsCleared",
     "KeepFailed",
     "KeptSource",
+    "Live",
     "MissingFailureClause",
+    "NavigationKind",
+    "NavigationRequest",
+    "NavigationSink",
     "Notice",
     "NoticeSink",
     "OnBusy",
@@ -146,6 +163,7 @@ __all__ = [
     "Outcome",
     "PageError",
     "PageSource",
+    "PageUrl",
     "Prop",
     "Rejected",
     "RenderSink",
@@ -163,9 +181,11 @@ __all__ = [
     "StreamItems",
     "StreamRunner",
     "StreamTask",
+    "Subscribe",
     "TaskRunner",
     "UnknownAction",
     "UnknownComponent",
+    "UrlChanged",
     "View",
     "ViewClause",
     "ViewError",
@@ -180,4 +200,5 @@ __all__ = [
     "render_tree",
     "state",
     "stream",
+    "subscribe",
 ]

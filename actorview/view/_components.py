@@ -176,6 +176,11 @@ class Component:
         it."""
         return self._av_store
 
+    @property
+    def _view_store(self) -> ViewStore:
+        """Where its declarations read and write (``declare.Holder``)."""
+        return self._av_store
+
     # -- the runtime's side --------------------------------------------------------------
 
     def _av_take_props(self, props: Mapping[str, Any]) -> None:
