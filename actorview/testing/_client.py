@@ -28,8 +28,8 @@ import math
 import re
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from typing import Any, Generic, Literal, TypeVar
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import attrs
 import trio
@@ -79,9 +79,12 @@ from actorview.view import (
     UrlChanged,
     View,
 )
+from actorview.view._component_host import ComponentHost, SetProps, host_view
+from actorview.view._components import Component, component_id
 from actorview.view._uploads import UploadAnswer, UploadCancel, UploadChunk, UploadStart
 
 V = TypeVar("V", bound=View)
+C = TypeVar("C", bound=Component)
 
 ASK_TIMEOUT = 10.0
 """Seconds (of the test clock) an event waits for the view's answer, as the endpoint."""
@@ -346,6 +349,42 @@ class ViewClient(Generic[V]):
     def patch_frames(self) -> list[Frame]:
         """Every patch frame sent so far."""
         return [f for f in self.frames if f.kind == "patch"]
+
+    # -- components ----------------------------------------------------------------------
+
+    def component(self, cls: type[C], key: str | int | None = None) -> C:
+        """The component ``cls`` the page shows under ``key`` (without it, the one
+        :func:`mount` mounted on its own). Read its fields, props and calcs as
+        attributes, and ``renders``, the number of times it was rendered."""
+        view: View = self.view
+        if key is None:
+            if not isinstance(view, ComponentHost):
+                raise TypeError(
+                    f"{type(view).__name__} is a view: name the component's key, "
+                    f"view.component({cls.__name__}, 'a') (shown: "
+                    f"{', '.join(view.components) or 'none'})."
+                )
+            key = view.key
+        found = view.components.get(component_id(cls, key))
+        if not isinstance(found, cls):
+            raise KeyError(
+                f"{type(view).__name__} shows no {cls.__name__} keyed {key!r} (shown: "
+                f"{', '.join(view.components) or 'none'})"
+            )
+        return found
+
+    @property
+    def told(self) -> list[Any]:
+        """What the component mounted on its own told its parent, in order."""
+        view: View = self.view
+        if not isinstance(view, ComponentHost):
+            raise TypeError(f"{type(view).__name__} is a view; read its state instead.")
+        return view.told
+
+    async def set_props(self, **props: Any) -> None:
+        """Pass the component mounted on its own new prop values, as a parent's render
+        would, then wait until the view has rendered."""
+        await self.send(SetProps(props))
 
     # -- acting as the browser -----------------------------------------------------------------
 
@@ -943,8 +982,8 @@ class ViewClient(Generic[V]):
         )
 
 
-@asynccontextmanager
-async def mount(
+@overload
+def mount(
     view_class: type[V],
     params: Any = None,
     *,
@@ -953,8 +992,33 @@ async def mount(
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
-) -> AsyncIterator[ViewClient[V]]:
+) -> AbstractAsyncContextManager[ViewClient[V]]: ...
+@overload
+def mount(
+    view_class: type[Component],
+    params: Any = None,
+    *,
+    strict: bool = False,
+    name: str | None = None,
+    bus: Bus | None = None,
+    url: str = "/",
+    route: str | None = None,
+) -> AbstractAsyncContextManager[ViewClient[ComponentHost]]: ...
+def mount(
+    view_class: type[V] | type[Component],
+    params: Any = None,
+    *,
+    strict: bool = False,
+    name: str | None = None,
+    bus: Bus | None = None,
+    url: str = "/",
+    route: str | None = None,
+) -> AbstractAsyncContextManager[ViewClient[Any]]:
     """Run a new ``view_class(params)`` in the current trio loop and yield its client.
+
+    ``view_class`` may be a :class:`~actorview.view.Component`: the page is then that
+    component alone, ``params`` its props (``{"key": ...}`` too), read with
+    :meth:`ViewClient.component` and changed with :meth:`ViewClient.set_props`.
 
     The view starts as under the endpoint (its first render is the page); the block's
     end cancels it and everything it started. ``params`` is structured as the endpoint
@@ -977,6 +1041,23 @@ async def mount(
             await view.settle()
             assert view.has_element("#history li", text="You said hello")
     """
+    options: dict[str, Any] = {"strict": strict, "name": name, "bus": bus, "url": url}
+    if isinstance(view_class, type) and issubclass(view_class, Component):
+        return _mount(host_view(view_class), params, route=route, **options)
+    return _mount(view_class, params, route=route, **options)
+
+
+@asynccontextmanager
+async def _mount(
+    view_class: type[V],
+    params: Any,
+    *,
+    strict: bool,
+    name: str | None,
+    bus: Bus | None,
+    url: str,
+    route: str | None,
+) -> AsyncIterator[ViewClient[V]]:
     failure: Exception | None = None
     async with trio.open_nursery() as nursery:
         try:

@@ -31,6 +31,7 @@ from actorview.declare import (
     CalcNotReady,
     CollectionField,
     CollectionItems,
+    ComponentError,
     Emit,
     EmitError,
     EntryState,
@@ -51,6 +52,7 @@ from actorview.declare import (
     Origin,
     PageError,
     PageSource,
+    Prop,
     SourceTimeout,
     Start,
     StateField,
@@ -61,6 +63,7 @@ from actorview.declare import (
     StreamTask,
     Subscribe,
     UnknownAction,
+    UnknownComponent,
     Uploaded,
     UploadEntry,
     Uploads,
@@ -73,12 +76,14 @@ from actorview.declare import (
     calculate,
     clause,
     ops,
+    prop,
     state,
     stream,
     subscribe,
     upload,
 )
 from actorview.lifecycle import RunState
+from actorview.view._components import Component
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -107,7 +112,7 @@ from actorview.view._notices import (
 )
 from actorview.view._store import ViewStore
 from actorview.view._tasks import Run, TaskRunner
-from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View
+from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View, render_tree
 
 # The names these classes had when both concepts were called "stream" (kept for code
 # written against them): a task is declared by async_stream, a collection by stream.
@@ -131,6 +136,8 @@ __all__ = [
     "CalcNotReady",
     "CollectionField",
     "CollectionItems",
+    "Component",
+    "ComponentError",
     "Connected",
     "Disconnected",
     "Emit",
@@ -164,6 +171,7 @@ __all__ = [
     "PageError",
     "PageSource",
     "PageUrl",
+    "Prop",
     "Rejected",
     "RenderSink",
     "Rendered",
@@ -183,6 +191,7 @@ __all__ = [
     "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UnknownComponent",
     "UploadEntry",
     "UploadSpec",
     "Uploaded",
@@ -198,6 +207,8 @@ __all__ = [
     "calculate",
     "clause",
     "ops",
+    "prop",
+    "render_tree",
     "state",
     "stream",
     "subscribe",

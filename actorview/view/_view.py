@@ -79,7 +79,7 @@ from actorview.declare._uploads import Uploaded, Uploads, UploadSpec, uploads_of
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire
-from actorview.mailbox import Actor, ActorStopped, on
+from actorview.mailbox import Actor, ActorStopped, MailboxFull, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
@@ -87,6 +87,7 @@ from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
 from actorview.pubsub import Bus, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
+from actorview.view._components import Component, Components, target_of
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -128,6 +129,7 @@ from actorview.view._uploads import (
 )
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Component)
 
 PAGE_TIMEOUT: Final = 5.0
 """Seconds a paged stream's source may take to answer one call (``count`` or
@@ -506,6 +508,10 @@ class View(Actor):
         self._render_now = True
         if event.name == PAGE_EVENT:
             return await self._page_event(event.params)
+        if (target := target_of(event.name)) is not None:
+            return self._components_host().act(
+                target, event.params, lambda: self.notify(ACTION_FAILED_TEXT)
+            )
         store = self._view_store
         try:
             plan = store.prepare(event.name, event.params)
@@ -527,6 +533,8 @@ class View(Actor):
     @on(InputEvent)
     def _av_input(self, event: InputEvent) -> Outcome:
         self._render_now = True
+        if (target := target_of(event.field)) is not None:
+            return self._components_host().input(target, event.value)
         try:
             self._view_store.input(event.field, event.value)
         except ViewError as error:
@@ -664,7 +672,7 @@ class View(Actor):
         await self._carry_out_effects()
         self._view_store.recompute()
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         self._tree = self._without_items(tree)
         await self._send(Rendered(0, tree, ()))
 
@@ -680,7 +688,7 @@ class View(Actor):
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
             await publish_all(self._bus, published, self._log, self.notify)
-        if self._view_store.recompute():
+        if self._view_store.recompute() or self._components_changed():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
         if not self._render_pending or (not urgent and self._hold_back()):
@@ -691,6 +699,63 @@ class View(Actor):
         """The frame interval of a held-back render ended: render the state as it is now."""
         if self._render_pending:
             await self._render_and_send()
+
+    # -- components (view/_components.py) ------------------------------------------------
+
+    def component(self, cls: type[Component], /, *, key: str | int, **props: Any) -> Element:
+        """Show component ``cls`` under ``key`` with ``props``, in :meth:`render`.
+
+        The component is made the first render that shows it and dropped after the first
+        that does not; it is rendered again only when a prop or its own state changed
+        (else this returns the element of last time, which the diff skips). The events
+        in its markup go to its own actions. Raises :class:`ComponentError` for a key
+        shown twice, an unknown or missing prop, or a message type the view does not
+        receive. See docs/COMPONENTS.md.
+
+        Example: ``h.ul(*(self.component(Row, key=t.id, todo=t) for t in self.todos))``.
+        """
+        return self._components_host().show(cls, key, props)
+
+    @property
+    def components(self) -> Mapping[str, Component]:
+        """The components the last render showed, by id (``"Counter/a"``)."""
+        return self._components_host().live
+
+    def _components_host(self) -> Components:
+        host: Components | None = getattr(self, "_av_components", None)
+        if host is None:
+            host = self._av_components = Components(
+                type(self).__name__,
+                type(self).__view_receives__,
+                self._tell_from_component,
+                self._log,
+                streams=bool(type(self).__view_spec__.collections),
+            )
+        return host
+
+    def _components_changed(self) -> bool:
+        host: Components | None = getattr(self, "_av_components", None)
+        return host is not None and host.changed
+
+    def _render_tree(self) -> Element:
+        """``render``, with the components it shows kept, made and dropped."""
+        host = self._components_host()
+        host.begin_render()
+        try:
+            tree = self.render()
+        except BaseException:
+            host.abort_render()
+            raise
+        return host.end_render(tree)
+
+    def _tell_from_component(self, message: Any) -> None:
+        """A component's ``ops.tell_parent``: into this view's own mailbox, without
+        waiting (the view's task must not wait on itself); when the mailbox is full, a
+        task of the view's nursery waits for room."""
+        try:
+            self._ref.tell_nowait(message)
+        except MailboxFull:
+            self._live.nursery.start_soon(self._ref.tell, message)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -784,7 +849,7 @@ class View(Actor):
         self._render_pending = False
         self.set_deadline(None)
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         previous, self._tree = self._tree, self._without_items(tree)
         if previous is None:
             return
@@ -947,6 +1012,13 @@ class View(Actor):
                 f"{getattr(declared, '__name__', declared)} ({error}).",
                 params=params,
             ) from None
+
+
+def render_tree(view: View) -> Element:
+    """One render of ``view`` as the runtime makes it: its ``render``, with the components
+    it shows kept, made and dropped (the endpoint's first HTML render uses it; calling
+    ``render`` alone fails when the view shows a component)."""
+    return view._render_tree()
 
 
 View.__view_spec__ = compile_view(View)
