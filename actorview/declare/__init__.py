@@ -31,6 +31,14 @@ from actorview.declare._collections import (
     StreamChange,
     stream,
 )
+from actorview.declare._components import (
+    ComponentError,
+    ComponentSpec,
+    Prop,
+    UnknownComponent,
+    compile_component,
+    prop,
+)
 from actorview.declare._errors import (
     CalcNotReady,
     EmitError,
@@ -61,6 +69,14 @@ from actorview.declare._tasks import (
     StreamTask,
     async_stream,
 )
+from actorview.declare._uploads import (
+    EntryState,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
+    upload,
+)
 from actorview.declare._validator import compile_view
 
 __all__ = [
@@ -71,8 +87,11 @@ __all__ = [
     "CalcNotReady",
     "CollectionField",
     "CollectionItems",
+    "ComponentError",
+    "ComponentSpec",
     "Emit",
     "EmitError",
+    "EntryState",
     "EventTooLarge",
     "ExpressionError",
     "InvalidEvent",
@@ -91,6 +110,7 @@ __all__ = [
     "Origin",
     "PageError",
     "PageSource",
+    "Prop",
     "SourceTimeout",
     "Start",
     "StateField",
@@ -101,6 +121,11 @@ __all__ = [
     "StreamTask",
     "Subscribe",
     "UnknownAction",
+    "UnknownComponent",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "ViewClause",
     "ViewError",
     "ViewSpec",
@@ -108,9 +133,12 @@ __all__ = [
     "async_stream",
     "calculate",
     "clause",
+    "compile_component",
     "compile_view",
     "ops",
+    "prop",
     "state",
     "stream",
     "subscribe",
+    "upload",
 ]

@@ -28,7 +28,7 @@ from actorview.render._wire import (
     op_to_wire,
 )
 from actorview.supervisor import ChildEvent, GaveUp, Restarting, Waiting
-from actorview.view import PageUrl, View
+from actorview.view import PageUrl, View, render_tree
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -103,7 +103,7 @@ async def static_render(
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
         view = view_class(dict(params), url=url)
     view.live.store.recompute()
-    html = to_html(view.render())
+    html = to_html(render_tree(view))
     title = title_of(view)
     await trio.lowlevel.checkpoint()
     return StaticPage(html, title)

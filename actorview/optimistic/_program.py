@@ -63,6 +63,7 @@ from actorview.declare.ops import (
     Reset,
     Set,
     Shift,
+    TellParent,
     Unshift,
     UpdateAt,
 )
@@ -345,8 +346,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
-                return None  # fire, cancel, publish and navigation are the server's
+            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate() | TellParent():
+                return None  # fire, cancel, publish, navigation and tell_parent are the server's
             case PushEvent() | Flash():
                 return None  # what the page is told comes from the server
             case _:
@@ -585,7 +586,16 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate() | PushEvent() | Flash():
+        case (
+            Fire()
+            | Cancel()
+            | Publish()
+            | PatchUrl()
+            | Navigate()
+            | TellParent()
+            | PushEvent()
+            | Flash()
+        ):
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

@@ -31,8 +31,10 @@ from actorview.declare import (
     CalcNotReady,
     CollectionField,
     CollectionItems,
+    ComponentError,
     Emit,
     EmitError,
+    EntryState,
     EventTooLarge,
     ExpressionError,
     InvalidEvent,
@@ -51,6 +53,7 @@ from actorview.declare import (
     Origin,
     PageError,
     PageSource,
+    Prop,
     SourceTimeout,
     Start,
     StateField,
@@ -61,6 +64,11 @@ from actorview.declare import (
     StreamTask,
     Subscribe,
     UnknownAction,
+    UnknownComponent,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
     ViewClause,
     ViewError,
     ViewSpec,
@@ -69,11 +77,14 @@ from actorview.declare import (
     calculate,
     clause,
     ops,
+    prop,
     state,
     stream,
     subscribe,
+    upload,
 )
 from actorview.lifecycle import RunState
+from actorview.view._components import Component
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -112,7 +123,7 @@ from actorview.view._page import (
 )
 from actorview.view._store import ViewStore
 from actorview.view._tasks import Run, TaskRunner
-from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View
+from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View, render_tree
 
 # The names these classes had when both concepts were called "stream" (kept for code
 # written against them): a task is declared by async_stream, a collection by stream.
@@ -139,10 +150,13 @@ __all__ = [
     "CalcNotReady",
     "CollectionField",
     "CollectionItems",
+    "Component",
+    "ComponentError",
     "Connected",
     "Disconnected",
     "Emit",
     "EmitError",
+    "EntryState",
     "EventTooLarge",
     "ExpressionError",
     "Failed",
@@ -176,6 +190,7 @@ __all__ = [
     "PageSource",
     "PageTitle",
     "PageUrl",
+    "Prop",
     "PushedEvent",
     "Rejected",
     "RenderSink",
@@ -196,6 +211,11 @@ __all__ = [
     "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UnknownComponent",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "UrlChanged",
     "View",
     "ViewClause",
@@ -207,7 +227,10 @@ __all__ = [
     "calculate",
     "clause",
     "ops",
+    "prop",
+    "render_tree",
     "state",
     "stream",
     "subscribe",
+    "upload",
 ]

@@ -63,6 +63,7 @@ from actorview.declare.ops import (
     Reset,
     Set,
     Shift,
+    TellParent,
     Unshift,
     UpdateAt,
 )
@@ -84,7 +85,8 @@ class Plan:
 
 @attrs.frozen
 class Effect:
-    """A stream op to carry out after the message: ``kind`` is ``"fire"`` or ``"cancel"``.
+    """A stream op to carry out after the message: ``kind`` is ``"fire"`` or ``"cancel"``
+    (or ``"tell"``: a component's message for its parent view, ``args["message"]``).
 
     ``key``: the run's key for a keyed stream; ``None`` for an unkeyed stream's run, or,
     for a cancel, every run of the stream.
@@ -537,6 +539,8 @@ class ViewStore:
                 return op, pushed_event(self.view, where, name, payload.evaluate(lookup)), None
             case Flash(kind=kind, text=text):
                 return op, flash(self.view, where, kind, text.evaluate(lookup)), None
+            case TellParent():
+                return op, op.message.evaluate(lookup), None
             case Publish():
                 return op, fill(op.topic, op.names, lookup), op.message.evaluate(lookup)
             case PatchUrl() | Navigate():
@@ -681,6 +685,9 @@ class ViewStore:
                 return
             case PushEvent() | Flash():
                 self.page_messages.append(first)
+                return
+            case TellParent():
+                self.effects.append(Effect("tell", "", {"message": first}))
                 return
             case Publish():
                 self.published.append(Published(first, second))

@@ -52,6 +52,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import typing
 import warnings
@@ -74,10 +75,11 @@ from actorview.declare._errors import (
 )
 from actorview.declare._spec import ViewSpec
 from actorview.declare._tasks import Start, StreamFailed, StreamTask
+from actorview.declare._uploads import Uploaded, Uploads, UploadSpec, uploads_of
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire, FlashKind
-from actorview.mailbox import Actor, ActorStopped, on
+from actorview.mailbox import Actor, ActorStopped, MailboxFull, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
@@ -85,6 +87,7 @@ from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
 from actorview.pubsub import Bus, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
+from actorview.view._components import Component, Components, target_of
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -125,13 +128,29 @@ from actorview.view._page import flash as make_flash
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
 from actorview.view._topics import hold, open_subscriptions, publish_all
+from actorview.view._uploads import (
+    UploadAnswer,
+    UploadCancel,
+    UploadChunk,
+    UploadStart,
+    UploadTable,
+    UploadTick,
+)
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Component)
 
 PAGE_TIMEOUT: Final = 5.0
 """Seconds a paged stream's source may take to answer one call (``count`` or
 ``slice``); past it, the page request is dropped with a warning and the browser may ask
 again by scrolling (opening the stream in ``on_start`` raises :class:`PageError`)."""
+
+
+UPLOAD_CHECK_INTERVAL: Final = 1.0
+"""Seconds between two checks for stalled uploads, while a file is arriving."""
+
+UPLOAD_DISCONNECTED: Final = "the connection dropped before it finished; choose the file again"
+"""Why a file still arriving failed when the page's socket went away."""
 
 
 async def _kept(keeping: Awaitable[None]) -> bool:
@@ -145,6 +164,7 @@ RUNTIME_MESSAGES: tuple[type, ...] = (
     Connected,
     Disconnected,
     Tick,
+    *(UploadStart, UploadChunk, UploadCancel, UploadTick),  # uploads
     UrlChanged,
 )
 """Message types the runtime sends every view."""
@@ -263,6 +283,8 @@ class View(Actor):
     __view_client__: ClassVar[ClientPlan | None] = None
     """What the browser predicts for this class (``None``: nothing optimistic)."""
     __view_receives__: ClassVar[tuple[type, ...]] = ()
+    __view_uploads__: ClassVar[Mapping[str, UploadSpec]] = {}
+    """The uploads the class declares (``upload(...)``), by name."""
 
     frame_interval: ClassVar[float] = 1 / 60
     """Least seconds between two renders caused by stream (or other non-browser) messages,
@@ -277,9 +299,10 @@ class View(Actor):
         inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
         receives = tuple(dict.fromkeys((*inherited, *receives)))
         cls.__view_receives__ = receives
+        cls.__view_uploads__ = uploads_of(cls)
         spec = compile_view(
             cls,
-            receives=receives,
+            receives=(*receives, Uploaded) if cls.__view_uploads__ else receives,
             runtime_messages=RUNTIME_MESSAGES,
             plain_clauses=collect_clauses(cls),
             reserved=_RESERVED,
@@ -329,6 +352,9 @@ class View(Actor):
         self._page = page
         self._title: str | None = None
         """The title last handed to the page."""
+        self._uploads = UploadTable(type(self).__name__, type(self).__view_uploads__)
+        self._upload_timer = False
+        self._upload_owner = False
         self._tree: Element | None = None
         self._render_pending = False
         self._render_now = False
@@ -523,6 +549,10 @@ class View(Actor):
         self._render_now = True
         if event.name == PAGE_EVENT:
             return await self._page_event(event.params)
+        if (target := target_of(event.name)) is not None:
+            return self._components_host().act(
+                target, event.params, lambda: self.notify(ACTION_FAILED_TEXT)
+            )
         store = self._view_store
         try:
             plan = store.prepare(event.name, event.params)
@@ -544,6 +574,8 @@ class View(Actor):
     @on(InputEvent)
     def _av_input(self, event: InputEvent) -> Outcome:
         self._render_now = True
+        if (target := target_of(event.field)) is not None:
+            return self._components_host().input(target, event.value)
         try:
             self._view_store.input(event.field, event.value)
         except ViewError as error:
@@ -567,6 +599,7 @@ class View(Actor):
                 self._stop_timer(name)
                 self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
         self._start_streams(Start.DISCONNECT)
+        self._uploads.fail_uploading(UPLOAD_DISCONNECTED)
         self.on_disconnect()
 
     @on(UrlChanged)
@@ -587,6 +620,77 @@ class View(Actor):
         """A timer of a stream with ``every=`` came due: fire it, unless a run is live."""
         if tick.stream in self._timers and not self._stream_busy(tick.stream, None):
             self._view_store.apply((Fire(tick.stream),), where=f"{tick.stream} (every=)")
+
+    # -- uploads (actorview.view._uploads has the rules) ------------------------------
+
+    def _av_upload_value(self, name: str) -> Uploads:
+        """What ``self.<upload>`` reads (the declaration's descriptor calls it)."""
+        return self._uploads.value(name)
+
+    def cancel_upload(self, upload: str, file_id: int | None = None) -> None:
+        """Remove the files of ``upload`` (only ``file_id``'s, if given) and delete
+        their bytes; a file still arriving is refused from its next chunk on, and the
+        page stops sending it. Call it from the view's own task (a handler). Raises
+        ``KeyError`` for an upload the view does not declare."""
+        self._uploads.cancel_upload(upload, file_id)
+        self._render_pending = True
+
+    @on(UploadStart)
+    def _av_upload_start(self, event: UploadStart) -> UploadAnswer:
+        self._render_now = self._render_pending = True
+        answer = self._uploads.start(event, trio.current_time())
+        if answer.error is not None:
+            self._log.warning("view.upload.rejected", error=answer.error)
+        if not self._upload_owner:
+            self._upload_owner = True
+            self._live.nursery.start_soon(self._own_uploads)
+        if self._uploads.uploading and not self._upload_timer:
+            self._upload_timer = True
+            self._live.nursery.start_soon(self._watch_uploads)
+        return answer
+
+    @on(UploadChunk)
+    def _av_upload_chunk(self, event: UploadChunk) -> UploadAnswer:
+        self._render_pending = True  # progress: paced, one render per frame interval
+        answer, uploaded = self._uploads.chunk(event, trio.current_time())
+        if uploaded is not None:
+            self._render_now = True
+            self._live.nursery.start_soon(self._tell_uploaded, uploaded)
+        return answer
+
+    @on(UploadCancel)
+    def _av_upload_cancel(self, event: UploadCancel) -> UploadAnswer:
+        self._render_now = self._render_pending = True
+        return self._uploads.cancel(event)
+
+    @on(UploadTick)
+    def _av_upload_tick(self, event: UploadTick) -> None:
+        if self._uploads.fail_stalled(trio.current_time()):
+            self._render_pending = True
+
+    async def _tell_uploaded(self, uploaded: Uploaded) -> None:
+        with contextlib.suppress(ActorStopped):
+            await self._ref.tell(uploaded)
+
+    async def _own_uploads(self) -> None:
+        """Close every upload's file (deleting its bytes) when the view ends, however it
+        ends: stopped, crashed or cancelled (the view's nursery is cancelled then)."""
+        try:
+            await trio.sleep_forever()
+        finally:
+            self._uploads.close()
+
+    async def _watch_uploads(self) -> None:
+        """While a file is arriving, tell the view to fail the stalled ones, each
+        second (a timer of the view's nursery: it ends with the view)."""
+        try:
+            while self._uploads.uploading:
+                await trio.sleep(UPLOAD_CHECK_INTERVAL)
+                await self._ref.tell(UploadTick())
+        except ActorStopped:
+            pass
+        finally:
+            self._upload_timer = False
 
     # -- the actor's life --------------------------------------------------------------
 
@@ -609,7 +713,7 @@ class View(Actor):
         await self._carry_out_effects()
         self._view_store.recompute()
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         self._tree = self._without_items(tree)
         await self._send(Rendered(0, tree, ()))
         self._hand_to_page(first=True)
@@ -626,7 +730,7 @@ class View(Actor):
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
             await publish_all(self._bus, published, self._log, self.notify)
-        if self._view_store.recompute():
+        if self._view_store.recompute() or self._components_changed():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
         if not self._render_pending:
@@ -640,6 +744,63 @@ class View(Actor):
         """The frame interval of a held-back render ended: render the state as it is now."""
         if self._render_pending:
             await self._render_and_send()
+
+    # -- components (view/_components.py) ------------------------------------------------
+
+    def component(self, cls: type[Component], /, *, key: str | int, **props: Any) -> Element:
+        """Show component ``cls`` under ``key`` with ``props``, in :meth:`render`.
+
+        The component is made the first render that shows it and dropped after the first
+        that does not; it is rendered again only when a prop or its own state changed
+        (else this returns the element of last time, which the diff skips). The events
+        in its markup go to its own actions. Raises :class:`ComponentError` for a key
+        shown twice, an unknown or missing prop, or a message type the view does not
+        receive. See docs/COMPONENTS.md.
+
+        Example: ``h.ul(*(self.component(Row, key=t.id, todo=t) for t in self.todos))``.
+        """
+        return self._components_host().show(cls, key, props)
+
+    @property
+    def components(self) -> Mapping[str, Component]:
+        """The components the last render showed, by id (``"Counter/a"``)."""
+        return self._components_host().live
+
+    def _components_host(self) -> Components:
+        host: Components | None = getattr(self, "_av_components", None)
+        if host is None:
+            host = self._av_components = Components(
+                type(self).__name__,
+                type(self).__view_receives__,
+                self._tell_from_component,
+                self._log,
+                streams=bool(type(self).__view_spec__.collections),
+            )
+        return host
+
+    def _components_changed(self) -> bool:
+        host: Components | None = getattr(self, "_av_components", None)
+        return host is not None and host.changed
+
+    def _render_tree(self) -> Element:
+        """``render``, with the components it shows kept, made and dropped."""
+        host = self._components_host()
+        host.begin_render()
+        try:
+            tree = self.render()
+        except BaseException:
+            host.abort_render()
+            raise
+        return host.end_render(tree)
+
+    def _tell_from_component(self, message: Any) -> None:
+        """A component's ``ops.tell_parent``: into this view's own mailbox, without
+        waiting (the view's task must not wait on itself); when the mailbox is full, a
+        task of the view's nursery waits for room."""
+        try:
+            self._ref.tell_nowait(message)
+        except MailboxFull:
+            self._live.nursery.start_soon(self._ref.tell, message)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -733,7 +894,7 @@ class View(Actor):
         self._render_pending = False
         self.set_deadline(None)
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         previous, self._tree = self._tree, self._without_items(tree)
         if previous is None:
             return
@@ -920,6 +1081,13 @@ class View(Actor):
             ) from None
 
 
+def render_tree(view: View) -> Element:
+    """One render of ``view`` as the runtime makes it: its ``render``, with the components
+    it shows kept, made and dropped (the endpoint's first HTML render uses it; calling
+    ``render`` alone fails when the view shows a component)."""
+    return view._render_tree()
+
+
 View.__view_spec__ = compile_view(View)
 
 _RESERVED = frozenset(
@@ -933,6 +1101,7 @@ _RESERVED = frozenset(
         "on_disconnect",
         "notify",
         "handle_params",
+        "cancel_upload",
         "open_pages",
         "on_start",
         "on_stop",

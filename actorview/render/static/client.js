@@ -17,6 +17,7 @@
  *                   events.js   DOM events -> event and input frames (av-*, debounce)
  *                   notices.js  #av-notice
  *                   toasts.js   the #av-toasts region: flashes, and the notice's toast
+ *                   uploads.js  files from inputs and drops, sent in binary chunks
  *                   navigation.js  av-patch / av-navigate links, back and forward,
  *                               the url / load frames (docs/NAVIGATION.md)
  *                   socket.js   the WebSocket: join, rejoin, frame counting, acks,
@@ -55,6 +56,7 @@ import { apply as applyFrame } from "./patch.js";
 import { afterFrame, forgetLost, predict, settle } from "./predict.js";
 import { connect as connectSocket } from "./socket.js";
 import { FLASH_HIDE_MS, showFlash } from "./toasts.js";
+import { uploadAnswered, uploadsRejoined, watchUploads } from "./uploads.js";
 import { FRAME, OP } from "./wire.js";
 
 var views = new WeakMap();
@@ -109,6 +111,7 @@ function receive(view, frame) {
       if (typeof frame.ref === "number") forgetLost(view, frame.ref);
       view.pageAsked = {}; // a page asked for on the last socket may never have arrived
       watchPages(view);
+      uploadsRejoined(view);
       navigationJoined(view);
       return false;
     case FRAME.EVENT: // after the frames before it are drawn (ops.push_event)
@@ -119,6 +122,9 @@ function receive(view, frame) {
       break;
     case FRAME.TITLE:
       document.title = String(frame.text);
+      break;
+    case "upload":
+      uploadAnswered(view, frame);
       break;
     case "error":
       console.warn("actorview: " + frame.error);
@@ -137,6 +143,7 @@ var page = {
     views.set(view.container, view);
     delegate(view, clientInput);
     watchNavigation(view);
+    watchUploads(view);
     mountHooks(view, rootOf(view.container));
     applyBindings(view);
     scrollLogsToEnd(view.container);
