@@ -6,19 +6,29 @@ adapter share one live-socket core), docs/PROTOCOL.md the frames on the socket a
 docs/DEPLOYMENT.md the two ways to serve.
 """
 
+from actorview.endpoint._answers import PageRequest
+from actorview.endpoint._context import Identify
 from actorview.endpoint._errors import BadFrame, EndpointError, JoinRefused, RouteError
 from actorview.endpoint._limits import Limits
-from actorview.endpoint._routes import Route, Router
+from actorview.endpoint._routes import IDENTITY_COOKIE, Route, Router
 from actorview.endpoint._server import SECRET_ENV, Application
 from actorview.endpoint._tokens import TokenSigner, kept_secret, random_secret
+from actorview.view import ContextError, Identity, MountContext, QueryParams
 
 __all__ = [
+    "IDENTITY_COOKIE",
     "SECRET_ENV",
     "Application",
     "BadFrame",
+    "ContextError",
     "EndpointError",
+    "Identify",
+    "Identity",
     "JoinRefused",
     "Limits",
+    "MountContext",
+    "PageRequest",
+    "QueryParams",
     "Route",
     "RouteError",
     "Router",

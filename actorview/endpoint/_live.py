@@ -21,7 +21,7 @@ from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
 from actorview.render import to_html
 from actorview.render._wire import op_to_wire
 from actorview.supervisor import ChildEvent, GaveUp, Restarting, Waiting
-from actorview.view import View
+from actorview.view import MountContext, View
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -62,6 +62,7 @@ async def static_render(
     params: Mapping[str, Any],
     *,
     waits_on: tuple[type[Exception], ...] = (),
+    context: MountContext | None = None,
 ) -> str:
     """The HTML of a freshly mounted and loaded view (``View.load``), for the first HTTP
     response.
@@ -70,12 +71,12 @@ async def static_render(
     a view mounted but not loaded: its live view then waits for the dependency (the
     ``waiting`` notice) and shows what it loads once it is back. Anything else a load
     raises propagates (the page is a 500)."""
-    view = view_class(dict(params))
+    view = view_class(dict(params), context=context)
     try:
         await view.load()
     except waits_on as error:
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
-        view = view_class(dict(params))
+        view = view_class(dict(params), context=context)
     view.store.recompute()
     html = to_html(view.render())
     await trio.lowlevel.checkpoint()
@@ -206,7 +207,9 @@ async def run_view(
     *,
     task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run a new instance of ``view_class`` for ``session`` (a supervisor child start).
+    """Run a new instance of ``view_class`` for ``session`` (a supervisor child start),
+    with the session's request context (``session.context``: the one its page was
+    rendered with, from the join token, the same for every restart).
 
     An instance that starts while the session's browser is connected (the first join, a
     restart after a crash) hears :class:`Connected` before anything else. With ``life``,
@@ -218,6 +221,7 @@ async def run_view(
         notices=session_notices(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
+        context=session.context,
     )
     if session.attached:
         view.ref.tell_nowait(Connected())

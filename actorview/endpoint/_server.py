@@ -46,6 +46,7 @@ from actorview.endpoint._answers import (
     Pages,
 )
 from actorview.endpoint._asgi import AsgiServer, Receive, Scope, Send, running_views
+from actorview.endpoint._context import Identify, Identities
 from actorview.endpoint._core import MAX_ERROR_CHARS, Core
 from actorview.endpoint._http import AllowedHosts
 from actorview.endpoint._limits import ClientTable, Limits
@@ -132,6 +133,16 @@ class Application:
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
             traceback.
+        identify: who a request is for: a callable from the request
+            (:class:`~actorview.endpoint.PageRequest`; its ``scope`` under ASGI) to an
+            :class:`~actorview.Identity`, or None for nobody signed in (sync or async).
+            Given, it alone decides; by default the ASGI ``scope["user"]`` when it is
+            authenticated (Starlette's ``AuthenticationMiddleware``), then
+            ``session_keys``, then actorview's anonymous cookie identity. A view reads it
+            as ``self.context.identity`` (docs/DEPLOYMENT.md, "The request and the user").
+        session_keys: keys of the Starlette session (``scope["session"]``) copied into
+            the identity's claims; with no authenticated user, the first one's value is
+            the identity's id (what a login route stored there).
     """
 
     def __init__(
@@ -147,6 +158,8 @@ class Application:
         stylesheets: Iterable[str] = (),
         scripts: Iterable[str] = (),
         debug: bool = False,
+        identify: Identify | None = None,
+        session_keys: Iterable[str] = (),
     ) -> None:
         self.router = Router(routes)
         self.debug = debug
@@ -170,8 +183,13 @@ class Application:
         for name in self.scripts:
             if name not in self.static_files:
                 raise ValueError(f"script {name!r} is not among static_files")
+        self.identities = Identities(self.signer, identify, tuple(session_keys))
         self.core = Core(
-            self.router, self.signer, self.limits, allowed_origins=self.allowed_origins
+            self.router,
+            self.signer,
+            self.limits,
+            allowed_origins=self.allowed_origins,
+            identities=self.identities,
         )
         self.pages = Pages(
             self.router,
@@ -182,6 +200,8 @@ class Application:
             stylesheets=self.stylesheets,
             scripts=self.scripts,
             debug=debug,
+            identities=self.identities,
+            max_context_bytes=self.limits.max_frame_bytes // 2,
         )
         self._asgi = AsgiServer(self.core, self.pages, self.allowed_hosts, self.lifespan)
 

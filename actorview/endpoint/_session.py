@@ -17,14 +17,25 @@ import trio
 from actorview.endpoint._limits import TokenBucket
 from actorview.endpoint._outbox import Outbox
 from actorview.endpoint._protocol import NoticeKind, control_frame
+from actorview.view import MountContext
 
 
 class Session:
     """Where the frames of one view go; its ``push_*`` methods are the view's sink."""
 
-    def __init__(self, session_id: str, params: dict[str, str], *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        params: dict[str, str],
+        *,
+        max_bytes: int,
+        context: MountContext | None = None,
+    ) -> None:
         self.session_id = session_id
         self.params = params
+        self.context = context if context is not None else MountContext(path_params=params)
+        """The request context the page was rendered with (from its join token): every
+        view of the session is mounted with it, and every rejoin token carries it."""
         self.outbox = Outbox(max_bytes=max_bytes)
         self._max_bytes = max_bytes
         self.generation = 0

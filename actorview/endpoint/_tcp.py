@@ -145,7 +145,7 @@ class BuiltinServer:
             return None
         try:
             if request.path == LIVE_PATH and request.is_websocket_upgrade:
-                return await self._live(stream, request, client)
+                return await self._live(stream, request, client, address)
             await _write(stream, await self.pages.answer(_page_request(request, address)), request)
         except (
             trio.BrokenResourceError,
@@ -169,7 +169,7 @@ class BuiltinServer:
         return None
 
     async def _live(
-        self, stream: trio.abc.Stream, request: Request, client: Client
+        self, stream: trio.abc.Stream, request: Request, client: Client, address: str
     ) -> tuple[Session, int] | None:
         """Upgrade, then hand the socket to the core. Returns what it returns."""
         limits = self.core.limits
@@ -191,7 +191,9 @@ class BuiltinServer:
                 nursery.cancel_scope.cancel()
                 return None
             try:
-                left = await self.core.serve_socket(TrioLiveSocket(ws), client)
+                left = await self.core.serve_socket(
+                    TrioLiveSocket(ws), client, request=_page_request(request, address)
+                )
             finally:
                 with trio.CancelScope(shield=True):
                     await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded

@@ -62,6 +62,7 @@ from actorview.view import (
     Disconnected,
     Failed,
     InputEvent,
+    MountContext,
     Notice,
     Outcome,
     Rejected,
@@ -191,6 +192,7 @@ class ViewClient(Generic[V]):
         *,
         strict: bool,
         name: str | None = None,
+        context: MountContext | None = None,
     ) -> None:
         self.strict = strict
         self.frames: list[Frame] = []
@@ -209,6 +211,7 @@ class ViewClient(Generic[V]):
             sink=self._sink,
             notices=self._notice,
             name=name or f"{view_class.__name__}:test",
+            context=context,
         )
 
     # -- life ------------------------------------------------------------------------------
@@ -766,6 +769,7 @@ async def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
 ) -> AsyncIterator[ViewClient[V]]:
     """Run a new ``view_class(params)`` in the current trio loop and yield its client.
 
@@ -773,7 +777,10 @@ async def mount(
     end cancels it and everything it started. ``params`` is structured as the endpoint
     does (a mapping, or an instance of the type ``mount`` declares). With ``strict=True``,
     an event the view rejects raises :class:`EventRejected` instead of returning
-    ``Rejected``. Use it under ``autojump_clock`` (waits are free) or a manual
+    ``Rejected``. ``context`` is the request the view is mounted for (``self.context``,
+    and ``mount``'s second parameter): by default a blank :class:`MountContext` with an
+    anonymous identity; pass ``MountContext(identity=Identity("alice"))`` for a view
+    that needs a user. Use it under ``autojump_clock`` (waits are free) or a manual
     ``MockClock`` (``advance`` moves time).
 
     Example::
@@ -787,7 +794,9 @@ async def mount(
     failure: Exception | None = None
     async with trio.open_nursery() as nursery:
         try:
-            client = ViewClient(view_class, params, nursery, strict=strict, name=name)
+            client = ViewClient(
+                view_class, params, nursery, strict=strict, name=name, context=context
+            )
             await client._start()
             try:
                 yield client

@@ -68,6 +68,14 @@ from actorview.declare import (
     stream,
 )
 from actorview.lifecycle import RunState
+from actorview.view._context import (
+    ANONYMOUS,
+    MAX_IDENTITY_BYTES,
+    ContextError,
+    Identity,
+    MountContext,
+    QueryParams,
+)
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -99,7 +107,9 @@ StreamItems = CollectionItems
 
 __all__ = [
     "ACTION_FAILED_TEXT",
+    "ANONYMOUS",
     "KEEP_FAILED_TEXT",
+    "MAX_IDENTITY_BYTES",
     "PAGE_EVENT",
     "PAGE_TIMEOUT",
     "STREAM_FAILED_TEXT",
@@ -113,11 +123,13 @@ __all__ = [
     "CollectionField",
     "CollectionItems",
     "Connected",
+    "ContextError",
     "Disconnected",
     "Emit",
     "EmitError",
     "ExpressionError",
     "Failed",
+    "Identity",
     "Ignored",
     "InputEvent",
     "InvalidEvent",
@@ -130,6 +142,7 @@ __all__ = [
     "KeepFailed",
     "KeptSource",
     "MissingFailureClause",
+    "MountContext",
     "Notice",
     "NoticeSink",
     "OnBusy",
@@ -139,6 +152,7 @@ __all__ = [
     "Outcome",
     "PageError",
     "PageSource",
+    "QueryParams",
     "Rejected",
     "RenderSink",
     "Rendered",

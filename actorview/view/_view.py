@@ -76,6 +76,7 @@ from actorview.declare._tasks import Start, StreamFailed, StreamTask
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire
+from actorview.errors import DefinitionError
 from actorview.mailbox import Actor, ActorStopped, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
@@ -83,6 +84,7 @@ from actorview.mailbox._overflow import OverflowPolicy
 from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
 from actorview.render import Element, Patch, diff, h, without_stream_items
+from actorview.view._context import MountContext
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -222,6 +224,8 @@ class View(Actor):
     __view_client__: ClassVar[ClientPlan | None] = None
     """What the browser predicts for this class (``None``: nothing optimistic)."""
     __view_receives__: ClassVar[tuple[type, ...]] = ()
+    __view_mount_context__: ClassVar[bool] = False
+    """Whether ``mount`` takes the :class:`MountContext` as a second parameter."""
 
     frame_interval: ClassVar[float] = 1 / 60
     """Least seconds between two renders caused by stream (or other non-browser) messages,
@@ -244,6 +248,7 @@ class View(Actor):
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
+        cls.__view_mount_context__ = _mount_takes_context(cls)
         cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
         for declared in spec.clauses:
             handler = _make_clause_handler(declared, spec)
@@ -262,6 +267,7 @@ class View(Actor):
         max_batch: int = 256,
         paced: bool = False,
         notices: NoticeSink | None = None,
+        context: MountContext | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._frame_interval = type(self).frame_interval if paced else 0.0
@@ -289,7 +295,14 @@ class View(Actor):
         self.connected = False
         """Whether a browser is connected (between Connected and Disconnected)."""
         self.log = self.log.bind(view=type(self).__name__)
-        self.mount(self._mount_params(params))
+        self.context: Final[MountContext] = context if context is not None else MountContext()
+        """The request this view was mounted for and who it is for (:class:`MountContext`):
+        set before ``mount``, the same in ``load`` and for the view's whole life (a
+        restarted or re-mounted view gets the one its page was rendered with)."""
+        if type(self).__view_mount_context__:
+            self.mount(self._mount_params(params), self.context)  # type: ignore[call-arg]
+        else:
+            self.mount(self._mount_params(params))
         self._view_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
@@ -298,7 +311,9 @@ class View(Actor):
         """Set the initial state from the mount params (annotate ``params`` with its type).
 
         Runs in the constructor, before the calcs are first computed. Assign fields
-        directly here (``self.token_delay = params.token_delay``).
+        directly here (``self.token_delay = params.token_delay``). Declared with a second
+        parameter, ``def mount(self, params, context: MountContext)``, it also gets the
+        request's :class:`MountContext` (also ``self.context``, here and later).
         """
 
     async def load(self) -> None:
@@ -739,12 +754,50 @@ class View(Actor):
             ) from None
 
 
+def _mount_takes_context(cls: type[View]) -> bool:
+    """Whether ``cls.mount`` is ``(self, params)`` (False) or ``(self, params, context)``
+    (True). Raises :class:`DefinitionError` naming the view and the fix otherwise."""
+    mount = cls.mount
+    signature = inspect.signature(mount)
+    positional = [
+        p
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    required_others = [
+        p
+        for p in signature.parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    ]
+    fix = (
+        "declare it as `def mount(self, params)` or "
+        "`def mount(self, params, context: MountContext)`"
+    )
+    if required_others or len(positional) not in (2, 3):
+        raise DefinitionError(f"{cls.__name__}.mount{signature}: {fix}")
+    if len(positional) == 2:
+        return False
+    try:
+        hints = typing.get_type_hints(mount)
+    except Exception:  # an annotation that does not resolve: not ours to judge
+        hints = {}
+    declared = hints.get(positional[2].name)
+    if declared is not None and declared is not Any and declared is not MountContext:
+        raise DefinitionError(
+            f"{cls.__name__}.mount: its parameter {positional[2].name!r} is annotated "
+            f"{getattr(declared, '__name__', declared)}, but the second parameter of mount "
+            f"receives the request's MountContext (actorview.MountContext); {fix}"
+        )
+    return True
+
+
 View.__view_spec__ = compile_view(View)
 
 _RESERVED = frozenset(dir(View)) | {
     "actor_id",
     "current_lease",
     "connected",
+    "context",
     "log",
     "mailbox",
     "max_batch",
