@@ -49,6 +49,10 @@ def _lower_names(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(name).lower() for name in names)
 
 
+def _names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(names)
+
+
 @attrs.frozen
 class Route:
     """A path pattern and the view class mounted for it.
@@ -93,7 +97,7 @@ class Route:
     backoff: Backoff = VIEW_BACKOFF
     waits_on: tuple[type[Exception], ...] = DEPENDENCY_ERRORS
     headers: tuple[str, ...] = attrs.field(default=(), converter=_lower_names)
-    cookies: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    cookies: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     def mount_params(
         self, path_params: Mapping[str, str], session_id: str | None = None

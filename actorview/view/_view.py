@@ -300,15 +300,20 @@ class View(Actor):
         set before ``mount``, the same in ``load`` and for the view's whole life (a
         restarted or re-mounted view gets the one its page was rendered with)."""
         if type(self).__view_mount_context__:
-            self.mount(self._mount_params(params), self.context)  # type: ignore[call-arg]
+            self.mount(self._mount_params(params), self.context)
         else:
             self.mount(self._mount_params(params))
         self._view_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
 
-    def mount(self, params: Any) -> None:
+    def mount(self, params: Any, *args: Any, **kwargs: Any) -> None:
         """Set the initial state from the mount params (annotate ``params`` with its type).
+
+        Override it as ``def mount(self, params: Params)`` or as ``def mount(self,
+        params: Params, context: MountContext)`` (its signature is checked when the
+        class is defined; the base's ``*args, **kwargs`` only let a type checker accept
+        both).
 
         Runs in the constructor, before the calcs are first computed. Assign fields
         directly here (``self.token_delay = params.token_delay``). Declared with a second
