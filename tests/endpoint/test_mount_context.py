@@ -265,3 +265,15 @@ async def test_a_view_without_a_context_parameter_reads_self_context() -> None:
 
     assert Plain(context=MountContext(identity=Identity("bob"))).seen == "bob"
     await trio.lowlevel.checkpoint()
+
+
+def test_the_identity_cookie_is_signed_apart_from_join_tokens() -> None:
+    from actorview.endpoint import TokenSigner
+
+    signer = TokenSigner(SECRET)
+    value = signer.sign_identity("abc")
+    assert signer.verify_identity(value) == "abc"
+    assert signer.verify_identity("abd." + value.split(".")[1]) is None, "another id"
+    assert TokenSigner(b"another-secret-" * 3).verify_identity(value) is None
+    assert signer.verify_identity(signer.sign("V", {}, "abc")) is None, "a token is no cookie"
+    assert signer.verify_identity("no-mac") is None and signer.verify_identity(".x") is None
