@@ -46,7 +46,7 @@ def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(eq=True, hash=False)
+@attrs.frozen
 class Identity:
     """Who the page is for: a small JSON-able value, at most :data:`MAX_IDENTITY_BYTES`.
 
@@ -174,7 +174,7 @@ def _query(value: QueryParams | Iterable[tuple[str, str]] | Mapping[str, str]) -
     return QueryParams(value)
 
 
-@attrs.frozen(eq=True, hash=False)
+@attrs.frozen
 class MountContext:
     """The request a view was mounted for, and who it is for. Read-only.
 

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +38,7 @@ from actorview import Element, MountContext, View, h, state
 from actorview.endpoint import Application, Route
 from actorview.endpoint._server import CLOSE_JOIN_REFUSED
 from tests.endpoint.harness import exchange, receive, running_hypercorn
+from tests.test_readme import load_block, python_blocks
 
 SECRET = b"starlette-identity-secret-" * 2
 
@@ -205,3 +207,17 @@ async def test_a_socket_of_another_user_or_signed_out_is_refused() -> None:
         async with alice.socket() as ws:
             signed_out = await refused(ws, token_of(page))
     assert "another user" in switched and "another user" in signed_out
+
+
+async def test_the_readmes_starlette_site_shows_the_signed_in_user(tmp_path: Path) -> None:
+    (source,) = [block for block in python_blocks() if "class Inbox(View)" in block]
+    example = load_block(source, "readme_signed_in", tmp_path)
+    async with running_hypercorn(example.site) as port:
+        alice = Browser(port)
+        _, before = await alice.request("GET", "/app/")
+        await alice.request("POST", "/api/login?name=alice")
+        _, after = await alice.request("GET", "/app/")
+        async with alice.socket() as ws:
+            live = await join(ws, token_of(after))
+    assert '<p id="owner">Inbox of a visitor</p>' in before
+    assert '<p id="owner">Inbox of alice</p>' in after and "Inbox of alice" in live
