@@ -142,7 +142,9 @@ class Application:
             as ``self.context.identity`` (docs/DEPLOYMENT.md, "The request and the user").
         session_keys: keys of the Starlette session (``scope["session"]``) copied into
             the identity's claims; with no authenticated user, the first one's value is
-            the identity's id (what a login route stored there).
+            the identity's id (what a login route stored there). Like the whole context,
+            they are signed into the join token, which the page's scripts can read: name
+            ids and names, never a secret.
     """
 
     def __init__(

@@ -166,9 +166,15 @@ def _str_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType({str(k): str(v) for k, v in value.items()})
 
 
-def _query(value: QueryParams | Iterable[tuple[str, str]] | Mapping[str, str]) -> QueryParams:
+QueryLike = str | QueryParams | Iterable[tuple[str, str]] | Mapping[str, str]
+"""A query: a query string (without ``?``), :class:`QueryParams`, pairs or a mapping."""
+
+
+def _query(value: QueryLike) -> QueryParams:
     if isinstance(value, QueryParams):
         return value
+    if isinstance(value, str):
+        return QueryParams.parse(value)
     if isinstance(value, Mapping):
         return QueryParams(value.items())
     return QueryParams(value)
@@ -181,8 +187,8 @@ class MountContext:
     Attributes:
         path: the page's path within the application (its mount prefix taken off).
         path_params: the route's path parameters (``{"conversation": "42"}``).
-        query: the query parameters (:class:`QueryParams`; a mapping or pairs are
-            converted).
+        query: the query parameters (:class:`QueryParams`; a query string, a mapping
+            or pairs are converted).
         cookies: the cookies the route chose to pass (``Route(cookies=("theme",))``;
             none by default: the join token is readable by the page's scripts, so an
             HttpOnly session cookie must never be copied into it).
@@ -203,6 +209,16 @@ class MountContext:
     headers: Mapping[str, str] = attrs.field(factory=dict, converter=_str_mapping)
     client: str = ""
     identity: Identity = ANONYMOUS
+
+    def at(
+        self,
+        path: str,
+        path_params: Mapping[str, str],
+        query: QueryLike = "",
+    ) -> MountContext:
+        """The same request and identity at another location of the application (what
+        live navigation gives a view it moves to): a new path, path params and query."""
+        return attrs.evolve(self, path=path, path_params=path_params, query=_query(query))
 
     def to_json(self) -> dict[str, Any]:
         """The context as compact JSON values (the join token's ``"c"`` claim)."""

@@ -91,3 +91,11 @@ def test_a_context_round_trips_through_json_exactly() -> None:
     assert MountContext.from_json(context.to_json()) == context
     with pytest.raises(TypeError):
         context.path_params["c"] = "2"  # type: ignore[index]
+
+
+def test_a_context_moves_to_another_location_with_its_identity() -> None:
+    context = MountContext(path="/c/1", path_params={"c": "1"}, identity=Identity("u"))
+    moved = context.at("/c/2", {"c": "2"}, "tab=new")
+    assert (moved.path, dict(moved.path_params)) == ("/c/2", {"c": "2"})
+    assert moved.query.get_all("tab") == ("new",) and moved.identity == context.identity
+    assert context.at("/", {}, [("tab", "new")]).query["tab"] == "new"
