@@ -277,3 +277,13 @@ def test_the_identity_cookie_is_signed_apart_from_join_tokens() -> None:
     assert TokenSigner(b"another-secret-" * 3).verify_identity(value) is None
     assert signer.verify_identity(signer.sign("V", {}, "abc")) is None, "a token is no cookie"
     assert signer.verify_identity("no-mac") is None and signer.verify_identity(".x") is None
+
+
+async def test_over_https_the_identity_cookie_is_secure_and_follows_the_mount() -> None:
+    app = whoami_app()
+    secure = await app.pages.answer(
+        PageRequest("GET", "/c/1", scheme="https", root_path="/app", client="10.0.0.9")
+    )
+    (set_cookie,) = [value for name, value in secure.headers if name == "Set-Cookie"]
+    assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/app"} <= set(set_cookie.split("; "))
+    assert shown(secure.body.decode())["client"] == "10.0.0.9"
