@@ -7,6 +7,7 @@ docs/DEPLOYMENT.md the two ways to serve.
 """
 
 from actorview.endpoint._answers import PageRequest
+from actorview.endpoint._compression import Compression
 from actorview.endpoint._context import Identify
 from actorview.endpoint._errors import BadFrame, EndpointError, JoinRefused, RouteError
 from actorview.endpoint._limits import Limits
@@ -20,6 +21,7 @@ __all__ = [
     "SECRET_ENV",
     "Application",
     "BadFrame",
+    "Compression",
     "ContextError",
     "EndpointError",
     "Identify",
