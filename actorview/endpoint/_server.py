@@ -145,6 +145,9 @@ class Application:
             authenticated (Starlette's ``AuthenticationMiddleware``), then
             ``session_keys``, then actorview's anonymous cookie identity. A view reads it
             as ``self.context.identity`` (docs/DEPLOYMENT.md, "The request and the user").
+            It is called for a page's request and again for each of its live sockets'
+            upgrade requests (path ``/_av/live``), whose identity must match the page's:
+            decide from cookies, headers or the scope, not from the path.
         session_keys: keys of the Starlette session (``scope["session"]``) copied into
             the identity's claims; with no authenticated user, the first one's value is
             the identity's id (what a login route stored there). Like the whole context,
