@@ -126,9 +126,9 @@ class Identities:
         if user is not None:
             user_id, name = user
             return Identity(user_id, name, claims)
-        first = self.session_keys[0] if self.session_keys else None
-        if first is not None and first in claims:
-            return Identity(str(claims[first]), None, claims)
+        stored = claims.get(self.session_keys[0]) if self.session_keys else None
+        if isinstance(stored, str | int) and not isinstance(stored, bool) and str(stored):
+            return Identity(str(stored), None, claims)
         return None
 
     def cookie_identity(self, request: RequestParts) -> Identity | None:

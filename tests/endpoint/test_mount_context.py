@@ -287,3 +287,16 @@ async def test_over_https_the_identity_cookie_is_secure_and_follows_the_mount() 
     (set_cookie,) = [value for name, value in secure.headers if name == "Set-Cookie"]
     assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/app"} <= set(set_cookie.split("; "))
     assert shown(secure.body.decode())["client"] == "10.0.0.9"
+
+
+async def test_session_keys_make_the_identity_when_no_user_is_authenticated() -> None:
+    app = whoami_app(session_keys=("uid", "team"))
+
+    def page(session: dict[str, Any]) -> PageRequest:
+        return PageRequest("GET", "/c/1", scope={"type": "http", "session": session})
+
+    stored = await app.pages.answer(page({"uid": 7, "team": "blue", "other": "x"}))
+    blank = await app.pages.answer(page({"uid": "", "team": "blue"}))
+    seen = shown(stored.body.decode())
+    assert (seen["id"], seen["anonymous"]) == ("7", False), "the first key's value is the id"
+    assert shown(blank.body.decode())["anonymous"] is True, "an empty id is nobody"
