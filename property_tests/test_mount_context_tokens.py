@@ -47,17 +47,17 @@ contexts = st.builds(
 
 @given(contexts)
 def test_a_context_comes_back_from_its_token_exactly(context: MountContext) -> None:
-    token = SIGNER.sign("View", dict(context.path_params), "session", context.to_json())
+    token = SIGNER.sign("View", dict(context.path_params), "session", context=context.to_json())
     claims = SIGNER.verify(token, view="View")
     back = claimed_context(claims.context, "/ignored", {})
     assert back == context
-    again = SIGNER.sign("View", dict(back.path_params), "session", back.to_json())
+    again = SIGNER.sign("View", dict(back.path_params), "session", context=back.to_json())
     assert claimed_context(SIGNER.verify(again, view="View").context, "/", {}) == context
 
 
 @given(contexts, st.data())
 def test_no_edit_of_a_tokens_payload_passes(context: MountContext, data: st.DataObject) -> None:
-    token = SIGNER.sign("View", {}, "session", context.to_json())
+    token = SIGNER.sign("View", {}, "session", context=context.to_json())
     body, mac = token.split(".")
     payload = bytearray(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     index = data.draw(st.integers(0, len(payload) - 1))

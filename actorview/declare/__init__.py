@@ -50,6 +50,7 @@ from actorview.declare._errors import (
 )
 from actorview.declare._fields import Origin, StateField, state
 from actorview.declare._spec import ViewSpec
+from actorview.declare._subscriptions import Subscribe, subscribe
 from actorview.declare._tasks import (
     Emit,
     OnBusy,
@@ -96,6 +97,7 @@ __all__ = [
     "StreamChange",
     "StreamFailed",
     "StreamTask",
+    "Subscribe",
     "UnknownAction",
     "ViewClause",
     "ViewError",
@@ -108,4 +110,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "subscribe",
 ]

@@ -31,6 +31,7 @@ from actorview.declare._errors import MissingFailureClause
 from actorview.declare._expressions import Expr, return_annotation
 from actorview.declare._fields import FieldKind, Origin, StateField
 from actorview.declare._spec import ViewSpec, sendable
+from actorview.declare._subscriptions import Subscribe
 from actorview.declare._tasks import (
     RUN_KEY,
     OnFailure,
@@ -45,8 +46,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -85,7 +89,10 @@ def compile_view(
     declared = _collect(cls)
     plain = tuple(plain_clauses)
     runtime = tuple(runtime_messages)
-    checker = _Checker(cls.__name__, declared, tuple(receives), runtime)
+    topics = _of(declared, Subscribe)
+    heard = (kind for subscription in topics.values() for kind in subscription.types)
+    receives = tuple(dict.fromkeys((*receives, *heard)))
+    checker = _Checker(cls.__name__, declared, receives, runtime)
     spec = checker.check(tuple(clause.message_type for clause in plain), frozenset(reserved))
     failure_matches = tuple(
         clause.match for clause in plain if issubclass(StreamFailed, clause.message_type)
@@ -135,6 +142,7 @@ class _Checker:
         self.actions: dict[str, Action] = _of(declared, Action)
         self.clauses: dict[str, ViewClause] = _of(declared, ViewClause)
         self.tasks: dict[str, StreamTask] = _of(declared, StreamTask)
+        self.subscriptions: dict[str, Subscribe] = _of(declared, Subscribe)
         self.receives = receives
         self.runtime_messages = runtime_messages
         self.names = set(self.fields) | set(self.collections) | set(self.calcs)
@@ -174,6 +182,8 @@ class _Checker:
             self.check_action(name, declared_action)
         for name, declared_clause in self.clauses.items():
             self.check_clause(name, declared_clause)
+        for name, subscription in self.subscriptions.items():
+            self.check_subscription(name, subscription)
         self.check_emits_handled(handled_elsewhere)
         readers: dict[str, list[str]] = {}
         for name, calc in self.calcs.items():
@@ -190,6 +200,7 @@ class _Checker:
             clauses=tuple(self.clauses.values()),
             tasks=self.tasks,
             receives=self.receives,
+            subscriptions=self.subscriptions,
         )
 
     def check_field(self, name: str, field: StateField[Any]) -> None:
@@ -420,6 +431,26 @@ class _Checker:
                         f"remove it from emits.",
                     )
 
+    def check_subscription(self, name: str, subscription: Subscribe) -> None:
+        for read in subscription.names:
+            if read not in self.fields and read not in self.calcs:
+                raise self.fail(
+                    name,
+                    f"the topic {subscription.topic!r} reads {read!r}, which is not a field "
+                    f"or calc of {self.view} (known: {self.known()}). Declare "
+                    f"{read} = state(str), or name one of those.",
+                )
+
+    def check_topic_names(self, label: str, op: Publish, local: tuple[str, ...]) -> None:
+        for read in op.names:
+            if read not in self.names and read not in local:
+                raise self.fail(
+                    label,
+                    f"the topic {op.topic!r} reads {read!r}, which is not a field, stream "
+                    f"or calc of {self.view} nor a bound name here (known: "
+                    f"{self.known(local)}). Declare it, or rename the placeholder.",
+                )
+
     # -- expressions and ops -------------------------------------------------------------
 
     def check_names(self, where: str, expression: Expr, local: Iterable[str]) -> None:
@@ -440,6 +471,10 @@ class _Checker:
         match op:
             case Fire() | Cancel():
                 self.check_stream_op(label, op, local)
+            case Publish():
+                self.check_topic_names(label, op, local)
+            case PatchUrl() | Navigate():
+                pass  # a target is checked by the host when the op runs (docs/NAVIGATION.md)
             case _:
                 self.check_target(label, op)
 

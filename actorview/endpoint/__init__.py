@@ -9,11 +9,18 @@ docs/DEPLOYMENT.md the two ways to serve.
 from actorview.endpoint._answers import PageRequest
 from actorview.endpoint._compression import Compression
 from actorview.endpoint._context import Identify
-from actorview.endpoint._errors import BadFrame, EndpointError, JoinRefused, RouteError
+from actorview.endpoint._errors import (
+    BadFrame,
+    EndpointError,
+    JoinRefused,
+    RouteError,
+    SecretNotShared,
+)
 from actorview.endpoint._limits import Limits
 from actorview.endpoint._routes import IDENTITY_COOKIE, Route, Router
 from actorview.endpoint._server import SECRET_ENV, Application
 from actorview.endpoint._tokens import TokenSigner, kept_secret, random_secret
+from actorview.endpoint._workers import WorkerFailed, serve_workers
 from actorview.view import ContextError, Identity, MountContext, QueryParams
 
 __all__ = [
@@ -34,7 +41,10 @@ __all__ = [
     "Route",
     "RouteError",
     "Router",
+    "SecretNotShared",
     "TokenSigner",
+    "WorkerFailed",
     "kept_secret",
     "random_secret",
+    "serve_workers",
 ]

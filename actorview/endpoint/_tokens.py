@@ -41,8 +41,11 @@ class JoinClaims:
     session: str
     expires: float
     context: Mapping[str, Any] | None = None
-    """The page's request context as JSON (``MountContext.to_json``); None in a token
-    signed without one."""
+    """The page's request context as JSON (``MountContext.to_json``): claim ``"c"``
+    (``None`` in a token signed without one)."""
+    url: str | None = None
+    """The page's URL (path and query within the application) the view was given:
+    claim ``"u"`` (live navigation; ``None`` in a token from before it)."""
 
 
 class TokenSigner:
@@ -72,10 +75,13 @@ class TokenSigner:
         view: str,
         params: Mapping[str, str],
         session: str,
+        *,
         context: Mapping[str, Any] | None = None,
+        url: str | None = None,
     ) -> str:
         """A token for ``view`` with these path ``params``, for ``session``; ``context``
-        (JSON values, ``MountContext.to_json()``) is signed in under ``"c"``."""
+        (JSON values, ``MountContext.to_json()``) is signed in under ``"c"``, ``url``
+        under ``"u"``."""
         payload: dict[str, Any] = {
             "v": view,
             "p": dict(params),
@@ -84,6 +90,8 @@ class TokenSigner:
         }
         if context is not None:
             payload["c"] = dict(context)
+        if url is not None:
+            payload["u"] = url
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         return f"{_b64(body)}.{_b64(self._mac(body))}"
 
@@ -187,9 +195,18 @@ def _parse_claims(body: bytes) -> JoinClaims:
             session=str(raw["s"]),
             expires=float(raw["e"]),
             context=context,
+            url=_url_claim(raw),
         )
     except (ValueError, KeyError, TypeError):
         raise JoinRefused("malformed join token") from None
+
+
+def _url_claim(raw: dict[str, object]) -> str | None:
+    """Claim ``"u"``, the page's URL, if the token has one (a str, else malformed)."""
+    url = raw.get("u")
+    if url is not None and not isinstance(url, str):
+        raise TypeError("url")
+    return url
 
 
 def _b64(data: bytes) -> str:

@@ -52,8 +52,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -335,8 +338,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel():
-                return None  # fire and cancel are the server's
+            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
+                return None  # fire, cancel, publish and navigation are the server's
             case _:
                 return self.field_op(where, index, op, params)
 
@@ -573,7 +576,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel():
+        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

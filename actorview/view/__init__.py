@@ -55,6 +55,7 @@ from actorview.declare import (
     StreamChange,
     StreamFailed,
     StreamTask,
+    Subscribe,
     UnknownAction,
     ViewClause,
     ViewError,
@@ -66,6 +67,7 @@ from actorview.declare import (
     ops,
     state,
     stream,
+    subscribe,
 )
 from actorview.lifecycle import RunState
 from actorview.view._context import (
@@ -86,6 +88,13 @@ from actorview.view._events import (
     InputEvent,
     Outcome,
     Rejected,
+)
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
 )
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
@@ -143,6 +152,9 @@ __all__ = [
     "KeptSource",
     "MissingFailureClause",
     "MountContext",
+    "NavigationKind",
+    "NavigationRequest",
+    "NavigationSink",
     "Notice",
     "NoticeSink",
     "OnBusy",
@@ -152,6 +164,7 @@ __all__ = [
     "Outcome",
     "PageError",
     "PageSource",
+    "PageUrl",
     "QueryParams",
     "Rejected",
     "RenderSink",
@@ -169,8 +182,10 @@ __all__ = [
     "StreamItems",
     "StreamRunner",
     "StreamTask",
+    "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UrlChanged",
     "View",
     "ViewClause",
     "ViewError",
@@ -183,4 +198,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "subscribe",
 ]

@@ -43,6 +43,7 @@ from actorview.declare._errors import (
 from actorview.declare._expressions import Expr
 from actorview.declare._fields import FieldKind, Origin
 from actorview.declare._spec import ViewSpec
+from actorview.declare._subscriptions import fill
 from actorview.declare._tasks import OnBusy
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import (
@@ -51,8 +52,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -60,6 +64,7 @@ from actorview.declare.ops import (
     Unshift,
     UpdateAt,
 )
+from actorview.view._navigation import NavigationKind
 
 
 @attrs.frozen
@@ -86,6 +91,26 @@ class Effect:
     stream: str
     args: dict[str, Any] = attrs.field(factory=dict)
     key: Hashable | None = None
+
+
+@attrs.frozen
+class Published:
+    """A message to publish on ``topic`` after the message (an ``ops.publish``)."""
+
+    topic: str
+    message: object
+
+
+@attrs.frozen
+class Move:
+    """A navigation to hand to the view's host after the message (``ops.patch``,
+    ``ops.navigate``): ``to`` the target (``None``: the current URL), ``query`` the
+    query parameters a patch sets (``None`` removes one)."""
+
+    kind: NavigationKind
+    to: str | None
+    query: Mapping[str, str | None] = attrs.field(factory=dict)
+    replace: bool = False
 
 
 class _Growth:
@@ -156,7 +181,12 @@ class ViewStore:
         """Names changed by a pass run inside a message (form fields before an action's
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
         self.effects: list[Effect] = []
+        self.published: list[Published] = []
+        """What ``ops.publish`` asked for, published by the view after the message."""
         """Stream fires and cancels waiting for the view to carry them out, in order."""
+        self.moves: list[Move] = []
+        """Navigations (``ops.patch``, ``ops.navigate``) waiting for the view to hand them
+        to its host, in order."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
         something)."""
@@ -452,6 +482,10 @@ class ViewStore:
                 return op, args, keys
             case Cancel():
                 return op, self._run_key(op, lookup, where), None
+            case Publish():
+                return op, fill(op.topic, op.names, lookup), op.message.evaluate(lookup)
+            case PatchUrl() | Navigate():
+                return op, self._plan_move(op, lookup, where), None
             case _ if op.field in self._collections:
                 return self._plan_collection(op, lookup)
             case Set(field=name, value=value):
@@ -491,6 +525,25 @@ class ViewStore:
                 raise AssertionError(f"{op!r}: the validator allows it on stream fields only")
             case _:
                 assert_never(op)
+
+    def _plan_move(self, op: PatchUrl | Navigate, lookup: Callable[[str], Any], where: str) -> Move:
+        """The navigation an ``ops.patch`` or ``ops.navigate`` asks for, its values
+        checked (a target must be a ``str`` path; query values are made ``str``)."""
+        to = None if op.to is None else op.to.evaluate(lookup)
+        if to is not None and not (isinstance(to, str) and to.startswith("/")):
+            raise OpError(
+                self.view,
+                where,
+                f"ops.{op.verb}(to=...) gave {to!r}; give a path within the application "
+                f'that starts with "/" (such as "/items/3?tab=notes").',
+            )
+        if isinstance(op, Navigate):
+            return Move(NavigationKind.NAVIGATE, to, replace=op.replace)
+        query: dict[str, str | None] = {}
+        for name, value in op.query.items():
+            given = value.evaluate(lookup)
+            query[name] = None if given is None else str(given)
+        return Move(NavigationKind.PATCH, to, query, op.replace)
 
     def _run_key(self, op: Fire | Cancel, lookup: Callable[[str], Any], where: str) -> Any:
         """The key an op of a keyed stream names (``None`` when it names none)."""
@@ -570,6 +623,12 @@ class ViewStore:
             case Cancel():
                 self.revoke(op.stream, first)
                 self.effects.append(Effect("cancel", op.stream, key=first))
+                return
+            case Publish():
+                self.published.append(Published(first, second))
+                return
+            case PatchUrl() | Navigate():
+                self.moves.append(first)
                 return
             case _:
                 pass

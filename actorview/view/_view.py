@@ -83,6 +83,7 @@ from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
 from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
+from actorview.pubsub import Bus, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view._context import MountContext
 from actorview.view._events import (
@@ -97,6 +98,14 @@ from actorview.view._events import (
     Rejected,
     Tick,
 )
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
+    patched_href,
+)
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
     KEEP_FAILED_TEXT,
@@ -106,6 +115,7 @@ from actorview.view._notices import (
 )
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
+from actorview.view._topics import hold, open_subscriptions, publish_all
 
 T = TypeVar("T")
 
@@ -120,7 +130,14 @@ async def _kept(keeping: Awaitable[None]) -> bool:
     return True
 
 
-RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected, Tick)
+RUNTIME_MESSAGES: tuple[type, ...] = (
+    ActionEvent,
+    InputEvent,
+    Connected,
+    Disconnected,
+    Tick,
+    UrlChanged,
+)
 """Message types the runtime sends every view."""
 
 
@@ -218,6 +235,11 @@ class View(Actor):
         paced: render what streams cause at most once per ``frame_interval`` (the
             endpoint passes ``True``: fewer, fuller frames for the socket); the default
             renders after every message or batch (tests, other hosts).
+        url: the page's :class:`PageUrl`: :meth:`handle_params` runs with it after
+            ``mount`` (``None``, a view with no page: it never runs).
+        navigation: where ``ops.patch`` / ``ops.navigate`` go
+            (:data:`~actorview.view.NavigationSink`: the endpoint's session, the test
+            client); ``None`` logs and drops them.
     """
 
     __view_spec__: ClassVar[ViewSpec]
@@ -268,8 +290,12 @@ class View(Actor):
         paced: bool = False,
         notices: NoticeSink | None = None,
         context: MountContext | None = None,
+        bus: Bus | None = None,
+        url: PageUrl | None = None,
+        navigation: NavigationSink | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
+        self._bus: Bus = bus if bus is not None else default_bus()
         self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
         plan = type(self).__view_client__
@@ -299,10 +325,14 @@ class View(Actor):
         """The request this view was mounted for and who it is for (:class:`MountContext`):
         set before ``mount``, the same in ``load`` and for the view's whole life (a
         restarted or re-mounted view gets the one its page was rendered with)."""
+        self._url = url
+        self._navigation = navigation
         if type(self).__view_mount_context__:
             self.mount(self._mount_params(params), self.context)
         else:
             self.mount(self._mount_params(params))
+        if url is not None:
+            self.handle_params(url)
         self._view_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
@@ -319,6 +349,22 @@ class View(Actor):
         directly here (``self.token_delay = params.token_delay``). Declared with a second
         parameter, ``def mount(self, params, context: MountContext)``, it also gets the
         request's :class:`MountContext` (also ``self.context``, here and later).
+        """
+
+    def handle_params(self, url: PageUrl) -> None:
+        """Set state from the page's URL (override it; LiveView's ``handle_params``).
+
+        Called with the page's :class:`PageUrl` after :meth:`mount` (before :meth:`load`,
+        for the page's HTML render too, so a page loaded at a patched URL shows that
+        state at once) and again after every patch of the URL (``ops.patch``, an
+        ``av-patch`` link, the browser's back and forward buttons), without a remount.
+        Assign fields directly, as in ``mount`` (``self.page = int(url.get("page", "1"))``);
+        everything in ``url`` came from the browser, so bound what you read. A view
+        mounted without a URL (a bare ``View(params)``) never hears it.
+
+        What it raises on a patch is logged, the page is told that something failed,
+        and the URL stays as it was; raised at mount, it fails the mount. Read the
+        current URL as :attr:`url`.
         """
 
     async def load(self) -> None:
@@ -403,6 +449,12 @@ class View(Actor):
     # -- introspection -----------------------------------------------------------------
 
     @property
+    def url(self) -> PageUrl | None:
+        """The page's URL as :meth:`handle_params` last got it (``None``: mounted
+        without one)."""
+        return self._url
+
+    @property
     def store(self) -> ViewStore:
         """The view's state store (values, change counters); read it, do not write it."""
         return self._view_store
@@ -477,6 +529,19 @@ class View(Actor):
         self._start_streams(Start.DISCONNECT)
         self.on_disconnect()
 
+    @on(UrlChanged)
+    def _av_url(self, changed: UrlChanged) -> Outcome:
+        """The host patched the page's URL: run ``handle_params`` with it."""
+        self._render_now = True
+        try:
+            self.handle_params(changed.url)
+        except Exception as error:
+            self.log.error("view.handle_params.failed", url=changed.url.href[:200], exc_info=error)
+            self.notify(ACTION_FAILED_TEXT)
+            return Failed(ExpressionError(type(self).__name__, "handle_params", error))
+        self._url = changed.url
+        return Applied()
+
     @on(Tick)
     def _av_tick(self, tick: Tick) -> None:
         """A timer of a stream with ``every=`` came due: fire it, unless a run is live."""
@@ -488,6 +553,9 @@ class View(Actor):
     async def on_start(self) -> None:
         await self.load()
         spec = type(self).__view_spec__
+        if spec.subscriptions:
+            held = open_subscriptions(spec, self._view_store.read, self._bus, self.ref.tell_nowait)
+            self.nursery.start_soon(hold, held)
         for name, declared in spec.tasks.items():
             self._runners[name] = TaskRunner(
                 declared,
@@ -514,6 +582,9 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
+        if self._view_store.published:
+            published, self._view_store.published = self._view_store.published, []
+            await publish_all(self._bus, published, self.log, self.notify)
         if self._view_store.recompute():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
@@ -627,8 +698,32 @@ class View(Actor):
             self.version += 1
             await self._send(Rendered(self.version, tree, tuple(patches)))
 
+    def _hand_moves(self) -> None:
+        """Hand the navigations the last message's ops asked for to the host."""
+        store = self._view_store
+        moves, store.moves = store.moves, []
+        for move in moves:
+            href = (
+                patched_href(self._url, move.to, move.query)
+                if move.kind is NavigationKind.PATCH
+                else move.to or "/"
+            )
+            request = NavigationRequest(move.kind, href, move.replace)
+            if self._navigation is None:
+                self.log.warning(
+                    "view.navigation.dropped",
+                    kind=move.kind.value,
+                    href=href[:200],
+                    hint="this view has no host that navigates (serve it under an "
+                    "Application, or mount it with actorview.testing.mount)",
+                )
+                continue
+            self._navigation(request)
+
     async def _carry_out_effects(self) -> None:
         store = self._view_store
+        if store.moves:
+            self._hand_moves()
         while store.effects:
             effects, store.effects = store.effects, []
             for effect in effects:

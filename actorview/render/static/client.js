@@ -16,6 +16,8 @@
  *                   hooks.js    av-hook lifecycles (ActorView.hooks)
  *                   events.js   DOM events -> event and input frames (av-*, debounce)
  *                   notices.js  #av-notice
+ *                   navigation.js  av-patch / av-navigate links, back and forward,
+ *                               the url / load frames (docs/NAVIGATION.md)
  *                   socket.js   the WebSocket: join, rejoin, frame counting, acks,
  *                               backoff, close codes, the frame limit
  *   optimistic/     bindings.js the browser's client fields, calcs and bindings
@@ -41,6 +43,7 @@ import { delegate } from "./events.js";
 import { scrollLogsToEnd } from "./focus.js";
 import { hooks, mountHooks } from "./hooks.js";
 import { rootOf } from "./nodes.js";
+import { arrived, loadPage, navigated, navigationJoined, watchNavigation } from "./navigation.js";
 import { hideNotice, showNotice } from "./notices.js";
 import { pageReplied, pagesAfterFrame, watchPages } from "./pages.js";
 import { apply as applyFrame } from "./patch.js";
@@ -66,6 +69,7 @@ function receive(view, frame) {
   }
   switch (frame.t) {
     case "render":
+      if (frame.nav) arrived(view, frame.nav, function () { applyBindings(view); });
       if (view.optimistic) view.optimistic.serverText.clear();
       var rendered = applyFrame(view, [[OP.REPLACE_NODE, [], frame.html]]);
       afterFrame(view, true);
@@ -84,6 +88,12 @@ function receive(view, frame) {
         view.container.inert = frame.kind === "failed";
       }
       break;
+    case "url":
+      navigated(view, frame);
+      break;
+    case "load":
+      loadPage(frame);
+      break;
     case "reply":
       settle(view, frame);
       pageReplied(view, frame);
@@ -93,6 +103,7 @@ function receive(view, frame) {
       if (typeof frame.ref === "number") forgetLost(view, frame.ref);
       view.pageAsked = {}; // a page asked for on the last socket may never have arrived
       watchPages(view);
+      navigationJoined(view);
       return false;
     case "error":
       console.warn("actorview: " + frame.error);
@@ -110,6 +121,7 @@ var page = {
   mount: function (view) {
     views.set(view.container, view);
     delegate(view, clientInput);
+    watchNavigation(view);
     mountHooks(view, rootOf(view.container));
     applyBindings(view);
     scrollLogsToEnd(view.container);
