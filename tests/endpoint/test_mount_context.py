@@ -300,3 +300,42 @@ async def test_session_keys_make_the_identity_when_no_user_is_authenticated() ->
     seen = shown(stored.body.decode())
     assert (seen["id"], seen["anonymous"]) == ("7", False), "the first key's value is the id"
     assert shown(blank.body.decode())["anonymous"] is True, "an empty id is nobody"
+
+
+async def control(ws: trio_websocket.WebSocketConnection, tag: str) -> dict[str, Any]:
+    """The next control frame tagged ``tag`` (patch frames, lists, skipped)."""
+    for _ in range(20):
+        frame = await receive(ws)
+        if isinstance(frame, dict) and frame.get("t") == tag:
+            return frame
+    raise AssertionError(f"no {tag!r} frame")
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    body = token.split(".")[0]
+    return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+
+
+async def test_navigation_keeps_the_identity_and_moves_the_context_with_the_view() -> None:
+    from examples.navigation import app as navigation_app
+
+    async with running(navigation_app(secret=SECRET)) as port:
+        page = await get(port, "/")
+        cookie = identity_cookie(page)
+        identity = claims_of(page.token)["c"]["id"]
+        async with socket(port, cookie=cookie) as ws:
+            await join(ws, page.token, "/")
+            await ws.send_message(json.dumps({"t": "nav", "href": "/?page=2", "kind": "patch"}))
+            url = await control(ws, "url")
+            await ws.send_message(
+                json.dumps({"t": "nav", "href": "/articles/7", "kind": "navigate"})
+            )
+            rendered = await control(ws, "render")
+        patched, moved = claims_of(url["token"])["c"], claims_of(rendered["nav"]["token"])["c"]
+        assert patched["id"] == identity, "a patch keeps the view, its context and identity"
+        assert moved["id"] == identity, "the view a navigation mounts is for the same user"
+        assert (moved["path"], moved["pp"]) == ("/articles/7", {"article": "7"})
+        other = identity_cookie(await get(port, "/"))
+        async with socket(port, cookie=other) as ws:
+            reason = await refused(ws, rendered["nav"]["token"], "/articles/7")
+    assert "another browser's identity" in reason, "a navigation's token is checked too"
