@@ -56,14 +56,14 @@ async def test_the_tour_view_spells_and_stops(
         await ref.ask(InputEvent("typed", " trio "))
         await ref.ask(ActionEvent("go"))
         await trio.sleep(0.5)  # two letters at 0.2 s each
-        assert view.store.read("spelled") == "tr"
+        assert view.live.store.read("spelled") == "tr"
         await ref.ask(ActionEvent("halt"))
         await trio.sleep(5)
-        assert view.store.read("spelled") == "tr", "nothing arrives after cancel"
+        assert view.live.store.read("spelled") == "tr", "nothing arrives after cancel"
         await ref.ask(ActionEvent("go"))
         await trio.sleep(1)
-        assert view.store.read("spelled") == ""
-        assert len(view.store.stream("lines")) == 1
+        assert view.live.store.read("spelled") == ""
+        assert len(view.live.store.stream("lines")) == 1
         nursery.cancel_scope.cancel()
 
 

@@ -10,7 +10,7 @@ plans the browser's predictions from a :class:`ViewSpec`; docs/ARCHITECTURE.md d
 the layers.
 
 Fields, calcs and stream fields are descriptors that read and write through their
-instance's ``store`` (:class:`~actorview.declare._declarations.Holder`), so this package
+instance's ``_view_store`` (:class:`~actorview.declare._declarations.Holder`), so this package
 needs nothing of the runtime.
 """
 

@@ -75,18 +75,30 @@ class Append(_OnField):
 
 @attrs.frozen
 class Push(_OnField):
-    """Add one item at the end of a list or stream field."""
+    """Add one item at the end of a list or stream field.
+
+    ``limit`` (stream fields only; Phoenix's ``stream_insert(..., limit:)``): after the
+    insert the page keeps at most ``abs(limit)`` items of the stream, the last ones for a
+    negative limit, the first for a positive one. ``None``: the stream's own ``limit``,
+    keeping the last ones.
+    """
 
     verb: ClassVar[str] = "push"
     item: Expr
+    limit: int | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
 class Unshift(_OnField):
-    """Add one item at the start of a list or stream field."""
+    """Add one item at the start of a list or stream field.
+
+    ``limit``: as for :class:`Push`; ``None`` is the stream's own ``limit``, keeping the
+    first ones.
+    """
 
     verb: ClassVar[str] = "unshift"
     item: Expr
+    limit: int | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -241,14 +253,23 @@ def append(**fields: Any) -> tuple[Op, ...]:
     return _each("append", lambda name, value: Append(name, value), fields)
 
 
-def push(**fields: Any) -> tuple[Op, ...]:
-    """``ops.push(history=lambda input: Message("user", input))``: add an item at the end."""
-    return _each("push", lambda name, value: Push(name, value), fields)
+def push(*, limit: int | None = None, **fields: Any) -> tuple[Op, ...]:
+    """``ops.push(history=lambda input: Message("user", input))``: add an item at the end.
+
+    ``limit=-N`` (stream fields): the page then keeps the last ``N`` items of the stream
+    (``N`` keeps the first ``N``); without it, the stream's declared ``limit`` applies.
+    ``limit`` is the one name push takes for itself: it is never a field.
+    """
+    return _each("push", lambda name, value: Push(name, value, limit=limit), fields)
 
 
-def unshift(**fields: Any) -> tuple[Op, ...]:
-    """``ops.unshift(todos=Todo("new"))``: add an item at the start."""
-    return _each("unshift", lambda name, value: Unshift(name, value), fields)
+def unshift(*, limit: int | None = None, **fields: Any) -> tuple[Op, ...]:
+    """``ops.unshift(todos=Todo("new"))``: add an item at the start.
+
+    ``limit=N`` (stream fields): the page then keeps the first ``N`` items of the stream
+    (``-N`` keeps the last ``N``); without it, the stream's declared ``limit`` applies.
+    """
+    return _each("unshift", lambda name, value: Unshift(name, value, limit=limit), fields)
 
 
 def pop(*fields: str) -> tuple[Op, ...]:

@@ -80,7 +80,7 @@ async def static_render(
     except waits_on as error:
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
         view = view_class(dict(params), url=url, context=context)
-    view.store.recompute()
+    view.live.store.recompute()
     html = to_html(view.render())
     await trio.lowlevel.checkpoint()
     return html
@@ -236,8 +236,8 @@ async def run_view(
         context=session.context,
     )
     if session.attached:
-        view.ref.tell_nowait(Connected())
-    await view.run(task_status=task_status)
+        view.live.ref.tell_nowait(Connected())
+    await view.live.run(task_status=task_status)
 
 
 async def deliver(ref: ActorRef, frame: Event | Input) -> dict[str, Any]:

@@ -157,7 +157,8 @@ class ClientBinding:
     and ``av-bind-env`` with the current values of :attr:`server` as JSON.
 
     Attributes:
-        attr: ``"disabled"``, ``"hidden"``, ``"checked"``, ``"class"`` or ``"text"``.
+        attr: ``"disabled"``, ``"hidden"``, ``"checked"``, ``"class"``, ``"text"`` or
+            ``"items"``.
         function: the expression, over client fields, optimistic calcs and the server
             inputs.
         text: for ``"text"``, ``str()`` of the same expression (it knows whether an
@@ -172,6 +173,10 @@ class ClientBinding:
     text: ClientFunction | None = None
     server: tuple[str, ...] = ()
     where: str = ""
+    items: ItemTemplate | None = None
+    """For ``"items"`` (the children of an element drawn from a client ``list[str]``
+    field, ``h.ul(*[h.li(tag) for tag in self.tags])``): the markup of one item, its
+    hole named ``item``."""
 
 
 @attrs.frozen
@@ -709,7 +714,7 @@ def _plan_js(plan: ClientPlan) -> str:
     )
     bindings = "".join(
         f"{indent}{{ attr: {_js(b.attr)}, names: {_js(list(b.function.names))}, "
-        f"fn: {b.function.js}, text: {_function_js(b.text)} }},"
+        f"fn: {b.function.js}, text: {_function_js(b.text)}, items: {_template_js(b.items)} }},"
         for b in plan.bindings
     )
     return (

@@ -159,7 +159,7 @@ class State(Mapping[str, Any]):
                 f"{type(self._view).__name__} has no field or calc {name!r}; it has: "
                 f"{', '.join(self._names)}"
             )
-        value = self._view.store.read(name)
+        value = self._view.live.store.read(name)
         return list(value) if name in self._streams else value
 
     def __iter__(self) -> Iterator[str]:
@@ -253,7 +253,7 @@ class ViewClient(Generic[V]):
 
     async def _run_view(self, *, task_status: trio.TaskStatus[ActorRef]) -> None:
         try:
-            await self.view.run(task_status=task_status)
+            await self.view.live.run(task_status=task_status)
         except Exception as error:
             self._crash = error
 
@@ -531,7 +531,7 @@ class ViewClient(Generic[V]):
             if deadline == math.inf:
                 return  # blocked on something that is not the clock
             if deadline - start > limit:
-                running = [name for name, runner in self.view.streams.items() if runner.busy]
+                running = [name for name, runner in self.view.live.streams.items() if runner.busy]
                 raise SettleTimeout(
                     f"settle() gave up after {limit:g} s of clock time: stream(s) "
                     f"{', '.join(running) or '(none)'} still running. A stream that never "
@@ -581,9 +581,9 @@ class ViewClient(Generic[V]):
         await trio.testing.wait_all_tasks_blocked()
 
     def _busy(self) -> bool:
-        streams = any(runner.busy for runner in self.view.streams.values())
-        pending = streams or self._timers > 0 or len(self.view.mailbox) > 0
-        return pending or self.view.render_held_back
+        streams = any(runner.busy for runner in self.view.live.streams.values())
+        pending = streams or self._timers > 0 or len(self.view.live.mailbox) > 0
+        return pending or self.view.live.render_held_back
 
     async def _pass_time_to(self, target: float) -> None:
         clock = trio.lowlevel.current_clock()

@@ -13,6 +13,9 @@ it reacts; the validator checks the declarations when the class is defined. Star
   :mod:`~actorview.declare.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
 - :func:`async_stream` tasks the view owns (declared as a :class:`StreamTask`, run by a
   :class:`TaskRunner`: :class:`Run`, :class:`RunState`, :class:`StreamFailed`);
+- :class:`Live`, ``view.live``: the runtime's attributes of a view (its store, stream
+  runners, last tree and version, connection, actor ref and log), kept out of the names
+  a view declares;
 - notices for the person at the page (``View.notify``, the default notice of a
   failed stream, :class:`Failed` actions).
 
@@ -89,6 +92,7 @@ from actorview.view._events import (
     Outcome,
     Rejected,
 )
+from actorview.view._live import Live
 from actorview.view._navigation import (
     NavigationKind,
     NavigationRequest,
@@ -150,6 +154,7 @@ __all__ = [
     "ItemsCleared",
     "KeepFailed",
     "KeptSource",
+    "Live",
     "MissingFailureClause",
     "MountContext",
     "NavigationKind",

@@ -138,6 +138,45 @@ def _no_revoke(stream: str, key: Hashable | None) -> None:
     return None
 
 
+class ViewValues:
+    """``view`` in a clause's expressions: the view's fields, streams and calcs as
+    attributes (``view.count``), read as they are now, as bare names are. For the names
+    a message shares with the view (``lambda view, count: view.count + count``)."""
+
+    __slots__ = ("_names", "_read", "_view")
+
+    def __init__(self, view: str, read: Callable[[str], Any], names: Collection[str]) -> None:
+        self._view = view
+        self._read = read
+        self._names = frozenset(names)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._names:
+            return self._read(name)
+        raise AttributeError(
+            f"{self._view}: view.{name} is not a field, stream or calc of {self._view} "
+            f"(known: {', '.join(sorted(self._names)) or 'none'})."
+        )
+
+    def __repr__(self) -> str:
+        return f"<view {self._view}>"
+
+
+class ClauseScope:
+    """What a clause's local names read: ``message``, ``view``, ``run_key`` and, for any
+    other name, the message's field (see :mod:`actorview.declare._clauses`)."""
+
+    __slots__ = ("message", "run_key", "view")
+
+    def __init__(self, message: Any, run_key: Any, view: ViewValues) -> None:
+        self.message = message
+        self.run_key = run_key
+        self.view = view
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
 class ViewStore:
     """The state of one view instance.
 
@@ -187,6 +226,10 @@ class ViewStore:
         self.moves: list[Move] = []
         """Navigations (``ops.patch``, ``ops.navigate``) waiting for the view to hand them
         to its host, in order."""
+        self.view_values = ViewValues(
+            view, self.read, (*spec.fields, *spec.collections, *spec.calcs)
+        )
+        """``view`` in clause expressions (:class:`ViewValues`)."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
         something)."""
@@ -343,21 +386,23 @@ class ViewStore:
         for field, value in values.items():
             self._set(field, value)
 
-    def guard(self, declared: ViewClause, message: Any) -> bool:
-        """The value of a clause's guard for ``message`` (True when it has none)."""
+    def guard(self, declared: ViewClause, message: Any, run_key: Any = None) -> bool:
+        """The value of a clause's guard for ``message`` (True when it has none);
+        ``run_key``: the key of the run that emitted it."""
         if declared.when is None:
             return True
-        return bool(self._evaluate(declared.when, message, declared.local_names))
+        scope = ClauseScope(message, run_key, self.view_values)
+        return bool(self._evaluate(declared.when, scope, declared.local_names))
 
-    def handle(self, declared: ViewClause, message: Any) -> None:
+    def handle(self, declared: ViewClause, message: Any, run_key: Any = None) -> None:
         """Apply a clause's ops to ``message`` (errors propagate: the view crashes)."""
-        self.carry_out(self.plan_clause(declared, message))
+        self.carry_out(self.plan_clause(declared, message, run_key))
 
-    def plan_clause(self, declared: ViewClause, message: Any) -> Plan:
+    def plan_clause(self, declared: ViewClause, message: Any, run_key: Any = None) -> Plan:
         """Plan a clause's ops for ``message``, changing nothing (see :meth:`plan`)."""
         return self.plan(
             declared.ops,
-            message,
+            ClauseScope(message, run_key, self.view_values),
             declared.local_names,
             where=f"clause {declared.name!r}",
         )
@@ -671,9 +716,9 @@ class ViewStore:
         changed = True
         match op:
             case Push():
-                items.insert(first, at_start=False, proposed=second)
+                items.insert(first, at_start=False, proposed=second, limit=op.limit)
             case Unshift():
-                items.insert(first, at_start=True, proposed=second)
+                items.insert(first, at_start=True, proposed=second, limit=op.limit)
             case Pop():
                 changed = items.last is not None and items.delete(items.last)
             case Shift():

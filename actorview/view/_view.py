@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import inspect
 import typing
+import warnings
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, ClassVar, Final, TypeVar
 
@@ -98,6 +99,7 @@ from actorview.view._events import (
     Rejected,
     Tick,
 )
+from actorview.view._live import Live
 from actorview.view._navigation import (
     NavigationKind,
     NavigationRequest,
@@ -162,18 +164,9 @@ RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[N
 """Where a view sends its renders: a memory channel, or a (sync or async) callback."""
 
 
-class _Keyed:
-    """A message as a clause that reads ``run_key`` sees it: its fields, and the key of
-    the run that emitted it (``None`` if no keyed run did)."""
-
-    __slots__ = ("message", "run_key")
-
-    def __init__(self, message: Any, lease: Lease | None) -> None:
-        self.message = message
-        self.run_key = lease.key if isinstance(lease, RunLease) else None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.message, name)
+def _run_key(lease: Lease | None) -> Any:
+    """The key of the run that sent a message under ``lease`` (``None``: no keyed run)."""
+    return lease.key if isinstance(lease, RunLease) else None
 
 
 def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., Any]:
@@ -183,21 +176,18 @@ def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., 
     keyed = declared.reads_run_key
 
     def handle(self: View, _av_message: Any) -> None:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        self._view_store.handle(declared, _av_message)
+        key = _run_key(self._current_lease) if keyed else None
+        self._view_store.handle(declared, _av_message, key)
 
     async def handle_kept(self: View, _av_message: Any) -> None:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        plan = self._view_store.plan_clause(declared, _av_message)
+        key = _run_key(self._current_lease) if keyed else None
+        plan = self._view_store.plan_clause(declared, _av_message, key)
         if await self._keep(plan, f"clause {declared.name!r}"):
             self._view_store.carry_out(plan)
 
     def guard(self: View, _av_message: Any) -> bool:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        return self._view_store.guard(declared, _av_message)
+        key = _run_key(self._current_lease) if keyed else None
+        return self._view_store.guard(declared, _av_message, key)
 
     changes_streams = any(
         isinstance(op, FieldOp) and op.field in spec.collections for op in declared.ops
@@ -241,6 +231,23 @@ class View(Actor):
             (:data:`~actorview.view.NavigationSink`: the endpoint's session, the test
             client); ``None`` logs and drops them.
     """
+
+    if typing.TYPE_CHECKING:
+        # The actor's public names, free for a subclass's declarations: typed loosely
+        # here so that ``state = state(str)`` checks under mypy. The runtime reads none
+        # of them on a view; ``view.live`` has each one typed.
+        actor_id: Any
+        name: Any
+        mailbox: Any
+        max_batch: Any
+        state: Any
+        log: Any
+        ref: Any
+        current_lease: Any
+        nursery: Any
+        run: Any
+        stop: Any
+        kill: Any
 
     __view_spec__: ClassVar[ViewSpec]
     __view_client__: ClassVar[ClientPlan | None] = None
@@ -316,11 +323,10 @@ class View(Actor):
         self._render_pending = False
         self._render_now = False
         self._rendered_at = float("-inf")
-        self.version = 0
-        """The version of the last render sent (see :class:`Rendered`)."""
-        self.connected = False
-        """Whether a browser is connected (between Connected and Disconnected)."""
-        self.log = self.log.bind(view=type(self).__name__)
+        self._version = 0
+        self._connected = False
+        self._log = self._log.bind(view=type(self).__name__)
+        self._live = Live(self)
         self.context: Final[MountContext] = context if context is not None else MountContext()
         """The request this view was mounted for and who it is for (:class:`MountContext`):
         set before ``mount``, the same in ``load`` and for the view's whole life (a
@@ -403,7 +409,7 @@ class View(Actor):
         bounded outbox). Without a notice sink, it is only logged.
         """
         notice = Notice(text)
-        self.log.info("view.notice", text=notice.text)
+        self._log.info("view.notice", text=notice.text)
         if self._notices is not None:
             self._notices(notice)
 
@@ -446,35 +452,48 @@ class View(Actor):
                 view=type(self).__name__,
             )
 
-    # -- introspection -----------------------------------------------------------------
+    # -- the runtime's side -----------------------------------------------------------
 
     @property
-    def url(self) -> PageUrl | None:
-        """The page's URL as :meth:`handle_params` last got it (``None``: mounted
-        without one)."""
-        return self._url
+    def live(self) -> Live:
+        """The runtime's attributes of this view (:class:`~actorview.view.Live`):
+        ``view.live.store``, ``.streams``, ``.tree``, ``.version``, ``.connected``,
+        ``.url``, ``.ref``, ``.log``, ``.run`` ... Kept behind one name so that a view may
+        declare fields called ``name``, ``version``, ``state``, ``log``, ``connected``,
+        ``url``, ``run``."""
+        return self._live
 
-    @property
-    def store(self) -> ViewStore:
-        """The view's state store (values, change counters); read it, do not write it."""
-        return self._view_store
+    if not typing.TYPE_CHECKING:  # deprecated aliases; a field may take any of the names
 
-    @property
-    def streams(self) -> Mapping[str, TaskRunner]:
-        """The runner of each declared async_stream (available once the view runs)."""
-        return self._runners
+        @property
+        def store(self) -> ViewStore:
+            """Deprecated: ``view.live.store``."""
+            return _moved(self, "store").store
 
-    @property
-    def render_held_back(self) -> bool:
-        """Whether a render is held back until the frame interval ends (paced views only);
-        it is sent then, or at once if a browser event comes first."""
-        return self._render_pending
+        @property
+        def streams(self) -> Mapping[str, TaskRunner]:
+            """Deprecated: ``view.live.streams``."""
+            return _moved(self, "streams").streams
 
-    @property
-    def tree(self) -> Element | None:
-        """The last rendered tree, without the items its stream containers inserted (the
-        server does not keep them), or ``None`` before the view started."""
-        return self._tree
+        @property
+        def render_held_back(self) -> bool:
+            """Deprecated: ``view.live.render_held_back``."""
+            return _moved(self, "render_held_back").render_held_back
+
+        @property
+        def tree(self) -> Element | None:
+            """Deprecated: ``view.live.tree``."""
+            return _moved(self, "tree").tree
+
+        @property
+        def version(self) -> int:
+            """Deprecated: ``view.live.version``."""
+            return _moved(self, "version").version
+
+        @property
+        def connected(self) -> bool:
+            """Deprecated: ``view.live.connected``."""
+            return _moved(self, "connected").connected
 
     # -- browser events and lifecycle messages -------------------------------------------
 
@@ -487,11 +506,11 @@ class View(Actor):
         try:
             plan = store.prepare(event.name, event.params)
         except ExpressionError as error:
-            self.log.error("view.action.failed", action=event.name, exc_info=error)
+            self._log.error("view.action.failed", action=event.name, exc_info=error)
             self.notify(ACTION_FAILED_TEXT)
             return Failed(error)
         except ViewError as error:
-            self.log.warning("view.action.rejected", action=event.name, error=str(error))
+            self._log.warning("view.action.rejected", action=event.name, error=str(error))
             return Rejected(error)
         if plan is None:
             return Ignored(f"the guard of action {event.name!r} is false")
@@ -507,20 +526,20 @@ class View(Actor):
         try:
             self._view_store.input(event.field, event.value)
         except ViewError as error:
-            self.log.warning("view.input.rejected", field=event.field, error=str(error))
+            self._log.warning("view.input.rejected", field=event.field, error=str(error))
             return Rejected(error)
         return Applied()
 
     @on(Connected)
     def _av_connected(self, event: Connected) -> None:
-        self.connected = True
+        self._connected = True
         self._render_now = True
         self._start_streams(Start.CONNECT)
         self.on_connect()
 
     @on(Disconnected)
     def _av_disconnected(self, event: Disconnected) -> None:
-        self.connected = False
+        self._connected = False
         self._render_now = True
         for name, declared in type(self).__view_spec__.tasks.items():
             if declared.start is Start.CONNECT:
@@ -536,7 +555,7 @@ class View(Actor):
         try:
             self.handle_params(changed.url)
         except Exception as error:
-            self.log.error("view.handle_params.failed", url=changed.url.href[:200], exc_info=error)
+            self._log.error("view.handle_params.failed", url=changed.url.href[:200], exc_info=error)
             self.notify(ACTION_FAILED_TEXT)
             return Failed(ExpressionError(type(self).__name__, "handle_params", error))
         self._url = changed.url
@@ -554,14 +573,14 @@ class View(Actor):
         await self.load()
         spec = type(self).__view_spec__
         if spec.subscriptions:
-            held = open_subscriptions(spec, self._view_store.read, self._bus, self.ref.tell_nowait)
-            self.nursery.start_soon(hold, held)
+            held = open_subscriptions(spec, self._view_store.read, self._bus, self._ref.tell_nowait)
+            self._live.nursery.start_soon(hold, held)
         for name, declared in spec.tasks.items():
             self._runners[name] = TaskRunner(
                 declared,
-                self.nursery,
+                self._live.nursery,
                 self._tell_under,
-                self.log,
+                self._log,
                 failure_handled=name in spec.failure_handled,
                 unhandled=self._stream_failed_unhandled,
             )
@@ -584,7 +603,7 @@ class View(Actor):
         await self._carry_out_effects()
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
-            await publish_all(self._bus, published, self.log, self.notify)
+            await publish_all(self._bus, published, self._log, self.notify)
         if self._view_store.recompute():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
@@ -611,7 +630,7 @@ class View(Actor):
                 f'"bottom"}}, got {params!r}.',
                 params=params,
             )
-            self.log.warning("view.page.rejected", error=str(error))
+            self._log.warning("view.page.rejected", error=str(error))
             return Rejected(error)
         assert isinstance(stream, str)
         if self._view_store.stream(stream).wanted(edge) is None:
@@ -643,7 +662,7 @@ class View(Actor):
                 )
         items.show_page(start, stop, page)
         self._view_store.stream_changed(stream)
-        self.log.debug("view.page.shown", stream=stream, edge=edge, start=start, stop=stop)
+        self._log.debug("view.page.shown", stream=stream, edge=edge, start=start, stop=stop)
         return True
 
     async def _keep(self, plan: Plan, where: str) -> bool:
@@ -659,7 +678,7 @@ class View(Actor):
             try:
                 kept = await self._ask_source(stream, "keep()", _kept(source.keep(changes)))
             except Exception as error:
-                self.log.error("view.keep.failed", stream=stream, where=where, exc_info=error)
+                self._log.error("view.keep.failed", stream=stream, where=where, exc_info=error)
                 kept = False
             if not kept:
                 self.notify(KEEP_FAILED_TEXT)
@@ -670,7 +689,7 @@ class View(Actor):
         """``await answer`` within :data:`PAGE_TIMEOUT`; None (logged) if it took longer."""
         with trio.move_on_after(PAGE_TIMEOUT):
             return await answer
-        self.log.warning("view.page.timeout", stream=stream, call=call, seconds=PAGE_TIMEOUT)
+        self._log.warning("view.page.timeout", stream=stream, call=call, seconds=PAGE_TIMEOUT)
         return None
 
     def _hold_back(self) -> bool:
@@ -695,8 +714,8 @@ class View(Actor):
             return
         patches = diff(previous, tree)
         if patches:
-            self.version += 1
-            await self._send(Rendered(self.version, tree, tuple(patches)))
+            self._version += 1
+            await self._send(Rendered(self._version, tree, tuple(patches)))
 
     def _hand_moves(self) -> None:
         """Hand the navigations the last message's ops asked for to the host."""
@@ -710,7 +729,7 @@ class View(Actor):
             )
             request = NavigationRequest(move.kind, href, move.replace)
             if self._navigation is None:
-                self.log.warning(
+                self._log.warning(
                     "view.navigation.dropped",
                     kind=move.kind.value,
                     href=href[:200],
@@ -736,7 +755,7 @@ class View(Actor):
                 try:
                     await runner.fire(effect.args, effect.key)
                 except StreamBusy as error:
-                    self.log.warning("view.fire.refused", stream=effect.stream, error=str(error))
+                    self._log.warning("view.fire.refused", stream=effect.stream, error=str(error))
 
     def _without_items(self, tree: Element) -> Element:
         """Hand the streams' pending ops over to ``tree`` (just rendered from them) and
@@ -763,7 +782,7 @@ class View(Actor):
                 if inspect.isawaitable(result):
                     await result
         except (trio.BrokenResourceError, trio.ClosedResourceError):
-            self.log.debug("view.sink.closed")
+            self._log.debug("view.sink.closed")
             self._sink = None
 
     def unhandled(self, message: Any) -> None:
@@ -780,7 +799,7 @@ class View(Actor):
         self.notify(STREAM_FAILED_TEXT)
 
     async def _tell_under(self, message: Any, lease: Lease) -> None:
-        await self.ref.tell(message, lease=lease)
+        await self._ref.tell(message, lease=lease)
 
     def _stream_busy(self, stream: str, key: Hashable | None) -> bool:
         runner = self._runners.get(stream)
@@ -804,7 +823,7 @@ class View(Actor):
             try:
                 self._view_store.apply((Fire(name),), where=f"{name} (start={when.value!r})")
             except StreamBusy as error:  # on_busy="refuse" with a run still live
-                self.log.warning("view.fire.refused", stream=name, error=str(error))
+                self._log.warning("view.fire.refused", stream=name, error=str(error))
             if declared.every is not None and when is not Start.DISCONNECT:
                 self._start_timer(declared)
 
@@ -823,13 +842,13 @@ class View(Actor):
                 try:
                     while True:
                         await trio.sleep(period)
-                        await self.ref.tell(tick, lease=lease)
+                        await self._ref.tell(tick, lease=lease)
                 except ActorStopped:
                     return
                 finally:
                     lease.revoke()
 
-        self.nursery.start_soon(tick_forever)
+        self._live.nursery.start_soon(tick_forever)
 
     def _stop_timer(self, stream: str) -> None:
         scope = self._timers.pop(stream, None)
@@ -893,16 +912,38 @@ def _mount_takes_context(cls: type[View]) -> bool:
 
 View.__view_spec__ = compile_view(View)
 
-_RESERVED = frozenset(dir(View)) | {
-    "actor_id",
-    "current_lease",
-    "connected",
-    "context",
-    "log",
-    "mailbox",
-    "max_batch",
-    "name",
-    "ref",
-    "state",
-    "version",
-}
+_RESERVED = frozenset(
+    {
+        "live",
+        "context",
+        "frame_interval",
+        "mount",
+        "load",
+        "render",
+        "on_connect",
+        "on_disconnect",
+        "notify",
+        "handle_params",
+        "open_pages",
+        "on_start",
+        "on_stop",
+        "after_batch",
+        "on_deadline",
+        "set_deadline",
+        "unhandled",
+    }
+)
+"""The names a view's declarations may not take: what a view is made of (``live``, ``context``, its
+hooks and the methods it calls; see :mod:`actorview.view._live`). Names that start
+with ``_`` are the runtime's too (the validator refuses them)."""
+
+
+def _moved(view: View, name: str) -> Live:
+    """``view.live``, after warning that ``view.<name>`` moved there."""
+    warnings.warn(
+        f"{type(view).__name__}.{name} is deprecated: read view.live.{name} (the runtime's "
+        f"attributes moved behind `live`, so that a view may declare a field {name!r}).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return view._live

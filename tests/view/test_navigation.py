@@ -60,7 +60,7 @@ async def test_handle_params_runs_after_mount_and_on_every_patch(
         assert view.text("#shown") == "cats 3"
         await view.patch("/search?q=dogs")
         assert view.text("#shown") == "dogs 1"
-        assert view.view.url == PageUrl("/search", "q=dogs", {})
+        assert view.view.live.url == PageUrl("/search", "q=dogs", {})
         assert view.state["seen"] == ["/search?q=cats&page=3", "/search?q=dogs"]
 
 
@@ -96,7 +96,7 @@ async def test_handle_params_that_raises_on_a_patch_keeps_the_url(
     async with mount(Search, url="/search?q=cats", route="/search") as view:
         outcome = await view.patch("/search?q=boom")
         assert isinstance(outcome, Failed)
-        assert view.url == "/search?q=cats" and view.view.url == PageUrl("/search", "q=cats")
+        assert view.url == "/search?q=cats" and view.view.live.url == PageUrl("/search", "q=cats")
         assert view.notices  # the page was told something failed
         assert view.text("#shown") == "cats 1"
 
@@ -110,9 +110,9 @@ async def test_ops_navigate_is_handed_to_the_host(autojump_clock: trio.testing.M
 
 def test_a_view_mounted_without_a_url_never_hears_handle_params() -> None:
     view = Search()
-    assert view.url is None and view.store.read("seen") == []
-    view.store.apply(ops.flatten([ops.navigate("/x")]))
-    assert [move.to for move in view.store.moves] == ["/x"]  # for its host, if it has one
+    assert view.live.url is None and view.live.store.read("seen") == []
+    view.live.store.apply(ops.flatten([ops.navigate("/x")]))
+    assert [move.to for move in view.live.store.moves] == ["/x"]  # for its host, if it has one
 
 
 def _action(name: str) -> ActionEvent:
