@@ -64,6 +64,9 @@ from actorview.view import (
     Rejected,
     RunState,
     StreamFailed,
+    Uploaded,
+    UploadEntry,
+    Uploads,
     View,
     ViewError,
     action,
@@ -73,6 +76,7 @@ from actorview.view import (
     ops,
     state,
     stream,
+    upload,
 )
 
 __all__ = [
@@ -124,6 +128,9 @@ __all__ = [
     "SupervisorError",
     "SupervisorState",
     "UnhandledMessage",
+    "UploadEntry",
+    "Uploaded",
+    "Uploads",
     "View",
     "ViewError",
     "WrongMessageType",
@@ -140,4 +147,5 @@ __all__ = [
     "state",
     "stream",
     "to_html",
+    "upload",
 ]

@@ -60,6 +60,14 @@ from actorview.declare._tasks import (
     StreamTask,
     async_stream,
 )
+from actorview.declare._uploads import (
+    EntryState,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
+    upload,
+)
 from actorview.declare._validator import compile_view
 
 __all__ = [
@@ -72,6 +80,7 @@ __all__ = [
     "CollectionItems",
     "Emit",
     "EmitError",
+    "EntryState",
     "ExpressionError",
     "InvalidEvent",
     "InvalidInput",
@@ -99,6 +108,10 @@ __all__ = [
     "StreamTask",
     "Subscribe",
     "UnknownAction",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "ViewClause",
     "ViewError",
     "ViewSpec",
@@ -111,4 +124,5 @@ __all__ = [
     "state",
     "stream",
     "subscribe",
+    "upload",
 ]

@@ -28,6 +28,7 @@ import trio
 
 from actorview._untrusted import cut
 from actorview.endpoint import _live as live
+from actorview.endpoint import _uploads as uploads
 from actorview.endpoint._answers import PROGRAM_PREFIX
 from actorview.endpoint._context import Identities, RequestParts, claimed_context
 from actorview.endpoint._errors import BadFrame, JoinRefused
@@ -44,12 +45,14 @@ from actorview.endpoint._navigation import (
 from actorview.endpoint._outbox import ClientTooSlow, Outbox
 from actorview.endpoint._protocol import (
     Ack,
+    CancelUpload,
     ClientFrame,
     Event,
     Input,
     Join,
     Nav,
     Ping,
+    StartUpload,
     control_frame,
     parse_client_frame,
 )
@@ -406,6 +409,9 @@ class Core:
                 await ws.aclose(CLOSE_IDLE, "idle for too long")
                 return
             await client.frames.acquire()
+            if uploads.is_chunk(message):
+                await self._upload_chunk(session, message)
+                continue
             frame = self._parse(message)
             if isinstance(frame, Ping):
                 continue
@@ -421,6 +427,8 @@ class Core:
                 await self._send_error(session, str(frame), ref=frame.ref)
             elif isinstance(frame, Join):
                 await self._send_error(session, "already joined")
+            elif isinstance(frame, StartUpload | CancelUpload):
+                await self._upload(session, uploads.view_event(frame))
             elif isinstance(frame, Nav):
                 await self._page_moved(session, frame)
             else:
@@ -445,6 +453,27 @@ class Core:
             if isinstance(reply.get("error"), str):
                 reply["error"] = cut(reply["error"], MAX_ERROR_CHARS)
             session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
+
+    async def _upload_chunk(self, session: Session, message: str | bytes) -> None:
+        """One chunk of a file, to the view. Chunks take from the client's frame budget
+        only, not the session's event budget: an upload does not starve the page's
+        events, and the reader takes one chunk at a time, so events keep their turn."""
+        assert isinstance(message, bytes)
+        try:
+            chunk = uploads.parse_chunk(message, max_frame_bytes=self.limits.max_frame_bytes)
+        except BadFrame as error:
+            await self._send_error(session, str(error))
+            return
+        await self._upload(session, chunk)
+
+    async def _upload(self, session: Session, event: uploads.UploadEvent) -> None:
+        """Hand an upload event to the view and queue its answer (shielded, as events)."""
+        with trio.CancelScope(shield=True):
+            ref = self.views.registry.get(session.session_id)
+            if not isinstance(ref, ActorRef):
+                await self._send_error(session, session.view_absence or live.RESTARTING_ANSWER)
+                return
+            await uploads.relay(ref, session, event, max_frame_bytes=self.limits.max_frame_bytes)
 
     async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
         session.outbox.push_control(

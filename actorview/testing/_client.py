@@ -35,7 +35,9 @@ import attrs
 import trio
 import trio.testing
 
+from actorview.endpoint._limits import Limits
 from actorview.endpoint._live import notice_frame
+from actorview.endpoint._uploads import chunk_bytes
 from actorview.mailbox import ActorCrashed, ActorRef, ActorStopped, AskTimeout
 from actorview.pubsub import Bus
 from actorview.render import DomElement, RenderError
@@ -74,9 +76,11 @@ from actorview.view import (
     PageUrl,
     Rejected,
     Rendered,
+    UploadEntry,
     UrlChanged,
     View,
 )
+from actorview.view._uploads import UploadAnswer, UploadCancel, UploadChunk, UploadStart
 
 V = TypeVar("V", bound=View)
 
@@ -216,6 +220,7 @@ class ViewClient(Generic[V]):
         self._crash: BaseException | None = None
         self._failure: ViewTestError | None = None
         self._next_ref = 0
+        self._next_file = 0
         self._slots: dict[tuple[int, str], tuple[DomElement, _Slot]] = {}
         self._timers = 0
         self.view: V = view_class(
@@ -355,12 +360,19 @@ class ViewClient(Generic[V]):
         ``av-submit``; a checkbox or radio toggles and sends its ``av-input``/``av-change``.
         Returns the view's answer once the render it caused is on the page (``None`` if the
         event waits on ``av-debounce``/``av-throttle``). A link with ``av-patch`` or
-        ``av-navigate`` is followed as :meth:`patch` or :meth:`navigate` follow it.
+        ``av-navigate`` is followed as :meth:`patch` or :meth:`navigate` follow it. An
+        element with ``av-upload-cancel="<id>"`` (or inside one) cancels that file, as
+        ``uploads.js`` does (see :meth:`cancel_upload`); that click returns ``None``.
         Raises :class:`NotInteractive` for a disabled control or an element that sends
         nothing.
         """
         self._check()
         target = self._one(selector, text)
+        canceller = self.page.closest(target, lambda el: "av-upload-cancel" in el.attrs)
+        if canceller is not None and canceller.attrs["av-upload-cancel"].isdigit():
+            self.page.require_enabled(canceller, "cancel")
+            await self.cancel_upload(int(canceller.attrs["av-upload-cancel"]))
+            return None
         link = self.page.closest(target, _is_live_link)
         if link is not None:  # navigation.js's click handler
             kind = NavigationKind.NAVIGATE if "av-navigate" in link.attrs else NavigationKind.PATCH
@@ -506,6 +518,75 @@ class ViewClient(Generic[V]):
         """The browser goes away (:class:`Disconnected`): ``start="connect"`` streams are
         cancelled (their timers stopped), ``start="disconnect"`` ones fire."""
         await self.send(Disconnected())
+
+    # -- uploads ---------------------------------------------------------------------------
+
+    async def upload(
+        self,
+        upload: str,
+        name: str,
+        data: bytes,
+        *,
+        content_type: str = "",
+        partial: int | None = None,
+    ) -> UploadEntry:
+        """Choose the file ``name`` holding ``data`` in the page's input for ``upload``
+        (``[av-upload="<upload>"]``, which must be there and enabled), and send it as
+        uploads.js does: a start, then chunks of the endpoint's size (the default frame
+        limit less the header), each acknowledged before the next.
+
+        ``partial`` sends only that many bytes (a file still arriving: cancel it, let it
+        stall). Returns the file's entry as the view then holds it: ``done``, still
+        ``uploading``, or ``failed`` with its ``error`` (the view's refusal is not an
+        exception: the page shows it beside the file). The view has handled its
+        :class:`~actorview.Uploaded` message and rendered when this returns.
+        """
+        self._check()
+        target = self._one(f'[av-upload="{upload}"]', None)
+        self.page.require_enabled(target, "upload")
+        self._next_file += 1
+        file_id = self._next_file
+        chosen = {"id": file_id, "name": name, "size": len(data), "type": content_type}
+        answer = await self._ask_upload(UploadStart(upload, [chosen]))
+        step = chunk_bytes(Limits().max_frame_bytes)
+        end = len(data) if partial is None else min(partial, len(data))
+        offset = 0
+        while answer.files and answer.files[0].state == "uploading" and offset < end:
+            piece = data[offset : min(offset + step, end)]
+            answer = await self._ask_upload(UploadChunk(file_id, offset, piece))
+            offset += len(piece)
+        await self._quiet()
+        self._check()
+        if answer.error is not None:
+            raise EventRejected(f"{type(self.view).__name__} refused the upload: {answer.error}")
+        return self.upload_entry(upload, file_id)
+
+    async def cancel_upload(self, file_id: int) -> None:
+        """The user removes file ``file_id`` (its entry's ``id``), as the page's cancel
+        button beside it does."""
+        self._check()
+        await self._ask_upload(UploadCancel(file_id))
+        await self._quiet()
+        self._check()
+
+    def upload_entry(self, upload: str, file_id: int) -> UploadEntry:
+        """The entry of file ``file_id`` of ``upload`` as the view holds it now."""
+        for entry in getattr(self.view, upload).entries:
+            if entry.id == file_id:
+                found: UploadEntry = entry
+                return found
+        raise NoMatch(f"{type(self.view).__name__}.{upload} has no file {file_id} (any more)")
+
+    async def _ask_upload(self, event: UploadStart | UploadChunk | UploadCancel) -> UploadAnswer:
+        try:
+            answer: UploadAnswer = await self.ref.ask(event, timeout=ASK_TIMEOUT)
+        except (ActorCrashed, ActorStopped, AskTimeout) as error:
+            await self._quiet()
+            self._check()
+            raise ViewCrashed(
+                f"{type(self.view).__name__} did not answer {event!r}: {error}"
+            ) from error
+        return answer
 
     # -- waiting ---------------------------------------------------------------------------
 

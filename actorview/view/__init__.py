@@ -33,6 +33,7 @@ from actorview.declare import (
     CollectionItems,
     Emit,
     EmitError,
+    EntryState,
     ExpressionError,
     InvalidEvent,
     InvalidInput,
@@ -60,6 +61,10 @@ from actorview.declare import (
     StreamTask,
     Subscribe,
     UnknownAction,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
     ViewClause,
     ViewError,
     ViewSpec,
@@ -71,6 +76,7 @@ from actorview.declare import (
     state,
     stream,
     subscribe,
+    upload,
 )
 from actorview.lifecycle import RunState
 from actorview.view._context import (
@@ -140,6 +146,7 @@ __all__ = [
     "Disconnected",
     "Emit",
     "EmitError",
+    "EntryState",
     "ExpressionError",
     "Failed",
     "Identity",
@@ -190,6 +197,10 @@ __all__ = [
     "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "UrlChanged",
     "View",
     "ViewClause",
@@ -204,4 +215,5 @@ __all__ = [
     "state",
     "stream",
     "subscribe",
+    "upload",
 ]

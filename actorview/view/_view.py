@@ -52,6 +52,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import typing
 import warnings
@@ -74,6 +75,7 @@ from actorview.declare._errors import (
 )
 from actorview.declare._spec import ViewSpec
 from actorview.declare._tasks import Start, StreamFailed, StreamTask
+from actorview.declare._uploads import Uploaded, Uploads, UploadSpec, uploads_of
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire
@@ -118,6 +120,14 @@ from actorview.view._notices import (
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
 from actorview.view._topics import hold, open_subscriptions, publish_all
+from actorview.view._uploads import (
+    UploadAnswer,
+    UploadCancel,
+    UploadChunk,
+    UploadStart,
+    UploadTable,
+    UploadTick,
+)
 
 T = TypeVar("T")
 
@@ -125,6 +135,13 @@ PAGE_TIMEOUT: Final = 5.0
 """Seconds a paged stream's source may take to answer one call (``count`` or
 ``slice``); past it, the page request is dropped with a warning and the browser may ask
 again by scrolling (opening the stream in ``on_start`` raises :class:`PageError`)."""
+
+
+UPLOAD_CHECK_INTERVAL: Final = 1.0
+"""Seconds between two checks for stalled uploads, while a file is arriving."""
+
+UPLOAD_DISCONNECTED: Final = "the connection dropped before it finished; choose the file again"
+"""Why a file still arriving failed when the page's socket went away."""
 
 
 async def _kept(keeping: Awaitable[None]) -> bool:
@@ -138,6 +155,7 @@ RUNTIME_MESSAGES: tuple[type, ...] = (
     Connected,
     Disconnected,
     Tick,
+    *(UploadStart, UploadChunk, UploadCancel, UploadTick),  # uploads
     UrlChanged,
 )
 """Message types the runtime sends every view."""
@@ -255,6 +273,8 @@ class View(Actor):
     __view_receives__: ClassVar[tuple[type, ...]] = ()
     __view_mount_context__: ClassVar[bool] = False
     """Whether ``mount`` takes the :class:`MountContext` as a second parameter."""
+    __view_uploads__: ClassVar[Mapping[str, UploadSpec]] = {}
+    """The uploads the class declares (``upload(...)``), by name."""
 
     frame_interval: ClassVar[float] = 1 / 60
     """Least seconds between two renders caused by stream (or other non-browser) messages,
@@ -269,9 +289,10 @@ class View(Actor):
         inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
         receives = tuple(dict.fromkeys((*inherited, *receives)))
         cls.__view_receives__ = receives
+        cls.__view_uploads__ = uploads_of(cls)
         spec = compile_view(
             cls,
-            receives=receives,
+            receives=(*receives, Uploaded) if cls.__view_uploads__ else receives,
             runtime_messages=RUNTIME_MESSAGES,
             plain_clauses=collect_clauses(cls),
             reserved=_RESERVED,
@@ -319,6 +340,9 @@ class View(Actor):
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
+        self._uploads = UploadTable(type(self).__name__, type(self).__view_uploads__)
+        self._upload_timer = False
+        self._upload_owner = False
         self._tree: Element | None = None
         self._render_pending = False
         self._render_now = False
@@ -546,6 +570,7 @@ class View(Actor):
                 self._stop_timer(name)
                 self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
         self._start_streams(Start.DISCONNECT)
+        self._uploads.fail_uploading(UPLOAD_DISCONNECTED)
         self.on_disconnect()
 
     @on(UrlChanged)
@@ -566,6 +591,77 @@ class View(Actor):
         """A timer of a stream with ``every=`` came due: fire it, unless a run is live."""
         if tick.stream in self._timers and not self._stream_busy(tick.stream, None):
             self._view_store.apply((Fire(tick.stream),), where=f"{tick.stream} (every=)")
+
+    # -- uploads (actorview.view._uploads has the rules) ------------------------------
+
+    def _av_upload_value(self, name: str) -> Uploads:
+        """What ``self.<upload>`` reads (the declaration's descriptor calls it)."""
+        return self._uploads.value(name)
+
+    def cancel_upload(self, upload: str, file_id: int | None = None) -> None:
+        """Remove the files of ``upload`` (only ``file_id``'s, if given) and delete
+        their bytes; a file still arriving is refused from its next chunk on, and the
+        page stops sending it. Call it from the view's own task (a handler). Raises
+        ``KeyError`` for an upload the view does not declare."""
+        self._uploads.cancel_upload(upload, file_id)
+        self._render_pending = True
+
+    @on(UploadStart)
+    def _av_upload_start(self, event: UploadStart) -> UploadAnswer:
+        self._render_now = self._render_pending = True
+        answer = self._uploads.start(event, trio.current_time())
+        if answer.error is not None:
+            self._log.warning("view.upload.rejected", error=answer.error)
+        if not self._upload_owner:
+            self._upload_owner = True
+            self._live.nursery.start_soon(self._own_uploads)
+        if self._uploads.uploading and not self._upload_timer:
+            self._upload_timer = True
+            self._live.nursery.start_soon(self._watch_uploads)
+        return answer
+
+    @on(UploadChunk)
+    def _av_upload_chunk(self, event: UploadChunk) -> UploadAnswer:
+        self._render_pending = True  # progress: paced, one render per frame interval
+        answer, uploaded = self._uploads.chunk(event, trio.current_time())
+        if uploaded is not None:
+            self._render_now = True
+            self._live.nursery.start_soon(self._tell_uploaded, uploaded)
+        return answer
+
+    @on(UploadCancel)
+    def _av_upload_cancel(self, event: UploadCancel) -> UploadAnswer:
+        self._render_now = self._render_pending = True
+        return self._uploads.cancel(event)
+
+    @on(UploadTick)
+    def _av_upload_tick(self, event: UploadTick) -> None:
+        if self._uploads.fail_stalled(trio.current_time()):
+            self._render_pending = True
+
+    async def _tell_uploaded(self, uploaded: Uploaded) -> None:
+        with contextlib.suppress(ActorStopped):
+            await self._ref.tell(uploaded)
+
+    async def _own_uploads(self) -> None:
+        """Close every upload's file (deleting its bytes) when the view ends, however it
+        ends: stopped, crashed or cancelled (the view's nursery is cancelled then)."""
+        try:
+            await trio.sleep_forever()
+        finally:
+            self._uploads.close()
+
+    async def _watch_uploads(self) -> None:
+        """While a file is arriving, tell the view to fail the stalled ones, each
+        second (a timer of the view's nursery: it ends with the view)."""
+        try:
+            while self._uploads.uploading:
+                await trio.sleep(UPLOAD_CHECK_INTERVAL)
+                await self._ref.tell(UploadTick())
+        except ActorStopped:
+            pass
+        finally:
+            self._upload_timer = False
 
     # -- the actor's life --------------------------------------------------------------
 
@@ -924,6 +1020,7 @@ _RESERVED = frozenset(
         "on_disconnect",
         "notify",
         "handle_params",
+        "cancel_upload",
         "open_pages",
         "on_start",
         "on_stop",
