@@ -68,6 +68,7 @@ from actorview.view import (
     Disconnected,
     Failed,
     InputEvent,
+    MountContext,
     NavigationKind,
     NavigationRequest,
     Notice,
@@ -206,6 +207,7 @@ class ViewClient(Generic[V]):
         *,
         strict: bool,
         name: str | None = None,
+        context: MountContext | None = None,
         bus: Bus | None = None,
         url: str = "/",
         route: str | None = None,
@@ -229,6 +231,7 @@ class ViewClient(Generic[V]):
             sink=self._sink,
             notices=self._notice,
             name=name or f"{view_class.__name__}:test",
+            context=context,
             bus=bus,
             url=self.history.url,
             navigation=self.history.requested,
@@ -989,6 +992,7 @@ def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
@@ -1000,6 +1004,7 @@ def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
@@ -1010,6 +1015,7 @@ def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
@@ -1032,6 +1038,10 @@ def mount(
     ``handle_params`` gets it after ``mount``) and ``route`` the pattern of the view's
     route (``"/items/{item}"``; by default the URL's own path): a patch to a path it does
     not serve is a navigation away (see :attr:`ViewClient.navigated`).
+    ``context`` is the request the view is mounted for (``self.context``, and
+    ``mount``'s second parameter): by default a blank :class:`MountContext` with an
+    anonymous identity; pass ``MountContext(identity=Identity("alice"))`` for a view
+    that needs a user.
 
     Example::
 
@@ -1041,7 +1051,13 @@ def mount(
             await view.settle()
             assert view.has_element("#history li", text="You said hello")
     """
-    options: dict[str, Any] = {"strict": strict, "name": name, "bus": bus, "url": url}
+    options: dict[str, Any] = {
+        "strict": strict,
+        "name": name,
+        "context": context,
+        "bus": bus,
+        "url": url,
+    }
     if isinstance(view_class, type) and issubclass(view_class, Component):
         return _mount(host_view(view_class), params, route=route, **options)
     return _mount(view_class, params, route=route, **options)
@@ -1054,6 +1070,7 @@ async def _mount(
     *,
     strict: bool,
     name: str | None,
+    context: MountContext | None,
     bus: Bus | None,
     url: str,
     route: str | None,
@@ -1070,6 +1087,7 @@ async def _mount(
                 bus=bus,
                 url=url,
                 route=route,
+                context=context,
             )
             await client._start()
             try:

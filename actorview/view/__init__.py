@@ -84,6 +84,14 @@ from actorview.declare import (
 )
 from actorview.lifecycle import RunState
 from actorview.view._components import Component
+from actorview.view._context import (
+    ANONYMOUS,
+    MAX_IDENTITY_BYTES,
+    ContextError,
+    Identity,
+    MountContext,
+    QueryParams,
+)
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -123,7 +131,9 @@ StreamItems = CollectionItems
 
 __all__ = [
     "ACTION_FAILED_TEXT",
+    "ANONYMOUS",
     "KEEP_FAILED_TEXT",
+    "MAX_IDENTITY_BYTES",
     "PAGE_EVENT",
     "PAGE_TIMEOUT",
     "STREAM_FAILED_TEXT",
@@ -139,12 +149,14 @@ __all__ = [
     "Component",
     "ComponentError",
     "Connected",
+    "ContextError",
     "Disconnected",
     "Emit",
     "EmitError",
     "EntryState",
     "ExpressionError",
     "Failed",
+    "Identity",
     "Ignored",
     "InputEvent",
     "InvalidEvent",
@@ -158,6 +170,7 @@ __all__ = [
     "KeptSource",
     "Live",
     "MissingFailureClause",
+    "MountContext",
     "NavigationKind",
     "NavigationRequest",
     "NavigationSink",
@@ -172,6 +185,7 @@ __all__ = [
     "PageSource",
     "PageUrl",
     "Prop",
+    "QueryParams",
     "Rejected",
     "RenderSink",
     "Rendered",
