@@ -8,7 +8,8 @@ The public API, by layer (data flows down this list, one way):
   :func:`normalize_text` (what every string becomes before it reaches a page);
 - actors: :class:`Actor`, :func:`on`, :class:`ActorRef`, :class:`Lease`, overflow policies;
 - supervision: :class:`Supervisor`, :class:`ChildSpec`, :class:`Restart`, :class:`Strategy`;
-- serving: :class:`Application`, :class:`Route`, :class:`Limits`;
+- serving: :class:`Application`, :class:`Route`, :class:`Limits`; what a view knows of
+  its request: :class:`MountContext`, :class:`Identity`, :class:`QueryParams`;
 - testing: ``actorview.testing``.
 """
 
@@ -54,11 +55,14 @@ from actorview.view import (
     ComponentError,
     Emit,
     Failed,
+    Identity,
     Ignored,
     InputEvent,
     MissingFailureClause,
+    MountContext,
     Origin,
     PageUrl,
+    QueryParams,
     Rejected,
     RunState,
     StreamFailed,
@@ -105,6 +109,7 @@ __all__ = [
     "Element",
     "Emit",
     "Failed",
+    "Identity",
     "Ignored",
     "InputEvent",
     "Lease",
@@ -112,8 +117,10 @@ __all__ = [
     "MailboxFull",
     "Markup",
     "MissingFailureClause",
+    "MountContext",
     "Origin",
     "PageUrl",
+    "QueryParams",
     "Registry",
     "Rejected",
     "Restart",

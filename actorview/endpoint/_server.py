@@ -48,6 +48,7 @@ from actorview.endpoint._answers import (
 )
 from actorview.endpoint._asgi import AsgiServer, Receive, Scope, Send, running_views
 from actorview.endpoint._compression import DEFAULT_COMPRESSION, Compression
+from actorview.endpoint._context import Identify, Identities
 from actorview.endpoint._core import MAX_ERROR_CHARS, Core
 from actorview.endpoint._errors import SecretNotShared
 from actorview.endpoint._forwarded import TrustedProxies
@@ -163,6 +164,21 @@ class Application:
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
             traceback.
+        identify: who a request is for: a callable from the request
+            (:class:`~actorview.endpoint.PageRequest`; its ``scope`` under ASGI) to an
+            :class:`~actorview.Identity`, or None for nobody signed in (sync or async).
+            Given, it alone decides; by default the ASGI ``scope["user"]`` when it is
+            authenticated (Starlette's ``AuthenticationMiddleware``), then
+            ``session_keys``, then actorview's anonymous cookie identity. A view reads it
+            as ``self.context.identity`` (docs/DEPLOYMENT.md, "The request and the user").
+            It is called for a page's request and again for each of its live sockets'
+            upgrade requests (path ``/_av/live``), whose identity must match the page's:
+            decide from cookies, headers or the scope, not from the path.
+        session_keys: keys of the Starlette session (``scope["session"]``) copied into
+            the identity's claims; with no authenticated user, the first one's value is
+            the identity's id (what a login route stored there). Like the whole context,
+            they are signed into the join token, which the page's scripts can read: name
+            ids and names, never a secret.
     """
 
     def __init__(
@@ -182,6 +198,8 @@ class Application:
         compression: Compression | None = DEFAULT_COMPRESSION,
         pubsub: Bus | None = None,
         debug: bool = False,
+        identify: Identify | None = None,
+        session_keys: Iterable[str] = (),
     ) -> None:
         self.modules = tuple(modules)  # before `modules` names the client's own below
         self.router = Router(routes)
@@ -224,11 +242,13 @@ class Application:
                     f"module {name!r} is not among static_files; pass "
                     f"static_files={{{name!r}: Path(...)}} with modules=[{name!r}]"
                 )
+        self.identities = Identities(self.signer, identify, tuple(session_keys))
         self.core = Core(
             self.router,
             self.signer,
             self.limits,
             allowed_origins=self.allowed_origins,
+            identities=self.identities,
             bus=pubsub,
         )
         self.pages = Pages(
@@ -241,6 +261,8 @@ class Application:
             scripts=self.scripts,
             modules=self.modules,
             debug=debug,
+            identities=self.identities,
+            max_context_bytes=self.limits.max_frame_bytes // 2,
             health=self._health,
         )
         self._asgi = AsgiServer(

@@ -69,6 +69,7 @@ from actorview.view import (
     Failed,
     FlashMessage,
     InputEvent,
+    MountContext,
     NavigationKind,
     NavigationRequest,
     Notice,
@@ -219,6 +220,7 @@ class ViewClient(Generic[V]):
         *,
         strict: bool,
         name: str | None = None,
+        context: MountContext | None = None,
         bus: Bus | None = None,
         url: str = "/",
         route: str | None = None,
@@ -246,6 +248,7 @@ class ViewClient(Generic[V]):
             notices=self._notice,
             page=self._page_message,
             name=name or f"{view_class.__name__}:test",
+            context=context,
             bus=bus,
             url=self.history.url,
             navigation=self.history.requested,
@@ -1021,6 +1024,7 @@ def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
@@ -1032,6 +1036,7 @@ def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
@@ -1042,6 +1047,7 @@ def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
@@ -1064,6 +1070,10 @@ def mount(
     ``handle_params`` gets it after ``mount``) and ``route`` the pattern of the view's
     route (``"/items/{item}"``; by default the URL's own path): a patch to a path it does
     not serve is a navigation away (see :attr:`ViewClient.navigated`).
+    ``context`` is the request the view is mounted for (``self.context``, and
+    ``mount``'s second parameter): by default a blank :class:`MountContext` with an
+    anonymous identity; pass ``MountContext(identity=Identity("alice"))`` for a view
+    that needs a user.
 
     Example::
 
@@ -1073,7 +1083,13 @@ def mount(
             await view.settle()
             assert view.has_element("#history li", text="You said hello")
     """
-    options: dict[str, Any] = {"strict": strict, "name": name, "bus": bus, "url": url}
+    options: dict[str, Any] = {
+        "strict": strict,
+        "name": name,
+        "context": context,
+        "bus": bus,
+        "url": url,
+    }
     if isinstance(view_class, type) and issubclass(view_class, Component):
         return _mount(host_view(view_class), params, route=route, **options)
     return _mount(view_class, params, route=route, **options)
@@ -1086,6 +1102,7 @@ async def _mount(
     *,
     strict: bool,
     name: str | None,
+    context: MountContext | None,
     bus: Bus | None,
     url: str,
     route: str | None,
@@ -1102,6 +1119,7 @@ async def _mount(
                 bus=bus,
                 url=url,
                 route=route,
+                context=context,
             )
             await client._start()
             try:

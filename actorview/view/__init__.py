@@ -85,6 +85,14 @@ from actorview.declare import (
 )
 from actorview.lifecycle import RunState
 from actorview.view._components import Component
+from actorview.view._context import (
+    ANONYMOUS,
+    MAX_IDENTITY_BYTES,
+    ContextError,
+    Identity,
+    MountContext,
+    QueryParams,
+)
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -134,9 +142,11 @@ StreamItems = CollectionItems
 
 __all__ = [
     "ACTION_FAILED_TEXT",
+    "ANONYMOUS",
     "KEEP_FAILED_TEXT",
     "MAX_EVENT_BYTES",
     "MAX_FLASH_CHARS",
+    "MAX_IDENTITY_BYTES",
     "MAX_TITLE_CHARS",
     "PAGE_EVENT",
     "PAGE_TIMEOUT",
@@ -153,6 +163,7 @@ __all__ = [
     "Component",
     "ComponentError",
     "Connected",
+    "ContextError",
     "Disconnected",
     "Emit",
     "EmitError",
@@ -161,6 +172,7 @@ __all__ = [
     "ExpressionError",
     "Failed",
     "FlashMessage",
+    "Identity",
     "Ignored",
     "InputEvent",
     "InvalidEvent",
@@ -174,6 +186,7 @@ __all__ = [
     "KeptSource",
     "Live",
     "MissingFailureClause",
+    "MountContext",
     "NavigationKind",
     "NavigationRequest",
     "NavigationSink",
@@ -192,6 +205,7 @@ __all__ = [
     "PageUrl",
     "Prop",
     "PushedEvent",
+    "QueryParams",
     "Rejected",
     "RenderSink",
     "Rendered",

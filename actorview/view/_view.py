@@ -79,6 +79,7 @@ from actorview.declare._uploads import Uploaded, Uploads, UploadSpec, uploads_of
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire, FlashKind
+from actorview.errors import DefinitionError
 from actorview.mailbox import Actor, ActorStopped, MailboxFull, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
@@ -88,6 +89,7 @@ from actorview.optimistic._program import ClientPlan, plan_client
 from actorview.pubsub import Bus, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view._components import Component, Components, target_of
+from actorview.view._context import MountContext
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -283,6 +285,8 @@ class View(Actor):
     __view_client__: ClassVar[ClientPlan | None] = None
     """What the browser predicts for this class (``None``: nothing optimistic)."""
     __view_receives__: ClassVar[tuple[type, ...]] = ()
+    __view_mount_context__: ClassVar[bool] = False
+    """Whether ``mount`` takes the :class:`MountContext` as a second parameter."""
     __view_uploads__: ClassVar[Mapping[str, UploadSpec]] = {}
     """The uploads the class declares (``upload(...)``), by name."""
 
@@ -308,6 +312,7 @@ class View(Actor):
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
+        cls.__view_mount_context__ = _mount_takes_context(cls)
         cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
         for declared in spec.clauses:
             handler = _make_clause_handler(declared, spec)
@@ -327,6 +332,7 @@ class View(Actor):
         paced: bool = False,
         notices: NoticeSink | None = None,
         page: PageSink | None = None,
+        context: MountContext | None = None,
         bus: Bus | None = None,
         url: PageUrl | None = None,
         navigation: NavigationSink | None = None,
@@ -363,20 +369,34 @@ class View(Actor):
         self._connected = False
         self._log = self._log.bind(view=type(self).__name__)
         self._live = Live(self)
+        self.context: Final[MountContext] = context if context is not None else MountContext()
+        """The request this view was mounted for and who it is for (:class:`MountContext`):
+        set before ``mount``, the same in ``load`` and for the view's whole life (a
+        restarted or re-mounted view gets the one its page was rendered with)."""
         self._url = url
         self._navigation = navigation
-        self.mount(self._mount_params(params))
+        if type(self).__view_mount_context__:
+            self.mount(self._mount_params(params), self.context)
+        else:
+            self.mount(self._mount_params(params))
         if url is not None:
             self.handle_params(url)
         self._view_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
 
-    def mount(self, params: Any) -> None:
+    def mount(self, params: Any, *args: Any, **kwargs: Any) -> None:
         """Set the initial state from the mount params (annotate ``params`` with its type).
 
+        Override it as ``def mount(self, params: Params)`` or as ``def mount(self,
+        params: Params, context: MountContext)`` (its signature is checked when the
+        class is defined; the base's ``*args, **kwargs`` only let a type checker accept
+        both).
+
         Runs in the constructor, before the calcs are first computed. Assign fields
-        directly here (``self.token_delay = params.token_delay``).
+        directly here (``self.token_delay = params.token_delay``). Declared with a second
+        parameter, ``def mount(self, params, context: MountContext)``, it also gets the
+        request's :class:`MountContext` (also ``self.context``, here and later).
         """
 
     def handle_params(self, url: PageUrl) -> None:
@@ -1088,11 +1108,49 @@ def render_tree(view: View) -> Element:
     return view._render_tree()
 
 
+def _mount_takes_context(cls: type[View]) -> bool:
+    """Whether ``cls.mount`` is ``(self, params)`` (False) or ``(self, params, context)``
+    (True). Raises :class:`DefinitionError` naming the view and the fix otherwise."""
+    mount = cls.mount
+    signature = inspect.signature(mount)
+    positional = [
+        p
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    required_others = [
+        p
+        for p in signature.parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    ]
+    fix = (
+        "declare it as `def mount(self, params)` or "
+        "`def mount(self, params, context: MountContext)`"
+    )
+    if required_others or len(positional) not in (2, 3):
+        raise DefinitionError(f"{cls.__name__}.mount{signature}: {fix}")
+    if len(positional) == 2:
+        return False
+    try:
+        hints = typing.get_type_hints(mount)
+    except Exception:  # an annotation that does not resolve: not ours to judge
+        hints = {}
+    declared = hints.get(positional[2].name)
+    if declared is not None and declared is not Any and declared is not MountContext:
+        raise DefinitionError(
+            f"{cls.__name__}.mount: its parameter {positional[2].name!r} is annotated "
+            f"{getattr(declared, '__name__', declared)}, but the second parameter of mount "
+            f"receives the request's MountContext (actorview.MountContext); {fix}"
+        )
+    return True
+
+
 View.__view_spec__ = compile_view(View)
 
 _RESERVED = frozenset(
     {
         "live",
+        "context",
         "frame_interval",
         "mount",
         "load",
@@ -1111,7 +1169,7 @@ _RESERVED = frozenset(
         "unhandled",
     }
 )
-"""The names a view's declarations may not take: what a view is made of (``live``, its
+"""The names a view's declarations may not take: what a view is made of (``live``, ``context``, its
 hooks and the methods it calls; see :mod:`actorview.view._live`). Names that start
 with ``_`` are the runtime's too (the validator refuses them)."""
 
