@@ -58,6 +58,7 @@ from actorview.testing._page import (
 )
 from actorview.view import (
     ActionEvent,
+    Applied,
     Connected,
     Disconnected,
     Failed,
@@ -367,6 +368,8 @@ class ViewClient(Generic[V]):
             )
         for name, value in (fields or {}).items():
             await self._fill(form, name, value)
+        if "av-form" in form.attrs:
+            self._cancel_pending(form, "input")  # the submit carries every field
         if fields:
             await self._flush(form)
             await self._quiet()
@@ -587,9 +590,17 @@ class ViewClient(Generic[V]):
         self.page.require_enabled(first, "input")
         for intent in self.page.focus(first):
             await self._send(intent)
+        if kind == "checkbox" and isinstance(value, list | tuple | set | frozenset):
+            await self._fill_group(controls, {str(v) for v in value})
+            return
         if kind == "checkbox":
             target = first
             self.page.set_checked(first, bool(value))
+        elif kind == "select" and "multiple" in first.attrs:
+            target = first
+            chosen = [value] if isinstance(value, str) else list(value)
+            self._require_options(first, name, chosen)
+            self.page.choose(first, tuple(str(v) for v in chosen))
         elif kind == "radio":
             matching = [c for c in controls if self.page.value_of(c) == str(value)]
             if not matching:
@@ -607,6 +618,28 @@ class ViewClient(Generic[V]):
         ):
             await self._send(intent)
 
+    async def _fill_group(self, controls: Sequence[DomElement], wanted: set[str]) -> None:
+        """Check exactly the boxes of a checkbox group whose values are ``wanted``, one
+        click each, as a user would (each sends its input and change)."""
+        values = [self.page.value_of(c) for c in controls]
+        if missing := wanted - set(values):
+            name = controls[0].attrs.get("name")
+            raise NoMatch(f"checkboxes {name!r} have no value {sorted(missing)}; values: {values}")
+        for control, value in zip(controls, values, strict=True):
+            if self.page.is_checked(control) == (value in wanted):
+                continue
+            self.page.require_enabled(control, "input")
+            for intent in self.page.focus(control):
+                await self._send(intent)
+            self.page.set_checked(control, value in wanted)
+            for intent in (*self.page.input_intents(control), *self.page.change_intents(control)):
+                await self._send(intent)
+
+    def _require_options(self, select: DomElement, name: str, chosen: Sequence[Any]) -> None:
+        options = [o.attrs.get("value", text_of(o)) for o, _ in walk(select) if o.tag == "option"]
+        if missing := [v for v in chosen if str(v) not in options]:
+            raise NoMatch(f"select {name!r} has no option {missing}; options: {options}")
+
     async def _send_all(self, intents: Sequence[Intent]) -> Outcome | None:
         last: Outcome | None = None
         for intent in intents:
@@ -618,10 +651,12 @@ class ViewClient(Generic[V]):
     async def _send(self, intent: Intent) -> Outcome | None:
         """Send ``intent`` now, or later under its element's ``av-debounce`` /
         ``av-throttle`` (``rateLimited`` in ``events.js``, timed on the trio clock)."""
+        if intent.kind == "submit" and "av-form" in intent.element.attrs:
+            self._cancel_pending(intent.element, "input")  # the submit carries every field
         debounce = _millis(intent.element.attrs.get("av-debounce"))
         throttle = _millis(intent.element.attrs.get("av-throttle"))
         if debounce <= 0 and throttle <= 0:
-            return await self._deliver(intent.make())
+            return await self._deliver_intent(intent)
         key = (id(intent.element), intent.kind)
         slot = self._slots.setdefault(key, (intent.element, _Slot()))[1]
         if debounce > 0:
@@ -633,7 +668,7 @@ class ViewClient(Generic[V]):
         now = trio.current_time()
         if now - slot.last >= throttle and slot.timer is None:
             slot.last = now
-            return await self._deliver(intent.make())
+            return await self._deliver_intent(intent)
         slot.pending = intent
         if slot.timer is None:
             wait = max(throttle - (now - slot.last), 0.0)
@@ -653,7 +688,7 @@ class ViewClient(Generic[V]):
                         slot.last = trio.current_time()
                     pending, slot.pending = slot.pending, None
                     if pending is not None:
-                        await self._deliver_in_background(pending.make())
+                        await self._deliver_in_background(pending)
             finally:
                 self._timers -= 1
 
@@ -671,11 +706,29 @@ class ViewClient(Generic[V]):
             slot.last = trio.current_time()
             pending, slot.pending = slot.pending, None
             if pending is not None:
-                await self._deliver(pending.make())
+                await self._deliver_intent(pending)
 
-    async def _deliver_in_background(self, message: Message) -> None:
+    def _cancel_pending(self, element: DomElement, kind: str) -> None:
+        """Drop what a rate limit holds back for ``element`` and ``kind`` (``cancelPending``
+        in ``events.js``: a form submitted while its last change waited)."""
+        held = self._slots.get((id(element), kind))
+        if held is None or held[1].timer is None:
+            return
+        held[1].timer.cancel()
+        held[1].timer = None
+        held[1].pending = None
+
+    async def _deliver_intent(self, intent: Intent) -> Outcome:
+        """Send ``intent``'s message; a checkbox or radio whose change the view did not
+        apply shows its ``checked`` attribute again, as ``forms.js`` does."""
+        outcome = await self._deliver(intent.make())
+        if intent.toggled is not None and not isinstance(outcome, Applied):
+            self.page.revert_checked(intent.toggled)
+        return outcome
+
+    async def _deliver_in_background(self, intent: Intent) -> None:
         try:
-            await self._deliver(message)
+            await self._deliver_intent(intent)
         except ViewTestError as error:
             if self._failure is None:
                 self._failure = error

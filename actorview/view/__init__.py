@@ -1,4 +1,4 @@
-"""The live view layer: declarative state, derived values, actions, clauses and streams.
+r"""The live view layer: declarative state, derived values, actions, clauses and streams.
 
 A view is an :class:`~actorview.mailbox.Actor` whose class declares what it holds and how
 it reacts; the validator checks the declarations when the class is defined. Start with
@@ -11,6 +11,7 @@ it reacts; the validator checks the declarations when the class is defined. Star
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
   :mod:`~actorview.declare.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
+- :func:`form`\ s: typed values, per-field checks and a submit (:class:`FormState`);
 - :func:`async_stream` tasks the view owns (declared as a :class:`StreamTask`, run by a
   :class:`TaskRunner`: :class:`Run`, :class:`RunState`, :class:`StreamFailed`);
 - notices for the person at the page (``View.notify``, the default notice of a
@@ -21,6 +22,7 @@ runtime here; both are imported from this package.
 """
 
 from actorview.declare import (
+    FORM_EVENT,
     PAGE_EVENT,
     Action,
     Appended,
@@ -31,6 +33,7 @@ from actorview.declare import (
     Emit,
     EmitError,
     ExpressionError,
+    FormState,
     InvalidEvent,
     InvalidInput,
     InvalidParams,
@@ -63,6 +66,7 @@ from actorview.declare import (
     async_stream,
     calculate,
     clause,
+    form,
     ops,
     state,
     stream,
@@ -99,6 +103,7 @@ StreamItems = CollectionItems
 
 __all__ = [
     "ACTION_FAILED_TEXT",
+    "FORM_EVENT",
     "KEEP_FAILED_TEXT",
     "PAGE_EVENT",
     "PAGE_TIMEOUT",
@@ -118,6 +123,7 @@ __all__ = [
     "EmitError",
     "ExpressionError",
     "Failed",
+    "FormState",
     "Ignored",
     "InputEvent",
     "InvalidEvent",
@@ -166,6 +172,7 @@ __all__ = [
     "async_stream",
     "calculate",
     "clause",
+    "form",
     "ops",
     "state",
     "stream",
