@@ -441,7 +441,7 @@ def _raw_of(field: FormField, value: Any) -> Raw | None:
         case Control.FLAG:
             return "on" if value else None
         case Control.MANY:
-            return tuple(str(item) for item in value)
+            return tuple(str(item) for item in value) or None  # FormData sends nothing
         case Control.DATE:
             return str(value.isoformat())
         case Control.TEXT | Control.INTEGER | Control.DECIMAL | Control.CHOICE:

@@ -383,6 +383,64 @@ class ViewClient(Generic[V]):
             )
         return await self._send_all([self.page.submit_intent(form)])
 
+    async def fill(self, selector: str, value: str | bool | Sequence[str]) -> Outcome | None:
+        """Set the control matching ``selector`` at once, as Playwright's ``fill`` /
+        ``select_option`` / ``check`` do it in a browser: one ``input`` event (and, for
+        a select, checkbox or radio, its ``change``).
+
+        A text control (an input, a textarea) takes a ``str``: its value is replaced
+        (a number or date input keeps only a valid number or ``YYYY-MM-DD`` date, else
+        ``""``, as a browser sanitizes it); its ``av-change`` fires when it loses focus.
+        A ``<select>`` takes the value of the option to choose, a ``<select multiple>``
+        a list of them; a checkbox takes a bool, a checkbox group (by its first box) a
+        list of the values to check; a radio is checked (``True``). Sends what
+        ``client.js`` would (``av-input``, ``av-change``, the ``av-form`` form event)
+        and returns the last answer.
+        """
+        self._check()
+        control = self._one(selector, None)
+        if control.tag not in ("input", "textarea", "select") or "readonly" in control.attrs:
+            raise NotInteractive(
+                f"fill({selector!r}): {describe(control)} is not a control one can fill (an "
+                f"<input>, <textarea> or <select>, not readonly)."
+            )
+        name = control.attrs.get("name")
+        kind = control.attrs.get("type", "text").lower() if control.tag == "input" else ""
+        if kind == "checkbox" and not isinstance(value, bool | str):
+            scope = self.page.form_of(control) or self.page.root
+            assert isinstance(scope, DomElement)
+            group = [c for c in self.page.controls_named(scope, name or "") if c.tag == "input"]
+            before = len(self.replies)
+            await self._fill_group(group or [control], {str(v) for v in value})
+            await self._quiet()
+            self._check()
+            return self.replies[-1].outcome if len(self.replies) > before else None
+        if kind in ("checkbox", "radio"):
+            if self.page.is_checked(control) != bool(value) or kind == "radio":
+                return await self.click(selector)
+            return None
+        self.page.require_enabled(control, "input")
+        last: Outcome | None = None
+        for intent in self.page.focus(control):
+            last = await self._send(intent)
+        if control.tag == "select":
+            chosen = [value] if isinstance(value, str) else list(map(str, value))  # type: ignore[arg-type]
+            self._require_options(control, name or "", chosen)
+            if "multiple" in control.attrs:
+                self.page.choose(control, tuple(chosen))
+            else:
+                self.page.set_value(control, chosen[0])
+        else:
+            self.page.set_value(control, str(value))
+        for intent in self.page.input_intents(control):
+            last = await self._send(intent)
+        if control.tag == "select":
+            for intent in self.page.change_intents(control):
+                last = await self._send(intent)
+        await self._quiet()
+        self._check()
+        return last
+
     async def type(
         self, selector: str, text: str, *, append: bool = False, delay: float = 0.0
     ) -> Outcome | None:

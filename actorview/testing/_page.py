@@ -14,7 +14,9 @@ clock) is :mod:`actorview.testing._client`.
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -48,6 +50,19 @@ _TEXT_LIKE = frozenset(
 )
 
 Message = ActionEvent | InputEvent
+
+_NUMBER = re.compile(r"-?(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?")
+"""A valid floating-point number, as HTML sanitizes a number input's value."""
+
+
+def _is_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4,}-\d\d-\d\d", text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @attrs.frozen
@@ -364,6 +379,13 @@ class BrowserPage:
         return blurred
 
     def set_value(self, control: DomElement, value: str) -> None:
+        """The user's value for ``control``, sanitized as a browser does: a number input
+        keeps only a valid number, a date input only a ``YYYY-MM-DD`` date (else ``""``)."""
+        kind = _input_type(control) if control.tag == "input" else ""
+        if (kind == "number" and not _NUMBER.fullmatch(value)) or (
+            kind == "date" and not _is_date(value)
+        ):
+            value = ""
         self._live[id(control)] = (control, value)
 
     def choose(self, select: DomElement, values: tuple[str, ...]) -> None:
