@@ -711,6 +711,7 @@ class ViewClient(Generic[V]):
         ``av-throttle`` (``rateLimited`` in ``events.js``, timed on the trio clock)."""
         if intent.kind == "submit" and "av-form" in intent.element.attrs:
             self._cancel_pending(intent.element, "input")  # the submit carries every field
+            return await self._deliver_intent(intent)  # sent at once, as forms.js does
         debounce = _millis(intent.element.attrs.get("av-debounce"))
         throttle = _millis(intent.element.attrs.get("av-throttle"))
         if debounce <= 0 and throttle <= 0:
@@ -778,10 +779,16 @@ class ViewClient(Generic[V]):
 
     async def _deliver_intent(self, intent: Intent) -> Outcome:
         """Send ``intent``'s message; a checkbox or radio whose change the view did not
-        apply shows its ``checked`` attribute again, as ``forms.js`` does."""
+        apply shows its ``checked`` attribute again, and an ``av-form`` form whose submit
+        it applied shows what it rendered (reset to its attributes), as ``forms.js``
+        does."""
         outcome = await self._deliver(intent.make())
         if intent.toggled is not None and not isinstance(outcome, Applied):
             self.page.revert_checked(intent.toggled)
+        if intent.kind == "submit" and "av-form" in intent.element.attrs:
+            await self._quiet()  # the render the submit caused is on the page first
+            if isinstance(outcome, Applied) and self.page.path_of(intent.element) is not None:
+                self.page.reset(intent.element)  # the form shows what the view rendered
         return outcome
 
     async def _deliver_in_background(self, intent: Intent) -> None:

@@ -8,8 +8,9 @@
  * event "av:form" with params {form, fields, used, submit: false}: `fields` the whole
  * form as FormData reads it (repeated names as lists), `used` the names changed since
  * the last form event was sent (av-debounce / av-throttle on the form pace it, and the
- * names changed meanwhile are kept). A submit sends the same with submit: true; the
- * form is never reset by the client (the view clears its state when it wants).
+ * names changed meanwhile are kept). A submit sends the same with submit: true; once
+ * the view applied it, the form is reset to what the view rendered (its value, checked
+ * and selected attributes), so a form whose state the view cleared shows empty.
  */
 export var FORM_EVENT = "av:form";
 
@@ -45,12 +46,15 @@ function formOf(container, target) {
 function sendForm(view, form, submit) {
   var used = changed.get(form) || new Set();
   changed.set(form, new Set());
-  view.event(FORM_EVENT, {
+  var ref = view.event(FORM_EVENT, {
     form: form.getAttribute("av-form"),
     fields: formFields(form),
     used: Array.from(used),
     submit: submit,
   });
+  if (!submit || !ref) return;
+  if (!view.submits) view.submits = new Map(); // event ref -> the form it submitted
+  view.submits.set(ref, form);
 }
 
 // A checkbox or radio whose change event the view did not apply: it shows again what
@@ -61,7 +65,16 @@ export function changeSent(view, ref, control) {
   view.toggled.set(ref, control);
 }
 
+// The reply to a form's submit comes after the frame of what the view did (the view
+// renders before it answers the next message): once the submit is applied, every
+// control shows what the view rendered (a form it cleared is empty, even the control
+// that had focus).
 function replied(view, frame) {
+  var form = view.submits && view.submits.get(frame.ref);
+  if (form) {
+    view.submits.delete(frame.ref);
+    if (frame.outcome === "applied" && form.isConnected) form.reset();
+  }
   var control = view.toggled && view.toggled.get(frame.ref);
   if (!control) return;
   view.toggled.delete(frame.ref);
