@@ -77,7 +77,7 @@ class SignupPage(View):
     def render(self) -> Element:
         signup = self.signup
 
-        def field(label: str, name: str, **attributes: object) -> Element:
+        def field(label: str, name: str, **attributes: str) -> Element:
             return h.p(
                 h.label(label, for_=name),
                 h.input(id=name, name=name, value=signup.value(name), **attributes),

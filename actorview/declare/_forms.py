@@ -55,6 +55,7 @@ from typing import Any, Final, Generic, TypeVar
 import attrs
 
 from actorview.declare._actions import Action
+from actorview.declare._declarations import Holder
 from actorview.declare._expressions import Expr, expr
 from actorview.declare._fields import Origin, StateField
 from actorview.declare._values import type_name
@@ -284,6 +285,16 @@ class FormDeclaration(StateField[FormState[Any]]):
         """The state of the form at mount (a value: shared, never copied)."""
         state: FormState[Any] = self.default
         return state
+
+    @typing.overload
+    def __get__(self, instance: None, owner: type) -> FormDeclaration: ...
+    @typing.overload
+    def __get__(self, instance: Holder, owner: type) -> FormState[Any]: ...
+    def __get__(self, instance: Holder | None, owner: type) -> FormDeclaration | FormState[Any]:
+        if instance is None:
+            return self
+        value: FormState[Any] = instance.store.read(self.name)
+        return value
 
 
 def form(
