@@ -357,7 +357,10 @@ class ViewClient(Generic[V]):
         :class:`NotInteractive` is raised (a browser would not submit); otherwise its
         ``av-submit`` is sent with its ``av-value-*`` params and its fields as ``FormData``
         reads them (live values; repeated names as lists), and an ``av-reset`` form is
-        reset. Returns the view's answer.
+        reset. An ``av-form`` form sends its form events instead (``forms.js``: one per
+        filled field, then the submit at once), and shows what the view rendered once the
+        view applied the submit. A list fills a checkbox group or a multi-select.
+        Returns the view's answer.
         """
         self._check()
         form = self._one(selector, None)
@@ -369,7 +372,7 @@ class ViewClient(Generic[V]):
         for name, value in (fields or {}).items():
             await self._fill(form, name, value)
         if "av-form" in form.attrs:
-            self._cancel_pending(form, "input")  # the submit carries every field
+            self._cancel_pending(form, "form")  # the submit carries every field
         if fields:
             await self._flush(form)
             await self._quiet()
@@ -710,7 +713,7 @@ class ViewClient(Generic[V]):
         """Send ``intent`` now, or later under its element's ``av-debounce`` /
         ``av-throttle`` (``rateLimited`` in ``events.js``, timed on the trio clock)."""
         if intent.kind == "submit" and "av-form" in intent.element.attrs:
-            self._cancel_pending(intent.element, "input")  # the submit carries every field
+            self._cancel_pending(intent.element, "form")  # the submit carries every field
             return await self._deliver_intent(intent)  # sent at once, as forms.js does
         debounce = _millis(intent.element.attrs.get("av-debounce"))
         throttle = _millis(intent.element.attrs.get("av-throttle"))

@@ -71,7 +71,8 @@ class Intent:
 
     Attributes:
         kind: the DOM event type (``click``, ``submit``, ``input``, ``change``,
-            ``keydown``): rate limits are kept per element and kind, as in the client.
+            ``keydown``), or ``form`` for an ``av-form`` form's change: rate limits are
+            kept per element and kind, as in the client.
         element: the element carrying the ``av-*`` attribute (and any ``av-debounce`` /
             ``av-throttle``).
         make: builds the message when it is sent (an input reads the control's value at
@@ -503,7 +504,7 @@ class BrowserPage:
                 FORM_EVENT, {"form": name, "fields": fields, "used": used, "submit": submit}
             )
 
-        return Intent("submit" if submit else "input", form, make)
+        return Intent("submit" if submit else "form", form, make)
 
     def change_intents(self, target: DomElement) -> list[Intent]:
         """The ``av-change`` of the nearest bound element, with ``name`` and ``value``."""

@@ -102,13 +102,13 @@ export function delegateForms(view, rateLimited, cancelPending) {
     var names = changed.get(form) || new Set();
     names.add(e.target.name);
     changed.set(form, names);
-    rateLimited(form, "input", function () { sendForm(view, form, false); });
+    rateLimited(form, "form", function () { sendForm(view, form, false); });
   });
   c.addEventListener("submit", function (e) {
     var form = formOf(c, e.target);
     if (!form) return;
     e.preventDefault();
-    cancelPending(form, "input"); // the submit carries every field
+    cancelPending(form, "form"); // the submit carries every field
     sendForm(view, form, true);
   });
   c.addEventListener("av:reply", function (e) { replied(view, e.detail); });
