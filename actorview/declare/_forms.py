@@ -103,7 +103,6 @@ class FormField:
     control: Control
     optional: bool
     choices: tuple[str, ...] | None
-    default: Any
 
 
 @attrs.frozen
@@ -146,7 +145,10 @@ class FormSpec:
         self, state: FormState[Any], raw: Mapping[str, Raw], used: frozenset[str], *, submit: bool
     ) -> FormState[Any]:
         """The state after the page sent ``raw`` (every field of the form, as FormData
-        reads it) with ``used`` fields changed by the user; ``submit`` for a submit."""
+        reads it) with ``used`` fields changed by the user; ``submit`` for a submit.
+
+        A check that raises (or the values class refusing the parsed values) raises out
+        of here: a bug in the view's code, not bad input."""
         kept = {name: value for name, value in raw.items() if name in self.fields}
         return self._state(
             kept, state.used | (used & self.fields.keys()), submitted=state.submitted or submit
@@ -362,9 +364,6 @@ def _form_fields(data: type) -> Iterator[FormField]:
                 f"{where}: field {attribute.name!r} has no default; a form starts empty, so "
                 f"give every field one ({attribute.name}: {type_name(declared)} = ...)."
             )
-        default = attribute.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = default.factory()
         control, optional, choices = _control_of(declared)
         if control is None:
             raise DefinitionError(
@@ -373,7 +372,7 @@ def _form_fields(data: type) -> Iterator[FormField]:
                 f"strings, list[str] or a list of a Literal (int, float, date and a "
                 f"Literal may be | None)."
             )
-        yield FormField(attribute.name, control, optional, choices, default)
+        yield FormField(attribute.name, control, optional, choices)
 
 
 def _control_of(declared: Any) -> tuple[Control | None, bool, tuple[str, ...] | None]:

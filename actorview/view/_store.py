@@ -322,13 +322,17 @@ class ViewStore:
         read the parsed values by field name; :meth:`abandon` takes the state back.
 
         Raises :class:`InvalidParams` for params of another shape or a name that is no
-        form (nothing changed), and what :meth:`plan` raises (the state taken back).
+        form (nothing changed), :class:`ExpressionError` when a check raised (nothing
+        changed), and what :meth:`plan` raises (the state taken back).
         """
         name, fields, used, submit = self._form_params(raw)
         declared = self.spec.fields[name]
         assert isinstance(declared, FormDeclaration)
         before: FormState[Any] = self.read(name)
-        after = declared.form.update(before, fields, used, submit=submit)
+        try:
+            after = declared.form.update(before, fields, used, submit=submit)
+        except Exception as error:
+            raise ExpressionError(self.view, f"form {name!r} checks", error) from error
         if submit and after.valid:
             after = attrs.evolve(after, submitted=before.submitted)
         self._set(name, after)

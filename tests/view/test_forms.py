@@ -15,6 +15,7 @@ from actorview.view import (
     FORM_EVENT,
     ActionEvent,
     Applied,
+    Failed,
     FormState,
     Ignored,
     InvalidParams,
@@ -186,3 +187,17 @@ def test_submit_ops_are_checked_as_an_action_s() -> None:
 
         class Bad(View):
             f = form(Signup, submit=ops.set(nope=lambda name: name))
+
+
+class Buggy(View):
+    f = form(Signup, checks={"age": lambda age: 1 / 0 if age == 13 else None})
+
+
+async def test_a_check_that_raises_fails_the_event_and_the_view_runs_on() -> None:
+    view = Buggy()
+    async with running(view) as ref:
+        outcome = await ref.ask(ActionEvent(FORM_EVENT, {"form": "f", "fields": {"age": "13"}}))
+        assert isinstance(outcome, Failed)
+        assert "form 'f' checks: an expression raised ZeroDivisionError" in str(outcome.error)
+        assert await ref.ask(ActionEvent(FORM_EVENT, {"form": "f", "fields": {}})) == Applied()
+    assert view.f.value("age") == ""
