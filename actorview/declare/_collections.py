@@ -193,24 +193,15 @@ class Inserted:
     An insert whose key is already present replaces that item in place.
     ``shown=False``: a new item of a paged stream that is outside the window the page
     shows (pushed while the user reads older pages): it joins the sequence (a view that
-    keeps the sequence stores it) but is not rendered; scrolling brings it.
+    keeps the sequence stores it) but is not rendered; scrolling brings it. A page load
+    (:meth:`CollectionItems.show_page`) makes inserts of items the source already holds: they render
+    the same way, and only the ops that made them new were told to a :class:`KeptSource`.
     """
 
     key: str
     item: Any
     at: int
     shown: bool = True
-
-
-@attrs.frozen
-class Restored:
-    """A pending insert of an item a page load brought from the stream's
-    :class:`PageSource`: rendered as an insert (``at=-1`` appends, ``0`` prepends), but
-    not new to the sequence, so a view that keeps the sequence does not store it again."""
-
-    key: str
-    item: Any
-    at: int
 
 
 @attrs.frozen
@@ -225,7 +216,7 @@ class Cleared:
     """A pending removal of every item (``reset``)."""
 
 
-PendingOp = Inserted | Restored | Deleted | Cleared
+PendingOp = Inserted | Deleted | Cleared
 
 
 class CollectionField(Declaration, Generic[T]):
@@ -550,7 +541,7 @@ class CollectionItems(Generic[T]):
             match pending:
                 case Inserted(shown=False):
                     pass  # outside the window: scrolling brings it
-                case Inserted() | Restored():
+                case Inserted():
                     ops.append(StreamInsert(pending.key, item(pending.item), pending.at))
                 case Deleted():
                     ops.append(StreamDelete(pending.key))
@@ -624,7 +615,8 @@ class CollectionItems(Generic[T]):
         """Show the source's ``items`` at positions ``start .. stop - 1``, which must touch
         the window: just before it (a page above) or just after it (a page below).
 
-        They become pending inserts (:class:`Restored`) in one render; then ``limit``
+        They become pending inserts (:class:`Inserted`) in one render, rendered like any
+        other but not new to the sequence (no :class:`KeptSource` hears of them); then ``limit``
         prunes the window from its other end. Raises :class:`PageError` (nothing changed)
         if the page is not next to the window, has the wrong length, or holds a key the
         window already shows.
@@ -656,12 +648,12 @@ class CollectionItems(Generic[T]):
         if above:
             for key, item in zip(reversed(keys), reversed(items), strict=True):
                 self._link_first(key)
-                self.pending.append(Restored(key, item, 0))
+                self.pending.append(Inserted(key, item, 0))
             self._lo = start
         else:
             for key, item in zip(keys, items, strict=True):
                 self._link_last(key)
-                self.pending.append(Restored(key, item, -1))
+                self.pending.append(Inserted(key, item, -1))
         self._prune(pruning_end=above)
 
     def _page_key(self, item: Any, index: int) -> str:

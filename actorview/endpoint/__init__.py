@@ -6,6 +6,7 @@ adapter share one live-socket core), docs/PROTOCOL.md the frames on the socket a
 docs/DEPLOYMENT.md the two ways to serve.
 """
 
+from actorview.endpoint._compression import Compression
 from actorview.endpoint._errors import BadFrame, EndpointError, JoinRefused, RouteError
 from actorview.endpoint._limits import Limits
 from actorview.endpoint._routes import Route, Router
@@ -16,6 +17,7 @@ __all__ = [
     "SECRET_ENV",
     "Application",
     "BadFrame",
+    "Compression",
     "EndpointError",
     "JoinRefused",
     "Limits",

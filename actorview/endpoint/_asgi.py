@@ -304,6 +304,14 @@ class AsgiLiveSocket:
         with contextlib.suppress(SocketClosed):
             await self._emit(close, self._close_timeout)
 
+    @property
+    def rest_after(self) -> None:
+        """The ASGI server owns the socket's compression: nothing to let go of here."""
+        return None
+
+    def rest(self) -> None:
+        pass
+
     async def _emit(self, message: Message, bound_seconds: float) -> None:
         """Send one message in a writer task, waiting at most ``bound_seconds`` for it."""
         with trio.move_on_after(bound_seconds) as bound:

@@ -381,7 +381,7 @@ class Core:
     async def _write(self, ws: LiveSocket, outbox: Outbox, scope: trio.CancelScope) -> None:
         try:
             while True:
-                await ws.send_message(await outbox.next())
+                await ws.send_message(await _next_frame(ws, outbox))
                 outbox.wrote()  # kept until the page acks it, whatever happens to the socket
         except ClientTooSlow:
             return  # _watch_backlog closes the socket with the reason (a second close would
@@ -397,6 +397,17 @@ class Core:
             return
         self.sessions.pop(session.session_id, None)
         await self._stop_view(session.session_id)
+
+
+async def _next_frame(ws: LiveSocket, outbox: Outbox) -> str:
+    """The outbox's next frame; if none comes within the socket's ``rest_after``, the
+    socket lets go of its compressor while it waits on (an idle socket holds none)."""
+    rest_after = ws.rest_after
+    if rest_after is not None:
+        with trio.move_on_after(rest_after):
+            return await outbox.next()
+        ws.rest()
+    return await outbox.next()
 
 
 def route_path(path: str, root_path: str) -> str:

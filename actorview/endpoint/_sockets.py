@@ -56,3 +56,14 @@ class LiveSocket(Protocol):
         """Close with ``code`` and ``reason`` (cut to :data:`MAX_CLOSE_REASON`), waiting
         at most ``Limits.close_timeout``. Idempotent; never raises for a gone peer."""
         ...
+
+    @property
+    def rest_after(self) -> float | None:
+        """Seconds without a frame after which the writer calls :meth:`rest`, or None
+        if the socket holds nothing worth letting go of."""
+        ...
+
+    def rest(self) -> None:
+        """Let go of what the socket holds only while it sends (its compressor); called
+        between messages."""
+        ...

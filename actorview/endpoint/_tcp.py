@@ -30,6 +30,7 @@ from actorview.endpoint._answers import (
     bad_request,
     text,
 )
+from actorview.endpoint._compression import Compression
 from actorview.endpoint._core import Core
 from actorview.endpoint._http import (
     AllowedHosts,
@@ -57,8 +58,9 @@ class TrioLiveSocket:
     """A :class:`ServerWebSocket` as the core's ``LiveSocket``: its closes are bounded
     by ``close_timeout`` and its writes by the :class:`BoundedStream` beneath it."""
 
-    def __init__(self, ws: ServerWebSocket) -> None:
+    def __init__(self, ws: ServerWebSocket, compression: Compression | None) -> None:
         self._ws = ws
+        self._rest_after = compression.rest_after if ws.compressed and compression else None
 
     async def get_message(self) -> str | bytes:
         try:
@@ -75,14 +77,28 @@ class TrioLiveSocket:
     async def aclose(self, code: int, reason: str) -> None:
         await self._ws.aclose(code, reason[:MAX_CLOSE_REASON])
 
+    @property
+    def rest_after(self) -> float | None:
+        return self._rest_after
+
+    def rest(self) -> None:
+        self._ws.rest()
+
 
 class BuiltinServer:
     """Serve the application's pages and live sockets on TCP connections."""
 
-    def __init__(self, core: Core, pages: Pages, hosts: AllowedHosts) -> None:
+    def __init__(
+        self,
+        core: Core,
+        pages: Pages,
+        hosts: AllowedHosts,
+        compression: Compression | None = None,
+    ) -> None:
         self.core = core
         self.pages = pages
         self.hosts = hosts
+        self.compression = compression
 
     async def listen(self, host: str, port: int, *, task_status: trio.TaskStatus[int]) -> None:
         """Listen on ``host``:``port``; report the bound port, then serve until cancelled."""
@@ -186,12 +202,13 @@ class BuiltinServer:
                     max_message_size=4 * limits.max_frame_bytes,
                     close_timeout=limits.close_timeout,
                     pings=client.frames,
+                    compression=self.compression,
                 )
             if ws is None:  # wsproto refused the handshake (it answered 400)
                 nursery.cancel_scope.cancel()
                 return None
             try:
-                left = await self.core.serve_socket(TrioLiveSocket(ws), client)
+                left = await self.core.serve_socket(TrioLiveSocket(ws, self.compression), client)
             finally:
                 with trio.CancelScope(shield=True):
                     await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded

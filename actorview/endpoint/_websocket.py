@@ -13,10 +13,13 @@ them where they arise:
    payload data), with wsproto's reason, before the connection is closed.
 3. WebSocket pings are answered as fast as they come. Here each takes a token from the
    client's frame budget first, so a ping flood is read no faster than the budget refills.
+4. It negotiates no compression. Here permessage-deflate is accepted when the page
+   offers it, with the memory bounds of :class:`BoundedDeflate`.
 
 :func:`accept_websocket` does what ``trio_websocket.wrap_server_stream`` and
 ``WebSocketRequest.accept`` do, with this class. It relies on trio-websocket 0.11-0.12's
-internals (``_reader_task``, ``_handle_close_connection_event``, ``_handle_ping_event``);
+internals (``_reader_task``, ``_accept``, ``_handle_close_connection_event``,
+``_handle_ping_event``);
 ``tests/endpoint/test_websocket.py`` fails if they change.
 """
 
@@ -26,8 +29,10 @@ import trio
 import trio_websocket
 import wsproto
 from wsproto.connection import ConnectionState
-from wsproto.events import CloseConnection, Ping
+from wsproto.events import AcceptConnection, CloseConnection, Ping, Request
+from wsproto.extensions import Extension
 
+from actorview.endpoint._compression import BoundedDeflate, Compression
 from actorview.endpoint._limits import TokenBucket
 
 MAX_CLOSE_REASON = 120
@@ -36,7 +41,8 @@ MAX_CLOSE_REASON = 120
 
 class ServerWebSocket(trio_websocket.WebSocketConnection):
     """A server WebSocket whose close is bounded, whose protocol errors get a close
-    frame, and whose pings are paced by a :class:`TokenBucket`."""
+    frame, whose pings are paced by a :class:`TokenBucket`, and which compresses when
+    the page offers it and ``compression`` is set."""
 
     def __init__(
         self,
@@ -45,6 +51,7 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
         max_message_size: int,
         close_timeout: float,
         pings: TokenBucket,
+        compression: Compression | None = None,
     ) -> None:
         super().__init__(
             stream,
@@ -53,6 +60,37 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
         )
         self._close_timeout = close_timeout
         self._pings_budget = pings
+        self._deflate = (
+            None
+            if compression is None
+            else BoundedDeflate(compression, max_message_size=max_message_size)
+        )
+
+    @property
+    def compressed(self) -> bool:
+        """Whether frames on this socket are compressed (the page offered it)."""
+        return self._deflate is not None and self._deflate.enabled()
+
+    def rest(self) -> None:
+        """Let go of the compressor while the socket is quiet (the next frame makes a
+        fresh one): the caller knows no message is being sent."""
+        if self._deflate is not None:
+            self._deflate.rest()
+
+    async def _accept(
+        self, request: Request, subprotocol: str | None, extra_headers: list[tuple[bytes, bytes]]
+    ) -> None:
+        # trio-websocket accepts with no extensions; wsproto keeps the ones the
+        # request offered among those passed here.
+        self._subprotocol = subprotocol
+        self._path = request.target
+        extensions: list[Extension] = [] if self._deflate is None else [self._deflate]
+        await self._send(
+            AcceptConnection(
+                subprotocol=subprotocol, extensions=extensions, extra_headers=extra_headers
+            )
+        )
+        self._open_handshake.set()
 
     async def aclose(self, code: int = 1000, reason: str | None = None) -> None:
         """Send a close frame and wait for the peer's, at most ``close_timeout`` seconds;
@@ -87,6 +125,7 @@ async def accept_websocket(
     max_message_size: int,
     close_timeout: float,
     pings: TokenBucket,
+    compression: Compression | None = None,
 ) -> ServerWebSocket:
     """Run the WebSocket handshake on ``stream`` (whose first bytes are the upgrade
     request) and accept it. The connection's reader task runs in ``nursery``.
@@ -96,7 +135,11 @@ async def accept_websocket(
     comes. Raises ``trio_websocket.ConnectionClosed`` if the peer goes away meanwhile.
     """
     connection = ServerWebSocket(
-        stream, max_message_size=max_message_size, close_timeout=close_timeout, pings=pings
+        stream,
+        max_message_size=max_message_size,
+        close_timeout=close_timeout,
+        pings=pings,
+        compression=compression,
     )
     nursery.start_soon(connection._reader_task)
     request = await connection._get_request()

@@ -28,6 +28,8 @@ SMOKE = {
     "bench.render_cost": ["--tokens", "50"],
     "bench.history_memory": ["--views", "2"],
     "bench.markdown_stream": ["--short", "20", "--long", "200", "--rounds", "1"],
+    "bench.compression": ["--tokens", "5", "--gap", "0.001"],
+    "bench.floor": ["--connections", "20", "--seconds", "0.3"],
 }
 """Module -> arguments that make its run take a second or two."""
 
@@ -44,6 +46,8 @@ EXPECTED = {
     "bench.render_cost": "diff",
     "bench.history_memory": "history  1000",
     "bench.markdown_stream": "B per token on the wire",
+    "bench.compression": "<- default",
+    "bench.floor": "one frame clock",
 }
 """Module -> a phrase of its report that shows it got to the end."""
 
