@@ -21,6 +21,7 @@ from actorview.view import (
     InvalidParams,
     Rejected,
     View,
+    action,
     form,
     ops,
     state,
@@ -201,3 +202,18 @@ async def test_a_check_that_raises_fails_the_event_and_the_view_runs_on() -> Non
         assert "form 'f' checks: an expression raised ZeroDivisionError" in str(outcome.error)
         assert await ref.ask(ActionEvent(FORM_EVENT, {"form": "f", "fields": {}})) == Applied()
     assert view.f.value("age") == ""
+
+
+class Toggles(View):
+    on = state(bool)
+    seen = state(str)
+    toggle = action(ops.set(on=lambda on: not on))
+    pick = action(ops.set(seen=lambda value: value or ""), params={"value": str | None})
+
+
+def test_av_change_s_name_and_value_reach_only_an_action_that_declares_them() -> None:
+    view = Toggles()
+    assert view.store.act("toggle", {"name": "on", "value": "yes"}) and view.on
+    assert view.store.act("pick", {"name": "color", "value": "red"}) and view.seen == "red"
+    with pytest.raises(InvalidParams, match=r"takes no params, got \{'other': 'x'\}"):
+        view.store.act("toggle", {"name": "on", "other": "x"})
