@@ -59,7 +59,7 @@ class Case:
         self.draft = draft
         self.bytes = 0
         self.view = view_type(ChatParams(token_delay=0.0), sink=self._count)
-        store = self.view.store
+        store = self.view.live.store
         for i in range(history):
             store.apply(ops.push(history=Message("user" if i % 2 else "assistant", f"m{i}")))
         store.recompute()

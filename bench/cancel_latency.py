@@ -64,7 +64,7 @@ class CancelChat(LiveChat):
 
 def stamp_arrivals(view: LiveChat, current: list[str]) -> None:
     """Wrap the view's mailbox ``put`` to stamp the arrival of each cancel event."""
-    put = view.mailbox.put
+    put = view.live.mailbox.put
 
     async def stamped_put(envelope: Any) -> None:
         message = envelope[0]
@@ -72,7 +72,7 @@ def stamp_arrivals(view: LiveChat, current: list[str]) -> None:
             ARRIVED[current[0]] = time.perf_counter()
         await put(envelope)
 
-    view.mailbox.put = stamped_put  # type: ignore[method-assign]
+    view.live.mailbox.put = stamped_put  # type: ignore[method-assign]
 
 
 async def trial(client: Client, k: int, current: list[str]) -> tuple[float, float, int]:

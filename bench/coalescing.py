@@ -41,7 +41,7 @@ from demo_chat import Chunk
 async def told_burst(client: Client, tokens: int) -> tuple[int, int, float]:
     """Tell ``tokens`` chunks; read frames until the last token is on the page."""
     view = client.view
-    version, frames = view.version, client.frames
+    version, frames = view.live.version, client.frames
     last = f" t{tokens - 1}!"
     start = time.perf_counter()
 
@@ -55,7 +55,7 @@ async def told_burst(client: Client, tokens: int) -> tuple[int, int, float]:
         while True:
             if last in await client.frame():
                 break
-    return view.version - version, client.frames - frames, time.perf_counter() - start
+    return view.live.version - version, client.frames - frames, time.perf_counter() - start
 
 
 async def streamed_burst(client: Client, tokens: int) -> tuple[int, int, float]:
@@ -63,7 +63,7 @@ async def streamed_burst(client: Client, tokens: int) -> tuple[int, int, float]:
 
     The reply frame does not count: it is the answer to the submit, not a render."""
     view = client.view
-    version, frames = view.version, client.frames
+    version, frames = view.live.version, client.frames
     start = time.perf_counter()
     await client.send(t="event", ref=1, name="submit", params={"input": "go"})
     while True:
@@ -72,7 +72,7 @@ async def streamed_burst(client: Client, tokens: int) -> tuple[int, int, float]:
             frames += 1
         elif '["i",' in frame and "assistant" in frame:
             break
-    return view.version - version, client.frames - frames, time.perf_counter() - start
+    return view.live.version - version, client.frames - frames, time.perf_counter() - start
 
 
 async def measure(tokens: int) -> None:

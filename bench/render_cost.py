@@ -26,13 +26,13 @@ from demo_chat import ChatParams, ChatView
 
 def measure(tokens: int) -> tuple[float, float, float]:
     view = ChatView(ChatParams(token_delay=0.0, history=10))
-    view.store.recompute()
+    view.live.store.recompute()
     previous: Element = view.render()
     view.history.take_pending()
     samples: list[tuple[float, float, float]] = []
     for i in range(500 + tokens):
         view.draft = view.draft + " tok"
-        view.store.recompute()
+        view.live.store.recompute()
         start = time.perf_counter()
         tree = view.render()
         built = time.perf_counter()

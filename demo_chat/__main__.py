@@ -3,12 +3,15 @@
 One page, one live view per browser tab. Flags choose the address, the LLM (a
 deterministic fake, or any OpenAI-compatible server), the fake's speed and a pre-loaded
 history for demos and benchmarks. Ctrl-C stops the views and closes every socket with a
-close frame.
+close frame. ``--workers N`` serves the port from N processes (any of them serves any
+page; they share ``--history-db`` and the kept secret), ``--trusted-proxy`` and
+``--root-path`` put it behind a proxy (docs/DEPLOYMENT.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sqlite3
@@ -19,10 +22,17 @@ from pathlib import Path
 import trio
 
 from actorview import configure_logging
-from actorview.endpoint import SECRET_ENV, Application, kept_secret
+from actorview.endpoint import (
+    SECRET_ENV,
+    Application,
+    SecretNotShared,
+    WorkerFailed,
+    kept_secret,
+    serve_workers,
+)
 from actorview.logging import get_logger
 from demo_chat.history_store import SQLiteHistoryStore
-from demo_chat.server import build_app
+from demo_chat.server import build_app, worker_app
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -74,6 +84,28 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "open pages rejoin a restarted server; ACTORVIEW_SECRET, when set, wins "
         "(default: %(default)s)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes serving the one port; any serves any page, so with N > 1 "
+        "give --history-db a file they share (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a proxy in front (an address or network, repeatable) whose X-Forwarded-For, "
+        "-Proto, -Host and Forwarded headers are believed",
+    )
+    parser.add_argument(
+        "--root-path",
+        default="",
+        metavar="PREFIX",
+        help="the path prefix the chat is served under behind a proxy, e.g. /chat",
+    )
     parser.add_argument("--llm", choices=("fake", "openai"), default="fake")
     parser.add_argument(
         "--openai-base-url",
@@ -107,17 +139,46 @@ def join_secret(data_dir: Path) -> bytes | None:
     return kept_secret(data_dir / "secret")
 
 
-async def serve(app: Application, host: str, port: int) -> None:
+async def serve(app: Application, host: str, port: int, root_path: str = "") -> None:
     """Serve until SIGINT or SIGTERM, then shut down in order."""
     log = get_logger(component="demo_chat")
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
-            bound = await nursery.start(app.serve, host, port)
-            print(f"actorview chat: http://{host}:{bound}/", flush=True)
+            serving = functools.partial(app.serve, host, port, root_path=root_path)
+            bound = await nursery.start(serving)
+            print(f"actorview chat: http://{host}:{bound}{root_path}/", flush=True)
             async for signum in signals:
                 log.info("demo_chat.stopping", signal=signal.Signals(signum).name)
                 nursery.cancel_scope.cancel()
                 break
+
+
+def serve_many(args: argparse.Namespace, secret: bytes | None) -> int:
+    """``--workers N``: N processes on the port, until SIGINT or SIGTERM."""
+    if args.history_db == ":memory:":
+        print(
+            f"--workers {args.workers} needs --history-db FILE: each worker would keep its "
+            "own history in memory, and a page reaching another worker would lose it",
+            file=sys.stderr,
+        )
+        return 2
+
+    def listening(bound: int) -> None:
+        url = f"http://{args.host}:{bound}{args.root_path}/"
+        print(f"actorview chat: {url} ({args.workers} workers)", flush=True)
+
+    try:
+        return serve_workers(
+            functools.partial(worker_app, args, secret),
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            root_path=args.root_path,
+            on_listening=listening,
+        )
+    except (SecretNotShared, WorkerFailed) as error:
+        print(error, file=sys.stderr)
+        return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,11 +186,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.llm == "openai" and not os.environ.get("OPENAI_API_KEY"):
         print("--llm openai needs the API key in OPENAI_API_KEY", file=sys.stderr)
         return 2
+    if args.workers < 1:
+        print(f"--workers must be at least 1, got {args.workers}", file=sys.stderr)
+        return 2
     try:
         secret = join_secret(args.data_dir)
     except (OSError, ValueError) as error:
         print(f"--data-dir {args.data_dir}: {error}", file=sys.stderr)
         return 2
+    if args.workers > 1:
+        return serve_many(args, secret)
     try:
         store = SQLiteHistoryStore(args.history_db)
     except sqlite3.Error as error:
@@ -141,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(args.log_level, json=args.json_logs)
     try:
-        trio.run(serve, build_app(args, store=store, secret=secret), args.host, args.port)
+        application = build_app(args, store=store, secret=secret)
+        trio.run(serve, application, args.host, args.port, args.root_path)
     finally:
         store.close()
     return 0

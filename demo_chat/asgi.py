@@ -11,13 +11,17 @@ the flag's name in capitals, dashes as underscores. The ones that matter most:
 - ``ACTORVIEW_CHAT_HISTORY_DB`` (``--history-db``): the SQLite file of the history
   (default ``:memory:``, for the worker's life);
 - ``ACTORVIEW_CHAT_ALLOWED_HOST`` (``--allowed-host``): host names, comma-separated;
+- ``ACTORVIEW_CHAT_TRUSTED_PROXY`` (``--trusted-proxy``): the proxies in front whose
+  ``X-Forwarded-*`` headers are believed, comma-separated (``127.0.0.1``);
 - ``ACTORVIEW_CHAT_TOKEN_DELAY``, ``..._REPLY_LENGTH``, ``..._HISTORY``: the fake LLM's;
 - ``ACTORVIEW_CHAT_LLM=openai``, ``..._MODEL``, ``..._OPENAI_BASE_URL``: a real model
   (the key in ``OPENAI_API_KEY``);
 - ``ACTORVIEW_CHAT_LOG_LEVEL``, ``ACTORVIEW_CHAT_JSON_LOGS=1``: logging.
 
 With several workers (``-w N``), each needs the same secret: set ``ACTORVIEW_SECRET``
-or share ``ACTORVIEW_CHAT_DATA_DIR``; a view lives in the worker that served its page.
+or share ``ACTORVIEW_CHAT_DATA_DIR`` (the default one is shared), and one history file
+(``ACTORVIEW_CHAT_HISTORY_DB``): any worker then serves any page's socket, mounting its
+view again from the join token and the history (docs/DEPLOYMENT.md).
 """
 
 from __future__ import annotations

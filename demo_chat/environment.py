@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 PREFIX = "ACTORVIEW_CHAT_"
 _SWITCHES = frozenset({"json-logs"})
-_REPEATED = frozenset({"allowed-host"})
-_SERVER_FLAGS = frozenset({"host", "port"})
+_REPEATED = frozenset({"allowed-host", "trusted-proxy"})
+_SERVER_FLAGS = frozenset({"host", "port", "workers", "root-path"})
 
 
 def argv_from(environ: Mapping[str, str]) -> list[str]:
@@ -24,7 +24,9 @@ def argv_from(environ: Mapping[str, str]) -> list[str]:
             continue
         flag = name[len(PREFIX) :].lower().replace("_", "-")
         if flag in _SERVER_FLAGS:
-            raise ValueError(f"{name}: under ASGI the server's --bind says where to listen")
+            raise ValueError(
+                f"{name}: under ASGI the server says this (hypercorn's --bind, -w, --root-path)"
+            )
         if flag in _SWITCHES:
             argv += [f"--{flag}"] if value not in ("", "0", "false") else []
         elif flag in _REPEATED:

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from actorview import configure_logging
 from actorview.endpoint import Application, Limits, Route
 from actorview.view import View
 from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
@@ -61,4 +62,12 @@ def build_app(
         limits=limits,
         secret=secret,
         allowed_hosts=getattr(args, "allowed_host", ()),
+        trusted_proxies=getattr(args, "trusted_proxy", ()),
     )
+
+
+def worker_app(args: argparse.Namespace, secret: bytes | None) -> Application:
+    """One worker's chat (``python -m demo_chat --workers N``; built in the worker
+    process): logging as ``args`` say, its own connection to the shared history file."""
+    configure_logging(args.log_level, json=args.json_logs)
+    return build_app(args, store=SQLiteHistoryStore(args.history_db), secret=secret)

@@ -220,7 +220,7 @@ class ChatThroughClient(RuleBasedStateMachine):
     def the_page_is_what_a_fresh_render_would_show(self) -> None:
         """Outside the history (a stream container: the tree carries only its pending
         inserts, the page all items), the page equals the last tree rendered afresh."""
-        tree = self.view.view.tree
+        tree = self.view.view.live.tree
         document = self.view.page.document
         assert tree is not None and document is not None
         fresh = Document.from_tree(tree).snapshot()

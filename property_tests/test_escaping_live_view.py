@@ -133,8 +133,8 @@ def test_a_state_string_reaches_the_page_exactly_through_renders_and_patches(
 @given(state_strings)
 def test_a_full_render_of_state_strings_adds_no_markup(value: str) -> None:
     view = Echo({})
-    view.store.input("text", value)
-    view.store.recompute()
+    view.live.store.input("text", value)
+    view.live.store.recompute()
     (root,) = parse_html(to_html(view.render()))
     shows_exactly(Document(root), value, items=0)
 

@@ -126,7 +126,7 @@ class KeyedRuns(RuleBasedStateMachine):
         return outcome
 
     def live(self) -> dict[Any, Any]:
-        return dict(self.view.view.streams["voices"].runs)
+        return dict(self.view.view.live.streams["voices"].runs)
 
     @rule(who=st.sampled_from(KEYS), words=st.integers(0, 3))
     def fire(self, who: str, words: int) -> None:

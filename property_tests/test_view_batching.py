@@ -75,8 +75,8 @@ def test_a_coalesced_burst_equals_one_by_one_with_one_render(pieces: list[str]) 
     assert burst.text == single.text == "".join(pieces)
     assert burst.count == single.count == words("".join(pieces))
     assert burst.length == single.length
-    assert burst.store.snapshot() == single.store.snapshot()
+    assert burst.live.store.snapshot() == single.live.store.snapshot()
     assert len(burst_renders) == 2  # the first render, then one for the whole burst
-    assert burst.store.recomputes == 1
-    assert single.store.recomputes == len(pieces)
+    assert burst.live.store.recomputes == 1
+    assert single.live.store.recomputes == len(pieces)
     assert burst_renders[-1].tree == single_renders[-1].tree

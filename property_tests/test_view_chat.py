@@ -94,7 +94,7 @@ class ChatMachine(RuleBasedStateMachine):
         self.driver.__exit__(None, None, None)
 
     def _counts(self) -> tuple[int, int, dict[str, int]]:
-        store = self.view.store
+        store = self.view.live.store
         return self.view.mailbox.stats.batches, store.recomputes, dict(store.evaluations)
 
     def _send(self, event: Any) -> None:
@@ -179,7 +179,7 @@ class ChatMachine(RuleBasedStateMachine):
 
     @invariant()
     def calcs_equal_a_recompute_from_scratch(self) -> None:
-        store = self.view.store
+        store = self.view.live.store
         for calc in ChatView.__view_spec__.calc_order:
             assert store.calc_value(calc.name) == calc.compute(store.read), calc.name
         assert self.view.token_count == count_tokens(self.model.draft)

@@ -73,15 +73,15 @@ def test_list_ops_match_python_lists_and_fail_atomically(
             except IndexError:
                 before = list(view.values)
                 try:
-                    view.store.act(name, params)
+                    view.live.store.act(name, params)
                 except OpError:
                     pass
                 else:
                     raise AssertionError(f"{name}({params}) should have failed")
                 assert view.values == before == expected
                 continue
-            view.store.act(name, params)
+            view.live.store.act(name, params)
             expected = after
             assert view.values == expected
-        view.store.recompute()
+        view.live.store.recompute()
         assert view.total == sum(expected)

@@ -1,4 +1,6 @@
-"""Stream fields keep exactly the keys a plain list would, in order, under any ops."""
+"""Stream fields keep exactly the keys of the window a plain model expects, in order,
+under any ops: one contiguous run of the items pushed and unshifted, ``limit`` long at
+most (an insert that would leave a gap waits unseen)."""
 
 from __future__ import annotations
 
@@ -37,30 +39,59 @@ steps = st.one_of(
 )
 
 
-def model_step(keys: list[str], name: str, ident: int | None) -> None:
+@attrs.define
+class Model:
+    """The sequence of items pushed and unshifted, and the window of it the page shows
+    (``start .. stop``): one contiguous run, never with a gap."""
+
+    sequence: list[str] = attrs.Factory(list)
+    start: int = 0
+    stop: int = 0
+
+    @property
+    def shown(self) -> list[str]:
+        return self.sequence[self.start : self.stop]
+
+    def trim(self, *, keep_first: bool) -> None:
+        while self.stop - self.start > LIMIT:
+            if keep_first:
+                self.stop -= 1
+            else:
+                self.start += 1
+
+
+def model_step(model: Model, name: str, ident: int | None) -> None:
     key = str(ident)
     if name in ("push", "unshift"):
-        if key in keys:
+        if key in model.shown:
             return  # an existing key is replaced in place
         if name == "push":
-            keys.append(key)
-            if len(keys) > LIMIT:
-                keys.pop(0)
+            model.sequence.append(key)
+            if model.stop == len(model.sequence) - 1:  # the window ends at the end
+                model.stop += 1
+                model.trim(keep_first=False)
         else:
-            keys.insert(0, key)
-            if len(keys) > LIMIT:
-                keys.pop()
+            model.sequence.insert(0, key)
+            if model.start == 0:
+                model.stop += 1
+                model.trim(keep_first=True)
+            else:  # before what the page shows: it waits unseen
+                model.start += 1
+                model.stop += 1
     elif name == "remove":
-        if key in keys:
-            keys.remove(key)
+        if key in model.shown:
+            del model.sequence[model.start + model.shown.index(key)]
+            model.stop -= 1
     elif name == "pop":
-        if keys:
-            keys.pop()
+        if model.shown:
+            del model.sequence[model.stop - 1]
+            model.stop -= 1
     elif name == "shift":
-        if keys:
-            keys.pop(0)
+        if model.shown:
+            del model.sequence[model.start]
+            model.stop -= 1
     else:
-        keys.clear()
+        model.sequence, model.start, model.stop = [], 0, 0
 
 
 def replay(pending: Sequence[PendingOp], shown: list[str]) -> list[str]:
@@ -72,7 +103,7 @@ def replay(pending: Sequence[PendingOp], shown: list[str]) -> list[str]:
         elif isinstance(op, Deleted):
             if op.key in page:
                 page.remove(op.key)
-        elif op.key not in page:
+        elif getattr(op, "shown", True) and op.key not in page:
             page.insert(0 if op.at == 0 else len(page), op.key)
     return page
 
@@ -82,14 +113,16 @@ def test_keys_follow_a_plain_list_and_pending_ops_rebuild_the_page(
     renders: list[list[tuple[str, int | None]]],
 ) -> None:
     view = Items()
-    keys: list[str] = []
+    model = Model()
     page: list[str] = []
     for batch in renders:
         for name, ident in batch:
-            view.store.act(name, None if ident is None else {"id": ident})
-            model_step(keys, name, ident)
-            assert list(view.items) == keys
-            assert len(view.items) == len(keys)
+            view.live.store.act(name, None if ident is None else {"id": ident})
+            model_step(model, name, ident)
+            assert list(view.items) == model.shown
+            assert len(view.items) == len(model.shown)
+            assert view.items.before == model.start
+            assert view.items.after == len(model.sequence) - model.stop
         page = replay(view.items.take_pending(), page)
-        assert page == keys
+        assert page == model.shown
         assert view.items.pending == []

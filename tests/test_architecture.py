@@ -27,6 +27,7 @@ LAYERS: tuple[str, ...] = (
     "actorview._untrusted",
     "actorview.mailbox",
     "actorview.supervisor",
+    "actorview.pubsub",
     "actorview.render",
     "actorview.declare",
     "actorview.optimistic",
@@ -39,8 +40,9 @@ LAYERS: tuple[str, ...] = (
 
 ``errors``, ``lifecycle`` (the state words), ``logging`` and ``untrusted`` (strict
 structuring and quoting of input from outside) are the foundation; the actor runtime
-(``mailbox``, then ``supervisor``) and the HTML layer (``render``) know nothing of
-views; ``declare`` holds what a view class body declares and the validator;
+(``mailbox``, then ``supervisor``), the topic bus (``pubsub``) and the HTML layer
+(``render``) know nothing of views; ``declare`` holds what a view class body declares
+and the validator;
 ``optimistic`` plans the browser's predictions from those declarations; ``view`` is the
 live runtime (the ``View`` actor, its store and stream runners); ``endpoint`` serves
 views; ``testing`` drives them; the root ``actorview`` package re-exports the public

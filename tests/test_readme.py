@@ -56,14 +56,14 @@ async def test_the_tour_view_spells_and_stops(
         await ref.ask(InputEvent("typed", " trio "))
         await ref.ask(ActionEvent("go"))
         await trio.sleep(0.5)  # two letters at 0.2 s each
-        assert view.store.read("spelled") == "tr"
+        assert view.live.store.read("spelled") == "tr"
         await ref.ask(ActionEvent("halt"))
         await trio.sleep(5)
-        assert view.store.read("spelled") == "tr", "nothing arrives after cancel"
+        assert view.live.store.read("spelled") == "tr", "nothing arrives after cancel"
         await ref.ask(ActionEvent("go"))
         await trio.sleep(1)
-        assert view.store.read("spelled") == ""
-        assert len(view.store.stream("lines")) == 1
+        assert view.live.store.read("spelled") == ""
+        assert len(view.live.store.stream("lines")) == 1
         nursery.cancel_scope.cancel()
 
 
@@ -90,3 +90,21 @@ async def test_the_starlette_mount_serves_the_api_and_the_chat(tmp_path: Path) -
         page = await fetch(port, "/chat/")
     assert (api.status, api.body) == (200, '{"ok":true}')
     assert page.status == 200 and 'data-av-socket="/chat/_av/live"' in page.body
+
+
+async def test_the_navigation_example_patches_its_url(
+    autojump_clock: trio.abc.Clock, tmp_path: Path
+) -> None:
+    from actorview.testing import mount
+
+    (source,) = [block for block in python_blocks() if "handle_params" in block]
+    example = load_block(source, "readme_navigation", tmp_path)
+    async with mount(example.Articles, url="/?page=3") as view:
+        assert view.state["page"] == 3
+        await view.click("a[av-patch]")
+        assert (view.url, view.state["page"]) == ("/?page=4", 4)
+        await view.ref.ask(ActionEvent("last"))
+        await view.settle()
+        assert (view.url, view.state["page"]) == ("/?page=5", 5)
+        await view.click("a[av-navigate]")
+        assert view.navigated == "/articles/3"

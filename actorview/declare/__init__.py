@@ -10,7 +10,7 @@ import them from there, or from ``actorview``). The layer sits below
 :class:`ViewSpec`; docs/ARCHITECTURE.md draws the layers.
 
 Fields, calcs and stream fields are descriptors that read and write through their
-instance's ``store`` (:class:`~actorview.declare._declarations.Holder`), so this package
+instance's ``_view_store`` (:class:`~actorview.declare._declarations.Holder`), so this package
 needs nothing of the runtime.
 """
 
@@ -51,6 +51,7 @@ from actorview.declare._errors import (
 from actorview.declare._fields import Origin, StateField, state
 from actorview.declare._forms import FORM_EVENT, FormDeclaration, FormState, form
 from actorview.declare._spec import ViewSpec
+from actorview.declare._subscriptions import Subscribe, subscribe
 from actorview.declare._tasks import (
     Emit,
     OnBusy,
@@ -100,6 +101,7 @@ __all__ = [
     "StreamChange",
     "StreamFailed",
     "StreamTask",
+    "Subscribe",
     "UnknownAction",
     "ViewClause",
     "ViewError",
@@ -113,4 +115,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "subscribe",
 ]

@@ -82,7 +82,7 @@ class Calc(Declaration, Generic[T]):
     def __get__(self, instance: Holder | None, owner: type) -> Calc[T] | T:
         if instance is None:
             return self
-        store = instance.store
+        store = instance._view_store
         value: T = store.calc_value(self.name)
         return value
 

@@ -1,17 +1,26 @@
 """``clause``: how a view reacts to a mailbox message, with a pattern, a guard and ops.
 
 A view clause is the runtime's ``@on`` clause (``actorview.mailbox``) made declarative:
-``clause(Chunk, ops.append(draft=lambda text: text), batch=True)``. Its expressions read
-the message's fields by name, next to the view's fields and calcs; the guard may read
-both. The view turns each clause into a real mailbox clause when its class is defined,
-so matching, guards, ordering and coalescing are the mailbox's.
+``clause(Chunk, ops.append(draft=lambda text: text), batch=True)``. The view turns each
+clause into a real mailbox clause when its class is defined, so matching, guards,
+ordering and coalescing are the mailbox's.
+
+What a name means in a clause's guard and ops (one rule, checked when the class is
+defined; README "A tour", docs/ARCHITECTURE.md "Names in a clause"):
+
+1. ``message`` is the message itself and ``view`` the view's fields, streams and calcs
+   (``view.count``), always;
+2. ``run_key`` is the key of the run that emitted the message (keyed streams);
+3. any other name is the message's field of that name, or else the view's field, stream
+   or calc of that name. A name that is both is refused (:class:`DefinitionError`): write
+   ``message.x`` for the message's field or ``view.x`` for the view's.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -19,6 +28,13 @@ from actorview.declare._declarations import Declaration
 from actorview.declare._expressions import Expr, expr
 from actorview.declare._tasks import RUN_KEY
 from actorview.declare.ops import Op, OpLike, flatten
+
+MESSAGE: Final = "message"
+"""The name a clause's expressions read the whole message by."""
+
+VIEW: Final = "view"
+"""The name a clause's expressions read the view's fields, streams and calcs through
+(``lambda view, name: view.name != name``)."""
 
 
 class ViewClause(Declaration):
@@ -68,10 +84,21 @@ class ViewClause(Declaration):
         return any(RUN_KEY in expression.names for expression in expressions)
 
     @functools.cached_property
+    def names_read(self) -> tuple[str, ...]:
+        """Every name its guard and ops read, in order, once each."""
+        expressions = [op_expr for op in self.ops for op_expr in op.expressions()]
+        expressions += [op.when for op in self.ops if op.when is not None]
+        if self.when is not None:
+            expressions.append(self.when)
+        return tuple(dict.fromkeys(name for e in expressions for name in e.names))
+
+    @functools.cached_property
     def local_names(self) -> tuple[str, ...]:
-        """The names its expressions bind locally: the message's fields, and
-        ``run_key`` when it reads it."""
-        return (*self.message_fields, RUN_KEY) if self.reads_run_key else self.message_fields
+        """The names its expressions bind locally: ``message``, ``view``, the message's
+        other fields, and ``run_key`` when it reads it (see the module docstring)."""
+        fields = tuple(name for name in self.message_fields if name not in (MESSAGE, VIEW))
+        run_key = (RUN_KEY,) if self.reads_run_key else ()
+        return (MESSAGE, VIEW, *fields, *run_key)
 
 
 def clause(
@@ -85,7 +112,9 @@ def clause(
 
     Args:
         message_type: a frozen attrs class, e.g. one an async_stream emits.
-        ops: what it does; expressions read message fields and view values by name.
+        ops: what it does; expressions read message fields and view values by name
+            (``message`` is the message, ``view.x`` a view field when the message has an
+            ``x`` too: see the module docstring).
         match: required field values, e.g. ``{"stream": "llm"}``.
         when: a guard; a message whose guard is false never reaches the ops, and the next
             clause for the type is tried.

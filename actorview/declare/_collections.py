@@ -9,6 +9,12 @@ Reading the field in a calc, guard or expression gives its :class:`CollectionIte
 length, its keys and membership, never the items. Keys come from ``key=`` (an attribute
 name or a function of the item) or, by default, from a per-field counter.
 
+Every stream shows the page one contiguous window of the sequence of items pushed and
+unshifted: ``limit`` (the field's, or an insert's own, ``ops.push(..., limit=-N)``)
+prunes the window, and an insert that would not touch it (a push after an unshift
+pruned the newest items) joins the sequence unseen instead of leaving a gap;
+``before`` and ``after`` count what is not shown.
+
 A *paged* stream (``stream(Message, page=50, limit=200)``) shows a window of a longer
 sequence that lives elsewhere (a :class:`PageSource`, such as the chat's history store):
 the first render holds the newest ``page`` items, and the page asks for the page before
@@ -263,7 +269,7 @@ class CollectionField(Declaration, Generic[T]):
     ) -> CollectionField[T] | CollectionItems[T]:
         if instance is None:
             return self
-        store = instance.store
+        store = instance._view_store
         items: CollectionItems[T] = store.stream(self.name)
         return items
 
@@ -316,9 +322,12 @@ def stream(
             that item in place. For an optimistic push the browser computes the key
             itself, so an attribute must be a field of the item's attrs class and a
             function must be in the optimistic subset (docs/OPTIMISTIC.md).
-        limit: keep at most this many items: a push beyond it removes the first item, an
-            unshift beyond it removes the last. On a paged stream, what it removes stays
-            in the source and comes back by scrolling.
+        limit: keep at most this many items on the page: a push beyond it removes the
+            first item, an unshift beyond it removes the last (an insert may pass its
+            own: ``ops.push(..., limit=-N)``). The page always shows one contiguous run
+            of the sequence: an insert that would not touch it waits unseen
+            (``items.before`` and ``items.after`` count what is not shown). On a paged
+            stream, what it removes stays in the source and comes back by scrolling.
         item: how one item renders (``item -> Element``). ``slot()`` uses it when given
             no renderer; an optimistic push needs it, because the browser draws the
             pushed item from a template rendered with it when the class is defined.
@@ -364,9 +373,10 @@ class CollectionItems(Generic[T]):
     by key, eviction from either end).
     ``len(items)``, ``key in items`` and iteration (keys, first to last) read it.
 
-    A paged stream opened on a source (:meth:`open_window`) also knows where its window
-    is in the sequence: positions ``window_start .. window_start + len(items) - 1`` of
-    ``total`` (three ints; the items stay in the source).
+    Every stream knows where the window the page shows is in the sequence of items
+    pushed and unshifted: positions ``window_start .. window_start + len(items) - 1`` of
+    ``total`` (three ints). A paged stream opened on a source (:meth:`open_window`) loads
+    what is outside the window from there; any other stream has forgotten it.
     """
 
     __slots__ = (
@@ -441,9 +451,19 @@ class CollectionItems(Generic[T]):
 
     # -- ops (called by the store, already type-checked) ----------------------------
 
-    def insert(self, item: Any, at_start: bool, proposed: str | None = None) -> str:
+    def insert(
+        self, item: Any, at_start: bool, proposed: str | None = None, limit: int | None = None
+    ) -> str:
         """Push (or unshift, with ``at_start``) ``item``; replace it in place if its key
         is present. Applies the limit. Returns the key.
+
+        The page always shows one contiguous run of the sequence of items pushed and
+        unshifted: a new item that would not touch the window (a push while ``limit``
+        pruned the window's end, an unshift while it pruned its start) joins the
+        sequence unshown (:attr:`after`, :attr:`before` count them) instead of leaving a
+        gap. ``limit``: this insert's own limit (``ops.push(..., limit=-N)``): keep the
+        last ``-limit`` items, or the first ``limit``; ``None`` is the field's ``limit``,
+        keeping the last items after a push and the first after an unshift.
 
         ``proposed``: a key the browser proposed for the item it already shows
         provisionally. It is taken when the field's keys come from the counter, it is
@@ -461,7 +481,7 @@ class CollectionItems(Generic[T]):
             key = self.key_for(item)
             if self._key_of is None:
                 self._counter += 1
-        if self._sourced and key not in self and not self._joins_window(at_start):
+        if key not in self and not self._joins_window(at_start):
             self._total += 1
             self._lo += 1 if at_start else 0
             self.pending.append(Inserted(key, item, 0 if at_start else -1, shown=False))
@@ -474,7 +494,10 @@ class CollectionItems(Generic[T]):
             self._link_first(key)
         else:
             self._link_last(key)
-        self._prune(pruning_end=at_start)
+        if limit is None:
+            self._prune(self._limit, pruning_end=at_start)
+        else:
+            self._prune(abs(limit), pruning_end=limit > 0)
         return key
 
     def replace(self, key: str, item: Any) -> bool:
@@ -570,12 +593,28 @@ class CollectionItems(Generic[T]):
 
     @property
     def total(self) -> int:
-        """The length of the whole sequence (shown or not) of a paged stream."""
-        return self._total if self._sourced else len(self)
+        """The length of the whole sequence, shown or not (:attr:`before` + ``len`` +
+        :attr:`after`)."""
+        return self._total
+
+    @property
+    def before(self) -> int:
+        """How many items of the sequence come before the window: pruned by ``limit``
+        (or, on a paged stream, not loaded yet). A paged stream shows them again by
+        scrolling up; a stream that is not paged has forgotten them (render a marker
+        from this count and refill the stream from where the items live)."""
+        return self._lo
+
+    @property
+    def after(self) -> int:
+        """How many items of the sequence come after the window: pruned by an
+        unshift's ``limit``, or pushed while the window's end was pruned (they are not
+        shown, so the page never has a gap). As :attr:`before`, for the other end."""
+        return self._total - self._lo - len(self._keys)
 
     @property
     def window_start(self) -> int:
-        """The position in the sequence of the first shown item (0 unless paged)."""
+        """The position in the sequence of the first shown item (:attr:`before`)."""
         return self._lo
 
     def open_window(self, total: int) -> None:
@@ -654,7 +693,7 @@ class CollectionItems(Generic[T]):
             for key, item in zip(keys, items, strict=True):
                 self._link_last(key)
                 self.pending.append(Inserted(key, item, -1))
-        self._prune(pruning_end=above)
+        self._prune(self._limit, pruning_end=above)
 
     def _page_key(self, item: Any, index: int) -> str:
         """The key of the ``index``-th item of a page: from ``key=``, or the counter's
@@ -665,25 +704,23 @@ class CollectionItems(Generic[T]):
 
     def _joins_window(self, at_start: bool) -> bool:
         """Whether a new item at the start (or end) of the sequence is next to the window,
-        so the page shows it; else it would leave a gap, and only the sequence gets it."""
+        so the page shows it; else it would leave a gap, and only the sequence counts it."""
         if at_start:
             return self._lo == 0
         return self._lo + len(self) == self._total
 
-    def _prune(self, *, pruning_end: bool) -> None:
-        """Apply the limit, removing items at the end (``pruning_end``) or the start.
+    def _prune(self, limit: int | None, *, pruning_end: bool) -> None:
+        """Keep at most ``limit`` items, removing them at the end (``pruning_end``) or the
+        start.
 
-        Pruned items leave the page, not the sequence: a paged stream's window moves.
+        Pruned items leave the page, not the sequence: the window moves (a paged stream
+        loads them again by scrolling; see :attr:`before` and :attr:`after`).
         """
-        limit = self._limit
         while limit is not None and len(self) > limit:
             evicted = self.last if pruning_end else self.first
             assert evicted is not None
             self._unlink(evicted)
-            if self._sourced:
-                self._lo += 0 if pruning_end else 1
-            else:
-                self._total -= 1
+            self._lo += 0 if pruning_end else 1
 
     def _viewport_attrs(self) -> dict[str, AttrValue]:
         """The attributes that ask the browser for the pages next to the window."""

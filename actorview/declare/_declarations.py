@@ -6,7 +6,7 @@ so that the validator can raise it naming the view and the declaration too:
 ``ChatView.count: state(int, 'x'): the default is a str, not an int. ...``.
 
 Fields, calcs and stream fields are descriptors: on an instance they read and write
-through its :class:`Holder` protocol (the view's ``store``), so this layer needs nothing
+through its :class:`Holder` protocol (the view's ``_view_store``), so this layer needs nothing
 of the runtime that keeps the values.
 """
 
@@ -36,10 +36,12 @@ class Values(Protocol):
 
 
 class Holder(Protocol):
-    """An instance whose class makes declarations: it holds their values in ``store``."""
+    """An instance whose class makes declarations: it holds their values in
+    ``_view_store`` (a private name, so that no declaration can take it: a view may
+    declare a field called ``store``)."""
 
     @property
-    def store(self) -> Values: ...
+    def _view_store(self) -> Values: ...
 
 
 class Declaration:

@@ -88,12 +88,12 @@ class StateField(Declaration, Generic[T]):
     def __get__(self, instance: Holder | None, owner: type) -> StateField[T] | T:
         if instance is None:
             return self
-        store = instance.store
+        store = instance._view_store
         value: T = store.read(self.name)
         return value
 
     def __set__(self, instance: Holder, value: T) -> None:
-        store = instance.store
+        store = instance._view_store
         store.assign(self.name, value)
 
 

@@ -295,7 +295,7 @@ class FormDeclaration(StateField[FormState[Any]]):
     def __get__(self, instance: Holder | None, owner: type) -> FormDeclaration | FormState[Any]:
         if instance is None:
             return self
-        value: FormState[Any] = instance.store.read(self.name)
+        value: FormState[Any] = instance._view_store.read(self.name)
         return value
 
 

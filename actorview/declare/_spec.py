@@ -20,6 +20,7 @@ from actorview.declare._calculate import Calc
 from actorview.declare._clauses import ViewClause
 from actorview.declare._collections import CollectionField
 from actorview.declare._fields import StateField
+from actorview.declare._subscriptions import Subscribe
 from actorview.declare._tasks import StreamFailed, StreamTask
 
 
@@ -40,6 +41,8 @@ class ViewSpec:
         receives: message types other tasks may tell the view (class keyword).
         failure_handled: the streams whose :class:`StreamFailed` some clause of the view
             can take; a failed run of any other stream shows the default notice.
+        subscriptions: topics the view subscribes to (``subscribe(...)``) by name; their
+            message types are among ``receives``.
     """
 
     name: str
@@ -53,6 +56,7 @@ class ViewSpec:
     tasks: Mapping[str, StreamTask]
     receives: tuple[type, ...]
     failure_handled: frozenset[str] = frozenset()
+    subscriptions: Mapping[str, Subscribe] = attrs.field(factory=dict)
 
     @property
     def names(self) -> frozenset[str]:

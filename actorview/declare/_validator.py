@@ -24,7 +24,7 @@ import attrs
 
 from actorview.declare._actions import Action
 from actorview.declare._calculate import Calc, order_calcs
-from actorview.declare._clauses import ViewClause
+from actorview.declare._clauses import MESSAGE, VIEW, ViewClause
 from actorview.declare._collections import CollectionField
 from actorview.declare._declarations import Declaration, article
 from actorview.declare._errors import MissingFailureClause
@@ -32,6 +32,7 @@ from actorview.declare._expressions import Expr, return_annotation
 from actorview.declare._fields import FieldKind, Origin, StateField
 from actorview.declare._forms import FormDeclaration
 from actorview.declare._spec import ViewSpec, sendable
+from actorview.declare._subscriptions import Subscribe
 from actorview.declare._tasks import (
     RUN_KEY,
     OnFailure,
@@ -46,8 +47,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -74,7 +78,8 @@ def compile_view(
         runtime_messages: types the runtime itself sends (browser events, lifecycle).
         plain_clauses: the class's plain ``@on`` methods (they may handle what its
             streams emit, take their failures, and must take what something can send).
-        reserved: attribute names the base class uses, which declarations may not take.
+        reserved: attribute names the base class uses, which declarations may not take
+            (names that start with ``_`` are refused too: they are the runtime's).
 
     Raises:
         DefinitionError: on the first mistake found, in declaration order.
@@ -86,7 +91,10 @@ def compile_view(
     declared = _collect(cls)
     plain = tuple(plain_clauses)
     runtime = tuple(runtime_messages)
-    checker = _Checker(cls.__name__, declared, tuple(receives), runtime)
+    topics = _of(declared, Subscribe)
+    heard = (kind for subscription in topics.values() for kind in subscription.types)
+    receives = tuple(dict.fromkeys((*receives, *heard)))
+    checker = _Checker(cls.__name__, declared, receives, runtime)
     spec = checker.check(tuple(clause.message_type for clause in plain), frozenset(reserved))
     failure_matches = tuple(
         clause.match for clause in plain if issubclass(StreamFailed, clause.message_type)
@@ -136,6 +144,7 @@ class _Checker:
         self.actions: dict[str, Action] = _of(declared, Action)
         self.clauses: dict[str, ViewClause] = _of(declared, ViewClause)
         self.tasks: dict[str, StreamTask] = _of(declared, StreamTask)
+        self.subscriptions: dict[str, Subscribe] = _of(declared, Subscribe)
         self.receives = receives
         self.runtime_messages = runtime_messages
         self.names = set(self.fields) | set(self.collections) | set(self.calcs)
@@ -153,8 +162,14 @@ class _Checker:
             if name in reserved:
                 raise self.fail(
                     name,
-                    f"the name {name!r} is used by View itself (an attribute or method of "
-                    f"every view). Choose another name.",
+                    f"the name {name!r} is used by View itself (a hook or method every view "
+                    f"has: {', '.join(sorted(reserved))}). Choose another name.",
+                )
+            if name.startswith("_"):
+                raise self.fail(
+                    name,
+                    "names that start with '_' are the runtime's. Choose a name without "
+                    "the leading underscore.",
                 )
             if declaration.problem is not None:
                 raise self.fail(name, declaration.problem)
@@ -177,6 +192,8 @@ class _Checker:
             self.check_clause(name, declared_clause)
         for name, declared_form in _of(self.declared, FormDeclaration).items():
             self.check_action(name, declared_form.submit, where=f"{name} (form submit)")
+        for name, subscription in self.subscriptions.items():
+            self.check_subscription(name, subscription)
         self.check_emits_handled(handled_elsewhere)
         readers: dict[str, list[str]] = {}
         for name, calc in self.calcs.items():
@@ -193,6 +210,7 @@ class _Checker:
             clauses=tuple(self.clauses.values()),
             tasks=self.tasks,
             receives=self.receives,
+            subscriptions=self.subscriptions,
         )
 
     def check_field(self, name: str, field: StateField[Any]) -> None:
@@ -351,19 +369,38 @@ class _Checker:
         fields = declared.local_names
         if declared.reads_run_key:
             self.check_run_key(where, kind, declared.message_fields)
-        self.check_no_clash(where, fields, lambda field: f"{kind.__name__}.{field}", "one")
+        self.check_bare_names(where, declared)
         for field in declared.match:
-            if field not in fields:
+            if field not in declared.message_fields:
                 raise self.fail(
                     where,
                     f"match names {field!r}, which is not a field of {kind.__name__} "
-                    f"(fields: {', '.join(fields) or 'none'}). Match on declared fields.",
+                    f"(fields: {', '.join(declared.message_fields) or 'none'}). Match on "
+                    f"declared fields.",
                 )
         if declared.when is not None:
             self.check_names(f"{where} guard", declared.when, fields)
         for op in declared.ops:
             self.check_op(where, op, fields)
             self.check_origin(where, op, writer="clause")
+
+    def check_bare_names(self, where: str, declared: ViewClause) -> None:
+        """A bare name in a clause is the message's field or the view's field, stream or
+        calc, never both (``message`` and ``view`` always mean the message and the view;
+        see :mod:`actorview.declare._clauses`)."""
+        kind = declared.message_type.__name__
+        for name in declared.names_read:
+            if name in (MESSAGE, VIEW) or name not in declared.message_fields:
+                continue
+            if name in self.names:
+                what = "calc" if name in self.calcs else "field"
+                raise self.fail(
+                    where,
+                    f"reads {name!r}, which is both {kind}.{name} and a {what} of "
+                    f"{self.view}, so the bare name could mean either. Write `lambda "
+                    f"message: message.{name}` for the message's field, or `lambda view: "
+                    f"view.{name}` for the view's {what}.",
+                )
 
     def check_run_key(self, where: str, kind: type, fields: tuple[str, ...]) -> None:
         """``run_key`` is bound only for messages a keyed stream can emit."""
@@ -423,6 +460,26 @@ class _Checker:
                         f"remove it from emits.",
                     )
 
+    def check_subscription(self, name: str, subscription: Subscribe) -> None:
+        for read in subscription.names:
+            if read not in self.fields and read not in self.calcs:
+                raise self.fail(
+                    name,
+                    f"the topic {subscription.topic!r} reads {read!r}, which is not a field "
+                    f"or calc of {self.view} (known: {self.known()}). Declare "
+                    f"{read} = state(str), or name one of those.",
+                )
+
+    def check_topic_names(self, label: str, op: Publish, local: tuple[str, ...]) -> None:
+        for read in op.names:
+            if read not in self.names and read not in local:
+                raise self.fail(
+                    label,
+                    f"the topic {op.topic!r} reads {read!r}, which is not a field, stream "
+                    f"or calc of {self.view} nor a bound name here (known: "
+                    f"{self.known(local)}). Declare it, or rename the placeholder.",
+                )
+
     # -- expressions and ops -------------------------------------------------------------
 
     def check_names(self, where: str, expression: Expr, local: Iterable[str]) -> None:
@@ -443,6 +500,10 @@ class _Checker:
         match op:
             case Fire() | Cancel():
                 self.check_stream_op(label, op, local)
+            case Publish():
+                self.check_topic_names(label, op, local)
+            case PatchUrl() | Navigate():
+                pass  # a target is checked by the host when the op runs (docs/NAVIGATION.md)
             case _:
                 self.check_target(label, op)
 
@@ -491,6 +552,13 @@ class _Checker:
             case Push(item=item) | Unshift(item=item):
                 self.check_list(label, op, field)
                 self.check_value(label, item, field.item_type, field.name, "item")
+                if op.limit is not None:
+                    raise self.fail(
+                        label,
+                        f"passes limit={op.limit!r} for {field.name!r}, a list field; limit "
+                        f"works on stream fields (what the page shows). Drop limit, or pop "
+                        f"or shift the list.",
+                    )
             case Pop() | Shift():
                 self.check_list(label, op, field)
             case UpdateAt():
@@ -531,12 +599,36 @@ class _Checker:
                         f"the page. Use ops.delete({field.name!r}, key) for a shown item, or "
                         f"ops.reset.",
                     )
-            case Push(item=item) | Unshift(item=item) | UpdateAt(value=item):
+            case Push(item=item) | Unshift(item=item):
+                self.check_value(label, item, field.item_type, field.name, "item")
+                self.check_insert_limit(label, op, field)
+            case UpdateAt(value=item):
                 self.check_value(label, item, field.item_type, field.name, "item")
             case Delete() | Reset():
                 pass
             case _:
                 assert_never(op)
+
+    def check_insert_limit(
+        self, label: str, op: Push | Unshift, field: CollectionField[Any]
+    ) -> None:
+        """An insert's own ``limit``: a nonzero int, on a stream that is not paged."""
+        limit = op.limit
+        if limit is None:
+            return
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit == 0:
+            raise self.fail(
+                label,
+                f"limit={limit!r}: give a nonzero int, -N to keep the last N items of "
+                f"{field.name!r} on the page or N to keep the first N.",
+            )
+        if field.page is not None:
+            raise self.fail(
+                label,
+                f"passes limit={limit!r} for {field.name!r}, a paged stream (page="
+                f"{field.page}), whose window is bounded by its declared limit. Drop it, or "
+                f"declare stream(..., limit=N).",
+            )
 
     def check_value(self, label: str, value: Expr, expected: Any, target: str, what: str) -> None:
         if value.is_constant:

@@ -14,7 +14,8 @@ replay it in the browser. Use them through this module's namespace::
         when=lambda input_valid: input_valid,
     )
 
-``Op`` is a closed union of frozen values (:data:`FieldOp` and :data:`TaskOp`): the
+``Op`` is a closed union of frozen values (:data:`FieldOp`, :data:`TaskOp` and
+:class:`Publish`): the
 store, the validator and the client planner each dispatch on it with one ``match``.
 
 Semantics, for all the ops of one action or clause: every expression reads the state and
@@ -30,6 +31,8 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 
 from actorview.declare._expressions import Expr, expr
+from actorview.declare._subscriptions import placeholders
+from actorview.errors import DefinitionError
 
 
 @attrs.frozen
@@ -72,18 +75,30 @@ class Append(_OnField):
 
 @attrs.frozen
 class Push(_OnField):
-    """Add one item at the end of a list or stream field."""
+    """Add one item at the end of a list or stream field.
+
+    ``limit`` (stream fields only; Phoenix's ``stream_insert(..., limit:)``): after the
+    insert the page keeps at most ``abs(limit)`` items of the stream, the last ones for a
+    negative limit, the first for a positive one. ``None``: the stream's own ``limit``,
+    keeping the last ones.
+    """
 
     verb: ClassVar[str] = "push"
     item: Expr
+    limit: int | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
 class Unshift(_OnField):
-    """Add one item at the start of a list or stream field."""
+    """Add one item at the start of a list or stream field.
+
+    ``limit``: as for :class:`Push`; ``None`` is the stream's own ``limit``, keeping the
+    first ones.
+    """
 
     verb: ClassVar[str] = "unshift"
     item: Expr
+    limit: int | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -151,13 +166,59 @@ class Cancel(_Conditional):
     """The key of the run to cancel (keyed streams); ``None``: every run."""
 
 
+@attrs.frozen
+class Publish(_Conditional):
+    """Publish a message on a topic of the bus (see :func:`publish`)."""
+
+    verb: ClassVar[str] = "publish"
+    topic: str
+    names: tuple[str, ...]
+    """The names the topic template reads."""
+    message: Expr
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return (self.message,)
+
+
+# -- navigation (docs/NAVIGATION.md) ------------------------------------------------------
+
+
+@attrs.frozen
+class PatchUrl(_Conditional):
+    """Change the page's URL within its route; the view's ``handle_params`` runs (see
+    :func:`patch`)."""
+
+    verb: ClassVar[str] = "patch"
+    to: Expr | None = None
+    """The target path (with an optional query); ``None``: the page's current URL."""
+    query: Mapping[str, Expr] = attrs.field(factory=dict)
+    """Query parameters to set (a ``None`` value removes the name)."""
+    replace: bool = False
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return (*(() if self.to is None else (self.to,)), *self.query.values())
+
+
+@attrs.frozen
+class Navigate(_Conditional):
+    """Move the page to another live route over the same socket (see :func:`navigate`)."""
+
+    verb: ClassVar[str] = "navigate"
+    to: Expr
+    replace: bool = False
+
+
+NavOp: TypeAlias = PatchUrl | Navigate
+"""An op that moves the page (``ops.patch``, ``ops.navigate``)."""
+
+
 FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | Delete | Reset
 """An op on one field (``op.field``)."""
 
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp
+Op: TypeAlias = FieldOp | TaskOp | NavOp | Publish
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -192,14 +253,23 @@ def append(**fields: Any) -> tuple[Op, ...]:
     return _each("append", lambda name, value: Append(name, value), fields)
 
 
-def push(**fields: Any) -> tuple[Op, ...]:
-    """``ops.push(history=lambda input: Message("user", input))``: add an item at the end."""
-    return _each("push", lambda name, value: Push(name, value), fields)
+def push(*, limit: int | None = None, **fields: Any) -> tuple[Op, ...]:
+    """``ops.push(history=lambda input: Message("user", input))``: add an item at the end.
+
+    ``limit=-N`` (stream fields): the page then keeps the last ``N`` items of the stream
+    (``N`` keeps the first ``N``); without it, the stream's declared ``limit`` applies.
+    ``limit`` is the one name push takes for itself: it is never a field.
+    """
+    return _each("push", lambda name, value: Push(name, value, limit=limit), fields)
 
 
-def unshift(**fields: Any) -> tuple[Op, ...]:
-    """``ops.unshift(todos=Todo("new"))``: add an item at the start."""
-    return _each("unshift", lambda name, value: Unshift(name, value), fields)
+def unshift(*, limit: int | None = None, **fields: Any) -> tuple[Op, ...]:
+    """``ops.unshift(todos=Todo("new"))``: add an item at the start.
+
+    ``limit=N`` (stream fields): the page then keeps the first ``N`` items of the stream
+    (``-N`` keeps the last ``N``); without it, the stream's declared ``limit`` applies.
+    """
+    return _each("unshift", lambda name, value: Unshift(name, value, limit=limit), fields)
 
 
 def pop(*fields: str) -> tuple[Op, ...]:
@@ -281,6 +351,57 @@ def cancel(stream: str, *, key: Any = None) -> Cancel:
     )
 
 
+def publish(topic: str, message: Any) -> Publish:
+    """``ops.publish("room:{room}", lambda room, text: Said(room, text))``: publish a
+    message on a topic of the view's bus (``actorview.pubsub``).
+
+    ``topic`` may name fields, calcs and params (``{room}``), filled in when the op
+    applies; ``message`` is a value or an expression, evaluated then (an attrs
+    instance: what every bus can carry). The message is published after the message
+    that applied the op has been handled, before the view takes its next one, to every
+    subscriber of the topic of that moment (this view too, if it subscribes). A bus
+    that refuses it (a Redis bus that is down, a message that does not encode) changes
+    nothing that was applied: the page gets a notice and the error is logged.
+    """
+    names, problem = placeholders(topic) if isinstance(topic, str) else ((), "not a str")
+    if problem is not None:
+        raise DefinitionError(f"ops.publish({topic!r}, ...): {problem}")
+    return Publish(topic, names, expr(message, where=f"ops.publish({topic!r}, ...)"))
+
+
+def patch(to: Any = None, *, replace: bool = False, **query: Any) -> PatchUrl:
+    """``ops.patch(page=lambda page: page + 1)``: change the page's URL within its route.
+
+    ``to`` (a value or an expression) is the new path, with an optional query
+    (``"/?page=2"``, ``lambda item: f"/items/{item}"``); left out, the page's current
+    URL. Each keyword sets that query parameter (a value or an expression, made a
+    ``str``; ``None`` removes it). After the message, the host checks the target (a path
+    the same route serves, see docs/NAVIGATION.md), the browser's history gets a new
+    entry (``replace=True``: the current one is replaced) and the view's
+    ``handle_params`` runs with the new URL, without a remount. A target another route
+    serves is navigated to instead (logged as an error: use :func:`navigate`).
+    """
+    where = "ops.patch"
+    return PatchUrl(
+        to=None if to is None else expr(to, where=f"{where}(to=...)"),
+        query={name: expr(value, where=f"{where}({name}=...)") for name, value in query.items()},
+        replace=replace,
+    )
+
+
+def navigate(to: Any, *, replace: bool = False) -> Navigate:
+    """``ops.navigate("/settings")``: move the page to another live route, over the same
+    socket (LiveView's ``push_navigate``).
+
+    ``to`` (a value or an expression) is a path with an optional query. After the
+    message, this view stops and the target route's view mounts in its place, with the
+    same session; the page's container is replaced and its URL pushed to the history
+    (``replace=True``: replaced), with no HTTP page load. A path no live route serves is
+    loaded as a whole page.
+    """
+    return Navigate(expr(to, where="ops.navigate(to=...)"), replace=replace)
+
+
 def when(condition: Callable[..., Any], *items: OpLike) -> tuple[Op, ...]:
     """Apply ``items`` only when ``condition`` holds (read like every other expression).
 
@@ -296,9 +417,13 @@ __all__ = [
     "Delete",
     "FieldOp",
     "Fire",
+    "NavOp",
+    "Navigate",
     "Op",
     "OpLike",
+    "PatchUrl",
     "Pop",
+    "Publish",
     "Push",
     "Reset",
     "Set",
@@ -311,7 +436,10 @@ __all__ = [
     "delete",
     "fire",
     "flatten",
+    "navigate",
+    "patch",
     "pop",
+    "publish",
     "push",
     "reset",
     "set",

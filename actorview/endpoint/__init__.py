@@ -7,11 +7,18 @@ docs/DEPLOYMENT.md the two ways to serve.
 """
 
 from actorview.endpoint._compression import Compression
-from actorview.endpoint._errors import BadFrame, EndpointError, JoinRefused, RouteError
+from actorview.endpoint._errors import (
+    BadFrame,
+    EndpointError,
+    JoinRefused,
+    RouteError,
+    SecretNotShared,
+)
 from actorview.endpoint._limits import Limits
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._server import SECRET_ENV, Application
 from actorview.endpoint._tokens import TokenSigner, kept_secret, random_secret
+from actorview.endpoint._workers import WorkerFailed, serve_workers
 
 __all__ = [
     "SECRET_ENV",
@@ -24,7 +31,10 @@ __all__ = [
     "Route",
     "RouteError",
     "Router",
+    "SecretNotShared",
     "TokenSigner",
+    "WorkerFailed",
     "kept_secret",
     "random_secret",
+    "serve_workers",
 ]

@@ -11,6 +11,12 @@ Every ``/_av/`` URL a page or an error page emits starts with the request's ``ro
 (ASGI's mount prefix; empty under the built-in server), so an application mounted under
 ``/chat`` in a Starlette app links ``/chat/_av/client.js`` and opens ``/chat/_av/live``.
 
+Files (the client's modules, the optimistic runtime, route programs, ``static_files``)
+are answered as ``assets`` says: linked by content-hashed URLs and cached as immutable,
+revalidated by ETag at their plain URLs, gzipped for a browser that takes it.
+``/_av/health`` answers load balancers: 200 and ``{"status": "ok", "sessions": N}``
+while the views run, 503 and ``"stopping"`` before they start and once they stop.
+
 A page whose view fails to mount or to render is answered with an HTML error page (500)
 in the application's look, with a link to try again; the traceback goes to the log with
 the route, and only ``debug`` puts the exception on the page. A path no route serves gets
@@ -20,18 +26,22 @@ the same kind of page (404).
 from __future__ import annotations
 
 import html
+import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
 import trio
 
 from actorview.endpoint import _live as live
+from actorview.endpoint._assets import Asset, asset_answer, content_digest, hashed_url, split_hashed
+from actorview.endpoint._navigation import MAX_URL_CHARS
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._tokens import TokenSigner
 from actorview.logging import get_logger
 from actorview.optimistic import program_id, program_source, runtime_source
+from actorview.view import PageUrl
 
 LIVE_PATH = "/_av/live"
 CLIENT_PREFIX = "/_av/"
@@ -40,6 +50,7 @@ CLIENT_PATH = "/_av/client.js"
 OPTIMISTIC_RUNTIME_PATH = "/_av/optimistic.js"
 PROGRAM_PREFIX = "/_av/program/"
 STATIC_PREFIX = "/_av/static/"
+HEALTH_PATH = "/_av/health"
 
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
@@ -132,6 +143,7 @@ class Pages:
         stylesheets: tuple[str, ...],
         scripts: tuple[str, ...] = (),
         debug: bool,
+        health: Callable[[], tuple[bool, int]] | None = None,
     ) -> None:
         self.router = router
         self.signer = signer
@@ -141,7 +153,11 @@ class Pages:
         self.stylesheets = stylesheets
         self.scripts = scripts
         self.debug = debug
+        self.health = health
+        """Whether the views run, and how many sessions are live (``/_av/health``)."""
         self._cache: dict[str, bytes] = {}
+        self._assets: dict[str, Asset] = {}
+        self._read_linked_files()
 
     async def answer(self, request: PageRequest) -> Response:
         """The response to ``request`` (not a live-socket upgrade). Never raises for a
@@ -149,17 +165,20 @@ class Pages:
         if request.method not in ("GET", "HEAD"):
             return text(405, "method not allowed\n", (("Allow", "GET"),))
         path = request.path
-        if path.startswith(STATIC_PREFIX) or self._client_module(path):
-            return await self._static(path)
-        script = self._generated_script(path)
-        if script is not None:
-            return Response(200, script, JAVASCRIPT)
+        if path == HEALTH_PATH:
+            return self._health()
+        served = await self._serve_asset(request)
+        if served is not None:
+            return served
         found = self.router.match(path)
         if found is None:
             return self.error_page(404, request)
         route, params = found
+        url = page_url(request, params)
+        if url is None:
+            return text(414, f"the URL is longer than {MAX_URL_CHARS} characters\n")
         try:
-            page = await self._page(route, params, request.root_path)
+            page = await self._page(route, params, request.root_path, url)
         except Exception as error:
             _log.exception(
                 "endpoint.page_failed", route=route.name, view=route.view.__name__, path=path[:200]
@@ -167,19 +186,88 @@ class Pages:
             return self.error_page(500, request, error=error)
         return Response(200, page.encode(), HTML, NO_STORE)
 
-    async def _static(self, path: str) -> Response:
-        static = path.startswith(STATIC_PREFIX)
-        name = path[len(STATIC_PREFIX if static else CLIENT_PREFIX) :]
-        file = self.static_files.get(name)
-        if file is None:
-            return text(404, "not found\n")
-        body = self._cache.get(name)
-        if body is None:
-            body = self._cache[name] = await trio.Path(file).read_bytes()
-        content_type = {".js": JAVASCRIPT, ".css": "text/css; charset=utf-8"}.get(
-            Path(file).suffix, "application/octet-stream"
+    def _health(self) -> Response:
+        """``/_av/health``: cheap, no auth, never cached (see the module's docstring)."""
+        running, sessions = self.health() if self.health is not None else (True, 0)
+        body = {"status": "ok" if running else "stopping", "sessions": sessions}
+        return Response(
+            200 if running else 503,
+            json.dumps(body).encode(),
+            "application/json",
+            NO_STORE,
         )
-        return Response(200, body, content_type)
+
+    async def _serve_asset(self, request: PageRequest) -> Response | None:
+        """The answer to a file's URL, plain or hashed; None if ``request`` asks for no
+        file (a page's path)."""
+        hashed = split_hashed(request.path)
+        plain, digest = hashed if hashed is not None else (request.path, None)
+        if plain.startswith(STATIC_PREFIX) or self._client_module(plain):
+            asset = await self._file_asset(plain)
+        else:
+            asset = self._script_asset(plain)
+            if asset is None and hashed is None:
+                return None
+        if asset is None:
+            return text(404, "not found\n")
+        status, body, headers = asset_answer(asset, request.headers, digest=digest)
+        return Response(status, body, asset.content_type, headers)
+
+    async def _file_asset(self, path: str) -> Asset | None:
+        """The asset of a static file or client module at plain ``path`` (read once)."""
+        asset = self._assets.get(path)
+        if asset is not None:
+            return asset
+        if path.startswith(STATIC_PREFIX):
+            file = self.static_files.get(path[len(STATIC_PREFIX) :])
+            if file is None:
+                return None
+            body = await trio.Path(file).read_bytes()
+            asset = self._assets[path] = Asset.of(body, _content_type(file))
+            return asset
+        return None  # a client module: read when the application was made
+
+    def _read_linked_files(self) -> None:
+        """Read, when the application is made, every file each page links (a page's
+        render then waits on no file): the client's modules, which share one digest
+        (they import each other by relative URL, so they live in one hashed directory),
+        the stylesheets and scripts. A file that cannot be read now is read when asked
+        for, and linked by its plain URL until then."""
+        names = sorted(self.client_modules)
+        bodies = [Path(self.static_files[name]).read_bytes() for name in names]
+        pairs = zip(names, bodies, strict=True)
+        digest = content_digest(*(part for name, body in pairs for part in (name.encode(), body)))
+        for name, body in zip(names, bodies, strict=True):
+            self._assets[CLIENT_PREFIX + name] = Asset.of(body, JAVASCRIPT, digest=digest)
+        for name in (*self.stylesheets, *self.scripts):
+            file = self.static_files.get(name)
+            if file is not None and STATIC_PREFIX + name not in self._assets:
+                try:
+                    body = Path(file).read_bytes()
+                except OSError:
+                    continue
+                self._assets[STATIC_PREFIX + name] = Asset.of(body, _content_type(file))
+
+    def _script_asset(self, path: str) -> Asset | None:
+        """The asset of the optimistic runtime or of a route's program, or None."""
+        asset = self._assets.get(path)
+        if asset is None:
+            script = self._generated_script(path)
+            if script is None:
+                return None
+            asset = self._assets[path] = Asset.of(script, JAVASCRIPT)
+        return asset
+
+    def _prepare_assets(self, route: Route) -> None:
+        """Make the generated scripts a page of ``route`` links, to link them hashed."""
+        self._script_asset(OPTIMISTIC_RUNTIME_PATH)
+        self._script_asset(f"{PROGRAM_PREFIX}{route.name}.js")
+
+    def _known_url(self, path: str, root: str) -> str:
+        """The URL a page links the file at plain ``path`` by, escaped, under ``root``:
+        hashed once the file was read, else plain."""
+        asset = self._assets.get(path)
+        return html.escape(root + (path if asset is None else hashed_url(path, asset.digest)))
 
     def _client_module(self, path: str) -> bool:
         """Whether ``path`` is one of the browser client's modules (``/_av/client.js``...)."""
@@ -202,29 +290,36 @@ class Pages:
         body = self._cache[path] = source.encode()
         return body
 
-    async def _page(self, route: Route, params: dict[str, str], root: str) -> str:
-        """The server-rendered page of ``route``; raises what the view's mount or first
-        render raised (:meth:`answer` makes it the error page)."""
+    async def _page(
+        self, route: Route, params: dict[str, str], root: str, url: PageUrl | None = None
+    ) -> str:
+        """The server-rendered page of ``route`` at ``url``; raises what the view's mount
+        or first render raised (:meth:`answer` makes it the error page)."""
         session_id = secrets.token_urlsafe(16)
-        token = self.signer.sign(route.name, params, session_id)
+        self._prepare_assets(route)
+        token = self.signer.sign(
+            route.name, params, session_id, url=None if url is None else url.href
+        )
         body = await live.static_render(
-            route.view, route.mount_params(params, session_id), waits_on=route.waits_on
+            route.view, route.mount_params(params, session_id), waits_on=route.waits_on, url=url
         )
         prefix = html.escape(root)
+        asset = self._known_url
         scripts = "".join(
-            f'<script src="{prefix}{STATIC_PREFIX}{html.escape(name)}" defer></script>'
+            f'<script src="{asset(STATIC_PREFIX + name, root)}" defer></script>'
             for name in self.scripts
         )
         # Every module of the client fetched at once, not import level by level.
         preloads = "".join(
-            f'<link rel="modulepreload" href="{prefix}{CLIENT_PREFIX}{html.escape(name)}">'
+            f'<link rel="modulepreload" href="{asset(CLIENT_PREFIX + name, root)}">'
             for name in sorted(self.client_modules)
         )
         return (
             f"{self._head(self.title, root)}{preloads}"
-            f'<script src="{prefix}{OPTIMISTIC_RUNTIME_PATH}" defer></script>'
-            f'<script src="{prefix}{PROGRAM_PREFIX}{html.escape(route.name)}.js" defer></script>'
-            f'<script type="module" src="{prefix}{CLIENT_PATH}"></script>{scripts}</head><body>'
+            f'<script src="{asset(OPTIMISTIC_RUNTIME_PATH, root)}" defer></script>'
+            f'<script src="{asset(f"{PROGRAM_PREFIX}{route.name}.js", root)}" defer></script>'
+            f'<script type="module" src="{asset(CLIENT_PATH, root)}"></script>'
+            f"{scripts}</head><body>"
             f'<div id="av-root" data-av-socket="{prefix}{LIVE_PATH}"'
             f' data-av-token="{html.escape(token)}"'
             f' data-av-program="{html.escape(program_id(route.view))}">'
@@ -234,7 +329,7 @@ class Pages:
     def _head(self, title: str, root: str) -> str:
         """A page's start, up to an open ``<head>`` with the title and every stylesheet."""
         links = "".join(
-            f'<link rel="stylesheet" href="{html.escape(root)}{STATIC_PREFIX}{html.escape(name)}">'
+            f'<link rel="stylesheet" href="{self._known_url(STATIC_PREFIX + name, root)}">'
             for name in self.stylesheets
         )
         return (
@@ -278,6 +373,20 @@ class Pages:
             f"<p>{message}</p>{action}{detail}</main></body></html>"
         )
         return Response(status, page.encode(), HTML, NO_STORE)
+
+
+def _content_type(file: Path) -> str:
+    return {".js": JAVASCRIPT, ".css": "text/css; charset=utf-8"}.get(
+        Path(file).suffix, "application/octet-stream"
+    )
+
+
+def page_url(request: PageRequest, params: dict[str, str]) -> PageUrl | None:
+    """The :class:`PageUrl` a page request gives its view (live navigation), or None if
+    it is longer than :data:`MAX_URL_CHARS`."""
+    if len(request.path) + len(request.query) + 1 > MAX_URL_CHARS:
+        return None
+    return PageUrl(request.path, request.query, params)
 
 
 def _local_path(target: str) -> bool:

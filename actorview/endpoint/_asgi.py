@@ -13,7 +13,9 @@ client address (``scope["client"]``; 503), the ``Host`` against ``allowed_hosts`
 by default, the address the request came in on (``scope["server"]``; 400), and for a
 WebSocket, before ``websocket.accept``, its path (404) and ``Origin`` (403); refusals use
 the WebSocket denial response where the server offers it. A message past four times
-``max_frame_bytes`` is closed with 1009, as the built-in WebSocket layer does.
+``max_frame_bytes`` is closed with 1009, as the built-in WebSocket layer does. Behind a
+trusted proxy (``forwarded.TrustedProxies``) the client address and the host these checks
+use are the ones the proxy forwarded.
 
 What stays the ASGI server's: the HTTP parser and its limits, WebSocket framing,
 protocol errors and pings (the built-in server paces pings by the client's frame budget;
@@ -27,9 +29,17 @@ detached, its connection uncounted) while hypercorn's own task for it waits on t
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    MutableMapping,
+)
 from typing import Any
 
+import attrs
 import trio
 
 from actorview.endpoint._answers import (
@@ -42,6 +52,7 @@ from actorview.endpoint._answers import (
     text,
 )
 from actorview.endpoint._core import Core, route_path
+from actorview.endpoint._forwarded import TrustedProxies
 from actorview.endpoint._http import SECURITY_HEADERS, AllowedHosts
 from actorview.endpoint._limits import Client
 from actorview.endpoint._sockets import (
@@ -71,8 +82,11 @@ class AsgiServer:
         pages: Pages,
         allowed_hosts: Iterable[str],
         lifespan: Callable[[], contextlib.AbstractAsyncContextManager[None]],
+        *,
+        proxies: TrustedProxies | None = None,
     ) -> None:
         self.core = core
+        self.proxies = proxies or TrustedProxies()
         self.pages = pages
         self._configured_hosts = tuple(allowed_hosts)
         self._hosts: dict[str, AllowedHosts] = {}
@@ -92,7 +106,7 @@ class AsgiServer:
     # -- http ----------------------------------------------------------------------------
 
     async def _http(self, scope: Scope, send: Send) -> None:
-        request = _page_request(scope)
+        request, headers = self._request(scope)
         client = self.core.clients.get(request.client)
         async with trio.open_nursery() as writers:
             crowded = self.core.crowded(client)
@@ -100,7 +114,7 @@ class AsgiServer:
                 await self._respond(writers, send, text(503, crowded), request)
                 return
             with self.core.counted(client):
-                refusal = self._host_refusal(scope, request)
+                refusal = self._host_refusal(scope, headers)
                 if refusal is not None:
                     await self._respond(writers, send, bad_request(refusal), request)
                     return
@@ -127,7 +141,16 @@ class AsgiServer:
         with trio.move_on_after(self.core.limits.write_timeout):
             await done.wait()
 
-    def _host_refusal(self, scope: Scope, request: PageRequest) -> str | None:
+    def _request(self, scope: Scope) -> tuple[PageRequest, Mapping[str, str]]:
+        """What ``scope`` asks, from the client a trusted proxy names (or the peer), and
+        the headers the ``Host`` and ``Origin`` checks read (the forwarded host)."""
+        request = _page_request(scope)
+        origin = self.proxies.resolve(request.client, request.headers)
+        if origin.client != request.client:
+            request = attrs.evolve(request, client=origin.client)
+        return request, origin.headers(request.headers)
+
+    def _host_refusal(self, scope: Scope, headers: Mapping[str, str]) -> str | None:
         """Why the request's ``Host`` is refused: the allowed hosts are the configured
         ones and those of the address the request came in on (``scope["server"]``)."""
         server = scope.get("server")
@@ -137,19 +160,19 @@ class AsgiServer:
             if len(self._hosts) > 64:  # a server has few addresses; stay bounded anyway
                 self._hosts.clear()
             hosts = self._hosts[address] = AllowedHosts.for_address(address, self._configured_hosts)
-        refusal = hosts.refusal(request.headers.get("host"))
+        refusal = hosts.refusal(headers.get("host"))
         if refusal is not None:
-            _log.warning("endpoint.host_refused", host=request.headers.get("host", "")[:100])
+            _log.warning("endpoint.host_refused", host=headers.get("host", "")[:100])
         return refusal
 
     # -- websocket -----------------------------------------------------------------------
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = _page_request(scope)
+        request, headers = self._request(scope)
         if (await receive())["type"] != "websocket.connect":
             return
         client = self.core.clients.get(request.client)
-        denial = self._websocket_denial(scope, request, client)
+        denial = self._websocket_denial(scope, request, headers, client)
         if denial is not None:
             await self._deny(scope, send, denial)
             return
@@ -181,20 +204,20 @@ class AsgiServer:
                 await self.core.reap_later(*left)
 
     def _websocket_denial(
-        self, scope: Scope, request: PageRequest, client: Client
+        self, scope: Scope, request: PageRequest, headers: Mapping[str, str], client: Client
     ) -> Response | None:
         """What a WebSocket upgrade is answered instead of an accept, or None: the same
         checks, in the same order, as the built-in server's."""
         crowded = self.core.crowded(client)
         if crowded is not None:
             return text(503, crowded)
-        refusal = self._host_refusal(scope, request)
+        refusal = self._host_refusal(scope, headers)
         if refusal is not None:
             return bad_request(refusal)
         if request.path != LIVE_PATH:
             return text(404, "not found\n")
-        if not self.core.origin_allowed(request.headers):
-            _log.warning("endpoint.origin_refused", origin=request.headers.get("origin"))
+        if not self.core.origin_allowed(headers):
+            _log.warning("endpoint.origin_refused", origin=headers.get("origin"))
             return text(403, "origin not allowed\n")
         return None
 
@@ -340,9 +363,9 @@ class AsgiLiveSocket:
 
 @contextlib.asynccontextmanager
 async def running_views(core: Core) -> AsyncIterator[None]:
-    """Run ``core.views`` for the block; at its end every view is stopped in order
-    (reverse start order, each with its grace period)."""
-    async with trio.open_nursery() as nursery:
+    """Run the bus and ``core.views`` for the block; at its end every view is stopped in
+    order (reverse start order, each with its grace period), then the bus."""
+    async with core.bus.running(), trio.open_nursery() as nursery:
         await nursery.start(core.views.run)
         try:
             yield

@@ -21,13 +21,24 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Iterator, Mapping
+from typing import assert_never
 
 import trio
 
 from actorview._untrusted import cut
 from actorview.endpoint import _live as live
+from actorview.endpoint._answers import PROGRAM_PREFIX
 from actorview.endpoint._errors import BadFrame, JoinRefused
 from actorview.endpoint._limits import Client, ClientTable, Limits
+from actorview.endpoint._navigation import (
+    BadUrl,
+    History,
+    LoadPage,
+    NavigateTo,
+    PatchTo,
+    destination,
+    split_href,
+)
 from actorview.endpoint._outbox import ClientTooSlow, Outbox
 from actorview.endpoint._protocol import (
     Ack,
@@ -35,12 +46,13 @@ from actorview.endpoint._protocol import (
     Event,
     Input,
     Join,
+    Nav,
     Ping,
     control_frame,
     parse_client_frame,
 )
 from actorview.endpoint._routes import Route, Router
-from actorview.endpoint._session import Session
+from actorview.endpoint._session import QueuedMove, Session
 from actorview.endpoint._sockets import (
     CLOSE_IDLE,
     CLOSE_JOIN_REFUSED,
@@ -54,10 +66,20 @@ from actorview.endpoint._sockets import (
 )
 from actorview.endpoint._tokens import TokenSigner
 from actorview.logging import get_logger
-from actorview.mailbox import ActorRef, MailboxError
+from actorview.mailbox import ActorRef, ActorStopped, AskTimeout, MailboxError
+from actorview.optimistic import program_id
+from actorview.pubsub import Bus, default_bus
 from actorview.supervisor import ChildWaiting, Supervisor, SupervisorState
 from actorview.supervisor._errors import DuplicateChildId, UnknownChild
-from actorview.view import Connected, Disconnected
+from actorview.view import (
+    Applied,
+    Connected,
+    Disconnected,
+    NavigationKind,
+    NavigationRequest,
+    PageUrl,
+    UrlChanged,
+)
 
 MAX_ERROR_CHARS = 300
 """Error texts sent to a browser are cut to this length: they may quote its input."""
@@ -81,8 +103,11 @@ class Core:
         limits: Limits,
         *,
         allowed_origins: frozenset[str] | None,
+        bus: Bus | None = None,
     ) -> None:
         self.router = router
+        self.bus: Bus = bus if bus is not None else default_bus()
+        """The topic bus every view of the application publishes and subscribes on."""
         self.signer = signer
         self.limits = limits
         self.allowed_origins = allowed_origins
@@ -116,13 +141,14 @@ class Core:
             client.connections -= 1
 
     def origin_allowed(self, headers: Mapping[str, str]) -> bool:
-        """Whether an upgrade's ``Origin`` may open a live socket: one of
-        ``allowed_origins``, or by default the page's own host."""
+        """Whether an upgrade's ``Origin`` may open a live socket: the page's own host
+        (``http://`` or ``https://`` and the ``Host`` header, or the host a trusted
+        proxy forwarded), or one of ``allowed_origins``, matched exactly."""
         origin = headers.get("origin")
         if origin is None:
             return False
-        if self.allowed_origins is not None:
-            return origin in self.allowed_origins
+        if self.allowed_origins is not None and origin in self.allowed_origins:
+            return True
         host = headers.get("host", "")
         return origin in (f"http://{host}", f"https://{host}")
 
@@ -164,7 +190,7 @@ class Core:
             try:
                 if await self._ensure_view(session, route, seen, ws):
                     await self._send_joined(ws, session, route)
-                    await self._relay(ws, session, client)
+                    await self._relay(ws, session, client, root_path)
             finally:
                 session.detach(generation)
                 self._tell_view(session, Disconnected())
@@ -222,13 +248,19 @@ class Core:
             # this one (its frames go to that session): never resume it, start afresh.
             session.needs_fresh_view = True
             self.sessions[claims.session] = session
-        return session, route, frame.seen
+            session.url = joined_url(claims.url, route_path(frame.path, root_path), path_params)
+        if session.route is None:
+            session.route = route
+        # A session a navigation moved on shows its new route, whatever page rejoins.
+        return session, session.route, frame.seen
 
     async def _send_joined(self, ws: LiveSocket, session: Session, route: Route) -> None:
         """Accept the join: a fresh token for the next rejoin, the number the session's
         frames on this socket count on from (``seq``), the last event ref received and
         the limits the page checks before it sends (``max_frame_bytes``)."""
-        token = self.signer.sign(route.name, session.params, session.session_id)
+        token = self.signer.sign(
+            route.name, session.params, session.session_id, url=session.url.href
+        )
         joined = control_frame(
             "joined",
             token=token,
@@ -238,12 +270,16 @@ class Core:
         )
         await ws.send_message(joined)
 
-    async def _relay(self, ws: LiveSocket, session: Session, client: Client) -> None:
-        """Frames in to the view, frames out from the outbox, until either side ends."""
+    async def _relay(
+        self, ws: LiveSocket, session: Session, client: Client, root_path: str = ""
+    ) -> None:
+        """Frames in to the view, frames out from the outbox, until either side ends;
+        and the session's navigations carried out, one at a time."""
         async with trio.open_nursery() as nursery:
             outbox = session.outbox
             nursery.start_soon(self._write, ws, outbox, nursery.cancel_scope)
             nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
+            nursery.start_soon(self._navigations, session, root_path)
             await self._read(ws, session, client)
             nursery.cancel_scope.cancel()
 
@@ -303,7 +339,7 @@ class Core:
         stays supervised and is tried again (the page was told it waits)."""
         life = live.ViewLife(session, route.name)
         params = route.mount_params(session.params, session.session_id)
-        start = functools.partial(live.run_view, route.view, params, session, life)
+        start = functools.partial(live.run_view, route.view, params, session, life, bus=self.bus)
         await self.views.start_child(route.view_spec(session.session_id, start, life.observe))
 
     async def _read(self, ws: LiveSocket, session: Session, client: Client) -> None:
@@ -341,6 +377,8 @@ class Core:
                 await self._send_error(session, str(frame), ref=frame.ref)
             elif isinstance(frame, Join):
                 await self._send_error(session, "already joined")
+            elif isinstance(frame, Nav):
+                await self._page_moved(session, frame)
             else:
                 await self._deliver(session, frame)
 
@@ -390,6 +428,132 @@ class Core:
             pass
         scope.cancel()
 
+    # -- live navigation (docs/NAVIGATION.md; where an href leads: _navigation.py) ----------
+
+    async def _page_moved(self, session: Session, frame: Nav) -> None:
+        """A ``nav`` frame: queue the page's move for :meth:`_navigations`."""
+        kind = NavigationKind.NAVIGATE if frame.kind == "navigate" else NavigationKind.PATCH
+        move = QueuedMove(
+            NavigationRequest(kind, frame.href), from_page=True, pop=frame.kind == "pop"
+        )
+        if not session.queue_move(move):
+            await self._send_error(session, "too many navigations at once: slow down")
+
+    async def _navigations(self, session: Session, root_path: str) -> None:
+        """Carry out the session's navigations, in order, each shielded: one that began
+        ends, even if its socket drops meanwhile (the page's rejoin then finds it done)."""
+        async for move in session.moves_out:
+            with trio.CancelScope(shield=True):
+                await self._move(session, move, root_path)
+
+    async def _move(self, session: Session, move: QueuedMove, root_path: str) -> None:
+        """One navigation: bad hrefs get an error frame (nothing changes), a path no live
+        route serves a ``load`` frame, a patch the view's ``handle_params``, another
+        route a new view over the same socket."""
+        request = move.request
+        href = request.href
+        if move.from_page:
+            href = route_path(href, root_path)
+        try:
+            where = destination(
+                self.router, session.route, href, patch=request.kind is NavigationKind.PATCH
+            )
+        except BadUrl as bad:
+            if not move.from_page:
+                _log.error(
+                    "endpoint.bad_navigation",
+                    view=session.route.view.__name__ if session.route else None,
+                    op=f"ops.{request.kind.value}",
+                    error=str(bad),
+                    fix="give ops.patch / ops.navigate a path of this application",
+                )
+            source = "the page" if move.from_page else "the view"
+            await self._send_error(session, f"{source} asked for a bad URL: {bad}")
+            return
+        history = (
+            History.KEEP if move.pop else (History.REPLACE if request.replace else History.PUSH)
+        )
+        match where:
+            case LoadPage(href=target):
+                session.outbox.push_control(control_frame("load", href=root_path + target))
+            case PatchTo(url=url):
+                await self._patch(session, url, history, root_path)
+            case NavigateTo(route=route, url=url):
+                if request.kind is NavigationKind.PATCH and not move.from_page:
+                    _log.error(
+                        "endpoint.patch_to_another_route",
+                        view=session.route.view.__name__ if session.route else None,
+                        href=href[:200],
+                        route=route.name,
+                        fix="ops.patch stays within the view's route; use ops.navigate to "
+                        "move to another route (navigated there instead)",
+                    )
+                await self._navigate(session, route, url, history, root_path)
+            case _:
+                assert_never(where)
+
+    async def _patch(self, session: Session, url: PageUrl, history: History, root: str) -> None:
+        """The running view gets ``url`` (``handle_params``); once it took it, the page
+        gets a ``url`` frame (its history, a fresh token for a rejoin at that URL)."""
+        ref = self.views.registry.get(session.session_id)
+        if not isinstance(ref, ActorRef):
+            await self._send_error(session, session.view_absence or live.RESTARTING_ANSWER)
+            return
+        try:
+            outcome = await ref.ask(UrlChanged(url), timeout=live.ASK_TIMEOUT)
+        except (ActorStopped, AskTimeout) as error:
+            await self._send_error(session, f"the view did not answer: {error}")
+            return
+        if not isinstance(outcome, Applied):
+            await self._send_error(session, live.SERVER_FAILED)
+            return
+        session.url = url
+        session.params = dict(url.path_params)
+        arrival = self._arrival(session, history, root, program=False)
+        session.outbox.push_control(control_frame("url", **arrival))
+
+    async def _navigate(
+        self, session: Session, route: Route, url: PageUrl, history: History, root: str
+    ) -> None:
+        """Stop the session's view and mount ``route``'s at ``url`` in its place, same
+        session; its first render frame carries the ``nav`` the page needs (URL, token,
+        client program). A view that fails to start leaves a ``load`` frame: the browser
+        loads the page, which shows the error page."""
+        await self._stop_view(session.session_id)
+        session.route = route
+        session.url = url
+        session.params = dict(url.path_params)
+        session.view_absence = None
+        session.arrival = self._arrival(session, history, root)
+        try:
+            await self._start_view(session, route)
+        except (DuplicateChildId, ChildWaiting):
+            pass  # as in _ensure_view: started meanwhile, or waits (the page was told)
+        except Exception:
+            _log.exception("endpoint.view_failed_to_start", view=route.name)
+            session.arrival = None
+            session.outbox.push_control(control_frame("load", href=root + url.href))
+
+    def _arrival(
+        self, session: Session, history: History, root: str, *, program: bool = True
+    ) -> dict[str, object]:
+        """The page's side of a navigation: the browser URL, what its history does, a
+        token for a rejoin there and (``program``: a view newly mounted) the view's
+        client program, its id and script."""
+        route = session.route
+        assert route is not None
+        arrival: dict[str, object] = {
+            "href": root + session.url.href,
+            "history": history.value,
+            "token": self.signer.sign(
+                route.name, session.params, session.session_id, url=session.url.href
+            ),
+        }
+        if program:
+            arrival["program"] = program_id(route.view)
+            arrival["script"] = f"{root}{PROGRAM_PREFIX}{route.name}.js"
+        return arrival
+
     async def reap_later(self, session: Session, generation: int) -> None:
         """Stop the view if no socket takes the session over within the grace period."""
         await trio.sleep(self.limits.rejoin_grace)
@@ -397,6 +561,20 @@ class Core:
             return
         self.sessions.pop(session.session_id, None)
         await self._stop_view(session.session_id)
+
+
+def joined_url(claimed: str | None, path: str, path_params: Mapping[str, str]) -> PageUrl:
+    """The URL a joining session's view is given: the one signed into its token (the
+    page's URL at render, or at its last navigation), else the join's path."""
+    if claimed is not None:
+        try:
+            claimed_path, query = split_href(claimed)
+        except BadUrl:
+            pass
+        else:
+            if claimed_path == path:
+                return PageUrl(claimed_path, query, dict(path_params))
+    return PageUrl(path, "", dict(path_params))
 
 
 async def _next_frame(ws: LiveSocket, outbox: Outbox) -> str:

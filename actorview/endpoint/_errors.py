@@ -28,3 +28,19 @@ class BadFrame(EndpointError):
     def __init__(self, message: str, *, ref: int | None = None) -> None:
         super().__init__(message)
         self.ref = ref
+
+
+class SecretNotShared(EndpointError):
+    """Several worker processes would each sign join tokens with their own random
+    secret: a page whose socket reaches another worker than the one that rendered it
+    would be refused. The message names the fix (one secret for every worker)."""
+
+    def __init__(self, workers: int, where: str) -> None:
+        self.workers = workers
+        super().__init__(
+            f"{where}: {workers} worker processes but no shared join-token secret, so each "
+            "would make its own random one and a page whose socket reaches another worker "
+            "is refused. Give every worker the same secret: set ACTORVIEW_SECRET (32+ "
+            "characters) in their environment, or pass Application(secret=kept_secret(path)) "
+            "with one file they all read, or secret=<32+ bytes from your configuration>"
+        )

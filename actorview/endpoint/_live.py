@@ -18,10 +18,11 @@ from actorview.endpoint._protocol import Event, Input, NoticeKind, control_frame
 from actorview.endpoint._session import Session
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
+from actorview.pubsub import Bus
 from actorview.render import to_html
 from actorview.render._wire import op_to_wire
 from actorview.supervisor import ChildEvent, GaveUp, Restarting, Waiting
-from actorview.view import View
+from actorview.view import PageUrl, View
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -62,6 +63,7 @@ async def static_render(
     params: Mapping[str, Any],
     *,
     waits_on: tuple[type[Exception], ...] = (),
+    url: PageUrl | None = None,
 ) -> str:
     """The HTML of a freshly mounted and loaded view (``View.load``), for the first HTTP
     response.
@@ -69,21 +71,26 @@ async def static_render(
     A load that fails with one of ``waits_on`` (a dependency is down) gives the page of
     a view mounted but not loaded: its live view then waits for the dependency (the
     ``waiting`` notice) and shows what it loads once it is back. Anything else a load
-    raises propagates (the page is a 500)."""
-    view = view_class(dict(params))
+    raises propagates (the page is a 500). With ``url``, the view's ``handle_params``
+    runs with it after ``mount``, as it does for the live view."""
+    view = view_class(dict(params), url=url)
     try:
         await view.load()
     except waits_on as error:
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
-        view = view_class(dict(params))
-    view.store.recompute()
+        view = view_class(dict(params), url=url)
+    view.live.store.recompute()
     html = to_html(view.render())
     await trio.lowlevel.checkpoint()
     return html
 
 
-def render_frame(rendered: Rendered) -> str:
-    """The ``render`` control frame of a first render (version 0): the whole live root."""
+def render_frame(rendered: Rendered, arrival: Mapping[str, Any] | None = None) -> str:
+    """The ``render`` control frame of a first render (version 0): the whole live root;
+    with ``arrival``, the ``nav`` of a view a live navigation mounted (its URL, token
+    and client program: the page takes them before it shows the view)."""
+    if arrival is not None:
+        return control_frame("render", html=to_html(rendered.tree), nav=dict(arrival))
     return control_frame("render", html=to_html(rendered.tree))
 
 
@@ -180,7 +187,8 @@ def session_sink(session: Session, life: ViewLife | None = None) -> Any:
 
     def send(rendered: Rendered) -> None:
         if rendered.version == 0:
-            session.push_render_frame(render_frame(rendered))
+            arrival, session.arrival = session.arrival, None
+            session.push_render_frame(render_frame(rendered, arrival))
             if life is not None:
                 life.first_render()
         else:
@@ -204,6 +212,7 @@ async def run_view(
     session: Session,
     life: ViewLife | None = None,
     *,
+    bus: Bus | None = None,
     task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run a new instance of ``view_class`` for ``session`` (a supervisor child start).
@@ -218,10 +227,13 @@ async def run_view(
         notices=session_notices(session),
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
+        bus=bus,
+        url=session.url,  # as the page is now: a restart after a patch keeps it
+        navigation=session.request_navigation,
     )
     if session.attached:
-        view.ref.tell_nowait(Connected())
-    await view.run(task_status=task_status)
+        view.live.ref.tell_nowait(Connected())
+    await view.live.run(task_status=task_status)
 
 
 async def deliver(ref: ActorRef, frame: Event | Input) -> dict[str, Any]:

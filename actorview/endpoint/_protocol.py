@@ -76,7 +76,20 @@ class Ack:
     n: int
 
 
-ClientFrame = Join | Event | Input | Ping | Ack
+@attrs.frozen
+class Nav:
+    """The page moves: an ``av-patch`` link (``kind`` ``"patch"``), an ``av-navigate``
+    link (``"navigate"``) or the back/forward buttons (``"pop"``), to ``href`` (the
+    browser's path and query, untrusted: see ``_navigation.split_href``)."""
+
+    href: str
+    kind: str = "patch"
+
+
+NAV_KINDS = ("patch", "navigate", "pop")
+
+
+ClientFrame = Join | Event | Input | Ping | Ack | Nav
 
 _FRAME_TYPES: dict[str, type] = {
     "join": Join,
@@ -84,6 +97,7 @@ _FRAME_TYPES: dict[str, type] = {
     "input": Input,
     "ping": Ping,
     "ack": Ack,
+    "nav": Nav,
 }
 _converter = strict_converter()
 
@@ -120,6 +134,8 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
             else str(error)
         )
         raise BadFrame(f"bad {tag!r} frame: {details}") from None
+    if isinstance(frame, Nav) and frame.kind not in NAV_KINDS:
+        raise BadFrame(f"bad 'nav' frame: kind must be one of {', '.join(NAV_KINDS)} @ $.kind")
     for field in ("ref", "n", "seen"):
         value = getattr(frame, field, None)
         if value is not None and not 0 <= value <= MAX_REF:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import socket
 from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 
@@ -48,10 +49,13 @@ from actorview.endpoint._answers import (
 from actorview.endpoint._asgi import AsgiServer, Receive, Scope, Send, running_views
 from actorview.endpoint._compression import DEFAULT_COMPRESSION, Compression
 from actorview.endpoint._core import MAX_ERROR_CHARS, Core
+from actorview.endpoint._errors import SecretNotShared
+from actorview.endpoint._forwarded import TrustedProxies
 from actorview.endpoint._http import AllowedHosts
 from actorview.endpoint._limits import ClientTable, Limits
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._session import Session
+from actorview.endpoint._siblings import sibling_workers
 from actorview.endpoint._sockets import (
     CLOSE_IDLE,
     CLOSE_JOIN_REFUSED,
@@ -66,6 +70,7 @@ from actorview.endpoint._tcp import CLOSE_GRACE, BuiltinServer
 from actorview.endpoint._tokens import TokenSigner, random_secret
 from actorview.logging import get_logger
 from actorview.optimistic import client_modules
+from actorview.pubsub import Bus
 from actorview.render import runtime_stylesheet_path
 from actorview.supervisor import ChildSpec, Restart, Strategy, Supervisor
 
@@ -110,9 +115,17 @@ class Application:
         routes: which view class answers which path.
         secret: HMAC key for join tokens (32+ bytes). Defaults to the environment
             variable ``ACTORVIEW_SECRET``; failing that, a random one per process (tokens
-            then do not survive a restart; a warning is logged).
-        allowed_origins: ``Origin`` values allowed to open live sockets, e.g.
-            ``["https://chat.example.com"]``. Default: the page's own host only.
+            then do not survive a restart; a warning is logged). With several worker
+            processes (``serve_workers``, hypercorn ``-w N``) a random one is refused
+            (:class:`SecretNotShared`): every worker must sign with the same one.
+        allowed_origins: ``Origin`` values allowed to open live sockets besides the
+            page's own host, matched exactly, e.g. ``["https://chat.example.com"]``.
+        trusted_proxies: addresses or networks of the proxies in front (``"127.0.0.1"``,
+            ``"10.0.0.0/8"``) whose ``Forwarded`` / ``X-Forwarded-For``, ``-Proto`` and
+            ``-Host`` headers are believed: a request from one of them counts against
+            the client it names (per-client limits) and is checked against the host it
+            forwarded (``Host`` and ``Origin``). Default: none, every header of the
+            kind ignored (``actorview.endpoint._forwarded``).
         allowed_hosts: names a request's ``Host`` header may carry (any port), e.g.
             ``["chat.example.com"]``; other requests get 400, so a DNS-rebinding page
             (its own name resolving to this server) is refused. Always allowed: the
@@ -122,7 +135,10 @@ class Application:
             ``"*"`` allows any host (behind a proxy that checks it).
         limits: per-connection and per-process limits (:class:`Limits`).
         title: the page title.
-        static_files: extra files served under ``/_av/static/<name>``.
+        static_files: extra files served under ``/_av/static/<name>``. Pages link
+            every file by a content-hashed URL (``/_av/static/<digest>/<name>``, cached
+            as immutable); the plain URL revalidates by ETag; text is gzipped for a
+            browser that takes it (``actorview.endpoint._assets``).
         stylesheets: names among ``static_files`` linked from every page, after the
             runtime's own ``actorview.css`` (the look of ``#av-notice``), so they can restyle it.
             Error pages link them too (their markup: ``main.av-error-page``).
@@ -133,6 +149,10 @@ class Application:
             (:class:`Compression`: about 10 bytes a token frame instead of 41, 3 µs
             of CPU, and a compressor held only while the socket sends); ``None`` turns it
             off. Under ASGI the server compresses by its own rules (docs/DEPLOYMENT.md).
+        pubsub: the topic bus views publish and subscribe on (``actorview.pubsub``):
+            the process's :func:`~actorview.pubsub.default_bus` unless given, or a
+            :class:`~actorview.pubsub.RedisBus` to reach other processes. It runs with
+            the supervision tree (started before the views, stopped after them).
         debug: show the exception's type and message on the 500 page of a view that
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
@@ -146,12 +166,14 @@ class Application:
         secret: bytes | None = None,
         allowed_origins: Iterable[str] | None = None,
         allowed_hosts: Iterable[str] = (),
+        trusted_proxies: Iterable[str] = (),
         limits: Limits | None = None,
         title: str = "actorview",
         static_files: Mapping[str, Path] | None = None,
         stylesheets: Iterable[str] = (),
         scripts: Iterable[str] = (),
         compression: Compression | None = DEFAULT_COMPRESSION,
+        pubsub: Bus | None = None,
         debug: bool = False,
     ) -> None:
         self.router = Router(routes)
@@ -159,7 +181,11 @@ class Application:
         self.compression = compression
         self.limits = limits or Limits()
         self.title = title
+        self.secret_shared = secret is not None or bool(os.environ.get(SECRET_ENV))
+        """Whether the join-token secret was given (argument or ``ACTORVIEW_SECRET``),
+        not made at random for this process: several workers need it so."""
         self.signer = TokenSigner(_resolve_secret(secret))
+        self.proxies = TrustedProxies.of(trusted_proxies)
         self.allowed_origins = frozenset(allowed_origins) if allowed_origins else None
         self.allowed_hosts = tuple(allowed_hosts)
         modules = client_modules()
@@ -178,7 +204,11 @@ class Application:
             if name not in self.static_files:
                 raise ValueError(f"script {name!r} is not among static_files")
         self.core = Core(
-            self.router, self.signer, self.limits, allowed_origins=self.allowed_origins
+            self.router,
+            self.signer,
+            self.limits,
+            allowed_origins=self.allowed_origins,
+            bus=pubsub,
         )
         self.pages = Pages(
             self.router,
@@ -189,8 +219,21 @@ class Application:
             stylesheets=self.stylesheets,
             scripts=self.scripts,
             debug=debug,
+            health=self._health,
         )
-        self._asgi = AsgiServer(self.core, self.pages, self.allowed_hosts, self.lifespan)
+        self._asgi = AsgiServer(
+            self.core, self.pages, self.allowed_hosts, self.lifespan, proxies=self.proxies
+        )
+
+    def _health(self) -> tuple[bool, int]:
+        """For ``/_av/health``: whether the views run, and how many sessions are live."""
+        return self.core.started, len(self.core.sessions)
+
+    @property
+    def pubsub(self) -> Bus:
+        """The topic bus of the application's views (``await app.pubsub.publish(...)``
+        reaches them from any task of the process)."""
+        return self.core.bus
 
     @property
     def views(self) -> Supervisor:
@@ -219,10 +262,18 @@ class Application:
         host: str = "127.0.0.1",
         port: int = 8000,
         *,
+        root_path: str = "",
+        sock: socket.socket | None = None,
         task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
     ) -> None:
         """Run the built-in server until cancelled. Reports the bound port (useful with
         ``port=0``).
+
+        ``root_path``: the prefix the application is served under (``"/chat"``: a proxy
+        passes ``/chat/...`` on, with or without the prefix), as ASGI's ``root_path``:
+        paths are routed without it and every URL a page emits starts with it.
+        ``sock``: serve this listening socket (bound to ``host``, e.g. inherited from a
+        parent process, as :func:`serve_workers` does) instead of binding ``port``.
 
         On cancellation (Ctrl-C in ``trio.run``), the listener stops first, then every
         view is stopped, and open sockets are closed with a close frame (1001).
@@ -232,14 +283,15 @@ class Application:
             self.pages,
             AllowedHosts.for_address(host, self.allowed_hosts),
             self.compression,
+            proxies=self.proxies,
+            root_path=root_path,
         )
-        listener_spec = ChildSpec(
-            "listener", functools.partial(server.listen, host, port), restart=Restart.PERMANENT
-        )
+        listen = functools.partial(server.listen, host, port, sock=sock)
+        listener_spec = ChildSpec("listener", listen, restart=Restart.PERMANENT)
         root = Supervisor(
             [self.views.child_spec(), listener_spec], strategy=Strategy.ONE_FOR_ALL, name="app"
         )
-        async with trio.open_nursery() as nursery:
+        async with self.pubsub.running(), trio.open_nursery() as nursery:
             await nursery.start(root.run)
             listener = root.registry.lookup("listener")
             assert isinstance(listener, int)
@@ -274,6 +326,9 @@ def _resolve_secret(secret: bytes | None) -> bytes:
     from_env = os.environ.get(SECRET_ENV)
     if from_env:
         return from_env.encode()
+    workers = sibling_workers()
+    if workers > 1:
+        raise SecretNotShared(workers, "hypercorn")
     _log.warning(
         "endpoint.random_secret",
         hint=f"set {SECRET_ENV} (32+ characters) so join tokens survive a restart",

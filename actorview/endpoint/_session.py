@@ -10,13 +10,36 @@ same session, and its first render replaces the page's live root.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import trio
 
 from actorview.endpoint._limits import TokenBucket
 from actorview.endpoint._outbox import Outbox
 from actorview.endpoint._protocol import NoticeKind, control_frame
+from actorview.logging import get_logger
+from actorview.view import NavigationRequest, PageUrl
+
+if TYPE_CHECKING:
+    from actorview.endpoint._routes import Route
+
+MAX_PENDING_MOVES = 8
+"""Navigations (from the view or the page) waiting for the connection to carry them out;
+one past it is dropped (logged; a page's gets an error frame)."""
+
+_log = get_logger(component="endpoint")
+
+
+@attrs.frozen
+class QueuedMove:
+    """One navigation waiting in a session: ``request`` (its href within the
+    application), and whether the page sent it (a ``nav`` frame: its kind ``pop`` means
+    the browser is already at the URL)."""
+
+    request: NavigationRequest
+    from_page: bool = False
+    pop: bool = False
 
 
 class Session:
@@ -42,6 +65,28 @@ class Session:
         for good, or waits for a dependency): what an event meanwhile is answered."""
         self._connection: trio.CancelScope | None = None
         self._events: TokenBucket | None = None
+        self.url = PageUrl("/", "", params)
+        """The page's URL, as its view was last given it (live navigation)."""
+        self.route: Route | None = None
+        """The route whose view the session shows (a navigation changes it)."""
+        self.arrival: dict[str, Any] | None = None
+        """What the page needs to show the view a navigation is mounting (its URL, the
+        token, its client program): sent in that view's first render frame."""
+        self.moves_in, self.moves_out = trio.open_memory_channel[QueuedMove](MAX_PENDING_MOVES)
+
+    def request_navigation(self, request: NavigationRequest) -> None:
+        """The view's sink for ``ops.patch`` / ``ops.navigate``: queue it for the
+        connection (sync, never blocks; one past :data:`MAX_PENDING_MOVES` is dropped)."""
+        self.queue_move(QueuedMove(request))
+
+    def queue_move(self, move: QueuedMove) -> bool:
+        """Queue a navigation for the connection; False if too many wait already."""
+        try:
+            self.moves_in.send_nowait(move)
+        except trio.WouldBlock:
+            _log.warning("endpoint.navigation.dropped", href=move.request.href[:200])
+            return False
+        return True
 
     def event_budget(self, rate: float, burst: int) -> TokenBucket:
         """The session's event rate limit (``Limits.events_per_second``), made on first

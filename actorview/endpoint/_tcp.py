@@ -10,6 +10,13 @@ written with :func:`~actorview.endpoint._http.send_response`, or, for ``/_av/liv
 socket handed to the live-socket core (``core.Core.serve_socket``) as a
 :class:`TrioLiveSocket`.
 
+Behind a trusted proxy (``forwarded.TrustedProxies``) a connection from the proxy is
+counted per process when it is accepted and per client once its head names the client
+(``X-Forwarded-For``/``Forwarded``), so per-client limits count the real client. With a
+``root_path`` (a mount prefix, as ASGI's), paths are routed without it and every URL a
+page emits starts with it. :meth:`BuiltinServer.listen` binds its own socket, or serves
+one made by a parent process (``workers``).
+
 Every write on a connection is bounded by ``write_timeout``
 (:class:`~actorview.endpoint._http.BoundedStream`), every close by ``close_timeout``.
 """
@@ -17,6 +24,8 @@ Every write on a connection is bounded by ``write_timeout``
 from __future__ import annotations
 
 import contextlib
+import socket as stdlib_socket
+from collections.abc import Iterator, Mapping
 
 import trio
 import trio_websocket
@@ -31,7 +40,8 @@ from actorview.endpoint._answers import (
     text,
 )
 from actorview.endpoint._compression import Compression
-from actorview.endpoint._core import Core
+from actorview.endpoint._core import Core, route_path
+from actorview.endpoint._forwarded import Origin, TrustedProxies
 from actorview.endpoint._http import (
     AllowedHosts,
     BadRequest,
@@ -94,17 +104,34 @@ class BuiltinServer:
         pages: Pages,
         hosts: AllowedHosts,
         compression: Compression | None = None,
+        *,
+        proxies: TrustedProxies | None = None,
+        root_path: str = "",
     ) -> None:
         self.core = core
         self.pages = pages
         self.hosts = hosts
         self.compression = compression
+        self.proxies = proxies or TrustedProxies()
+        self.root_path = root_path.rstrip("/")
 
-    async def listen(self, host: str, port: int, *, task_status: trio.TaskStatus[int]) -> None:
-        """Listen on ``host``:``port``; report the bound port, then serve until cancelled."""
-        listeners = await trio.open_tcp_listeners(port, host=host)
+    async def listen(
+        self,
+        host: str,
+        port: int,
+        *,
+        sock: stdlib_socket.socket | None = None,
+        task_status: trio.TaskStatus[int],
+    ) -> None:
+        """Listen on ``host``:``port`` (or serve ``sock``, a listening socket already
+        bound, e.g. inherited from a parent process); report the bound port, then serve
+        until cancelled."""
+        if sock is None:
+            listeners = await trio.open_tcp_listeners(port, host=host)
+        else:
+            listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(sock))]
         bound = listeners[0].socket.getsockname()[1]
-        _log.info("endpoint.listening", url=f"http://{host}:{bound}/")
+        _log.info("endpoint.listening", url=f"http://{host}:{bound}{self.root_path}/")
         async with trio.open_nursery() as nursery:
             await nursery.start(trio.serve_listeners, self.handle, listeners)
             task_status.started(bound)
@@ -113,7 +140,9 @@ class BuiltinServer:
         """Serve one connection, counted per process and per client address."""
         limits = self.core.limits
         address = _peer_address(tcp)
-        client = self.core.clients.get(address)
+        # A trusted proxy's connections are counted per client once the head names it.
+        proxied = self.proxies.trusts(address)
+        client = Client(address, limits) if proxied else self.core.clients.get(address)
         stream = BoundedStream(tcp, write_timeout=limits.write_timeout)
         crowded = self.core.crowded(client)
         if crowded is not None:
@@ -154,15 +183,51 @@ class BuiltinServer:
             return None
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             return None
-        refusal = self.hosts.refusal(request.headers.get("host"))
+        origin = self.proxies.resolve(address, request.headers)
+        with self._counted_behind_proxy(origin, address, client) as counted:
+            if counted is None:
+                crowded = text(503, "too many connections from your address\n")
+                await _send_within(stream, crowded, limits)
+                return None
+            return await self._answer(stream, request, counted, origin)
+
+    @contextlib.contextmanager
+    def _counted_behind_proxy(
+        self, origin: Origin, peer: str, accepted: Client
+    ) -> Iterator[Client | None]:
+        """The client a connection counts against, for the block: ``accepted`` (counted
+        when accepted) unless the peer is a trusted proxy; then the client its head
+        names, counted here, or None if that one is past its connection limit."""
+        if not self.proxies.trusts(peer):
+            yield accepted
+            return
+        client = self.core.clients.get(origin.client)
+        if client.connections >= self.core.limits.max_connections_per_client:
+            yield None
+            return
+        client.connections += 1
+        try:
+            yield client
+        finally:
+            client.connections -= 1
+
+    async def _answer(
+        self, stream: trio.abc.Stream, request: Request, client: Client, origin: Origin
+    ) -> tuple[Session, int] | None:
+        """Check the request's ``Host`` (as the browser sent it), then answer it."""
+        limits = self.core.limits
+        headers = origin.headers(request.headers)
+        refusal = self.hosts.refusal(headers.get("host"))
         if refusal is not None:
-            _log.warning("endpoint.host_refused", host=request.headers.get("host", "")[:100])
+            _log.warning("endpoint.host_refused", host=headers.get("host", "")[:100])
             await _send_within(stream, bad_request(refusal), limits)
             return None
+        path = route_path(request.path, self.root_path)
         try:
-            if request.path == LIVE_PATH and request.is_websocket_upgrade:
-                return await self._live(stream, request, client)
-            await _write(stream, await self.pages.answer(_page_request(request, address)), request)
+            if path == LIVE_PATH and request.is_websocket_upgrade:
+                return await self._live(stream, request, client, headers)
+            page = _page_request(request, origin.client, self.root_path)
+            await _write(stream, await self.pages.answer(page), request)
         except (
             trio.BrokenResourceError,
             trio.ClosedResourceError,
@@ -185,11 +250,15 @@ class BuiltinServer:
         return None
 
     async def _live(
-        self, stream: trio.abc.Stream, request: Request, client: Client
+        self,
+        stream: trio.abc.Stream,
+        request: Request,
+        client: Client,
+        headers: Mapping[str, str],
     ) -> tuple[Session, int] | None:
         """Upgrade, then hand the socket to the core. Returns what it returns."""
         limits = self.core.limits
-        if not self.core.origin_allowed(request.headers):
+        if not self.core.origin_allowed(headers):
             _log.warning("endpoint.origin_refused", origin=request.headers.get("origin"))
             await _write(stream, text(403, "origin not allowed\n"), request)
             return None
@@ -208,7 +277,9 @@ class BuiltinServer:
                 nursery.cancel_scope.cancel()
                 return None
             try:
-                left = await self.core.serve_socket(TrioLiveSocket(ws, self.compression), client)
+                left = await self.core.serve_socket(
+                    TrioLiveSocket(ws, self.compression), client, root_path=self.root_path
+                )
             finally:
                 with trio.CancelScope(shield=True):
                     await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
@@ -216,9 +287,11 @@ class BuiltinServer:
         return left
 
 
-def _page_request(request: Request, address: str) -> PageRequest:
+def _page_request(request: Request, address: str, root_path: str = "") -> PageRequest:
     path, _, query = request.target.partition("?")
-    return PageRequest(request.method, path, query, request.headers, address)
+    return PageRequest(
+        request.method, route_path(path, root_path), query, request.headers, address, root_path
+    )
 
 
 async def _write(stream: trio.abc.Stream, response: Response, request: Request) -> None:

@@ -33,6 +33,9 @@ class JoinClaims:
     params: Mapping[str, str]
     session: str
     expires: float
+    url: str | None = None
+    """The page's URL (path and query within the application) the view was given:
+    claim ``"u"`` (live navigation; ``None`` in a token from before it)."""
 
 
 class TokenSigner:
@@ -57,13 +60,17 @@ class TokenSigner:
     def __repr__(self) -> str:
         return f"<TokenSigner ttl={self._ttl}s secret=***>"
 
-    def sign(self, view: str, params: Mapping[str, str], session: str) -> str:
-        payload = {
+    def sign(
+        self, view: str, params: Mapping[str, str], session: str, *, url: str | None = None
+    ) -> str:
+        payload: dict[str, object] = {
             "v": view,
             "p": dict(params),
             "s": session,
             "e": round(self._clock() + self._ttl, 3),
         }
+        if url is not None:
+            payload["u"] = url
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         return f"{_b64(body)}.{_b64(self._mac(body))}"
 
@@ -137,10 +144,22 @@ def _parse_claims(body: bytes) -> JoinClaims:
         ):
             raise TypeError("params")
         return JoinClaims(
-            view=str(raw["v"]), params=params, session=str(raw["s"]), expires=float(raw["e"])
+            view=str(raw["v"]),
+            params=params,
+            session=str(raw["s"]),
+            expires=float(raw["e"]),
+            url=_url_claim(raw),
         )
     except (ValueError, KeyError, TypeError):
         raise JoinRefused("malformed join token") from None
+
+
+def _url_claim(raw: dict[str, object]) -> str | None:
+    """Claim ``"u"``, the page's URL, if the token has one (a str, else malformed)."""
+    url = raw.get("u")
+    if url is not None and not isinstance(url, str):
+        raise TypeError("url")
+    return url
 
 
 def _b64(data: bytes) -> str:

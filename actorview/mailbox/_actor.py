@@ -84,17 +84,17 @@ class ActorRef:
 
     def __init__(self, actor: Actor) -> None:
         self._actor = actor
-        self._mailbox = actor.mailbox
+        self._mailbox = actor._mailbox
         self._accepts = type(actor).__accepts__
         self._accepted_exact = frozenset(self._accepts)
-        self.name = actor.name
+        self.name = actor._name
 
     def __repr__(self) -> str:
-        return f"<ActorRef {self.name} ({self._actor.state.value})>"
+        return f"<ActorRef {self.name} ({self._actor._state.value})>"
 
     @property
     def state(self) -> ActorState:
-        return self._actor.state
+        return self._actor._state
 
     def _check(self, message: Any) -> None:
         if type(message) in self._accepted_exact or isinstance(message, self._accepts):
@@ -146,11 +146,11 @@ class ActorRef:
 
         Returns at once; ``run`` returns when the queue is drained.
         """
-        self._actor.stop()
+        Actor.stop(self._actor)
 
     def kill(self, reason: str = "killed") -> None:
         """Crash the actor at once (OTP's ``exit(Pid, kill)``); see :meth:`Actor.kill`."""
-        self._actor.kill(reason)
+        Actor.kill(self._actor, reason)
 
 
 class Actor:
@@ -210,21 +210,65 @@ class Actor:
         overflow: OverflowPolicy | None = None,
         max_batch: int = 256,
     ) -> None:
-        self.actor_id = next(_actor_ids)
-        self.name = name or f"{type(self).__name__}-{self.actor_id}"
-        self.mailbox = Mailbox(capacity, overflow)
-        self.max_batch = max_batch
-        self.state = ActorState.PENDING
-        self.log = get_logger(actor_id=self.actor_id, actor=type(self).__name__, name=self.name)
-        self.ref = ActorRef(self)
+        # The actor's machinery lives under private names, read through the properties
+        # below: a subclass may take a public name for itself (a view's field ``name``)
+        # without breaking the runtime, which never reads the public names.
+        self._actor_id = next(_actor_ids)
+        self._name = name or f"{type(self).__name__}-{self._actor_id}"
+        self._mailbox = Mailbox(capacity, overflow)
+        self._max_batch = max_batch
+        self._state = ActorState.PENDING
+        self._log = get_logger(actor_id=self._actor_id, actor=type(self).__name__, name=self._name)
+        self._ref = ActorRef(self)
         self._nursery: trio.Nursery | None = None
         self._life = trio.CancelScope()
         self._killed: ActorKilled | None = None
         self._deadline: float | None = None
-        self.current_lease: Lease | None = None
+        self._current_lease: Lease | None = None
+
+    # -- what others read --------------------------------------------------------------
+
+    @property
+    def actor_id(self) -> int:
+        """A number unique to this actor in the process (in every log line)."""
+        return self._actor_id
+
+    @property
+    def name(self) -> str:
+        """Shown in logs and errors (the constructor's ``name``)."""
+        return self._name
+
+    @property
+    def mailbox(self) -> Mailbox:
+        """The actor's mailbox (its ``stats`` count what it handled)."""
+        return self._mailbox
+
+    @property
+    def max_batch(self) -> int:
+        """Most messages handled in one coalesced batch."""
+        return self._max_batch
+
+    @property
+    def state(self) -> ActorState:
+        """Where the actor is in its life (:class:`~actorview.lifecycle.ActorState`)."""
+        return self._state
+
+    @property
+    def log(self) -> Any:
+        """The actor's structlog logger, bound to its id, class and name."""
+        return self._log
+
+    @property
+    def ref(self) -> ActorRef:
+        """The actor's address: the only way other tasks talk to it."""
+        return self._ref
+
+    @property
+    def current_lease(self) -> Lease | None:
         """The lease of the message being matched or handled (``None``: told without
         one). Set before its clauses' guards run and kept while its handler runs, so a
         guard or handler may read who sent it (a view reads a run's key from it)."""
+        return self._current_lease
 
     # -- hooks for subclasses ------------------------------------------------------
 
@@ -260,7 +304,7 @@ class Actor:
 
     def unhandled(self, message: Any) -> None:
         """The fallback for a message no clause took, under ``unhandled="drop"``."""
-        self.log.debug("actor.unhandled", message_type=type(message).__name__)
+        self._log.debug("actor.unhandled", message_type=type(message).__name__)
 
     # -- life ------------------------------------------------------------------------
 
@@ -268,7 +312,7 @@ class Actor:
     def nursery(self) -> trio.Nursery:
         """The actor's own nursery; tasks started here end when the actor ends."""
         if self._nursery is None:
-            raise RuntimeError(f"{self.name} is not running: it has no nursery")
+            raise RuntimeError(f"{self._name} is not running: it has no nursery")
         return self._nursery
 
     def kill(self, reason: str = "killed") -> None:
@@ -278,33 +322,33 @@ class Actor:
         :class:`ActorKilled` with ``reason`` (so a supervisor treats it as a crash and
         restarts it per its spec). Does nothing once the actor has ended.
         """
-        if self.state.active and self._killed is None:
-            self._killed = ActorKilled(f"{self.name} was killed: {reason}")
+        if self._state.active and self._killed is None:
+            self._killed = ActorKilled(f"{self._name} was killed: {reason}")
             self._life.cancel()
 
     def stop(self) -> None:
         """Close the mailbox; ``run`` returns once the queued messages are handled."""
-        if self.state in (ActorState.PENDING, ActorState.RUNNING):
-            self.state = ActorState.STOPPING
-        self.mailbox.close()
+        if self._state in (ActorState.PENDING, ActorState.RUNNING):
+            self._state = ActorState.STOPPING
+        self._mailbox.close()
 
     async def run(
         self, *, task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED
     ) -> None:
         """Run the actor until it is stopped, cancelled, or a handler raises.
 
-        Reports ``self.ref`` through ``task_status`` once it takes messages, so
+        Reports ``self._ref`` through ``task_status`` once it takes messages, so
         ``ref = await nursery.start(actor.run)`` returns a usable reference. On any
         exit, the actor's nursery is cancelled (its tasks end with it), the mailbox is
         closed, and every ask still waiting gets :class:`ActorStopped`. A handler's
         exception propagates unchanged (not wrapped in an exception group).
         """
-        if self.state is not ActorState.PENDING:
+        if self._state is not ActorState.PENDING:
             raise RuntimeError(
-                f"{self.name} has already run; an actor instance runs once. Make a new "
+                f"{self._name} has already run; an actor instance runs once. Make a new "
                 f"instance (a supervisor's child spec does this on every restart)."
             )
-        self.state = ActorState.RUNNING
+        self._state = ActorState.RUNNING
         crash: Exception | None = None
         try:
             async with trio.open_nursery() as nursery:
@@ -312,8 +356,8 @@ class Actor:
                 try:
                     with self._life:
                         await self.on_start()
-                        task_status.started(self.ref)
-                        self.log.debug("actor.started")
+                        task_status.started(self._ref)
+                        self._log.debug("actor.started")
                         await self._serve()
                         await self.on_stop()
                 except Exception as error:
@@ -323,17 +367,17 @@ class Actor:
                 nursery.cancel_scope.cancel()
         finally:
             self._nursery = None
-            self.mailbox.close()
-            self.mailbox.drain_unhandled(ActorStopped(f"{self.name} stopped"))
-            self.state = ActorState.FAILED if crash is not None else ActorState.STOPPED
+            self._mailbox.close()
+            self._mailbox.drain_unhandled(ActorStopped(f"{self._name} stopped"))
+            self._state = ActorState.FAILED if crash is not None else ActorState.STOPPED
         if crash is not None:
             raise crash
-        self.log.debug("actor.stopped")
+        self._log.debug("actor.stopped")
 
     # -- the message loop --------------------------------------------------------------
 
     async def _serve(self) -> None:
-        mailbox = self.mailbox
+        mailbox = self._mailbox
         while True:
             envelope: Envelope | None
             try:
@@ -364,22 +408,22 @@ class Actor:
         """The next envelope, or None once the deadline passed (``on_deadline`` ran)."""
         deadline = self._deadline
         assert deadline is not None
-        if len(self.mailbox):
-            return await self.mailbox.get()
+        if len(self._mailbox):
+            return await self._mailbox.get()
         with trio.move_on_at(deadline):
-            return await self.mailbox.get()
+            return await self._mailbox.get()
         self._deadline = None
         await self.on_deadline()
         return None
 
     async def _continue_batch(self) -> None:
         """Handle the batch messages already waiting, without yielding in between."""
-        mailbox = self.mailbox
-        for _ in range(self.max_batch - 1):
+        mailbox = self._mailbox
+        for _ in range(self._max_batch - 1):
             head = mailbox.peek_nowait()
             if head is None:
                 return
-            lease = self.current_lease = head[2]
+            lease = self._current_lease = head[2]
             clause = None if lease is not None and lease.revoked else self._select(head[0])
             if clause is None:
                 # Revoked or unhandled: it changes nothing, so it need not end the batch.
@@ -393,9 +437,9 @@ class Actor:
         """The clause that takes this envelope, or None after dropping it."""
         message, _, lease = envelope
         if lease is not None and lease.revoked:
-            self.mailbox.stats.revoked += 1
+            self._mailbox.stats.revoked += 1
             return None
-        self.current_lease = lease
+        self._current_lease = lease
         clause = self._select(message)
         if clause is None:
             self._drop_unhandled(envelope)
@@ -412,18 +456,18 @@ class Actor:
         return None
 
     async def _run_clause(self, clause: CompiledClause, envelope: Envelope) -> None:
-        message, reply, self.current_lease = envelope
+        message, reply, self._current_lease = envelope
         try:
             result = clause.call(self, message)
             if clause.is_async:
                 result = await result
         except trio.Cancelled:
             if reply is not None:
-                reply.fail(ActorStopped(f"{self.name} was cancelled while handling this"))
+                reply.fail(ActorStopped(f"{self._name} was cancelled while handling this"))
             raise
         except BaseException as error:
             if reply is not None:
-                crashed = ActorCrashed(f"{self.name} crashed handling {message!r}")
+                crashed = ActorCrashed(f"{self._name} crashed handling {message!r}")
                 crashed.__cause__ = error
                 reply.fail(crashed)
             raise
@@ -432,9 +476,9 @@ class Actor:
 
     def _drop_unhandled(self, envelope: Envelope) -> None:
         message, reply, _ = envelope
-        self.mailbox.stats.unhandled += 1
+        self._mailbox.stats.unhandled += 1
         error = UnhandledMessage(
-            f"{self.name}: no clause of {type(self).__name__} took {message!r} (no "
+            f"{self._name}: no clause of {type(self).__name__} took {message!r} (no "
             f"pattern matched, or every guard was false)"
         )
         if reply is not None:

@@ -52,6 +52,7 @@ from actorview.optimistic._program import (
     _json_value,
 )
 from actorview.optimistic._source import locate
+from actorview.optimistic._templates import TemplateError, build_list_template
 from actorview.optimistic._transpile import _short_path, name_resolver, transpile_expression
 from actorview.render._builder import h as builder_h
 
@@ -333,6 +334,9 @@ class _Inference:
         ):
             candidates.append(("text", positional[0]))
         site = _Site()
+        comprehension = _comprehension_of(positional)
+        if comprehension is not None:
+            self.items_site(site, comprehension, opaque or "av-bind" in present)
         for attr, expression in candidates:
             names = self.names_read(expression)
             if not any(name in self.predictable for name in names):
@@ -366,6 +370,83 @@ class _Inference:
         if not site.indexes and site.av_input is None:
             return None
         return site
+
+    def items_site(self, site: _Site, comprehension: ast.expr, opaque: bool) -> None:
+        """The children of a call drawn from a client list field: ``h.ul(*[h.li(tag) for
+        tag in self.tags])`` gets an ``"items"`` binding (the browser draws each item,
+        an optimistic push too, from a template of the element)."""
+        assert isinstance(comprehension, (ast.ListComp, ast.GeneratorExp))
+        iterated = comprehension.generators[0].iter
+        names = self.names_read(iterated)
+        if not names or names[0] not in self.predictable:
+            return
+        label = f"{self.where(comprehension)}: the items of `self.{names[0]}`"
+        if opaque:
+            self.note(
+                f"{label} are not drawn: the call passes attributes the inference cannot "
+                f"read (`**` or a dict with computed keys); write them as keywords"
+            )
+            return
+        try:
+            binding = self.items_binding(comprehension, names)
+        except _Skip as skip:
+            self.note(f"{label} are not drawn: {skip}")
+            return
+        site.indexes.append(self.start + len(self.bindings))
+        self.bindings.append(binding)
+
+    def items_binding(
+        self, comprehension: ast.ListComp | ast.GeneratorExp, names: list[str]
+    ) -> ClientBinding:
+        """The ``"items"`` binding of a comprehension over a client list field, or
+        :class:`_Skip` saying why the browser cannot draw its items."""
+        (generator,) = comprehension.generators or (None,)
+        iterated = comprehension.generators[0].iter
+        if (
+            generator is None
+            or len(comprehension.generators) != 1
+            or generator.ifs
+            or generator.is_async
+            or not isinstance(generator.target, ast.Name)
+            or not (isinstance(iterated, ast.Attribute) and iterated.attr == names[0])
+        ):
+            raise _Skip(
+                "only `*[<element> for <item> in self.<field>]` is drawn (one `for`, no "
+                "`if`, the field itself)"
+            )
+        field = self.spec.fields.get(names[0])
+        if field is None or field.origin is not Origin.CLIENT or field.item_type is not str:
+            raise _Skip("only the items of a client list[str] field are drawn")
+        variable = generator.target.id
+        if self.names_read(comprehension.elt):
+            raise _Skip("the element reads the view (`self.`); draw only the item")
+        for node in ast.walk(comprehension.elt):
+            if (
+                isinstance(node, ast.Name)
+                and node.id != variable
+                and node.id in self.bound_in_render
+            ):
+                raise _Skip(f"the element reads `{node.id}`, a local of render")
+        lambda_ = ast.Expression(
+            ast.Lambda(
+                ast.arguments(
+                    posonlyargs=[],
+                    args=[ast.arg(variable)],
+                    kwonlyargs=[],
+                    kw_defaults=[],
+                    defaults=[],
+                ),
+                copy.deepcopy(comprehension.elt),
+            )
+        )
+        code = compile(ast.fix_missing_locations(lambda_), self.filename, "eval")
+        draw = eval(code, self.render.__globals__)  # render's own element, as a function
+        try:
+            template = build_list_template(draw, TemplateError)
+        except TemplateError as error:
+            raise _Skip(str(error)) from None
+        binding = self.binding("items", iterated, names)
+        return attrs.evolve(binding, items=template)
 
     def input_field(self, call: ast.Call, tag: str) -> str | None:
         """The client str field a text control holds, from its literal ``name=``."""
@@ -527,6 +608,16 @@ class _Rewriter(ast.NodeTransformer):
         for made in _walk_all(added + keywords):
             ast.copy_location(made, node)
         return node
+
+
+def _comprehension_of(positional: list[ast.expr]) -> ast.ListComp | ast.GeneratorExp | None:
+    """The comprehension that is a call's only children, ``*[... for ... in ...]``."""
+    if len(positional) != 1:
+        return None
+    argument = positional[0]
+    if isinstance(argument, ast.Starred):
+        argument = argument.value
+    return argument if isinstance(argument, (ast.ListComp, ast.GeneratorExp)) else None
 
 
 def _walk_all(nodes: list[ast.keyword]) -> Iterator[ast.AST]:

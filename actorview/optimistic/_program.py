@@ -52,8 +52,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -154,7 +157,8 @@ class ClientBinding:
     and ``av-bind-env`` with the current values of :attr:`server` as JSON.
 
     Attributes:
-        attr: ``"disabled"``, ``"hidden"``, ``"checked"``, ``"class"`` or ``"text"``.
+        attr: ``"disabled"``, ``"hidden"``, ``"checked"``, ``"class"``, ``"text"`` or
+            ``"items"``.
         function: the expression, over client fields, optimistic calcs and the server
             inputs.
         text: for ``"text"``, ``str()`` of the same expression (it knows whether an
@@ -169,6 +173,10 @@ class ClientBinding:
     text: ClientFunction | None = None
     server: tuple[str, ...] = ()
     where: str = ""
+    items: ItemTemplate | None = None
+    """For ``"items"`` (the children of an element drawn from a client ``list[str]``
+    field, ``h.ul(*[h.li(tag) for tag in self.tags])``): the markup of one item, its
+    hole named ``item``."""
 
 
 @attrs.frozen
@@ -335,8 +343,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel():
-                return None  # fire and cancel are the server's
+            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
+                return None  # fire, cancel, publish and navigation are the server's
             case _:
                 return self.field_op(where, index, op, params)
 
@@ -573,7 +581,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel():
+        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"
@@ -706,7 +714,7 @@ def _plan_js(plan: ClientPlan) -> str:
     )
     bindings = "".join(
         f"{indent}{{ attr: {_js(b.attr)}, names: {_js(list(b.function.names))}, "
-        f"fn: {b.function.js}, text: {_function_js(b.text)} }},"
+        f"fn: {b.function.js}, text: {_function_js(b.text)}, items: {_template_js(b.items)} }},"
         for b in plan.bindings
     )
     return (

@@ -194,6 +194,45 @@ def build_template(
     return ItemTemplate(tuple(parts), tuple(holes), shape.computed, nonempty)
 
 
+ITEM_HOLE: Final = "item"
+"""The hole of a list item template: the item itself (a str)."""
+
+
+def build_list_template(
+    renderer: Callable[[str], Element], fail: Callable[[str], TemplateError]
+) -> ItemTemplate:
+    """The template of one item of a client ``list[str]`` field as ``render`` draws it
+    (``renderer`` is the comprehension's element, ``lambda tag: h.li(tag)``): rendered
+    with two sentinels, which must agree part for part, and with ``""`` (``nonempty``
+    when the markup differs for an empty item). Raises :class:`TemplateError` (through
+    ``fail``) when the markup depends on the item beyond showing it."""
+
+    def draw(text: str) -> str:
+        try:
+            node = renderer(text)
+        except Exception as error:
+            raise fail(f"drawing a sample item raised {type(error).__name__}: {error}") from error
+        if not isinstance(node, Element):
+            raise fail("the item must be an element (an h.<tag>(...) call)")
+        return to_html(node)
+
+    first = f"{_OPEN}0{_CLOSE}"
+    second = f"{_OPEN}0 <&\"' aZ {'~' * _PADDING}{_CLOSE}"  # letters: upper() shows
+    parts, holes = _cut(draw(first), {ITEM_HOLE: first}, fail)
+    if draw(second) != _join(parts, holes, {ITEM_HOLE: second}):
+        raise fail(
+            "the item's markup depends on the item beyond showing its text (the element "
+            "branches on it, measures it or changes it)"
+        )
+    try:
+        nonempty = draw("").replace('=""', "") != _join(parts, holes, {ITEM_HOLE: ""}).replace(
+            '=""', ""
+        )
+    except TemplateError:
+        nonempty = True
+    return ItemTemplate(tuple(parts), tuple(holes), (ITEM_HOLE,), nonempty)
+
+
 def _field_types(cls: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(cls)

@@ -16,8 +16,10 @@
  *   av-bind="0 3"              indexes into the program's bindings: an expression over
  *                              client fields, optimistic calcs and server inputs, for
  *                              disabled / hidden / checked (the builder's True / False /
- *                              None), class (the builder's str / list / dict rules) or
- *                              the text (the element's only child)
+ *                              None), class (the builder's str / list / dict rules),
+ *                              the text (the element's only child) or the items (the
+ *                              children, one per item of a client list[str] field, each
+ *                              drawn from a template of render's element)
  *   av-bind-env='{"streaming":false}'   the server inputs' values, as JSON
  * Written by hand (each names a client field or an optimistic calc; an inferred binding
  * of the same attribute on the same element gives way to them):
@@ -199,8 +201,57 @@ function classText(value) {
   return names.length ? names.join(" ") : null;
 }
 
+function escapeText(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function escapeAttr(s) {
+  return escapeText(s).replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+}
+
+// The markup of a client list[str] field's items, each from the element's template.
+function itemsHtml(template, value) {
+  var AV = window.AV;
+  if (!Array.isArray(value)) throw new AV.Unpredictable("items from a " + AV.typeName(value));
+  return value.map(function (item) {
+    if (typeof item !== "string") throw new AV.Unpredictable("an item that is not a str");
+    if (template.nonempty && item === "") throw new AV.Unpredictable("an empty item");
+    var out = template.parts[0];
+    for (var i = 0; i < template.holes.length; i++) {
+      out += template.holes[i][1] === "attr" ? escapeAttr(item) : escapeText(item);
+      out += template.parts[i + 1];
+    }
+    return out;
+  }).join("");
+}
+
+// Draw a bound element's children from a list, keeping what the server rendered there
+// (restoreServerText puts it back before each frame, as for text). Children that are
+// already that markup (the server's, once it agrees) are left as they are.
+function setItems(opt, el, html) {
+  var saved = opt.serverText.get(el);
+  var nodes = saved ? saved.nodes : Array.from(el.childNodes);
+  var shown = nodes.map(function (node) {
+    return node.nodeType === 1 ? node.outerHTML : node.textContent;
+  }).join("");
+  if (shown === html) {
+    if (saved) restoreText(opt, el);
+    return;
+  }
+  if (el.__avItems === html && saved) return; // drawn already
+  if (!saved) opt.serverText.set(el, { nodes: nodes, data: null });
+  var parsed = document.createElement("template");
+  parsed.innerHTML = html;
+  el.replaceChildren(parsed.content);
+  el.__avItems = html;
+}
+
 function applyInferred(opt, el, binding, value, scope) {
   var AV = window.AV;
+  if (binding.attr === "items") {
+    setItems(opt, el, itemsHtml(binding.items, value));
+    return;
+  }
   if (binding.attr === "text") {
     if (value === null || typeof value === "boolean") setText(opt, el, "");
     else if (typeof value === "string") setText(opt, el, value);
@@ -242,7 +293,7 @@ function bindInferred(opt, el) {
       applyInferred(opt, el, binding, call(binding, scope), scope);
     } catch (e) {
       if (!isUnpredictable(e)) console.warn("actorview: binding " + index + " failed", e);
-      if (binding.attr === "text") restoreText(opt, el);
+      if (binding.attr === "text" || binding.attr === "items") restoreText(opt, el);
     }
   });
 }
@@ -289,6 +340,7 @@ function bind(opt, el) {
 function restoreText(opt, el) {
   var saved = opt.serverText.get(el);
   if (!saved) return;
+  el.__avItems = undefined;
   el.replaceChildren.apply(el, saved.nodes);
   if (saved.data !== null) saved.nodes[0].data = saved.data;
   opt.serverText.delete(el);

@@ -20,11 +20,13 @@ from actorview.testing._errors import (
     ViewTestError,
 )
 from actorview.testing._frames import Frame, frames_for, reply_frame
+from actorview.testing._navigation import NavigationFailed
 
 __all__ = [
     "EventRejected",
     "Found",
     "Frame",
+    "NavigationFailed",
     "NoMatch",
     "NotInteractive",
     "Reply",

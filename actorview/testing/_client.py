@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+import urllib.parse
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Generic, Literal, TypeVar
@@ -36,6 +37,7 @@ import trio.testing
 
 from actorview.endpoint._live import notice_frame
 from actorview.mailbox import ActorCrashed, ActorRef, ActorStopped, AskTimeout
+from actorview.pubsub import Bus
 from actorview.render import DomElement, RenderError
 from actorview.testing._css import SelectorError, parse, select, text_of, walk
 from actorview.testing._errors import (
@@ -48,6 +50,7 @@ from actorview.testing._errors import (
     ViewTestError,
 )
 from actorview.testing._frames import Frame, FrameKind, frames_for, reply_frame
+from actorview.testing._navigation import NavigationFailed, PageHistory, Patch
 from actorview.testing._page import (
     BrowserPage,
     Intent,
@@ -63,10 +66,14 @@ from actorview.view import (
     Disconnected,
     Failed,
     InputEvent,
+    NavigationKind,
+    NavigationRequest,
     Notice,
     Outcome,
+    PageUrl,
     Rejected,
     Rendered,
+    UrlChanged,
     View,
 )
 
@@ -151,7 +158,7 @@ class State(Mapping[str, Any]):
                 f"{type(self._view).__name__} has no field or calc {name!r}; it has: "
                 f"{', '.join(self._names)}"
             )
-        value = self._view.store.read(name)
+        value = self._view.live.store.read(name)
         return list(value) if name in self._streams else value
 
     def __iter__(self) -> Iterator[str]:
@@ -192,8 +199,12 @@ class ViewClient(Generic[V]):
         *,
         strict: bool,
         name: str | None = None,
+        bus: Bus | None = None,
+        url: str = "/",
+        route: str | None = None,
     ) -> None:
         self.strict = strict
+        self.history = PageHistory(view_class, url, route)
         self.frames: list[Frame] = []
         self.replies: list[Reply] = []
         self.notices: list[Notice] = []
@@ -210,6 +221,9 @@ class ViewClient(Generic[V]):
             sink=self._sink,
             notices=self._notice,
             name=name or f"{view_class.__name__}:test",
+            bus=bus,
+            url=self.history.url,
+            navigation=self.history.requested,
         )
 
     # -- life ------------------------------------------------------------------------------
@@ -236,7 +250,7 @@ class ViewClient(Generic[V]):
 
     async def _run_view(self, *, task_status: trio.TaskStatus[ActorRef]) -> None:
         try:
-            await self.view.run(task_status=task_status)
+            await self.view.live.run(task_status=task_status)
         except Exception as error:
             self._crash = error
 
@@ -337,11 +351,19 @@ class ViewClient(Generic[V]):
         ``av-value-*`` params; a submit button without ``av-click`` submits its form's
         ``av-submit``; a checkbox or radio toggles and sends its ``av-input``/``av-change``.
         Returns the view's answer once the render it caused is on the page (``None`` if the
-        event waits on ``av-debounce``/``av-throttle``). Raises :class:`NotInteractive` for a
-        disabled control or an element that sends nothing.
+        event waits on ``av-debounce``/``av-throttle``). A link with ``av-patch`` or
+        ``av-navigate`` is followed as :meth:`patch` or :meth:`navigate` follow it.
+        Raises :class:`NotInteractive` for a disabled control or an element that sends
+        nothing.
         """
         self._check()
-        return await self._send_all(self.page.click(self._one(selector, text)))
+        target = self._one(selector, text)
+        link = self.page.closest(target, _is_live_link)
+        if link is not None:  # navigation.js's click handler
+            kind = NavigationKind.NAVIGATE if "av-navigate" in link.attrs else NavigationKind.PATCH
+            href = urllib.parse.urljoin(self.url, link.attrs.get("href", ""))
+            return await self._follow(NavigationRequest(kind, href))
+        return await self._send_all(self.page.click(target))
 
     async def submit(
         self, selector: str, fields: Mapping[str, Any] | None = None
@@ -532,6 +554,7 @@ class ViewClient(Generic[V]):
         self._check()
         await self.ref.tell(message)
         await self._quiet()
+        await self._carry_out_navigations()
         self._check()
 
     async def connect(self) -> None:
@@ -560,6 +583,7 @@ class ViewClient(Generic[V]):
         start = trio.current_time()
         while True:
             await self._quiet()
+            await self._carry_out_navigations()
             self._check()
             if not self._busy() or _clock_mode() == "manual":
                 return
@@ -567,7 +591,7 @@ class ViewClient(Generic[V]):
             if deadline == math.inf:
                 return  # blocked on something that is not the clock
             if deadline - start > limit:
-                running = [name for name, runner in self.view.streams.items() if runner.busy]
+                running = [name for name, runner in self.view.live.streams.items() if runner.busy]
                 raise SettleTimeout(
                     f"settle() gave up after {limit:g} s of clock time: stream(s) "
                     f"{', '.join(running) or '(none)'} still running. A stream that never "
@@ -587,6 +611,7 @@ class ViewClient(Generic[V]):
         deadline = trio.current_time() + timeout
         while True:
             await self._quiet()
+            await self._carry_out_navigations()
             self._check()
             if check(self):
                 return
@@ -616,9 +641,9 @@ class ViewClient(Generic[V]):
         await trio.testing.wait_all_tasks_blocked()
 
     def _busy(self) -> bool:
-        streams = any(runner.busy for runner in self.view.streams.values())
-        pending = streams or self._timers > 0 or len(self.view.mailbox) > 0
-        return pending or self.view.render_held_back
+        streams = any(runner.busy for runner in self.view.live.streams.values())
+        pending = streams or self._timers > 0 or len(self.view.live.mailbox) > 0
+        return pending or self.view.live.render_held_back
 
     async def _pass_time_to(self, target: float) -> None:
         clock = trio.lowlevel.current_clock()
@@ -706,8 +731,85 @@ class ViewClient(Generic[V]):
         for intent in intents:
             last = await self._send(intent)
         await self._quiet()
+        await self._carry_out_navigations()
         self._check()
         return last
+
+    # -- live navigation (the page's URL and history: testing/_navigation.py) -------------
+
+    @property
+    def url(self) -> str:
+        """The page's URL now (path and query), as the browser's address bar shows it."""
+        return self.history.url.href
+
+    @property
+    def navigated(self) -> str | None:
+        """Where the last navigation away from the view's route went (``ops.navigate``,
+        an ``av-navigate`` link, an ``ops.patch`` to another route): the endpoint would
+        mount that route's view there (or load the page); the test client only records
+        it. ``None`` if none did."""
+        return self.history.navigated
+
+    async def patch(self, href: str) -> Outcome | None:
+        """Follow an ``av-patch`` link to ``href`` (a path and query), as the browser
+        does: the view's ``handle_params`` runs with the new URL, and a history entry is
+        pushed. Returns the view's answer (``None`` if ``href`` leads to another route:
+        then :attr:`navigated` says where). Raises ``NavigationFailed`` for a URL that
+        is not a path of this site."""
+        self._check()
+        return await self._follow(NavigationRequest(NavigationKind.PATCH, href))
+
+    async def navigate(self, href: str) -> None:
+        """Follow an ``av-navigate`` link to ``href``: recorded in :attr:`navigated`
+        (the endpoint mounts that route's view; mount it in the test to go on)."""
+        self._check()
+        await self._follow(NavigationRequest(NavigationKind.NAVIGATE, href))
+
+    async def back(self) -> Outcome | None:
+        """The browser's back button: the view is patched to the previous entry's URL.
+        Raises ``NavigationFailed`` if there is none."""
+        return await self._step(-1)
+
+    async def forward(self) -> Outcome | None:
+        """The browser's forward button (after :meth:`back`)."""
+        return await self._step(1)
+
+    async def _step(self, by: int) -> Outcome | None:
+        self._check()
+        href = self.history.step(by)
+        if href is None:
+            raise NavigationFailed(
+                f"there is no history entry {'back' if by < 0 else 'forward'} from {self.url!r}"
+                f" (entries: {self.history.entries})"
+            )
+        target = self.history.resolve(href)
+        if not isinstance(target, PageUrl):
+            self.history.navigated = target
+            return None
+        return await self._land(Patch(target, None))
+
+    async def _follow(self, request: NavigationRequest) -> Outcome | None:
+        patch = self.history.take(request)
+        outcome = None if patch is None else await self._land(patch)
+        await self._carry_out_navigations()
+        self._check()
+        return outcome
+
+    async def _land(self, patch: Patch) -> Outcome:
+        outcome = await self._deliver(UrlChanged(patch.url))
+        if isinstance(outcome, Applied):
+            self.history.landed(patch)
+        await self._quiet()
+        return outcome
+
+    async def _carry_out_navigations(self) -> None:
+        """Carry out the navigations the view asked for (``ops.patch``, ``ops.navigate``)."""
+        history = self.history
+        while history.pending:
+            request = history.pending.pop(0)
+            patch = history.take(request)
+            if patch is not None:
+                await self._land(patch)
 
     async def _send(self, intent: Intent) -> Outcome | None:
         """Send ``intent`` now, or later under its element's ``av-debounce`` /
@@ -801,7 +903,7 @@ class ViewClient(Generic[V]):
             if self._failure is None:
                 self._failure = error
 
-    async def _deliver(self, message: Message) -> Outcome:
+    async def _deliver(self, message: Message | UrlChanged) -> Outcome:
         self._next_ref += 1
         ref = self._next_ref
         try:
@@ -887,6 +989,9 @@ async def mount(
     *,
     strict: bool = False,
     name: str | None = None,
+    bus: Bus | None = None,
+    url: str = "/",
+    route: str | None = None,
 ) -> AsyncIterator[ViewClient[V]]:
     """Run a new ``view_class(params)`` in the current trio loop and yield its client.
 
@@ -895,7 +1000,13 @@ async def mount(
     does (a mapping, or an instance of the type ``mount`` declares). With ``strict=True``,
     an event the view rejects raises :class:`EventRejected` instead of returning
     ``Rejected``. Use it under ``autojump_clock`` (waits are free) or a manual
-    ``MockClock`` (``advance`` moves time).
+    ``MockClock`` (``advance`` moves time). ``bus``: the topic bus its subscriptions and
+    ``ops.publish`` use (the process's :func:`~actorview.pubsub.default_bus` unless
+    given; pass a fresh ``LocalBus()`` to keep a test's topics to itself, and mount
+    several views on it to test them together). ``url`` is the page's URL (its
+    ``handle_params`` gets it after ``mount``) and ``route`` the pattern of the view's
+    route (``"/items/{item}"``; by default the URL's own path): a patch to a path it does
+    not serve is a navigation away (see :attr:`ViewClient.navigated`).
 
     Example::
 
@@ -908,7 +1019,16 @@ async def mount(
     failure: Exception | None = None
     async with trio.open_nursery() as nursery:
         try:
-            client = ViewClient(view_class, params, nursery, strict=strict, name=name)
+            client = ViewClient(
+                view_class,
+                params,
+                nursery,
+                strict=strict,
+                name=name,
+                bus=bus,
+                url=url,
+                route=route,
+            )
             await client._start()
             try:
                 yield client
@@ -926,6 +1046,10 @@ async def mount(
             nursery.cancel_scope.cancel()
     if failure is not None:
         raise failure
+
+
+def _is_live_link(element: DomElement) -> bool:
+    return element.tag == "a" and ("av-patch" in element.attrs or "av-navigate" in element.attrs)
 
 
 def _clock_mode() -> ClockMode:

@@ -14,6 +14,9 @@ it reacts; the validator checks the declarations when the class is defined. Star
 - :func:`form`\ s: typed values, per-field checks and a submit (:class:`FormState`);
 - :func:`async_stream` tasks the view owns (declared as a :class:`StreamTask`, run by a
   :class:`TaskRunner`: :class:`Run`, :class:`RunState`, :class:`StreamFailed`);
+- :class:`Live`, ``view.live``: the runtime's attributes of a view (its store, stream
+  runners, last tree and version, connection, actor ref and log), kept out of the names
+  a view declares;
 - notices for the person at the page (``View.notify``, the default notice of a
   failed stream, :class:`Failed` actions).
 
@@ -58,6 +61,7 @@ from actorview.declare import (
     StreamChange,
     StreamFailed,
     StreamTask,
+    Subscribe,
     UnknownAction,
     ViewClause,
     ViewError,
@@ -70,6 +74,7 @@ from actorview.declare import (
     ops,
     state,
     stream,
+    subscribe,
 )
 from actorview.lifecycle import RunState
 from actorview.view._events import (
@@ -82,6 +87,14 @@ from actorview.view._events import (
     InputEvent,
     Outcome,
     Rejected,
+)
+from actorview.view._live import Live
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
 )
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
@@ -135,7 +148,11 @@ __all__ = [
     "ItemsCleared",
     "KeepFailed",
     "KeptSource",
+    "Live",
     "MissingFailureClause",
+    "NavigationKind",
+    "NavigationRequest",
+    "NavigationSink",
     "Notice",
     "NoticeSink",
     "OnBusy",
@@ -145,6 +162,7 @@ __all__ = [
     "Outcome",
     "PageError",
     "PageSource",
+    "PageUrl",
     "Rejected",
     "RenderSink",
     "Rendered",
@@ -161,8 +179,10 @@ __all__ = [
     "StreamItems",
     "StreamRunner",
     "StreamTask",
+    "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UrlChanged",
     "View",
     "ViewClause",
     "ViewError",
@@ -176,4 +196,5 @@ __all__ = [
     "ops",
     "state",
     "stream",
+    "subscribe",
 ]

@@ -44,6 +44,7 @@ from actorview.declare._expressions import Expr
 from actorview.declare._fields import FieldKind, Origin
 from actorview.declare._forms import FormDeclaration, FormState
 from actorview.declare._spec import ViewSpec
+from actorview.declare._subscriptions import fill
 from actorview.declare._tasks import OnBusy
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import (
@@ -52,8 +53,11 @@ from actorview.declare.ops import (
     Delete,
     FieldOp,
     Fire,
+    Navigate,
     Op,
+    PatchUrl,
     Pop,
+    Publish,
     Push,
     Reset,
     Set,
@@ -61,6 +65,7 @@ from actorview.declare.ops import (
     Unshift,
     UpdateAt,
 )
+from actorview.view._navigation import NavigationKind
 
 
 @attrs.frozen
@@ -89,6 +94,26 @@ class Effect:
     key: Hashable | None = None
 
 
+@attrs.frozen
+class Published:
+    """A message to publish on ``topic`` after the message (an ``ops.publish``)."""
+
+    topic: str
+    message: object
+
+
+@attrs.frozen
+class Move:
+    """A navigation to hand to the view's host after the message (``ops.patch``,
+    ``ops.navigate``): ``to`` the target (``None``: the current URL), ``query`` the
+    query parameters a patch sets (``None`` removes one)."""
+
+    kind: NavigationKind
+    to: str | None
+    query: Mapping[str, str | None] = attrs.field(factory=dict)
+    replace: bool = False
+
+
 class _Growth:
     """How a text or list field grew since the last recompute (appends only)."""
 
@@ -112,6 +137,45 @@ def _no_runs(stream: str) -> int:
 
 def _no_revoke(stream: str, key: Hashable | None) -> None:
     return None
+
+
+class ViewValues:
+    """``view`` in a clause's expressions: the view's fields, streams and calcs as
+    attributes (``view.count``), read as they are now, as bare names are. For the names
+    a message shares with the view (``lambda view, count: view.count + count``)."""
+
+    __slots__ = ("_names", "_read", "_view")
+
+    def __init__(self, view: str, read: Callable[[str], Any], names: Collection[str]) -> None:
+        self._view = view
+        self._read = read
+        self._names = frozenset(names)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._names:
+            return self._read(name)
+        raise AttributeError(
+            f"{self._view}: view.{name} is not a field, stream or calc of {self._view} "
+            f"(known: {', '.join(sorted(self._names)) or 'none'})."
+        )
+
+    def __repr__(self) -> str:
+        return f"<view {self._view}>"
+
+
+class ClauseScope:
+    """What a clause's local names read: ``message``, ``view``, ``run_key`` and, for any
+    other name, the message's field (see :mod:`actorview.declare._clauses`)."""
+
+    __slots__ = ("message", "run_key", "view")
+
+    def __init__(self, message: Any, run_key: Any, view: ViewValues) -> None:
+        self.message = message
+        self.run_key = run_key
+        self.view = view
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
 
 
 class ViewStore:
@@ -157,7 +221,16 @@ class ViewStore:
         """Names changed by a pass run inside a message (form fields before an action's
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
         self.effects: list[Effect] = []
+        self.published: list[Published] = []
+        """What ``ops.publish`` asked for, published by the view after the message."""
         """Stream fires and cancels waiting for the view to carry them out, in order."""
+        self.moves: list[Move] = []
+        """Navigations (``ops.patch``, ``ops.navigate``) waiting for the view to hand them
+        to its host, in order."""
+        self.view_values = ViewValues(
+            view, self.read, (*spec.fields, *spec.collections, *spec.calcs)
+        )
+        """``view`` in clause expressions (:class:`ViewValues`)."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
         something)."""
@@ -391,21 +464,23 @@ class ViewStore:
         for field, value in values.items():
             self._set(field, value)
 
-    def guard(self, declared: ViewClause, message: Any) -> bool:
-        """The value of a clause's guard for ``message`` (True when it has none)."""
+    def guard(self, declared: ViewClause, message: Any, run_key: Any = None) -> bool:
+        """The value of a clause's guard for ``message`` (True when it has none);
+        ``run_key``: the key of the run that emitted it."""
         if declared.when is None:
             return True
-        return bool(self._evaluate(declared.when, message, declared.local_names))
+        scope = ClauseScope(message, run_key, self.view_values)
+        return bool(self._evaluate(declared.when, scope, declared.local_names))
 
-    def handle(self, declared: ViewClause, message: Any) -> None:
+    def handle(self, declared: ViewClause, message: Any, run_key: Any = None) -> None:
         """Apply a clause's ops to ``message`` (errors propagate: the view crashes)."""
-        self.carry_out(self.plan_clause(declared, message))
+        self.carry_out(self.plan_clause(declared, message, run_key))
 
-    def plan_clause(self, declared: ViewClause, message: Any) -> Plan:
+    def plan_clause(self, declared: ViewClause, message: Any, run_key: Any = None) -> Plan:
         """Plan a clause's ops for ``message``, changing nothing (see :meth:`plan`)."""
         return self.plan(
             declared.ops,
-            message,
+            ClauseScope(message, run_key, self.view_values),
             declared.local_names,
             where=f"clause {declared.name!r}",
         )
@@ -530,6 +605,10 @@ class ViewStore:
                 return op, args, keys
             case Cancel():
                 return op, self._run_key(op, lookup, where), None
+            case Publish():
+                return op, fill(op.topic, op.names, lookup), op.message.evaluate(lookup)
+            case PatchUrl() | Navigate():
+                return op, self._plan_move(op, lookup, where), None
             case _ if op.field in self._collections:
                 return self._plan_collection(op, lookup)
             case Set(field=name, value=value):
@@ -569,6 +648,25 @@ class ViewStore:
                 raise AssertionError(f"{op!r}: the validator allows it on stream fields only")
             case _:
                 assert_never(op)
+
+    def _plan_move(self, op: PatchUrl | Navigate, lookup: Callable[[str], Any], where: str) -> Move:
+        """The navigation an ``ops.patch`` or ``ops.navigate`` asks for, its values
+        checked (a target must be a ``str`` path; query values are made ``str``)."""
+        to = None if op.to is None else op.to.evaluate(lookup)
+        if to is not None and not (isinstance(to, str) and to.startswith("/")):
+            raise OpError(
+                self.view,
+                where,
+                f"ops.{op.verb}(to=...) gave {to!r}; give a path within the application "
+                f'that starts with "/" (such as "/items/3?tab=notes").',
+            )
+        if isinstance(op, Navigate):
+            return Move(NavigationKind.NAVIGATE, to, replace=op.replace)
+        query: dict[str, str | None] = {}
+        for name, value in op.query.items():
+            given = value.evaluate(lookup)
+            query[name] = None if given is None else str(given)
+        return Move(NavigationKind.PATCH, to, query, op.replace)
 
     def _run_key(self, op: Fire | Cancel, lookup: Callable[[str], Any], where: str) -> Any:
         """The key an op of a keyed stream names (``None`` when it names none)."""
@@ -649,6 +747,12 @@ class ViewStore:
                 self.revoke(op.stream, first)
                 self.effects.append(Effect("cancel", op.stream, key=first))
                 return
+            case Publish():
+                self.published.append(Published(first, second))
+                return
+            case PatchUrl() | Navigate():
+                self.moves.append(first)
+                return
             case _:
                 pass
         name = op.field
@@ -690,9 +794,9 @@ class ViewStore:
         changed = True
         match op:
             case Push():
-                items.insert(first, at_start=False, proposed=second)
+                items.insert(first, at_start=False, proposed=second, limit=op.limit)
             case Unshift():
-                items.insert(first, at_start=True, proposed=second)
+                items.insert(first, at_start=True, proposed=second, limit=op.limit)
             case Pop():
                 changed = items.last is not None and items.delete(items.last)
             case Shift():

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import inspect
 import typing
+import warnings
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, ClassVar, Final, TypeVar
 
@@ -83,6 +84,7 @@ from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
 from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
+from actorview.pubsub import Bus, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view._events import (
     ActionEvent,
@@ -96,6 +98,15 @@ from actorview.view._events import (
     Rejected,
     Tick,
 )
+from actorview.view._live import Live
+from actorview.view._navigation import (
+    NavigationKind,
+    NavigationRequest,
+    NavigationSink,
+    PageUrl,
+    UrlChanged,
+    patched_href,
+)
 from actorview.view._notices import (
     ACTION_FAILED_TEXT,
     KEEP_FAILED_TEXT,
@@ -105,6 +116,7 @@ from actorview.view._notices import (
 )
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
+from actorview.view._topics import hold, open_subscriptions, publish_all
 
 T = TypeVar("T")
 
@@ -119,7 +131,14 @@ async def _kept(keeping: Awaitable[None]) -> bool:
     return True
 
 
-RUNTIME_MESSAGES: tuple[type, ...] = (ActionEvent, InputEvent, Connected, Disconnected, Tick)
+RUNTIME_MESSAGES: tuple[type, ...] = (
+    ActionEvent,
+    InputEvent,
+    Connected,
+    Disconnected,
+    Tick,
+    UrlChanged,
+)
 """Message types the runtime sends every view."""
 
 
@@ -144,18 +163,9 @@ RenderSink = trio.MemorySendChannel[Rendered] | Callable[[Rendered], Awaitable[N
 """Where a view sends its renders: a memory channel, or a (sync or async) callback."""
 
 
-class _Keyed:
-    """A message as a clause that reads ``run_key`` sees it: its fields, and the key of
-    the run that emitted it (``None`` if no keyed run did)."""
-
-    __slots__ = ("message", "run_key")
-
-    def __init__(self, message: Any, lease: Lease | None) -> None:
-        self.message = message
-        self.run_key = lease.key if isinstance(lease, RunLease) else None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.message, name)
+def _run_key(lease: Lease | None) -> Any:
+    """The key of the run that sent a message under ``lease`` (``None``: no keyed run)."""
+    return lease.key if isinstance(lease, RunLease) else None
 
 
 def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., Any]:
@@ -165,21 +175,18 @@ def _make_clause_handler(declared: ViewClause, spec: ViewSpec) -> Callable[..., 
     keyed = declared.reads_run_key
 
     def handle(self: View, _av_message: Any) -> None:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        self._view_store.handle(declared, _av_message)
+        key = _run_key(self._current_lease) if keyed else None
+        self._view_store.handle(declared, _av_message, key)
 
     async def handle_kept(self: View, _av_message: Any) -> None:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        plan = self._view_store.plan_clause(declared, _av_message)
+        key = _run_key(self._current_lease) if keyed else None
+        plan = self._view_store.plan_clause(declared, _av_message, key)
         if await self._keep(plan, f"clause {declared.name!r}"):
             self._view_store.carry_out(plan)
 
     def guard(self: View, _av_message: Any) -> bool:
-        if keyed:
-            _av_message = _Keyed(_av_message, self.current_lease)
-        return self._view_store.guard(declared, _av_message)
+        key = _run_key(self._current_lease) if keyed else None
+        return self._view_store.guard(declared, _av_message, key)
 
     changes_streams = any(
         isinstance(op, FieldOp) and op.field in spec.collections for op in declared.ops
@@ -217,7 +224,29 @@ class View(Actor):
         paced: render what streams cause at most once per ``frame_interval`` (the
             endpoint passes ``True``: fewer, fuller frames for the socket); the default
             renders after every message or batch (tests, other hosts).
+        url: the page's :class:`PageUrl`: :meth:`handle_params` runs with it after
+            ``mount`` (``None``, a view with no page: it never runs).
+        navigation: where ``ops.patch`` / ``ops.navigate`` go
+            (:data:`~actorview.view.NavigationSink`: the endpoint's session, the test
+            client); ``None`` logs and drops them.
     """
+
+    if typing.TYPE_CHECKING:
+        # The actor's public names, free for a subclass's declarations: typed loosely
+        # here so that ``state = state(str)`` checks under mypy. The runtime reads none
+        # of them on a view; ``view.live`` has each one typed.
+        actor_id: Any
+        name: Any
+        mailbox: Any
+        max_batch: Any
+        state: Any
+        log: Any
+        ref: Any
+        current_lease: Any
+        nursery: Any
+        run: Any
+        stop: Any
+        kill: Any
 
     __view_spec__: ClassVar[ViewSpec]
     __view_client__: ClassVar[ClientPlan | None] = None
@@ -263,8 +292,12 @@ class View(Actor):
         max_batch: int = 256,
         paced: bool = False,
         notices: NoticeSink | None = None,
+        bus: Bus | None = None,
+        url: PageUrl | None = None,
+        navigation: NavigationSink | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
+        self._bus: Bus = bus if bus is not None else default_bus()
         self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
         plan = type(self).__view_client__
@@ -285,12 +318,15 @@ class View(Actor):
         self._render_pending = False
         self._render_now = False
         self._rendered_at = float("-inf")
-        self.version = 0
-        """The version of the last render sent (see :class:`Rendered`)."""
-        self.connected = False
-        """Whether a browser is connected (between Connected and Disconnected)."""
-        self.log = self.log.bind(view=type(self).__name__)
+        self._version = 0
+        self._connected = False
+        self._log = self._log.bind(view=type(self).__name__)
+        self._live = Live(self)
+        self._url = url
+        self._navigation = navigation
         self.mount(self._mount_params(params))
+        if url is not None:
+            self.handle_params(url)
         self._view_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
@@ -300,6 +336,22 @@ class View(Actor):
 
         Runs in the constructor, before the calcs are first computed. Assign fields
         directly here (``self.token_delay = params.token_delay``).
+        """
+
+    def handle_params(self, url: PageUrl) -> None:
+        """Set state from the page's URL (override it; LiveView's ``handle_params``).
+
+        Called with the page's :class:`PageUrl` after :meth:`mount` (before :meth:`load`,
+        for the page's HTML render too, so a page loaded at a patched URL shows that
+        state at once) and again after every patch of the URL (``ops.patch``, an
+        ``av-patch`` link, the browser's back and forward buttons), without a remount.
+        Assign fields directly, as in ``mount`` (``self.page = int(url.get("page", "1"))``);
+        everything in ``url`` came from the browser, so bound what you read. A view
+        mounted without a URL (a bare ``View(params)``) never hears it.
+
+        What it raises on a patch is logged, the page is told that something failed,
+        and the URL stays as it was; raised at mount, it fails the mount. Read the
+        current URL as :attr:`url`.
         """
 
     async def load(self) -> None:
@@ -338,7 +390,7 @@ class View(Actor):
         bounded outbox). Without a notice sink, it is only logged.
         """
         notice = Notice(text)
-        self.log.info("view.notice", text=notice.text)
+        self._log.info("view.notice", text=notice.text)
         if self._notices is not None:
             self._notices(notice)
 
@@ -381,29 +433,48 @@ class View(Actor):
                 view=type(self).__name__,
             )
 
-    # -- introspection -----------------------------------------------------------------
+    # -- the runtime's side -----------------------------------------------------------
 
     @property
-    def store(self) -> ViewStore:
-        """The view's state store (values, change counters); read it, do not write it."""
-        return self._view_store
+    def live(self) -> Live:
+        """The runtime's attributes of this view (:class:`~actorview.view.Live`):
+        ``view.live.store``, ``.streams``, ``.tree``, ``.version``, ``.connected``,
+        ``.url``, ``.ref``, ``.log``, ``.run`` ... Kept behind one name so that a view may
+        declare fields called ``name``, ``version``, ``state``, ``log``, ``connected``,
+        ``url``, ``run``."""
+        return self._live
 
-    @property
-    def streams(self) -> Mapping[str, TaskRunner]:
-        """The runner of each declared async_stream (available once the view runs)."""
-        return self._runners
+    if not typing.TYPE_CHECKING:  # deprecated aliases; a field may take any of the names
 
-    @property
-    def render_held_back(self) -> bool:
-        """Whether a render is held back until the frame interval ends (paced views only);
-        it is sent then, or at once if a browser event comes first."""
-        return self._render_pending
+        @property
+        def store(self) -> ViewStore:
+            """Deprecated: ``view.live.store``."""
+            return _moved(self, "store").store
 
-    @property
-    def tree(self) -> Element | None:
-        """The last rendered tree, without the items its stream containers inserted (the
-        server does not keep them), or ``None`` before the view started."""
-        return self._tree
+        @property
+        def streams(self) -> Mapping[str, TaskRunner]:
+            """Deprecated: ``view.live.streams``."""
+            return _moved(self, "streams").streams
+
+        @property
+        def render_held_back(self) -> bool:
+            """Deprecated: ``view.live.render_held_back``."""
+            return _moved(self, "render_held_back").render_held_back
+
+        @property
+        def tree(self) -> Element | None:
+            """Deprecated: ``view.live.tree``."""
+            return _moved(self, "tree").tree
+
+        @property
+        def version(self) -> int:
+            """Deprecated: ``view.live.version``."""
+            return _moved(self, "version").version
+
+        @property
+        def connected(self) -> bool:
+            """Deprecated: ``view.live.connected``."""
+            return _moved(self, "connected").connected
 
     # -- browser events and lifecycle messages -------------------------------------------
 
@@ -418,11 +489,11 @@ class View(Actor):
         try:
             plan = store.prepare(event.name, event.params)
         except ExpressionError as error:
-            self.log.error("view.action.failed", action=event.name, exc_info=error)
+            self._log.error("view.action.failed", action=event.name, exc_info=error)
             self.notify(ACTION_FAILED_TEXT)
             return Failed(error)
         except ViewError as error:
-            self.log.warning("view.action.rejected", action=event.name, error=str(error))
+            self._log.warning("view.action.rejected", action=event.name, error=str(error))
             return Rejected(error)
         if plan is None:
             return Ignored(f"the guard of action {event.name!r} is false")
@@ -438,20 +509,20 @@ class View(Actor):
         try:
             self._view_store.input(event.field, event.value)
         except ViewError as error:
-            self.log.warning("view.input.rejected", field=event.field, error=str(error))
+            self._log.warning("view.input.rejected", field=event.field, error=str(error))
             return Rejected(error)
         return Applied()
 
     @on(Connected)
     def _av_connected(self, event: Connected) -> None:
-        self.connected = True
+        self._connected = True
         self._render_now = True
         self._start_streams(Start.CONNECT)
         self.on_connect()
 
     @on(Disconnected)
     def _av_disconnected(self, event: Disconnected) -> None:
-        self.connected = False
+        self._connected = False
         self._render_now = True
         for name, declared in type(self).__view_spec__.tasks.items():
             if declared.start is Start.CONNECT:
@@ -459,6 +530,19 @@ class View(Actor):
                 self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
         self._start_streams(Start.DISCONNECT)
         self.on_disconnect()
+
+    @on(UrlChanged)
+    def _av_url(self, changed: UrlChanged) -> Outcome:
+        """The host patched the page's URL: run ``handle_params`` with it."""
+        self._render_now = True
+        try:
+            self.handle_params(changed.url)
+        except Exception as error:
+            self._log.error("view.handle_params.failed", url=changed.url.href[:200], exc_info=error)
+            self.notify(ACTION_FAILED_TEXT)
+            return Failed(ExpressionError(type(self).__name__, "handle_params", error))
+        self._url = changed.url
+        return Applied()
 
     @on(Tick)
     def _av_tick(self, tick: Tick) -> None:
@@ -471,12 +555,15 @@ class View(Actor):
     async def on_start(self) -> None:
         await self.load()
         spec = type(self).__view_spec__
+        if spec.subscriptions:
+            held = open_subscriptions(spec, self._view_store.read, self._bus, self._ref.tell_nowait)
+            self._live.nursery.start_soon(hold, held)
         for name, declared in spec.tasks.items():
             self._runners[name] = TaskRunner(
                 declared,
-                self.nursery,
+                self._live.nursery,
                 self._tell_under,
-                self.log,
+                self._log,
                 failure_handled=name in spec.failure_handled,
                 unhandled=self._stream_failed_unhandled,
             )
@@ -497,6 +584,9 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
+        if self._view_store.published:
+            published, self._view_store.published = self._view_store.published, []
+            await publish_all(self._bus, published, self._log, self.notify)
         if self._view_store.recompute():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
@@ -523,7 +613,7 @@ class View(Actor):
                 f'"bottom"}}, got {params!r}.',
                 params=params,
             )
-            self.log.warning("view.page.rejected", error=str(error))
+            self._log.warning("view.page.rejected", error=str(error))
             return Rejected(error)
         assert isinstance(stream, str)
         if self._view_store.stream(stream).wanted(edge) is None:
@@ -577,7 +667,7 @@ class View(Actor):
                 )
         items.show_page(start, stop, page)
         self._view_store.stream_changed(stream)
-        self.log.debug("view.page.shown", stream=stream, edge=edge, start=start, stop=stop)
+        self._log.debug("view.page.shown", stream=stream, edge=edge, start=start, stop=stop)
         return True
 
     async def _keep(self, plan: Plan, where: str) -> bool:
@@ -593,7 +683,7 @@ class View(Actor):
             try:
                 kept = await self._ask_source(stream, "keep()", _kept(source.keep(changes)))
             except Exception as error:
-                self.log.error("view.keep.failed", stream=stream, where=where, exc_info=error)
+                self._log.error("view.keep.failed", stream=stream, where=where, exc_info=error)
                 kept = False
             if not kept:
                 self.notify(KEEP_FAILED_TEXT)
@@ -604,7 +694,7 @@ class View(Actor):
         """``await answer`` within :data:`PAGE_TIMEOUT`; None (logged) if it took longer."""
         with trio.move_on_after(PAGE_TIMEOUT):
             return await answer
-        self.log.warning("view.page.timeout", stream=stream, call=call, seconds=PAGE_TIMEOUT)
+        self._log.warning("view.page.timeout", stream=stream, call=call, seconds=PAGE_TIMEOUT)
         return None
 
     def _hold_back(self) -> bool:
@@ -629,11 +719,35 @@ class View(Actor):
             return
         patches = diff(previous, tree)
         if patches:
-            self.version += 1
-            await self._send(Rendered(self.version, tree, tuple(patches)))
+            self._version += 1
+            await self._send(Rendered(self._version, tree, tuple(patches)))
+
+    def _hand_moves(self) -> None:
+        """Hand the navigations the last message's ops asked for to the host."""
+        store = self._view_store
+        moves, store.moves = store.moves, []
+        for move in moves:
+            href = (
+                patched_href(self._url, move.to, move.query)
+                if move.kind is NavigationKind.PATCH
+                else move.to or "/"
+            )
+            request = NavigationRequest(move.kind, href, move.replace)
+            if self._navigation is None:
+                self._log.warning(
+                    "view.navigation.dropped",
+                    kind=move.kind.value,
+                    href=href[:200],
+                    hint="this view has no host that navigates (serve it under an "
+                    "Application, or mount it with actorview.testing.mount)",
+                )
+                continue
+            self._navigation(request)
 
     async def _carry_out_effects(self) -> None:
         store = self._view_store
+        if store.moves:
+            self._hand_moves()
         while store.effects:
             effects, store.effects = store.effects, []
             for effect in effects:
@@ -646,7 +760,7 @@ class View(Actor):
                 try:
                     await runner.fire(effect.args, effect.key)
                 except StreamBusy as error:
-                    self.log.warning("view.fire.refused", stream=effect.stream, error=str(error))
+                    self._log.warning("view.fire.refused", stream=effect.stream, error=str(error))
 
     def _without_items(self, tree: Element) -> Element:
         """Hand the streams' pending ops over to ``tree`` (just rendered from them) and
@@ -673,7 +787,7 @@ class View(Actor):
                 if inspect.isawaitable(result):
                     await result
         except (trio.BrokenResourceError, trio.ClosedResourceError):
-            self.log.debug("view.sink.closed")
+            self._log.debug("view.sink.closed")
             self._sink = None
 
     def unhandled(self, message: Any) -> None:
@@ -690,7 +804,7 @@ class View(Actor):
         self.notify(STREAM_FAILED_TEXT)
 
     async def _tell_under(self, message: Any, lease: Lease) -> None:
-        await self.ref.tell(message, lease=lease)
+        await self._ref.tell(message, lease=lease)
 
     def _stream_busy(self, stream: str, key: Hashable | None) -> bool:
         runner = self._runners.get(stream)
@@ -714,7 +828,7 @@ class View(Actor):
             try:
                 self._view_store.apply((Fire(name),), where=f"{name} (start={when.value!r})")
             except StreamBusy as error:  # on_busy="refuse" with a run still live
-                self.log.warning("view.fire.refused", stream=name, error=str(error))
+                self._log.warning("view.fire.refused", stream=name, error=str(error))
             if declared.every is not None and when is not Start.DISCONNECT:
                 self._start_timer(declared)
 
@@ -733,13 +847,13 @@ class View(Actor):
                 try:
                     while True:
                         await trio.sleep(period)
-                        await self.ref.tell(tick, lease=lease)
+                        await self._ref.tell(tick, lease=lease)
                 except ActorStopped:
                     return
                 finally:
                     lease.revoke()
 
-        self.nursery.start_soon(tick_forever)
+        self._live.nursery.start_soon(tick_forever)
 
     def _stop_timer(self, stream: str) -> None:
         scope = self._timers.pop(stream, None)
@@ -766,15 +880,37 @@ class View(Actor):
 
 View.__view_spec__ = compile_view(View)
 
-_RESERVED = frozenset(dir(View)) | {
-    "actor_id",
-    "current_lease",
-    "connected",
-    "log",
-    "mailbox",
-    "max_batch",
-    "name",
-    "ref",
-    "state",
-    "version",
-}
+_RESERVED = frozenset(
+    {
+        "live",
+        "frame_interval",
+        "mount",
+        "load",
+        "render",
+        "on_connect",
+        "on_disconnect",
+        "notify",
+        "handle_params",
+        "open_pages",
+        "on_start",
+        "on_stop",
+        "after_batch",
+        "on_deadline",
+        "set_deadline",
+        "unhandled",
+    }
+)
+"""The names a view's declarations may not take: what a view is made of (``live``, its
+hooks and the methods it calls; see :mod:`actorview.view._live`). Names that start
+with ``_`` are the runtime's too (the validator refuses them)."""
+
+
+def _moved(view: View, name: str) -> Live:
+    """``view.live``, after warning that ``view.<name>`` moved there."""
+    warnings.warn(
+        f"{type(view).__name__}.{name} is deprecated: read view.live.{name} (the runtime's "
+        f"attributes moved behind `live`, so that a view may declare a field {name!r}).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return view._live

@@ -137,7 +137,7 @@ def python_state(view: Compose) -> dict[str, Any]:
 def type_into(compose: Page, text: str) -> None:
     compose.page.locator("#q").fill(text)
     compose.view.query = text
-    compose.view.store.compute_all()
+    compose.view.live.store.compute_all()
 
 
 def test_every_inferred_binding_shows_what_the_server_would_render_with_no_round_trip(

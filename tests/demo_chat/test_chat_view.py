@@ -69,7 +69,7 @@ async def test_submit_streams_a_reply_into_the_draft_then_the_history(
         await send(ref, InputEvent("input", " hello there "))
         assert await send(ref, ActionEvent("submit")) == Applied()
         assert page.history() == [("user", "hello there")]
-        assert view.store.read("input") == ""
+        assert view.live.store.read("input") == ""
         assert not page.disabled("cancel")
         await trio.sleep(DELAY * 3 + DELAY / 2)
         assert page.text("draft") == "".join(tokens[:3])
@@ -78,7 +78,7 @@ async def test_submit_streams_a_reply_into_the_draft_then_the_history(
         assert page.text("draft") == ""
         assert page.history() == [("user", "hello there"), ("assistant", "".join(tokens))]
         assert page.disabled("cancel")
-        assert view.streams["llm"].state is RunState.DONE
+        assert view.live.streams["llm"].state is RunState.DONE
 
 
 async def test_cancel_stops_the_reply_and_keeps_what_came_marked_stopped(
@@ -97,7 +97,7 @@ async def test_cancel_stops_the_reply_and_keeps_what_came_marked_stopped(
             ("user", "question"),
             ("assistant", "".join(tokens[:2]) + " (stopped)"),
         ]
-        assert page.text("draft") == "" and view.streams["llm"].state is RunState.CANCELLED
+        assert page.text("draft") == "" and view.live.streams["llm"].state is RunState.CANCELLED
         assert await send(ref, ActionEvent("cancel")) == Ignored(
             "the guard of action 'cancel' is false"
         )
@@ -196,7 +196,7 @@ async def test_the_composer_form_submit_carries_the_input_as_the_browser_sends_i
     async with running(view) as ref:
         assert await send(ref, ActionEvent("submit", {"input": "from the form"})) == Applied()
         assert page.history() == [("user", "from the form")]
-        assert view.store.read("input") == ""
+        assert view.live.store.read("input") == ""
 
 
 async def broken_llm(prompt: str, emit: Emit) -> None:

@@ -43,7 +43,7 @@ class Replies:
         self.idle = trio.Event()
 
     def __call__(self, rendered: Rendered) -> None:
-        if self.view is not None and not self.view.store.read("streaming"):
+        if self.view is not None and not self.view.live.store.read("streaming"):
             self.idle.set()
 
     async def submit(self, ref: ActorRef, text: str) -> None:
@@ -116,7 +116,7 @@ async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
         Message("user", "tell me"),
         Message("assistant", "Half a", stopped=True),
     ]
-    failure = view.store.read("failure")
+    failure = view.live.store.read("failure")
     assert failure.startswith("The reply failed: the model server at ")
     assert "ended the reply before it finished" in failure
     ref.request_stop()

@@ -99,7 +99,7 @@ class Needy(View):
 
     async def on_start(self) -> None:
         self.status = await self.service.connect()
-        self.store.compute_all()
+        self.live.store.compute_all()
         await super().on_start()
 
     def render(self) -> Element:

@@ -232,4 +232,4 @@ async def test_a_view_restarted_while_its_browser_is_connected_hears_it() -> Non
             assert isinstance(second, ActorRef) and second is not first
             view = second._actor
             assert isinstance(view, Listening)
-            assert view.connected and view.heard_connect
+            assert view.live.connected and view.heard_connect

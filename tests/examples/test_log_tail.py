@@ -32,7 +32,7 @@ async def test_it_follows_the_file_while_a_browser_is_connected(
         await view.until(lambda v: len(log_texts(v)) == 3, timeout=3)
         assert log_texts(view)[-1] == "three"  # the unfinished line waits
         await view.disconnect()
-        assert not view.view.streams["follow"].busy
+        assert not view.view.live.streams["follow"].busy
         with log.open("a") as file:
             file.write("ial\nfour\n")
         await view.advance(5)

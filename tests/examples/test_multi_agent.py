@@ -20,7 +20,7 @@ async def test_three_agents_answer_at_once_each_into_its_own_row(
     async with mount(Agents) as view:
         for name in ("alice", "bob", "carol"):
             assert await view.click(f"#agent-{name} .ask") == Applied()
-        assert set(view.view.streams["agent"].runs) == {"alice", "bob", "carol"}
+        assert set(view.view.live.streams["agent"].runs) == {"alice", "bob", "carol"}
         await view.advance(0.35)
         partial = {name: view.text(f"#agent-{name} .answer") for name in ("alice", "bob")}
         assert all(partial.values())  # both are under way together
@@ -29,7 +29,7 @@ async def test_three_agents_answer_at_once_each_into_its_own_row(
         for name in ("alice", "bob", "carol"):
             assert view.text(f"#agent-{name} .answer") == full_answer(name, question)
         assert view.state["answering"] == []
-        assert not view.view.streams["agent"].busy
+        assert not view.view.live.streams["agent"].busy
 
 
 async def test_ask_everyone_starts_a_run_per_agent_with_one_click(
@@ -37,7 +37,7 @@ async def test_ask_everyone_starts_a_run_per_agent_with_one_click(
 ) -> None:
     async with mount(Agents) as view:
         assert await view.click("#ask-all") == Applied()
-        assert set(view.view.streams["agent"].runs) == {"alice", "bob", "carol"}
+        assert set(view.view.live.streams["agent"].runs) == {"alice", "bob", "carol"}
         assert view.has_element("#agent-carol.answering")
         await view.settle()
         question = view.state["question"]
@@ -69,11 +69,11 @@ async def test_stop_ends_one_agent_and_stop_all_ends_every_one(
         await view.advance(0.25)
         await view.click("#agent-bob .stop")
         stopped = view.state["answers"]["bob"]
-        assert set(view.view.streams["agent"].runs) == {"alice", "carol"}
+        assert set(view.view.live.streams["agent"].runs) == {"alice", "carol"}
         await view.advance(0.3)
         assert view.state["answers"]["bob"] == stopped  # nothing of bob's run after stop
         await view.click("#stop-all")
-        assert view.view.streams["agent"].runs == {}
+        assert view.view.live.streams["agent"].runs == {}
         await view.settle()
         assert view.state["answering"] == []
 

@@ -154,7 +154,7 @@ async def test_no_frame_reaches_another_sessions_view() -> None:
                 assert isinstance(ref, ActorRef)
                 view = ref._actor
                 assert isinstance(view, Counter)
-                counts[session_id] = int(view.store.read("count"))
+                counts[session_id] = int(view.live.store.read("count"))
     errors = [f["error"] for f in frames1 if isinstance(f, dict) and f["t"] == "error"]
     assert any("extra fields found (session, view)" in e for e in errors)
     assert "already joined" in errors

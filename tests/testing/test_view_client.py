@@ -195,9 +195,9 @@ async def test_the_page_built_from_frames_equals_the_view_s_last_tree() -> None:
     async with mount(Counter) as view:
         for selector in ["#inc", "#inc5", "#card", "#small"]:
             await view.click(selector)
-        assert view.view.tree is not None
+        assert view.view.live.tree is not None
         assert view.page.document is not None
-        assert view.page.document.snapshot() == Document.from_tree(view.view.tree).snapshot()
+        assert view.page.document.snapshot() == Document.from_tree(view.view.live.tree).snapshot()
 
 
 @attrs.frozen
@@ -256,8 +256,8 @@ async def test_a_frame_that_does_not_fit_the_page_fails_the_next_step() -> None:
     from actorview.view import Rendered
 
     async with mount(Counter) as view:
-        assert view.view.tree is not None
-        view._sink(Rendered(99, view.view.tree, (SetText((7, 7, 7), "x"),)))  # a wrong diff
+        assert view.view.live.tree is not None
+        view._sink(Rendered(99, view.view.live.tree, (SetText((7, 7, 7), "x"),)))  # a wrong diff
         with pytest.raises(ViewTestError, match=r"frame 1 \(version 99\) does not fit"):
             await view.click("#inc")
         view._failure = None  # let the block end cleanly

@@ -155,7 +155,7 @@ async def test_settle_returns_when_a_run_is_blocked_on_something_else_than_the_c
     async with mount(Ticker) as view:
         await view.click("#stuck")
         await view.settle()
-        assert view.view.streams["stuck"].busy
+        assert view.view.live.streams["stuck"].busy
         assert trio.current_time() == 0
 
 

@@ -141,12 +141,12 @@ async def test_a_fired_run_streams_into_state_and_ends_done(
     async with running(view) as ref:
         assert await ref.ask(ActionEvent("go", {"prompt": "a b c"})) == Applied()
         await settle()
-        run = view.streams["reply"].current
+        run = view.live.streams["reply"].current
         assert run is not None and run.state is RunState.RUNNING
         await trio.sleep(10)
         assert view.text == "a.b.c."
         assert view.finished == 1
-        assert view.streams["reply"].state is RunState.DONE
+        assert view.live.streams["reply"].state is RunState.DONE
 
 
 async def test_cancel_returns_after_the_run_has_ended(
@@ -155,8 +155,8 @@ async def test_cancel_returns_after_the_run_has_ended(
     reset_gate()
     view = Echo()
     async with running(view):
-        runner = view.streams["reply"]
-        view.store.act("go", {"prompt": "a b c linger"})
+        runner = view.live.streams["reply"]
+        view.live.store.act("go", {"prompt": "a b c linger"})
         await view.after_batch()
         assert runner.busy
         await runner.cancel()
@@ -181,7 +181,7 @@ async def test_no_message_of_a_cancelled_run_is_handled_even_if_already_queued(
         await trio.sleep(10)  # the cancelled run's shielded cleanup takes 5 s
         assert view.text == ""
         assert view.mailbox.stats.revoked == 1
-        assert view.streams["reply"].state is RunState.CANCELLED
+        assert view.live.streams["reply"].state is RunState.CANCELLED
 
 
 async def test_messages_queued_before_the_cancel_are_still_handled(
@@ -209,10 +209,10 @@ async def test_a_new_fire_supersedes_the_live_run_and_drops_its_messages(
         await ref.ask(ActionEvent("go", {"prompt": "old old old old"}))
         await trio.sleep(1.5)
         assert view.text == "old.old."
-        first = view.streams["reply"].current
+        first = view.live.streams["reply"].current
         await ref.ask(ActionEvent("go", {"prompt": "new new"}))
         await trio.sleep(5.5)  # the old run's shielded cleanup, then the new run starts
-        second = view.streams["reply"].current
+        second = view.live.streams["reply"].current
         assert first is not None and second is not None and first is not second
         assert first.state is RunState.CANCELLED
         await trio.sleep(30)
@@ -255,7 +255,7 @@ async def test_a_run_that_raises_delivers_a_typed_failure_and_the_view_survives(
         await ref.ask(ActionEvent("go", {"prompt": "fail"}))
         await trio.sleep(10)
         assert view.failure == "RuntimeError: no luck"
-        assert view.streams["reply"].state is RunState.FAILED
+        assert view.live.streams["reply"].state is RunState.FAILED
         assert await ref.ask(ActionEvent("go", {"prompt": "again"})) == Applied()
         await trio.sleep(10)
         assert view.text == "again."
@@ -277,7 +277,7 @@ async def test_stopping_the_view_cancels_its_runs(autojump_clock: trio.testing.M
     view = Echo()
     async with running(view) as ref:
         await ref.ask(ActionEvent("go", {"prompt": "a b c d e f"}))
-        run = view.streams["reply"].current
+        run = view.live.streams["reply"].current
     assert run is not None and run.state is RunState.CANCELLED
     assert GATE.cleaned_up
 
@@ -291,7 +291,7 @@ async def test_a_burst_of_batch_messages_is_one_recompute_and_one_render(
     async with running(view) as ref:
         await ref.ask(ActionEvent("go", {"prompt": "wait a b c"}))
         await settle()
-        passes, count = view.store.recomputes, len(renders)
+        passes, count = view.live.store.recomputes, len(renders)
         await ref.tell(Pause())
         GATE.emit_now.set()
         await trio.sleep(2.5)  # a, b, c queued behind the pause
@@ -299,5 +299,5 @@ async def test_a_burst_of_batch_messages_is_one_recompute_and_one_render(
         GATE.view_free.set()
         await settle()
         assert view.text == "a.b.c."
-        assert view.store.recomputes == passes + 1
+        assert view.live.store.recomputes == passes + 1
         assert len(renders) == count + 1

@@ -195,7 +195,7 @@ async def test_a_run_that_fails_while_being_cancelled_shows_nothing(
         assert await ref.ask(ActionEvent("stop_hang")) == Applied()
         await settle()
         assert notices == [], "a cancelled run's failure is not the page's business"
-        assert not view.streams["hang"].busy
+        assert not view.live.streams["hang"].busy
 
 
 async def test_a_view_without_a_notice_sink_logs_the_notice() -> None:

@@ -213,7 +213,7 @@ class Toggles(View):
 
 def test_av_change_s_name_and_value_reach_only_an_action_that_declares_them() -> None:
     view = Toggles()
-    assert view.store.act("toggle", {"name": "on", "value": "yes"}) and view.on
-    assert view.store.act("pick", {"name": "color", "value": "red"}) and view.seen == "red"
+    assert view.live.store.act("toggle", {"name": "on", "value": "yes"}) and view.on
+    assert view.live.store.act("pick", {"name": "color", "value": "red"}) and view.seen == "red"
     with pytest.raises(InvalidParams, match=r"takes no params, got \{'other': 'x'\}"):
-        view.store.act("toggle", {"name": "on", "other": "x"})
+        view.live.store.act("toggle", {"name": "on", "other": "x"})

@@ -45,7 +45,7 @@ async def test_a_burst_faster_than_frames_is_one_render_per_interval_and_ends_cu
             await ref.tell(Piece(f"{i},"))
             await trio.sleep(0.001)
         await trio.sleep(view.frame_interval)  # the render held back at the end is sent
-        assert not view.render_held_back
+        assert not view.live.render_held_back
     assert 4 <= len(renders) - 1 <= 8, "about one render per 1/60 s, not one per piece"
     assert page_after(renders) == h_html("".join(f"{i}," for i in range(100)), 0)
 
@@ -60,12 +60,12 @@ async def test_a_browser_event_renders_at_once_with_what_was_held_back(
         await settle()
         await ref.tell(Piece("b"))  # within the interval of the render of "a": held back
         await settle()
-        assert view.render_held_back
+        assert view.live.render_held_back
         start = trio.current_time()
         await ref.ask(ActionEvent("click"))
         await settle()
         assert trio.current_time() == start, "no wait for the interval"
-        assert not view.render_held_back
+        assert not view.live.render_held_back
         assert page_after(renders) == h_html("ab", 1)
 
 

@@ -102,7 +102,7 @@ async def act(client: ViewClient[Voices], name: str, **params: str) -> Outcome:
 
 
 def live(client: ViewClient[Voices]) -> dict[Any, RunState]:
-    return {key: run.state for key, run in client.view.streams["voice"].runs.items()}
+    return {key: run.state for key, run in client.view.live.streams["voice"].runs.items()}
 
 
 async def test_runs_of_different_keys_go_on_together_each_into_its_own_key(
@@ -127,7 +127,7 @@ async def test_a_new_fire_of_a_key_supersedes_only_that_keys_run(
         await act(client, "speak", who="a", text="old1 old2 old3")
         await act(client, "speak", who="b", text="b1 b2 b3")
         await client.advance(1.5)
-        first = client.view.streams["voice"].runs["a"]
+        first = client.view.live.streams["voice"].runs["a"]
         EVENTS.clear()
         await act(client, "speak", who="a", text="new1")
         await client.settle()
@@ -143,7 +143,7 @@ async def test_cancel_of_a_key_returns_once_that_run_ended_and_drops_its_queued_
         await act(client, "speak", who="a", text="a1 a2 a3")
         await act(client, "speak", who="b", text="b1 b2 b3")
         await client.advance(1.5)
-        run = client.view.streams["voice"].runs["a"]
+        run = client.view.live.streams["voice"].runs["a"]
         EVENTS.clear()
         assert await act(client, "hush", who="a") == Applied()
         await client.advance(2.1)  # a's cleanup; the view took nothing meanwhile
@@ -206,16 +206,19 @@ async def test_a_failed_run_carries_its_key(autojump_clock: trio.testing.MockClo
         await client.settle()
         assert client.state["failed"] == {"a": "a: a gave up"}
         assert client.state["said"] == {"b": "fine"}
-        assert client.view.streams["voice"].runs == {}
+        assert client.view.live.streams["voice"].runs == {}
 
 
 def test_run_key_is_none_for_a_message_no_keyed_run_sent() -> None:
+    from actorview.view._store import ClauseScope, ViewValues
     from actorview.view._tasks import RunLease
-    from actorview.view._view import _Keyed
+    from actorview.view._view import _run_key
 
-    assert _Keyed(Word("x"), None).run_key is None
-    assert _Keyed(Word("x"), RunLease("voice", "k")).run_key == "k"
-    assert _Keyed(Word("x"), None).text == "x"
+    assert _run_key(None) is None
+    assert _run_key(RunLease("voice", "k")) == "k"
+    scope = ClauseScope(Word("x"), _run_key(None), ViewValues("V", lambda name: None, ()))
+    assert scope.run_key is None
+    assert scope.text == "x"
 
 
 # -- what the class statement refuses ---------------------------------------------------
@@ -314,9 +317,9 @@ async def test_on_busy_queue_holds_per_key(autojump_clock: trio.testing.MockCloc
             outcome = await client.ref.ask(ActionEvent("speak", {"who": who, "text": text}))
             assert outcome == Applied()
         await trio.testing.wait_all_tasks_blocked()
-        assert set(client.view.streams["voice"].runs) == {"a", "b"}  # a's second waits
+        assert set(client.view.live.streams["voice"].runs) == {"a", "b"}  # a's second waits
         await client.settle()
         said = client.state["said"]
         assert [entry for entry in said if entry.startswith("a")] == ["a1", "a2", "a3"]
         assert "b4" in said
-        assert client.view.streams["voice"].runs == {}
+        assert client.view.live.streams["voice"].runs == {}

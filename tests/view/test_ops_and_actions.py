@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
+from actorview.declare._collections import Inserted
 from actorview.view import (
     InvalidParams,
     OpError,
@@ -69,7 +70,7 @@ class Todos(View):
 
 def test_push_unshift_pop_shift_update_at_on_a_list_field() -> None:
     view = Todos()
-    store = view.store
+    store = view.live.store
     assert store.act("add", {"text": "b"})
     assert store.act("first", {"text": "a"})
     assert store.act("add", {"text": "c"})
@@ -86,7 +87,7 @@ def test_push_unshift_pop_shift_update_at_on_a_list_field() -> None:
 
 def test_a_false_guard_ignores_the_action() -> None:
     view = Todos()
-    assert view.store.act("add", {"text": "   "}) is False
+    assert view.live.store.act("add", {"text": "   "}) is False
     assert view.todos == [] and view.edits == 0
 
 
@@ -94,63 +95,63 @@ def test_every_expression_reads_the_state_from_before_the_message() -> None:
     view = Todos()
     view.title = "ab"
     view.edits = 5
-    view.store.act("swap", None)
+    view.live.store.act("swap", None)
     assert (view.title, view.edits) == ("5", 2)
 
 
 def test_ops_apply_in_order_so_a_later_set_wins() -> None:
     view = Todos()
-    view.store.act("rename", None)
+    view.live.store.act("rename", None)
     assert view.title == "fixed"
 
 
 def test_a_conditional_op_applies_only_when_its_condition_holds() -> None:
     view = Todos()
-    view.store.act("maybe", {"flag": False})
+    view.live.store.act("maybe", {"flag": False})
     assert (view.title, view.edits) == ("", 7)
-    view.store.act("maybe", {"flag": True})
+    view.live.store.act("maybe", {"flag": True})
     assert view.title == "yes"
 
 
 def test_an_expression_that_raises_changes_nothing() -> None:
     view = Todos()
     with pytest.raises(OpError) as raised:
-        view.store.act("broken", None)
+        view.live.store.act("broken", None)
     assert str(raised.value) == (
         "Todos, action 'broken': an expression raised IndexError: list index out of range. "
         "Nothing changed."
     )
-    assert view.edits == 0 and not view.store.dirty
+    assert view.edits == 0 and not view.live.store.dirty
 
 
 def test_update_at_out_of_range_is_an_op_error_and_changes_nothing() -> None:
     view = Todos()
-    view.store.act("add", {"text": "a"})
+    view.live.store.act("add", {"text": "a"})
     with pytest.raises(OpError, match="got index 5, but todos has 1 items"):
-        view.store.act("finish", {"index": 5})
+        view.live.store.act("finish", {"index": 5})
     assert view.todos == [Todo("a")]
 
 
 def test_params_that_do_not_structure_name_view_action_and_param() -> None:
     view = Todos()
     with pytest.raises(InvalidParams) as raised:
-        view.store.act("finish", {"index": "one"})
+        view.live.store.act("finish", {"index": "one"})
     assert str(raised.value) == (
         "Todos, action 'finish': invalid params: $.index: expected int (a number or its "
         "decimal text), got str 'one'. Nothing changed."
     )
     with pytest.raises(InvalidParams, match=r"\$.text: missing"):
-        view.store.act("add", {})
+        view.live.store.act("add", {})
     with pytest.raises(InvalidParams, match=r"unexpected key\(s\) 'extra'"):
-        view.store.act("add", {"text": "a", "extra": 1})
+        view.live.store.act("add", {"text": "a", "extra": 1})
     with pytest.raises(InvalidParams, match="takes no params"):
-        view.store.act("drop_last", {"x": 1})
+        view.live.store.act("drop_last", {"x": 1})
     assert view.todos == [] and view.edits == 0
 
 
 def test_an_unknown_action_is_rejected() -> None:
     with pytest.raises(UnknownAction) as raised:
-        Todos().store.act("explode", {})
+        Todos().live.store.act("explode", {})
     assert str(raised.value).startswith("Todos has no action 'explode' (actions: add, first,")
 
 
@@ -161,22 +162,24 @@ def test_a_computed_value_of_the_wrong_type_is_refused() -> None:
 
     view = Bad()
     with pytest.raises(StateTypeError, match=r"Bad\.n: the value '0' is a str, not an int"):
-        view.store.act("go", None)
+        view.live.store.act("go", None)
     assert view.n == 0
 
 
 def test_stream_ops_keep_keys_in_order_and_apply_the_limit() -> None:
     view = Todos()
-    store = view.store
+    store = view.live.store
     for text in ["a", "b", "c", "d"]:
         store.act("feed_in", {"text": text})
     assert list(view.feed) == ["b", "c", "d"]  # limit 3: pushing d evicted a
+    assert (view.feed.before, view.feed.after) == (1, 0)
     store.act("feed_front", {"text": "z"})
-    assert list(view.feed) == ["z", "b", "c"]  # unshift evicts from the end
+    # z comes before a, which the page no longer shows: shown, it would leave a gap
+    assert list(view.feed) == ["b", "c", "d"] and view.feed.before == 2
     store.act("feed_update", {"text": "b"})
     store.act("feed_drop", {"text": "c"})
     store.act("feed_drop", {"text": "nope"})
-    assert list(view.feed) == ["z", "b"]
+    assert list(view.feed) == ["b", "d"]
     store.act("feed_pop", None)
     store.act("feed_shift", None)
     assert list(view.feed) == [] and len(view.feed) == 0
@@ -184,19 +187,33 @@ def test_stream_ops_keep_keys_in_order_and_apply_the_limit() -> None:
     pending = [type(op).__name__ for op in view.feed.pending]
     assert pending == [
         "Inserted", "Inserted", "Inserted", "Inserted", "Deleted",
-        "Inserted", "Deleted",
+        "Inserted",  # z, not shown
         "Inserted", "Deleted",
         "Deleted", "Deleted",
     ]  # fmt: skip
+    assert [op.shown for op in view.feed.pending if isinstance(op, Inserted)] == [
+        True, True, True, True, False, True,
+    ]  # fmt: skip
+
+
+def test_an_unshift_evicts_from_the_end_and_pushes_then_wait_unseen() -> None:
+    view = Todos()
+    store = view.live.store
+    for text in ["c", "b", "a", "z"]:
+        store.act("feed_front", {"text": text})
+    assert list(view.feed) == ["z", "a", "b"]  # limit 3: unshifting z evicted c
+    store.act("feed_in", {"text": "d"})  # after c, which is not shown: no gap
+    assert list(view.feed) == ["z", "a", "b"] and (view.feed.before, view.feed.after) == (0, 2)
+    assert view.feed.total == 5
 
 
 def test_a_stream_keeps_only_keys_once_the_items_are_handed_over() -> None:
     view = Todos()
-    view.store.act("feed_in", {"text": "a"})
+    view.live.store.act("feed_in", {"text": "a"})
     handed = view.feed.take_pending()
     assert [op.item for op in handed] == [Todo("a")]  # type: ignore[union-attr]
     assert view.feed.pending == [] and "a" in view.feed
-    view.store.act("feed_reset", None)
+    view.live.store.act("feed_reset", None)
     assert list(view.feed) == [] and [type(op).__name__ for op in view.feed.pending] == ["Cleared"]
 
 
@@ -206,16 +223,16 @@ def test_counter_keys_are_assigned_when_no_key_is_declared() -> None:
         say = action(ops.push(lines=lambda text: text), params={"text": str})
 
     view = Log()
-    view.store.act("say", {"text": "x"})
-    view.store.act("say", {"text": "x"})
+    view.live.store.act("say", {"text": "x"})
+    view.live.store.act("say", {"text": "x"})
     assert list(view.lines) == ["lines-0", "lines-1"]
 
 
 def test_pushing_an_existing_key_replaces_the_item_in_place() -> None:
     view = Todos()
-    view.store.act("feed_in", {"text": "a"})
-    view.store.act("feed_in", {"text": "b"})
-    view.store.act("feed_in", {"text": "a"})
+    view.live.store.act("feed_in", {"text": "a"})
+    view.live.store.act("feed_in", {"text": "b"})
+    view.live.store.act("feed_in", {"text": "a"})
     assert list(view.feed) == ["a", "b"]
 
 
@@ -226,7 +243,7 @@ def test_a_guard_that_raises_rejects_the_action_and_changes_nothing() -> None:
 
     view = Picky()
     with pytest.raises(OpError) as raised:
-        view.store.act("first", None)
+        view.live.store.act("first", None)
     assert str(raised.value) == (
         "Picky, action 'first': its guard raised IndexError: list index out of range. "
         "Nothing changed."
@@ -264,27 +281,27 @@ class Form(View):
 
 def test_a_form_submit_writes_its_client_fields_before_the_action_reads_them() -> None:
     view = Form()
-    assert view.store.act("search", {"query": "cats", "limit": 5, "page": 2})
+    assert view.live.store.act("search", {"query": "cats", "limit": 5, "page": 2})
     assert (view.query, view.limit, view.searches) == ("cats", 5, ["cats#2"])
 
 
 def test_form_fields_stay_written_when_the_guard_is_false() -> None:
     view = Form()
     view.query = "old"
-    assert view.store.act("search", {"query": "", "page": 1}) is False
+    assert view.live.store.act("search", {"query": "", "page": 1}) is False
     assert view.query == "" and view.searches == []
 
 
 def test_a_bad_form_field_or_param_rejects_the_whole_submit() -> None:
     view = Form()
     with pytest.raises(InvalidParams) as raised:
-        view.store.act("search", {"query": "cats", "limit": "many", "page": 1})
+        view.live.store.act("search", {"query": "cats", "limit": "many", "page": 1})
     assert str(raised.value) == (
         "Form, action 'search': form field 'limit' is not an int ($: expected int (a number "
         "or its decimal text), got str 'many'). Nothing changed."
     )
     with pytest.raises(InvalidParams):
-        view.store.act("search", {"query": "cats", "page": "one"})
+        view.live.store.act("search", {"query": "cats", "page": "one"})
     with pytest.raises(InvalidParams, match=r"unexpected key\(s\) 'searches'"):
-        view.store.act("search", {"query": "cats", "page": 1, "searches": []})
+        view.live.store.act("search", {"query": "cats", "page": 1, "searches": []})
     assert (view.query, view.limit, view.searches) == ("", 10, [])

@@ -69,7 +69,7 @@ async def test_a_mount_stream_runs_when_the_view_starts(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     async with mount(OnMount) as view:
-        runner = view.view.streams["pulse"]
+        runner = view.view.live.streams["pulse"]
         assert runner.state is RunState.RUNNING
         await view.settle()
         assert view.text("#count") == "1"
@@ -99,12 +99,12 @@ async def test_a_connect_stream_follows_the_connection_and_skips_ticks_while_bus
         await view.advance(1.0)  # the run ends at 5 s; the tick at 6 s fires again
         await view.advance(0.6)
         assert view.text("#count") == "2"
-        run = view.view.streams["pulse"].current
+        run = view.view.live.streams["pulse"].current
         await view.disconnect()
         assert run is not None and run.state is RunState.CANCELLED
         await view.advance(20)
         assert view.text("#count") == "2"  # no timer while nobody watches
-        assert not view.view.streams["pulse"].busy
+        assert not view.view.live.streams["pulse"].busy
 
 
 class RefusingOnConnect(View):
@@ -125,7 +125,7 @@ async def test_a_refused_start_is_logged_and_the_view_goes_on(
         await view.connect()
         await view.connect()  # a second Connected while the run is live: refused
         assert view.text("#count") == "1"
-        assert view.view.streams["pulse"].busy
+        assert view.view.live.streams["pulse"].busy
 
 
 async def test_a_disconnect_stream_runs_when_the_browser_goes(
@@ -144,7 +144,7 @@ async def test_timers_end_with_the_view(autojump_clock: trio.testing.MockClock) 
     async with mount(Periodic) as view:
         await view.advance(3)
         client_view = view.view
-    assert not client_view.streams["pulse"].busy
+    assert not client_view.live.streams["pulse"].busy
     assert client_view.state.ended
 
 

@@ -80,14 +80,14 @@ def test_calcs_cannot_be_assigned() -> None:
 
 def test_only_calcs_reading_a_changed_field_recompute_in_graph_order_once() -> None:
     view = Profile()
-    before = dict(view.store.evaluations)
+    before = dict(view.live.store.evaluations)
     view.who = "ada"
     view.who = "Ada"
     assert view.greeting == "Hello, "  # calcs change only at the recompute
-    changed = view.store.recompute()
+    changed = view.live.store.recompute()
     assert changed == {"who", "greeting", "shout"}
     assert view.shout == "HELLO, ADA"
-    after = view.store.evaluations
+    after = view.live.store.evaluations
     assert after["greeting"] - before["greeting"] == 1
     assert after["shout"] - before["shout"] == 1
     assert after["tag_count"] == before["tag_count"]
@@ -95,9 +95,9 @@ def test_only_calcs_reading_a_changed_field_recompute_in_graph_order_once() -> N
 
 def test_a_recompute_with_nothing_changed_is_not_a_pass() -> None:
     view = Profile()
-    passes = view.store.recomputes
-    assert view.store.recompute() == frozenset()
-    assert view.store.recomputes == passes
+    passes = view.live.store.recomputes
+    assert view.live.store.recompute() == frozenset()
+    assert view.live.store.recomputes == passes
 
 
 calls: list[Appended[Any]] = []
@@ -130,13 +130,13 @@ def test_an_incremental_calc_gets_the_appended_text_and_the_element_before_it() 
 
     calls.clear()
     view = Writer()
-    view.store.apply(ops.append(text=" tw"))
-    view.store.apply(ops.append(text="o thr"))
-    view.store.recompute()
+    view.live.store.apply(ops.append(text=" tw"))
+    view.live.store.apply(ops.append(text="o thr"))
+    view.live.store.recompute()
     assert calls == [Appended(added=" two thr", preceding="e")]
     assert view.words == 3 == count_words(view.text)
-    view.store.apply(ops.append(text="ee"))
-    view.store.recompute()
+    view.live.store.apply(ops.append(text="ee"))
+    view.live.store.recompute()
     assert calls[-1] == Appended(added="ee", preceding="r")
     assert view.words == 3
     assert view.text == "one two three"
@@ -147,8 +147,8 @@ def test_an_incremental_calc_recomputes_from_scratch_after_a_replace() -> None:
 
     calls.clear()
     view = Writer()
-    view.store.apply((*ops.append(text=" two"), *ops.set(text="a b c d")))
-    view.store.recompute()
+    view.live.store.apply((*ops.append(text=" two"), *ops.set(text="a b c d")))
+    view.live.store.recompute()
     assert calls == []
     assert view.words == 4
 
@@ -157,11 +157,11 @@ def test_an_incremental_list_calc_gets_the_pushed_items() -> None:
     from actorview.view import ops
 
     view = Writer()
-    view.store.apply((*ops.push(items=3), *ops.push(items=4)))
-    view.store.recompute()
+    view.live.store.apply((*ops.push(items=3), *ops.push(items=4)))
+    view.live.store.recompute()
     assert view.total == 7
-    view.store.apply(ops.pop("items"))
-    view.store.recompute()
+    view.live.store.apply(ops.pop("items"))
+    view.live.store.recompute()
     assert view.total == 3
 
 
@@ -175,9 +175,9 @@ def test_text_appends_are_joined_only_when_read() -> None:
 
     view = Tokens()
     for piece in ["a", "b", "c"]:
-        view.store.apply(ops.append(text=piece))
-        view.store.recompute()
-    assert view.store._values["text"] == "one"  # nothing copied yet
+        view.live.store.apply(ops.append(text=piece))
+        view.live.store.recompute()
+    assert view.live.store._values["text"] == "one"  # nothing copied yet
     assert view.text == "oneabc"
     assert view.words == 1
 

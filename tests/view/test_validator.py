@@ -230,10 +230,10 @@ def action_param_shadows_field() -> None:
         go = action(ops.set(n=lambda n: n), params={"n": int})
 
 
-def message_field_shadows_field() -> None:
+def message_field_read_bare_is_ambiguous() -> None:
     class V(View, receives=(Tick,)):
         n = state(int)
-        on_tick = clause(Tick, ops.set(n=1))
+        on_tick = clause(Tick, ops.set(n=lambda n: n + 1))
 
 
 def match_unknown_field() -> None:
@@ -283,9 +283,14 @@ def calc_of_a_builtin() -> None:
         total = calculate(sum)
 
 
-def field_named_like_a_view_attribute() -> None:
+def field_named_like_a_view_hook() -> None:
     class V(View):
-        name = state(str)
+        render = state(str)  # type: ignore[assignment]
+
+
+def field_named_with_an_underscore() -> None:
+    class V(View):
+        _secret = state(str)
 
 
 def clause_for_a_runtime_message() -> None:
@@ -349,7 +354,8 @@ CASES: list[tuple[Callable[[], None], str]] = [
     (
         clause_guard_reads_undeclared,
         "V.on_tick (clause for Tick) guard: reads 'k', which is not a field, stream or calc "
-        "of V nor a bound name here (known: m, n). Declare it, or rename the parameter.",
+        "of V nor a bound name here (known: m, message, n, view). Declare it, or rename the "
+        "parameter.",
     ),
     (
         calc_reads_undeclared,
@@ -467,9 +473,10 @@ CASES: list[tuple[Callable[[], None], str]] = [
         "could not tell them apart. Rename the parameter.",
     ),
     (
-        message_field_shadows_field,
-        "V.on_tick (clause for Tick): Tick.n has the name of a field or calc of V, so "
-        "expressions could not tell them apart. Rename one.",
+        message_field_read_bare_is_ambiguous,
+        "V.on_tick (clause for Tick): reads 'n', which is both Tick.n and a field of V, so "
+        "the bare name could mean either. Write `lambda message: message.n` for the "
+        "message's field, or `lambda view: view.n` for the view's field.",
     ),
     (
         match_unknown_field,
@@ -511,9 +518,16 @@ CASES: list[tuple[Callable[[], None], str]] = [
         "are its inputs, e.g. calculate(lambda items: sum(items)).",
     ),
     (
-        field_named_like_a_view_attribute,
-        "V.name: the name 'name' is used by View itself (an attribute or method of every "
-        "view). Choose another name.",
+        field_named_like_a_view_hook,
+        "V.render: the name 'render' is used by View itself (a hook or method every view "
+        "has: after_batch, frame_interval, handle_params, live, load, mount, notify, "
+        "on_connect, on_deadline, on_disconnect, on_start, on_stop, open_pages, render, "
+        "set_deadline, unhandled). Choose another name.",
+    ),
+    (
+        field_named_with_an_underscore,
+        "V._secret: names that start with '_' are the runtime's. Choose a name without the "
+        "leading underscore.",
     ),
     (
         clause_for_a_runtime_message,
@@ -583,3 +597,41 @@ def test_a_subclass_receives_what_its_base_receives() -> None:
 
     assert Child.__view_receives__ == (Tick,)
     assert Tick in Child.__accepts__
+
+
+def test_an_insert_limit_is_a_nonzero_int_on_a_stream_that_is_not_paged() -> None:
+    @attrs.frozen
+    class Row:
+        n: int
+
+    with pytest.raises(DefinitionError) as caught:
+
+        class Zero(View):
+            rows = stream(Row, key="n")
+            add = action(ops.push(rows=Row(1), limit=0))
+
+    assert str(caught.value) == (
+        "Zero.add (action) ops.push: limit=0: give a nonzero int, -N to keep the last N "
+        "items of 'rows' on the page or N to keep the first N."
+    )
+    with pytest.raises(DefinitionError) as caught:
+
+        class Paged(View):
+            rows = stream(Row, key="n", page=2)
+            add = action(ops.unshift(rows=Row(1), limit=3))
+
+    assert str(caught.value) == (
+        "Paged.add (action) ops.unshift: passes limit=3 for 'rows', a paged stream (page=2), "
+        "whose window is bounded by its declared limit. Drop it, or declare "
+        "stream(..., limit=N)."
+    )
+    with pytest.raises(DefinitionError) as caught:
+
+        class Listed(View):
+            rows = state(list[Row])
+            add = action(ops.push(rows=Row(1), limit=-3))
+
+    assert str(caught.value) == (
+        "Listed.add (action) ops.push: passes limit=-3 for 'rows', a list field; limit works "
+        "on stream fields (what the page shows). Drop limit, or pop or shift the list."
+    )

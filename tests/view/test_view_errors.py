@@ -60,11 +60,11 @@ def test_a_wrong_type_names_view_field_value_and_expected_type() -> None:
 def test_rejected_events_carry_the_action_and_what_the_browser_sent() -> None:
     view = Tasks()
     with pytest.raises(UnknownAction) as unknown:
-        view.store.act("explode", {})
+        view.live.store.act("explode", {})
     assert (unknown.value.view, unknown.value.action) == ("Tasks", "explode")
     assert unknown.value.actions == ("add", "first", "fix")
     with pytest.raises(InvalidParams) as params:
-        view.store.act("add", 3)
+        view.live.store.act("add", 3)
     assert (params.value.view, params.value.action, params.value.params) == ("Tasks", "add", 3)
     assert str(params.value).startswith("Tasks, action 'add': invalid params:")
 
@@ -72,7 +72,7 @@ def test_rejected_events_carry_the_action_and_what_the_browser_sent() -> None:
 def test_op_errors_say_where_and_an_expression_error_holds_what_it_raised() -> None:
     view = Tasks()
     with pytest.raises(ExpressionError) as guard:
-        view.store.act("first", None)
+        view.live.store.act("first", None)
     assert (guard.value.view, guard.value.where, guard.value.guard) == (
         "Tasks",
         "action 'first'",
@@ -80,7 +80,7 @@ def test_op_errors_say_where_and_an_expression_error_holds_what_it_raised() -> N
     )
     assert isinstance(guard.value.error, IndexError) and guard.value.__cause__ is guard.value.error
     with pytest.raises(OpError) as index:
-        view.store.act("fix", {"index": 4})
+        view.live.store.act("fix", {"index": 4})
     assert (index.value.view, index.value.where) == ("Tasks", "action 'fix'")
     assert str(index.value) == (
         "Tasks, action 'fix': ops.update_at('items') got index 4, but items has 0 items. "

@@ -140,7 +140,7 @@ async def test_the_view_keeps_no_rendered_stream_item_after_sending_it() -> None
     view = Loaded(sink=renders.append)
     async with running(view) as ref:
         assert stream_ops_in(renders[0].tree) == 1_000, "the first page shows them all"
-        assert view.tree is not None and stream_ops_in(view.tree) == 0
+        assert view.live.tree is not None and stream_ops_in(view.live.tree) == 0
         assert await ref.ask(InputEvent("draft", "one more")) == Applied()
         assert await ref.ask(ActionEvent("add")) == Applied()
         await settle()
@@ -148,7 +148,7 @@ async def test_the_view_keeps_no_rendered_stream_item_after_sending_it() -> None
         assert [p.html for p in inserts] == ['<li av-key="0">one more</li>'], (
             "the diff from the kept tree ships only the new item"
         )
-        assert stream_ops_in(view.tree) == 0
+        assert stream_ops_in(view.live.tree) == 0
     page = Document.from_tree(renders[0].tree)
     for rendered in renders[1:]:
         page.apply(rendered.patches)
@@ -189,7 +189,7 @@ async def test_connect_and_disconnect_reach_their_hooks() -> None:
         await ref.tell(Connected())
         await ref.tell(Disconnected())
         await ref.ask(InputEvent("draft", "sync"))
-        assert view.connects == ["up", "down"] and not view.connected
+        assert view.connects == ["up", "down"] and not view.live.connected
 
 
 async def test_plain_on_handlers_change_state_and_trigger_the_recompute() -> None:

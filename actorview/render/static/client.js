@@ -17,6 +17,8 @@
  *                   events.js   DOM events -> event and input frames (av-*, debounce)
  *                   forms.js    av-form forms -> av:form events; refused checkboxes back
  *                   notices.js  #av-notice
+ *                   navigation.js  av-patch / av-navigate links, back and forward,
+ *                               the url / load frames (docs/NAVIGATION.md)
  *                   socket.js   the WebSocket: join, rejoin, frame counting, acks,
  *                               backoff, close codes, the frame limit
  *   optimistic/     bindings.js the browser's client fields, calcs and bindings
@@ -42,6 +44,7 @@ import { delegate } from "./events.js";
 import { scrollLogsToEnd } from "./focus.js";
 import { hooks, mountHooks } from "./hooks.js";
 import { rootOf } from "./nodes.js";
+import { arrived, loadPage, navigated, navigationJoined, watchNavigation } from "./navigation.js";
 import { hideNotice, showNotice } from "./notices.js";
 import { pageReplied, pagesAfterFrame, watchPages } from "./pages.js";
 import { apply as applyFrame } from "./patch.js";
@@ -67,6 +70,7 @@ function receive(view, frame) {
   }
   switch (frame.t) {
     case "render":
+      if (frame.nav) arrived(view, frame.nav, function () { applyBindings(view); });
       if (view.optimistic) view.optimistic.serverText.clear();
       var rendered = applyFrame(view, [[OP.REPLACE_NODE, [], frame.html]]);
       afterFrame(view, true);
@@ -85,6 +89,12 @@ function receive(view, frame) {
         view.container.inert = frame.kind === "failed";
       }
       break;
+    case "url":
+      navigated(view, frame);
+      break;
+    case "load":
+      loadPage(frame);
+      break;
     case "reply":
       settle(view, frame);
       pageReplied(view, frame);
@@ -94,6 +104,7 @@ function receive(view, frame) {
       if (typeof frame.ref === "number") forgetLost(view, frame.ref);
       view.pageAsked = {}; // a page asked for on the last socket may never have arrived
       watchPages(view);
+      navigationJoined(view);
       return false;
     case "error":
       console.warn("actorview: " + frame.error);
@@ -111,6 +122,7 @@ var page = {
   mount: function (view) {
     views.set(view.container, view);
     delegate(view, clientInput);
+    watchNavigation(view);
     mountHooks(view, rootOf(view.container));
     applyBindings(view);
     scrollLogsToEnd(view.container);
