@@ -8,7 +8,8 @@ The public API, by layer (data flows down this list, one way):
   :func:`normalize_text` (what every string becomes before it reaches a page);
 - actors: :class:`Actor`, :func:`on`, :class:`ActorRef`, :class:`Lease`, overflow policies;
 - supervision: :class:`Supervisor`, :class:`ChildSpec`, :class:`Restart`, :class:`Strategy`;
-- serving: :class:`Application`, :class:`Route`, :class:`Limits`;
+- serving: :class:`Application`, :class:`Route`, :class:`Limits`; what a view knows of
+  its request: :class:`MountContext`, :class:`Identity`, :class:`QueryParams`;
 - testing: ``actorview.testing``.
 """
 
@@ -50,17 +51,25 @@ from actorview.view import (
     ActionEvent,
     Appended,
     Applied,
+    Component,
+    ComponentError,
     Emit,
     Failed,
     FormState,
+    Identity,
     Ignored,
     InputEvent,
     MissingFailureClause,
+    MountContext,
     Origin,
     PageUrl,
+    QueryParams,
     Rejected,
     RunState,
     StreamFailed,
+    Uploaded,
+    UploadEntry,
+    Uploads,
     View,
     ViewError,
     action,
@@ -69,8 +78,10 @@ from actorview.view import (
     clause,
     form,
     ops,
+    prop,
     state,
     stream,
+    upload,
 )
 
 __all__ = [
@@ -93,12 +104,15 @@ __all__ = [
     "ChildSpec",
     "ChildState",
     "CoalesceByKey",
+    "Component",
+    "ComponentError",
     "DefinitionError",
     "DropOldest",
     "Element",
     "Emit",
     "Failed",
     "FormState",
+    "Identity",
     "Ignored",
     "InputEvent",
     "Lease",
@@ -106,8 +120,10 @@ __all__ = [
     "MailboxFull",
     "Markup",
     "MissingFailureClause",
+    "MountContext",
     "Origin",
     "PageUrl",
+    "QueryParams",
     "Registry",
     "Rejected",
     "Restart",
@@ -120,6 +136,9 @@ __all__ = [
     "SupervisorError",
     "SupervisorState",
     "UnhandledMessage",
+    "UploadEntry",
+    "Uploaded",
+    "Uploads",
     "View",
     "ViewError",
     "WrongMessageType",
@@ -133,8 +152,10 @@ __all__ = [
     "normalize_text",
     "on",
     "ops",
+    "prop",
     "raw",
     "state",
     "stream",
     "to_html",
+    "upload",
 ]

@@ -83,7 +83,7 @@ async def test_the_testing_example_passes(autojump_clock: trio.abc.Clock, tmp_pa
 async def test_the_starlette_mount_serves_the_api_and_the_chat(tmp_path: Path) -> None:
     from tests.endpoint.harness import fetch, running_hypercorn
 
-    (source,) = [block for block in python_blocks() if "Starlette(" in block]
+    (source,) = [b for b in python_blocks() if "Starlette(" in b and "ChatView" in b]
     serving = load_block(source, "readme_serving", tmp_path)
     async with running_hypercorn(serving.site) as port:
         api = await fetch(port, "/api/status")

@@ -31,6 +31,14 @@ from actorview.declare._collections import (
     StreamChange,
     stream,
 )
+from actorview.declare._components import (
+    ComponentError,
+    ComponentSpec,
+    Prop,
+    UnknownComponent,
+    compile_component,
+    prop,
+)
 from actorview.declare._errors import (
     CalcNotReady,
     EmitError,
@@ -61,6 +69,14 @@ from actorview.declare._tasks import (
     StreamTask,
     async_stream,
 )
+from actorview.declare._uploads import (
+    EntryState,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
+    upload,
+)
 from actorview.declare._validator import compile_view
 
 __all__ = [
@@ -72,8 +88,11 @@ __all__ = [
     "CalcNotReady",
     "CollectionField",
     "CollectionItems",
+    "ComponentError",
+    "ComponentSpec",
     "Emit",
     "EmitError",
+    "EntryState",
     "ExpressionError",
     "FormDeclaration",
     "FormState",
@@ -93,6 +112,7 @@ __all__ = [
     "Origin",
     "PageError",
     "PageSource",
+    "Prop",
     "SourceTimeout",
     "Start",
     "StateField",
@@ -103,6 +123,11 @@ __all__ = [
     "StreamTask",
     "Subscribe",
     "UnknownAction",
+    "UnknownComponent",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "ViewClause",
     "ViewError",
     "ViewSpec",
@@ -110,10 +135,13 @@ __all__ = [
     "async_stream",
     "calculate",
     "clause",
+    "compile_component",
     "compile_view",
     "form",
     "ops",
+    "prop",
     "state",
     "stream",
     "subscribe",
+    "upload",
 ]

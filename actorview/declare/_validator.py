@@ -56,6 +56,7 @@ from actorview.declare.ops import (
     Reset,
     Set,
     Shift,
+    TellParent,
     Unshift,
     UpdateAt,
 )
@@ -70,6 +71,7 @@ def compile_view(
     runtime_messages: Iterable[type] = (),
     plain_clauses: Iterable[Clause] = (),
     reserved: Iterable[str] = (),
+    sends: tuple[type, ...] | None = None,
 ) -> ViewSpec:
     """Check every declaration of ``cls`` (and its bases) and return its :class:`ViewSpec`.
 
@@ -80,6 +82,8 @@ def compile_view(
             streams emit, take their failures, and must take what something can send).
         reserved: attribute names the base class uses, which declarations may not take
             (names that start with ``_`` are refused too: they are the runtime's).
+        sends: for a component (``declare/_components.py``), the message types it may
+            tell its parent with ``ops.tell_parent``; ``None`` for a view, which may not.
 
     Raises:
         DefinitionError: on the first mistake found, in declaration order.
@@ -95,6 +99,7 @@ def compile_view(
     heard = (kind for subscription in topics.values() for kind in subscription.types)
     receives = tuple(dict.fromkeys((*receives, *heard)))
     checker = _Checker(cls.__name__, declared, receives, runtime)
+    checker.sends = sends
     spec = checker.check(tuple(clause.message_type for clause in plain), frozenset(reserved))
     failure_matches = tuple(
         clause.match for clause in plain if issubclass(StreamFailed, clause.message_type)
@@ -148,6 +153,8 @@ class _Checker:
         self.receives = receives
         self.runtime_messages = runtime_messages
         self.names = set(self.fields) | set(self.collections) | set(self.calcs)
+        self.sends: tuple[type, ...] | None = None
+        """What a component may tell its parent (``None``: a view, which tells no parent)."""
 
     def fail(self, where: str, message: str) -> DefinitionError:
         return DefinitionError(f"{self.view}.{where}: {message}")
@@ -500,12 +507,37 @@ class _Checker:
         match op:
             case Fire() | Cancel():
                 self.check_stream_op(label, op, local)
+            case TellParent():
+                self.check_tell_parent(label, op)
             case Publish():
                 self.check_topic_names(label, op, local)
             case PatchUrl() | Navigate():
                 pass  # a target is checked by the host when the op runs (docs/NAVIGATION.md)
             case _:
                 self.check_target(label, op)
+
+    def check_tell_parent(self, label: str, op: TellParent) -> None:
+        """``ops.tell_parent`` is a component's, and tells only what it ``sends``."""
+        sends = self.sends
+        if sends is None:
+            raise self.fail(
+                label,
+                "tells a parent, but a view has none: ops.tell_parent is how a Component "
+                "tells the view it lives in. Change the view's state with its own ops, or "
+                "move the action into a Component.",
+            )
+        named = ", ".join(kind.__name__ for kind in sends) or "nothing"
+        value = op.message
+        sent: Any = type(value.constant) if value.is_constant else return_annotation(value)
+        if not sends or (
+            isinstance(sent, type) and sent is not Any and not issubclass(sent, sends)
+        ):
+            given = sent.__name__ if isinstance(sent, type) else "a message"
+            raise self.fail(
+                label,
+                f"tells the parent {article(given)}, but {self.view} sends {named}. Declare "
+                f"`class {self.view}(Component, sends=({given}, ...))`, or tell one of those.",
+            )
 
     def check_target(self, label: str, op: FieldOp) -> None:
         target = op.field

@@ -167,6 +167,14 @@ class Cancel(_Conditional):
 
 
 @attrs.frozen
+class TellParent(_Conditional):
+    """Tell a component's parent view a message (see :func:`tell_parent`)."""
+
+    verb: ClassVar[str] = "tell_parent"
+    message: Expr
+
+
+@attrs.frozen
 class Publish(_Conditional):
     """Publish a message on a topic of the bus (see :func:`publish`)."""
 
@@ -218,7 +226,10 @@ FieldOp: TypeAlias = Set | Append | Push | Unshift | Pop | Shift | UpdateAt | De
 TaskOp: TypeAlias = Fire | Cancel
 """An op on one async_stream (``op.stream``)."""
 
-Op: TypeAlias = FieldOp | TaskOp | NavOp | Publish
+ParentOp: TypeAlias = TellParent
+"""An op of a component towards the view it lives in."""
+
+Op: TypeAlias = FieldOp | TaskOp | NavOp | Publish | ParentOp
 """Every op, a closed union: dispatch on it with ``match`` and end with
 ``case _: assert_never(op)``, so mypy finds every place a new op must be handled."""
 
@@ -351,6 +362,19 @@ def cancel(stream: str, *, key: Any = None) -> Cancel:
     )
 
 
+def tell_parent(message: Any) -> TellParent:
+    """``ops.tell_parent(lambda key, count: Changed(key, count))``: a component tells the
+    view it lives in a message (components only; the validator refuses it in a view).
+
+    ``message`` is a value or an expression giving an instance of one of the types the
+    component declares it ``sends=`` (``class Counter(Component, sends=(Changed,))``).
+    After the component's action, the message is put in the parent view's mailbox and
+    handled there by an ordinary clause, like a message from any other task; the parent
+    must accept it (``receives=(Changed,)``).
+    """
+    return TellParent(expr(message, where="ops.tell_parent"))
+
+
 def publish(topic: str, message: Any) -> Publish:
     """``ops.publish("room:{room}", lambda room, text: Said(room, text))``: publish a
     message on a topic of the view's bus (``actorview.pubsub``).
@@ -421,6 +445,7 @@ __all__ = [
     "Navigate",
     "Op",
     "OpLike",
+    "ParentOp",
     "PatchUrl",
     "Pop",
     "Publish",
@@ -429,6 +454,7 @@ __all__ = [
     "Set",
     "Shift",
     "TaskOp",
+    "TellParent",
     "Unshift",
     "UpdateAt",
     "append",
@@ -444,6 +470,7 @@ __all__ = [
     "reset",
     "set",
     "shift",
+    "tell_parent",
     "unshift",
     "update_at",
     "when",

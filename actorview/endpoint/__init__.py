@@ -6,7 +6,9 @@ adapter share one live-socket core), docs/PROTOCOL.md the frames on the socket a
 docs/DEPLOYMENT.md the two ways to serve.
 """
 
+from actorview.endpoint._answers import PageRequest
 from actorview.endpoint._compression import Compression
+from actorview.endpoint._context import Identify
 from actorview.endpoint._errors import (
     BadFrame,
     EndpointError,
@@ -15,19 +17,27 @@ from actorview.endpoint._errors import (
     SecretNotShared,
 )
 from actorview.endpoint._limits import Limits
-from actorview.endpoint._routes import Route, Router
+from actorview.endpoint._routes import IDENTITY_COOKIE, Route, Router
 from actorview.endpoint._server import SECRET_ENV, Application
 from actorview.endpoint._tokens import TokenSigner, kept_secret, random_secret
 from actorview.endpoint._workers import WorkerFailed, serve_workers
+from actorview.view import ContextError, Identity, MountContext, QueryParams
 
 __all__ = [
+    "IDENTITY_COOKIE",
     "SECRET_ENV",
     "Application",
     "BadFrame",
     "Compression",
+    "ContextError",
     "EndpointError",
+    "Identify",
+    "Identity",
     "JoinRefused",
     "Limits",
+    "MountContext",
+    "PageRequest",
+    "QueryParams",
     "Route",
     "RouteError",
     "Router",

@@ -1,11 +1,13 @@
 """Every HTTP answer of the endpoint, as a value: pages, scripts, static files, errors.
 
 A :class:`PageRequest` says what was asked (method, path, query, headers, client address,
-the prefix the application is mounted under); :meth:`Pages.answer` computes the
-:class:`Response` once, whatever the transport. The built-in server writes it with
-``http.send_response``, the ASGI adapter with ``http.response.start`` and
-``http.response.body``; both add the security headers (``http.SECURITY_HEADERS``) and the
-length.
+the prefix the application is mounted under, the scheme, and under ASGI the scope);
+:meth:`Pages.answer` computes the :class:`Response` once, whatever the transport. The
+built-in server writes it with ``http.send_response``, the ASGI adapter with
+``http.response.start`` and ``http.response.body``; both add the security headers
+(``http.SECURITY_HEADERS``) and the length. A page's request context (its identity
+included) is made by ``context.Identities``, signed into its join token, and a new
+anonymous identity's cookie set by its response.
 
 Every ``/_av/`` URL a page or an error page emits starts with the request's ``root_path``
 (ASGI's mount prefix; empty under the built-in server), so an application mounted under
@@ -30,12 +32,14 @@ import json
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 import trio
 
 from actorview.endpoint import _live as live
 from actorview.endpoint._assets import Asset, asset_answer, content_digest, hashed_url, split_hashed
+from actorview.endpoint._context import Identities, PageContext, check_fits
 from actorview.endpoint._navigation import MAX_URL_CHARS
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._tokens import TokenSigner
@@ -71,6 +75,10 @@ class PageRequest:
         headers: header names in lower case.
         client: the client's IP address ("" if unknown).
         root_path: the prefix the application is mounted under ("" at the root).
+        scheme: ``http`` or ``https`` (ASGI's ``scope["scheme"]``; the built-in server
+            speaks http).
+        scope: the ASGI scope (``scope["user"]``, ``scope["session"]``...); None under
+            the built-in server. ``Application(identify=...)`` gets this request.
     """
 
     method: str
@@ -79,6 +87,8 @@ class PageRequest:
     headers: Mapping[str, str] = attrs.field(factory=dict)
     client: str = ""
     root_path: str = ""
+    scheme: str = "http"
+    scope: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def target(self) -> str:
@@ -143,10 +153,15 @@ class Pages:
         stylesheets: tuple[str, ...],
         scripts: tuple[str, ...] = (),
         debug: bool,
+        identities: Identities | None = None,
+        max_context_bytes: int = 32 * 1024,
         health: Callable[[], tuple[bool, int]] | None = None,
     ) -> None:
         self.router = router
         self.signer = signer
+        self.identities = identities if identities is not None else Identities(signer)
+        self.max_context_bytes = max_context_bytes
+        """The most JSON a view's request context may be (half a join frame)."""
         self.title = title
         self.static_files = dict(static_files)
         self.client_modules = client_modules
@@ -178,13 +193,14 @@ class Pages:
         if url is None:
             return text(414, f"the URL is longer than {MAX_URL_CHARS} characters\n")
         try:
-            page = await self._page(route, params, request.root_path, url)
+            found_context = await self.identities.page_context(route, params, request)
+            page = await self._page(route, params, request.root_path, found_context, url)
         except Exception as error:
             _log.exception(
                 "endpoint.page_failed", route=route.name, view=route.view.__name__, path=path[:200]
             )
             return self.error_page(500, request, error=error)
-        return Response(200, page.encode(), HTML, NO_STORE)
+        return Response(200, page.encode(), HTML, (*NO_STORE, *_set_cookie(found_context)))
 
     def _health(self) -> Response:
         """``/_av/health``: cheap, no auth, never cached (see the module's docstring)."""
@@ -291,17 +307,34 @@ class Pages:
         return body
 
     async def _page(
-        self, route: Route, params: dict[str, str], root: str, url: PageUrl | None = None
+        self,
+        route: Route,
+        params: dict[str, str],
+        root: str,
+        found: PageContext,
+        url: PageUrl | None = None,
     ) -> str:
         """The server-rendered page of ``route`` at ``url``; raises what the view's mount
-        or first render raised (:meth:`answer` makes it the error page)."""
+        or first render raised (:meth:`answer` makes it the error page), and
+        ``ContextError`` for a request context too big for a join frame."""
         session_id = secrets.token_urlsafe(16)
         self._prepare_assets(route)
+        claim = check_fits(
+            found.context, view=route.view.__name__, max_bytes=self.max_context_bytes
+        )
         token = self.signer.sign(
-            route.name, params, session_id, url=None if url is None else url.href
+            route.name,
+            params,
+            session_id,
+            context=claim,
+            url=None if url is None else url.href,
         )
         body = await live.static_render(
-            route.view, route.mount_params(params, session_id), waits_on=route.waits_on, url=url
+            route.view,
+            route.mount_params(params, session_id),
+            waits_on=route.waits_on,
+            url=url,
+            context=found.context,
         )
         prefix = html.escape(root)
         asset = self._known_url
@@ -373,6 +406,11 @@ class Pages:
             f"<p>{message}</p>{action}{detail}</main></body></html>"
         )
         return Response(status, page.encode(), HTML, NO_STORE)
+
+
+def _set_cookie(found: PageContext) -> tuple[tuple[str, str], ...]:
+    """The page's ``Set-Cookie`` of a new anonymous identity, if it made one."""
+    return () if found.set_cookie is None else (("Set-Cookie", found.set_cookie),)
 
 
 def _content_type(file: Path) -> str:

@@ -190,7 +190,9 @@ class AsgiServer:
             with self.core.counted(client):
                 try:
                     await socket.accept()
-                    left = await self.core.serve_socket(socket, client, root_path=request.root_path)
+                    left = await self.core.serve_socket(
+                        socket, client, root_path=request.root_path, request=request
+                    )
                 except SocketClosed:
                     pass
                 except Exception:
@@ -408,4 +410,6 @@ def _page_request(scope: Scope) -> PageRequest:
         headers=headers,
         client=str(client[0]) if client else "",
         root_path=root,
+        scheme=str(scope.get("scheme") or "http"),
+        scope=scope,
     )

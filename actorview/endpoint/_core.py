@@ -23,11 +23,14 @@ import functools
 from collections.abc import Iterator, Mapping
 from typing import assert_never
 
+import attrs
 import trio
 
 from actorview._untrusted import cut
 from actorview.endpoint import _live as live
+from actorview.endpoint import _uploads as uploads
 from actorview.endpoint._answers import PROGRAM_PREFIX
+from actorview.endpoint._context import Identities, RequestParts, claimed_context
 from actorview.endpoint._errors import BadFrame, JoinRefused
 from actorview.endpoint._limits import Client, ClientTable, Limits
 from actorview.endpoint._navigation import (
@@ -42,12 +45,14 @@ from actorview.endpoint._navigation import (
 from actorview.endpoint._outbox import ClientTooSlow, Outbox
 from actorview.endpoint._protocol import (
     Ack,
+    CancelUpload,
     ClientFrame,
     Event,
     Input,
     Join,
     Nav,
     Ping,
+    StartUpload,
     control_frame,
     parse_client_frame,
 )
@@ -75,6 +80,7 @@ from actorview.view import (
     Applied,
     Connected,
     Disconnected,
+    MountContext,
     NavigationKind,
     NavigationRequest,
     PageUrl,
@@ -103,12 +109,14 @@ class Core:
         limits: Limits,
         *,
         allowed_origins: frozenset[str] | None,
+        identities: Identities | None = None,
         bus: Bus | None = None,
     ) -> None:
         self.router = router
         self.bus: Bus = bus if bus is not None else default_bus()
         """The topic bus every view of the application publishes and subscribes on."""
         self.signer = signer
+        self.identities = identities if identities is not None else Identities(signer)
         self.limits = limits
         self.allowed_origins = allowed_origins
         # Every view has its own restart intensity (its route's): a session's crash loop
@@ -160,21 +168,28 @@ class Core:
     # -- one live socket ---------------------------------------------------------------
 
     async def serve_socket(
-        self, ws: LiveSocket, client: Client, *, root_path: str = ""
+        self,
+        ws: LiveSocket,
+        client: Client,
+        *,
+        root_path: str = "",
+        request: RequestParts | None = None,
     ) -> tuple[Session, int] | None:
         """Join, then relay until the socket ends. Returns the session and generation
         this socket had, unless a newer socket took the session over: the caller then
         awaits :meth:`reap_later` with them, once the socket is closed.
 
         ``root_path`` is the prefix the application is mounted under: the join frame's
-        path (the page's ``location.pathname``) is routed without it. Every close here
-        waits at most ``Limits.close_timeout`` for the peer (the adapter's bound)."""
+        path (the page's ``location.pathname``) is routed without it. ``request`` is the
+        upgrade request: its identity must be the one the token's page was rendered for
+        (:meth:`Identities.check_join`). Every close here waits at most
+        ``Limits.close_timeout`` for the peer (the adapter's bound)."""
         if not self.started:
             _log.error("endpoint.not_started", hint=NOT_STARTED)
             await ws.aclose(CLOSE_VIEW_FAILED, "the server is not started")
             return None
         try:
-            session, route, seen = await self._join(ws, root_path)
+            session, route, seen = await self._join(ws, root_path, request)
             self._admit(session, client)
         except JoinRefused as refused:
             _log.info("endpoint.join_refused", reason=str(refused))
@@ -223,8 +238,11 @@ class Core:
             with contextlib.suppress(MailboxError):
                 ref.tell_nowait(message)
 
-    async def _join(self, ws: LiveSocket, root_path: str) -> tuple[Session, Route, int | None]:
-        """Read the join frame and check its token against the route of its page.
+    async def _join(
+        self, ws: LiveSocket, root_path: str, request: RequestParts | None
+    ) -> tuple[Session, Route, int | None]:
+        """Read the join frame and check its token against the route of its page, and
+        its identity against the socket's request.
         Returns the session, the route and how many frames the page says it has."""
         with trio.fail_after(self.limits.join_timeout):
             message = await ws.get_message()
@@ -241,9 +259,15 @@ class Core:
         claims = self.signer.verify(frame.token, view=route.name)
         if dict(claims.params) != path_params:
             raise JoinRefused("join token is for another page of this view")
+        context = await self._joined_context(claims.context, frame.path, path_params, request)
         session = self.sessions.get(claims.session)
         if session is None:
-            session = Session(claims.session, path_params, max_bytes=self.limits.max_outbox_bytes)
+            session = Session(
+                claims.session,
+                path_params,
+                max_bytes=self.limits.max_outbox_bytes,
+                context=context,
+            )
             # A view of this id may still be stopping for the session object reaped before
             # this one (its frames go to that session): never resume it, start afresh.
             session.needs_fresh_view = True
@@ -254,12 +278,35 @@ class Core:
         # A session a navigation moved on shows its new route, whatever page rejoins.
         return session, session.route, frame.seen
 
+    async def _joined_context(
+        self,
+        claim: Mapping[str, object] | None,
+        path: str,
+        path_params: dict[str, str],
+        request: RequestParts | None,
+    ) -> MountContext:
+        """The request context the token's page was rendered with, once the socket's
+        own request is found to be for the same identity (else :class:`JoinRefused`).
+        A token signed without a context (by an older version) gets a blank one, with
+        the socket's anonymous cookie identity if it has one."""
+        if claim is None:
+            found = None if request is None else self.identities.cookie_identity(request)
+            blank = claimed_context(None, path, path_params)
+            return blank if found is None else attrs.evolve(blank, identity=found)
+        context = claimed_context(claim, path, path_params)
+        await self.identities.check_join(context.identity, request)
+        return context
+
     async def _send_joined(self, ws: LiveSocket, session: Session, route: Route) -> None:
         """Accept the join: a fresh token for the next rejoin, the number the session's
         frames on this socket count on from (``seq``), the last event ref received and
         the limits the page checks before it sends (``max_frame_bytes``)."""
         token = self.signer.sign(
-            route.name, session.params, session.session_id, url=session.url.href
+            route.name,
+            session.params,
+            session.session_id,
+            context=session.context.to_json(),
+            url=session.url.href,
         )
         joined = control_frame(
             "joined",
@@ -362,6 +409,9 @@ class Core:
                 await ws.aclose(CLOSE_IDLE, "idle for too long")
                 return
             await client.frames.acquire()
+            if uploads.is_chunk(message):
+                await self._upload_chunk(session, message)
+                continue
             frame = self._parse(message)
             if isinstance(frame, Ping):
                 continue
@@ -377,6 +427,8 @@ class Core:
                 await self._send_error(session, str(frame), ref=frame.ref)
             elif isinstance(frame, Join):
                 await self._send_error(session, "already joined")
+            elif isinstance(frame, StartUpload | CancelUpload):
+                await self._upload(session, uploads.view_event(frame))
             elif isinstance(frame, Nav):
                 await self._page_moved(session, frame)
             else:
@@ -401,6 +453,27 @@ class Core:
             if isinstance(reply.get("error"), str):
                 reply["error"] = cut(reply["error"], MAX_ERROR_CHARS)
             session.outbox.push_control(control_frame("reply", ref=frame.ref, **reply))
+
+    async def _upload_chunk(self, session: Session, message: str | bytes) -> None:
+        """One chunk of a file, to the view. Chunks take from the client's frame budget
+        only, not the session's event budget: an upload does not starve the page's
+        events, and the reader takes one chunk at a time, so events keep their turn."""
+        assert isinstance(message, bytes)
+        try:
+            chunk = uploads.parse_chunk(message, max_frame_bytes=self.limits.max_frame_bytes)
+        except BadFrame as error:
+            await self._send_error(session, str(error))
+            return
+        await self._upload(session, chunk)
+
+    async def _upload(self, session: Session, event: uploads.UploadEvent) -> None:
+        """Hand an upload event to the view and queue its answer (shielded, as events)."""
+        with trio.CancelScope(shield=True):
+            ref = self.views.registry.get(session.session_id)
+            if not isinstance(ref, ActorRef):
+                await self._send_error(session, session.view_absence or live.RESTARTING_ANSWER)
+                return
+            await uploads.relay(ref, session, event, max_frame_bytes=self.limits.max_frame_bytes)
 
     async def _send_error(self, session: Session, error: str, *, ref: int | None = None) -> None:
         session.outbox.push_control(
@@ -523,6 +596,8 @@ class Core:
         session.route = route
         session.url = url
         session.params = dict(url.path_params)
+        # The new view is mounted at the new location, for the same request and identity.
+        session.context = session.context.at(url.path, url.path_params, url.query)
         session.view_absence = None
         session.arrival = self._arrival(session, history, root)
         try:
@@ -546,7 +621,11 @@ class Core:
             "href": root + session.url.href,
             "history": history.value,
             "token": self.signer.sign(
-                route.name, session.params, session.session_id, url=session.url.href
+                route.name,
+                session.params,
+                session.session_id,
+                context=session.context.to_json(),
+                url=session.url.href,
             ),
         }
         if program:

@@ -22,7 +22,7 @@ from actorview.pubsub import Bus
 from actorview.render import to_html
 from actorview.render._wire import op_to_wire
 from actorview.supervisor import ChildEvent, GaveUp, Restarting, Waiting
-from actorview.view import PageUrl, View
+from actorview.view import MountContext, PageUrl, View, render_tree
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -64,6 +64,7 @@ async def static_render(
     *,
     waits_on: tuple[type[Exception], ...] = (),
     url: PageUrl | None = None,
+    context: MountContext | None = None,
 ) -> str:
     """The HTML of a freshly mounted and loaded view (``View.load``), for the first HTTP
     response.
@@ -73,14 +74,14 @@ async def static_render(
     ``waiting`` notice) and shows what it loads once it is back. Anything else a load
     raises propagates (the page is a 500). With ``url``, the view's ``handle_params``
     runs with it after ``mount``, as it does for the live view."""
-    view = view_class(dict(params), url=url)
+    view = view_class(dict(params), url=url, context=context)
     try:
         await view.load()
     except waits_on as error:
         _log.info("endpoint.page_not_loaded", view=view_class.__name__, error=repr(error))
-        view = view_class(dict(params), url=url)
+        view = view_class(dict(params), url=url, context=context)
     view.live.store.recompute()
-    html = to_html(view.render())
+    html = to_html(render_tree(view))
     await trio.lowlevel.checkpoint()
     return html
 
@@ -215,7 +216,9 @@ async def run_view(
     bus: Bus | None = None,
     task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run a new instance of ``view_class`` for ``session`` (a supervisor child start).
+    """Run a new instance of ``view_class`` for ``session`` (a supervisor child start),
+    with the session's request context (``session.context``: the one its page was
+    rendered with, from the join token, the same for every restart).
 
     An instance that starts while the session's browser is connected (the first join, a
     restart after a crash) hears :class:`Connected` before anything else. With ``life``,
@@ -230,6 +233,7 @@ async def run_view(
         bus=bus,
         url=session.url,  # as the page is now: a restart after a patch keeps it
         navigation=session.request_navigation,
+        context=session.context,
     )
     if session.attached:
         view.live.ref.tell_nowait(Connected())

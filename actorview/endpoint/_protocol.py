@@ -89,7 +89,24 @@ class Nav:
 NAV_KINDS = ("patch", "navigate", "pop")
 
 
-ClientFrame = Join | Event | Input | Ping | Ack | Nav
+@attrs.frozen
+class StartUpload:
+    """The page chose ``files`` for upload ``upload`` of the view: each a JSON object
+    ``{"id", "name", "size", "type"}`` (checked by the view, file by file). Their bytes
+    follow as binary chunk frames (``actorview.endpoint._uploads``)."""
+
+    upload: str
+    files: list[Any]
+
+
+@attrs.frozen
+class CancelUpload:
+    """The user removed file ``id`` of an upload (arriving, finished or failed)."""
+
+    id: int
+
+
+ClientFrame = Join | Event | Input | Ping | Ack | Nav | StartUpload | CancelUpload
 
 _FRAME_TYPES: dict[str, type] = {
     "join": Join,
@@ -98,6 +115,8 @@ _FRAME_TYPES: dict[str, type] = {
     "ping": Ping,
     "ack": Ack,
     "nav": Nav,
+    "upload": StartUpload,
+    "upload_cancel": CancelUpload,
 }
 _converter = strict_converter()
 
@@ -111,7 +130,10 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
             ref=_ref_of(text),
         )
     if isinstance(text, bytes):
-        raise BadFrame("binary frames are not part of the protocol; send JSON text")
+        raise BadFrame(
+            "binary frames are not part of the protocol, but for upload chunks (their "
+            "first byte is 1); send JSON text"
+        )
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError):
@@ -136,7 +158,7 @@ def parse_client_frame(text: str | bytes, *, max_bytes: int) -> ClientFrame:
         raise BadFrame(f"bad {tag!r} frame: {details}") from None
     if isinstance(frame, Nav) and frame.kind not in NAV_KINDS:
         raise BadFrame(f"bad 'nav' frame: kind must be one of {', '.join(NAV_KINDS)} @ $.kind")
-    for field in ("ref", "n", "seen"):
+    for field in ("ref", "n", "seen", "id"):
         value = getattr(frame, field, None)
         if value is not None and not 0 <= value <= MAX_REF:
             raise BadFrame(

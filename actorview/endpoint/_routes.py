@@ -4,6 +4,11 @@
 A parameter matches one non-empty path segment. Mistakes in a route table are raised when
 the table is built, naming the route and the fix.
 
+A route chooses what of the request its views see besides the path and query: the
+headers (``Route(..., headers=("accept-language",))``) and cookies it names, none by
+default; they are signed into the page's join token with the rest of its
+``MountContext``, which the page's scripts can read, so name only what a page may know.
+
 A route also says how its sessions' views are supervised: each view has its own restart
 intensity and backoff (``Route("/", ChatView, max_restarts=3, period=5.0)``), so one
 session's crash loop stops that session's view alone.
@@ -24,6 +29,12 @@ from actorview.supervisor import Backoff, ChildEvent, ChildSpec, Restart, StartF
 H = TypeVar("H")
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""An HTTP token (RFC 9110): what a header or cookie name may be."""
+_SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
+
+IDENTITY_COOKIE = "av_identity"
+"""The cookie that keeps actorview's anonymous identity (signed; HttpOnly)."""
 _RESERVED_PREFIX = "/_av/"
 
 VIEW_BACKOFF = Backoff(initial=0.1, factor=2.0, max=10.0, jitter=0.25)
@@ -32,6 +43,14 @@ page is back at once, to the eye), doubling while its starts keep failing, up to
 DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, trio.TooSlowError)
 """Errors of a view's start (its ``on_start``) that mean a service it needs is down: its
 page shows that it waits, and it is tried again with the backoff until it comes up."""
+
+
+def _lower_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(name).lower() for name in names)
+
+
+def _names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(names)
 
 
 @attrs.frozen
@@ -59,6 +78,13 @@ class Route:
             down (:data:`DEPENDENCY_ERRORS` by default; add your store's own). Such a
             view is tried again with the backoff for as long as its session lives, while
             its page shows that it waits, and counted in no restart intensity.
+        headers: request headers the view's :class:`~actorview.view.MountContext` gets
+            (``("accept-language",)``; names in any case, kept in lower case). None by
+            default; never ``cookie`` or ``authorization`` (they would be copied into the
+            join token, readable by the page's scripts: name cookies in ``cookies``).
+        cookies: cookies the view's context gets, by name (``("theme",)``). None by
+            default; never actorview's own identity cookie (the context has the
+            identity itself).
     """
 
     path: str
@@ -70,6 +96,8 @@ class Route:
     period: float = 5.0
     backoff: Backoff = VIEW_BACKOFF
     waits_on: tuple[type[Exception], ...] = DEPENDENCY_ERRORS
+    headers: tuple[str, ...] = attrs.field(default=(), converter=_lower_names)
+    cookies: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     def mount_params(
         self, path_params: Mapping[str, str], session_id: str | None = None
@@ -83,6 +111,32 @@ class Route:
         if not self.name:
             object.__setattr__(self, "name", self.view.__name__)
         self._check_supervision()
+        self._check_request_parts()
+
+    def _check_request_parts(self) -> None:
+        for header in self.headers:
+            if header in _SECRET_HEADERS:
+                raise RouteError(
+                    f"route {self.path!r} for {self.name}: headers=({header!r},) would copy "
+                    f"it into the join token, which the page's scripts can read; pass the "
+                    f"cookies the view needs by name in cookies=(...), and the user through "
+                    f"the application's identity (Application(identify=...))"
+                )
+            if not header or not _TOKEN.fullmatch(header):
+                raise RouteError(
+                    f"route {self.path!r} for {self.name}: {header!r} is not a header "
+                    f"name; write it as sent, e.g. 'accept-language'"
+                )
+        for cookie in self.cookies:
+            if not isinstance(cookie, str) or not _TOKEN.fullmatch(cookie):
+                raise RouteError(
+                    f"route {self.path!r} for {self.name}: {cookie!r} is not a cookie name"
+                )
+            if cookie == IDENTITY_COOKIE:
+                raise RouteError(
+                    f"route {self.path!r} for {self.name}: {IDENTITY_COOKIE!r} is "
+                    f"actorview's identity cookie; read self.context.identity instead"
+                )
 
     def view_spec(
         self,

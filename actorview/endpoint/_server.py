@@ -48,6 +48,7 @@ from actorview.endpoint._answers import (
 )
 from actorview.endpoint._asgi import AsgiServer, Receive, Scope, Send, running_views
 from actorview.endpoint._compression import DEFAULT_COMPRESSION, Compression
+from actorview.endpoint._context import Identify, Identities
 from actorview.endpoint._core import MAX_ERROR_CHARS, Core
 from actorview.endpoint._errors import SecretNotShared
 from actorview.endpoint._forwarded import TrustedProxies
@@ -157,6 +158,21 @@ class Application:
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
             traceback.
+        identify: who a request is for: a callable from the request
+            (:class:`~actorview.endpoint.PageRequest`; its ``scope`` under ASGI) to an
+            :class:`~actorview.Identity`, or None for nobody signed in (sync or async).
+            Given, it alone decides; by default the ASGI ``scope["user"]`` when it is
+            authenticated (Starlette's ``AuthenticationMiddleware``), then
+            ``session_keys``, then actorview's anonymous cookie identity. A view reads it
+            as ``self.context.identity`` (docs/DEPLOYMENT.md, "The request and the user").
+            It is called for a page's request and again for each of its live sockets'
+            upgrade requests (path ``/_av/live``), whose identity must match the page's:
+            decide from cookies, headers or the scope, not from the path.
+        session_keys: keys of the Starlette session (``scope["session"]``) copied into
+            the identity's claims; with no authenticated user, the first one's value is
+            the identity's id (what a login route stored there). Like the whole context,
+            they are signed into the join token, which the page's scripts can read: name
+            ids and names, never a secret.
     """
 
     def __init__(
@@ -175,6 +191,8 @@ class Application:
         compression: Compression | None = DEFAULT_COMPRESSION,
         pubsub: Bus | None = None,
         debug: bool = False,
+        identify: Identify | None = None,
+        session_keys: Iterable[str] = (),
     ) -> None:
         self.router = Router(routes)
         self.debug = debug
@@ -203,11 +221,13 @@ class Application:
         for name in self.scripts:
             if name not in self.static_files:
                 raise ValueError(f"script {name!r} is not among static_files")
+        self.identities = Identities(self.signer, identify, tuple(session_keys))
         self.core = Core(
             self.router,
             self.signer,
             self.limits,
             allowed_origins=self.allowed_origins,
+            identities=self.identities,
             bus=pubsub,
         )
         self.pages = Pages(
@@ -219,6 +239,8 @@ class Application:
             stylesheets=self.stylesheets,
             scripts=self.scripts,
             debug=debug,
+            identities=self.identities,
+            max_context_bytes=self.limits.max_frame_bytes // 2,
             health=self._health,
         )
         self._asgi = AsgiServer(

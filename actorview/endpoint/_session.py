@@ -19,7 +19,7 @@ from actorview.endpoint._limits import TokenBucket
 from actorview.endpoint._outbox import Outbox
 from actorview.endpoint._protocol import NoticeKind, control_frame
 from actorview.logging import get_logger
-from actorview.view import NavigationRequest, PageUrl
+from actorview.view import MountContext, NavigationRequest, PageUrl
 
 if TYPE_CHECKING:
     from actorview.endpoint._routes import Route
@@ -45,9 +45,20 @@ class QueuedMove:
 class Session:
     """Where the frames of one view go; its ``push_*`` methods are the view's sink."""
 
-    def __init__(self, session_id: str, params: dict[str, str], *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        params: dict[str, str],
+        *,
+        max_bytes: int,
+        context: MountContext | None = None,
+    ) -> None:
         self.session_id = session_id
         self.params = params
+        self.context = context if context is not None else MountContext(path_params=params)
+        """The request context the page was rendered with (from its join token): every
+        view of the session is mounted with it, and every rejoin token carries it (a
+        navigation to another route moves it there: ``MountContext.at``)."""
         self.outbox = Outbox(max_bytes=max_bytes)
         self._max_bytes = max_bytes
         self.generation = 0

@@ -224,9 +224,9 @@ class BuiltinServer:
             return None
         path = route_path(request.path, self.root_path)
         try:
+            page = _page_request(request, origin, self.root_path)
             if path == LIVE_PATH and request.is_websocket_upgrade:
-                return await self._live(stream, request, client, headers)
-            page = _page_request(request, origin.client, self.root_path)
+                return await self._live(stream, request, client, headers, page)
             await _write(stream, await self.pages.answer(page), request)
         except (
             trio.BrokenResourceError,
@@ -255,6 +255,7 @@ class BuiltinServer:
         request: Request,
         client: Client,
         headers: Mapping[str, str],
+        upgrade: PageRequest,
     ) -> tuple[Session, int] | None:
         """Upgrade, then hand the socket to the core. Returns what it returns."""
         limits = self.core.limits
@@ -278,7 +279,10 @@ class BuiltinServer:
                 return None
             try:
                 left = await self.core.serve_socket(
-                    TrioLiveSocket(ws, self.compression), client, root_path=self.root_path
+                    TrioLiveSocket(ws, self.compression),
+                    client,
+                    root_path=self.root_path,
+                    request=upgrade,
                 )
             finally:
                 with trio.CancelScope(shield=True):
@@ -287,10 +291,18 @@ class BuiltinServer:
         return left
 
 
-def _page_request(request: Request, address: str, root_path: str = "") -> PageRequest:
+def _page_request(request: Request, origin: Origin, root_path: str = "") -> PageRequest:
+    """The request as the application sees it: the client and scheme a trusted proxy
+    named (the scheme decides whether the identity cookie is ``Secure``)."""
     path, _, query = request.target.partition("?")
     return PageRequest(
-        request.method, route_path(path, root_path), query, request.headers, address, root_path
+        request.method,
+        route_path(path, root_path),
+        query,
+        request.headers,
+        origin.client,
+        root_path,
+        scheme=origin.scheme or "http",
     )
 
 

@@ -1,11 +1,17 @@
 """Join tokens: the signed ticket a page carries from its HTTP response to its WebSocket.
 
 The first, server-rendered page embeds a token that says which view, with which route
-parameters, for which session, until when. The WebSocket join must present it; the
+parameters, for which session, with which request context (``"c"``: the view's
+``MountContext``, its identity included), until when. The WebSocket join must present it; the
 endpoint verifies the HMAC and the expiry before any view is started, so a client can
 only ever join the view its page was rendered for.
 
-Format: ``base64url(json payload) "." base64url(hmac_sha256(secret, payload))``.
+Format: ``base64url(json payload) "." base64url(hmac_sha256(secret, payload))``. The
+payload is signed, not encrypted: the page's scripts can read it, so nothing secret goes
+in (a route passes only the cookies and headers it names).
+
+The same secret signs actorview's anonymous identity cookie (:meth:`TokenSigner.sign_identity`),
+so a browser cannot choose another visitor's id.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -33,6 +40,9 @@ class JoinClaims:
     params: Mapping[str, str]
     session: str
     expires: float
+    context: Mapping[str, Any] | None = None
+    """The page's request context as JSON (``MountContext.to_json``): claim ``"c"``
+    (``None`` in a token signed without one)."""
     url: str | None = None
     """The page's URL (path and query within the application) the view was given:
     claim ``"u"`` (live navigation; ``None`` in a token from before it)."""
@@ -61,14 +71,25 @@ class TokenSigner:
         return f"<TokenSigner ttl={self._ttl}s secret=***>"
 
     def sign(
-        self, view: str, params: Mapping[str, str], session: str, *, url: str | None = None
+        self,
+        view: str,
+        params: Mapping[str, str],
+        session: str,
+        *,
+        context: Mapping[str, Any] | None = None,
+        url: str | None = None,
     ) -> str:
-        payload: dict[str, object] = {
+        """A token for ``view`` with these path ``params``, for ``session``; ``context``
+        (JSON values, ``MountContext.to_json()``) is signed in under ``"c"``, ``url``
+        under ``"u"``."""
+        payload: dict[str, Any] = {
             "v": view,
             "p": dict(params),
             "s": session,
             "e": round(self._clock() + self._ttl, 3),
         }
+        if context is not None:
+            payload["c"] = dict(context)
         if url is not None:
             payload["u"] = url
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
@@ -98,6 +119,28 @@ class TokenSigner:
 
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._secret, body, hashlib.sha256).digest()
+
+    def sign_identity(self, identity_id: str) -> str:
+        """The value of the anonymous identity cookie for ``identity_id``: the id and its
+        MAC (domain-separated from join tokens, so neither passes for the other)."""
+        return f"{identity_id}.{_b64(self._identity_mac(identity_id))}"
+
+    def verify_identity(self, value: str) -> str | None:
+        """The id in an identity cookie's ``value`` if its MAC is genuine, else None."""
+        identity_id, dot, mac_part = value.rpartition(".")
+        if not dot or not identity_id or len(identity_id) > 64:
+            return None
+        try:
+            mac = _unb64(mac_part)
+        except ValueError:
+            return None
+        if not hmac.compare_digest(mac, self._identity_mac(identity_id)):
+            return None
+        return identity_id
+
+    def _identity_mac(self, identity_id: str) -> bytes:
+        body = b"actorview-identity:" + identity_id.encode()
+        return hmac.new(self._secret, body, hashlib.sha256).digest()[:18]
 
 
 def random_secret() -> bytes:
@@ -143,11 +186,15 @@ def _parse_claims(body: bytes) -> JoinClaims:
             isinstance(k, str) and isinstance(v, str) for k, v in params.items()
         ):
             raise TypeError("params")
+        context = raw.get("c")
+        if context is not None and not isinstance(context, dict):
+            raise TypeError("context")
         return JoinClaims(
             view=str(raw["v"]),
             params=params,
             session=str(raw["s"]),
             expires=float(raw["e"]),
+            context=context,
             url=_url_claim(raw),
         )
     except (ValueError, KeyError, TypeError):

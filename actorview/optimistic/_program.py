@@ -61,6 +61,7 @@ from actorview.declare.ops import (
     Reset,
     Set,
     Shift,
+    TellParent,
     Unshift,
     UpdateAt,
 )
@@ -343,8 +344,8 @@ class _Planner:
 
     def op(self, where: str, index: int, op: Op, params: Mapping[str, Any]) -> ClientOp | None:
         match op:
-            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
-                return None  # fire, cancel, publish and navigation are the server's
+            case Fire() | Cancel() | Publish() | PatchUrl() | Navigate() | TellParent():
+                return None  # fire, cancel, publish, navigation and tell_parent are the server's
             case _:
                 return self.field_op(where, index, op, params)
 
@@ -581,7 +582,7 @@ def _article_name(tp: Any) -> str:
 
 def _describe(op: Op) -> str:
     match op:
-        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate():
+        case Fire() | Cancel() | Publish() | PatchUrl() | Navigate() | TellParent():
             return f"ops.{op.verb}"
         case _:
             return f"ops.{op.verb}({op.field})"

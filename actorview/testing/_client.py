@@ -28,14 +28,16 @@ import math
 import re
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from typing import Any, Generic, Literal, TypeVar
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import attrs
 import trio
 import trio.testing
 
+from actorview.endpoint._limits import Limits
 from actorview.endpoint._live import notice_frame
+from actorview.endpoint._uploads import chunk_bytes
 from actorview.mailbox import ActorCrashed, ActorRef, ActorStopped, AskTimeout
 from actorview.pubsub import Bus
 from actorview.render import DomElement, RenderError
@@ -66,6 +68,7 @@ from actorview.view import (
     Disconnected,
     Failed,
     InputEvent,
+    MountContext,
     NavigationKind,
     NavigationRequest,
     Notice,
@@ -73,11 +76,16 @@ from actorview.view import (
     PageUrl,
     Rejected,
     Rendered,
+    UploadEntry,
     UrlChanged,
     View,
 )
+from actorview.view._component_host import ComponentHost, SetProps, host_view
+from actorview.view._components import Component, component_id
+from actorview.view._uploads import UploadAnswer, UploadCancel, UploadChunk, UploadStart
 
 V = TypeVar("V", bound=View)
+C = TypeVar("C", bound=Component)
 
 ASK_TIMEOUT = 10.0
 """Seconds (of the test clock) an event waits for the view's answer, as the endpoint."""
@@ -199,6 +207,7 @@ class ViewClient(Generic[V]):
         *,
         strict: bool,
         name: str | None = None,
+        context: MountContext | None = None,
         bus: Bus | None = None,
         url: str = "/",
         route: str | None = None,
@@ -214,6 +223,7 @@ class ViewClient(Generic[V]):
         self._crash: BaseException | None = None
         self._failure: ViewTestError | None = None
         self._next_ref = 0
+        self._next_file = 0
         self._slots: dict[tuple[int, str], tuple[DomElement, _Slot]] = {}
         self._timers = 0
         self.view: V = view_class(
@@ -221,6 +231,7 @@ class ViewClient(Generic[V]):
             sink=self._sink,
             notices=self._notice,
             name=name or f"{view_class.__name__}:test",
+            context=context,
             bus=bus,
             url=self.history.url,
             navigation=self.history.requested,
@@ -342,6 +353,42 @@ class ViewClient(Generic[V]):
         """Every patch frame sent so far."""
         return [f for f in self.frames if f.kind == "patch"]
 
+    # -- components ----------------------------------------------------------------------
+
+    def component(self, cls: type[C], key: str | int | None = None) -> C:
+        """The component ``cls`` the page shows under ``key`` (without it, the one
+        :func:`mount` mounted on its own). Read its fields, props and calcs as
+        attributes, and ``renders``, the number of times it was rendered."""
+        view: View = self.view
+        if key is None:
+            if not isinstance(view, ComponentHost):
+                raise TypeError(
+                    f"{type(view).__name__} is a view: name the component's key, "
+                    f"view.component({cls.__name__}, 'a') (shown: "
+                    f"{', '.join(view.components) or 'none'})."
+                )
+            key = view.key
+        found = view.components.get(component_id(cls, key))
+        if not isinstance(found, cls):
+            raise KeyError(
+                f"{type(view).__name__} shows no {cls.__name__} keyed {key!r} (shown: "
+                f"{', '.join(view.components) or 'none'})"
+            )
+        return found
+
+    @property
+    def told(self) -> list[Any]:
+        """What the component mounted on its own told its parent, in order."""
+        view: View = self.view
+        if not isinstance(view, ComponentHost):
+            raise TypeError(f"{type(view).__name__} is a view; read its state instead.")
+        return view.told
+
+    async def set_props(self, **props: Any) -> None:
+        """Pass the component mounted on its own new prop values, as a parent's render
+        would, then wait until the view has rendered."""
+        await self.send(SetProps(props))
+
     # -- acting as the browser -----------------------------------------------------------------
 
     async def click(self, selector: str, *, text: TextFilter = None) -> Outcome | None:
@@ -352,12 +399,19 @@ class ViewClient(Generic[V]):
         ``av-submit``; a checkbox or radio toggles and sends its ``av-input``/``av-change``.
         Returns the view's answer once the render it caused is on the page (``None`` if the
         event waits on ``av-debounce``/``av-throttle``). A link with ``av-patch`` or
-        ``av-navigate`` is followed as :meth:`patch` or :meth:`navigate` follow it.
+        ``av-navigate`` is followed as :meth:`patch` or :meth:`navigate` follow it. An
+        element with ``av-upload-cancel="<id>"`` (or inside one) cancels that file, as
+        ``uploads.js`` does (see :meth:`cancel_upload`); that click returns ``None``.
         Raises :class:`NotInteractive` for a disabled control or an element that sends
         nothing.
         """
         self._check()
         target = self._one(selector, text)
+        canceller = self.page.closest(target, lambda el: "av-upload-cancel" in el.attrs)
+        if canceller is not None and canceller.attrs["av-upload-cancel"].isdigit():
+            self.page.require_enabled(canceller, "cancel")
+            await self.cancel_upload(int(canceller.attrs["av-upload-cancel"]))
+            return None
         link = self.page.closest(target, _is_live_link)
         if link is not None:  # navigation.js's click handler
             kind = NavigationKind.NAVIGATE if "av-navigate" in link.attrs else NavigationKind.PATCH
@@ -566,6 +620,75 @@ class ViewClient(Generic[V]):
         """The browser goes away (:class:`Disconnected`): ``start="connect"`` streams are
         cancelled (their timers stopped), ``start="disconnect"`` ones fire."""
         await self.send(Disconnected())
+
+    # -- uploads ---------------------------------------------------------------------------
+
+    async def upload(
+        self,
+        upload: str,
+        name: str,
+        data: bytes,
+        *,
+        content_type: str = "",
+        partial: int | None = None,
+    ) -> UploadEntry:
+        """Choose the file ``name`` holding ``data`` in the page's input for ``upload``
+        (``[av-upload="<upload>"]``, which must be there and enabled), and send it as
+        uploads.js does: a start, then chunks of the endpoint's size (the default frame
+        limit less the header), each acknowledged before the next.
+
+        ``partial`` sends only that many bytes (a file still arriving: cancel it, let it
+        stall). Returns the file's entry as the view then holds it: ``done``, still
+        ``uploading``, or ``failed`` with its ``error`` (the view's refusal is not an
+        exception: the page shows it beside the file). The view has handled its
+        :class:`~actorview.Uploaded` message and rendered when this returns.
+        """
+        self._check()
+        target = self._one(f'[av-upload="{upload}"]', None)
+        self.page.require_enabled(target, "upload")
+        self._next_file += 1
+        file_id = self._next_file
+        chosen = {"id": file_id, "name": name, "size": len(data), "type": content_type}
+        answer = await self._ask_upload(UploadStart(upload, [chosen]))
+        step = chunk_bytes(Limits().max_frame_bytes)
+        end = len(data) if partial is None else min(partial, len(data))
+        offset = 0
+        while answer.files and answer.files[0].state == "uploading" and offset < end:
+            piece = data[offset : min(offset + step, end)]
+            answer = await self._ask_upload(UploadChunk(file_id, offset, piece))
+            offset += len(piece)
+        await self._quiet()
+        self._check()
+        if answer.error is not None:
+            raise EventRejected(f"{type(self.view).__name__} refused the upload: {answer.error}")
+        return self.upload_entry(upload, file_id)
+
+    async def cancel_upload(self, file_id: int) -> None:
+        """The user removes file ``file_id`` (its entry's ``id``), as the page's cancel
+        button beside it does."""
+        self._check()
+        await self._ask_upload(UploadCancel(file_id))
+        await self._quiet()
+        self._check()
+
+    def upload_entry(self, upload: str, file_id: int) -> UploadEntry:
+        """The entry of file ``file_id`` of ``upload`` as the view holds it now."""
+        for entry in getattr(self.view, upload).entries:
+            if entry.id == file_id:
+                found: UploadEntry = entry
+                return found
+        raise NoMatch(f"{type(self.view).__name__}.{upload} has no file {file_id} (any more)")
+
+    async def _ask_upload(self, event: UploadStart | UploadChunk | UploadCancel) -> UploadAnswer:
+        try:
+            answer: UploadAnswer = await self.ref.ask(event, timeout=ASK_TIMEOUT)
+        except (ActorCrashed, ActorStopped, AskTimeout) as error:
+            await self._quiet()
+            self._check()
+            raise ViewCrashed(
+                f"{type(self.view).__name__} did not answer {event!r}: {error}"
+            ) from error
+        return answer
 
     # -- waiting ---------------------------------------------------------------------------
 
@@ -982,18 +1105,46 @@ class ViewClient(Generic[V]):
         )
 
 
-@asynccontextmanager
-async def mount(
+@overload
+def mount(
     view_class: type[V],
     params: Any = None,
     *,
     strict: bool = False,
     name: str | None = None,
+    context: MountContext | None = None,
     bus: Bus | None = None,
     url: str = "/",
     route: str | None = None,
-) -> AsyncIterator[ViewClient[V]]:
+) -> AbstractAsyncContextManager[ViewClient[V]]: ...
+@overload
+def mount(
+    view_class: type[Component],
+    params: Any = None,
+    *,
+    strict: bool = False,
+    name: str | None = None,
+    context: MountContext | None = None,
+    bus: Bus | None = None,
+    url: str = "/",
+    route: str | None = None,
+) -> AbstractAsyncContextManager[ViewClient[ComponentHost]]: ...
+def mount(
+    view_class: type[V] | type[Component],
+    params: Any = None,
+    *,
+    strict: bool = False,
+    name: str | None = None,
+    context: MountContext | None = None,
+    bus: Bus | None = None,
+    url: str = "/",
+    route: str | None = None,
+) -> AbstractAsyncContextManager[ViewClient[Any]]:
     """Run a new ``view_class(params)`` in the current trio loop and yield its client.
+
+    ``view_class`` may be a :class:`~actorview.view.Component`: the page is then that
+    component alone, ``params`` its props (``{"key": ...}`` too), read with
+    :meth:`ViewClient.component` and changed with :meth:`ViewClient.set_props`.
 
     The view starts as under the endpoint (its first render is the page); the block's
     end cancels it and everything it started. ``params`` is structured as the endpoint
@@ -1007,6 +1158,10 @@ async def mount(
     ``handle_params`` gets it after ``mount``) and ``route`` the pattern of the view's
     route (``"/items/{item}"``; by default the URL's own path): a patch to a path it does
     not serve is a navigation away (see :attr:`ViewClient.navigated`).
+    ``context`` is the request the view is mounted for (``self.context``, and
+    ``mount``'s second parameter): by default a blank :class:`MountContext` with an
+    anonymous identity; pass ``MountContext(identity=Identity("alice"))`` for a view
+    that needs a user.
 
     Example::
 
@@ -1016,6 +1171,30 @@ async def mount(
             await view.settle()
             assert view.has_element("#history li", text="You said hello")
     """
+    options: dict[str, Any] = {
+        "strict": strict,
+        "name": name,
+        "context": context,
+        "bus": bus,
+        "url": url,
+    }
+    if isinstance(view_class, type) and issubclass(view_class, Component):
+        return _mount(host_view(view_class), params, route=route, **options)
+    return _mount(view_class, params, route=route, **options)
+
+
+@asynccontextmanager
+async def _mount(
+    view_class: type[V],
+    params: Any,
+    *,
+    strict: bool,
+    name: str | None,
+    context: MountContext | None,
+    bus: Bus | None,
+    url: str,
+    route: str | None,
+) -> AsyncIterator[ViewClient[V]]:
     failure: Exception | None = None
     async with trio.open_nursery() as nursery:
         try:
@@ -1028,6 +1207,7 @@ async def mount(
                 bus=bus,
                 url=url,
                 route=route,
+                context=context,
             )
             await client._start()
             try:

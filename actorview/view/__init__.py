@@ -33,8 +33,10 @@ from actorview.declare import (
     CalcNotReady,
     CollectionField,
     CollectionItems,
+    ComponentError,
     Emit,
     EmitError,
+    EntryState,
     ExpressionError,
     FormState,
     InvalidEvent,
@@ -53,6 +55,7 @@ from actorview.declare import (
     Origin,
     PageError,
     PageSource,
+    Prop,
     SourceTimeout,
     Start,
     StateField,
@@ -63,6 +66,11 @@ from actorview.declare import (
     StreamTask,
     Subscribe,
     UnknownAction,
+    UnknownComponent,
+    Uploaded,
+    UploadEntry,
+    Uploads,
+    UploadSpec,
     ViewClause,
     ViewError,
     ViewSpec,
@@ -72,11 +80,22 @@ from actorview.declare import (
     clause,
     form,
     ops,
+    prop,
     state,
     stream,
     subscribe,
+    upload,
 )
 from actorview.lifecycle import RunState
+from actorview.view._components import Component
+from actorview.view._context import (
+    ANONYMOUS,
+    MAX_IDENTITY_BYTES,
+    ContextError,
+    Identity,
+    MountContext,
+    QueryParams,
+)
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -105,7 +124,7 @@ from actorview.view._notices import (
 )
 from actorview.view._store import ViewStore
 from actorview.view._tasks import Run, TaskRunner
-from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View
+from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View, render_tree
 
 # The names these classes had when both concepts were called "stream" (kept for code
 # written against them): a task is declared by async_stream, a collection by stream.
@@ -116,8 +135,10 @@ StreamItems = CollectionItems
 
 __all__ = [
     "ACTION_FAILED_TEXT",
+    "ANONYMOUS",
     "FORM_EVENT",
     "KEEP_FAILED_TEXT",
+    "MAX_IDENTITY_BYTES",
     "PAGE_EVENT",
     "PAGE_TIMEOUT",
     "STREAM_FAILED_TEXT",
@@ -130,13 +151,18 @@ __all__ = [
     "CalcNotReady",
     "CollectionField",
     "CollectionItems",
+    "Component",
+    "ComponentError",
     "Connected",
+    "ContextError",
     "Disconnected",
     "Emit",
     "EmitError",
+    "EntryState",
     "ExpressionError",
     "Failed",
     "FormState",
+    "Identity",
     "Ignored",
     "InputEvent",
     "InvalidEvent",
@@ -150,6 +176,7 @@ __all__ = [
     "KeptSource",
     "Live",
     "MissingFailureClause",
+    "MountContext",
     "NavigationKind",
     "NavigationRequest",
     "NavigationSink",
@@ -163,6 +190,8 @@ __all__ = [
     "PageError",
     "PageSource",
     "PageUrl",
+    "Prop",
+    "QueryParams",
     "Rejected",
     "RenderSink",
     "Rendered",
@@ -182,6 +211,11 @@ __all__ = [
     "Subscribe",
     "TaskRunner",
     "UnknownAction",
+    "UnknownComponent",
+    "UploadEntry",
+    "UploadSpec",
+    "Uploaded",
+    "Uploads",
     "UrlChanged",
     "View",
     "ViewClause",
@@ -194,7 +228,10 @@ __all__ = [
     "clause",
     "form",
     "ops",
+    "prop",
+    "render_tree",
     "state",
     "stream",
     "subscribe",
+    "upload",
 ]

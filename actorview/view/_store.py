@@ -62,6 +62,7 @@ from actorview.declare.ops import (
     Reset,
     Set,
     Shift,
+    TellParent,
     Unshift,
     UpdateAt,
 )
@@ -82,7 +83,8 @@ class Plan:
 
 @attrs.frozen
 class Effect:
-    """A stream op to carry out after the message: ``kind`` is ``"fire"`` or ``"cancel"``.
+    """A stream op to carry out after the message: ``kind`` is ``"fire"`` or ``"cancel"``
+    (or ``"tell"``: a component's message for its parent view, ``args["message"]``).
 
     ``key``: the run's key for a keyed stream; ``None`` for an unkeyed stream's run, or,
     for a cancel, every run of the stream.
@@ -605,6 +607,8 @@ class ViewStore:
                 return op, args, keys
             case Cancel():
                 return op, self._run_key(op, lookup, where), None
+            case TellParent():
+                return op, op.message.evaluate(lookup), None
             case Publish():
                 return op, fill(op.topic, op.names, lookup), op.message.evaluate(lookup)
             case PatchUrl() | Navigate():
@@ -746,6 +750,9 @@ class ViewStore:
             case Cancel():
                 self.revoke(op.stream, first)
                 self.effects.append(Effect("cancel", op.stream, key=first))
+                return
+            case TellParent():
+                self.effects.append(Effect("tell", "", {"message": first}))
                 return
             case Publish():
                 self.published.append(Published(first, second))

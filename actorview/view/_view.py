@@ -52,6 +52,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import typing
 import warnings
@@ -75,10 +76,12 @@ from actorview.declare._errors import (
 from actorview.declare._forms import FORM_EVENT
 from actorview.declare._spec import ViewSpec
 from actorview.declare._tasks import Start, StreamFailed, StreamTask
+from actorview.declare._uploads import Uploaded, Uploads, UploadSpec, uploads_of
 from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire
-from actorview.mailbox import Actor, ActorStopped, on
+from actorview.errors import DefinitionError
+from actorview.mailbox import Actor, ActorStopped, MailboxFull, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
@@ -86,6 +89,8 @@ from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
 from actorview.pubsub import Bus, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
+from actorview.view._components import Component, Components, target_of
+from actorview.view._context import MountContext
 from actorview.view._events import (
     ActionEvent,
     Applied,
@@ -117,13 +122,29 @@ from actorview.view._notices import (
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
 from actorview.view._topics import hold, open_subscriptions, publish_all
+from actorview.view._uploads import (
+    UploadAnswer,
+    UploadCancel,
+    UploadChunk,
+    UploadStart,
+    UploadTable,
+    UploadTick,
+)
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Component)
 
 PAGE_TIMEOUT: Final = 5.0
 """Seconds a paged stream's source may take to answer one call (``count`` or
 ``slice``); past it, the page request is dropped with a warning and the browser may ask
 again by scrolling (opening the stream in ``on_start`` raises :class:`PageError`)."""
+
+
+UPLOAD_CHECK_INTERVAL: Final = 1.0
+"""Seconds between two checks for stalled uploads, while a file is arriving."""
+
+UPLOAD_DISCONNECTED: Final = "the connection dropped before it finished; choose the file again"
+"""Why a file still arriving failed when the page's socket went away."""
 
 
 async def _kept(keeping: Awaitable[None]) -> bool:
@@ -137,6 +158,7 @@ RUNTIME_MESSAGES: tuple[type, ...] = (
     Connected,
     Disconnected,
     Tick,
+    *(UploadStart, UploadChunk, UploadCancel, UploadTick),  # uploads
     UrlChanged,
 )
 """Message types the runtime sends every view."""
@@ -252,6 +274,10 @@ class View(Actor):
     __view_client__: ClassVar[ClientPlan | None] = None
     """What the browser predicts for this class (``None``: nothing optimistic)."""
     __view_receives__: ClassVar[tuple[type, ...]] = ()
+    __view_mount_context__: ClassVar[bool] = False
+    """Whether ``mount`` takes the :class:`MountContext` as a second parameter."""
+    __view_uploads__: ClassVar[Mapping[str, UploadSpec]] = {}
+    """The uploads the class declares (``upload(...)``), by name."""
 
     frame_interval: ClassVar[float] = 1 / 60
     """Least seconds between two renders caused by stream (or other non-browser) messages,
@@ -266,14 +292,16 @@ class View(Actor):
         inherited: tuple[type, ...] = getattr(cls, "__view_receives__", ())
         receives = tuple(dict.fromkeys((*inherited, *receives)))
         cls.__view_receives__ = receives
+        cls.__view_uploads__ = uploads_of(cls)
         spec = compile_view(
             cls,
-            receives=receives,
+            receives=(*receives, Uploaded) if cls.__view_uploads__ else receives,
             runtime_messages=RUNTIME_MESSAGES,
             plain_clauses=collect_clauses(cls),
             reserved=_RESERVED,
         )
         cls.__view_spec__ = spec
+        cls.__view_mount_context__ = _mount_takes_context(cls)
         cls.__view_client__ = infer_bindings(cls, spec, plan_client(spec))
         for declared in spec.clauses:
             handler = _make_clause_handler(declared, spec)
@@ -292,6 +320,7 @@ class View(Actor):
         max_batch: int = 256,
         paced: bool = False,
         notices: NoticeSink | None = None,
+        context: MountContext | None = None,
         bus: Bus | None = None,
         url: PageUrl | None = None,
         navigation: NavigationSink | None = None,
@@ -314,6 +343,9 @@ class View(Actor):
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
         self._notices = notices
+        self._uploads = UploadTable(type(self).__name__, type(self).__view_uploads__)
+        self._upload_timer = False
+        self._upload_owner = False
         self._tree: Element | None = None
         self._render_pending = False
         self._render_now = False
@@ -322,20 +354,34 @@ class View(Actor):
         self._connected = False
         self._log = self._log.bind(view=type(self).__name__)
         self._live = Live(self)
+        self.context: Final[MountContext] = context if context is not None else MountContext()
+        """The request this view was mounted for and who it is for (:class:`MountContext`):
+        set before ``mount``, the same in ``load`` and for the view's whole life (a
+        restarted or re-mounted view gets the one its page was rendered with)."""
         self._url = url
         self._navigation = navigation
-        self.mount(self._mount_params(params))
+        if type(self).__view_mount_context__:
+            self.mount(self._mount_params(params), self.context)
+        else:
+            self.mount(self._mount_params(params))
         if url is not None:
             self.handle_params(url)
         self._view_store.compute_all()
 
     # -- hooks for subclasses --------------------------------------------------------
 
-    def mount(self, params: Any) -> None:
+    def mount(self, params: Any, *args: Any, **kwargs: Any) -> None:
         """Set the initial state from the mount params (annotate ``params`` with its type).
 
+        Override it as ``def mount(self, params: Params)`` or as ``def mount(self,
+        params: Params, context: MountContext)`` (its signature is checked when the
+        class is defined; the base's ``*args, **kwargs`` only let a type checker accept
+        both).
+
         Runs in the constructor, before the calcs are first computed. Assign fields
-        directly here (``self.token_delay = params.token_delay``).
+        directly here (``self.token_delay = params.token_delay``). Declared with a second
+        parameter, ``def mount(self, params, context: MountContext)``, it also gets the
+        request's :class:`MountContext` (also ``self.context``, here and later).
         """
 
     def handle_params(self, url: PageUrl) -> None:
@@ -485,6 +531,10 @@ class View(Actor):
             return await self._page_event(event.params)
         if event.name == FORM_EVENT:
             return await self._form_event(event.params)
+        if (target := target_of(event.name)) is not None:
+            return self._components_host().act(
+                target, event.params, lambda: self.notify(ACTION_FAILED_TEXT)
+            )
         store = self._view_store
         try:
             plan = store.prepare(event.name, event.params)
@@ -506,6 +556,8 @@ class View(Actor):
     @on(InputEvent)
     def _av_input(self, event: InputEvent) -> Outcome:
         self._render_now = True
+        if (target := target_of(event.field)) is not None:
+            return self._components_host().input(target, event.value)
         try:
             self._view_store.input(event.field, event.value)
         except ViewError as error:
@@ -529,6 +581,7 @@ class View(Actor):
                 self._stop_timer(name)
                 self._view_store.apply((Cancel(name),), where=f"{name} (start='connect')")
         self._start_streams(Start.DISCONNECT)
+        self._uploads.fail_uploading(UPLOAD_DISCONNECTED)
         self.on_disconnect()
 
     @on(UrlChanged)
@@ -549,6 +602,77 @@ class View(Actor):
         """A timer of a stream with ``every=`` came due: fire it, unless a run is live."""
         if tick.stream in self._timers and not self._stream_busy(tick.stream, None):
             self._view_store.apply((Fire(tick.stream),), where=f"{tick.stream} (every=)")
+
+    # -- uploads (actorview.view._uploads has the rules) ------------------------------
+
+    def _av_upload_value(self, name: str) -> Uploads:
+        """What ``self.<upload>`` reads (the declaration's descriptor calls it)."""
+        return self._uploads.value(name)
+
+    def cancel_upload(self, upload: str, file_id: int | None = None) -> None:
+        """Remove the files of ``upload`` (only ``file_id``'s, if given) and delete
+        their bytes; a file still arriving is refused from its next chunk on, and the
+        page stops sending it. Call it from the view's own task (a handler). Raises
+        ``KeyError`` for an upload the view does not declare."""
+        self._uploads.cancel_upload(upload, file_id)
+        self._render_pending = True
+
+    @on(UploadStart)
+    def _av_upload_start(self, event: UploadStart) -> UploadAnswer:
+        self._render_now = self._render_pending = True
+        answer = self._uploads.start(event, trio.current_time())
+        if answer.error is not None:
+            self._log.warning("view.upload.rejected", error=answer.error)
+        if not self._upload_owner:
+            self._upload_owner = True
+            self._live.nursery.start_soon(self._own_uploads)
+        if self._uploads.uploading and not self._upload_timer:
+            self._upload_timer = True
+            self._live.nursery.start_soon(self._watch_uploads)
+        return answer
+
+    @on(UploadChunk)
+    def _av_upload_chunk(self, event: UploadChunk) -> UploadAnswer:
+        self._render_pending = True  # progress: paced, one render per frame interval
+        answer, uploaded = self._uploads.chunk(event, trio.current_time())
+        if uploaded is not None:
+            self._render_now = True
+            self._live.nursery.start_soon(self._tell_uploaded, uploaded)
+        return answer
+
+    @on(UploadCancel)
+    def _av_upload_cancel(self, event: UploadCancel) -> UploadAnswer:
+        self._render_now = self._render_pending = True
+        return self._uploads.cancel(event)
+
+    @on(UploadTick)
+    def _av_upload_tick(self, event: UploadTick) -> None:
+        if self._uploads.fail_stalled(trio.current_time()):
+            self._render_pending = True
+
+    async def _tell_uploaded(self, uploaded: Uploaded) -> None:
+        with contextlib.suppress(ActorStopped):
+            await self._ref.tell(uploaded)
+
+    async def _own_uploads(self) -> None:
+        """Close every upload's file (deleting its bytes) when the view ends, however it
+        ends: stopped, crashed or cancelled (the view's nursery is cancelled then)."""
+        try:
+            await trio.sleep_forever()
+        finally:
+            self._uploads.close()
+
+    async def _watch_uploads(self) -> None:
+        """While a file is arriving, tell the view to fail the stalled ones, each
+        second (a timer of the view's nursery: it ends with the view)."""
+        try:
+            while self._uploads.uploading:
+                await trio.sleep(UPLOAD_CHECK_INTERVAL)
+                await self._ref.tell(UploadTick())
+        except ActorStopped:
+            pass
+        finally:
+            self._upload_timer = False
 
     # -- the actor's life --------------------------------------------------------------
 
@@ -571,7 +695,7 @@ class View(Actor):
         await self._carry_out_effects()
         self._view_store.recompute()
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         self._tree = self._without_items(tree)
         await self._send(Rendered(0, tree, ()))
 
@@ -587,7 +711,7 @@ class View(Actor):
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
             await publish_all(self._bus, published, self._log, self.notify)
-        if self._view_store.recompute():
+        if self._view_store.recompute() or self._components_changed():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
         if not self._render_pending or (not urgent and self._hold_back()):
@@ -598,6 +722,63 @@ class View(Actor):
         """The frame interval of a held-back render ended: render the state as it is now."""
         if self._render_pending:
             await self._render_and_send()
+
+    # -- components (view/_components.py) ------------------------------------------------
+
+    def component(self, cls: type[Component], /, *, key: str | int, **props: Any) -> Element:
+        """Show component ``cls`` under ``key`` with ``props``, in :meth:`render`.
+
+        The component is made the first render that shows it and dropped after the first
+        that does not; it is rendered again only when a prop or its own state changed
+        (else this returns the element of last time, which the diff skips). The events
+        in its markup go to its own actions. Raises :class:`ComponentError` for a key
+        shown twice, an unknown or missing prop, or a message type the view does not
+        receive. See docs/COMPONENTS.md.
+
+        Example: ``h.ul(*(self.component(Row, key=t.id, todo=t) for t in self.todos))``.
+        """
+        return self._components_host().show(cls, key, props)
+
+    @property
+    def components(self) -> Mapping[str, Component]:
+        """The components the last render showed, by id (``"Counter/a"``)."""
+        return self._components_host().live
+
+    def _components_host(self) -> Components:
+        host: Components | None = getattr(self, "_av_components", None)
+        if host is None:
+            host = self._av_components = Components(
+                type(self).__name__,
+                type(self).__view_receives__,
+                self._tell_from_component,
+                self._log,
+                streams=bool(type(self).__view_spec__.collections),
+            )
+        return host
+
+    def _components_changed(self) -> bool:
+        host: Components | None = getattr(self, "_av_components", None)
+        return host is not None and host.changed
+
+    def _render_tree(self) -> Element:
+        """``render``, with the components it shows kept, made and dropped."""
+        host = self._components_host()
+        host.begin_render()
+        try:
+            tree = self.render()
+        except BaseException:
+            host.abort_render()
+            raise
+        return host.end_render(tree)
+
+    def _tell_from_component(self, message: Any) -> None:
+        """A component's ``ops.tell_parent``: into this view's own mailbox, without
+        waiting (the view's task must not wait on itself); when the mailbox is full, a
+        task of the view's nursery waits for room."""
+        try:
+            self._ref.tell_nowait(message)
+        except MailboxFull:
+            self._live.nursery.start_soon(self._ref.tell, message)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -713,7 +894,7 @@ class View(Actor):
         self._render_pending = False
         self.set_deadline(None)
         self._rendered_at = trio.current_time()
-        tree = self.render()
+        tree = self._render_tree()
         previous, self._tree = self._tree, self._without_items(tree)
         if previous is None:
             return
@@ -878,11 +1059,56 @@ class View(Actor):
             ) from None
 
 
+def render_tree(view: View) -> Element:
+    """One render of ``view`` as the runtime makes it: its ``render``, with the components
+    it shows kept, made and dropped (the endpoint's first HTML render uses it; calling
+    ``render`` alone fails when the view shows a component)."""
+    return view._render_tree()
+
+
+def _mount_takes_context(cls: type[View]) -> bool:
+    """Whether ``cls.mount`` is ``(self, params)`` (False) or ``(self, params, context)``
+    (True). Raises :class:`DefinitionError` naming the view and the fix otherwise."""
+    mount = cls.mount
+    signature = inspect.signature(mount)
+    positional = [
+        p
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    required_others = [
+        p
+        for p in signature.parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    ]
+    fix = (
+        "declare it as `def mount(self, params)` or "
+        "`def mount(self, params, context: MountContext)`"
+    )
+    if required_others or len(positional) not in (2, 3):
+        raise DefinitionError(f"{cls.__name__}.mount{signature}: {fix}")
+    if len(positional) == 2:
+        return False
+    try:
+        hints = typing.get_type_hints(mount)
+    except Exception:  # an annotation that does not resolve: not ours to judge
+        hints = {}
+    declared = hints.get(positional[2].name)
+    if declared is not None and declared is not Any and declared is not MountContext:
+        raise DefinitionError(
+            f"{cls.__name__}.mount: its parameter {positional[2].name!r} is annotated "
+            f"{getattr(declared, '__name__', declared)}, but the second parameter of mount "
+            f"receives the request's MountContext (actorview.MountContext); {fix}"
+        )
+    return True
+
+
 View.__view_spec__ = compile_view(View)
 
 _RESERVED = frozenset(
     {
         "live",
+        "context",
         "frame_interval",
         "mount",
         "load",
@@ -891,6 +1117,7 @@ _RESERVED = frozenset(
         "on_disconnect",
         "notify",
         "handle_params",
+        "cancel_upload",
         "open_pages",
         "on_start",
         "on_stop",
@@ -900,7 +1127,7 @@ _RESERVED = frozenset(
         "unhandled",
     }
 )
-"""The names a view's declarations may not take: what a view is made of (``live``, its
+"""The names a view's declarations may not take: what a view is made of (``live``, ``context``, its
 hooks and the methods it calls; see :mod:`actorview.view._live`). Names that start
 with ``_`` are the runtime's too (the validator refuses them)."""
 

@@ -520,9 +520,9 @@ CASES: list[tuple[Callable[[], None], str]] = [
     (
         field_named_like_a_view_hook,
         "V.render: the name 'render' is used by View itself (a hook or method every view "
-        "has: after_batch, frame_interval, handle_params, live, load, mount, notify, "
-        "on_connect, on_deadline, on_disconnect, on_start, on_stop, open_pages, render, "
-        "set_deadline, unhandled). Choose another name.",
+        "has: after_batch, cancel_upload, context, frame_interval, handle_params, live, load, "
+        "mount, notify, on_connect, on_deadline, on_disconnect, on_start, on_stop, "
+        "open_pages, render, set_deadline, unhandled). Choose another name.",
     ),
     (
         field_named_with_an_underscore,

@@ -17,6 +17,7 @@
  *                   events.js   DOM events -> event and input frames (av-*, debounce)
  *                   forms.js    av-form forms -> av:form events; refused checkboxes back
  *                   notices.js  #av-notice
+ *                   uploads.js  files from inputs and drops, sent in binary chunks
  *                   navigation.js  av-patch / av-navigate links, back and forward,
  *                               the url / load frames (docs/NAVIGATION.md)
  *                   socket.js   the WebSocket: join, rejoin, frame counting, acks,
@@ -50,6 +51,7 @@ import { pageReplied, pagesAfterFrame, watchPages } from "./pages.js";
 import { apply as applyFrame } from "./patch.js";
 import { afterFrame, forgetLost, predict, settle } from "./predict.js";
 import { connect as connectSocket } from "./socket.js";
+import { uploadAnswered, uploadsRejoined, watchUploads } from "./uploads.js";
 import { OP } from "./wire.js";
 
 var views = new WeakMap();
@@ -104,8 +106,12 @@ function receive(view, frame) {
       if (typeof frame.ref === "number") forgetLost(view, frame.ref);
       view.pageAsked = {}; // a page asked for on the last socket may never have arrived
       watchPages(view);
+      uploadsRejoined(view);
       navigationJoined(view);
       return false;
+    case "upload":
+      uploadAnswered(view, frame);
+      break;
     case "error":
       console.warn("actorview: " + frame.error);
       // An event refused before the view saw it (rate limit, restart) gets no reply.
@@ -123,6 +129,7 @@ var page = {
     views.set(view.container, view);
     delegate(view, clientInput);
     watchNavigation(view);
+    watchUploads(view);
     mountHooks(view, rootOf(view.container));
     applyBindings(view);
     scrollLogsToEnd(view.container);

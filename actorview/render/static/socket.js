@@ -163,6 +163,9 @@ export function connect(container, options, page) {
       view.send = function (frame) {
         view.sendText(JSON.stringify(frame));
       };
+      view.sendBinary = function (bytes) { // upload chunks (uploads.js)
+        if (socket.readyState === 1) socket.send(bytes);
+      };
       pinger = setInterval(function () { if (view.send) view.send({ t: "ping" }); }, opts.pingMs);
     };
     socket.onmessage = function (message) {
