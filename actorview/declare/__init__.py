@@ -1,13 +1,13 @@
 """What a view class body declares, and the validator that checks it.
 
 The declarations (:func:`state` and :func:`stream` fields, :func:`calculate` values,
-:mod:`ops`, :func:`action`\\ s, :func:`clause`\\ s, :func:`async_stream` tasks), the
-:class:`ViewSpec` a class compiles to, and :func:`compile_view`, which checks a class
-when it is defined. Nothing here runs a view: the ``View`` actor, its store and its
-stream runs are :mod:`actorview.view` (which re-exports these names: import them from
-there, or from ``actorview``). The layer sits below :mod:`actorview.optimistic`, which
-plans the browser's predictions from a :class:`ViewSpec`; docs/ARCHITECTURE.md draws
-the layers.
+:mod:`ops`, :func:`action`\\ s, :func:`clause`\\ s, :func:`async_stream` tasks,
+:func:`form`\\ s), the :class:`ViewSpec` a class compiles to, and :func:`compile_view`,
+which checks a class when it is defined. Nothing here runs a view: the ``View`` actor,
+its store and its stream runs are :mod:`actorview.view` (which re-exports these names:
+import them from there, or from ``actorview``). The layer sits below
+:mod:`actorview.optimistic`, which plans the browser's predictions from a
+:class:`ViewSpec`; docs/ARCHITECTURE.md draws the layers.
 
 Fields, calcs and stream fields are descriptors that read and write through their
 instance's ``_view_store`` (:class:`~actorview.declare._declarations.Holder`), so this package
@@ -58,6 +58,7 @@ from actorview.declare._errors import (
     ViewError,
 )
 from actorview.declare._fields import Origin, StateField, state
+from actorview.declare._forms import FORM_EVENT, FormDeclaration, FormState, form
 from actorview.declare._spec import ViewSpec
 from actorview.declare._subscriptions import Subscribe, subscribe
 from actorview.declare._tasks import (
@@ -80,6 +81,7 @@ from actorview.declare._uploads import (
 from actorview.declare._validator import compile_view
 
 __all__ = [
+    "FORM_EVENT",
     "PAGE_EVENT",
     "Action",
     "Appended",
@@ -94,6 +96,8 @@ __all__ = [
     "EntryState",
     "EventTooLarge",
     "ExpressionError",
+    "FormDeclaration",
+    "FormState",
     "InvalidEvent",
     "InvalidInput",
     "InvalidParams",
@@ -135,6 +139,7 @@ __all__ = [
     "clause",
     "compile_component",
     "compile_view",
+    "form",
     "ops",
     "prop",
     "state",

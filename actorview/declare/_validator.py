@@ -30,6 +30,7 @@ from actorview.declare._declarations import Declaration, article
 from actorview.declare._errors import MissingFailureClause
 from actorview.declare._expressions import Expr, return_annotation
 from actorview.declare._fields import FieldKind, Origin, StateField
+from actorview.declare._forms import FormDeclaration
 from actorview.declare._spec import ViewSpec, sendable
 from actorview.declare._subscriptions import Subscribe
 from actorview.declare._tasks import (
@@ -198,6 +199,8 @@ class _Checker:
             self.check_action(name, declared_action)
         for name, declared_clause in self.clauses.items():
             self.check_clause(name, declared_clause)
+        for name, declared_form in _of(self.declared, FormDeclaration).items():
+            self.check_action(name, declared_form.submit, where=f"{name} (form submit)")
         for name, subscription in self.subscriptions.items():
             self.check_subscription(name, subscription)
         self.check_emits_handled(handled_elsewhere)
@@ -306,8 +309,8 @@ class _Checker:
                     f"expressions could not tell them apart. Rename {rename}.",
                 )
 
-    def check_action(self, name: str, declared: Action) -> None:
-        where = f"{name} (action)"
+    def check_action(self, name: str, declared: Action, *, where: str = "") -> None:
+        where = where or f"{name} (action)"
         params = declared.param_names
         self.check_no_clash(where, params, lambda param: f"parameter {param!r}", "the parameter")
         if declared.when is not None:

@@ -465,7 +465,10 @@ class ViewClient(Generic[V]):
         :class:`NotInteractive` is raised (a browser would not submit); otherwise its
         ``av-submit`` is sent with its ``av-value-*`` params and its fields as ``FormData``
         reads them (live values; repeated names as lists), and an ``av-reset`` form is
-        reset. Returns the view's answer.
+        reset. An ``av-form`` form sends its form events instead (``forms.js``: one per
+        filled field, then the submit at once), and shows what the view rendered once the
+        view applied the submit. A list fills a checkbox group or a multi-select.
+        Returns the view's answer.
         """
         self._check()
         form = self._one(selector, None)
@@ -476,6 +479,8 @@ class ViewClient(Generic[V]):
             )
         for name, value in (fields or {}).items():
             await self._fill(form, name, value)
+        if "av-form" in form.attrs:
+            self._cancel_pending(form, "form")  # the submit carries every field
         if fields:
             await self._flush(form)
             await self._quiet()
@@ -488,6 +493,64 @@ class ViewClient(Generic[V]):
                 f"it. The form:\n{_trim(preview_html(form))}"
             )
         return await self._send_all([self.page.submit_intent(form)])
+
+    async def fill(self, selector: str, value: str | bool | Sequence[str]) -> Outcome | None:
+        """Set the control matching ``selector`` at once, as Playwright's ``fill`` /
+        ``select_option`` / ``check`` do it in a browser: one ``input`` event (and, for
+        a select, checkbox or radio, its ``change``).
+
+        A text control (an input, a textarea) takes a ``str``: its value is replaced
+        (a number or date input keeps only a valid number or ``YYYY-MM-DD`` date, else
+        ``""``, as a browser sanitizes it); its ``av-change`` fires when it loses focus.
+        A ``<select>`` takes the value of the option to choose, a ``<select multiple>``
+        a list of them; a checkbox takes a bool, a checkbox group (by its first box) a
+        list of the values to check; a radio is checked (``True``). Sends what
+        ``client.js`` would (``av-input``, ``av-change``, the ``av-form`` form event)
+        and returns the last answer.
+        """
+        self._check()
+        control = self._one(selector, None)
+        if control.tag not in ("input", "textarea", "select") or "readonly" in control.attrs:
+            raise NotInteractive(
+                f"fill({selector!r}): {describe(control)} is not a control one can fill (an "
+                f"<input>, <textarea> or <select>, not readonly)."
+            )
+        name = control.attrs.get("name")
+        kind = control.attrs.get("type", "text").lower() if control.tag == "input" else ""
+        if kind == "checkbox" and not isinstance(value, bool | str):
+            scope = self.page.form_of(control) or self.page.root
+            assert isinstance(scope, DomElement)
+            group = [c for c in self.page.controls_named(scope, name or "") if c.tag == "input"]
+            before = len(self.replies)
+            await self._fill_group(group or [control], {str(v) for v in value})
+            await self._quiet()
+            self._check()
+            return self.replies[-1].outcome if len(self.replies) > before else None
+        if kind in ("checkbox", "radio"):
+            if self.page.is_checked(control) != bool(value) or kind == "radio":
+                return await self.click(selector)
+            return None
+        self.page.require_enabled(control, "input")
+        last: Outcome | None = None
+        for intent in self.page.focus(control):
+            last = await self._send(intent)
+        if control.tag == "select":
+            chosen = [value] if isinstance(value, str) else list(map(str, value))  # type: ignore[arg-type]
+            self._require_options(control, name or "", chosen)
+            if "multiple" in control.attrs:
+                self.page.choose(control, tuple(chosen))
+            else:
+                self.page.set_value(control, chosen[0])
+        else:
+            self.page.set_value(control, str(value))
+        for intent in self.page.input_intents(control):
+            last = await self._send(intent)
+        if control.tag == "select":
+            for intent in self.page.change_intents(control):
+                last = await self._send(intent)
+        await self._quiet()
+        self._check()
+        return last
 
     async def type(
         self, selector: str, text: str, *, append: bool = False, delay: float = 0.0
@@ -768,9 +831,17 @@ class ViewClient(Generic[V]):
         self.page.require_enabled(first, "input")
         for intent in self.page.focus(first):
             await self._send(intent)
+        if kind == "checkbox" and isinstance(value, list | tuple | set | frozenset):
+            await self._fill_group(controls, {str(v) for v in value})
+            return
         if kind == "checkbox":
             target = first
             self.page.set_checked(first, bool(value))
+        elif kind == "select" and "multiple" in first.attrs:
+            target = first
+            chosen = [value] if isinstance(value, str) else list(value)
+            self._require_options(first, name, chosen)
+            self.page.choose(first, tuple(str(v) for v in chosen))
         elif kind == "radio":
             matching = [c for c in controls if self.page.value_of(c) == str(value)]
             if not matching:
@@ -787,6 +858,28 @@ class ViewClient(Generic[V]):
             self.page.change_intents(target) if kind in ("checkbox", "radio", "select") else []
         ):
             await self._send(intent)
+
+    async def _fill_group(self, controls: Sequence[DomElement], wanted: set[str]) -> None:
+        """Check exactly the boxes of a checkbox group whose values are ``wanted``, one
+        click each, as a user would (each sends its input and change)."""
+        values = [self.page.value_of(c) for c in controls]
+        if missing := wanted - set(values):
+            name = controls[0].attrs.get("name")
+            raise NoMatch(f"checkboxes {name!r} have no value {sorted(missing)}; values: {values}")
+        for control, value in zip(controls, values, strict=True):
+            if self.page.is_checked(control) == (value in wanted):
+                continue
+            self.page.require_enabled(control, "input")
+            for intent in self.page.focus(control):
+                await self._send(intent)
+            self.page.set_checked(control, value in wanted)
+            for intent in (*self.page.input_intents(control), *self.page.change_intents(control)):
+                await self._send(intent)
+
+    def _require_options(self, select: DomElement, name: str, chosen: Sequence[Any]) -> None:
+        options = [o.attrs.get("value", text_of(o)) for o, _ in walk(select) if o.tag == "option"]
+        if missing := [v for v in chosen if str(v) not in options]:
+            raise NoMatch(f"select {name!r} has no option {missing}; options: {options}")
 
     async def _send_all(self, intents: Sequence[Intent]) -> Outcome | None:
         last: Outcome | None = None
@@ -876,10 +969,13 @@ class ViewClient(Generic[V]):
     async def _send(self, intent: Intent) -> Outcome | None:
         """Send ``intent`` now, or later under its element's ``av-debounce`` /
         ``av-throttle`` (``rateLimited`` in ``events.js``, timed on the trio clock)."""
+        if intent.kind == "submit" and "av-form" in intent.element.attrs:
+            self._cancel_pending(intent.element, "form")  # the submit carries every field
+            return await self._deliver_intent(intent)  # sent at once, as forms.js does
         debounce = _millis(intent.element.attrs.get("av-debounce"))
         throttle = _millis(intent.element.attrs.get("av-throttle"))
         if debounce <= 0 and throttle <= 0:
-            return await self._deliver(intent.make())
+            return await self._deliver_intent(intent)
         key = (id(intent.element), intent.kind)
         slot = self._slots.setdefault(key, (intent.element, _Slot()))[1]
         if debounce > 0:
@@ -891,7 +987,7 @@ class ViewClient(Generic[V]):
         now = trio.current_time()
         if now - slot.last >= throttle and slot.timer is None:
             slot.last = now
-            return await self._deliver(intent.make())
+            return await self._deliver_intent(intent)
         slot.pending = intent
         if slot.timer is None:
             wait = max(throttle - (now - slot.last), 0.0)
@@ -911,7 +1007,7 @@ class ViewClient(Generic[V]):
                         slot.last = trio.current_time()
                     pending, slot.pending = slot.pending, None
                     if pending is not None:
-                        await self._deliver_in_background(pending.make())
+                        await self._deliver_in_background(pending)
             finally:
                 self._timers -= 1
 
@@ -929,11 +1025,35 @@ class ViewClient(Generic[V]):
             slot.last = trio.current_time()
             pending, slot.pending = slot.pending, None
             if pending is not None:
-                await self._deliver(pending.make())
+                await self._deliver_intent(pending)
 
-    async def _deliver_in_background(self, message: Message) -> None:
+    def _cancel_pending(self, element: DomElement, kind: str) -> None:
+        """Drop what a rate limit holds back for ``element`` and ``kind`` (``cancelPending``
+        in ``events.js``: a form submitted while its last change waited)."""
+        held = self._slots.get((id(element), kind))
+        if held is None or held[1].timer is None:
+            return
+        held[1].timer.cancel()
+        held[1].timer = None
+        held[1].pending = None
+
+    async def _deliver_intent(self, intent: Intent) -> Outcome:
+        """Send ``intent``'s message; a checkbox or radio whose change the view did not
+        apply shows its ``checked`` attribute again, and an ``av-form`` form whose submit
+        it applied shows what it rendered (reset to its attributes), as ``forms.js``
+        does."""
+        outcome = await self._deliver(intent.make())
+        if intent.toggled is not None and not isinstance(outcome, Applied):
+            self.page.revert_checked(intent.toggled)
+        if intent.kind == "submit" and "av-form" in intent.element.attrs:
+            await self._quiet()  # the render the submit caused is on the page first
+            if isinstance(outcome, Applied) and self.page.path_of(intent.element) is not None:
+                self.page.reset(intent.element)  # the form shows what the view rendered
+        return outcome
+
+    async def _deliver_in_background(self, intent: Intent) -> None:
         try:
-            await self._deliver(message)
+            await self._deliver_intent(intent)
         except ViewTestError as error:
             if self._failure is None:
                 self._failure = error

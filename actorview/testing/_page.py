@@ -14,7 +14,9 @@ clock) is :mod:`actorview.testing._client`.
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,7 +40,7 @@ from actorview.render import (
 from actorview.render._document import dom_html
 from actorview.testing._css import text_of, walk
 from actorview.testing._errors import NotInteractive
-from actorview.view import PAGE_EVENT, ActionEvent, InputEvent
+from actorview.view import FORM_EVENT, PAGE_EVENT, ActionEvent, InputEvent
 
 _FORM_CONTROLS = frozenset({"button", "input", "select", "textarea"})
 _FOCUSABLE = _FORM_CONTROLS | {"a"}
@@ -49,6 +51,19 @@ _TEXT_LIKE = frozenset(
 
 Message = ActionEvent | InputEvent
 
+_NUMBER = re.compile(r"-?(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?")
+"""A valid floating-point number, as HTML sanitizes a number input's value."""
+
+
+def _is_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4,}-\d\d-\d\d", text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
 
 @attrs.frozen
 class Intent:
@@ -56,16 +71,21 @@ class Intent:
 
     Attributes:
         kind: the DOM event type (``click``, ``submit``, ``input``, ``change``,
-            ``keydown``): rate limits are kept per element and kind, as in the client.
+            ``keydown``), or ``form`` for an ``av-form`` form's change: rate limits are
+            kept per element and kind, as in the client.
         element: the element carrying the ``av-*`` attribute (and any ``av-debounce`` /
             ``av-throttle``).
         make: builds the message when it is sent (an input reads the control's value at
             send time, as the client's debounced closure does).
+        toggled: the checkbox or radio whose change sends it: when the view does not
+            apply the event, the control shows its ``checked`` attribute again
+            (``forms.js``).
     """
 
     kind: str
     element: DomElement
     make: Callable[[], Message]
+    toggled: DomElement | None = None
 
 
 def describe(element: DomElement) -> str:
@@ -107,8 +127,11 @@ class BrowserPage:
         self.focused: DomElement | None = None
         self._focus_value: str | None = None
         """The focused control's value when it took focus (a change is fired on blur)."""
-        self._live: dict[int, tuple[DomElement, str | bool]] = {}
-        """Live value (str) or checkedness (bool) of controls the user changed, by id()."""
+        self._live: dict[int, tuple[DomElement, str | bool | tuple[str, ...]]] = {}
+        """Live value (str; a multi-select's chosen values, a tuple) or checkedness (bool)
+        of controls the user changed, by id()."""
+        self._form_used: dict[int, set[str]] = {}
+        """By id() of an ``av-form`` form, the names changed since its last form event."""
 
     # -- frames ------------------------------------------------------------------------
 
@@ -136,11 +159,19 @@ class BrowserPage:
         self._restore_focus(saved)
 
     def _before_op(self, document: Document, op: Patch) -> None:
-        """The live-property side of an op: on a control without focus, ``value`` and
-        ``checked`` follow their attribute, and a ``<textarea>`` its text."""
-        if isinstance(op, SetAttr | RemoveAttr) and op.name in ("value", "checked"):
+        """The live-property side of an op (``syncProperty`` in ``nodes.js``): on a
+        control without focus, ``value`` follows its attribute, and a ``<textarea>`` its
+        text; ``checked`` follows its attribute even with focus, and an option's
+        ``selected`` its select's choice."""
+        if isinstance(op, SetAttr | RemoveAttr) and op.name in ("value", "checked", "selected"):
             target = document.node(op.path)
-            if isinstance(target, DomElement) and target is not self.focused:
+            if not isinstance(target, DomElement):
+                return
+            if op.name == "selected" and target.tag == "option":
+                select = self.closest(target, lambda e: e.tag == "select")
+                if select is not None:
+                    self._live.pop(id(select), None)
+            elif op.name == "checked" or target is not self.focused:
                 self._live.pop(id(target), None)
         elif isinstance(op, AppendText | SetText | SetInnerHtml) and op.path:
             parent = document.node(op.path[:-1] if not isinstance(op, SetInnerHtml) else op.path)
@@ -264,6 +295,8 @@ class BrowserPage:
         live = self._live.get(id(select))
         if live is not None and isinstance(live[1], str):
             return [o for o in options if _option_value(o) == live[1]][:1]
+        if live is not None and isinstance(live[1], tuple):
+            return [o for o in options if _option_value(o) in live[1]]
         chosen = [o for o in options if "selected" in o.attrs]
         if chosen or "multiple" in select.attrs:
             return chosen
@@ -347,7 +380,30 @@ class BrowserPage:
         return blurred
 
     def set_value(self, control: DomElement, value: str) -> None:
+        """The user's value for ``control``, sanitized as a browser does: a number input
+        keeps only a valid number, a date input only a ``YYYY-MM-DD`` date (else ``""``)."""
+        kind = _input_type(control) if control.tag == "input" else ""
+        if (kind == "number" and not _NUMBER.fullmatch(value)) or (
+            kind == "date" and not _is_date(value)
+        ):
+            value = ""
         self._live[id(control)] = (control, value)
+
+    def choose(self, select: DomElement, values: tuple[str, ...]) -> None:
+        """Select exactly the options of ``values`` in a ``<select multiple>``."""
+        self._live[id(select)] = (select, values)
+
+    def revert_checked(self, control: DomElement) -> None:
+        """A refused change: ``control`` (and its radio group) shows its ``checked``
+        attribute again, what the server last rendered (``revert`` in ``forms.js``)."""
+        group = [control]
+        name = control.attrs.get("name")
+        if _input_type(control) == "radio" and name:
+            scope = self.form_of(control) or self._doc().root
+            if isinstance(scope, DomElement):
+                group = [c for c in self.controls_named(scope, name) if _input_type(c) == "radio"]
+        for member in group:
+            self._live.pop(id(member), None)
 
     def set_checked(self, control: DomElement, checked: bool) -> None:
         if checked and _input_type(control) == "radio":
@@ -395,11 +451,14 @@ class BrowserPage:
         """The ``av-submit`` event of ``form``: its ``av-value-*`` params and its fields,
         read now (as ``client.js`` reads them in the submit handler); then an ``av-reset``
         form is reset."""
-        if "av-submit" not in form.attrs:
+        if "av-submit" not in form.attrs and "av-form" not in form.attrs:
             raise NotInteractive(
-                f"{describe(form)} has no av-submit: a browser would make a plain HTTP "
-                f'submit, which the live view never sees. Add av-submit="action" to the form.'
+                f"{describe(form)} has no av-submit or av-form: a browser would make a plain "
+                f'HTTP submit, which the live view never sees. Add av-submit="action" (or '
+                f'av-form="form" for a declared form) to the form.'
             )
+        if "av-submit" not in form.attrs and "av-form" in form.attrs:
+            return self.form_intent(form, submit=True)
         name = form.attrs["av-submit"]
         params = {**params_of(form), **self.form_fields(form)}
         if "av-reset" in form.attrs:
@@ -408,12 +467,44 @@ class BrowserPage:
 
     def input_intents(self, target: DomElement) -> list[Intent]:
         """The ``av-input`` of the nearest bound element (the control or its form); the
-        value is the control's, read when the (maybe debounced) input is sent."""
+        value is the control's, read when the (maybe debounced) input is sent. Then, in
+        an ``av-form`` form, its form event (:meth:`form_changed`)."""
+        intents = self.form_changed(target)
         bound = self.closest(target, lambda e: "av-input" in e.attrs)
         if bound is None:
-            return []
+            return intents
         field = bound.attrs["av-input"]
-        return [Intent("input", bound, lambda: InputEvent(field, self.control_value(target)))]
+        return [
+            Intent("input", bound, lambda: InputEvent(field, self.control_value(target))),
+            *intents,
+        ]
+
+    # -- av-form (forms.js) ----------------------------------------------------------------
+
+    def form_changed(self, target: DomElement) -> list[Intent]:
+        """The form event an ``input`` in a named control of a ``form[av-form]`` sends:
+        the control's name joins the form's changed names, and the event (paced by the
+        form's ``av-debounce`` / ``av-throttle``) carries the whole form, read when sent."""
+        form = self.closest(target, lambda e: e.tag == "form" and "av-form" in e.attrs)
+        name = target.attrs.get("name")
+        if form is None or not name:
+            return []
+        self._form_used.setdefault(id(form), set()).add(name)
+        return [self.form_intent(form, submit=False)]
+
+    def form_intent(self, form: DomElement, *, submit: bool) -> Intent:
+        """The ``av:form`` event of ``form``: ``{form, fields, used, submit}``, with the
+        names changed since the last one sent (``sendForm`` in ``forms.js``)."""
+        name = form.attrs["av-form"]
+
+        def make() -> Message:
+            used = sorted(self._form_used.pop(id(form), set()))
+            fields = self.form_fields(form)
+            return ActionEvent(
+                FORM_EVENT, {"form": name, "fields": fields, "used": used, "submit": submit}
+            )
+
+        return Intent("submit" if submit else "form", form, make)
 
     def change_intents(self, target: DomElement) -> list[Intent]:
         """The ``av-change`` of the nearest bound element, with ``name`` and ``value``."""
@@ -430,7 +521,8 @@ class BrowserPage:
             params["value"] = self.control_value(target)
             return ActionEvent(event, params)
 
-        return [Intent("change", bound, make)]
+        toggles = target.tag == "input" and _input_type(target) in ("checkbox", "radio")
+        return [Intent("change", bound, make, toggled=target if toggles else None)]
 
     def viewport_intent(self, target: DomElement, edge: Edge) -> Intent:
         """The page request ``client.js`` sends when ``target``, a paged stream's

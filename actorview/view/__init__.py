@@ -1,4 +1,4 @@
-"""The live view layer: declarative state, derived values, actions, clauses and streams.
+r"""The live view layer: declarative state, derived values, actions, clauses and streams.
 
 A view is an :class:`~actorview.mailbox.Actor` whose class declares what it holds and how
 it reacts; the validator checks the declarations when the class is defined. Start with
@@ -11,6 +11,7 @@ it reacts; the validator checks the declarations when the class is defined. Star
 - :func:`calculate` derived values (``incremental=`` steps get an :class:`Appended`);
 - :func:`action` for browser events, :func:`clause` for mailbox messages, both made of
   :mod:`~actorview.declare.ops` (``ops.set``, ``ops.push``, ``ops.fire``...);
+- :func:`form`\ s: typed values, per-field checks and a submit (:class:`FormState`);
 - :func:`async_stream` tasks the view owns (declared as a :class:`StreamTask`, run by a
   :class:`TaskRunner`: :class:`Run`, :class:`RunState`, :class:`StreamFailed`);
 - :class:`Live`, ``view.live``: the runtime's attributes of a view (its store, stream
@@ -24,6 +25,7 @@ runtime here; both are imported from this package.
 """
 
 from actorview.declare import (
+    FORM_EVENT,
     PAGE_EVENT,
     Action,
     Appended,
@@ -37,6 +39,7 @@ from actorview.declare import (
     EntryState,
     EventTooLarge,
     ExpressionError,
+    FormState,
     InvalidEvent,
     InvalidInput,
     InvalidParams,
@@ -76,6 +79,7 @@ from actorview.declare import (
     async_stream,
     calculate,
     clause,
+    form,
     ops,
     prop,
     state,
@@ -143,6 +147,7 @@ StreamItems = CollectionItems
 __all__ = [
     "ACTION_FAILED_TEXT",
     "ANONYMOUS",
+    "FORM_EVENT",
     "KEEP_FAILED_TEXT",
     "MAX_EVENT_BYTES",
     "MAX_FLASH_CHARS",
@@ -172,6 +177,7 @@ __all__ = [
     "ExpressionError",
     "Failed",
     "FlashMessage",
+    "FormState",
     "Identity",
     "Ignored",
     "InputEvent",
@@ -240,6 +246,7 @@ __all__ = [
     "async_stream",
     "calculate",
     "clause",
+    "form",
     "ops",
     "prop",
     "render_tree",

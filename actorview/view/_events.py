@@ -56,7 +56,9 @@ class Applied:
 
 @attrs.frozen
 class Ignored:
-    """The event was valid but its guard was false: nothing changed."""
+    """The event was valid but its guard was false: nothing changed. A form's submit
+    refused for its errors is answered so too (``reason`` lists them); only the form's
+    state changed, to show every error."""
 
     reason: str
 

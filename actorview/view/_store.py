@@ -42,6 +42,7 @@ from actorview.declare._errors import (
 )
 from actorview.declare._expressions import Expr
 from actorview.declare._fields import FieldKind, Origin
+from actorview.declare._forms import FormDeclaration, FormState
 from actorview.declare._spec import ViewSpec
 from actorview.declare._subscriptions import fill
 from actorview.declare._tasks import OnBusy
@@ -338,6 +339,10 @@ class ViewStore:
         """Check action ``name`` with untrusted ``raw_params`` and plan its ops, changing
         nothing the plan does; None if its guard was false.
 
+        ``name`` and ``value`` params the action does not declare are dropped: they are
+        the control's, which ``av-change`` adds to every event (a checkbox's
+        ``av-change="toggle"`` works with an action that takes no params).
+
         Keys of ``raw_params`` that name client fields rather than parameters (a form's
         inputs, sent with its submit) are handled as input events arriving just before
         the action: structured into those fields, written, and the calcs reading them
@@ -356,7 +361,7 @@ class ViewStore:
             raise UnknownAction(self.view, name, list(self.spec.actions))
         raw_params, proposed = proposed_keys(raw_params)
         raw_params, inputs = self._client_fields_of(declared, raw_params)
-        params = self._structure_params(declared, raw_params)
+        params = self._structure_params(declared, _without_control_params(declared, raw_params))
         names = declared.param_names
         previous = {field: self.read(field) for field in inputs}
         for field, value in inputs.items():
@@ -384,6 +389,79 @@ class ViewStore:
             self._restore(previous)
             raise
         return attrs.evolve(plan, inputs_before=previous)
+
+    # -- forms (actorview.declare._forms) ---------------------------------------------
+
+    def prepare_form(self, raw: Any) -> Plan | str:
+        """Take a form event from the page (``FORM_EVENT``: untrusted params ``{"form":
+        name, "fields": {name: text or [texts]}, "used": [names], "submit": bool}``).
+
+        The form's state is written at once with the values parsed and checked (the
+        fields in ``used`` counted as changed by the user). A change returns an empty
+        plan. A submit with an error returns why it was refused (its ops do not run; the
+        state now shows every error). A valid submit returns the plan of its ops, which
+        read the parsed values by field name; :meth:`abandon` takes the state back.
+
+        Raises :class:`InvalidParams` for params of another shape or a name that is no
+        form (nothing changed), :class:`ExpressionError` when a check raised (nothing
+        changed), and what :meth:`plan` raises (the state taken back).
+        """
+        name, fields, used, submit = self._form_params(raw)
+        declared = self.spec.fields[name]
+        assert isinstance(declared, FormDeclaration)
+        before: FormState[Any] = self.read(name)
+        try:
+            after = declared.form.update(before, fields, used, submit=submit)
+        except Exception as error:
+            raise ExpressionError(self.view, f"form {name!r} checks", error) from error
+        if submit and after.valid:
+            after = attrs.evolve(after, submitted=before.submitted)
+        self._set(name, after)
+        if not submit:
+            return Plan((), inputs_before={name: before})
+        if not after.valid:
+            shown = "; ".join(f"{field}: {text}" for field, text in after.errors.items())
+            return f"form {name!r} has errors, so its submit did not run ({shown})"
+        action = declared.submit
+        try:
+            plan = self.plan(
+                action.ops, after.data, action.param_names, where=f"form {name!r} submit"
+            )
+        except BaseException:
+            self._set(name, before)
+            raise
+        return attrs.evolve(plan, inputs_before={name: before})
+
+    def _form_params(self, raw: Any) -> tuple[str, dict[str, Any], frozenset[str], bool]:
+        forms = [n for n, f in self.spec.fields.items() if isinstance(f, FormDeclaration)]
+        shape = (
+            '{"form": <a form: ' + (", ".join(forms) or "none") + '>, "fields": {name: '
+            'text or [texts]}, "used": [names], "submit": true | false}'
+        )
+        problem = None
+        if not isinstance(raw, Mapping) or set(raw) - {"form", "fields", "used", "submit"}:
+            problem = f"a form event needs params {shape}, got {raw!r}."
+        elif raw.get("form") not in forms:
+            problem = f"{raw.get('form')!r} is not a form of the view; {shape}."
+        else:
+            fields = raw.get("fields", {})
+            used = raw.get("used", [])
+            submit = raw.get("submit", False)
+            if (
+                isinstance(fields, Mapping)
+                and all(
+                    isinstance(v, str)
+                    or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+                    for v in fields.values()
+                )
+                and isinstance(used, list)
+                and all(isinstance(u, str) for u in used)
+                and isinstance(submit, bool)
+            ):
+                values = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+                return str(raw["form"]), values, frozenset(used), submit
+            problem = f"the form event's params do not fit {shape}: got {raw!r}."
+        raise InvalidParams(self.view, f"{problem} Nothing changed.", params=raw)
 
     def abandon(self, plan: Plan) -> None:
         """Give up a prepared action: the client fields its submit wrote take back the
@@ -900,3 +978,15 @@ class ViewStore:
                 action=declared.name,
                 params=raw,
             ) from None
+
+
+CONTROL_PARAMS = ("name", "value")
+"""The params ``av-change`` adds to every event (the control's ``name`` and ``value``):
+an action that does not declare them does not get them."""
+
+
+def _without_control_params(declared: Action, raw: Any) -> Any:
+    if not isinstance(raw, Mapping) or not any(key in raw for key in CONTROL_PARAMS):
+        return raw
+    taken = declared.param_names
+    return {k: v for k, v in raw.items() if k in taken or k not in CONTROL_PARAMS}

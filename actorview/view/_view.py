@@ -73,6 +73,7 @@ from actorview.declare._errors import (
     StreamBusy,
     ViewError,
 )
+from actorview.declare._forms import FORM_EVENT
 from actorview.declare._spec import ViewSpec
 from actorview.declare._tasks import Start, StreamFailed, StreamTask
 from actorview.declare._uploads import Uploaded, Uploads, UploadSpec, uploads_of
@@ -569,6 +570,8 @@ class View(Actor):
         self._render_now = True
         if event.name == PAGE_EVENT:
             return await self._page_event(event.params)
+        if event.name == FORM_EVENT:
+            return await self._form_event(event.params)
         if (target := target_of(event.name)) is not None:
             return self._components_host().act(
                 target, event.params, lambda: self.notify(ACTION_FAILED_TEXT)
@@ -843,6 +846,28 @@ class View(Actor):
             return Ignored(f"{stream} has nothing more at its {edge}")
         if not await self._show_page(stream, edge):
             return Ignored(f"the source of {stream} did not answer within {PAGE_TIMEOUT:g} s")
+        return Applied()
+
+    async def _form_event(self, params: Any) -> Outcome:
+        """The page's form changed or was submitted (``av-form``): the form's state
+        follows; a valid submit runs its ops as an action's, a submit with errors is
+        answered :class:`Ignored` (its state now shows them)."""
+        store = self._view_store
+        try:
+            prepared = store.prepare_form(params)
+        except ExpressionError as error:
+            self.log.error("view.form.failed", exc_info=error)
+            self.notify(ACTION_FAILED_TEXT)
+            return Failed(error)
+        except ViewError as error:
+            self.log.warning("view.form.rejected", error=str(error))
+            return Rejected(error)
+        if isinstance(prepared, str):
+            return Ignored(prepared)
+        if not await self._keep(prepared, "form submit"):
+            store.abandon(prepared)
+            return Failed(KeepFailed(type(self).__name__, "form submit"))
+        store.carry_out(prepared)
         return Applied()
 
     async def _show_page(self, stream: str, edge: Edge) -> bool:

@@ -15,6 +15,7 @@
  *                   pages.js    paged streams: ask for a page at an edge, keep the reader
  *                   hooks.js    av-hook lifecycles (ActorView.hooks)
  *                   events.js   DOM events -> event and input frames (av-*, debounce)
+ *                   forms.js    av-form forms -> av:form events; refused checkboxes back
  *                   notices.js  #av-notice
  *                   toasts.js   the #av-toasts region: flashes, and the notice's toast
  *                   uploads.js  files from inputs and drops, sent in binary chunks

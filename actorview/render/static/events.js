@@ -2,8 +2,11 @@
  * Events: the view's DOM events delegated to its container and turned into event and
  * input frames by the av-* attributes (av-click, av-submit, av-input, av-change,
  * av-keydown with av-key-filter, av-value-*, av-reset, av-enter-submits), paced by
- * av-debounce / av-throttle.
+ * av-debounce / av-throttle. Forms (av-form) and the checkboxes a view refused are
+ * forms.js's.
  */
+import { changeSent, controlValue, delegateForms, formFields } from "./forms.js";
+
 function paramsOf(el) {
   var params = {};
   for (var i = 0; i < el.attributes.length; i++) {
@@ -15,23 +18,7 @@ function paramsOf(el) {
   return params;
 }
 
-function formFields(form) {
-  var fields = {};
-  new FormData(form).forEach(function (value, name) {
-    if (typeof value !== "string") return; // files are not sent over the socket
-    if (!(name in fields)) fields[name] = value;
-    else if (Array.isArray(fields[name])) fields[name].push(value);
-    else fields[name] = [fields[name], value];
-  });
-  return fields;
-}
-
-export function controlValue(target) {
-  if (target.type === "checkbox" || target.type === "radio") {
-    return target.checked ? target.value : null;
-  }
-  return "value" in target ? target.value : null;
-}
+export { controlValue };
 
 var timers = new WeakMap();
 
@@ -64,6 +51,15 @@ function rateLimited(el, type, send) {
       if (pending) pending();
     }, Math.max(throttle - (now - slot.last), 0));
   }
+}
+
+// Drop what rateLimited holds back for el and type (a form submitted meanwhile).
+function cancelPending(el, type) {
+  var slot = (timers.get(el) || {})[type];
+  if (!slot) return;
+  clearTimeout(slot.timer);
+  slot.timer = null;
+  slot.pending = null;
 }
 
 function closestIn(container, target, selector) {
@@ -114,7 +110,7 @@ export function delegate(view, typed) {
       if (el.tagName === "FORM") Object.assign(params, formFields(el));
       params.name = target.name || null;
       params.value = controlValue(target);
-      view.event(el.getAttribute("av-change"), params);
+      changeSent(view, view.event(el.getAttribute("av-change"), params), target);
     });
   });
   // av-enter-submits on a form: Enter in one of its text inputs submits the form even
@@ -136,4 +132,5 @@ export function delegate(view, typed) {
       view.event(el.getAttribute("av-keydown"), params);
     });
   });
+  delegateForms(view, rateLimited, cancelPending);
 }

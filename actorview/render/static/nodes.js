@@ -45,11 +45,13 @@ export function isFocused(el) {
 }
 
 // Attributes that only set the initial state of a form control: keep the live property
-// in step, except in the control the user is typing in.
+// in step. A value is kept in the control the user is typing in; checked and selected
+// follow the server even in a focused control (a checkbox just clicked has focus, and
+// shows what the state says, not what the click did).
 export function syncProperty(el, name, value) {
-  if (isFocused(el)) return;
-  if (name === "value" && "value" in el) el.value = value === null ? "" : value;
-  else if (name === "checked" && "checked" in el) el.checked = value !== null;
+  if (name === "value" && "value" in el) {
+    if (!isFocused(el)) el.value = value === null ? "" : value;
+  } else if (name === "checked" && "checked" in el) el.checked = value !== null;
   else if (name === "selected" && "selected" in el) el.selected = value !== null;
 }
 
