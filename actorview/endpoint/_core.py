@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import assert_never
 
 import attrs
@@ -326,8 +326,12 @@ class Core:
             outbox = session.outbox
             nursery.start_soon(self._write, ws, outbox, nursery.cancel_scope)
             nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
-            nursery.start_soon(self._navigations, session, root_path)
-            await self._read(ws, session, client)
+            session.moves_waiting = self._mover(nursery, session, root_path)
+            session.moves_waiting()  # moves queued while no socket served the session
+            try:
+                await self._read(ws, session, client)
+            finally:
+                session.moves_waiting = None
             nursery.cancel_scope.cancel()
 
     async def _ensure_view(
@@ -512,12 +516,29 @@ class Core:
         if not session.queue_move(move):
             await self._send_error(session, "too many navigations at once: slow down")
 
-    async def _navigations(self, session: Session, root_path: str) -> None:
-        """Carry out the session's navigations, in order, each shielded: one that began
-        ends, even if its socket drops meanwhile (the page's rejoin then finds it done)."""
-        async for move in session.moves_out:
-            with trio.CancelScope(shield=True):
-                await self._move(session, move, root_path)
+    def _mover(self, nursery: trio.Nursery, session: Session, root_path: str) -> Callable[[], None]:
+        """What a queued move wakes: a task in the connection's ``nursery`` that carries
+        out the session's navigations, in order, each shielded (one that began ends, even
+        if its socket drops meanwhile: the page's rejoin then finds it done), and ends
+        when none is left. Navigation is rare: no task waits for it between moves."""
+        running = False
+
+        async def carry_out() -> None:
+            nonlocal running
+            try:
+                while (move := session.next_move()) is not None:
+                    with trio.CancelScope(shield=True):
+                        await self._move(session, move, root_path)
+            finally:
+                running = False
+
+        def wake() -> None:
+            nonlocal running
+            if not running:
+                running = True
+                nursery.start_soon(carry_out)
+
+        return wake
 
     async def _move(self, session: Session, move: QueuedMove, root_path: str) -> None:
         """One navigation: bad hrefs get an error frame (nothing changes), a path no live

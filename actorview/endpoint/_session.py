@@ -10,6 +10,8 @@ same session, and its first render replaces the page's live root.
 
 from __future__ import annotations
 
+import collections
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -83,7 +85,10 @@ class Session:
         self.arrival: dict[str, Any] | None = None
         """What the page needs to show the view a navigation is mounting (its URL, the
         token, its client program): sent in that view's first render frame."""
-        self.moves_in, self.moves_out = trio.open_memory_channel[QueuedMove](MAX_PENDING_MOVES)
+        self._moves: collections.deque[QueuedMove] = collections.deque()
+        self.moves_waiting: Callable[[], None] | None = None
+        """Set by the connection while a socket serves the session: told when a move is
+        queued, so that it carries the moves out (no task waits while none is queued)."""
 
     def request_navigation(self, request: NavigationRequest) -> None:
         """The view's sink for ``ops.patch`` / ``ops.navigate``: queue it for the
@@ -91,13 +96,19 @@ class Session:
         self.queue_move(QueuedMove(request))
 
     def queue_move(self, move: QueuedMove) -> bool:
-        """Queue a navigation for the connection; False if too many wait already."""
-        try:
-            self.moves_in.send_nowait(move)
-        except trio.WouldBlock:
+        """Queue a navigation for the connection; False if too many wait already. Moves
+        queued while no socket serves the session wait for the next one."""
+        if len(self._moves) >= MAX_PENDING_MOVES:
             _log.warning("endpoint.navigation.dropped", href=move.request.href[:200])
             return False
+        self._moves.append(move)
+        if self.moves_waiting is not None:
+            self.moves_waiting()
         return True
+
+    def next_move(self) -> QueuedMove | None:
+        """The oldest queued navigation, taken from the queue, or None."""
+        return self._moves.popleft() if self._moves else None
 
     def event_budget(self, rate: float, burst: int) -> TokenBucket:
         """The session's event rate limit (``Limits.events_per_second``), made on first
