@@ -134,11 +134,12 @@ def too_big_for_the_socket(frame: str | bytes) -> bool:
 
 
 async def answer_of(page: ChatPage, ws: trio_websocket.WebSocketConnection) -> dict[str, Any]:
-    """The next error or reply frame (patch frames on the way are applied to the page)."""
+    """The next error or reply frame, or the ``upload`` frame that answers an upload frame
+    (patch frames on the way are applied to the page)."""
     with trio.fail_after(5):
         while True:
             frame = page.apply(str(await ws.get_message()))
-            if isinstance(frame, dict) and frame["t"] in ("error", "reply"):
+            if isinstance(frame, dict) and frame["t"] in ("error", "reply", "upload"):
                 return frame
             assert isinstance(frame, list), f"unexpected frame {frame}"
 
@@ -176,7 +177,8 @@ async def send_all(page: ChatPage, frames: list[str | bytes]) -> None:
                 ws = await ws_context.__aenter__()
             elif not is_ping(frame):
                 answer = await answer_of(page, ws)
-                assert answer.get("error") or answer.get("outcome"), answer
+                answered = answer.get("error") or answer.get("outcome") or answer.get("files")
+                assert answered, answer
         await ws.send_message('{"t":"event","ref":7,"name":"clear"}')
         await ws.send_message('{"t":"event","ref":8,"name":"submit","params":{"input":"alive"}}')
         await page.read_until(ws, lambda p: p.history[-1:] == [("user", "alive")])
