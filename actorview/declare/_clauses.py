@@ -93,6 +93,12 @@ class ViewClause(Declaration):
         return tuple(dict.fromkeys(name for e in expressions for name in e.names))
 
     @functools.cached_property
+    def scoped(self) -> bool:
+        """Whether its guard or ops read ``message``, ``view`` or ``run_key``: only then
+        do they need a scope around the message (the others read its fields directly)."""
+        return any(name in (MESSAGE, VIEW, RUN_KEY) for name in self.names_read)
+
+    @functools.cached_property
     def local_names(self) -> tuple[str, ...]:
         """The names its expressions bind locally: ``message``, ``view``, the message's
         other fields, and ``run_key`` when it reads it (see the module docstring)."""

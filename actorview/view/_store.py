@@ -477,7 +477,7 @@ class ViewStore:
         ``run_key``: the key of the run that emitted it."""
         if declared.when is None:
             return True
-        scope = ClauseScope(message, run_key, self.view_values)
+        scope = self._scope(declared, message, run_key)
         return bool(self._evaluate(declared.when, scope, declared.local_names))
 
     def handle(self, declared: ViewClause, message: Any, run_key: Any = None) -> None:
@@ -488,7 +488,7 @@ class ViewStore:
         """Plan a clause's ops for ``message``, changing nothing (see :meth:`plan`)."""
         return self.plan(
             declared.ops,
-            ClauseScope(message, run_key, self.view_values),
+            self._scope(declared, message, run_key),
             declared.local_names,
             where=f"clause {declared.name!r}",
         )
@@ -915,6 +915,14 @@ class ViewStore:
         return calc.compute(read)
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _scope(self, declared: ViewClause, message: Any, run_key: Any) -> object:
+        """What a clause's local names read: a :class:`ClauseScope` when it reads
+        ``message``, ``view`` or ``run_key``, else the message itself (per message, on the
+        token path: no scope made, no ``__getattr__`` hop per field read)."""
+        if declared.scoped:
+            return ClauseScope(message, run_key, self.view_values)
+        return message
 
     def _lookup(self, local: object, local_names: Collection[str]) -> Callable[[str], Any]:
         read = self.read

@@ -291,6 +291,9 @@ class View(Actor):
     __view_uploads__: ClassVar[Mapping[str, UploadSpec]] = {}
     """The uploads the class declares (``upload(...)``), by name."""
 
+    _av_rendering: bool = False
+    """True while ``render`` runs (a component shown then joins that render)."""
+
     frame_interval: ClassVar[float] = 1 / 60
     """Least seconds between two renders caused by stream (or other non-browser) messages,
     when the view is paced (``paced=True``, as the endpoint runs it).
@@ -799,6 +802,8 @@ class View(Actor):
                 self._log,
                 streams=bool(type(self).__view_spec__.collections),
             )
+            if self._av_rendering:  # made by the render's first component
+                host.begin_render()
         return host
 
     def _components_changed(self) -> bool:
@@ -806,15 +811,23 @@ class View(Actor):
         return host is not None and host.changed
 
     def _render_tree(self) -> Element:
-        """``render``, with the components it shows kept, made and dropped."""
-        host = self._components_host()
-        host.begin_render()
+        """``render``, with the components it shows kept, made and dropped. A view that
+        has never shown a component holds no host for them: its render is ``render``."""
+        host: Components | None = getattr(self, "_av_components", None)
+        if host is not None:
+            host.begin_render()
+        self._av_rendering = True
         try:
             tree = self.render()
         except BaseException:
-            host.abort_render()
+            host = getattr(self, "_av_components", None)
+            if host is not None:
+                host.abort_render()
             raise
-        return host.end_render(tree)
+        finally:
+            del self._av_rendering
+        host = getattr(self, "_av_components", None)  # the render's first component made it
+        return tree if host is None else host.end_render(tree)
 
     def _tell_from_component(self, message: Any) -> None:
         """A component's ``ops.tell_parent``: into this view's own mailbox, without
