@@ -337,6 +337,12 @@ class AsgiLiveSocket:
     def rest(self) -> None:
         pass
 
+    @property
+    def clocked(self) -> None:
+        """Each ASGI socket keeps its writer task: its sends go through the server's
+        ``send``, which must be awaited (``endpoint/_clock.py``)."""
+        return None
+
     async def _emit(self, message: Message, bound_seconds: float) -> None:
         """Send one message in a writer task, waiting at most ``bound_seconds`` for it."""
         with trio.move_on_after(bound_seconds) as bound:

@@ -30,6 +30,7 @@ from actorview._untrusted import cut
 from actorview.endpoint import _live as live
 from actorview.endpoint import _uploads as uploads
 from actorview.endpoint._answers import PROGRAM_PREFIX
+from actorview.endpoint._clock import FrameClock
 from actorview.endpoint._context import Identities, RequestParts, claimed_context
 from actorview.endpoint._errors import BadFrame, JoinRefused
 from actorview.endpoint._limits import Client, ClientTable, Limits
@@ -126,6 +127,9 @@ class Core:
         self.connections = 0
         """Open connections (pages and live sockets), at most ``max_connections``."""
         self.clients = ClientTable(limits)
+        self.clock = FrameClock()
+        """Writes the frames of every socket that can be written without awaiting (the
+        built-in server's, which runs it: ``endpoint/_clock.py``)."""
 
     # -- connections -------------------------------------------------------------------
 
@@ -324,15 +328,35 @@ class Core:
         and the session's navigations carried out, one at a time."""
         async with trio.open_nursery() as nursery:
             outbox = session.outbox
+            with self._writer(ws, session, nursery):
+                nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
+                session.moves_waiting = self._mover(nursery, session, root_path)
+                session.moves_waiting()  # moves queued while no socket served the session
+                try:
+                    await self._read(ws, session, client)
+                finally:
+                    session.moves_waiting = None
+                nursery.cancel_scope.cancel()
+
+    @contextlib.contextmanager
+    def _writer(self, ws: LiveSocket, session: Session, nursery: trio.Nursery) -> Iterator[None]:
+        """Who writes the session's frames to ``ws`` for the block: the server's frame
+        clock (``endpoint/_clock.py``: no task of this connection waits for frames), or,
+        for a socket it cannot write (ASGI), a writer task in ``nursery``."""
+        outbox = session.outbox
+        socket = ws.clocked
+        if socket is None:
             nursery.start_soon(self._write, ws, outbox, nursery.cancel_scope)
-            nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
-            session.moves_waiting = self._mover(nursery, session, root_path)
-            session.moves_waiting()  # moves queued while no socket served the session
-            try:
-                await self._read(ws, session, client)
-            finally:
-                session.moves_waiting = None
-            nursery.cancel_scope.cancel()
+            yield
+            return
+        generation = session.generation
+        feed = self.clock.attach(
+            socket, outbox, nursery.cancel_scope, nursery, lambda: session.generation == generation
+        )
+        try:
+            yield
+        finally:
+            self.clock.detach(feed)
 
     async def _ensure_view(
         self,

@@ -12,6 +12,7 @@ among :class:`AllowedHosts` is refused (a DNS-rebinding page names its own host)
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 
@@ -135,6 +136,10 @@ class ReplayStream(trio.abc.Stream):
     async def send_all(self, data: bytes | bytearray | memoryview) -> None:
         await self._inner.send_all(data)
 
+    def send_nowait(self, data: bytes) -> int:
+        """See :func:`send_nowait`."""
+        return send_nowait(self._inner, data)
+
     async def wait_send_all_might_not_block(self) -> None:
         await self._inner.wait_send_all_might_not_block()
 
@@ -167,6 +172,13 @@ class BoundedStream(trio.abc.Stream):
                 f"the peer read nothing for {self._write_timeout} s (Limits.write_timeout)"
             )
 
+    def send_nowait(self, data: bytes) -> int:
+        """See :func:`send_nowait`; a stream whose write timed out raises
+        ``trio.BrokenResourceError``, as its ``send_all`` does."""
+        if self.timed_out:
+            raise trio.BrokenResourceError("an earlier write timed out")
+        return send_nowait(self._inner, data)
+
     async def wait_send_all_might_not_block(self) -> None:
         await self._inner.wait_send_all_might_not_block()
 
@@ -175,6 +187,28 @@ class BoundedStream(trio.abc.Stream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def send_nowait(stream: trio.abc.Stream, data: bytes) -> int:
+    """Write as much of ``data`` as ``stream`` takes at once, without waiting, and return
+    how many bytes that was (0: the socket is full, or the stream cannot be written
+    without awaiting; the caller then sends the rest with ``send_all``).
+
+    Only for a caller that knows no ``send_all`` of the stream is in progress (the
+    frame clock checks the WebSocket's send lock). A socket that is gone raises
+    ``trio.BrokenResourceError``. Never blocks and never checkpoints."""
+    match stream:
+        case ReplayStream() | BoundedStream():
+            return stream.send_nowait(data)
+        case trio.SocketStream():
+            try:
+                return os.write(stream.socket.fileno(), data)
+            except BlockingIOError:
+                return 0
+            except OSError as error:
+                raise trio.BrokenResourceError(str(error)) from error
+        case _:
+            return 0
 
 
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})

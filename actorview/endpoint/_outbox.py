@@ -14,6 +14,7 @@ that follows starts the view afresh (a full render).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import trio
@@ -53,6 +54,15 @@ class Outbox:
         self._unacked: deque[str] = deque()
         """Frames ``taken - len + 1 .. taken``: taken but not acknowledged by the page."""
         self._unacked_bytes = 0
+        self.on_ready: Callable[[], None] | None = None
+        """Told, besides the waiting :meth:`next`, whenever a frame is queued or the
+        outbox closes: the frame clock (``endpoint/_clock.py``) sets it while it writes
+        this outbox's frames, and then takes them with :meth:`take`."""
+
+    def _ready(self) -> None:
+        self._wakeup.set()
+        if self.on_ready is not None:
+            self.on_ready()
 
     def push_patches(self, ops: Ops) -> None:
         """Queue the wire ops of one render; merged with a patch frame already waiting."""
@@ -65,7 +75,7 @@ class Outbox:
             self._items.append(list(ops))
         self._pending_bytes += _estimate(ops)
         self._check_limit()
-        self._wakeup.set()
+        self._ready()
 
     def push_control(self, frame: str) -> None:
         """Queue an encoded control frame; it keeps its place among the patch frames."""
@@ -74,7 +84,7 @@ class Outbox:
         self._items.append(frame)
         self._pending_bytes += len(frame)
         self._check_limit()
-        self._wakeup.set()
+        self._ready()
 
     def push_render(self, frame: str) -> None:
         """Replace everything waiting by a whole render of the page.
@@ -86,7 +96,7 @@ class Outbox:
             return
         self.clear()
         self._items.append(_Render(frame))
-        self._wakeup.set()
+        self._ready()
 
     def wrote(self) -> None:
         """The writer got the last frame taken onto its socket."""
@@ -119,7 +129,7 @@ class Outbox:
                 self._pending_bytes += len(frame)
         self.taken = self.written = seen
         if self._items:
-            self._wakeup.set()
+            self._ready()
         return True
 
     def clear(self) -> None:
@@ -129,7 +139,7 @@ class Outbox:
 
     def close(self) -> None:
         self._closed = True
-        self._wakeup.set()
+        self._ready()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -160,13 +170,20 @@ class Outbox:
         # A writer whose socket was just replaced must not take a frame it cannot send:
         # the new socket's numbering starts from what was taken.
         await trio.lowlevel.checkpoint_if_cancelled()
-        while not self._items:
+        while (frame := self.take()) is None:
+            self._wakeup = trio.Event()
+            await self._wakeup.wait()
+        return frame
+
+    def take(self) -> str | None:
+        """The next encoded frame, numbered and kept as :meth:`next` does, or None if none
+        waits (sync: the frame clock's way in). Raises as :meth:`next` does."""
+        if not self._items:
             if self.overflowed.is_set():
                 raise ClientTooSlow(self._overflow_reason)
             if self._closed:
                 raise trio.EndOfChannel
-            self._wakeup = trio.Event()
-            await self._wakeup.wait()
+            return None
         item = self._items.popleft()
         if isinstance(item, str):
             if not isinstance(item, _Render):

@@ -67,3 +67,34 @@ class LiveSocket(Protocol):
         """Let go of what the socket holds only while it sends (its compressor); called
         between messages."""
         ...
+
+    @property
+    def clocked(self) -> ClockedSocket | None:
+        """The socket as the application's frame clock writes it (``endpoint/_clock.py``),
+        or None: the core runs a writer task for it instead (ASGI: the server owns its
+        sends)."""
+        ...
+
+
+class ClockedSocket(Protocol):
+    """A live socket the frame clock can write without awaiting."""
+
+    def send_now(self, message: str) -> bytes:
+        """Frame and write ``message`` as far as the socket takes it at once, with no
+        checkpoint; return the rest of the frame (``b""``: all of it), which must go
+        out with :meth:`finish_send` before the next. Raises :class:`SocketClosed`."""
+        ...
+
+    async def finish_send(self, rest: bytes) -> None:
+        """Send the rest :meth:`send_now` returned, within ``Limits.write_timeout``.
+        Raises :class:`SocketClosed`."""
+        ...
+
+    @property
+    def rest_after(self) -> float | None:
+        """As ``LiveSocket.rest_after``."""
+        ...
+
+    def rest(self) -> None:
+        """As ``LiveSocket.rest``."""
+        ...

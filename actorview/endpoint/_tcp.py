@@ -53,7 +53,12 @@ from actorview.endpoint._http import (
 )
 from actorview.endpoint._limits import Client, Limits
 from actorview.endpoint._session import Session
-from actorview.endpoint._sockets import CLOSE_SHUTDOWN, MAX_CLOSE_REASON, SocketClosed
+from actorview.endpoint._sockets import (
+    CLOSE_SHUTDOWN,
+    MAX_CLOSE_REASON,
+    ClockedSocket,
+    SocketClosed,
+)
 from actorview.endpoint._websocket import ServerWebSocket, accept_websocket
 from actorview.logging import get_logger
 
@@ -68,9 +73,12 @@ class TrioLiveSocket:
     """A :class:`ServerWebSocket` as the core's ``LiveSocket``: its closes are bounded
     by ``close_timeout`` and its writes by the :class:`BoundedStream` beneath it."""
 
-    def __init__(self, ws: ServerWebSocket, compression: Compression | None) -> None:
+    def __init__(
+        self, ws: ServerWebSocket, compression: Compression | None, *, clocked: bool = True
+    ) -> None:
         self._ws = ws
         self._rest_after = compression.rest_after if ws.compressed and compression else None
+        self._clocked = clocked
 
     async def get_message(self) -> str | bytes:
         try:
@@ -93,6 +101,24 @@ class TrioLiveSocket:
 
     def rest(self) -> None:
         self._ws.rest()
+
+    @property
+    def clocked(self) -> ClockedSocket | None:
+        return self if self._clocked else None
+
+    def send_now(self, message: str) -> bytes:
+        try:
+            return self._ws.send_now(message)
+        except trio_websocket.ConnectionClosed as closed:
+            raise SocketClosed(None if closed.reason is None else closed.reason.code) from None
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            raise SocketClosed(None) from None
+
+    async def finish_send(self, rest: bytes) -> None:
+        try:
+            await self._ws.finish_send(rest)
+        except trio_websocket.ConnectionClosed as closed:
+            raise SocketClosed(None if closed.reason is None else closed.reason.code) from None
 
 
 class BuiltinServer:
@@ -133,6 +159,7 @@ class BuiltinServer:
         bound = listeners[0].socket.getsockname()[1]
         _log.info("endpoint.listening", url=f"http://{host}:{bound}{self.root_path}/")
         async with trio.open_nursery() as nursery:
+            await nursery.start(self.core.clock.run)  # writes every live socket's frames
             await nursery.start(trio.serve_listeners, self.handle, listeners)
             task_status.started(bound)
 

@@ -29,10 +29,11 @@ import trio
 import trio_websocket
 import wsproto
 from wsproto.connection import ConnectionState
-from wsproto.events import AcceptConnection, CloseConnection, Ping, Request
+from wsproto.events import AcceptConnection, CloseConnection, Ping, Request, TextMessage
 from wsproto.extensions import Extension
 
 from actorview.endpoint._compression import BoundedDeflate, Compression
+from actorview.endpoint._http import send_nowait
 from actorview.endpoint._limits import TokenBucket
 
 MAX_CLOSE_REASON = 120
@@ -76,6 +77,36 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
         fresh one): the caller knows no message is being sent."""
         if self._deflate is not None:
             self._deflate.rest()
+
+    def send_now(self, message: str) -> bytes:
+        """Frame ``message`` and write as much of it as the socket takes at once, without
+        waiting; returns what is left of the frame (``b""``: all of it went). What is left
+        must go out with :meth:`finish_send` before anything else is sent with this method.
+
+        While another send holds the connection's lock (a pong, a close, a
+        :meth:`finish_send`), nothing is written: the whole frame is returned. Raises
+        ``trio_websocket.ConnectionClosed`` once the socket is closed or being closed, and
+        ``trio.BrokenResourceError`` if the connection is gone (or an earlier write timed
+        out). Never blocks and never checkpoints: the frame clock calls it for each socket
+        in one pass."""
+        if self._close_reason:
+            raise trio_websocket.ConnectionClosed(self._close_reason)
+        data = self._wsproto.send(TextMessage(data=message))
+        if self._stream_lock.locked():
+            return data
+        sent = send_nowait(self._stream, data)
+        return data[sent:]
+
+    async def finish_send(self, data: bytes) -> None:
+        """Send the rest of a frame :meth:`send_now` began, in turn with the connection's
+        other sends (its lock), within the stream's write bound; raises
+        ``trio_websocket.ConnectionClosed`` if the connection went away meanwhile."""
+        async with self._stream_lock:
+            try:
+                await self._stream.send_all(data)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                await self._abort_web_socket()
+                raise trio_websocket.ConnectionClosed(self._close_reason) from None
 
     async def _accept(
         self, request: Request, subprotocol: str | None, extra_headers: list[tuple[bytes, bytes]]
