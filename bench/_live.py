@@ -2,7 +2,7 @@
 WebSocket clients that join its sessions, and the machine facts every report starts with.
 
 The server is the real :class:`~actorview.endpoint.Application` (HTTP page, signed join
-token, supervised view per session, outbox, writer task); the client is trio-websocket,
+token, supervised view per session, outbox, frame clock); the client is trio-websocket,
 as a browser's frames would arrive. Both run in one trio loop so that one
 ``perf_counter`` clock times the whole path; the load generator (``bench.loadgen``) is the
 separate-process variant.
@@ -131,16 +131,15 @@ class Client:
 
 
 def _stamp_writes(outbox: Outbox, stamps: list[float]) -> None:
-    """Record when the session's writer comes back for the next frame: the moment the
-    previous frame's ``send_message`` (the socket write) returned."""
-    take_next: Callable[[], Any] = outbox.next
+    """Record when each frame's socket write returned (``Outbox.wrote``: the frame
+    clock's, or a writer task's under ASGI)."""
+    wrote: Callable[[], None] = outbox.wrote
 
-    async def next_frame() -> str:
+    def stamped() -> None:
+        wrote()
         stamps.append(time.perf_counter())
-        frame: str = await take_next()
-        return frame
 
-    outbox.next = next_frame  # type: ignore[method-assign]
+    outbox.wrote = stamped  # type: ignore[method-assign]
 
 
 @asynccontextmanager
