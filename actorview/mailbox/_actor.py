@@ -298,6 +298,10 @@ class Actor:
 
         Messages keep priority: while they arrive the actor handles them, and the hook
         runs once the mailbox is empty past ``at`` (or at once when the mailbox closes).
+        While the actor waits for ``at`` with nothing to do, a stream's message (told
+        under a lease, no reply awaited) does not wake it: such messages wait until
+        ``at`` (or until half the mailbox's capacity waits) and are then handled first,
+        in one batch where their clauses batch; anything else wakes it at once.
         Call it from the actor's own task.
         """
         self._deadline = at
@@ -408,10 +412,19 @@ class Actor:
         """The next envelope, or None once the deadline passed (``on_deadline`` ran)."""
         deadline = self._deadline
         assert deadline is not None
-        if len(self._mailbox):
-            return await self._mailbox.get()
-        with trio.move_on_at(deadline):
-            return await self._mailbox.get()
+        mailbox = self._mailbox
+        if len(mailbox):
+            return await mailbox.get()
+        # Streams' messages do not wake the actor until the deadline (Mailbox.drowsy):
+        # a burst's tokens are handled in one batch, at the moment they are rendered.
+        mailbox.drowsy = True
+        try:
+            with trio.move_on_at(deadline):
+                return await mailbox.get()
+        finally:
+            mailbox.drowsy = False
+        if len(mailbox):
+            return mailbox.get_nowait()  # they are handled first; the deadline is past
         self._deadline = None
         await self.on_deadline()
         return None

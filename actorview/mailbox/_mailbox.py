@@ -89,6 +89,11 @@ class Mailbox:
         self._blocks = isinstance(self.overflow, Backpressure)
         self._coalesce_key = self.overflow.key if isinstance(self.overflow, CoalesceByKey) else None
         self._by_key: dict[Hashable, Envelope] = {}
+        self.drowsy = False
+        """Set by the actor while it waits for a deadline with nothing to do (a held-back
+        render, ``Actor.set_deadline``): a stream's message (one told under a lease,
+        with no reply awaited) is queued without waking it, until the deadline or until
+        half the capacity waits; any other message wakes it at once."""
 
     def __len__(self) -> int:
         return len(self._queue)
@@ -114,7 +119,12 @@ class Mailbox:
                 raise MailboxFull(f"the mailbox is full ({self.capacity} waiting)")
             self._evict_oldest()
         self._queue.append(envelope)
-        if self._waiting_receiver:
+        if self._waiting_receiver and not (
+            self.drowsy
+            and envelope[2] is not None
+            and envelope[1] is None
+            and 2 * len(self._queue) < self.capacity
+        ):
             self._waiting_receiver.unpark()
 
     async def put(self, envelope: Envelope) -> None:
