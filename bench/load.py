@@ -9,6 +9,8 @@ Profiles: ``ci`` is one step of 20 sessions held 3 s (about 10 s in all); ``long
 and stops at the first step whose p99 is over 100 ms (a few minutes at most). Each
 session streams a 40-token reply at 20 tokens per second (fake LLM, ``--token-delay
 0.05``) and submits the next prompt when it ends. ``--steps`` and ``--hold`` override.
+``--workers N`` serves with N processes on one port (``serve_workers``); the server CPU
+is then every worker's.
 The method (tokens stamped with their emit time on the machine's monotonic clock) is in
 ``bench.load_server``; the measurements in ``bench.loadgen``.
 """
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hold", type=float, help="seconds measured per step")
     parser.add_argument("--token-delay", type=float, default=0.05)
     parser.add_argument("--reply-length", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args(argv)
     header("bench.load")
     profile = dict(PROFILES[args.profile])
@@ -42,9 +45,13 @@ def main(argv: list[str] | None = None) -> None:
         profile["steps"] = args.steps
     if args.hold:
         profile["hold"] = args.hold
-    with spawned(token_delay=args.token_delay, reply_length=args.reply_length) as (port, pid):
+    serving = spawned(
+        token_delay=args.token_delay, reply_length=args.reply_length, workers=args.workers
+    )
+    with serving as (port, pid):
         print(
-            f"server: pid {pid}, port {port}; {args.reply_length}-token replies, "
+            f"server: pid {pid}, port {port}, {args.workers} worker(s); "
+            f"{args.reply_length}-token replies, "
             f"{1 / args.token_delay:.0f} tokens/s per session",
             flush=True,
         )

@@ -2,6 +2,7 @@
 endpoint, with a fake LLM whose tokens carry the moment they were emitted.
 
     .venv/bin/python -m bench.load_server [--port 0] [--token-delay 0.05] [--reply-length 40]
+        [--workers 1]
 
 Each token is ``" §<µs>"``: ``time.monotonic_ns() // 1000`` taken right before ``emit``.
 ``CLOCK_MONOTONIC`` is one clock for every process on the machine, so a client on the same
@@ -14,6 +15,7 @@ stops on SIGINT or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import subprocess
@@ -24,7 +26,7 @@ from contextlib import contextmanager
 
 import trio
 
-from actorview.endpoint import Application, Limits, Route
+from actorview.endpoint import Application, Limits, Route, serve_workers
 from actorview.view import Emit, async_stream
 from bench._live import quiet_logs
 from demo_chat import ChatView, Chunk, Done
@@ -73,9 +75,12 @@ async def serve(app: Application, port: int) -> None:
 
 
 @contextmanager
-def spawned(*, token_delay: float, reply_length: int) -> Iterator[tuple[str, str]]:
-    """Run this server as a process of its own for the block; yields its port and pid
-    (as it printed them) once it accepts connections, and stops it on the way out."""
+def spawned(
+    *, token_delay: float, reply_length: int, workers: int = 1
+) -> Iterator[tuple[str, str]]:
+    """Run this server as a process of its own (``workers`` processes under it, with
+    more than one) for the block; yields its port and pid (as it printed them) once it
+    accepts connections, and stops it on the way out."""
     server = subprocess.Popen(
         [
             sys.executable,
@@ -85,6 +90,8 @@ def spawned(*, token_delay: float, reply_length: int) -> Iterator[tuple[str, str
             str(token_delay),
             "--reply-length",
             str(reply_length),
+            "--workers",
+            str(workers),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -104,8 +111,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token-delay", type=float, default=0.05)
     parser.add_argument("--reply-length", type=int, default=40)
     parser.add_argument("--history", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve_workers)")
     args = parser.parse_args(argv)
     quiet_logs()
+    if args.workers > 1:
+        factory = functools.partial(build, args.token_delay, args.reply_length, args.history)
+        sys.exit(
+            serve_workers(
+                factory,
+                workers=args.workers,
+                port=args.port,
+                on_listening=lambda port: print(f"listening {port} {os.getpid()}", flush=True),
+            )
+        )
     trio.run(serve, build(args.token_delay, args.reply_length, args.history), args.port)
     sys.exit(0)
 

@@ -11,7 +11,8 @@ arrival minus that stamp; a token counts once, the first time a frame shows it.
 
 Per step (sessions are added, never dropped, then held for ``--hold`` seconds): latency
 p50 and p99 of the tokens that arrived while held, tokens per second, the server's CPU
-(utime + stime from /proc/PID/stat) and this process's CPU, both as % of one core. The
+(utime + stime from /proc/PID/stat, its worker processes included) as % of one core
+and per delivered token, and this process's CPU. The
 run stops after the first step whose p99 is over ``--p99-limit`` ms, or when a client
 sees an error; it prints the most sessions held under the limit. Loopback only.
 """
@@ -36,10 +37,23 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
-    """utime + stime of process ``pid``, in seconds."""
+    """utime + stime of process ``pid`` and of every process under it (the workers of
+    a server started with ``--workers N``), in seconds."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    own = (int(fields[11]) + int(fields[12])) / TICK
+    return own + sum(cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{thread}/children") as listed:
+                children.extend(int(child) for child in listed.read().split())
+    except (FileNotFoundError, ProcessLookupError):
+        pass  # gone meanwhile
+    return children
 
 
 def rss_kib(pid: int) -> int:
@@ -143,10 +157,16 @@ class Step:
     server_cpu: float
     client_cpu: float
 
+    @property
+    def server_us_per_token(self) -> float:
+        """The server's CPU per delivered token (every worker's, with ``--workers``)."""
+        return 1e4 * self.server_cpu / self.tokens_per_s
+
     def line(self) -> str:
         return (
             f"{self.sessions:>8} {self.p50:>8.1f} {self.p99:>8.1f} {self.tokens_per_s:>9.0f} "
-            f"{self.server_cpu:>10.0f}% {self.client_cpu:>10.0f}%"
+            f"{self.server_cpu:>10.0f}% {self.server_us_per_token:>10.1f} "
+            f"{self.client_cpu:>10.0f}%"
         )
 
 
@@ -158,7 +178,7 @@ async def ramp(
     limiter = trio.CapacityLimiter(32)
     print(
         f"{'sessions':>8} {'p50 ms':>8} {'p99 ms':>8} {'tokens/s':>9} {'server CPU':>11} "
-        f"{'client CPU':>11}",
+        f"{'µs/token':>10} {'client CPU':>11}",
         flush=True,
     )
     async with trio.open_nursery() as nursery:

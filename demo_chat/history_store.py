@@ -10,6 +10,12 @@ from the store before its first render. What a crash can lose is the uncommitted
 elsewhere; :class:`SQLiteHistoryStore` is the default: stdlib ``sqlite3``, called from a
 worker thread (``trio.to_thread.run_sync``) so the event loop never waits on the disk.
 
+A user's conversations are listed by the same store: :meth:`HistoryStore.start` makes
+one for an owner (an identity), :meth:`~HistoryStore.conversations` lists the owner's,
+the most recently updated first, each titled from its first prompt until it is renamed.
+Messages of a conversation the store did not start are kept too (tests and the library's
+benchmarks name conversations freely); only started ones are listed.
+
 A view shows a long conversation a page at a time (its history is a paged stream), so
 the store also answers page queries by message number (``seq``, increasing in commit
 order): the newest ``n`` before a number, the oldest ``n`` after one. Each is one range
@@ -26,15 +32,17 @@ Example::
 from __future__ import annotations
 
 import functools
+import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 import trio
 
 from actorview.render import normalize_text
-from demo_chat.messages import Message
+from demo_chat.messages import Conversation, Message
 
 T = TypeVar("T")
 
@@ -47,10 +55,31 @@ CREATE TABLE IF NOT EXISTS messages (
     conversation TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
     text TEXT NOT NULL,
-    stopped INTEGER NOT NULL DEFAULT 0
+    stopped INTEGER NOT NULL DEFAULT 0,
+    failure TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation, seq);
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated);
 """
+
+TITLE_LENGTH = 80
+"""Characters of a conversation's title at most (a longer one is cut, with "…")."""
+
+
+def title_of(text: str) -> str:
+    """A conversation title from a prompt or a rename: its first non-blank line, spaces
+    collapsed, cut to :data:`TITLE_LENGTH` characters."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    title = " ".join(line.split())
+    if len(title) > TITLE_LENGTH:
+        title = title[: TITLE_LENGTH - 1].rstrip() + "…"
+    return title
 
 
 @runtime_checkable
@@ -94,6 +123,40 @@ class HistoryStore(Protocol):
         number where there is one."""
         ...
 
+    async def truncate(self, conversation: str, keep: int) -> None:
+        """Keep the oldest ``keep`` messages of ``conversation``, forget the others (a
+        regenerated reply or an edited prompt replaces the turns after it)."""
+        ...
+
+    # -- a user's conversations ---------------------------------------------------------
+
+    async def start(self, owner: str) -> Conversation:
+        """A new, empty, untitled conversation of ``owner``, named by a new unguessable
+        id. Appending to it sets its ``updated`` time, and its first user message gives
+        it its title (:func:`title_of`) while it has none."""
+        ...
+
+    async def conversations(self, owner: str, limit: int = 100) -> list[Conversation]:
+        """``owner``'s conversations, the most recently updated first, at most
+        ``limit``."""
+        ...
+
+    async def conversation(self, id: str) -> Conversation | None:
+        """The conversation named ``id``, or ``None`` if none was started (or it was
+        deleted). Callers check its ``owner`` before they show it."""
+        ...
+
+    async def rename(self, id: str, title: str) -> None:
+        """Give conversation ``id`` the title ``title`` (through :func:`title_of`).
+
+        Raises ValueError if the title is blank.
+        """
+        ...
+
+    async def delete(self, id: str) -> None:
+        """Forget conversation ``id`` and every message of it, all or none."""
+        ...
+
 
 class SQLiteHistoryStore:
     """A :class:`HistoryStore` in one SQLite database file (or ``":memory:"``).
@@ -121,6 +184,7 @@ class SQLiteHistoryStore:
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=NORMAL")
+        _migrate(self._connection)
         self._connection.executescript(_SCHEMA)
         self._lock = threading.Lock()
         self._waiting: list[_Call] = []
@@ -134,7 +198,7 @@ class SQLiteHistoryStore:
 
     async def load(self, conversation: str) -> list[Message]:
         rows = await self._run(self._select, conversation)
-        return [_message(role, text, stopped) for role, text, stopped in rows]
+        return [_message(*row) for row in rows]
 
     async def append(self, conversation: str, messages: Sequence[Message]) -> None:
         if messages:
@@ -159,6 +223,30 @@ class SQLiteHistoryStore:
 
     async def at(self, conversation: str, offset: int, count: int) -> list[Numbered]:
         return _numbered(await self._run(self._query, _AT, (conversation, count, offset)))
+
+    async def truncate(self, conversation: str, keep: int) -> None:
+        await self._run(self._write, _TRUNCATE, (conversation, conversation, max(keep, 0)))
+
+    async def start(self, owner: str) -> Conversation:
+        started = Conversation(secrets.token_urlsafe(12), owner, "", time.time())
+        await self._run(self._write, _START, (started.id, owner, started.updated))
+        return started
+
+    async def conversations(self, owner: str, limit: int = 100) -> list[Conversation]:
+        rows = await self._run(self._query, _LIST, (owner, limit))
+        return [_conversation(*row) for row in rows]
+
+    async def conversation(self, id: str) -> Conversation | None:
+        rows = await self._run(self._query, _ONE, (id,))
+        return _conversation(*rows[0]) if rows else None
+
+    async def rename(self, id: str, title: str) -> None:
+        if not title_of(title):
+            raise ValueError(f"a conversation's title cannot be blank (got {title!r})")
+        await self._run(self._write, _RENAME, (title_of(title), id))
+
+    async def delete(self, id: str) -> None:
+        await self._run(self._forget, id)
 
     def close(self) -> None:
         """Close the database (sync: call it after the event loop has finished)."""
@@ -214,10 +302,11 @@ class SQLiteHistoryStore:
             else:
                 self._busy = False
 
-    def _select(self, conversation: str) -> list[tuple[str, str, int]]:
+    def _select(self, conversation: str) -> list[tuple[str, str, int, str]]:
         with self._lock:
             cursor = self._connection.execute(
-                "SELECT role, text, stopped FROM messages WHERE conversation = ? ORDER BY seq",
+                "SELECT role, text, stopped, failure FROM messages"
+                " WHERE conversation = ? ORDER BY seq",
                 (conversation,),
             )
             return list(cursor.fetchall())
@@ -229,16 +318,39 @@ class SQLiteHistoryStore:
     def _insert(self, conversation: str, messages: tuple[Message, ...]) -> None:
         # normalize_text: a lone surrogate cannot be encoded for SQLite (the page shows
         # the same text, normalised by its render), so none ever reaches the insert.
-        rows = [(conversation, m.role, normalize_text(m.text), int(m.stopped)) for m in messages]
+        rows = [
+            (
+                conversation,
+                m.role,
+                normalize_text(m.text),
+                int(m.stopped),
+                normalize_text(m.failure),
+            )
+            for m in messages
+        ]
+        first_prompt = next((m.text for m in messages if m.role == "user"), "")
         with self._lock, self._transaction():
             self._connection.executemany(
-                "INSERT INTO messages (conversation, role, text, stopped) VALUES (?, ?, ?, ?)",
+                "INSERT INTO messages (conversation, role, text, stopped, failure)"
+                " VALUES (?, ?, ?, ?, ?)",
                 rows,
+            )
+            self._connection.execute(
+                _TOUCH, (time.time(), title_of(normalize_text(first_prompt)), conversation)
             )
 
     def _delete(self, conversation: str) -> None:
         with self._lock, self._transaction():
             self._connection.execute("DELETE FROM messages WHERE conversation = ?", (conversation,))
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> None:
+        with self._lock, self._transaction():
+            self._connection.execute(sql, args)
+
+    def _forget(self, id: str) -> None:
+        with self._lock, self._transaction():
+            self._connection.execute("DELETE FROM messages WHERE conversation = ?", (id,))
+            self._connection.execute("DELETE FROM conversations WHERE id = ?", (id,))
 
     def _transaction(self) -> sqlite3.Connection:
         """BEGIN now; the connection, used as a context manager, commits or rolls back."""
@@ -277,7 +389,7 @@ def _run_each(calls: list[_Call]) -> None:
         call.run()
 
 
-_COLUMNS = "SELECT seq, role, text, stopped FROM messages WHERE conversation = ?"
+_COLUMNS = "SELECT seq, role, text, stopped, failure FROM messages WHERE conversation = ?"
 _COUNT = "SELECT count(*) FROM messages WHERE conversation = ?"
 _NEWEST = f"{_COLUMNS} ORDER BY seq DESC LIMIT ?"
 _BEFORE = f"{_COLUMNS} AND seq < ? ORDER BY seq DESC LIMIT ?"
@@ -286,10 +398,37 @@ _AT = f"{_COLUMNS} ORDER BY seq LIMIT ? OFFSET ?"
 """The page queries: each a range of the (conversation, seq) index, but ``_AT``, which
 walks ``offset`` entries of it first (the fallback when no number is known)."""
 
+_TRUNCATE = (
+    "DELETE FROM messages WHERE conversation = ? AND seq IN"
+    " (SELECT seq FROM messages WHERE conversation = ? ORDER BY seq LIMIT -1 OFFSET ?)"
+)
+_START = "INSERT INTO conversations (id, owner, title, updated) VALUES (?, ?, '', ?)"
+_TOUCH = (
+    "UPDATE conversations SET updated = ?, title = CASE WHEN title = '' THEN ? ELSE title END"
+    " WHERE id = ?"
+)
+_CONVERSATION = "SELECT id, owner, title, updated FROM conversations"
+_LIST = f"{_CONVERSATION} WHERE owner = ? ORDER BY updated DESC, rowid DESC LIMIT ?"
+_ONE = f"{_CONVERSATION} WHERE id = ?"
+_RENAME = "UPDATE conversations SET title = ? WHERE id = ?"
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring a history file written before failed replies were kept up to date: its
+    ``messages`` table gains the ``failure`` column (the conversations table is new and
+    made by the schema)."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(messages)")}
+    if columns and "failure" not in columns:
+        connection.execute("ALTER TABLE messages ADD COLUMN failure TEXT NOT NULL DEFAULT ''")
+
 
 def _numbered(rows: Iterable[tuple[Any, ...]]) -> list[Numbered]:
-    return [(int(seq), _message(role, text, stopped)) for seq, role, text, stopped in rows]
+    return [(int(seq), _message(*message)) for seq, *message in rows]
 
 
-def _message(role: str, text: str, stopped: int) -> Message:
-    return Message("user" if role == "user" else "assistant", text, bool(stopped))
+def _message(role: str, text: str, stopped: int, failure: str) -> Message:
+    return Message("user" if role == "user" else "assistant", text, bool(stopped), failure)
+
+
+def _conversation(id: str, owner: str, title: str, updated: float) -> Conversation:
+    return Conversation(id, owner, title, float(updated))

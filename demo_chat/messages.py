@@ -12,11 +12,31 @@ Role = Literal["user", "assistant"]
 @attrs.frozen
 class Message:
     """One history entry. ``stopped``: an assistant reply cut short by cancel or a new
-    submit."""
+    submit. ``failure``: why an assistant reply failed, in words a user reads ("the model
+    server could not be reached"); empty for a reply that finished or was stopped. A
+    failed reply keeps the text it had streamed before it failed."""
 
     role: Role
     text: str
     stopped: bool = False
+    failure: str = ""
+
+
+@attrs.frozen
+class Conversation:
+    """One conversation of one user, as the history store lists it.
+
+    ``id``: its URL-safe name (``/c/<id>``), made by the store. ``owner``: the identity
+    that may open it. ``title``: its first prompt's first line (at most
+    :data:`~demo_chat.history_store.TITLE_LENGTH` characters) until it is renamed; empty
+    while it has no message. ``updated``: when a message was last added (Unix time),
+    the order of the sidebar, newest first.
+    """
+
+    id: str
+    owner: str
+    title: str = ""
+    updated: float = 0.0
 
 
 @attrs.frozen

@@ -30,6 +30,7 @@ SMOKE = {
     "bench.markdown_stream": ["--short", "20", "--long", "200", "--rounds", "1"],
     "bench.compression": ["--tokens", "5", "--gap", "0.001"],
     "bench.floor": ["--connections", "20", "--seconds", "0.3"],
+    "bench.cross_worker": ["--steps", "3", "--warmup", "1", "--hold", "1"],
 }
 """Module -> arguments that make its run take a second or two."""
 
@@ -48,6 +49,7 @@ EXPECTED = {
     "bench.markdown_stream": "B per token on the wire",
     "bench.compression": "<- default",
     "bench.floor": "one frame clock",
+    "bench.cross_worker": "goal: under 50 ms",
 }
 """Module -> a phrase of its report that shows it got to the end."""
 
