@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import trio
 
+from actorview.mailbox import Lease
 from tests.mailbox.messages import Add, Block, Counter, Note, Total
 
 
@@ -60,3 +61,34 @@ async def test_max_batch_bounds_a_batch_for_fairness() -> None:
     await fill_while_blocked(counter, *[Add(1) for _ in range(25)])
     assert counter.total == 25
     assert counter.after_batch_calls == 1 + 3
+
+
+class Waiting(Counter):
+    """A counter that, after each batch, waits for a deadline 50 ms on (as a paced view
+    holding back its render does)."""
+
+    def after_batch(self) -> None:
+        super().after_batch()
+        self.set_deadline(trio.current_time() + 0.05)
+
+
+async def test_a_streams_messages_wait_out_the_deadline_and_are_one_batch() -> None:
+    counter = Waiting(capacity=100)
+    lease = Lease()
+    async with trio.open_nursery() as nursery:
+        ref = await nursery.start(counter.run)
+        await ref.tell(Add(1))  # handled at once; then the deadline is set
+        await trio.testing.wait_all_tasks_blocked()
+        assert counter.after_batch_calls == 1
+        for n in range(2, 12):
+            await ref.tell(Add(n), lease=lease)  # a stream's emit: no wake-up each
+        await trio.testing.wait_all_tasks_blocked()
+        assert counter.total == 1 and counter.after_batch_calls == 1
+        await trio.sleep(0.08)
+        assert counter.total == sum(range(1, 12))
+        assert counter.after_batch_calls == 2  # all ten in one batch, at the deadline
+        await ref.tell(Add(100), lease=lease)
+        ref.tell_nowait(Note("now", 1))  # anything else wakes it at once, after the token
+        await trio.testing.wait_all_tasks_blocked()
+        assert counter.total == sum(range(1, 12)) + 100 and counter.notes
+        ref.request_stop()
