@@ -1,5 +1,10 @@
 """The chat demo's application: one route, the chat view, its stylesheet, its history store.
 
+The store is shared through the application's topic bus (``demo_chat.shared_history``):
+each committed change is published on its conversation's topic, and every view of the
+conversation takes it in. ``--redis-url`` makes the bus Redis's, so views in other
+workers and on other machines do too.
+
 Each page load is a conversation: the route hands the view its live session's id as
 ``conversation`` and the history store as ``store``, so a view that crashed, or whose
 browser reconnected after the view was reaped, shows the committed history again.
@@ -13,8 +18,11 @@ from typing import Any
 
 from actorview import configure_logging
 from actorview.endpoint import Application, Limits, Route
+from actorview.pubsub import Bus, RedisBus, default_bus
 from actorview.view import View
 from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
+from demo_chat.shared_history import SharedHistoryStore
+from demo_chat.store_url import open_history_store
 from demo_chat.view import ChatView
 
 STYLESHEET = Path(__file__).parent / "static" / "chat.css"
@@ -30,16 +38,20 @@ def build_app(
 ) -> Application:
     """The Application for parsed command-line ``args`` (see ``demo_chat.__main__``).
 
-    ``store`` keeps the committed history; by default a :class:`SQLiteHistoryStore` at
-    ``args.history_db`` (``":memory:"`` when absent: it outlives views, not the process).
+    ``store`` keeps the committed history; by default a :class:`SQLiteHistoryStore` in
+    memory (it outlives views, not the process). The views see it through a
+    :class:`SharedHistoryStore` on the application's bus: a :class:`RedisBus` at
+    ``args.redis_url`` if given, else the process's own.
     """
     if store is None:
-        store = SQLiteHistoryStore(getattr(args, "history_db", ":memory:"))
+        store = SQLiteHistoryStore()
+    redis_url = getattr(args, "redis_url", None)
+    bus: Bus = RedisBus(redis_url) if redis_url else default_bus()
     params: dict[str, Any] = {
         "token_delay": args.token_delay,
         "reply_length": args.reply_length,
         "history": args.history,
-        "store": store,
+        "store": SharedHistoryStore(store, bus),
         "markdown": True,
     }
     view: type[View] = ChatView
@@ -61,6 +73,7 @@ def build_app(
         scripts=["chat.js"],
         limits=limits,
         secret=secret,
+        pubsub=bus,
         allowed_hosts=getattr(args, "allowed_host", ()),
         trusted_proxies=getattr(args, "trusted_proxy", ()),
     )
@@ -68,6 +81,7 @@ def build_app(
 
 def worker_app(args: argparse.Namespace, secret: bytes | None) -> Application:
     """One worker's chat (``python -m demo_chat --workers N``; built in the worker
-    process): logging as ``args`` say, its own connection to the shared history file."""
+    process): logging as ``args`` say, its own connection to the shared history store
+    (``--history-db``: a file or a PostgreSQL server) and to Redis (``--redis-url``)."""
     configure_logging(args.log_level, json=args.json_logs)
-    return build_app(args, store=SQLiteHistoryStore(args.history_db), secret=secret)
+    return build_app(args, store=open_history_store(args.history_db), secret=secret)

@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Final
 
+from actorview import on
 from actorview.render import Element, Memo, h, raw
 from actorview.view import (
     Appended,
@@ -47,11 +48,13 @@ from actorview.view import (
     ops,
     state,
     stream,
+    subscribe,
 )
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import failure_text, fake_llm, sample_history
 from demo_chat.markdown import MarkdownDraft, MarkdownStream, render_markdown
 from demo_chat.messages import ChatParams, Chunk, Done, Message
+from demo_chat.shared_history import HistoryChanged, history_topic
 
 HISTORY_PAGE: Final = 50
 """Messages in the first render of a kept conversation, and in each page scrolled to."""
@@ -155,6 +158,8 @@ class ChatView(View):
     failure = state(str)
     token_delay = state(float, 0.05)
     reply_length = state(int, 40)
+    history_topic = state(str, history_topic(""))
+    """Where the kept conversation's changes are told (demo_chat.shared_history)."""
 
     input_valid = calculate(lambda input: bool(input.strip()), optimistic=True)
     has_messages = calculate(lambda history: len(history) > 0)
@@ -191,6 +196,17 @@ class ChatView(View):
         match={"stream": "llm"},
     )
 
+    # Messages another view or worker committed to this conversation: taken in from the
+    # store (the view that committed them already shows them; it does nothing).
+    shared = subscribe("{history_topic}", HistoryChanged)
+
+    @on(HistoryChanged)
+    async def take_committed(self, changed: HistoryChanged) -> None:
+        if self._kept is not None and changed.conversation == self._kept.conversation:
+            if changed.rewritten:
+                self._kept.forget_positions()
+            await self.refresh_pages("history", rewritten=changed.rewritten)
+
     def mount(self, params: ChatParams) -> None:
         self.token_delay = params.token_delay
         self.reply_length = params.reply_length
@@ -199,6 +215,7 @@ class ChatView(View):
         self._sample = params.history
         if params.store is not None and params.conversation:
             self._kept = KeptHistory(params.store, params.conversation)
+            self.history_topic = history_topic(params.conversation)
         else:
             for message in sample_history(params.history):
                 self.history.insert(message, at_start=False)
@@ -298,6 +315,12 @@ class KeptHistory:
 
     async def load(self) -> list[Message]:
         return await self.store.load(self.conversation)
+
+    def forget_positions(self) -> None:
+        """Forget the message numbers by position: the conversation was rewritten
+        elsewhere (a truncate, a clear), so positions name other messages now."""
+        self._numbers.clear()
+        self._counted = None
 
     async def seed(self, messages: list[Message]) -> None:
         """Keep ``messages`` as the conversation if it has none yet (``--history N``)."""

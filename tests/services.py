@@ -1,20 +1,29 @@
 """Real servers for tests: each started on a free 127.0.0.1 port in a temporary directory
 by the test that needs it, and stopped (and waited for) when it is done.
 
-Debian's packages, installed by ``.ci/setup``: ``redis-server``.
+Debian's packages, installed by ``.ci/setup``: ``redis-server``, ``postgresql``.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+POSTGRES_USER = "postgres"
+"""Who runs PostgreSQL when the tests run as root (it refuses root; Debian's package
+makes this user)."""
+POSTGRES_PASSWORD = "test-secret-do-not-show"
+"""The password of the server's superuser: host connections need it (scram-sha-256),
+so the tests see that no error shows it."""
 
 
 def free_port() -> int:
@@ -48,6 +57,77 @@ def redis_server(directory: Path, port: int | None = None) -> Iterator[str]:
         process.terminate()
         try:
             process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def postgres_bin() -> Path:
+    """The directory of Debian's newest PostgreSQL server programs (initdb, postgres)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=_version)
+    if not found:
+        raise RuntimeError("no PostgreSQL server: install Debian's postgresql (.ci/setup)")
+    return found[-1].parent
+
+
+def _version(path: Path) -> int:
+    name = path.parent.parent.name
+    return int(name) if name.isdigit() else 0
+
+
+@contextmanager
+def postgres_server(directory: Path | None = None, port: int | None = None) -> Iterator[str]:
+    """A PostgreSQL server of its own, on ``port`` or a free one of 127.0.0.1, its data
+    and socket in a temporary directory (in ``directory`` unless the tests run as root:
+    then in one the ``postgres`` user may enter); yields its URL,
+    ``postgresql://postgres:<POSTGRES_PASSWORD>@127.0.0.1:<port>/postgres``.
+
+    Made for tests: no fsync, so it starts and writes fast and loses what it has on a
+    crash of the machine. Stopped with a fast shutdown and waited for on exit.
+    """
+    port = port or free_port()
+    as_root = os.geteuid() == 0
+    home = Path(tempfile.mkdtemp(prefix="actorview-pg-", dir=None if as_root else directory))
+    user = POSTGRES_USER if as_root else None
+    if user is not None:
+        shutil.chown(home, user, user)
+    try:
+        yield from _postgres_in(home, port, user)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _postgres_in(home: Path, port: int, user: str | None) -> Iterator[str]:
+    bin = postgres_bin()
+    data, password = home / "data", home / "password"
+    password.write_text(POSTGRES_PASSWORD)
+    if user is not None:
+        shutil.chown(password, user, user)
+    subprocess.run(
+        [
+            str(bin / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(password),
+            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True, capture_output=True, user=user, group=user,
+    )  # fmt: skip
+    process = subprocess.Popen(
+        [
+            str(bin / "postgres"), "-D", str(data), "-p", str(port), "-k", str(home),
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+            "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+        ],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=user, group=user,
+    )  # fmt: skip
+    try:
+        _wait_for_port(port, process, within=30)
+        ready = [str(bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port), "-t", "30"]
+        subprocess.run(ready, check=True)  # past "the database system is starting up"
+        yield f"postgresql://postgres:{POSTGRES_PASSWORD}@127.0.0.1:{port}/postgres"
+    finally:
+        process.send_signal(signal.SIGINT)  # a fast shutdown: sessions are ended
+        try:
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
