@@ -9,16 +9,19 @@ another worker (with the Redis bus, ``--redis-url``), shows a message committed
 elsewhere without a reload. The view that wrote already shows it: its count matches
 the store's, and it does nothing.
 
-A bus that refuses the message (Redis down) fails nothing: the write is already kept;
-the refusal is logged (``history.publish_failed``), and the other views show the
-message at their next change or reload.
+A bus that refuses the message (Redis down), or takes longer than
+:data:`PUBLISH_BOUND`, fails nothing: the write is already kept; the refusal is logged
+(``history.publish_failed``), and the other views show the message at their next change
+or reload. (The bound is short: the write is a view's keep, which the view bounds too.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 import attrs
+import trio
 
 from actorview.logging import get_logger
 from actorview.pubsub import Bus, PubSubError
@@ -26,6 +29,9 @@ from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.messages import Conversation, Message
 
 _log = get_logger(component="demo_chat.history")
+
+PUBLISH_BOUND: Final = 1.0
+"""Seconds a write waits for the bus to take its :class:`HistoryChanged` at most."""
 
 
 @attrs.frozen
@@ -108,9 +114,16 @@ class SharedHistoryStore:
             close()
 
     async def _changed(self, conversation: str, *, rewritten: bool) -> None:
+        changed = HistoryChanged(conversation, rewritten)
         try:
-            await self.bus.publish(
-                history_topic(conversation), HistoryChanged(conversation, rewritten)
-            )
+            with trio.move_on_after(PUBLISH_BOUND) as waited:
+                await self.bus.publish(history_topic(conversation), changed)
         except PubSubError as error:
             _log.warning("history.publish_failed", conversation=conversation, error=str(error))
+            return
+        if waited.cancelled_caught:
+            _log.warning(
+                "history.publish_failed",
+                conversation=conversation,
+                error=f"the bus did not take it within {PUBLISH_BOUND:g} s",
+            )

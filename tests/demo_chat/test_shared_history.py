@@ -14,15 +14,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from actorview.pubsub import LocalBus
+import trio
+
+from actorview.pubsub import LocalBus, RedisBus
 from actorview.testing import ViewClient, mount
 from actorview.view import Applied
 from demo_chat import ChatView
-from demo_chat.history_store import HistoryStore
+from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
 from demo_chat.llm import sample_history
 from demo_chat.messages import Message
-from demo_chat.shared_history import SharedHistoryStore, history_topic
+from demo_chat.shared_history import PUBLISH_BOUND, SharedHistoryStore, history_topic
 from demo_chat.view import HISTORY_LIMIT, HISTORY_PAGE
+from tests.logs import logged
 
 CONVERSATION = "shared"
 
@@ -93,3 +96,24 @@ async def test_a_conversation_cleared_in_one_view_is_emptied_in_the_other(
         await writer.type("#prompt", "again")
         assert await writer.click("#send") == Applied()
         await reader.until(lambda v: texts(v)[:1] == ["again"], timeout=20)
+
+
+class SilentBus(LocalBus):
+    """A bus that never takes a message (a Redis that stopped answering)."""
+
+    async def publish(self, topic: str, message: object) -> None:
+        await trio.sleep_forever()
+
+
+async def test_a_bus_that_refuses_or_stalls_fails_no_write_and_is_logged() -> None:
+    for bus in (RedisBus("redis://127.0.0.1:9/0"), SilentBus()):  # not running; silent
+        store = SQLiteHistoryStore()
+        shared = SharedHistoryStore(store, bus)
+        with logged() as logs:
+            started = trio.current_time()
+            await shared.append("c", [Message("user", "kept anyway")])
+            assert trio.current_time() - started < PUBLISH_BOUND + 2
+        assert await store.load("c") == [Message("user", "kept anyway")]
+        (failed,) = [e for e in logs if e["event"] == "history.publish_failed"]
+        assert failed["conversation"] == "c" and failed["log_level"] == "warning"
+        store.close()
