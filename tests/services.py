@@ -85,47 +85,78 @@ def postgres_server(directory: Path | None = None, port: int | None = None) -> I
     Made for tests: no fsync, so it starts and writes fast and loses what it has on a
     crash of the machine. Stopped with a fast shutdown and waited for on exit.
     """
-    port = port or free_port()
+    with postgres_cluster(directory, port) as cluster:
+        yield cluster.url
+
+
+@contextmanager
+def postgres_cluster(
+    directory: Path | None = None, port: int | None = None
+) -> Iterator[PostgresCluster]:
+    """As :func:`postgres_server`, yielding the running :class:`PostgresCluster` (which a
+    test may stop and start again, its data kept)."""
     as_root = os.geteuid() == 0
     home = Path(tempfile.mkdtemp(prefix="actorview-pg-", dir=None if as_root else directory))
     user = POSTGRES_USER if as_root else None
     if user is not None:
         shutil.chown(home, user, user)
+    cluster = PostgresCluster(home, port or free_port(), user)
     try:
-        yield from _postgres_in(home, port, user)
+        cluster.initdb()
+        cluster.start()
+        yield cluster
     finally:
+        cluster.stop()
         shutil.rmtree(home, ignore_errors=True)
 
 
-def _postgres_in(home: Path, port: int, user: str | None) -> Iterator[str]:
-    bin = postgres_bin()
-    data, password = home / "data", home / "password"
-    password.write_text(POSTGRES_PASSWORD)
-    if user is not None:
-        shutil.chown(password, user, user)
-    subprocess.run(
-        [
-            str(bin / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(password),
-            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8",
-            "--locale=C.UTF-8",
-        ],
-        check=True, capture_output=True, user=user, group=user,
-    )  # fmt: skip
-    process = subprocess.Popen(
-        [
-            str(bin / "postgres"), "-D", str(data), "-p", str(port), "-k", str(home),
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-            "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=user, group=user,
-    )  # fmt: skip
-    try:
-        _wait_for_port(port, process, within=30)
-        ready = [str(bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port), "-t", "30"]
-        subprocess.run(ready, check=True)  # past "the database system is starting up"
-        yield f"postgresql://postgres:{POSTGRES_PASSWORD}@127.0.0.1:{port}/postgres"
-    finally:
-        process.send_signal(signal.SIGINT)  # a fast shutdown: sessions are ended
+class PostgresCluster:
+    """One PostgreSQL data directory in ``home`` and the server running on it."""
+
+    def __init__(self, home: Path, port: int, user: str | None) -> None:
+        self.home = home
+        self.port = port
+        self.user = user
+        self.url = f"postgresql://postgres:{POSTGRES_PASSWORD}@127.0.0.1:{port}/postgres"
+        self._bin = postgres_bin()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def initdb(self) -> None:
+        password = self.home / "password"
+        password.write_text(POSTGRES_PASSWORD)
+        if self.user is not None:
+            shutil.chown(password, self.user, self.user)
+        subprocess.run(
+            [
+                str(self._bin / "initdb"), "-D", str(self.home / "data"), "-U", "postgres",
+                "--pwfile", str(password), "--auth-local=trust", "--auth-host=scram-sha-256",
+                "--no-sync", "-E", "UTF8", "--locale=C.UTF-8",
+            ],
+            check=True, capture_output=True, user=self.user, group=self.user,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        """Start the server and wait until it takes connections (30 s at most)."""
+        self._process = subprocess.Popen(
+            [
+                str(self._bin / "postgres"), "-D", str(self.home / "data"),
+                "-p", str(self.port), "-k", str(self.home),
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            ],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            user=self.user, group=self.user,
+        )  # fmt: skip
+        _wait_for_port(self.port, self._process, within=30)
+        ready = [str(self._bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
+        subprocess.run([*ready, "-t", "30"], check=True)  # past "the database is starting up"
+
+    def stop(self) -> None:
+        """A fast shutdown (sessions are ended), waited for; killed after 20 s."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -1,5 +1,5 @@
 """The PostgreSQL history store at its edges: a connection the server drops, a server
-that is not there, a wrong password, two workers making the schema at once.
+that restarts or is not there, a wrong password, two workers making the schema at once.
 
 A real server (tests/services.py, one per session; a database per test). The store's
 contract itself (messages, pages, conversations) is tested over every store by
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,7 +19,7 @@ import trio
 from demo_chat.messages import Message
 from demo_chat.postgres_store import PostgresHistoryStore, PostgresStoreError, redacted_url
 from demo_chat.store_url import HistoryStoreUnavailable, open_history_store
-from tests.services import POSTGRES_PASSWORD, free_port
+from tests.services import POSTGRES_PASSWORD, free_port, postgres_cluster
 
 
 def terminate_store_backends(url: str) -> int:
@@ -116,3 +117,21 @@ def test_a_url_is_shown_without_its_password() -> None:
     assert redacted_url("postgresql://me:s3cret@db:5432/chat") == "postgresql://me:***@db:5432/chat"
     assert redacted_url("postgresql://db/chat") == "postgresql://db/chat"
     assert redacted_url("postgres://me@db/chat") == "postgres://me@db/chat"
+
+
+async def test_a_store_goes_on_after_its_server_restarted(tmp_path: Path) -> None:
+    with postgres_cluster(tmp_path) as cluster:
+        store = PostgresHistoryStore(cluster.url)
+        try:
+            await store.append("c", [Message("user", "before the restart")])
+            await trio.to_thread.run_sync(cluster.stop)
+            with pytest.raises(PostgresStoreError, match="could not count 'c'"):
+                await store.count("c")  # down: an error naming the call, in bounded time
+            await trio.to_thread.run_sync(cluster.start)
+            await store.append("c", [Message("assistant", "after it")])
+            assert await store.load("c") == [
+                Message("user", "before the restart"),
+                Message("assistant", "after it"),
+            ]
+        finally:
+            store.close()
