@@ -1235,6 +1235,7 @@ _RESERVED = frozenset(
         "handle_params",
         "cancel_upload",
         "open_pages",
+        "refresh_pages",
         "on_start",
         "on_stop",
         "after_batch",
