@@ -22,11 +22,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structlog.typing import EventDict
 
+from demo_chat.failures import Malformed
 from demo_chat.openai_backend import (
     MAX_REPLY_CHARS,
     UpstreamConnectionError,
     UpstreamError,
     UpstreamIncompleteReply,
+    UpstreamMalformedReply,
     UpstreamStatusError,
     UpstreamStreamError,
     _Reply,
@@ -285,13 +287,12 @@ async def test_a_whole_completion_is_normalised_too(server: FakeOpenAIServer) ->
         assert await collect(server) == ["Hi\ufffd\ufffd\n"]
 
 
-async def test_malformed_events_are_skipped_with_a_debug_log(
+async def test_events_of_unknown_shapes_are_skipped_with_a_debug_log(
     server: FakeOpenAIServer, debug_logs: list[EventDict]
 ) -> None:
     server.reply = Reply(
         body=[
             sse_event(content_chunk("one")),
-            b"data: {not json\n\n",
             b"this line is not a field\n\n",
             b": a comment, as proxies send to keep the connection open\n\n",
             b"event: ping\ndata: [1, 2]\n\n",
@@ -305,12 +306,23 @@ async def test_malformed_events_are_skipped_with_a_debug_log(
     with trio.fail_after(BOUND):
         assert await collect(server) == ["one", " two", " three"]
     skipped = [entry for entry in debug_logs if entry["event"] == "openai.malformed_event"]
-    assert [entry["reason"] for entry in skipped] == [
-        "not JSON",
-        "unexpected shape",
-        "unexpected shape",
-    ]
+    assert [entry["reason"] for entry in skipped] == ["unexpected shape", "unexpected shape"]
     assert all(entry["log_level"] == "debug" for entry in skipped)
+
+
+async def test_an_event_that_is_not_json_ends_the_reply_as_malformed_after_the_text_so_far(
+    server: FakeOpenAIServer,
+) -> None:
+    """A token may be lost in it, so the text after it would not be the model's."""
+    server.reply = Reply(
+        body=[sse_event(content_chunk("one")), b"data: {not json\n\n", *sse_chunks([" two"])]
+    )
+    with trio.fail_after(BOUND):
+        got, error = await tokens_then_error(server)
+    assert got == ["one"]
+    assert isinstance(error, UpstreamMalformedReply)
+    assert error.failure == Malformed()
+    assert "sent an event whose data is not JSON ('{not json')" in str(error)
 
 
 @given(st.lists(st.text(min_size=1)), st.lists(st.integers(1, 50), max_size=20))
@@ -516,15 +528,19 @@ async def test_the_api_key_is_never_logged_nor_put_in_an_error(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with trio.fail_after(BOUND):
-        server.reply = Reply(body=[b"data: {bad\n\n", *sse_chunks(["fine"])])
+        server.reply = Reply(body=[b"data: [1]\n\n", *sse_chunks(["fine"])])
         assert await collect(server) == ["fine"]
+        server.reply = Reply(body=[f"data: {{bad {KEY}\n\n".encode()])
+        with pytest.raises(UpstreamMalformedReply) as malformed:
+            await collect(server)
         echoing = f'{{"error": {{"message": "Incorrect API key provided: {KEY}"}}}}'
         server.reply = Reply(status=401, body=[echoing.encode()])
         with pytest.raises(UpstreamStatusError) as raised:
             await collect(server)
     assert server.exchanges[0].headers["authorization"] == f"Bearer {KEY}"
-    assert "[redacted]" in str(raised.value)
-    assert KEY not in str(raised.value)
+    for error in (raised.value, malformed.value):
+        assert "[redacted]" in str(error)
+        assert KEY not in str(error)
     assert debug_logs, "the backend logged nothing at debug: the capture is not working"
     assert KEY not in repr(debug_logs)
     assert KEY not in caplog.text
