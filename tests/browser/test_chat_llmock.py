@@ -8,6 +8,7 @@ llmock's record of the requests shows what the chat sent.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,26 @@ def test_a_reply_cut_mid_way_keeps_its_text_and_says_why(chat: Any, llmock: LLMo
     expect(reply).to_contain_text("The first words", timeout=WAIT)
     expect(reply).not_to_contain_text("then")
     expect(chat.locator("#cancel")).to_be_disabled()
+
+
+def test_cancel_in_the_page_closes_the_connection_to_the_model(
+    chat: Any, llmock: LLMockControl
+) -> None:
+    """llmock holds the reply after two words for a minute; the Cancel button ends the
+    request on llmock's side within moments (both read CLOCK_MONOTONIC)."""
+    from playwright.sync_api import expect
+
+    llmock.script(
+        {"type": "reply", "text": "Two words and a long silence"},
+        {"type": "stream_fault", "kind": "stall", "after_chunks": 3, "stall_seconds": 60},
+    )
+    send(chat, "wait for it")
+    expect(chat.locator("#chat")).to_contain_text("Two words", timeout=WAIT)  # streaming
+    cancelled_at = time.monotonic()
+    chat.click("#cancel")
+    last = llmock.requests()[-1]  # only requests llmock has finished are listed
+    assert last["body"]["messages"][-1] == {"role": "user", "content": "wait for it"}  # type: ignore[index]
+    assert last["completed"] is False and last["chunks_sent"] == 3
+    assert last["ended_at"] - cancelled_at < 5  # type: ignore[operator]
+    reply = chat.locator("#history > li[data-role=assistant]").last
+    expect(reply).to_contain_text("Two words", timeout=WAIT)

@@ -254,10 +254,10 @@ async def test_a_server_that_goes_silent_times_out_and_the_connection_is_closed(
         {"type": "reply", "text": WORDS},
         {"type": "stream_fault", "kind": "stall", "after_chunks": 3, "stall_seconds": 60},
     )
-    chat = await open_chat(nursery, base_url(llmock), timeout=0.5)
+    chat = await open_chat(nursery, base_url(llmock), timeout=2.0)  # llmock paces at 10 ms
     await chat.submit("tell me")
-    assert chat.failure == "The reply failed: the model server sent nothing for 0.5 s"
-    assert chat.failure == says(TimedOut(0.5))
+    assert chat.failure == "The reply failed: the model server sent nothing for 2 s"
+    assert chat.failure == says(TimedOut(2.0))
     assert (await chat.messages())[-1].text == SO_FAR
     (request,) = await served(llmock)
     assert request["completed"] is False
