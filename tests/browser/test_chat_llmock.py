@@ -65,7 +65,7 @@ def test_a_rate_limited_turn_says_when_to_try_again(chat: Any, llmock: LLMockCon
 
     llmock.script({"type": "fail", "status": 429, "retry_after": 20})
     send(chat, "are you there?")
-    reason = chat.get_by_text("the model is rate-limited; try again in 20 s")
+    reason = chat.get_by_text("the model is rate-limited; try again in 20 s").first
     expect(reason).to_be_visible(timeout=WAIT)
     expect(chat.locator("#history > li[data-role=user]").last).to_have_text("are you there?")
     last = llmock.requests()[-1]
@@ -84,7 +84,7 @@ def test_a_reply_cut_mid_way_keeps_its_text_and_says_why(chat: Any, llmock: LLMo
         {"type": "stream_fault", "kind": "disconnect", "after_chunks": 4},
     )
     send(chat, "tell me a story")
-    reason = chat.get_by_text("the reply was cut off: the model server stopped sending it")
+    reason = chat.get_by_text("the reply was cut off: the model server stopped sending it").first
     expect(reason).to_be_visible(timeout=WAIT)
     reply = chat.locator("#history > li[data-role=assistant]").last
     expect(reply).to_contain_text("The first words", timeout=WAIT)
