@@ -24,11 +24,13 @@ import trio
 from actorview.mailbox import ActorRef
 from actorview.view import ActionEvent, Applied, Rendered
 from demo_chat.failures import (
+    ContextTooLong,
     Cut,
     Failure,
     KeyRefused,
     Malformed,
     RateLimited,
+    Rejected,
     ServerFailed,
     TimedOut,
     Unreachable,
@@ -190,8 +192,18 @@ async def test_the_conversation_sent_starts_with_the_system_prompt_and_fits_the_
         ({"type": "fail", "status": 401}, KeyRefused()),
         ({"type": "fail", "status": 429, "retry_after": 20}, RateLimited(20.0)),
         ({"type": "fail", "status": 500}, ServerFailed(500)),
+        ({"type": "fail", "status": 404}, Rejected(404)),
+        (
+            {
+                "type": "fail",
+                "status": 400,
+                "code": "context_length_exceeded",
+                "message": "This model's maximum context length was exceeded.",
+            },
+            ContextTooLong(),
+        ),
     ],
-    ids=["401", "429 with Retry-After", "500"],
+    ids=["401", "429 with Retry-After", "500", "404", "400 context too long"],
 )
 async def test_an_error_status_is_a_failed_turn_with_its_reason(
     nursery: trio.Nursery, llmock: LLMockControl, behavior: dict[str, Any], failure: Failure
