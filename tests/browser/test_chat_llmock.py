@@ -2,12 +2,16 @@
 from PyPI, a process of its own): a failed turn's reason is in the page, in the words of
 :mod:`demo_chat.failures`, and the text that streamed before a cut stays.
 
-``python -m demo_chat`` runs in a subprocess with ``--system`` and ``--context-chars``;
-llmock's record of the requests shows what the chat sent.
+``python -m demo_chat`` runs in a subprocess with ``--system`` and ``--context-chars``,
+and the ASGI form (hypercorn) with the same as ``ACTORVIEW_CHAT_*`` variables; llmock's
+record of the requests shows what the chat sent.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.demo import demo_server
+from tests.browser.demo import demo_server, free_port, stop
+from tests.browser.test_chat_asgi import wait_until_listening
 from tests.services import LLMockControl, llmock_server
 
 pytestmark = pytest.mark.browser
@@ -113,3 +118,60 @@ def test_cancel_in_the_page_closes_the_connection_to_the_model(
     assert last["ended_at"] - cancelled_at < 5  # type: ignore[operator]
     reply = chat.locator("#history > li[data-role=assistant]").last
     expect(reply).to_contain_text("Two words", timeout=WAIT)
+
+
+@pytest.fixture
+def asgi_url(llmock: LLMockControl) -> Iterator[str]:
+    """``hypercorn -k trio demo_chat.asgi:app`` on llmock, configured by variables."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hypercorn", "-k", "trio", "--bind", f"127.0.0.1:{port}",
+         "--graceful-timeout", "1", "demo_chat.asgi:app"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment | {
+            "ACTORVIEW_SECRET": "a" * 40,
+            "OPENAI_API_KEY": KEY,
+            "ACTORVIEW_CHAT_LLM": "openai",
+            "ACTORVIEW_CHAT_OPENAI_BASE_URL": llmock.url + "/v1",
+            "ACTORVIEW_CHAT_SYSTEM": "Under ASGI.",
+            "ACTORVIEW_CHAT_CONTEXT_CHARS": "30",
+            "ACTORVIEW_CHAT_OPENAI_TIMEOUT": "1.5",
+            "ACTORVIEW_CHAT_LOG_LEVEL": "WARNING",
+        },
+    )  # fmt: skip
+    try:
+        wait_until_listening(port, process)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(process)
+
+
+def test_the_asgi_form_takes_the_system_prompt_budget_and_timeout_from_variables(
+    browser: Any, asgi_url: str, llmock: LLMockControl
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(asgi_url)
+    page.wait_for_selector("#av-root.av-connected #prompt")
+    llmock.script({"type": "reply", "text": "A reply of thirty characters."})
+    send(page, "first")
+    expect(page.locator("#history > li[data-role=assistant]").last).to_contain_text(
+        "thirty characters", timeout=WAIT
+    )
+    llmock.script(
+        {"type": "reply", "text": "Then silence"},
+        {"type": "stream_fault", "kind": "stall", "after_chunks": 2, "stall_seconds": 60},
+    )
+    send(page, "second")
+    silent = page.get_by_text("the model server sent nothing for 1.5 s").first
+    expect(silent).to_be_visible(timeout=WAIT)
+    first, second = (request["body"]["messages"] for request in llmock.requests()[-2:])  # type: ignore[index]
+    system = {"role": "system", "content": "Under ASGI."}
+    assert first == [system, {"role": "user", "content": "first"}]
+    # 11 + 6 = 17 of 30: the 29-character reply does not fit beside them.
+    assert second == [system, {"role": "user", "content": "second"}]
+    page.close()
