@@ -32,8 +32,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Final
 
+import attrs
+
 from actorview import on
-from actorview.render import Element, Memo, h, raw
+from actorview.render import Element, Memo, h, normalize_text, raw
 from actorview.view import (
     Appended,
     ItemAdded,
@@ -202,10 +204,12 @@ class ChatView(View):
 
     @on(HistoryChanged)
     async def take_committed(self, changed: HistoryChanged) -> None:
-        if self._kept is not None and changed.conversation == self._kept.conversation:
-            if changed.rewritten:
-                self._kept.forget_positions()
-            await self.refresh_pages("history", rewritten=changed.rewritten)
+        kept = self._kept
+        if kept is not None and changed.conversation == kept.conversation:
+            rewritten = changed.rewritten or not await kept.in_step(self.history.total)
+            if rewritten:
+                kept.forget_positions()
+            await self.refresh_pages("history", rewritten=rewritten)
 
     def mount(self, params: ChatParams) -> None:
         self.token_delay = params.token_delay
@@ -312,6 +316,9 @@ class KeptHistory:
         of the pages read: the next page is a range scan from one of them. Bounded."""
         self._counted: int | None = None
         """The count just read: the page ending there is the newest (until read)."""
+        self._newest: Message | None = None
+        """The conversation's newest message as the view has it (kept or read last), to
+        tell messages added elsewhere after it from a history that moved under it."""
 
     async def load(self) -> list[Message]:
         return await self.store.load(self.conversation)
@@ -321,6 +328,23 @@ class KeptHistory:
         elsewhere (a truncate, a clear), so positions name other messages now."""
         self._numbers.clear()
         self._counted = None
+
+    async def in_step(self, total: int) -> bool:
+        """Whether the conversation is the ``total`` messages the view has, then only
+        messages added after them (by another view or worker): its newest message is
+        still the one at position ``total - 1``. False if the history moved under the
+        view (another view appended at the same moment as this one, or rewrote it) or
+        more than a page was added: the view then shows the newest page again."""
+        count = await self.store.count(self.conversation)
+        if count <= total or total == 0:
+            return count == total
+        if self._newest is None or count - total > HISTORY_PAGE:
+            return False
+        rows = await self.store.before(self.conversation, None, count - total + 1)
+        if len(rows) != count - total + 1 or rows[0][1] != self._newest:
+            return False
+        self._newest = rows[-1][1]
+        return True
 
     async def seed(self, messages: list[Message]) -> None:
         """Keep ``messages`` as the conversation if it has none yet (``--history N``)."""
@@ -357,7 +381,9 @@ class KeptHistory:
         if start in known:
             return await store.after(conversation, known[start] - 1, size)
         if stop == counted:
-            return await store.before(conversation, None, size)
+            rows = await store.before(conversation, None, size)
+            self._newest = rows[-1][1] if rows else None
+            return rows
         return await store.at(conversation, start, size)
 
     def _remember(self, position: int, number: int) -> None:
@@ -381,12 +407,17 @@ class KeptHistory:
                     batch.clear()
                     await self.store.clear(self.conversation)
                     self._numbers.clear()  # positions now name the messages that follow
+                    self._newest = None
                 case ItemAdded(item=Message() as message):
                     batch.append(message)
                 case _:
                     raise ValueError(f"the chat history does not {type(change).__name__}")
         if batch:
             await self.store.append(self.conversation, batch)
+            newest = batch[-1]  # as the store keeps it, to compare with what it gives
+            self._newest = attrs.evolve(
+                newest, text=normalize_text(newest.text), failure=normalize_text(newest.failure)
+            )
 
 
 _REMEMBERED: Final = 64

@@ -98,6 +98,25 @@ async def test_a_conversation_cleared_in_one_view_is_emptied_in_the_other(
         await reader.until(lambda v: texts(v)[:1] == ["again"], timeout=20)
 
 
+async def test_a_message_committed_at_the_same_moment_elsewhere_is_not_lost_or_doubled(
+    store: HistoryStore,
+) -> None:
+    """Another worker's commit lands just before this view's own, its news not here yet:
+    the view's positions are off by one, which it sees (its newest message is not where
+    it put it) and so shows the newest page again instead of a doubled or lost one."""
+    await store.append(CONVERSATION, [Message("user", "a"), Message("assistant", "b")])
+    async with two_views(store) as (writer, reader, _):
+        await store.append(CONVERSATION, [Message("user", "from elsewhere")])  # no news
+        await writer.type("#prompt", "mine")
+        assert await writer.click("#send") == Applied()
+        await writer.until(lambda v: not v.state["streaming"], timeout=20)
+        for view in (writer, reader):
+            await view.until(lambda v: len(texts(v)) == 5, timeout=20)
+            assert texts(view)[:4] == ["a", "b", "from elsewhere", "mine"], texts(view)
+        kept = [m.text for m in await store.load(CONVERSATION)]
+        assert texts(writer) == texts(reader) and len(kept) == 5 and kept[:4] == texts(reader)[:4]
+
+
 class SilentBus(LocalBus):
     """A bus that never takes a message (a Redis that stopped answering)."""
 
