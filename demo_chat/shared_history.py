@@ -7,7 +7,9 @@ application's bus. The chat view subscribes to its conversation's topic and take
 what changed from the store (``View.refresh_pages``), so a second tab, or a view on
 another worker (with the Redis bus, ``--redis-url``), shows a message committed
 elsewhere without a reload. The view that wrote already shows it: its count matches
-the store's, and it does nothing.
+the store's, and it does nothing. A view whose newest message is no longer where it put
+it (another view committed at the same moment, its news not there yet) shows the newest
+page again rather than a doubled or a missing message (``KeptHistory.in_step``).
 
 A bus that refuses the message (Redis down), or takes longer than
 :data:`PUBLISH_BOUND`, fails nothing: the write is already kept; the refusal is logged
