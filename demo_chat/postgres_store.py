@@ -80,13 +80,26 @@ class PostgresStoreError(RuntimeError):
 
 
 def redacted_url(url: str) -> str:
-    """``url`` with its password (if any) shown as ``***``."""
+    """``url`` with its password (if any: after the user, or a ``password=`` query
+    parameter, as libpq also takes it) shown as ``***``."""
     parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    user = urllib.parse.quote(parts.username or "", safe="")
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    if parts.password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        user = urllib.parse.quote(parts.username or "", safe="")
+        parts = parts._replace(netloc=f"{user}:***@{host}")
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    if any(name == "password" for name, _ in query):
+        hidden = [(name, "***" if name == "password" else value) for name, value in query]
+        parts = parts._replace(query=urllib.parse.urlencode(hidden, safe="*"))
+    return urllib.parse.urlunsplit(parts)
+
+
+def _passwords(url: str) -> list[str]:
+    """Every password ``url`` holds, to be kept out of error messages."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    found = [parts.password or "", *(value for name, value in query if name == "password")]
+    return [password for password in found if password]
 
 
 class PostgresHistoryStore:
@@ -115,7 +128,7 @@ class PostgresHistoryStore:
 
         self._psycopg = psycopg
         self.url = redacted_url(url)
-        self._password = urllib.parse.urlsplit(url).password or ""
+        self._passwords = _passwords(url)
         self._conninfo = url
         self._options: dict[str, Any] = {
             "autocommit": True,
@@ -291,8 +304,8 @@ class PostgresHistoryStore:
 
     def _error(self, what: str, error: Exception) -> PostgresStoreError:
         reason = f"{type(error).__name__}: {str(error).strip()}"
-        if self._password:
-            reason = reason.replace(self._password, "***")
+        for password in self._passwords:
+            reason = reason.replace(password, "***")
         return PostgresStoreError(self.url, what, reason)
 
 

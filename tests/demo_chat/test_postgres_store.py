@@ -72,11 +72,14 @@ async def test_a_wrong_password_is_refused_without_showing_any_password(
     postgres_database: str,
 ) -> None:
     wrong = with_password(postgres_database, "not-the-password-42")
-    with pytest.raises(PostgresStoreError) as raised:
-        PostgresHistoryStore(wrong)
-    message = str(raised.value)
-    assert "not-the-password-42" not in message and POSTGRES_PASSWORD not in message
-    assert "password authentication failed" in message and ":***@" in message
+    in_query = postgres_database.replace(f":{POSTGRES_PASSWORD}@", "@") + "?password=not-42"
+    for url, hidden in ((wrong, ":***@"), (in_query, "?password=***")):
+        with pytest.raises(PostgresStoreError) as raised:
+            PostgresHistoryStore(url)
+        message = str(raised.value)
+        assert "not-the-password-42" not in message and POSTGRES_PASSWORD not in message
+        assert "not-42" not in message
+        assert "password authentication failed" in message and hidden in message
 
 
 async def test_a_call_the_server_refuses_to_reconnect_fails_naming_the_call(
@@ -117,6 +120,10 @@ def test_a_url_is_shown_without_its_password() -> None:
     assert redacted_url("postgresql://me:s3cret@db:5432/chat") == "postgresql://me:***@db:5432/chat"
     assert redacted_url("postgresql://db/chat") == "postgresql://db/chat"
     assert redacted_url("postgres://me@db/chat") == "postgres://me@db/chat"
+    assert (
+        redacted_url("postgresql://db/chat?user=me&password=s3cret&sslmode=require")
+        == "postgresql://db/chat?user=me&password=***&sslmode=require"
+    )
 
 
 async def test_a_store_goes_on_after_its_server_restarted(tmp_path: Path) -> None:
