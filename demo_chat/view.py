@@ -22,7 +22,9 @@ stay plain text.
 
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
-before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
+before, and at most :data:`HISTORY_LIMIT` messages are in the page at once. What another
+view or worker commits to the conversation is taken in as it is published on the
+conversation's topic (``take_committed``; demo_chat.shared_history).
 """
 
 from __future__ import annotations
