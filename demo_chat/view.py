@@ -42,6 +42,7 @@ from actorview.view import (
     Appended,
     ItemAdded,
     ItemsCleared,
+    PageError,
     StreamChange,
     StreamFailed,
     View,
@@ -211,7 +212,11 @@ class ChatView(View):
             rewritten = changed.rewritten or not await kept.in_step(self.history.total)
             if rewritten:
                 kept.forget_positions()
-            await self.refresh_pages("history", rewritten=rewritten)
+            try:
+                await self.refresh_pages("history", rewritten=rewritten)
+            except PageError:  # it changed again between the count and the page: reread
+                kept.forget_positions()
+                await self.refresh_pages("history", rewritten=True)
 
     def mount(self, params: ChatParams) -> None:
         self.token_delay = params.token_delay

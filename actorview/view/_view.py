@@ -536,7 +536,9 @@ class View(Actor):
 
         Each source call is bounded by :data:`PAGE_TIMEOUT`; returns False (nothing
         changed, logged) if one did not answer in time. Raises :class:`PageError` if the
-        stream was not opened on a source, or the source gives a wrong page.
+        stream was not opened on a source, or the source gives a wrong page (as one that
+        others write to may, changed between the count and the page: call it again with
+        ``rewritten=True``, once the source has forgotten what positions it knew).
         """
         source = self._sources.get(stream)
         if source is None:
