@@ -350,6 +350,10 @@ class KeptHistory:
         rows = await self.store.before(self.conversation, None, count - total + 1)
         if len(rows) != count - total + 1 or rows[0][1] != self._newest:
             return False
+        if await self.store.count(self.conversation) != count:
+            return False  # it changed while read: the rows may not start at total - 1
+        self._remember(total - 1, rows[0][0])  # the new page is read from here (after)
+        self._remember(count - 1, rows[-1][0])
         self._newest = rows[-1][1]
         return True
 

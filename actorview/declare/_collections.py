@@ -713,12 +713,16 @@ class CollectionItems(Generic[T]):
 
     def reopen(self, total: int) -> None:
         """The source was rewritten outside this view (items removed or replaced): empty
-        the window (the page clears the container) and make it a window on ``total``
-        items showing none yet (the view then shows the newest page)."""
+        the window (the page clears the container, after the ops not rendered yet) and
+        make it a window on ``total`` items showing none yet (the view then shows the
+        newest page)."""
         if not self._sourced or not isinstance(total, int) or total < 0:
             raise PageError(self._name, f"cannot reopen it on {total!r} items of its source")
         self._keys.clear()
-        self.pending = [Cleared()]
+        # Not `pending = [Cleared()]` as reset() does: ops still unrendered (an optimistic
+        # insert under the key the browser proposed) must reach the page before the
+        # clear, or the browser never learns its key was taken and keeps its copy.
+        self.pending.append(Cleared())
         self._total = self._lo = total
 
     def _page_key(self, item: Any, index: int) -> str:
