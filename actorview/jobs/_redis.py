@@ -44,6 +44,8 @@ _log = get_logger(component="jobs")
 
 LOST_TEXT = "the worker running this job stopped before it ended (its lease expired)"
 LOST = json.dumps({"o": "lost", "e": LOST_TEXT, "t": "JobLost"})
+READ_COUNT = 2048
+"""Entries one XREAD of a reader takes at most (a replay of 5,000 parts is 3 reads)."""
 RETRY_BACKOFF = 0.1
 RETRY_BACKOFF_MAX = 2.0
 
@@ -455,7 +457,7 @@ class RedisJobs:
                         f"follow({key!r})",
                         "xread",
                         {stream: last},
-                        count=512,
+                        count=READ_COUNT,
                         block=self._ms(self.block),
                     )
                     entries = got.get(stream, ()) if got else ()
