@@ -281,14 +281,18 @@ class RedisJobs:
 
     async def _hear_cancels(self, *, task_status: trio.TaskStatus[None]) -> None:
         """Hold a pub/sub connection on the cancel channel and cancel the runs this
-        process owns that a request names; made again after a backoff if it breaks."""
+        process owns that a request names; made again after a backoff if it breaks or
+        its SUBSCRIBE is not confirmed within ``op_timeout`` (the backend counts as
+        started after the first attempt either way: a cancel request also ends in a
+        bounded wait, and the run's lease bounds the rest)."""
         backoff = RETRY_BACKOFF
         client = self._client
         started = False
         while True:
             try:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._cancel_channel)
+                    with trio.fail_after(self.op_timeout):
+                        await pubsub.subscribe(self._cancel_channel)
                     if not started:
                         started = True
                         task_status.started()
