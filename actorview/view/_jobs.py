@@ -55,8 +55,9 @@ class JobRunner:
     """A view instance's handle on one declared job (``view.live.streams[name]``).
 
     Its key is the declaration's template filled from the view's fields and calcs,
-    when the view starts and again at each fire and cancel (a field the key reads may
-    have changed: the view then follows the new key)."""
+    when the view starts, after each message the view handled, and at each fire and
+    cancel: when a field the key reads changed, the view lets the old key go (its run
+    goes on, for whoever follows it) and follows the new one."""
 
     def __init__(
         self,

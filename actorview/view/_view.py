@@ -779,6 +779,8 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
+        for job in self._job_runners.values():
+            job.follow()  # a field its key reads may have changed: follow the new key
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
             await publish_all(self._bus, published, self._log, self.notify)

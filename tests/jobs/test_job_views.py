@@ -28,7 +28,7 @@ from actorview import (
 )
 from actorview.jobs import LocalJobs
 from actorview.testing import mount
-from actorview.view import Emit
+from actorview.view import ActionEvent, Emit
 from examples.jobs import Writer
 
 
@@ -199,3 +199,70 @@ def test_a_body_that_is_not_async_is_refused() -> None:
 
             def render(self) -> Element:
                 return h.p()
+
+
+@attrs.frozen
+class Line:
+    n: int
+
+
+@attrs.frozen
+class Stray:
+    n: int
+
+
+class Lines(View):
+    """A job whose body is an async generator, keyed on a field an action changes."""
+
+    channel = state(str, "one")
+    got = state(list[int])
+    failure = state(str)
+
+    @job("lines:{channel}", emits=(Line,))
+    async def lines(count: int) -> Any:
+        for n in range(count):
+            yield Line(n)
+            await trio.sleep(0.01)
+
+    @job("strays:{channel}", emits=(Line,))
+    async def strays(emit: Emit) -> None:
+        await emit(Stray(1))  # not in emits: the run fails, naming it
+
+    start = action(ops.fire("lines", count=lambda count: count), params={"count": int})
+    stray = action(ops.fire("strays"))
+    switch = action(ops.set(channel=lambda to: to, got=[]), params={"to": str})
+    on_line = clause(Line, ops.set(got=lambda view, n: [*view.got, n]))
+    on_failed = clause(StreamFailed, ops.set(failure=lambda error: error))
+
+    def render(self) -> Element:
+        return h.p(self.failure, id="failure")
+
+
+async def test_an_async_generator_body_yields_its_messages() -> None:
+    async with mount(Lines) as view:
+        await view.send(ActionEvent("start", {"count": 4}))
+        await view.until(lambda v: v.state["got"] == [0, 1, 2, 3])
+        await view.until(lambda v: not v.view.live.jobs["lines"].busy)  # its end heard
+
+
+async def test_the_key_follows_the_fields_it_reads() -> None:
+    jobs = LocalJobs()
+    async with jobs.running(), mount(Lines, jobs=jobs) as one, mount(Lines, jobs=jobs) as two:
+        await two.send(ActionEvent("switch", {"to": "two"}))
+        await one.send(ActionEvent("start", {"count": 3}))  # on lines:one
+        await one.until(lambda v: v.state["got"] == [0, 1, 2])
+        await two.settle()
+        assert two.state["got"] == []  # another key: nothing of it
+        await two.send(ActionEvent("start", {"count": 2}))  # on lines:two
+        await two.until(lambda v: v.state["got"] == [0, 1])
+        assert two.view.live.jobs["lines"].key == "lines:two"
+        assert one.state["got"] == [0, 1, 2]
+
+
+async def test_a_message_not_in_emits_fails_the_run_naming_view_job_and_type() -> None:
+    async with mount(Lines) as view:
+        await view.send(ActionEvent("stray", {}))
+        await view.until(lambda v: v.text("#failure") != "")
+        failure = view.text("#failure")
+        assert "Lines.strays" in failure
+        assert "Stray" in failure
