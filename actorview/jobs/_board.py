@@ -15,7 +15,6 @@ older runs (stale, as a superseded ``async_stream`` run's messages are).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
 
 import trio
 
@@ -129,6 +128,3 @@ class Board:
         if run is not None and held.events and getattr(held.events[0], "run", None) != run:
             return
         del self._keys[key]
-
-    def keys(self) -> Iterator[str]:
-        return iter(tuple(self._keys))
