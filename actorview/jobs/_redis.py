@@ -15,8 +15,10 @@ again elsewhere: a job's body (a model's reply, say) has effects and costs that 
 run would repeat, and its parts so far could not be matched by a rerun. The person
 sees the failure and can start the job again (docs/JOBS.md).
 
-Each process holds one reader per key that local views follow (fanned out to them by a
-:class:`~actorview.jobs._board.Board`) and one pub/sub connection that hears cancel
+Each process holds one reader for every key its views follow (one ``XREAD`` of all their
+streams at once, a connection of the pool blocked in it; the parts are fanned out to the
+views by a :class:`~actorview.jobs._board.Board`), reads a newly followed key's run so
+far at once, without blocking, and holds one pub/sub connection that hears cancel
 requests for the runs it owns. Every Redis wait is bounded (``op_timeout``, ``block``).
 Install coredis with ``pip install 'actorview[redis]'``.
 """
@@ -24,6 +26,7 @@ Install coredis with ``pip install 'actorview[redis]'``.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -61,6 +64,18 @@ class _Run:
         self.lost = False
 
 
+class _Followed:
+    """A key this process follows: the last stream id read, and when it was last heard."""
+
+    __slots__ = ("catching", "heard_at", "last", "swept_at")
+
+    def __init__(self) -> None:
+        self.last = "0-0"
+        self.catching = True
+        self.heard_at = 0.0
+        self.swept_at = -math.inf
+
+
 class RedisJobs:
     """Jobs on the Redis server at ``url``, one owner of each across the cluster.
 
@@ -72,7 +87,9 @@ class RedisJobs:
         max_parts: the most parts one run may emit (one more fails it).
         keep: seconds an ended run's stream stays for late followers.
         op_timeout: seconds one Redis command may take.
-        block: seconds one ``XREAD`` of a reader waits for new entries.
+        block: seconds the reader's ``XREAD`` waits for new entries (a newly followed
+            key's live parts join it within about this time; its parts so far are read
+            at once).
         cancel_timeout: seconds :meth:`cancel` (and so a superseding :meth:`start`)
             waits for the run to end; more than ``lease``, so a dead owner's run is
             swept within it.
@@ -87,7 +104,7 @@ class RedisJobs:
         max_parts: int = 100_000,
         keep: float = 300.0,
         op_timeout: float = 2.0,
-        block: float = 1.0,
+        block: float = 0.25,
         cancel_timeout: float | None = None,
         connect_timeout: float = 5.0,
     ) -> None:
@@ -104,7 +121,8 @@ class RedisJobs:
         """This backend's identity in the leases it holds."""
         self.board = Board()
         self._runs: dict[str, _Run] = {}
-        self._readers: dict[str, trio.CancelScope] = {}
+        self._followed: dict[str, _Followed] = {}
+        self._wake = trio.Event()
         self._types: dict[str, dict[str, type]] = {}
         self._client: Any = None
         self._scripts: dict[str, Any] = {}
@@ -112,7 +130,7 @@ class RedisJobs:
         self._redis_errors: tuple[type[BaseException], ...] = (ConnectionError, OSError)
 
     def __repr__(self) -> str:
-        return f"<RedisJobs {self.url} runs={len(self._runs)} followed={len(self._readers)}>"
+        return f"<RedisJobs {self.url} runs={len(self._runs)} followed={len(self._followed)}>"
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -160,6 +178,7 @@ class RedisJobs:
                     async with trio.open_nursery() as nursery:
                         self._nursery = nursery
                         await nursery.start(self._hear_cancels)
+                        nursery.start_soon(self._read_all)
                         yield
                         nursery.cancel_scope.cancel()
                 finally:
@@ -429,60 +448,98 @@ class RedisJobs:
     @asynccontextmanager
     async def follow(self, key: str, types: Iterable[type] = ()) -> AsyncIterator[Follower]:
         check_key(key)
-        _, nursery = self._running(f"follow({key!r})")
+        self._running(f"follow({key!r})")
         accepted = self._types.setdefault(key, {})
         accepted.update({type_name(kind): kind for kind in types})
         follower = self.board.follow(key)
-        if key not in self._readers:
-            scope = self._readers[key] = trio.CancelScope()
-            nursery.start_soon(self._read, key, scope)
         try:
+            if key not in self._followed:
+                followed = self._followed[key] = _Followed()
+                try:
+                    await self._catch_up(key, followed)
+                finally:
+                    followed.catching = False  # failed: the reader reads it from the start
+                    self._wake.set()
             yield follower
         finally:
             follower.close()
             if self.board.followers(key) == 0:
-                reader = self._readers.pop(key, None)
-                if reader is not None:
-                    reader.cancel()
+                self._followed.pop(key, None)
                 self._types.pop(key, None)
                 self.board.forget(key)
 
-    async def _read(self, key: str, scope: trio.CancelScope) -> None:
-        """Read the key's stream from its first entry on and hand each entry to the
-        board; when a wait brings nothing while a run is open, sweep it if its lease is
-        gone. A Redis failure is logged and the read made again after a backoff."""
-        stream, lease = self._keys(key)
-        last = "0-0"
+    async def _catch_up(self, key: str, followed: _Followed) -> None:
+        """Read what the key's stream holds (its current run so far) into the board, a
+        batch at a time without blocking, then hand the key to the shared reader."""
+        stream = self._keys(key)[0]
+        while True:
+            got = await self._command(
+                f"follow({key!r})", "xread", {stream: followed.last}, count=READ_COUNT
+            )
+            entries = got.get(stream, ()) if got else ()
+            self._publish(key, followed, entries)
+            if len(entries) < READ_COUNT:
+                break
+        followed.heard_at = trio.current_time()
+
+    async def _read_all(self) -> None:
+        """The one reader of the process: ``XREAD`` of every followed key's stream at
+        once, from the last id read of each, waiting at most ``block``; each entry to the
+        board. A key whose run is open and whose stream brought nothing for ``block`` is
+        swept (at most twice a lease time): a run whose lease is gone is marked lost. A
+        Redis failure is logged and the read made again after a backoff."""
         backoff = RETRY_BACKOFF
-        with scope:
-            while True:
-                try:
-                    got = await self._command(
-                        f"follow({key!r})",
-                        "xread",
-                        {stream: last},
-                        count=READ_COUNT,
-                        block=self._ms(self.block),
-                    )
-                    entries = got.get(stream, ()) if got else ()
-                    if not entries and self.board.open_run(key) is not None:
-                        await self._call(
-                            f"follow({key!r})",
-                            "SWEEP",
-                            [stream, lease],
-                            [LOST, self._ms(self.keep)],
-                        )
-                    backoff = RETRY_BACKOFF
-                except JobError as error:
-                    _log.warning("jobs.read.retrying", job=key, error=str(error))
-                    await trio.sleep(backoff)
-                    backoff = min(backoff * 2, RETRY_BACKOFF_MAX)
-                    continue
-                for entry in entries:
-                    last = entry.identifier
-                    event = self._event(key, entry.field_values)
-                    if event is not None and not scope.cancel_called:
-                        self.board.publish(key, event)
+        prefix = len(self.prefix)
+        while True:
+            streams = {
+                self._keys(key)[0]: followed.last
+                for key, followed in self._followed.items()
+                if not followed.catching
+            }
+            if not streams:
+                self._wake = trio.Event()
+                await self._wake.wait()
+                continue
+            try:
+                got = await self._command(
+                    "the jobs reader",
+                    "xread",
+                    streams,
+                    count=READ_COUNT,
+                    block=self._ms(self.block),
+                )
+                for stream, entries in (got or {}).items():
+                    key = stream[prefix:]
+                    followed = self._followed.get(key)
+                    if followed is not None and not followed.catching:
+                        self._publish(key, followed, entries)
+                await self._sweep_quiet()
+                backoff = RETRY_BACKOFF
+            except JobError as error:
+                _log.warning("jobs.read.retrying", error=str(error))
+                await trio.sleep(backoff)
+                backoff = min(backoff * 2, RETRY_BACKOFF_MAX)
+
+    def _publish(self, key: str, followed: _Followed, entries: Iterable[Any]) -> None:
+        for entry in entries:
+            followed.last = entry.identifier
+            followed.heard_at = trio.current_time()
+            event = self._event(key, entry.field_values)
+            if event is not None:
+                self.board.publish(key, event)
+
+    async def _sweep_quiet(self) -> None:
+        now = trio.current_time()
+        for key, followed in tuple(self._followed.items()):
+            quiet = (
+                now - followed.heard_at > self.block and now - followed.swept_at > self.lease / 2
+            )
+            if quiet and not followed.catching and self.board.open_run(key) is not None:
+                followed.swept_at = now
+                stream, lease = self._keys(key)
+                await self._call(
+                    f"follow({key!r})", "SWEEP", [stream, lease], [LOST, self._ms(self.keep)]
+                )
 
     def _event(self, key: str, fields: Any) -> JobEvent | None:
         kind, run = fields.get("k"), fields.get("r", "")

@@ -163,3 +163,32 @@ async def test_a_redis_that_is_not_there_is_named_with_the_fix() -> None:
 async def test_a_backend_that_does_not_run_says_how_to_run_it(redis_url: str) -> None:
     with pytest.raises(JobError, match=r"not running.*Application\(jobs=\.\.\.\)"):
         await RedisJobs(redis_url).start("k", counting(1), (Tok,))
+
+
+async def test_a_worker_follows_more_keys_than_its_connection_pool_holds(redis_url: str) -> None:
+    """One reader for every followed key (one XREAD of all their streams): 100 keys
+    followed at once, past coredis's 64 connections a pool, each heard exactly, and one
+    connection of the follower waits in XREAD, not one per key."""
+    import coredis
+
+    owner, other = RedisJobs(redis_url), RedisJobs(redis_url)
+    keys = [f"many:{n}" for n in range(100)]
+    heard: dict[str, list[Any]] = {}
+    raw: Any = coredis.Redis.from_url(redis_url, decode_responses=True)
+
+    async def hear(key: str) -> None:
+        heard[key] = await heard_until_end(other, key, within=30)
+
+    async with raw, owner.running(), other.running():
+        runs = {key: await owner.start(key, counting(40, 0.02), (Tok,)) for key in keys}
+        async with trio.open_nursery() as nursery:
+            for key in keys:
+                nursery.start_soon(hear, key)
+            await trio.sleep(0.4)  # every key followed, its run still going
+            clients = await raw.client_list()
+    reading = [c for c in clients if c.get("cmd") == "xread" and "b" in str(c.get("flags"))]
+    assert len(reading) <= 2, len(reading)  # one blocked XREAD, not one per key
+    for key in keys:
+        assert heard[key][0] == Started(runs[key])
+        assert [event.message for event in heard[key][1:-1]] == [Tok(n) for n in range(40)]
+        assert heard[key][-1] == Ended(runs[key], Outcome.DONE)
