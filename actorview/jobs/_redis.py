@@ -9,11 +9,12 @@ third of its time while the run lives). Every write the owner makes checks it st
 holds the lease, in the same Lua script (``actorview.jobs._scripts``).
 
 When an owner dies (``kill -9``, a lost machine) its lease expires within ``lease``
-seconds; a reader of the key that sees the lease gone and the run not ended marks the
-run *lost* (``Ended(LOST)``, told to every follower as a failure) instead of running it
-again elsewhere: a job's body (a model's reply, say) has effects and costs that a second
-run would repeat, and its parts so far could not be matched by a rerun. The person
-sees the failure and can start the job again (docs/JOBS.md).
+seconds (renewed every third of it: two thirds to all of it after the death); a reader
+of the key that sees the lease gone and the run not ended marks the run *lost*
+(``Ended(LOST)``, told to every follower as a failure) instead of running it again
+elsewhere: a job's body (a model's reply, say) has effects and costs that a second run
+would repeat, and its parts so far could not be matched by a rerun. The person sees the
+failure and can start the job again (docs/JOBS.md).
 
 Each process holds one reader for every key its views follow (one ``XREAD`` of all their
 streams at once, a connection of the pool blocked in it; the parts are fanned out to the
@@ -486,7 +487,8 @@ class RedisJobs:
         """The one reader of the process: ``XREAD`` of every followed key's stream at
         once, from the last id read of each, waiting at most ``block``; each entry to the
         board. A key whose run is open and whose stream brought nothing for ``block`` is
-        swept (at most twice a lease time): a run whose lease is gone is marked lost. A
+        swept (at most once a ``block``, or a tenth of the lease): a run whose lease is
+        gone is marked lost, within about ``lease + 2 * block`` of its owner's death. A
         Redis failure is logged and the read made again after a backoff."""
         backoff = RETRY_BACKOFF
         prefix = len(self.prefix)
@@ -531,9 +533,8 @@ class RedisJobs:
     async def _sweep_quiet(self) -> None:
         now = trio.current_time()
         for key, followed in tuple(self._followed.items()):
-            quiet = (
-                now - followed.heard_at > self.block and now - followed.swept_at > self.lease / 2
-            )
+            due = now - followed.swept_at > max(self.block, self.lease / 10)
+            quiet = now - followed.heard_at > self.block and due
             if quiet and not followed.catching and self.board.open_run(key) is not None:
                 followed.swept_at = now
                 stream, lease = self._keys(key)

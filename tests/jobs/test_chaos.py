@@ -88,7 +88,7 @@ async def test_killing_the_owner_mid_job_marks_its_jobs_lost_within_the_lease_ti
     finally:
         owner.kill()
         owner.wait(timeout=10)
-    assert noticed_in < LEASE + 2  # lease time, plus a reader's idle wait and slack
+    assert noticed_in < LEASE + 1  # the lease's time left, a reader's wait, and slack
     for key in keys:
         events = heard[key]
         assert events[0] == Started(runs[key])
