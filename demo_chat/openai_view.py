@@ -33,7 +33,7 @@ async def openai_llm(
     (the view keeps none in memory: its history is a stream field), then the prompt. A
     reply cut off upstream, empty, or past ``max_reply_chars`` fails the run with an
     :class:`~demo_chat.openai_backend.UpstreamIncompleteReply` after the text that came:
-    the view keeps that text as a stopped reply and shows why.
+    the view keeps that text as a failed reply, with why it failed.
     """
     from demo_chat.openai_backend import open_chat_stream
 

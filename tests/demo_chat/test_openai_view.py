@@ -100,7 +100,7 @@ async def test_the_model_sees_the_newest_messages_and_the_prompt_once() -> None:
     assert await conversation(None, "alone") == [{"role": "user", "content": "alone"}]
 
 
-async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
+async def test_a_reply_cut_off_upstream_is_kept_failed_and_the_page_says_why(
     nursery: trio.Nursery,
 ) -> None:
     body = [sse_event(content_chunk(token)) for token in ["Half", " a"]]  # no finish, no [DONE]
@@ -112,11 +112,11 @@ async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
     view = replies.view = OpenAIChatView(params, sink=replies)
     ref = await nursery.start(view.run)
     await replies.submit(ref, "tell me")
+    failure = view.live.store.read("failure")
     assert await store.load("c1") == [
         Message("user", "tell me"),
-        Message("assistant", "Half a", stopped=True),
+        Message("assistant", "Half a", failure=failure),  # its text, and why it failed
     ]
-    failure = view.live.store.read("failure")
     assert failure.startswith("The reply failed: the model server at ")
     assert "ended the reply before it finished" in failure
     ref.request_stop()
