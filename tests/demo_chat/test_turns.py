@@ -20,8 +20,9 @@ import trio.testing
 from actorview.testing import ViewClient, mount
 from actorview.view import ActionEvent, Applied, Emit, Ignored, async_stream
 from demo_chat import ChatView, reply_tokens
+from demo_chat.failures import ModelFailed, RateLimited
 from demo_chat.history_store import SQLiteHistoryStore
-from demo_chat.llm import ModelError, fake_llm
+from demo_chat.llm import fake_llm
 from demo_chat.messages import Chunk, Done, Message
 from demo_chat.turns import last_turn
 
@@ -89,7 +90,7 @@ async def flaky_llm(prompt: str, token_delay: float, reply_length: int, emit: Em
     await emit(Chunk("Half"))
     if Flaky.failures > 0:
         Flaky.failures -= 1
-        raise ModelError("the model is rate-limited; try again in 20 s")
+        raise ModelFailed(RateLimited(retry_after=20))
     await fake_llm(prompt, token_delay, reply_length, emit)
 
 
