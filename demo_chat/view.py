@@ -230,7 +230,7 @@ class ChatView(View):
     llm = async_stream(emits=(Chunk, Done))(fake_llm)
 
     submit = action(
-        keep_draft(stopped=True),
+        keep_stopped(),  # a reply still streaming is superseded: kept as stopped
         ops.push(history=lambda input: Message("user", input.strip())),
         ops.set(input="", draft="", streaming=True, failure="", editing=False),
         ops.set(last_prompt=lambda input: input.strip()),
