@@ -110,6 +110,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--llm", choices=("fake", "openai"), default="fake")
     parser.add_argument(
         "--openai-base-url",
+        type=http_url,
         default="https://api.openai.com/v1",
         help="an OpenAI-compatible API; the key comes from OPENAI_API_KEY",
     )
@@ -157,6 +158,16 @@ def positive_seconds(text: str) -> float:
     if not (math.isfinite(seconds) and seconds > 0):
         raise argparse.ArgumentTypeError(f"expected seconds above 0, such as 30, not {text!r}")
     return seconds
+
+
+def http_url(text: str) -> str:
+    """``text`` if it is an ``http://`` or ``https://`` URL, or the error argparse shows."""
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(
+            f"expected the API's http:// or https:// URL, such as http://127.0.0.1:11434/v1,"
+            f" not {text!r}"
+        )
+    return text
 
 
 def non_negative_int(text: str) -> int:

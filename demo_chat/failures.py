@@ -23,6 +23,7 @@ import attrs
 
 __all__ = [
     "Asked",
+    "ContextTooLong",
     "Cut",
     "Empty",
     "Failure",
@@ -67,6 +68,13 @@ class Rejected:
     request it cannot take)."""
 
     status: int
+
+
+@attrs.frozen
+class ContextTooLong:
+    """The model server answered that the conversation sent is longer than the model's
+    context (OpenAI's ``context_length_exceeded``): ``--context-chars`` is too large for
+    this model."""
 
 
 @attrs.frozen
@@ -126,6 +134,7 @@ Failure = (
     | RateLimited
     | ServerFailed
     | Rejected
+    | ContextTooLong
     | Unreachable
     | Cut
     | Malformed
@@ -160,6 +169,8 @@ def describe(failure: Failure) -> str:
                 f"the model server rejected the request (HTTP {status}); "
                 "check the model name and the server's address"
             )
+        case ContextTooLong():
+            return "the conversation is longer than the model can read; start a new chat"
         case Unreachable():
             return "the model server could not be reached"
         case Cut():

@@ -44,6 +44,7 @@ import trio
 from actorview.logging import get_logger
 from actorview.render import TextNormalizer, normalize_text
 from demo_chat.failures import (
+    ContextTooLong,
     Cut,
     Empty,
     Failure,
@@ -108,13 +109,22 @@ class UpstreamStatusError(UpstreamError):
 
     ``status`` is the HTTP status code and ``detail`` the server's error text (its
     ``error.message`` when the body is OpenAI-style JSON, else the start of the body).
-    ``retry_after``: the seconds the answer's ``Retry-After`` asked for, if any.
-    ``failure``: :class:`KeyRefused` for 401 and 403, :class:`RateLimited` for 429,
-    :class:`ServerFailed` for a 5xx, :class:`Rejected` for any other status.
+    ``retry_after``: the seconds the answer's ``Retry-After`` asked for, if any; ``code``:
+    the OpenAI-style ``error.code`` of the body, if any. ``failure``: :class:`KeyRefused`
+    for 401 and 403, :class:`RateLimited` for 429, :class:`ServerFailed` for a 5xx,
+    :class:`ContextTooLong` for a 400 coded ``context_length_exceeded``,
+    :class:`Rejected` for any other status.
     """
 
     def __init__(
-        self, *, url: str, status: int, reason: str, detail: str, retry_after: float | None = None
+        self,
+        *,
+        url: str,
+        status: int,
+        reason: str,
+        detail: str,
+        retry_after: float | None = None,
+        code: str | None = None,
     ) -> None:
         hint = _STATUS_HINTS.get(status)
         if hint is None and status >= 500:
@@ -127,10 +137,13 @@ class UpstreamStatusError(UpstreamError):
         self.status = status
         self.detail = detail
         self.retry_after = retry_after
-        self.failure = _status_failure(status, retry_after)
+        self.code = code
+        self.failure = _status_failure(status, retry_after, code)
 
 
-def _status_failure(status: int, retry_after: float | None) -> Failure:
+def _status_failure(status: int, retry_after: float | None, code: str | None) -> Failure:
+    if code == "context_length_exceeded":
+        return ContextTooLong()
     if status in (401, 403):
         return KeyRefused()
     if status == 429:
@@ -333,14 +346,15 @@ async def stream_chat(
                 http.stream("POST", url, json=body, headers=headers, timeout=timeout)
             )
             if not response.is_success:
-                detail = _redact(await _error_detail(response), api_key)
+                detail, code = await _error_detail(response)
                 outcome = f"status {response.status_code}"
                 raise UpstreamStatusError(
                     url=url,
                     status=response.status_code,
                     reason=response.reason_phrase,
-                    detail=detail,
+                    detail=_redact(detail, api_key),
                     retry_after=retry_after_seconds(response.headers),
+                    code=code,
                 )
             if response.headers.get("content-type", "").startswith("application/json"):
                 # The server ignored "stream": the whole reply is in one completion.
@@ -592,8 +606,9 @@ def _message_content(raw: bytes) -> str | None:
             return None
 
 
-async def _error_detail(response: httpx.Response) -> str:
-    """The server's error text: the first ``_MAX_ERROR_BYTES`` of the body, made readable."""
+async def _error_detail(response: httpx.Response) -> tuple[str, str | None]:
+    """The server's error text (the first ``_MAX_ERROR_BYTES`` of the body, made
+    readable) and its OpenAI-style ``error.code``, if any."""
     raw = bytearray()
     pieces = response.aiter_bytes()
     async for piece in pieces:
@@ -606,7 +621,11 @@ async def _error_detail(response: httpx.Response) -> str:
         parsed = json.loads(text)
     except ValueError:
         parsed = None
-    return _detail_of(parsed, text)
+    match parsed:
+        case {"error": {"code": str(code)}}:
+            return _detail_of(parsed, text), code
+        case _:
+            return _detail_of(parsed, text), None
 
 
 def _detail_of(error: object, fallback: str) -> str:

@@ -58,6 +58,7 @@ def test_a_data_dir_that_cannot_be_made_is_one_line(
         ("--openai-timeout", "0", "expected seconds above 0, such as 30, not '0'"),
         ("--openai-timeout", "soon", "expected seconds above 0, such as 30, not 'soon'"),
         ("--context-chars", "-1", "expected a whole number of at least 0, such as 24000"),
+        ("--openai-base-url", "127.0.0.1:11434/v1", "expected the API's http:// or https://"),
     ],
 )
 def test_a_bad_openai_option_is_refused_naming_the_flag_and_the_fix(

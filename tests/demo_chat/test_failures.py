@@ -9,6 +9,7 @@ import pytest
 from demo_chat import failures
 from demo_chat.failures import (
     Asked,
+    ContextTooLong,
     Cut,
     Empty,
     Failure,
@@ -38,6 +39,10 @@ WORDS: list[tuple[Failure, str]] = [
         Rejected(404),
         "the model server rejected the request (HTTP 404); "
         "check the model name and the server's address",
+    ),
+    (
+        ContextTooLong(),
+        "the conversation is longer than the model can read; start a new chat",
     ),
     (Unreachable(), "the model server could not be reached"),
     (Cut(), "the reply was cut off: the model server stopped sending it"),

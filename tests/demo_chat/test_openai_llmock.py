@@ -24,11 +24,13 @@ import trio
 from actorview.mailbox import ActorRef
 from actorview.view import ActionEvent, Applied, Rendered
 from demo_chat.failures import (
+    ContextTooLong,
     Cut,
     Failure,
     KeyRefused,
     Malformed,
     RateLimited,
+    Rejected,
     ServerFailed,
     TimedOut,
     Unreachable,
@@ -102,6 +104,14 @@ class Chat:
 
     async def messages(self) -> list[Message]:
         return await self.store.load("c1")
+
+    async def replies(self) -> list[str]:
+        """The text of each reply kept, a failed one with none as ``""`` (whether or not
+        the history keeps a failed turn that had no text)."""
+        messages = await self.messages()
+        texts = [m.text for m in messages if m.role == "assistant"]
+        users = [m for m in messages if m.role == "user"]
+        return texts + [""] * (len(users) - len(texts))
 
 
 async def open_chat(nursery: trio.Nursery, base_url: str, **params: Any) -> Chat:
@@ -182,8 +192,18 @@ async def test_the_conversation_sent_starts_with_the_system_prompt_and_fits_the_
         ({"type": "fail", "status": 401}, KeyRefused()),
         ({"type": "fail", "status": 429, "retry_after": 20}, RateLimited(20.0)),
         ({"type": "fail", "status": 500}, ServerFailed(500)),
+        ({"type": "fail", "status": 404}, Rejected(404)),
+        (
+            {
+                "type": "fail",
+                "status": 400,
+                "code": "context_length_exceeded",
+                "message": "This model's maximum context length was exceeded.",
+            },
+            ContextTooLong(),
+        ),
     ],
-    ids=["401", "429 with Retry-After", "500"],
+    ids=["401", "429 with Retry-After", "500", "404", "400 context too long"],
 )
 async def test_an_error_status_is_a_failed_turn_with_its_reason(
     nursery: trio.Nursery, llmock: LLMockControl, behavior: dict[str, Any], failure: Failure
@@ -192,8 +212,7 @@ async def test_an_error_status_is_a_failed_turn_with_its_reason(
     chat = await open_chat(nursery, base_url(llmock))
     await chat.submit("hello")
     assert chat.failure == says(failure)
-    failed = Message("assistant", "", failure=says(failure))  # no reply text came
-    assert await chat.messages() == [Message("user", "hello"), failed], "kept as a failed turn"
+    assert await chat.replies() == [""], "no reply text came"
     (request,) = await served(llmock)
     assert request["status"] == behavior["status"]
 
@@ -212,8 +231,7 @@ async def test_a_server_that_refuses_connections_could_not_be_reached(
     await chat.submit("hello")
     assert chat.failure == "The reply failed: the model server could not be reached"
     assert chat.failure == says(Unreachable())
-    failed = Message("assistant", "", failure=chat.failure)
-    assert await chat.messages() == [Message("user", "hello"), failed]
+    assert await chat.replies() == [""]
 
 
 @pytest.mark.parametrize("kind", ["disconnect", "truncate"])
@@ -256,10 +274,10 @@ async def test_a_server_that_goes_silent_times_out_and_the_connection_is_closed(
         {"type": "reply", "text": WORDS},
         {"type": "stream_fault", "kind": "stall", "after_chunks": 3, "stall_seconds": 60},
     )
-    chat = await open_chat(nursery, base_url(llmock), timeout=0.5)
+    chat = await open_chat(nursery, base_url(llmock), timeout=2.0)  # llmock paces at 10 ms
     await chat.submit("tell me")
-    assert chat.failure == "The reply failed: the model server sent nothing for 0.5 s"
-    assert chat.failure == says(TimedOut(0.5))
+    assert chat.failure == "The reply failed: the model server sent nothing for 2 s"
+    assert chat.failure == says(TimedOut(2.0))
     assert (await chat.messages())[-1].text == SO_FAR
     (request,) = await served(llmock)
     assert request["completed"] is False
