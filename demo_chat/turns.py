@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Literal
 
-from actorview.render import Element, h
+from actorview.render import Element, Memo, h
 from demo_chat.messages import Message
 
 Turn = Literal["", "answered", "failed", "stopped", "unanswered"]
@@ -58,15 +58,20 @@ def last_turn(newest: Sequence[Message]) -> tuple[Turn, str]:
     return NO_TURN, ""
 
 
-def streaming_reply(content: Element | str, *, thinking: bool, markdown: bool) -> Element:
+def streaming_reply(
+    content: Sequence[Element | Memo] | str, *, thinking: bool, markdown: bool
+) -> Element:
     """The reply being streamed, as the last item of the history (``li#draft``): the
     thinking indicator (``#thinking``) until its first token, then its text; the caret
     is the stylesheet's while the item has the ``streaming`` class. When the reply
     ends, the history item it became takes its place, with the same classes but
-    ``streaming``, so nothing moves."""
+    ``streaming``, so nothing moves. With Markdown, ``content`` is the finished blocks
+    memo and the open tail (:func:`~demo_chat.view.render_draft`), children of the item
+    itself: the per-token path is as short as the reply being the list's last item
+    allows."""
     return h.li(
         h.span("Thinking…", id="thinking", class_="thinking") if thinking else None,
-        content,
+        *([content] if isinstance(content, str) else content),
         id="draft",
         data_role="assistant",
         class_=["message", "assistant", "md" if markdown else "plain", "streaming"],

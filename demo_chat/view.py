@@ -324,23 +324,21 @@ class ChatView(View):
         markdown = self._markdown
         return h.div(
             {"id": "chat"},
-            h.div(
-                self.history.slot(
-                    "ul",
-                    render_message if markdown is None else render_reply,
-                    id="history",
-                    av_autoscroll=True,
-                    tail=self.last_turn(),
-                ),
-                # Shown by the page's script (chat.js) while the history is scrolled up.
-                h.button(
-                    "Jump to latest",
-                    id="jump-latest",
-                    type="button",
-                    hidden=True,
-                    aria_label="Jump to the latest message",
-                ),
-                class_="history-pane",
+            self.history.slot(
+                "ul",
+                render_message if markdown is None else render_reply,
+                id="history",
+                av_autoscroll=True,
+                tail=self.last_turn(),  # the reply while it streams: its path is short
+            ),
+            # Shown by the page's script (chat.js) while the history is scrolled up; the
+            # stylesheet lays it over the history's bottom.
+            h.button(
+                "Jump to latest",
+                id="jump-latest",
+                type="button",
+                hidden=True,
+                aria_label="Jump to the latest message",
             ),
             h.p(self.failure, id="failure", role="alert", hidden=not self.failure),
             h.form(
@@ -380,10 +378,12 @@ class ChatView(View):
                     av_click="clear",
                     disabled=not (self.has_messages or self.streaming),
                 ),
-                # The count in its own element: a token then changes only its digits.
-                h.span(h.span(str(self.token_count)), " tokens", id="token-count"),
                 id="toolbar",
             ),
+            # The count in its own element, a child of the chat: a token then changes only
+            # its digits, at a short path (the reply streaming in the history costs one
+            # more step than a box of its own did).
+            h.span(h.span(str(self.token_count)), " tokens", id="token-count"),
         )
 
     def last_turn(self) -> Element:
@@ -392,9 +392,9 @@ class ChatView(View):
         markdown = self._markdown
         if self.streaming or self.draft:
             if markdown is None:
-                content: Element | str = self.draft
+                content: list[Element | Memo] | str = self.draft
             else:
-                content = h.div(render_draft(markdown.render(self.draft)), class_="markdown")
+                content = render_draft(markdown.render(self.draft))  # no wrapper: short paths
             return streaming_reply(content, thinking=not self.draft, markdown=markdown is not None)
         if self.history.after > 0:
             return h.template()  # the newest messages are not shown: nothing to act on

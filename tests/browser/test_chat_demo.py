@@ -75,11 +75,11 @@ def last_assistant(page: Any) -> str:
 
 def wait_for_draft(page: Any, minimum: int) -> str:
     page.wait_for_function(
-        "() => (document.querySelector('#draft .markdown')?.textContent || '').length"
+        "() => (document.querySelector('#draft:not(:has(#thinking))')?.textContent || '').length"
         f" >= {minimum}",
         timeout=10_000,
     )
-    return str(page.inner_text("#draft .markdown"))
+    return str(page.inner_text("#draft"))
 
 
 def test_the_message_appears_at_once_then_the_reply_streams_in(chat: Any) -> None:
@@ -93,7 +93,7 @@ def test_the_message_appears_at_once_then_the_reply_streams_in(chat: Any) -> Non
           window.__messageBeforeToken = false;
           new MutationObserver(() => {
             const thinking = document.querySelector('#history > li#draft:last-child #thinking');
-            const text = document.querySelector('#draft .markdown')?.textContent || '';
+            const text = document.querySelector('#draft:not(:has(#thinking))')?.textContent || '';
             if (thinking && text === '') window.__sawThinking = true;
             const sent = [...document.querySelectorAll('#history > li[data-role=user]')]
               .some(e => e.textContent === 'hello there');

@@ -18,6 +18,9 @@ from tests.browser.demo import demo_server
 
 pytestmark = pytest.mark.browser
 
+DRAFT_TEXT = "document.querySelector('#draft:not(:has(#thinking))')?.textContent || ''"
+"""The streaming reply's text so far (empty while it thinks, or when none streams)."""
+
 WAIT = 15_000
 """Playwright's waits, in milliseconds."""
 
@@ -88,7 +91,7 @@ def test_the_reply_thinks_then_streams_with_a_caret_in_the_last_item_and_stays_t
     )
     send(chat, "hello there")
     chat.wait_for_function(
-        "() => (document.querySelector('#draft .markdown')?.textContent || '').length > 20",
+        f"() => ({DRAFT_TEXT}).length > 20",
         timeout=WAIT,
     )
     assert chat.evaluate("() => window.__thinkingLast"), "thinking inside the last item"
@@ -124,7 +127,7 @@ def test_autoscroll_lets_go_when_scrolled_up_and_jump_to_latest_comes_back(chat:
     assert at_bottom(chat) and not jump.is_visible(), "a fresh page is at the latest message"
     send(chat, "more please")
     chat.wait_for_function(
-        "() => (document.querySelector('#draft .markdown')?.textContent || '').length > 40",
+        f"() => ({DRAFT_TEXT}).length > 40",
         timeout=WAIT,
     )
     assert at_bottom(chat), "autoscroll follows the reply"
