@@ -22,7 +22,7 @@ from actorview.view import ActionEvent, Applied, Emit, Ignored, async_stream
 from demo_chat import ChatView, reply_tokens
 from demo_chat.failures import ModelFailed, RateLimited
 from demo_chat.history_store import SQLiteHistoryStore
-from demo_chat.llm import fake_llm
+from demo_chat.llm import fake_llm, sample_history
 from demo_chat.messages import Chunk, Done, Message
 from demo_chat.turns import last_turn
 
@@ -259,3 +259,22 @@ def test_the_last_turn_is_read_from_the_newest_messages() -> None:
     stopped = Message("assistant", "a", stopped=True)
     assert last_turn([Message("user", "q"), stopped]) == ("stopped", "q")
     assert last_turn([Message("assistant", "a")]) == ("", ""), "no prompt to send again"
+
+
+async def test_a_regenerated_reply_in_a_long_kept_history_pages_back_with_no_gap(
+    store: SQLiteHistoryStore,
+) -> None:
+    await store.append("c", sample_history(120))
+    async with kept_chat(store) as view:
+        await view.click("button.edit")
+        await view.until(lambda v: v.has_element("#edit-prompt"))
+        assert view.text("#edit-prompt").startswith("Message 119:")
+        assert await view.submit(".edit-form", {"text": "instead"}) == Applied()
+        await finished(view)
+        while "av-viewport-top" in view.find("#history").attrs:
+            await view.scroll_to_top("#history")
+        texts = [text for _, text in shown(view)]
+        assert len(texts) == 120 and texts[-2:] == ["instead", reply("instead")]
+        numbers = [int(text.split(":")[0].removeprefix("Message ")) for text in texts[:-2]]
+        assert numbers == list(range(1, 119)), "every kept message once, in order"
+    assert await store.count("c") == 120
