@@ -80,8 +80,9 @@ def streaming_reply(
     )
 
 
-def turn_actions(turn: Turn) -> Element:
-    """The bar after the last turn: retry or regenerate its reply, edit its prompt."""
+def turn_actions(turn: str) -> Element:
+    """The bar after the last turn (a :data:`Turn`): retry or regenerate its reply, edit
+    its prompt."""
     if turn in RETRIABLE:
         again = h.button("Retry", type="button", class_="retry", av_click="regenerate")
     else:

@@ -15,8 +15,8 @@ coalesced), shown in ``li#draft``; ``Done`` moves the draft into the history, wh
 history item takes ``li#draft``'s place; ``cancel`` stops the reply, kept as stopped;
 a failure keeps it with its reason (``failure_text``); ``clear`` stops it and empties
 the history. ``regenerate`` replaces the last reply (retry, for one that failed or was
-stopped) and ``resend`` the last turn with an edited prompt: both pop what they
-replace off the history (the store keeps the rest, ``HistoryStore.truncate``) and fire
+stopped) and ``resend`` the last turn with an edited prompt: both delete what they
+replace from the history (the store keeps the rest, ``HistoryStore.truncate``) and fire
 again (``demo_chat.turns``). Tokens of a cancelled or superseded reply never reach the
 draft: the runtime drops them (no run counter in this class).
 ``draft`` is a server field, not ``origin="stream"``: the chunks' clause appends to it,
@@ -329,7 +329,7 @@ class ChatView(View):
                 render_message if markdown is None else render_reply,
                 id="history",
                 av_autoscroll=True,
-                tail=self.last_turn(),  # the reply while it streams: its path is short
+                tail=self.history_tail(),  # the reply while it streams: its path is short
             ),
             # Shown by the page's script (chat.js) while the history is scrolled up; the
             # stylesheet lays it over the history's bottom.
@@ -386,7 +386,7 @@ class ChatView(View):
             h.span(h.span(str(self.token_count)), " tokens", id="token-count"),
         )
 
-    def last_turn(self) -> Element:
+    def history_tail(self) -> Element:
         """The history's tail (its last item, after the kept messages): the reply while
         it streams, else what the last turn can do, else an empty ``template``."""
         markdown = self._markdown
@@ -401,7 +401,7 @@ class ChatView(View):
         if self.editing:
             return edit_form(self.last_prompt)
         if self.turn != NO_TURN:
-            return turn_actions(self.turn)  # type: ignore[arg-type]
+            return turn_actions(self.turn)
         return h.template()
 
 
@@ -479,10 +479,10 @@ class KeptHistory:
         done (the view's :class:`~actorview.view.KeptSource` call): a reset clears,
         added messages are appended, in order, each run of them in one transaction.
 
-        A removal is of the newest message: the chat removes only with ``ops.pop``
-        (regenerate and resend replace the last turn), and only while the newest message
-        is shown. Removed messages are forgotten with one ``truncate`` before the added
-        ones are appended.
+        A removal is of the newest message: the chat removes only the last turn's
+        messages (``ops.delete`` of the newest keys, by regenerate and resend), and only
+        while the newest message is shown. Removed messages are forgotten with one
+        ``truncate`` before the added ones are appended.
 
         Raises what the store raises (a read-only file, a full disk): the view then
         makes none of the changes and tells the page (the user's text stays in its box).
