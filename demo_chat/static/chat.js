@@ -1,5 +1,5 @@
 // The chat demo's own script (loaded after client.js; the page's CSP allows no inline
-// script): the copy buttons, "jump to latest", and the focus of the edit form.
+// script): the copy buttons, "jump to latest", and the edit form's focus and Escape.
 // A `button.copy` in a reply copies the reply's Markdown source (its `data-copy`); one
 // in a code block copies the block's code text. `#jump-latest` shows while `#history`
 // is scrolled up from its bottom (client.js's av-autoscroll then lets go of it, and
@@ -65,6 +65,14 @@
     var log = history();
     if (log) log.scrollTop = log.scrollHeight;
     button.hidden = true;
+  });
+
+  // Escape in the edit form closes it, as its Cancel does.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var form = event.target.closest(".edit-form");
+    var cancel = form && form.querySelector("button.cancel-edit");
+    if (cancel) cancel.click();
   });
 
   // -- the edit form takes the focus when it opens; the composer when it closes ----------

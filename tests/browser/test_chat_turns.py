@@ -197,6 +197,11 @@ def test_regenerate_replaces_the_last_reply_and_edit_replaces_the_turn(chat: Any
     box.wait_for(timeout=WAIT)
     assert box.input_value() == "first try"
     assert chat.evaluate("() => document.activeElement.id") == "edit-prompt"
+    box.press("Escape")  # closes it, as Cancel does
+    chat.wait_for_selector("button.regenerate", timeout=WAIT)
+    assert chat.locator("#edit-prompt").count() == 0
+    chat.click("button.edit")
+    box.wait_for(timeout=WAIT)
     box.fill("second thought")
     chat.click("button.resend")
     chat.wait_for_selector("#draft", timeout=WAIT)
