@@ -172,11 +172,15 @@ def test_a_failed_turn_shows_its_reason_in_the_history_and_offers_retry(chat: An
     assert failed.locator(".failure-reason").inner_text() == reason
     assert chat.locator("#history > li:last-child button.retry").is_visible()
     assert chat.locator("button.regenerate").count() == 0
+    first = failed.get_attribute("av-key")
     chat.click("button.retry")
-    chat.wait_for_selector("#draft", timeout=WAIT)
+    # The retry fails again at once ("fail" always does): a new failed item, the first gone.
     chat.wait_for_function(
-        f"() => document.querySelectorAll('{KEPT}.failed').length === 1"
-        " && !document.querySelector('#draft')",
+        f"""() => {{
+          const failed = [...document.querySelectorAll('{KEPT}.failed')];
+          return failed.length === 1 && failed[0].getAttribute('av-key') !== '{first}'
+            && !document.querySelector('#draft');
+        }}""",
         timeout=WAIT,
     )
     assert len(kept(chat)) == 32, "the retried failure replaced the first"
