@@ -39,7 +39,7 @@ operations = st.lists(
 
 
 def texts(view: ViewClient[ChatView]) -> list[str]:
-    return [li.text for li in view.find_all("#history > li")]
+    return [li.text for li in view.find_all("#history > li[data-role]")]
 
 
 async def run(steps: list[tuple[str, object]]) -> None:

@@ -46,7 +46,7 @@ async def two_views(
 
 
 def texts(view: ViewClient[ChatView]) -> list[str]:
-    return [li.text for li in view.find_all("#history > li")]
+    return [li.text for li in view.find_all("#history > li[data-role]")]
 
 
 async def test_a_message_committed_in_one_view_is_shown_by_the_other(
@@ -59,10 +59,12 @@ async def test_a_message_committed_in_one_view_is_shown_by_the_other(
         await reader.until(lambda v: len(texts(v)) == 2, timeout=20)
         assert texts(reader) == texts(writer)
         assert texts(reader)[0] == "seen elsewhere?"
-        assert [li.attrs["data-role"] for li in reader.find_all("#history > li")] == [
+        assert [li.attrs["data-role"] for li in reader.find_all("#history > li[data-role]")] == [
             "user",
             "assistant",
         ]
+        # Its last turn's actions too, as the writer shows them.
+        assert reader.find("li.turn-actions").text == writer.find("li.turn-actions").text
         # The writer took its own change in once: no duplicate.
         assert len(texts(writer)) == 2 and await store.count(CONVERSATION) == 2
 
