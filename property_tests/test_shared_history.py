@@ -1,7 +1,8 @@
 """Every view of one conversation comes to show what the store keeps, whatever mix of
-commits reached it: messages sent from either view (a reply streaming, a send that
-supersedes it), messages added by another worker (with news on the topic, or with the
-news lost, as Redis's at-most-once delivery may), and clears.
+commits reached it: messages sent from either view (a reply streaming), a reply
+regenerated (the turn truncated, then answered again), messages added by another worker
+(with news on the topic, or with the news lost, as Redis's at-most-once delivery may),
+and clears.
 
 Two chat views on one SQLite store through a SharedHistoryStore on a LocalBus; after
 the operations and one last message from elsewhere, both views' history must become the
@@ -32,6 +33,7 @@ operations = st.lists(
         st.tuples(st.just("send"), st.integers(0, 1)),
         st.tuples(st.just("elsewhere"), st.booleans()),  # with news, or news lost
         st.tuples(st.just("clear"), st.integers(0, 1)),
+        st.tuples(st.just("regenerate"), st.integers(0, 1)),  # a truncate, then a reply
         st.tuples(st.just("pause"), st.floats(0, 0.02)),
     ),
     max_size=12,
@@ -65,6 +67,10 @@ async def run(steps: list[tuple[str, object]]) -> None:
                         view = views[int(argument)]  # type: ignore[call-overload]
                         if not view.is_disabled("#clear"):  # (nothing to clear)
                             await view.click("#clear")
+                    case "regenerate":
+                        view = views[int(argument)]  # type: ignore[call-overload]
+                        if view.has_element("button.regenerate"):
+                            await view.click("button.regenerate")
                     case "pause":
                         await trio.sleep(float(argument))  # type: ignore[arg-type]
             for view in views:
