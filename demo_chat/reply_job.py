@@ -1,0 +1,159 @@
+"""The chat's reply as a job: it outlives its page, and every view of the conversation
+follows it.
+
+:class:`ResumableChatView` is the :class:`~demo_chat.view.ChatView` whose ``llm`` is a
+``job("reply:{conversation}")`` (``actorview.jobs``) instead of an ``async_stream`` run
+by the view: the reply goes on when its tab reloads, drops its socket or moves to
+another worker, and a view that joins mid-reply shows the text so far, then the rest
+live. Two tabs of one conversation stream the same reply; Cancel in either stops it.
+
+Who commits what, and why:
+
+- The prompt is committed by the view that submits it (``ChatView.submit``'s ``push``,
+  kept before it is shown: when the store fails, the text stays in the box), and the
+  optimistic submit works as in :class:`ChatView`.
+- The reply is committed by the job's owner, once, whoever follows it
+  (:func:`reply_job`): at its end, or, stopped or failed, in a cleanup step that
+  cancellation cannot interrupt (shielded, bounded by :data:`COMMIT_BOUND`). Were the
+  views to commit it, two followers would store it twice. Every view, the firing one
+  too, takes the committed reply in through the shared-history path (the store's
+  change published on the conversation's topic, ``ChatView.take_committed``) and shows
+  only the live part from the job.
+- The commit is fenced: the reply is kept only if the conversation still ends with the
+  prompt it answers (its newest message's number is the one the run began after). A
+  Clear, a regenerate or a prompt that landed meanwhile wins; the reply is then not
+  kept out of order.
+
+A submit while a reply streams (Enter in the box; Send is disabled then) supersedes it,
+as in :class:`ChatView`: the submitting view keeps the reply as far as it shows it,
+stopped, before its prompt; the superseded run's own commit is then fenced out. A run
+whose worker died (``JobLost``) is shown failed in every view; its partial reply is not
+kept (no owner is left to keep it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import attrs
+import trio
+
+from actorview.logging import get_logger
+from actorview.view import Emit, JobCancelled, StreamFailed, action, clause, job, ops, state
+from demo_chat.history_store import HistoryStore
+from demo_chat.llm import failure_text, fake_llm
+from demo_chat.messages import ChatParams, Chunk, Done, Message
+from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED
+from demo_chat.view import ChatView, failed_reply
+
+_log = get_logger(component="demo_chat.reply")
+
+COMMIT_BOUND: Final = 5.0
+"""Seconds the owner's commit of a stopped or failed reply may take at most (it is
+shielded from the cancellation that stopped the reply, so it needs a bound of its own)."""
+
+
+@attrs.frozen
+class Begun:
+    """A reply run began (its first part): every view of the conversation shows a
+    reply streaming from here, the ones that did not fire it too."""
+
+
+async def reply_job(
+    prompt: str,
+    token_delay: float,
+    reply_length: int,
+    conversation: str,
+    reply_store: Any,
+    emit: Emit,
+) -> None:
+    """The reply to ``prompt`` in ``conversation``: ``Begun``, a ``Chunk`` per token
+    (:func:`~demo_chat.llm.fake_llm`), then the reply committed to ``reply_store`` and
+    ``Done``.
+
+    Cancelled (Cancel in any view, a superseding fire, the application stopping), it
+    keeps the text so far as a stopped reply; failed, as a failed one with its reason,
+    and raises again. Both commits are shielded and bounded by :data:`COMMIT_BOUND`, and
+    fenced (:func:`_commit`).
+    """
+    store: HistoryStore = reply_store
+    newest = await store.before(conversation, None, 1)
+    after = newest[-1][0] if newest else None
+    text: list[str] = []
+
+    async def collect(message: object) -> None:
+        if isinstance(message, Chunk):
+            text.append(message.text)
+            await emit(message)
+
+    await emit(Begun())
+    try:
+        await fake_llm(prompt, token_delay, reply_length, collect)
+    except trio.Cancelled:
+        with trio.CancelScope(shield=True), trio.move_on_after(COMMIT_BOUND):
+            await _commit(store, conversation, after, Message("assistant", "".join(text), True))
+        raise
+    except Exception as error:
+        failed = failed_reply("".join(text), str(error), type(error).__name__)
+        with trio.CancelScope(shield=True), trio.move_on_after(COMMIT_BOUND):
+            await _commit(store, conversation, after, failed)
+        raise
+    if text:
+        await _commit(store, conversation, after, Message("assistant", "".join(text)))
+    await emit(Done())
+
+
+async def _commit(
+    store: HistoryStore, conversation: str, after: int | None, reply: Message
+) -> None:
+    """Append ``reply`` if the conversation's newest message is still number ``after``
+    (the prompt it answers); else log that it was left out (``chat.reply.not_kept``)."""
+    newest = await store.before(conversation, None, 1)
+    if (newest[-1][0] if newest else None) != after:
+        _log.info("chat.reply.not_kept", conversation=conversation, reason="the history moved")
+        return
+    await store.append(conversation, [reply])
+
+
+class ResumableChatView(ChatView):
+    """The chat whose reply is a job of its conversation (see the module); it needs a
+    store and a conversation (the served demo gives both)."""
+
+    conversation = state(str)
+    reply_store = state(object, None)
+
+    llm = job("reply:{conversation}", emits=(Begun, Chunk, Done))(reply_job)
+
+    cancel = action(
+        ops.cancel("llm"),  # returns once the run ended: its owner kept the reply stopped
+        ops.set(draft="", streaming=False, turn=STOPPED),
+        when=lambda streaming: streaming,
+    )
+
+    on_begun = clause(Begun, ops.set(draft="", streaming=True, failure="", editing=False))
+    on_done = clause(
+        Done,
+        ops.set(draft="", streaming=False),
+        ops.set(turn=lambda draft: ANSWERED if draft else UNANSWERED),
+    )
+    on_failure = clause(
+        StreamFailed,
+        ops.set(draft="", streaming=False, failure=failure_text, turn=FAILED),
+        match={"stream": "llm"},
+    )
+    on_stopped = clause(
+        JobCancelled,
+        ops.set(draft="", streaming=False, turn=STOPPED),
+        match={"job": "llm"},
+    )
+
+    def mount(self, params: ChatParams) -> None:
+        if params.store is None or not params.conversation:
+            raise TypeError(
+                "ResumableChatView: its reply is a job of its conversation, kept by the "
+                "job's owner: mount it with a store and a conversation (ChatParams(store=..., "
+                "conversation=...)), or use ChatView"
+            )
+        super().mount(params)
+        self.conversation = params.conversation
+        self.reply_store = params.store
