@@ -38,12 +38,14 @@ from typing import Any, Final
 import attrs
 import trio
 
+from actorview import on
 from actorview.logging import get_logger
 from actorview.view import Emit, JobCancelled, StreamFailed, action, clause, job, ops, state
 from demo_chat.history_store import HistoryStore
 from demo_chat.llm import failure_text, fake_llm
 from demo_chat.messages import ChatParams, Chunk, Done, Message
-from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED
+from demo_chat.shared_history import HistoryChanged
+from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED, last_turn
 from demo_chat.view import ChatView, failed_reply
 
 _log = get_logger(component="demo_chat.reply")
@@ -121,31 +123,65 @@ class ResumableChatView(ChatView):
 
     conversation = state(str)
     reply_store = state(object, None)
+    answered = state(bool)
+    """The kept conversation ends with a reply (as last read from the store): a run's end
+    heard then (a page that joined after the reply was kept) drops the draft at once."""
 
     llm = job("reply:{conversation}", emits=(Begun, Chunk, Done))(reply_job)
 
     cancel = action(
         ops.cancel("llm"),  # returns once the run ended: its owner kept the reply stopped
-        ops.set(draft="", streaming=False, turn=STOPPED),
+        ops.set(streaming=False, turn=STOPPED),  # the draft shows until the kept reply is in
         when=lambda streaming: streaming,
     )
 
     on_begun = clause(Begun, ops.set(draft="", streaming=True, failure="", editing=False))
     on_done = clause(
         Done,
-        ops.set(draft="", streaming=False),
+        ops.set(streaming=False),
         ops.set(turn=lambda draft: ANSWERED if draft else UNANSWERED),
+        ops.when(lambda answered: answered, ops.set(draft="")),
     )
     on_failure = clause(
         StreamFailed,
-        ops.set(draft="", streaming=False, failure=failure_text, turn=FAILED),
+        ops.set(streaming=False, failure=failure_text, turn=FAILED),
+        # A lost run's worker is gone: no kept reply will take the draft's place.
+        ops.when(
+            lambda error_type, answered: answered or error_type == "JobLost", ops.set(draft="")
+        ),
         match={"stream": "llm"},
     )
     on_stopped = clause(
         JobCancelled,
-        ops.set(draft="", streaming=False, turn=STOPPED),
+        ops.set(streaming=False, turn=STOPPED),
+        ops.when(lambda answered: answered, ops.set(draft="")),
         match={"job": "llm"},
     )
+
+    @on(HistoryChanged)
+    async def take_committed(self, changed: HistoryChanged) -> None:
+        """Take in the committed change (:meth:`ChatView.take_committed`); when it is the
+        reply's commit (the conversation now ends with a reply while one streams here), or
+        no reply streams, the draft goes: the kept reply took its place, in this render."""
+        await super().take_committed(changed)
+        kept = self._kept
+        if kept is None or changed.conversation != kept.conversation:
+            return
+        newest = await kept.newest(2)
+        self.answered = bool(newest) and newest[-1].role == "assistant"
+        if self.streaming:
+            if not self.answered:
+                return
+            self.streaming = False
+            self.turn, self.last_prompt = last_turn(newest)
+        self.draft = ""
+
+    async def load(self) -> None:
+        """:meth:`ChatView.load`, and whether the conversation ends with a kept reply."""
+        await super().load()
+        assert self._kept is not None
+        newest = await self._kept.newest(1)
+        self.answered = bool(newest) and newest[-1].role == "assistant"
 
     def mount(self, params: ChatParams) -> None:
         if params.store is None or not params.conversation:

@@ -18,12 +18,13 @@ from typing import Any
 
 from actorview import configure_logging
 from actorview.endpoint import Application, Limits, Route
+from actorview.jobs import Jobs, LocalJobs, RedisJobs
 from actorview.pubsub import Bus, RedisBus, default_bus
 from actorview.view import View
 from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
+from demo_chat.reply_job import ResumableChatView
 from demo_chat.shared_history import SharedHistoryStore
 from demo_chat.store_url import open_history_store
-from demo_chat.view import ChatView
 
 STYLESHEET = Path(__file__).parent / "static" / "chat.css"
 SCRIPT = Path(__file__).parent / "static" / "chat.js"
@@ -41,12 +42,16 @@ def build_app(
     ``store`` keeps the committed history; by default a :class:`SQLiteHistoryStore` in
     memory (it outlives views, not the process). The views see it through a
     :class:`SharedHistoryStore` on the application's bus: a :class:`RedisBus` at
-    ``args.redis_url`` if given, else the process's own.
+    ``args.redis_url`` if given, else the process's own. The chat's reply is a job of
+    its conversation (:class:`~demo_chat.reply_job.ResumableChatView`), on
+    :class:`RedisJobs` at the same URL (one owner across the workers), else on the
+    process's :class:`LocalJobs`.
     """
     if store is None:
         store = SQLiteHistoryStore()
     redis_url = getattr(args, "redis_url", None)
     bus: Bus = RedisBus(redis_url) if redis_url else default_bus()
+    jobs: Jobs = RedisJobs(redis_url) if redis_url else LocalJobs()
     params: dict[str, Any] = {
         "token_delay": args.token_delay,
         "reply_length": args.reply_length,
@@ -54,7 +59,7 @@ def build_app(
         "store": SharedHistoryStore(store, bus),
         "markdown": True,
     }
-    view: type[View] = ChatView
+    view: type[View] = ResumableChatView  # the reply is a job: it outlives its page
     if args.llm == "openai":
         from demo_chat.openai_backend import MAX_REPLY_CHARS
         from demo_chat.openai_view import CONTEXT_CHARS, OpenAIChatView
@@ -77,6 +82,7 @@ def build_app(
         limits=limits,
         secret=secret,
         pubsub=bus,
+        jobs=jobs,
         allowed_hosts=getattr(args, "allowed_host", ()),
         trusted_proxies=getattr(args, "trusted_proxy", ()),
     )

@@ -34,6 +34,7 @@ SMOKE = {
     "bench.floor": ["--connections", "20", "--seconds", "0.3"],
     "bench.cross_worker": ["--steps", "3", "--warmup", "1", "--hold", "1"],
     "bench.job_resume": ["--parts", "50", "--live", "10"],
+    "bench.chat_resume": ["--tokens", "50", "--live", "10"],
 }
 """Module -> arguments that make its run take a second or two."""
 
@@ -56,6 +57,7 @@ EXPECTED = {
     "bench.floor": "one frame clock",
     "bench.cross_worker": "goal: under 50 ms",
     "bench.job_resume": "none lost or repeated",
+    "bench.chat_resume": "none lost or repeated",
 }
 """Module -> a phrase of its report that shows it got to the end."""
 
