@@ -139,8 +139,13 @@ class ResumableChatView(ChatView):
     on_done = clause(
         Done,
         ops.set(streaming=False),
-        ops.set(turn=lambda draft: ANSWERED if draft else UNANSWERED),
+        # Kept already (its news came first, or the page joined after): the store's turn
+        # stands and the draft goes; else the kept reply's news takes the draft's place.
         ops.when(lambda answered: answered, ops.set(draft="")),
+        ops.when(
+            lambda answered: not answered,
+            ops.set(turn=lambda draft: ANSWERED if draft else UNANSWERED),
+        ),
     )
     on_failure = clause(
         StreamFailed,

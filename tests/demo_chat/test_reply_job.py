@@ -25,6 +25,7 @@ from demo_chat.llm import reply_tokens
 from demo_chat.messages import Message
 from demo_chat.reply_job import ResumableChatView
 from demo_chat.shared_history import SharedHistoryStore
+from demo_chat.turns import ANSWERED
 
 CONVERSATION = "c1"
 PROMPT = "tell me"
@@ -83,6 +84,10 @@ async def test_two_views_follow_one_reply_and_it_is_committed_once(store: Histor
         for view in (first, second):
             await view.until(lambda v: texts(v) == [PROMPT, EXPECTED], timeout=30)
             assert not view.state["streaming"] and draft(view) == ""
+            # Whichever came first (the job's Done or the commit's news), the turn is
+            # answered: Regenerate is offered, in both views.
+            await view.until(lambda v: v.state["turn"] == ANSWERED, timeout=20)
+            assert view.find_all("button.regenerate")
         assert await store.load(CONVERSATION) == [
             Message("user", PROMPT),
             Message("assistant", EXPECTED),
