@@ -35,12 +35,14 @@ from actorview.endpoint._context import Identities, RequestParts, claimed_contex
 from actorview.endpoint._errors import BadFrame, JoinRefused
 from actorview.endpoint._limits import Client, ClientTable, Limits
 from actorview.endpoint._navigation import (
+    MAX_REDIRECTS,
     BadUrl,
     History,
     LoadPage,
     NavigateTo,
     PatchTo,
     destination,
+    page_answer_of,
     split_href,
 )
 from actorview.endpoint._outbox import ClientTooSlow, Outbox
@@ -84,6 +86,8 @@ from actorview.view import (
     MountContext,
     NavigationKind,
     NavigationRequest,
+    PageNotFound,
+    PageRedirect,
     PageUrl,
     UrlChanged,
 )
@@ -631,12 +635,22 @@ class Core:
         session.outbox.push_control(control_frame("url", **arrival))
 
     async def _navigate(
-        self, session: Session, route: Route, url: PageUrl, history: History, root: str
+        self,
+        session: Session,
+        route: Route,
+        url: PageUrl,
+        history: History,
+        root: str,
+        *,
+        redirects: int = 0,
     ) -> None:
         """Stop the session's view and mount ``route``'s at ``url`` in its place, same
         session; its first render frame carries the ``nav`` the page needs (URL, token,
         client program). A view that fails to start leaves a ``load`` frame: the browser
-        loads the page, which shows the error page."""
+        loads the page, which shows the error page (the 404 page for a view that raised
+        :class:`PageNotFound`, not logged as a failure); one that raised
+        :class:`PageRedirect` is replaced by its target's view (at most
+        :data:`MAX_REDIRECTS` in a row)."""
         await self._stop_view(session.session_id)
         session.route = route
         session.url = url
@@ -649,10 +663,36 @@ class Core:
             await self._start_view(session, route)
         except (DuplicateChildId, ChildWaiting):
             pass  # as in _ensure_view: started meanwhile, or waits (the page was told)
-        except Exception:
-            _log.exception("endpoint.view_failed_to_start", view=route.name)
+        except Exception as error:
             session.arrival = None
-            session.outbox.push_control(control_frame("load", href=root + url.href))
+            match page_answer_of(error):
+                case PageRedirect(to=to) if redirects < MAX_REDIRECTS:
+                    await self._redirect(session, route, to, root, redirects)
+                case PageNotFound():  # the page load shows the 404 page
+                    session.outbox.push_control(control_frame("load", href=root + url.href))
+                case _:
+                    _log.exception("endpoint.view_failed_to_start", view=route.name)
+                    session.outbox.push_control(control_frame("load", href=root + url.href))
+
+    async def _redirect(
+        self, session: Session, route: Route, to: str, root: str, redirects: int
+    ) -> None:
+        """A navigation's view raised :class:`PageRedirect`: mount the view of its target
+        instead, the browser's history entry replaced (as a 303 would); a target that is
+        not a live route's path is loaded as a page."""
+        try:
+            where = destination(self.router, None, to, patch=False)
+        except BadUrl as bad:
+            _log.error("endpoint.bad_redirect", view=route.view.__name__, error=str(bad))
+            await self._send_error(session, f"the view redirected to a bad URL: {bad}")
+            return
+        match where:
+            case NavigateTo(route=target, url=url):
+                await self._navigate(
+                    session, target, url, History.REPLACE, root, redirects=redirects + 1
+                )
+            case LoadPage(href=href) | PatchTo(url=PageUrl(href=href)):
+                session.outbox.push_control(control_frame("load", href=root + href))
 
     def _arrival(
         self, session: Session, history: History, root: str, *, program: bool = True
