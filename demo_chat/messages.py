@@ -63,6 +63,13 @@ class ChatParams:
     messages are kept in the store and a (re)started view shows them; without, the
     history lives and dies with the view.
 
+    ``conversations``: the conversation is one of a user's (the served demo's mode):
+    ``conversation`` is the ``/c/<id>`` path param, the view shows it only to the
+    identity that owns it (anyone else gets the 404 page, as for an id never started),
+    with the user's other conversations in a sidebar (new, rename, delete); with no
+    ``conversation`` (``/``) the page is redirected to the newest one, or a new one. Off,
+    ``conversation`` is just the key of the messages in ``store``.
+
     ``markdown``: show the assistant's replies as Markdown rendered on the server (the
     served demo does), each with a copy button, rendered incrementally as they stream;
     off, a reply is plain text (as the library's benchmarks and text property tests
@@ -75,6 +82,7 @@ class ChatParams:
     conversation: str = ""
     store: Any = None
     markdown: bool = False
+    conversations: bool = False
 
 
 @attrs.frozen
@@ -85,3 +93,27 @@ class OpenAIChatParams(ChatParams):
     base_url: str = "https://api.openai.com/v1"
     max_reply_chars: int = 200_000
     """Characters of one reply at most: past them it is cut and marked."""
+
+
+@attrs.frozen
+class Opened:
+    """A conversation to show: the page moves to its URL (a new chat, or the one shown
+    after the open one was deleted)."""
+
+    id: str
+
+
+@attrs.frozen
+class Reopen:
+    """The page's URL names another conversation than the view's (the browser's back or
+    forward button): the view is mounted again there, the history entry kept."""
+
+    id: str
+
+
+@attrs.frozen
+class Listed:
+    """The user's conversations as the store lists them now, newest first (the
+    sidebar)."""
+
+    conversations: tuple[Conversation, ...]

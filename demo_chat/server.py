@@ -1,8 +1,12 @@
-"""The chat demo's application: one route, the chat view, its stylesheet, its history store.
+"""The chat demo's application: the chat view at two routes, its stylesheet, its history
+store.
 
-Each page load is a conversation: the route hands the view its live session's id as
-``conversation`` and the history store as ``store``, so a view that crashed, or whose
-browser reconnected after the view was reaped, shows the committed history again.
+Each conversation has its URL, ``/c/<id>`` (route ``conversation``): the view shows it
+to the identity that owns it (the page's identity: actorview's anonymous one, in a
+signed cookie, when nobody signs in) and the 404 page to anyone else. ``/`` (route
+``chat``) is redirected to the user's newest conversation, or a new one. The history
+store keeps the messages and the list of conversations, so a reload, a second tab, a
+restarted view or server (with a history file) show the same conversation.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ def build_app(
         "history": args.history,
         "store": store,
         "markdown": True,
+        "conversations": True,
     }
     view: type[View] = ChatView
     if args.llm == "openai":
@@ -54,7 +59,10 @@ def build_app(
             "max_reply_chars": getattr(args, "max_reply_chars", MAX_REPLY_CHARS),
         }
     return Application(
-        [Route("/", view, name="chat", params=params, session_param="conversation")],
+        [
+            Route("/", view, name="chat", params=params),
+            Route("/c/{conversation}", view, name="conversation", params=params),
+        ],
         title="actorview chat",
         static_files={"chat.css": STYLESHEET, "chat.js": SCRIPT},
         stylesheets=["chat.css"],

@@ -37,6 +37,9 @@ from actorview.view import (
     Appended,
     ItemAdded,
     ItemsCleared,
+    PageNotFound,
+    PageRedirect,
+    PageUrl,
     StreamChange,
     StreamFailed,
     View,
@@ -48,10 +51,27 @@ from actorview.view import (
     state,
     stream,
 )
+from demo_chat.conversations import (
+    UserConversations,
+    delete_conversation,
+    list_conversations,
+    rename_conversation,
+    start_conversation,
+)
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import failure_text, fake_llm, sample_history
 from demo_chat.markdown import MarkdownDraft, MarkdownStream, render_markdown
-from demo_chat.messages import ChatParams, Chunk, Done, Message
+from demo_chat.messages import (
+    ChatParams,
+    Chunk,
+    Conversation,
+    Done,
+    Listed,
+    Message,
+    Opened,
+    Reopen,
+)
+from demo_chat.sidebar import render_sidebar
 
 HISTORY_PAGE: Final = 50
 """Messages in the first render of a kept conversation, and in each page scrolled to."""
@@ -145,7 +165,7 @@ BLOCK_GROUP: Final = 32
 """Finished blocks of a streaming reply per group (see :func:`render_draft`)."""
 
 
-class ChatView(View):
+class ChatView(View, receives=(Reopen,)):
     """A chat with a streaming (fake) LLM."""
 
     history = stream(Message, item=render_message, page=HISTORY_PAGE, limit=HISTORY_LIMIT)
@@ -162,11 +182,46 @@ class ChatView(View):
 
     llm = async_stream(emits=(Chunk, Done))(fake_llm)
 
+    # A user's conversations (ChatParams.conversations; demo_chat.conversations).
+    conversation_id = state(str)
+    """The open conversation's id ("" unless the view shows one of a user's)."""
+    shelf = state(UserConversations | None, None)
+    """The link to the user's conversations (a server field: it never reaches the page);
+    None unless ``ChatParams.conversations``."""
+    listed = state(tuple[Conversation, ...], ())
+    """The sidebar's conversations, newest first."""
+    renaming = state(str)
+    """The id of the conversation whose title is being edited in the sidebar."""
+
+    lister = async_stream(emits=(Listed,), on_failure="notice")(list_conversations)
+    opener = async_stream(emits=(Opened,), on_failure="notice", on_busy="refuse")(
+        start_conversation
+    )
+    renamer = async_stream(emits=(Listed,), on_failure="notice")(rename_conversation)
+    deleter = async_stream(emits=(Listed, Opened), on_failure="notice", on_busy="queue")(
+        delete_conversation
+    )
+
+    new_chat = action(ops.fire("opener"), when=lambda has_messages: has_messages)
+    start_rename = action(ops.set(renaming=lambda id: id), params={"id": str})
+    stop_rename = action(ops.set(renaming=""))
+    rename = action(
+        ops.fire("renamer", id=lambda id: id, title=lambda title: title),
+        params={"id": str, "title": str},
+        when=lambda title: bool(title.strip()),
+    )
+    delete = action(ops.fire("deleter", id=lambda id: id), params={"id": str})
+
+    on_listed = clause(Listed, ops.set(listed=lambda conversations: conversations, renaming=""))
+    on_opened = clause(Opened, ops.navigate(lambda id: f"/c/{id}"))
+    on_reopen = clause(Reopen, ops.navigate(lambda id: f"/c/{id}", replace=True))
+
     submit = action(
         keep_draft(stopped=True),
         ops.push(history=lambda input: Message("user", input.strip())),
         ops.set(input="", draft="", streaming=True, failure=""),
         ops.fire("llm", prompt=lambda input: input.strip()),
+        ops.when(lambda shelf: shelf is not None, ops.fire("lister")),  # the new title
         when=lambda input_valid: input_valid,
         optimistic=True,
     )
@@ -197,25 +252,55 @@ class ChatView(View):
         self._markdown = MarkdownStream() if params.markdown else None
         self._kept: KeptHistory | None = None
         self._sample = params.history
+        if params.conversations:
+            if not isinstance(params.store, HistoryStore):
+                raise TypeError(
+                    "ChatView: ChatParams(conversations=True) needs a HistoryStore as the "
+                    f"store mount param, got {type(params.store).__name__}"
+                )
+            self.shelf = UserConversations(params.store, self.context.identity.id)
+            self.conversation_id = params.conversation
         if params.store is not None and params.conversation:
             self._kept = KeptHistory(params.store, params.conversation)
-        else:
+        elif not params.conversations:
             for message in sample_history(params.history):
                 self.history.insert(message, at_start=False)
+
+    def handle_params(self, url: PageUrl) -> None:
+        """A back or forward move to another conversation's URL (a patch within the
+        route) mounts the view there again: its history is another stream source."""
+        wanted = url.path_params.get("conversation", "")
+        if self.shelf is not None and wanted and wanted != self.conversation_id:
+            self.live.ref.tell_nowait(Reopen(wanted))
 
     async def load(self) -> None:
         """Show the kept history's newest page (read off the event loop) in the first
         render, the page's HTML included; a new conversation starts with the
-        ``history`` sample messages kept."""
+        ``history`` sample messages kept.
+
+        With a user's conversations: ``/`` is redirected (:class:`PageRedirect`) to the
+        newest one (a new one if there is none), a conversation that is not the user's
+        is not found (:class:`PageNotFound`: the 404 page), and the sidebar's list is
+        read."""
+        shelf = self.shelf
+        if shelf is not None:
+            if not self.conversation_id:
+                raise PageRedirect(f"/c/{(await shelf.newest()).id}")
+            if await shelf.owned(self.conversation_id) is None:
+                raise PageNotFound(f"no conversation {self.conversation_id[:40]!r} of this user")
+            self.listed = await shelf.listed()
         if self._kept is not None:
             if self._sample:
                 await self._kept.seed(sample_history(self._sample))
             await self.open_pages("history", self._kept)
 
     def render(self) -> Element:
+        """The conversation (``#chat``: its history, the reply being written, the
+        composer), after the sidebar (``#app`` holds both) with a user's conversations.
+        All in this one method: the bindings the page recomputes are inferred from it."""
         thinking = self.streaming and not self.draft
         markdown = self._markdown
-        return h.div(
+        chat = h.div(
             {"id": "chat"},
             self.history.slot(
                 "ul",
@@ -275,6 +360,13 @@ class ChatView(View):
                 h.span(h.span(str(self.token_count)), " tokens", id="token-count"),
                 id="toolbar",
             ),
+        )
+        if self.shelf is None:
+            return chat
+        return h.div(
+            render_sidebar(self.listed, self.conversation_id, self.renaming),
+            h.main(chat),
+            id="app",
         )
 
 

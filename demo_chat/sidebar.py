@@ -1,0 +1,85 @@
+"""The sidebar of a user's conversations: ``aside#sidebar``, with ``#new-chat`` and
+``#conversations`` (each item a link to its ``/c/<id>``, followed by live navigation,
+with rename and delete buttons; the one being renamed is a small form instead).
+
+Hooks: ``#new-chat``; ``#conversations li[data-id]``, ``a.open`` (``aria-current="page"``
+on the open one), ``button.rename``, ``button.delete``, ``form.rename-form`` with its
+``input[name=title]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from actorview.render import Element, h
+from demo_chat.messages import Conversation
+
+UNTITLED = "New chat"
+"""What a conversation with no prompt yet is called in the sidebar."""
+
+
+def render_sidebar(conversations: Sequence[Conversation], open_id: str, renaming: str) -> Element:
+    """The sidebar: the new-chat button, then the conversations, newest first."""
+    return h.aside(
+        h.button("New chat", id="new-chat", type="button", av_click="new_chat"),
+        h.nav(
+            h.ul(
+                *[
+                    _item(conversation, conversation.id == open_id, conversation.id == renaming)
+                    for conversation in conversations
+                ],
+                id="conversations",
+            ),
+            aria_label="Conversations",
+        ),
+        id="sidebar",
+    )
+
+
+def _item(conversation: Conversation, is_open: bool, renaming: bool) -> Element:
+    title = conversation.title or UNTITLED
+    if renaming:
+        body: list[Element] = [
+            h.form(
+                h.input(
+                    name="title",
+                    value=title,
+                    aria_label="Conversation title",
+                    autocomplete="off",
+                    maxlength="200",
+                    class_="rename-input",
+                ),
+                h.button("Save", type="submit", class_="save"),
+                h.button("Cancel", type="button", class_="keep", av_click="stop_rename"),
+                class_="rename-form",
+                av_submit="rename",
+                av_value_id=conversation.id,
+            )
+        ]
+    else:
+        body = [
+            h.a(
+                title,
+                href=f"/c/{conversation.id}",
+                class_="open",
+                av_navigate=True,
+                aria_current="page" if is_open else None,
+            ),
+            h.button(
+                "Rename",
+                type="button",
+                class_="rename",
+                av_click="start_rename",
+                av_value_id=conversation.id,
+                aria_label=f"Rename {title}",
+            ),
+            h.button(
+                "Delete",
+                type="button",
+                class_="delete",
+                av_click="delete",
+                av_value_id=conversation.id,
+                aria_label=f"Delete {title}",
+            ),
+        ]
+    return h.li(*body, key=conversation.id, data_id=conversation.id, class_={"open": is_open})

@@ -1,0 +1,193 @@
+"""A user's conversations in the chat view, through the test client: ``/`` opens the
+newest, ``/c/<id>`` only for its owner, the sidebar's new, rename, delete and links.
+
+Real clock: the history store runs in a worker thread, which an autojump clock would race
+past (the view bounds each store call in time)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from actorview.testing import ViewClient, mount
+from actorview.view import (
+    ActionEvent,
+    Applied,
+    Identity,
+    Ignored,
+    MountContext,
+    PageNotFound,
+    PageRedirect,
+)
+from demo_chat import ChatView
+from demo_chat.history_store import SQLiteHistoryStore
+from demo_chat.messages import Message
+
+ALICE = MountContext(identity=Identity("alice", anonymous=True))
+BOB = MountContext(identity=Identity("bob", anonymous=True))
+
+
+def params(store: SQLiteHistoryStore, conversation: str = "") -> dict[str, object]:
+    return {
+        "token_delay": 0.001,
+        "reply_length": 4,
+        "store": store,
+        "conversations": True,
+        "conversation": conversation,
+    }
+
+
+@asynccontextmanager
+async def opened(
+    store: SQLiteHistoryStore, conversation: str, context: MountContext = ALICE
+) -> AsyncIterator[ViewClient[ChatView]]:
+    async with mount(
+        ChatView,
+        params(store, conversation),
+        context=context,
+        url=f"/c/{conversation}",
+        route="/c/{conversation}",
+    ) as view:
+        yield view
+
+
+async def answer_of(
+    store: SQLiteHistoryStore, context: MountContext, conversation: str
+) -> Exception:
+    """What mounting the view at ``/c/<conversation>`` (``/`` for "") raised."""
+    view = ChatView(params(store, conversation), context=context)
+    with pytest.raises((PageRedirect, PageNotFound)) as raised:
+        await view.load()
+    return raised.value
+
+
+def sidebar(view: ViewClient[ChatView]) -> list[str]:
+    return [item.text for item in view.find_all("#conversations a")]
+
+
+async def test_the_start_page_opens_the_newest_conversation_or_a_new_one() -> None:
+    store = SQLiteHistoryStore()
+    first = await answer_of(store, ALICE, "")
+    assert isinstance(first, PageRedirect) and first.to.startswith("/c/")
+    (started,) = await store.conversations("alice")
+    assert first.to == f"/c/{started.id}"
+    again = await answer_of(store, ALICE, "")  # no second empty one
+    assert isinstance(again, PageRedirect) and again.to == first.to
+    newer = await store.start("alice")
+    await store.append(newer.id, [Message("user", "later")])
+    latest = await answer_of(store, ALICE, "")
+    assert isinstance(latest, PageRedirect) and latest.to == f"/c/{newer.id}"
+
+
+async def test_another_users_or_an_unknown_conversation_is_not_found() -> None:
+    store = SQLiteHistoryStore()
+    mine = await store.start("alice")
+    await store.append(mine.id, [Message("user", "secret plans")])
+    assert isinstance(await answer_of(store, BOB, mine.id), PageNotFound)
+    assert isinstance(await answer_of(store, ALICE, "nope"), PageNotFound)
+    await store.delete(mine.id)
+    assert isinstance(await answer_of(store, ALICE, mine.id), PageNotFound)
+
+
+async def test_the_sidebar_lists_only_the_owners_conversations_titled_by_their_first_prompt() -> (
+    None
+):
+    store = SQLiteHistoryStore()
+    theirs = await store.start("bob")
+    await store.append(theirs.id, [Message("user", "bob's question")])
+    older = await store.start("alice")
+    await store.append(older.id, [Message("user", "first topic\nmore")])
+    mine = await store.start("alice")
+    async with opened(store, mine.id) as view:
+        assert sidebar(view) == ["New chat", "first topic"]
+        assert view.find("#conversations a[aria-current=page]").text == "New chat"
+        assert view.find(f'#conversations a[href="/c/{older.id}"]').attrs["av-navigate"] == ""
+        await view.type("#prompt", "what is   actorview?")
+        assert await view.click("#send") == Applied()
+        await view.settle()
+        assert sidebar(view) == ["what is actorview?", "first topic"]
+        assert "bob" not in view.text("#sidebar")
+        assert [m.role for m in await store.load(mine.id)] == ["user", "assistant"]
+
+
+async def test_new_chat_moves_to_an_empty_conversation_and_reuses_an_empty_one() -> None:
+    store = SQLiteHistoryStore()
+    mine = await store.start("alice")
+    async with opened(store, mine.id) as view:
+        assert isinstance(await view.click("#new-chat"), Ignored)  # this one is empty
+        await view.type("#prompt", "hello")
+        await view.click("#send")
+        await view.settle()
+        assert await view.click("#new-chat") == Applied()
+        await view.settle()
+        target = view.navigated
+    conversations = await store.conversations("alice")
+    assert len(conversations) == 2 and target == f"/c/{conversations[0].id}"
+    assert await store.count(conversations[0].id) == 0
+
+
+async def test_rename_edits_the_title_in_place_and_a_blank_one_is_ignored() -> None:
+    store = SQLiteHistoryStore()
+    mine = await store.start("alice")
+    await store.append(mine.id, [Message("user", "old name")])
+    async with opened(store, mine.id) as view:
+        await view.click("#conversations button.rename")
+        assert view.find("#conversations form.rename-form input[name=title]").attrs["value"] == (
+            "old name"
+        )
+        assert isinstance(
+            await view.submit("#conversations form.rename-form", {"title": "  "}), Ignored
+        )
+        await view.submit("#conversations form.rename-form", {"title": "Trip  to Lisbon"})
+        await view.settle()
+        assert sidebar(view) == ["Trip to Lisbon"]
+        assert not view.has_element("#conversations form")
+    (renamed,) = await store.conversations("alice")
+    assert renamed.title == "Trip to Lisbon"
+
+
+async def test_rename_or_delete_of_someone_elses_id_changes_nothing() -> None:
+    store = SQLiteHistoryStore()
+    theirs = await store.start("bob")
+    await store.append(theirs.id, [Message("user", "bob's")])
+    mine = await store.start("alice")
+    async with opened(store, mine.id) as view:
+        await view.send(ActionEvent("rename", {"id": theirs.id, "title": "pwned"}))
+        await view.send(ActionEvent("delete", {"id": theirs.id}))
+        await view.settle()
+        assert len(view.notices) == 2  # each failed run shows the default notice
+    kept = await store.conversation(theirs.id)
+    assert kept is not None and kept.title == "bob's"
+    assert await store.load(theirs.id) == [Message("user", "bob's")]
+
+
+async def test_delete_of_another_lists_again_and_of_the_open_one_moves_to_the_newest() -> None:
+    store = SQLiteHistoryStore()
+    other = await store.start("alice")
+    await store.append(other.id, [Message("user", "keep me")])
+    spare = await store.start("alice")
+    await store.append(spare.id, [Message("user", "drop me")])
+    mine = await store.start("alice")
+    await store.append(mine.id, [Message("user", "open one")])
+    async with opened(store, mine.id) as view:
+        await view.click(f'#conversations li[data-id="{spare.id}"] button.delete')
+        await view.settle()
+        assert sidebar(view) == ["open one", "keep me"]
+        assert view.navigated is None
+        await view.click(f'#conversations li[data-id="{mine.id}"] button.delete')
+        await view.settle()
+        assert view.navigated == f"/c/{other.id}"
+    assert [c.id for c in await store.conversations("alice")] == [other.id]
+    assert await store.load(mine.id) == []
+
+
+async def test_a_patch_to_another_conversations_url_mounts_the_view_there_again() -> None:
+    store = SQLiteHistoryStore()
+    first = await store.start("alice")
+    second = await store.start("alice")
+    async with opened(store, first.id) as view:
+        await view.patch(f"/c/{second.id}")  # as the back button's pop lands
+        await view.settle()
+        assert view.navigated == f"/c/{second.id}"
