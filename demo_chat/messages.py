@@ -56,10 +56,10 @@ class ChatParams:
     """Mount parameters: the fake LLM's delay per token (seconds) and reply length, and
     how many messages of about 200 characters to pre-load into the history.
 
-    ``conversation`` and ``store`` come from the server, never from the browser: the
-    route passes the page session's id as ``conversation`` (it is signed into the join
-    token, so a browser cannot pick another conversation) and a
-    :class:`~demo_chat.history_store.HistoryStore` as ``store``. With both, committed
+    ``conversation`` and ``store`` come from the server: the route passes a
+    :class:`~demo_chat.history_store.HistoryStore` as ``store`` and the ``/c/<id>`` path
+    param as ``conversation`` (signed into the join token with the page's identity; with
+    ``conversations`` the view checks the identity owns it). With both, committed
     messages are kept in the store and a (re)started view shows them; without, the
     history lives and dies with the view.
 

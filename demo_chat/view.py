@@ -23,6 +23,15 @@ stay plain text.
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
 before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
+
+With a user's conversations (``ChatParams.conversations``; the served demo has it), the
+view is one conversation of the page's identity, at ``/c/<id>`` (``load`` answers any
+other identity's, or an unknown id, with :class:`PageNotFound`, and ``/`` with a
+:class:`PageRedirect` to the newest), beside ``aside#sidebar`` (``demo_chat.sidebar``:
+``#new-chat``, ``#conversations``). The sidebar's writes are ``async_stream`` runs
+(``demo_chat.conversations``); a new chat and the delete of the open conversation move
+the page there by ``ops.navigate``, and so does a back or forward move to another
+conversation's URL (:class:`Reopen`): each conversation is its own view.
 """
 
 from __future__ import annotations
