@@ -36,11 +36,15 @@ def demo_server(
         text=True,
         env=environment,
     )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert found, f"the demo did not print its URL: {line!r}"
-    yield found.group(0)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert found, f"the demo did not print its URL: {line!r}"
+        yield found.group(0)
+    except BaseException:
+        stop(process)  # the test failed: stop the demo, and let the test's error stand
+        raise
     stop(process)
     assert process.returncode == 0, "the demo must stop cleanly on SIGTERM"
 
