@@ -1,6 +1,7 @@
 """The sidebar of a user's conversations: ``aside#sidebar``, with ``#new-chat`` and
 ``#conversations`` (each item a link to its ``/c/<id>``, followed by live navigation,
-with rename and delete buttons; the one being renamed is a small form instead).
+with rename and delete buttons, ✎ and ✕ named by their ``aria-label``; the one being
+renamed is a small form instead).
 
 Hooks: ``#new-chat``; ``#conversations li[data-id]``, ``a.open`` (``aria-current="page"``
 on the open one), ``button.rename``, ``button.delete``, ``form.rename-form`` with its
@@ -66,7 +67,7 @@ def _item(conversation: Conversation, is_open: bool, renaming: bool) -> Element:
                 aria_current="page" if is_open else None,
             ),
             h.button(
-                "Rename",
+                "✎",
                 type="button",
                 class_="rename",
                 av_click="start_rename",
@@ -74,7 +75,7 @@ def _item(conversation: Conversation, is_open: bool, renaming: bool) -> Element:
                 aria_label=f"Rename {title}",
             ),
             h.button(
-                "Delete",
+                "✕",
                 type="button",
                 class_="delete",
                 av_click="delete",

@@ -366,15 +366,33 @@ class ChatView(View, receives=(Reopen,)):
                     disabled=not (self.has_messages or self.streaming),
                 ),
                 # The count in its own element: a token then changes only its digits.
-                h.span(h.span(str(self.token_count)), " tokens", id="token-count"),
+                h.span(
+                    h.span(str(self.token_count)),
+                    " tokens",
+                    id="token-count",
+                    class_="dev-figure",  # a developer's figure: small, and not on a phone
+                    title="Words in the reply being streamed (a developer's figure)",
+                ),
                 id="toolbar",
             ),
         )
         if self.shelf is None:
             return chat
         return h.div(
+            h.header(
+                h.button(
+                    "☰",
+                    id="sidebar-toggle",
+                    type="button",
+                    aria_controls="sidebar",
+                    aria_expanded="false",  # chat.js opens and closes it (a phone's drawer)
+                    aria_label="Conversations",
+                ),
+                h.span("actorview chat", class_="brand"),
+                id="topbar",
+            ),
             render_sidebar(self.listed, self.conversation_id, self.renaming),
-            h.main(chat),
+            h.main(chat, id="main"),
             id="app",
         )
 
