@@ -160,11 +160,13 @@ def test_the_sidebar_starts_renames_deletes_and_moves_by_live_navigation(
         wait_shown(page, second, "second topic")
         assert same_document(page)
 
+        page.hover("#conversations li:nth-child(2)")  # its buttons show on hover (or focus)
         page.click("#conversations li:nth-child(2) button.rename")
         page.fill("#conversations form.rename-form input[name=title]", "Renamed first")
         page.press("#conversations form.rename-form input[name=title]", "Enter")
         wait_titles(page, "second topic", "Renamed first")
 
+        page.hover("#conversations li:nth-child(1)")
         page.click("#conversations li:nth-child(1) button.delete")  # the open one
         wait_shown(page, first, "first topic")
         wait_titles(page, "Renamed first")
