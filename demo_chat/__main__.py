@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import os
 import signal
 import sqlite3
@@ -109,6 +110,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--llm", choices=("fake", "openai"), default="fake")
     parser.add_argument(
         "--openai-base-url",
+        type=http_url,
         default="https://api.openai.com/v1",
         help="an OpenAI-compatible API; the key comes from OPENAI_API_KEY",
     )
@@ -120,9 +122,65 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help="--llm openai: cut a reply past N characters and mark it (default: %(default)s)",
     )
+    parser.add_argument(
+        "--openai-timeout",
+        type=positive_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="--llm openai: how long the model server may take to connect and between two "
+        "parts of a reply before the reply fails as timed out (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--context-chars",
+        type=non_negative_int,
+        default=24_000,
+        metavar="N",
+        help="--llm openai: the character budget of the conversation sent to the model: "
+        "the newest messages that fit, the prompt always whole (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--system",
+        default="",
+        metavar="TEXT",
+        help="--llm openai: a system prompt the conversation sent starts with",
+    )
     parser.add_argument("--json-logs", action="store_true", help="log JSON lines")
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
+
+
+def positive_seconds(text: str) -> float:
+    """``text`` as a number of seconds above 0, or the error argparse shows."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected seconds above 0, such as 30, not {text!r}")
+    return seconds
+
+
+def http_url(text: str) -> str:
+    """``text`` if it is an ``http://`` or ``https://`` URL, or the error argparse shows."""
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(
+            f"expected the API's http:// or https:// URL, such as http://127.0.0.1:11434/v1,"
+            f" not {text!r}"
+        )
+    return text
+
+
+def non_negative_int(text: str) -> int:
+    """``text`` as a whole number of at least 0, or the error argparse shows."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at least 0, such as 24000, not {text!r}"
+        )
+    return number
 
 
 def default_data_dir() -> Path:

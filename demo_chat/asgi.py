@@ -15,7 +15,9 @@ the flag's name in capitals, dashes as underscores. The ones that matter most:
   ``X-Forwarded-*`` headers are believed, comma-separated (``127.0.0.1``);
 - ``ACTORVIEW_CHAT_TOKEN_DELAY``, ``..._REPLY_LENGTH``, ``..._HISTORY``: the fake LLM's;
 - ``ACTORVIEW_CHAT_LLM=openai``, ``..._MODEL``, ``..._OPENAI_BASE_URL``: a real model
-  (the key in ``OPENAI_API_KEY``);
+  (the key in ``OPENAI_API_KEY``), with ``..._OPENAI_TIMEOUT`` (seconds),
+  ``..._CONTEXT_CHARS`` (the conversation's character budget) and ``..._SYSTEM`` (a
+  system prompt);
 - ``ACTORVIEW_CHAT_LOG_LEVEL``, ``ACTORVIEW_CHAT_JSON_LOGS=1``: logging.
 
 With several workers (``-w N``), each needs the same secret: set ``ACTORVIEW_SECRET``

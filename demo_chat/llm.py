@@ -12,6 +12,7 @@ import re
 import trio
 
 from actorview.view import Emit
+from demo_chat.failures import Asked, Internal, ModelFailed, describe
 from demo_chat.messages import Chunk, Done, Message, Role
 
 _WORDS = [
@@ -115,38 +116,24 @@ def reply_tokens(prompt: str, length: int) -> list[str]:
     return [word if i == 0 else f" {word}" for i, word in enumerate(words)]
 
 
-class ModelError(Exception):
-    """The model could not give (the rest of) a reply. Its text is written for the person
-    at the page, so the chat shows it; any other error of a reply is shown only as a
-    failure (its text may hold internals: it goes to the log)."""
-
-
-def is_model_error(error_type: str) -> bool:
-    """Whether ``error_type`` (a :class:`StreamFailed`'s) names a :class:`ModelError`."""
-    pending: list[type[Exception]] = [ModelError]
-    while pending:
-        kind = pending.pop()
-        if kind.__name__ == error_type:
-            return True
-        pending.extend(kind.__subclasses__())
-    return False
-
-
 def failure_text(error: str, error_type: str) -> str:
-    """What ``#failure`` says when a reply fails."""
-    if is_model_error(error_type):
-        return f"The reply failed: {error}"
-    return "The reply failed: something went wrong on the server."
+    """What the page says when a reply fails (a :class:`StreamFailed`'s ``error`` and
+    ``error_type``): for a :class:`~demo_chat.failures.ModelFailed`, its reason's words
+    (one of the closed set of :mod:`demo_chat.failures`); for anything else, only that
+    something went wrong (:class:`~demo_chat.failures.Internal`), since its text may hold
+    internals (the runtime logs it)."""
+    reason = error if error_type == ModelFailed.__name__ else describe(Internal())
+    return f"The reply failed: {reason}"
 
 
 async def fake_llm(prompt: str, token_delay: float, reply_length: int, emit: Emit) -> None:
     """The chat's async_stream body: emit ``Chunk`` per token, ``token_delay`` s apart,
-    then ``Done``. Raises :class:`ModelError` for a prompt of ``"fail"`` (to show
-    failures)."""
+    then ``Done``. Raises :class:`~demo_chat.failures.ModelFailed` (:class:`Asked`) for a
+    prompt of ``"fail"`` (to show failures)."""
     for token in reply_tokens(prompt, reply_length):
         await trio.sleep(token_delay)
         if prompt == "fail":
-            raise ModelError("the fake LLM was asked to fail")
+            raise ModelFailed(Asked())
         await emit(Chunk(token))
     await emit(Done())
 

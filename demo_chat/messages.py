@@ -93,6 +93,14 @@ class OpenAIChatParams(ChatParams):
     base_url: str = "https://api.openai.com/v1"
     max_reply_chars: int = 200_000
     """Characters of one reply at most: past them it is cut and marked."""
+    timeout: float = 60.0
+    """Seconds the model server may take to connect and between two parts of a reply
+    (``--openai-timeout``); past them the reply fails as timed out."""
+    context_chars: int = 24_000
+    """The character budget of the conversation sent (``--context-chars``): the newest
+    messages that fit, the prompt always whole."""
+    system: str = ""
+    """The system prompt the conversation sent starts with (``--system``); none if empty."""
 
 
 @attrs.frozen

@@ -21,14 +21,19 @@ Use :func:`open_chat_stream`, whose ``async with`` block bounds the HTTP stream:
             print(token, end="")
 
 Failures are :class:`UpstreamError` and its subclasses, each with a message that says
-what the server answered and what to check. The API key is sent in the
-``Authorization`` header only: it is never logged and is redacted from error messages.
+what the server answered and what to check (for the developer: the log), and a
+``failure``, its reason in the closed set of :mod:`demo_chat.failures` (for the person at
+the page). The API key is sent in the ``Authorization`` header only: it is never logged
+and is redacted from error messages.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import re
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager, suppress
 from typing import Any
@@ -38,12 +43,27 @@ import trio
 
 from actorview.logging import get_logger
 from actorview.render import TextNormalizer, normalize_text
-from demo_chat.llm import ModelError
+from demo_chat.failures import (
+    ContextTooLong,
+    Cut,
+    Empty,
+    Failure,
+    KeyRefused,
+    Malformed,
+    RateLimited,
+    Rejected,
+    ServerFailed,
+    ServerStopped,
+    TimedOut,
+    TooLong,
+    Unreachable,
+)
 
 __all__ = [
     "UpstreamConnectionError",
     "UpstreamError",
     "UpstreamIncompleteReply",
+    "UpstreamMalformedReply",
     "UpstreamStatusError",
     "UpstreamStreamError",
     "open_chat_stream",
@@ -74,8 +94,14 @@ _STATUS_HINTS = {
 }
 
 
-class UpstreamError(ModelError):
-    """The model server could not give a reply. Catch this to catch every failure here."""
+class UpstreamError(Exception):
+    """The model server could not give a reply. Catch this to catch every failure here.
+
+    Its message is for the developer (the URL, the server's answer, what to check);
+    ``failure`` is the reason in words for the person at the page
+    (:mod:`demo_chat.failures`)."""
+
+    failure: Failure
 
 
 class UpstreamStatusError(UpstreamError):
@@ -83,9 +109,23 @@ class UpstreamStatusError(UpstreamError):
 
     ``status`` is the HTTP status code and ``detail`` the server's error text (its
     ``error.message`` when the body is OpenAI-style JSON, else the start of the body).
+    ``retry_after``: the seconds the answer's ``Retry-After`` asked for, if any; ``code``:
+    the OpenAI-style ``error.code`` of the body, if any. ``failure``: :class:`KeyRefused`
+    for 401 and 403, :class:`RateLimited` for 429, :class:`ServerFailed` for a 5xx,
+    :class:`ContextTooLong` for a 400 coded ``context_length_exceeded``,
+    :class:`Rejected` for any other status.
     """
 
-    def __init__(self, *, url: str, status: int, reason: str, detail: str) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        status: int,
+        reason: str,
+        detail: str,
+        retry_after: float | None = None,
+        code: str | None = None,
+    ) -> None:
         hint = _STATUS_HINTS.get(status)
         if hint is None and status >= 500:
             hint = "the model server failed; try again or look at its logs"
@@ -96,6 +136,21 @@ class UpstreamStatusError(UpstreamError):
         self.url = url
         self.status = status
         self.detail = detail
+        self.retry_after = retry_after
+        self.code = code
+        self.failure = _status_failure(status, retry_after, code)
+
+
+def _status_failure(status: int, retry_after: float | None, code: str | None) -> Failure:
+    if code == "context_length_exceeded":
+        return ContextTooLong()
+    if status in (401, 403):
+        return KeyRefused()
+    if status == 429:
+        return RateLimited(retry_after)
+    if status >= 500:
+        return ServerFailed(status)
+    return Rejected(status)
 
 
 class UpstreamStreamError(UpstreamError):
@@ -109,35 +164,59 @@ class UpstreamStreamError(UpstreamError):
         super().__init__(f"the model server at {url} stopped the reply with an error: {detail}")
         self.url = url
         self.detail = detail
+        self.failure = ServerStopped()
 
 
 class UpstreamIncompleteReply(UpstreamError):
     """The reply did not end as a whole reply does: the stream closed before ``[DONE]``
     and before any finish reason (it may be cut off), it finished with no text at all, or
     it passed ``max_chars`` or a line passed :data:`MAX_LINE_CHARS` (it was cut there).
-    What was yielded before is all the reply there is."""
+    What was yielded before is all the reply there is. ``failure`` says which
+    (:class:`Cut`, :class:`Empty`, :class:`TooLong` or :class:`Malformed`)."""
 
-    def __init__(self, *, url: str, what: str) -> None:
+    def __init__(self, *, url: str, what: str, failure: Failure) -> None:
         super().__init__(f"the model server at {url} {what}")
         self.url = url
+        self.failure = failure
+
+
+class UpstreamMalformedReply(UpstreamError):
+    """An event of the stream could not be read: its data is not JSON. The reply stops
+    there (a token may be lost in it, so what follows would not be the model's text);
+    what was yielded before is kept. ``failure`` is :class:`Malformed`."""
+
+    def __init__(self, *, url: str, data: str) -> None:
+        super().__init__(
+            f"the model server at {url} sent an event whose data is not JSON "
+            f"({data[:_MAX_LOGGED_DATA]!r}); check that it speaks the OpenAI streaming format"
+        )
+        self.url = url
+        self.failure = Malformed()
 
 
 class UpstreamConnectionError(UpstreamError):
     """The model server could not be reached, went silent, or dropped the connection.
 
-    The original ``httpx`` error is the ``__cause__``.
+    The original ``httpx`` error is the ``__cause__``. ``failure``: :class:`Unreachable`
+    when no connection could be made (refused, or the connect timed out),
+    :class:`TimedOut` when the server went silent for ``timeout`` seconds, :class:`Cut`
+    when it dropped the connection.
     """
 
     def __init__(self, *, url: str, error: httpx.RequestError, timeout: float) -> None:
-        if isinstance(error, httpx.TimeoutException):
-            what = f"sent nothing for {timeout:g} s ({type(error).__name__})"
-            hint = "the server may be overloaded; try again or pass a longer timeout"
-        elif isinstance(error, httpx.ConnectError | httpx.UnsupportedProtocol):
-            what = f"could not be reached ({error})"
+        self.failure: Failure
+        if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.UnsupportedProtocol):
+            what = f"could not be reached ({type(error).__name__}: {error})"
             hint = "check that it is running and that --openai-base-url points at it"
+            self.failure = Unreachable()
+        elif isinstance(error, httpx.TimeoutException):
+            what = f"sent nothing for {timeout:g} s ({type(error).__name__})"
+            hint = "the server may be overloaded; try again or pass a longer --openai-timeout"
+            self.failure = TimedOut(timeout)
         else:
             what = f"failed mid-reply ({type(error).__name__}: {error})"
             hint = "the server closed the connection; try again"
+            self.failure = Cut()
         super().__init__(f"the model server at {url} {what}; {hint}")
         self.url = url
 
@@ -210,8 +289,10 @@ async def stream_chat(
     ``choices[0].delta.content`` is yielded when it is a non-empty string; chunks
     without content (the role, the finish reason, usage) are passed over; ``data:
     [DONE]`` ends the reply (the end of the body is awaited for at most a second, so the
-    connection can go back to the pool; after that it is closed). Malformed events (bad
-    JSON, unexpected shapes) are skipped with a debug log, never raised. A server that
+    connection can go back to the pool; after that it is closed). An event whose data is
+    not JSON ends the reply with :class:`UpstreamMalformedReply` (a token may be lost in
+    it); JSON of a shape not known here (a ping, a non-string content) is skipped with a
+    debug log, so servers may add kinds of events. A server that
     ignored ``stream`` and answered with one JSON completion has its whole
     ``message.content`` yielded as one token.
 
@@ -237,6 +318,7 @@ async def stream_chat(
     ``error`` object; :class:`UpstreamIncompleteReply` when the body ends with neither
     ``[DONE]`` nor a finish reason (the reply may be cut off: a keep-alive-only stream
     ends so too), when the reply has no text at all, or past a bound above;
+    :class:`UpstreamMalformedReply` for an event whose data is not JSON;
     :class:`UpstreamConnectionError` when the server cannot be reached,
     sends nothing for ``timeout`` seconds, or drops the connection mid-reply;
     ``ValueError`` when ``base_url`` is not an ``http(s)://`` URL. The API key never
@@ -264,13 +346,15 @@ async def stream_chat(
                 http.stream("POST", url, json=body, headers=headers, timeout=timeout)
             )
             if not response.is_success:
-                detail = _redact(await _error_detail(response), api_key)
+                detail, code = await _error_detail(response)
                 outcome = f"status {response.status_code}"
                 raise UpstreamStatusError(
                     url=url,
                     status=response.status_code,
                     reason=response.reason_phrase,
-                    detail=detail,
+                    detail=_redact(detail, api_key),
+                    retry_after=retry_after_seconds(response.headers),
+                    code=code,
                 )
             if response.headers.get("content-type", "").startswith("application/json"):
                 # The server ignored "stream": the whole reply is in one completion.
@@ -318,11 +402,14 @@ async def stream_chat(
                     url=url,
                     what="ended the reply before it finished (no [DONE], no finish reason): "
                     "it may be cut off",
+                    failure=Cut(),
                 )
             outcome = "done"
             reply.fail_if_cut()
             if not reply.chars:
-                raise UpstreamIncompleteReply(url=url, what="finished without any reply text")
+                raise UpstreamIncompleteReply(
+                    url=url, what="finished without any reply text", failure=Empty()
+                )
     except httpx.RequestError as error:
         outcome = f"connection error ({type(error).__name__})"
         raise UpstreamConnectionError(url=url, error=error, timeout=timeout) from error
@@ -366,7 +453,9 @@ class _SSEDecoder:
             self._open_chars += len(text)
         if self._open_chars > self._max_line:
             raise UpstreamIncompleteReply(
-                url=self._url, what=f"sent a line longer than {self._max_line} characters"
+                url=self._url,
+                what=f"sent a line longer than {self._max_line} characters",
+                failure=Malformed(),
             )
         return [data for line in lines if (data := self._line(line)) is not None]
 
@@ -423,7 +512,9 @@ class _Reply:
     def fail_if_cut(self) -> None:
         if self.cut:
             raise UpstreamIncompleteReply(
-                url=self.url, what=f"sent more than {self.max_chars} characters: cut there"
+                url=self.url,
+                what=f"sent more than {self.max_chars} characters: cut there",
+                failure=TooLong(self.max_chars),
             )
 
 
@@ -433,8 +524,7 @@ def _token_of(data: str, url: str, api_key: str | None, log: Any, reply: _Reply)
     try:
         chunk = json.loads(data)
     except ValueError:
-        log.debug("openai.malformed_event", reason="not JSON", data=data[:_MAX_LOGGED_DATA])
-        return None
+        raise UpstreamMalformedReply(url=url, data=_redact(data, api_key)) from None
     match chunk:
         case {"choices": [{"finish_reason": str()}, *_]}:
             reply.finished = True
@@ -474,6 +564,35 @@ async def _finish(chunks: AsyncIterator[object], grace: float) -> None:
                 pass
 
 
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The seconds a response's ``Retry-After`` asks a client to wait, or ``None``.
+
+    ``retry-after-ms`` (milliseconds, sent by OpenAI) wins when present; ``Retry-After``
+    is either seconds or an HTTP date (RFC 9110). A value that is neither, or negative, is
+    ``None``: the page then says "try again later".
+    """
+    if (millis := _number(headers.get("retry-after-ms"))) is not None:
+        return millis / 1000
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    if (seconds := _number(value)) is not None:
+        return seconds
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else math.nan
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
 def _message_content(raw: bytes) -> str | None:
     """``choices[0].message.content`` of a whole (non-streamed) completion, if present."""
     try:
@@ -487,8 +606,9 @@ def _message_content(raw: bytes) -> str | None:
             return None
 
 
-async def _error_detail(response: httpx.Response) -> str:
-    """The server's error text: the first ``_MAX_ERROR_BYTES`` of the body, made readable."""
+async def _error_detail(response: httpx.Response) -> tuple[str, str | None]:
+    """The server's error text (the first ``_MAX_ERROR_BYTES`` of the body, made
+    readable) and its OpenAI-style ``error.code``, if any."""
     raw = bytearray()
     pieces = response.aiter_bytes()
     async for piece in pieces:
@@ -501,7 +621,11 @@ async def _error_detail(response: httpx.Response) -> str:
         parsed = json.loads(text)
     except ValueError:
         parsed = None
-    return _detail_of(parsed, text)
+    match parsed:
+        case {"error": {"code": str(code)}}:
+            return _detail_of(parsed, text), code
+        case _:
+            return _detail_of(parsed, text), None
 
 
 def _detail_of(error: object, fallback: str) -> str:

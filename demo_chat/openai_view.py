@@ -1,22 +1,31 @@
 """The chat view on an OpenAI-compatible server: the same view with another stream body.
 
 Only the ``llm`` stream changes: it sends the conversation kept in the history store, not
-just the prompt. Cancel works the same way, and because the HTTP response lives inside
-the stream's run, cancelling the run closes the upstream connection, so the model
-server stops generating. The API key is read from
-``OPENAI_API_KEY`` inside the run: it is never part of the view's state or page.
+just the prompt, bounded by a character budget (``--context-chars``) and led by a system
+prompt when there is one (``--system``). Cancel works the same way, and because the HTTP
+response lives inside the stream's run, cancelling the run closes the upstream
+connection, so the model server stops generating. A failure of the model server ends the
+run with :class:`~demo_chat.failures.ModelFailed`, whose reason (one of the closed set of
+:mod:`demo_chat.failures`) is what the page shows; the details stay in the log. The API
+key is read from ``OPENAI_API_KEY`` inside the run: it is never part of the view's state
+or page.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Final
 
 from actorview.view import Emit, async_stream, state
+from demo_chat.failures import ModelFailed
 from demo_chat.messages import Chunk, Done, Message, OpenAIChatParams
 from demo_chat.view import ChatView, KeptHistory
 
-CONTEXT_MESSAGES = 20
-"""How many committed messages before the prompt the model sees (the newest ones)."""
+CONTEXT_CHARS: Final = 24_000
+"""The default character budget of the conversation sent (``--context-chars``)."""
+
+_PAGE: Final = 32
+"""Messages read from the store at a time while filling the budget, newest first."""
 
 
 async def openai_llm(
@@ -25,40 +34,93 @@ async def openai_llm(
     model: str,
     base_url: str,
     max_reply_chars: int,
+    timeout: float,  # noqa: ASYNC109 (httpx's per-read idle limit, not a deadline)
+    context_chars: int,
+    system: str,
     emit: Emit,
 ) -> None:
     """Stream the model's reply to ``prompt`` as ``Chunk`` messages, then ``Done``.
 
-    The model sees the conversation: the committed messages of the view's history store
-    (the view keeps none in memory: its history is a stream field), then the prompt. A
-    reply cut off upstream, empty, or past ``max_reply_chars`` fails the run with an
-    :class:`~demo_chat.openai_backend.UpstreamIncompleteReply` after the text that came:
-    the view keeps that text as a stopped reply and shows why.
-    """
-    from demo_chat.openai_backend import open_chat_stream
+    The model sees :func:`conversation`: the system prompt, the newest committed messages
+    of the view's history store that fit ``context_chars``, then the prompt. ``timeout``
+    bounds connecting and each wait for more of the reply (seconds).
 
-    messages = await conversation(kept, prompt)
+    Errors: any failure of the model server (:class:`~demo_chat.openai_backend.
+    UpstreamError`) is raised again as :class:`ModelFailed` with its reason, from the
+    error (the runtime logs the chain). A reply cut off, empty, unreadable or past
+    ``max_reply_chars`` fails so after the text that came: the view keeps that text.
+    Cancellation closes the connection to the model server before it propagates.
+    """
+    from demo_chat.openai_backend import UpstreamError, open_chat_stream
+
+    messages = await conversation(kept, prompt, budget=context_chars, system=system)
     api_key = os.environ.get("OPENAI_API_KEY")
-    async with open_chat_stream(
-        messages, base_url=base_url, model=model, api_key=api_key, max_chars=max_reply_chars
-    ) as tokens:
-        async for token in tokens:
-            await emit(Chunk(token))
+    try:
+        async with open_chat_stream(
+            messages,
+            base_url=base_url,
+            model=model,
+            api_key=api_key,
+            max_chars=max_reply_chars,
+            timeout=timeout,
+        ) as tokens:
+            async for token in tokens:
+                await emit(Chunk(token))
+    except UpstreamError as error:
+        raise ModelFailed(error.failure) from error
     await emit(Done())
 
 
-async def conversation(kept: KeptHistory | None, prompt: str) -> list[dict[str, str]]:
-    """The chat messages to send: the newest committed ones, then the prompt.
+async def conversation(
+    kept: KeptHistory | None, prompt: str, *, budget: int = CONTEXT_CHARS, system: str = ""
+) -> list[dict[str, str]]:
+    """The chat messages to send: ``system`` (when not empty), the newest committed
+    messages that fit, oldest first, then the prompt.
+
+    ``budget`` bounds the characters of every message's text together. The system prompt
+    and the prompt are always sent whole, even past it (the prompt is what the user asked;
+    cutting it would answer another question); earlier messages fill what is left, newest
+    first, each whole or not at all, and the first that does not fit ends the fill (the
+    model sees a contiguous end of the conversation, never one with a hole). Messages
+    with no text (a reply that failed before its first token) are not sent. The store is
+    read a page at a time from the newest, so a long conversation costs what fits, not
+    its length.
 
     The submit that fired this run wrote the user's message to the store before the run
     started, so the store's last message is usually the prompt itself: it is not sent
-    twice. Without a store the prompt goes alone.
+    twice. Without a store the prompt goes alone (after the system prompt).
     """
-    earlier = await kept.load() if kept is not None else []
-    if earlier and earlier[-1] == Message("user", prompt):
-        earlier = earlier[:-1]
-    turns = [{"role": m.role, "content": m.text} for m in earlier[-CONTEXT_MESSAGES:]]
-    return [*turns, {"role": "user", "content": prompt}]
+    if budget < 0:
+        raise ValueError(f"the context budget must be at least 0 characters, got {budget}")
+    lead = [{"role": "system", "content": system}] if system else []
+    asked = {"role": "user", "content": prompt}
+    left = budget - len(system) - len(prompt)
+    earlier = await _newest_fitting(kept, prompt, left) if kept is not None else []
+    turns = [{"role": m.role, "content": m.text} for m in earlier]
+    return [*lead, *turns, asked]
+
+
+async def _newest_fitting(kept: KeptHistory, prompt: str, left: int) -> list[Message]:
+    """The newest messages of ``kept`` whose texts fit in ``left`` characters together,
+    oldest first (the prompt itself, when it is the newest, left out)."""
+    store, name = kept.store, kept.conversation
+    chosen: list[Message] = []
+    below: int | None = None
+    while True:
+        rows = await store.before(name, below, _PAGE)
+        page = [message for _, message in rows]
+        if below is None and page and page[-1] == Message("user", prompt):
+            page.pop()
+        for message in reversed(page):
+            if not message.text:
+                continue
+            if len(message.text) > left:
+                return chosen[::-1]
+            left -= len(message.text)
+            chosen.append(message)
+        if len(rows) < _PAGE:
+            return chosen[::-1]
+        below = rows[0][0]
 
 
 class OpenAIChatView(ChatView):
@@ -67,6 +129,9 @@ class OpenAIChatView(ChatView):
     model = state(str, "gpt-4o-mini")
     base_url = state(str, "https://api.openai.com/v1")
     max_reply_chars = state(int, 200_000)
+    timeout = state(float, 60.0)
+    context_chars = state(int, CONTEXT_CHARS)
+    system = state(str, "")
     kept = state(KeptHistory | None, None)
     """The view's link to its history store, which the ``llm`` run reads the conversation
     from (a server field: it never reaches the page)."""
@@ -79,4 +144,7 @@ class OpenAIChatView(ChatView):
         self.model = params.model
         self.base_url = params.base_url
         self.max_reply_chars = params.max_reply_chars
+        self.timeout = params.timeout
+        self.context_chars = params.context_chars
+        self.system = params.system
         self.kept = self._kept

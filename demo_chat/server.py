@@ -50,13 +50,16 @@ def build_app(
     view: type[View] = ChatView
     if args.llm == "openai":
         from demo_chat.openai_backend import MAX_REPLY_CHARS
-        from demo_chat.openai_view import OpenAIChatView
+        from demo_chat.openai_view import CONTEXT_CHARS, OpenAIChatView
 
         view = OpenAIChatView
         params |= {
             "model": args.model,
             "base_url": args.openai_base_url,
             "max_reply_chars": getattr(args, "max_reply_chars", MAX_REPLY_CHARS),
+            "timeout": getattr(args, "openai_timeout", 60.0),
+            "context_chars": getattr(args, "context_chars", CONTEXT_CHARS),
+            "system": getattr(args, "system", ""),
         }
     return Application(
         [

@@ -27,3 +27,24 @@ def test_each_variable_is_the_flag_of_its_name() -> None:
 def test_where_to_listen_is_the_servers_to_say() -> None:
     with pytest.raises(ValueError, match="--bind"):
         argv_from({"ACTORVIEW_CHAT_PORT": "8000"})
+
+
+def test_the_openai_backend_is_configured_by_variables_too() -> None:
+    """The system prompt, the context budget and the read timeout, as under
+    ``python -m demo_chat`` (tests/browser/test_chat_llmock.py shows them reach llmock)."""
+    args = parse_args(
+        argv_from(
+            {
+                "ACTORVIEW_CHAT_LLM": "openai",
+                "ACTORVIEW_CHAT_SYSTEM": "You are terse. Answer in one line.",
+                "ACTORVIEW_CHAT_CONTEXT_CHARS": "8000",
+                "ACTORVIEW_CHAT_OPENAI_TIMEOUT": "12.5",
+            }
+        )
+    )
+    assert (args.llm, args.system, args.context_chars, args.openai_timeout) == (
+        "openai",
+        "You are terse. Answer in one line.",
+        8000,
+        12.5,
+    )

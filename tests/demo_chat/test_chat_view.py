@@ -210,8 +210,8 @@ class BrokenChatView(ChatView):
 async def test_a_reply_that_fails_with_a_bug_shows_no_internals(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    # Only a ModelError's text is written for the person at the page; a bug's may hold
-    # secrets (it goes to the log).
+    # Only a ModelFailed's text (a reason of demo_chat.failures) is for the person at the
+    # page; a bug's may hold secrets (it goes to the log).
     page = Page()
     async with running(BrokenChatView(ChatParams(), sink=page)) as ref:
         await send(ref, InputEvent("input", "hello"))

@@ -2,7 +2,8 @@
 newest, ``/c/<id>`` only for its owner, the sidebar's new, rename, delete and links.
 
 Real clock: the history store runs in a worker thread, which an autojump clock would race
-past (the view bounds each store call in time)."""
+past (the view bounds each store call in time); ``settle`` returns while a thread runs,
+so each step waits with ``until`` for what it must lead to."""
 
 from __future__ import annotations
 
@@ -106,8 +107,8 @@ async def test_the_sidebar_lists_only_the_owners_conversations_titled_by_their_f
         assert view.find(f'#conversations a[href="/c/{older.id}"]').attrs["av-navigate"] == ""
         await view.type("#prompt", "what is   actorview?")
         assert await view.click("#send") == Applied()
-        await view.settle()
-        assert sidebar(view) == ["what is actorview?", "first topic"]
+        await view.until(lambda v: sidebar(v) == ["what is actorview?", "first topic"])
+        await view.until(lambda v: not v.view.streaming)
         assert "bob" not in view.text("#sidebar")
         assert [m.role for m in await store.load(mine.id)] == ["user", "assistant"]
 
@@ -119,9 +120,9 @@ async def test_new_chat_moves_to_an_empty_conversation_and_reuses_an_empty_one()
         assert isinstance(await view.click("#new-chat"), Ignored)  # this one is empty
         await view.type("#prompt", "hello")
         await view.click("#send")
-        await view.settle()
+        await view.until(lambda v: not v.view.streaming)
         assert await view.click("#new-chat") == Applied()
-        await view.settle()
+        await view.until(lambda v: v.navigated is not None)
         target = view.navigated
     conversations = await store.conversations("alice")
     assert len(conversations) == 2 and target == f"/c/{conversations[0].id}"
@@ -141,8 +142,7 @@ async def test_rename_edits_the_title_in_place_and_a_blank_one_is_ignored() -> N
             await view.submit("#conversations form.rename-form", {"title": "  "}), Ignored
         )
         await view.submit("#conversations form.rename-form", {"title": "Trip  to Lisbon"})
-        await view.settle()
-        assert sidebar(view) == ["Trip to Lisbon"]
+        await view.until(lambda v: sidebar(v) == ["Trip to Lisbon"])
         assert not view.has_element("#conversations form")
     (renamed,) = await store.conversations("alice")
     assert renamed.title == "Trip to Lisbon"
@@ -156,8 +156,7 @@ async def test_rename_or_delete_of_someone_elses_id_changes_nothing() -> None:
     async with opened(store, mine.id) as view:
         await view.send(ActionEvent("rename", {"id": theirs.id, "title": "pwned"}))
         await view.send(ActionEvent("delete", {"id": theirs.id}))
-        await view.settle()
-        assert len(view.notices) == 2  # each failed run shows the default notice
+        await view.until(lambda v: len(v.notices) == 2)  # each failed run: its notice
     kept = await store.conversation(theirs.id)
     assert kept is not None and kept.title == "bob's"
     assert await store.load(theirs.id) == [Message("user", "bob's")]
@@ -173,12 +172,10 @@ async def test_delete_of_another_lists_again_and_of_the_open_one_moves_to_the_ne
     await store.append(mine.id, [Message("user", "open one")])
     async with opened(store, mine.id) as view:
         await view.click(f'#conversations li[data-id="{spare.id}"] button.delete')
-        await view.settle()
-        assert sidebar(view) == ["open one", "keep me"]
+        await view.until(lambda v: sidebar(v) == ["open one", "keep me"])
         assert view.navigated is None
         await view.click(f'#conversations li[data-id="{mine.id}"] button.delete')
-        await view.settle()
-        assert view.navigated == f"/c/{other.id}"
+        await view.until(lambda v: v.navigated == f"/c/{other.id}")
     assert [c.id for c in await store.conversations("alice")] == [other.id]
     assert await store.load(mine.id) == []
 
@@ -189,5 +186,4 @@ async def test_a_patch_to_another_conversations_url_mounts_the_view_there_again(
     second = await store.start("alice")
     async with opened(store, first.id) as view:
         await view.patch(f"/c/{second.id}")  # as the back button's pop lands
-        await view.settle()
-        assert view.navigated == f"/c/{second.id}"
+        await view.until(lambda v: v.navigated == f"/c/{second.id}")

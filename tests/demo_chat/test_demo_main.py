@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import demo_chat.__main__
-from demo_chat.__main__ import join_secret, main
+from demo_chat.__main__ import join_secret, main, parse_args
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +50,27 @@ def test_a_data_dir_that_cannot_be_made_is_one_line(
     blocker.write_text("not a directory")
     assert main(["--data-dir", str(blocker / "sub")]) == 2
     assert capsys.readouterr().err.startswith(f"--data-dir {blocker / 'sub'}: ")
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--openai-timeout", "0", "expected seconds above 0, such as 30, not '0'"),
+        ("--openai-timeout", "soon", "expected seconds above 0, such as 30, not 'soon'"),
+        ("--context-chars", "-1", "expected a whole number of at least 0, such as 24000"),
+        ("--openai-base-url", "127.0.0.1:11434/v1", "expected the API's http:// or https://"),
+    ],
+)
+def test_a_bad_openai_option_is_refused_naming_the_flag_and_the_fix(
+    flag: str, value: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--llm", "openai", flag, value])
+    assert exited.value.code == 2
+    printed = capsys.readouterr().err
+    assert f"argument {flag}: {says}" in printed
+
+
+def test_the_openai_options_default_to_a_budget_and_a_minute() -> None:
+    args = parse_args(["--llm", "openai"])
+    assert (args.context_chars, args.openai_timeout, args.system) == (24_000, 60.0, "")

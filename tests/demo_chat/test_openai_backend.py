@@ -22,17 +22,30 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structlog.typing import EventDict
 
+from demo_chat.failures import (
+    Cut,
+    KeyRefused,
+    Malformed,
+    RateLimited,
+    Rejected,
+    ServerFailed,
+    TimedOut,
+    TooLong,
+    Unreachable,
+)
 from demo_chat.openai_backend import (
     MAX_REPLY_CHARS,
     UpstreamConnectionError,
     UpstreamError,
     UpstreamIncompleteReply,
+    UpstreamMalformedReply,
     UpstreamStatusError,
     UpstreamStreamError,
     _Reply,
     _SSEDecoder,
     _token_of,
     open_chat_stream,
+    retry_after_seconds,
     stream_chat,
 )
 from tests.demo_chat.fake_openai_server import (
@@ -238,6 +251,7 @@ async def test_a_reply_past_max_chars_is_cut_there_and_marked(server: FakeOpenAI
         got, error = await tokens_then_error(server, max_chars=5)
     assert got == ["abc", "de"]
     assert isinstance(error, UpstreamIncompleteReply)
+    assert error.failure == TooLong(5)
     assert "sent more than 5 characters: cut there" in str(error)
 
 
@@ -285,13 +299,12 @@ async def test_a_whole_completion_is_normalised_too(server: FakeOpenAIServer) ->
         assert await collect(server) == ["Hi\ufffd\ufffd\n"]
 
 
-async def test_malformed_events_are_skipped_with_a_debug_log(
+async def test_events_of_unknown_shapes_are_skipped_with_a_debug_log(
     server: FakeOpenAIServer, debug_logs: list[EventDict]
 ) -> None:
     server.reply = Reply(
         body=[
             sse_event(content_chunk("one")),
-            b"data: {not json\n\n",
             b"this line is not a field\n\n",
             b": a comment, as proxies send to keep the connection open\n\n",
             b"event: ping\ndata: [1, 2]\n\n",
@@ -305,12 +318,23 @@ async def test_malformed_events_are_skipped_with_a_debug_log(
     with trio.fail_after(BOUND):
         assert await collect(server) == ["one", " two", " three"]
     skipped = [entry for entry in debug_logs if entry["event"] == "openai.malformed_event"]
-    assert [entry["reason"] for entry in skipped] == [
-        "not JSON",
-        "unexpected shape",
-        "unexpected shape",
-    ]
+    assert [entry["reason"] for entry in skipped] == ["unexpected shape", "unexpected shape"]
     assert all(entry["log_level"] == "debug" for entry in skipped)
+
+
+async def test_an_event_that_is_not_json_ends_the_reply_as_malformed_after_the_text_so_far(
+    server: FakeOpenAIServer,
+) -> None:
+    """A token may be lost in it, so the text after it would not be the model's."""
+    server.reply = Reply(
+        body=[sse_event(content_chunk("one")), b"data: {not json\n\n", *sse_chunks([" two"])]
+    )
+    with trio.fail_after(BOUND):
+        got, error = await tokens_then_error(server)
+    assert got == ["one"]
+    assert isinstance(error, UpstreamMalformedReply)
+    assert error.failure == Malformed()
+    assert "sent an event whose data is not JSON ('{not json')" in str(error)
 
 
 @given(st.lists(st.text(min_size=1)), st.lists(st.integers(1, 50), max_size=20))
@@ -454,6 +478,8 @@ async def test_a_non_2xx_answer_raises_with_the_status_and_the_server_text(
         await collect(server)
     assert raised.value.status == status
     assert raised.value.detail == text
+    failures = {401: KeyRefused(), 429: RateLimited(None), 500: ServerFailed(500)}
+    assert raised.value.failure == failures.get(status, Rejected(status))
     assert str(status) in str(raised.value)
     assert text.rstrip(".") in str(raised.value)
     assert server.base_url in str(raised.value)
@@ -478,8 +504,9 @@ async def test_a_connection_dropped_mid_reply_raises_upstream_connection_error(
     server: FakeOpenAIServer,
 ) -> None:
     server.reply = Reply(body=sse_chunks(["a", "b"], done=False), complete=False)
-    with trio.fail_after(BOUND), pytest.raises(UpstreamConnectionError, match="mid-reply"):
+    with trio.fail_after(BOUND), pytest.raises(UpstreamConnectionError, match="mid-reply") as e:
         await collect(server)
+    assert e.value.failure == Cut()
 
 
 async def test_an_unreachable_server_raises_upstream_connection_error() -> None:
@@ -490,12 +517,49 @@ async def test_an_unreachable_server_raises_upstream_connection_error() -> None:
     assert "could not be reached" in str(raised.value)
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
     assert isinstance(raised.value, UpstreamError)
+    assert raised.value.failure == Unreachable()
 
 
 async def test_a_silent_server_times_out(server: FakeOpenAIServer) -> None:
     server.reply = Reply(body=sse_chunks(["late"]), header_delay=BOUND * 2)
-    with trio.fail_after(BOUND), pytest.raises(UpstreamConnectionError, match="sent nothing"):
+    with trio.fail_after(BOUND), pytest.raises(UpstreamConnectionError, match="sent nothing") as e:
         await collect(server, idle_timeout=0.2)
+    assert e.value.failure == TimedOut(0.2)
+
+
+def test_a_connect_that_times_out_is_unreachable_not_a_silent_server() -> None:
+    error = UpstreamConnectionError(url="u", error=httpx.ConnectTimeout("timed out"), timeout=5)
+    assert error.failure == Unreachable()
+    assert "could not be reached" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"retry-after": "20"}, 20.0),
+        ({"retry-after": "1.5"}, 1.5),
+        ({"retry-after-ms": "20000", "retry-after": "21"}, 20.0),
+        ({"retry-after": "Fri, 31 Dec 1999 23:59:59 GMT"}, 0.0),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": "-3"}, None),
+        ({"retry-after": "nan"}, None),
+        ({"retry-after-ms": "x", "retry-after": "7"}, 7.0),
+        ({}, None),
+    ],
+)
+def test_retry_after_is_read_in_seconds_milliseconds_or_as_a_date(
+    headers: dict[str, str], seconds: float | None
+) -> None:
+    assert retry_after_seconds(httpx.Headers(headers)) == seconds
+
+
+def test_retry_after_as_a_date_in_the_future_is_the_wait_until_then() -> None:
+    import email.utils
+    import time
+
+    when = email.utils.formatdate(time.time() + 120, usegmt=True)
+    wait = retry_after_seconds(httpx.Headers({"retry-after": when}))
+    assert wait is not None and 110 < wait <= 120
 
 
 async def test_a_base_url_that_is_not_http_is_refused() -> None:
@@ -516,15 +580,19 @@ async def test_the_api_key_is_never_logged_nor_put_in_an_error(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with trio.fail_after(BOUND):
-        server.reply = Reply(body=[b"data: {bad\n\n", *sse_chunks(["fine"])])
+        server.reply = Reply(body=[b"data: [1]\n\n", *sse_chunks(["fine"])])
         assert await collect(server) == ["fine"]
+        server.reply = Reply(body=[f"data: {{bad {KEY}\n\n".encode()])
+        with pytest.raises(UpstreamMalformedReply) as malformed:
+            await collect(server)
         echoing = f'{{"error": {{"message": "Incorrect API key provided: {KEY}"}}}}'
         server.reply = Reply(status=401, body=[echoing.encode()])
         with pytest.raises(UpstreamStatusError) as raised:
             await collect(server)
     assert server.exchanges[0].headers["authorization"] == f"Bearer {KEY}"
-    assert "[redacted]" in str(raised.value)
-    assert KEY not in str(raised.value)
+    for error in (raised.value, malformed.value):
+        assert "[redacted]" in str(error)
+        assert KEY not in str(error)
     assert debug_logs, "the backend logged nothing at debug: the capture is not working"
     assert KEY not in repr(debug_logs)
     assert KEY not in caplog.text

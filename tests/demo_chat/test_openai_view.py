@@ -16,7 +16,7 @@ from actorview.mailbox import ActorRef
 from actorview.view import ActionEvent, Applied, Rendered
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
-from demo_chat.openai_view import CONTEXT_MESSAGES, OpenAIChatView, conversation
+from demo_chat.openai_view import OpenAIChatView, conversation
 from demo_chat.view import KeptHistory
 from tests.demo_chat.fake_openai_server import (
     FakeOpenAIServer,
@@ -86,18 +86,63 @@ async def test_the_second_prompt_carries_the_first_exchange(nursery: trio.Nurser
     ref.request_stop()
 
 
-async def test_the_model_sees_the_newest_messages_and_the_prompt_once() -> None:
+async def test_the_model_sees_the_newest_messages_that_fit_and_the_prompt_once() -> None:
     store = SQLiteHistoryStore()
-    older = [Message("user" if i % 2 else "assistant", f"m{i}") for i in range(30)]
-    await store.append("c", [*older, Message("user", "now")])
-    sent = await conversation(KeptHistory(store, "c"), "now")
-    assert len(sent) == CONTEXT_MESSAGES + 1
-    assert sent[0]["content"] == f"m{30 - CONTEXT_MESSAGES}"
+    older = [Message("user" if i % 2 else "assistant", f"message {i:03}") for i in range(100)]
+    await store.append("c", [*older, Message("user", "now")])  # 11 characters each, then 3
+    sent = await conversation(KeptHistory(store, "c"), "now", budget=3 + 11 * 40 + 10)
+    assert len(sent) == 41, "40 whole messages fit beside the prompt; the 41st does not"
+    assert sent[0]["content"] == "message 060"
     assert sent[-2:] == [
-        {"role": "user", "content": "m29"},
+        {"role": "user", "content": "message 099"},
         {"role": "user", "content": "now"},
     ]
+    assert sum(len(m["content"]) for m in sent) <= 3 + 11 * 40 + 10
     assert await conversation(None, "alone") == [{"role": "user", "content": "alone"}]
+
+
+async def test_the_prompt_is_sent_whole_past_the_budget_and_nothing_before_it() -> None:
+    store = SQLiteHistoryStore()
+    prompt = "x" * 500
+    await store.append("c", [Message("user", "earlier"), Message("assistant", "reply")])
+    sent = await conversation(KeptHistory(store, "c"), prompt, budget=100)
+    assert sent == [{"role": "user", "content": prompt}]
+
+
+async def test_the_first_message_that_does_not_fit_ends_the_fill_leaving_no_hole() -> None:
+    store = SQLiteHistoryStore()
+    await store.append(
+        "c", [Message("user", "a"), Message("assistant", "b" * 50), Message("user", "c")]
+    )
+    sent = await conversation(KeptHistory(store, "c"), "now", budget=20)
+    assert [m["content"] for m in sent] == ["c", "now"], "'a' would fit, but not next to 'c'"
+
+
+async def test_a_system_prompt_leads_and_counts_against_the_budget() -> None:
+    store = SQLiteHistoryStore()
+    await store.append("c", [Message("user", "q" * 10), Message("assistant", "r" * 10)])
+    kept = KeptHistory(store, "c")
+    sent = await conversation(kept, "now", budget=3 + 10 + 10, system="Be brief.")
+    assert sent == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "assistant", "content": "r" * 10},
+        {"role": "user", "content": "now"},
+    ]
+    assert (await conversation(None, "hi", system="S"))[0] == {"role": "system", "content": "S"}
+
+
+async def test_replies_that_failed_before_any_text_are_not_sent() -> None:
+    store = SQLiteHistoryStore()
+    await store.append(
+        "c", [Message("user", "q"), Message("assistant", "", failure="could not be reached")]
+    )
+    sent = await conversation(KeptHistory(store, "c"), "again")
+    assert sent == [{"role": "user", "content": "q"}, {"role": "user", "content": "again"}]
+
+
+async def test_a_negative_budget_is_refused_with_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="the context budget must be at least 0 characters"):
+        await conversation(None, "hi", budget=-1)
 
 
 async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
@@ -117,6 +162,5 @@ async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
         Message("assistant", "Half a", stopped=True),
     ]
     failure = view.live.store.read("failure")
-    assert failure.startswith("The reply failed: the model server at ")
-    assert "ended the reply before it finished" in failure
+    assert failure == "The reply failed: the reply was cut off: the model server stopped sending it"
     ref.request_stop()
