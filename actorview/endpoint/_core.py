@@ -211,7 +211,7 @@ class Core:
         with trio.CancelScope() as connection:
             generation = session.attach(connection)
             try:
-                if await self._ensure_view(session, route, seen, ws):
+                if await self._ensure_view(session, route, seen, ws, root_path):
                     await self._send_joined(ws, session, route)
                     await self._relay(ws, session, client, root_path)
             finally:
@@ -368,6 +368,7 @@ class Core:
         route: Route,
         seen: int | None,
         ws: LiveSocket,
+        root_path: str = "",
     ) -> bool:
         """Start the session's view unless it still runs (a reconnect within grace).
 
@@ -377,7 +378,10 @@ class Core:
         A session whose outbox no longer has them, or gave up on a slow reader, or whose
         browser closed its socket with no status (client.js does so when a frame does not
         fit its page), gets a fresh outbox and a fresh view, whose first render replaces
-        the page. Returns False (the socket closed with 1011) if the view fails to start.
+        the page. Returns False (the socket closed with 1011) if the view fails to start;
+        one that answers its page instead (``PageNotFound``: the item is gone since the
+        page was rendered; ``PageRedirect``) gets the page a ``load`` frame of its URL
+        first, so the browser loads it and shows what the HTTP answer is.
         """
         running = self._supervised(session.session_id)
         fresh = session.outbox.overflowed.is_set() or session.needs_fresh_view
@@ -394,9 +398,15 @@ class Core:
             pass  # another socket of this session started it just now
         except ChildWaiting:
             pass  # it is tried again with its backoff; the page shows that it waits
-        except Exception:
-            _log.exception("endpoint.view_failed_to_start", view=route.name)
-            await ws.aclose(CLOSE_VIEW_FAILED, "the view failed to start; reload the page")
+        except Exception as error:
+            if page_answer_of(error) is None:
+                _log.exception("endpoint.view_failed_to_start", view=route.name)
+                await ws.aclose(CLOSE_VIEW_FAILED, "the view failed to start; reload the page")
+                return False
+            _log.info("endpoint.join_page_answered", view=route.name, answer=repr(error)[:200])
+            await self._send_joined(ws, session, route)
+            await ws.send_message(control_frame("load", href=root_path + session.url.href))
+            await ws.aclose(CLOSE_VIEW_FAILED, "this page is answered by a page load")
             return False
         return True
 

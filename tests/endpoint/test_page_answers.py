@@ -100,3 +100,18 @@ async def test_a_navigation_to_a_missing_item_loads_the_page_and_a_redirect_moun
     nav = rendered["nav"]
     assert isinstance(nav, dict)
     assert nav["href"] == "/items/2?from=latest" and nav["history"] == "replace"
+
+
+async def test_a_join_to_an_item_gone_since_its_page_loads_the_page_again() -> None:
+    async with running(items_app()) as port:
+        page = await fetch(port, "/items/2")
+        KNOWN.pop("2")
+        try:
+            async with live(port) as ws:
+                with logged() as records:
+                    joined, load = await join(ws, page.token, path="/items/2")
+        finally:
+            KNOWN["2"] = "two"
+    assert joined["t"] == "joined"
+    assert load == {"t": "load", "href": "/items/2"}
+    assert not any(r.get("event") == "endpoint.view_failed_to_start" for r in records)
