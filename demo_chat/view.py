@@ -115,6 +115,13 @@ def keep_draft(stopped: bool) -> tuple[ops.Op, ...]:
     )
 
 
+def conversation_title(listed: Sequence[Conversation], open_id: str) -> str | None:
+    """The page title for conversation ``open_id`` of the sidebar's ``listed``, or None
+    (the application's title) when none is open or it has no title yet."""
+    title = next((c.title for c in listed if c.id == open_id), "")
+    return f"{title} · actorview chat" if title else None
+
+
 def render_message(message: Message) -> Element:
     """One history item."""
     return h.li(
@@ -201,6 +208,11 @@ class ChatView(View, receives=(Reopen,)):
     """The sidebar's conversations, newest first."""
     renaming = state(str)
     """The id of the conversation whose title is being edited in the sidebar."""
+
+    page_title = calculate(
+        lambda listed, conversation_id: conversation_title(listed, conversation_id)
+    )
+    """The tab's title: the open conversation's (None, the application's, without one)."""
 
     lister = async_stream(emits=(Listed,), on_failure="notice")(list_conversations)
     opener = async_stream(emits=(Opened,), on_failure="notice", on_busy="refuse")(

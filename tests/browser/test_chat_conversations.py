@@ -121,6 +121,7 @@ def test_a_reload_a_second_tab_and_a_restart_show_the_same_conversation(
             joined(again)
             assert again.url == page.url and texts(again) == shown
             assert titles(again) == ["remember the lighthouse"]
+            assert again.title() == "remember the lighthouse · actorview chat"
             # the page left open before the restart rejoins and shows it too
             joined(page)
             assert texts(page) == shown

@@ -103,11 +103,13 @@ async def test_the_sidebar_lists_only_the_owners_conversations_titled_by_their_f
     mine = await store.start("alice")
     async with opened(store, mine.id) as view:
         assert sidebar(view) == ["New chat", "first topic"]
+        assert view.title is None  # untitled: the application's title
         assert view.find("#conversations a[aria-current=page]").text == "New chat"
         assert view.find(f'#conversations a[href="/c/{older.id}"]').attrs["av-navigate"] == ""
         await view.type("#prompt", "what is   actorview?")
         assert await view.click("#send") == Applied()
         await view.until(lambda v: sidebar(v) == ["what is actorview?", "first topic"])
+        assert view.title == "what is actorview? · actorview chat"
         await view.until(lambda v: not v.view.streaming)
         assert "bob" not in view.text("#sidebar")
         assert [m.role for m in await store.load(mine.id)] == ["user", "assistant"]
