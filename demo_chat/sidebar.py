@@ -1,11 +1,11 @@
 """The sidebar of a user's conversations: ``aside#sidebar``, with ``#new-chat`` and
 ``#conversations`` (each item a link to its ``/c/<id>``, followed by live navigation,
 with rename and delete buttons, ✎ and ✕ named by their ``aria-label``; the one being
-renamed is a small form instead).
+renamed is a small form instead, and the one to delete asks for a confirmation).
 
 Hooks: ``#new-chat``; ``#conversations li[data-id]``, ``a.open`` (``aria-current="page"``
 on the open one), ``button.rename``, ``button.delete``, ``form.rename-form`` with its
-``input[name=title]``.
+``input[name=title]``; ``button.delete-confirm`` and ``button.keep`` while a delete waits.
 """
 
 from __future__ import annotations
@@ -19,14 +19,23 @@ UNTITLED = "New chat"
 """What a conversation with no prompt yet is called in the sidebar."""
 
 
-def render_sidebar(conversations: Sequence[Conversation], open_id: str, renaming: str) -> Element:
-    """The sidebar: the new-chat button, then the conversations, newest first."""
+def render_sidebar(
+    conversations: Sequence[Conversation], open_id: str, renaming: str, confirming: str = ""
+) -> Element:
+    """The sidebar: the new-chat button, then the conversations, newest first.
+    ``renaming`` and ``confirming``: the ids of the conversation whose title is being
+    edited, and of the one whose delete waits for its confirmation."""
     return h.aside(
         h.button("New chat", id="new-chat", type="button", av_click="new_chat"),
         h.nav(
             h.ul(
                 *[
-                    _item(conversation, conversation.id == open_id, conversation.id == renaming)
+                    _item(
+                        conversation,
+                        is_open=conversation.id == open_id,
+                        renaming=conversation.id == renaming,
+                        confirming=conversation.id == confirming,
+                    )
                     for conversation in conversations
                 ],
                 id="conversations",
@@ -37,10 +46,25 @@ def render_sidebar(conversations: Sequence[Conversation], open_id: str, renaming
     )
 
 
-def _item(conversation: Conversation, is_open: bool, renaming: bool) -> Element:
+def _item(
+    conversation: Conversation, *, is_open: bool, renaming: bool, confirming: bool
+) -> Element:
     title = conversation.title or UNTITLED
-    if renaming:
+    if confirming:
         body: list[Element] = [
+            h.span(f"Delete “{title}”?", class_="confirm-text", id=f"confirm-{conversation.id}"),
+            h.button(
+                "Delete",
+                type="button",
+                class_="delete-confirm",
+                av_click="delete",
+                av_value_id=conversation.id,
+                aria_describedby=f"confirm-{conversation.id}",
+            ),
+            h.button("Keep", type="button", class_="keep", av_click="stop_delete"),
+        ]
+    elif renaming:
+        body = [
             h.form(
                 h.input(
                     name="title",
@@ -78,7 +102,7 @@ def _item(conversation: Conversation, is_open: bool, renaming: bool) -> Element:
                 "✕",
                 type="button",
                 class_="delete",
-                av_click="delete",
+                av_click="confirm_delete",
                 av_value_id=conversation.id,
                 aria_label=f"Delete {title}",
             ),

@@ -208,6 +208,8 @@ class ChatView(View, receives=(Reopen,)):
     """The sidebar's conversations, newest first."""
     renaming = state(str)
     """The id of the conversation whose title is being edited in the sidebar."""
+    confirming = state(str)
+    """The id of the conversation whose delete waits for its confirmation."""
 
     page_title = calculate(
         lambda listed, conversation_id: conversation_title(listed, conversation_id)
@@ -224,14 +226,18 @@ class ChatView(View, receives=(Reopen,)):
     )
 
     new_chat = action(ops.fire("opener"), when=lambda has_messages: has_messages)
-    start_rename = action(ops.set(renaming=lambda id: id), params={"id": str})
+    start_rename = action(ops.set(renaming=lambda id: id, confirming=""), params={"id": str})
     stop_rename = action(ops.set(renaming=""))
     rename = action(
         ops.fire("renamer", id=lambda id: id, title=lambda title: title),
         params={"id": str, "title": str},
         when=lambda title: bool(title.strip()),
     )
-    delete = action(ops.fire("deleter", id=lambda id: id), params={"id": str})
+    confirm_delete = action(ops.set(confirming=lambda id: id, renaming=""), params={"id": str})
+    stop_delete = action(ops.set(confirming=""))
+    delete = action(
+        ops.set(confirming=""), ops.fire("deleter", id=lambda id: id), params={"id": str}
+    )
 
     on_listed = clause(Listed, ops.set(listed=lambda conversations: conversations, renaming=""))
     on_opened = clause(Opened, ops.navigate(lambda id: f"/c/{id}"))
@@ -403,7 +409,7 @@ class ChatView(View, receives=(Reopen,)):
                 h.span("actorview chat", class_="brand"),
                 id="topbar",
             ),
-            render_sidebar(self.listed, self.conversation_id, self.renaming),
+            render_sidebar(self.listed, self.conversation_id, self.renaming, self.confirming),
             h.main(chat, id="main"),
             id="app",
         )

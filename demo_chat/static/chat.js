@@ -70,10 +70,10 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    var form = event.target.closest && event.target.closest("form.rename-form");
-    if (event.key === "Escape" && form) {
-      var keep = form.querySelector("button.keep");
-      if (keep) keep.click();
+    var item = event.target.closest && event.target.closest("#conversations li");
+    var keep = item && item.querySelector("button.keep");
+    if (event.key === "Escape" && keep) {  // leave a rename or a delete's confirmation
+      keep.click();
     } else if (event.key === "Escape" && document.body.classList.contains("sidebar-open")) {
       setOpen(false);
       var button = toggle();
@@ -86,6 +86,7 @@
   }, true);
 
   var renaming = null;
+  var confirming = null;
 
   new MutationObserver(function () {
     var rename = document.querySelector("#conversations form.rename-form input");
@@ -94,6 +95,9 @@
       rename.select();
     }
     renaming = rename;
+    var confirm = document.querySelector("#conversations button.delete-confirm");
+    if (confirm && confirm !== confirming) confirm.focus();  // Enter deletes, Escape keeps
+    confirming = confirm;
     if (movingFrom !== null && location.href !== movingFrom && document.getElementById("prompt")) {
       movingFrom = null;  // the navigation landed: type in the conversation shown now
       focusPrompt();

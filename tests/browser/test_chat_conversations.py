@@ -169,6 +169,8 @@ def test_the_sidebar_starts_renames_deletes_and_moves_by_live_navigation(
 
         page.hover("#conversations li:nth-child(1)")
         page.click("#conversations li:nth-child(1) button.delete")  # the open one
+        page.wait_for_selector("#conversations button.delete-confirm:focus")  # asks first
+        page.keyboard.press("Enter")  # confirmed from the keyboard
         wait_shown(page, first, "first topic")
         wait_titles(page, "Renamed first")
         page.reload()

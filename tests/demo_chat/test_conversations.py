@@ -164,7 +164,7 @@ async def test_rename_or_delete_of_someone_elses_id_changes_nothing() -> None:
     assert await store.load(theirs.id) == [Message("user", "bob's")]
 
 
-async def test_delete_of_another_lists_again_and_of_the_open_one_moves_to_the_newest() -> None:
+async def test_delete_asks_first_then_lists_again_or_moves_off_the_open_one() -> None:
     store = SQLiteHistoryStore()
     other = await store.start("alice")
     await store.append(other.id, [Message("user", "keep me")])
@@ -174,9 +174,18 @@ async def test_delete_of_another_lists_again_and_of_the_open_one_moves_to_the_ne
     await store.append(mine.id, [Message("user", "open one")])
     async with opened(store, mine.id) as view:
         await view.click(f'#conversations li[data-id="{spare.id}"] button.delete')
+        assert view.text(f'#conversations li[data-id="{spare.id}"] .confirm-text') == (
+            "Delete “drop me”?"
+        )
+        await view.click("#conversations button.keep")  # not yet: nothing is deleted
+        assert sidebar(view) == ["open one", "drop me", "keep me"]
+        assert await store.count(spare.id) == 1
+        await view.click(f'#conversations li[data-id="{spare.id}"] button.delete')
+        await view.click("#conversations button.delete-confirm")
         await view.until(lambda v: sidebar(v) == ["open one", "keep me"])
         assert view.navigated is None
         await view.click(f'#conversations li[data-id="{mine.id}"] button.delete')
+        await view.click("#conversations button.delete-confirm")
         await view.until(lambda v: v.navigated == f"/c/{other.id}")
     assert [c.id for c in await store.conversations("alice")] == [other.id]
     assert await store.load(mine.id) == []
