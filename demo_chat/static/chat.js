@@ -34,8 +34,8 @@
 
 // The sidebar's drawer on a narrow screen, and where the keyboard's focus goes. The
 // drawer's state is the body's class (outside the live container, so no render or live
-// navigation resets it) mirrored in the toggle's aria-expanded; following a link or
-// starting a new chat closes it. Focus: a send (Enter or the button, which is disabled
+// navigation resets it) mirrored in the toggle's aria-expanded; following a link,
+// starting a new chat, a tap beside the drawer and Escape close it. Focus: a send (Enter or the button, which is disabled
 // at once) and a cancel (likewise) leave the focus on the message box, and so does a
 // live navigation to another conversation from the sidebar, once it has landed.
 (function () {
@@ -67,6 +67,7 @@
     } else if (target.closest("#cancel")) {
       setTimeout(focusPrompt, 0);
     }
+    if (!target.closest("#sidebar, #sidebar-toggle")) setOpen(false);  // a tap beside it
   });
 
   document.addEventListener("keydown", function (event) {

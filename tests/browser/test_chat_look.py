@@ -150,6 +150,9 @@ def test_a_phone_has_no_horizontal_scroll_and_the_sidebar_is_a_drawer(
         page.wait_for_function("() => !document.body.classList.contains('sidebar-open')")
         assert toggle.get_attribute("aria-expanded") == "false"
         toggle.click()
+        page.mouse.click(PHONE["width"] - 10, PHONE["height"] // 2)  # beside the drawer
+        page.wait_for_function("() => !document.body.classList.contains('sidebar-open')")
+        toggle.click()
         page.click("#new-chat")  # moves to a new chat and closes the drawer
         page.wait_for_selector("#history:empty")
         page.wait_for_function("() => !document.body.classList.contains('sidebar-open')")
