@@ -3,7 +3,7 @@
 The public API, by layer (data flows down this list, one way):
 
 - views: :class:`View` with :func:`state`, :func:`stream`, :func:`calculate`,
-  :func:`action`, :func:`clause`, :func:`async_stream` and :mod:`ops`;
+  :func:`action`, :func:`clause`, :func:`async_stream`, :func:`job` and :mod:`ops`;
 - rendering: :data:`h` (the HTML builder), :func:`to_html`, :func:`raw`/:class:`Markup`,
   :func:`normalize_text` (what every string becomes before it reaches a page);
 - actors: :class:`Actor`, :func:`on`, :class:`ActorRef`, :class:`Lease`, overflow policies;
@@ -79,6 +79,7 @@ from actorview.view import (
     calculate,
     clause,
     form,
+    job,
     ops,
     prop,
     state,
@@ -153,6 +154,7 @@ __all__ = [
     "configure_logging",
     "form",
     "h",
+    "job",
     "normalize_text",
     "on",
     "ops",

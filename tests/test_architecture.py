@@ -28,6 +28,7 @@ LAYERS: tuple[str, ...] = (
     "actorview.mailbox",
     "actorview.supervisor",
     "actorview.pubsub",
+    "actorview.jobs",
     "actorview.render",
     "actorview.declare",
     "actorview.optimistic",

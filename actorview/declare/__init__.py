@@ -59,6 +59,7 @@ from actorview.declare._errors import (
 )
 from actorview.declare._fields import Origin, StateField, state
 from actorview.declare._forms import FORM_EVENT, FormDeclaration, FormState, form
+from actorview.declare._jobs import JobCancelled, JobTask, job
 from actorview.declare._spec import ViewSpec
 from actorview.declare._subscriptions import Subscribe, subscribe
 from actorview.declare._tasks import (
@@ -105,6 +106,8 @@ __all__ = [
     "ItemRemoved",
     "ItemReplaced",
     "ItemsCleared",
+    "JobCancelled",
+    "JobTask",
     "KeepFailed",
     "KeptSource",
     "MissingFailureClause",
@@ -140,6 +143,7 @@ __all__ = [
     "compile_component",
     "compile_view",
     "form",
+    "job",
     "ops",
     "prop",
     "state",

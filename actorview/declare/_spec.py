@@ -20,6 +20,7 @@ from actorview.declare._calculate import Calc
 from actorview.declare._clauses import ViewClause
 from actorview.declare._collections import CollectionField
 from actorview.declare._fields import StateField
+from actorview.declare._jobs import JobCancelled, JobTask
 from actorview.declare._subscriptions import Subscribe
 from actorview.declare._tasks import StreamFailed, StreamTask
 
@@ -66,7 +67,8 @@ class ViewSpec:
     @property
     def sendable(self) -> tuple[type, ...]:
         """Every message type something besides the runtime can send the view: what it
-        receives, what its streams emit, and :class:`StreamFailed` when it has streams."""
+        receives, what its streams emit, :class:`StreamFailed` when it has streams, and
+        :class:`JobCancelled` when it has jobs."""
         return sendable(self.receives, self.tasks)
 
     @property
@@ -80,4 +82,5 @@ def sendable(receives: Iterable[type], tasks: Mapping[str, StreamTask]) -> tuple
     :attr:`ViewSpec.sendable`)."""
     emitted = (kind for task in tasks.values() for kind in task.emits)
     failed = (StreamFailed,) if tasks else ()
-    return tuple(dict.fromkeys((*receives, *emitted, *failed)))
+    cancelled = (JobCancelled,) if any(isinstance(t, JobTask) for t in tasks.values()) else ()
+    return tuple(dict.fromkeys((*receives, *emitted, *failed, *cancelled)))

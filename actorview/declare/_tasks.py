@@ -131,6 +131,9 @@ class StreamTask(Declaration):
         name: the attribute name, set when the class is created.
     """
 
+    label = "async_stream"
+    """What the declaration is called in errors (``"job"`` for a job)."""
+
     def __init__(
         self,
         body: Body,

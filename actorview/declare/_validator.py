@@ -31,6 +31,7 @@ from actorview.declare._errors import MissingFailureClause
 from actorview.declare._expressions import Expr, return_annotation
 from actorview.declare._fields import FieldKind, Origin, StateField
 from actorview.declare._forms import FormDeclaration
+from actorview.declare._jobs import JobTask
 from actorview.declare._spec import ViewSpec, sendable
 from actorview.declare._subscriptions import Subscribe
 from actorview.declare._tasks import (
@@ -269,7 +270,9 @@ class _Checker:
         return calc is not None and calc.optimistic
 
     def check_stream(self, name: str, stream: StreamTask) -> None:
-        where = f"{name} (async_stream)"
+        where = f"{name} ({stream.label})"
+        if isinstance(stream, JobTask):
+            self.check_job_key(where, stream)
         if stream.start is not None:
             for param in stream.params:
                 if param not in self.names:
@@ -280,7 +283,7 @@ class _Checker:
                         f"(known: {self.known()}). Declare a field of that name, or fire it "
                         f"from an action with ops.fire({name!r}, {param}=...).",
                     )
-        if not stream.takes_emit:
+        if not stream.takes_emit and not getattr(stream, "yields", False):
             raise self.fail(
                 where,
                 "the body takes no `emit` parameter, so it can never send anything. Add "
@@ -445,7 +448,7 @@ class _Checker:
         for name, stream in self.tasks.items():
             if name not in handled and stream.on_failure is OnFailure.CLAUSE:
                 _warn_at_class_statement(
-                    f"{self.view}.{name} (async_stream): no clause handles its StreamFailed, "
+                    f"{self.view}.{name} ({stream.label}): no clause handles its StreamFailed, "
                     f'so a failed run shows only the default notice ("Something went wrong '
                     f'on the server"). Add `on_{name}_failed = clause(StreamFailed, ..., '
                     f"match={{'stream': {name!r}}})`, or declare async_stream(..., "
@@ -463,11 +466,22 @@ class _Checker:
             for kind in stream.emits:
                 if not any(issubclass(kind, other) for other in handled):
                     raise self.fail(
-                        f"{name} (async_stream)",
+                        f"{name} ({stream.label})",
                         f"emits {kind.__name__}, but no clause handles {kind.__name__}. Add "
                         f"`on_{_snake(kind.__name__)} = clause({kind.__name__}, ...)`, or "
                         f"remove it from emits.",
                     )
+
+    def check_job_key(self, where: str, declared: JobTask) -> None:
+        for read in declared.key_names:
+            if read not in self.fields and read not in self.calcs:
+                raise self.fail(
+                    where,
+                    f"the key {declared.key!r} reads {read!r}, which is not a field or calc "
+                    f"of {self.view} (known: {self.known()}). Declare {read} = state(str), "
+                    f"or name one of those: a job's key is read from the view, so every "
+                    f"view of the same key follows the same job.",
+                )
 
     def check_subscription(self, name: str, subscription: Subscribe) -> None:
         for read in subscription.names:

@@ -371,9 +371,10 @@ class AsgiLiveSocket:
 
 @contextlib.asynccontextmanager
 async def running_views(core: Core) -> AsyncIterator[None]:
-    """Run the bus and ``core.views`` for the block; at its end every view is stopped in
-    order (reverse start order, each with its grace period), then the bus."""
-    async with core.bus.running(), trio.open_nursery() as nursery:
+    """Run the bus, the jobs backend and ``core.views`` for the block; at its end every
+    view is stopped in order (reverse start order, each with its grace period), then the
+    jobs backend (its runs cancelled) and the bus."""
+    async with core.bus.running(), core.jobs.running(), trio.open_nursery() as nursery:
         await nursery.start(core.views.run)
         try:
             yield

@@ -73,6 +73,7 @@ from actorview.endpoint._sockets import (
     SocketClosed,
 )
 from actorview.endpoint._tokens import TokenSigner
+from actorview.jobs import Jobs, LocalJobs
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout, MailboxError
 from actorview.optimistic import program_id
@@ -116,10 +117,13 @@ class Core:
         allowed_origins: frozenset[str] | None,
         identities: Identities | None = None,
         bus: Bus | None = None,
+        jobs: Jobs | None = None,
     ) -> None:
         self.router = router
         self.bus: Bus = bus if bus is not None else default_bus()
         """The topic bus every view of the application publishes and subscribes on."""
+        self.jobs: Jobs = jobs if jobs is not None else LocalJobs()
+        """The jobs backend every view's ``job`` declarations run on and follow."""
         self.signer = signer
         self.identities = identities if identities is not None else Identities(signer)
         self.limits = limits
@@ -428,7 +432,9 @@ class Core:
         stays supervised and is tried again (the page was told it waits)."""
         life = live.ViewLife(session, route.name)
         params = route.mount_params(session.params, session.session_id)
-        start = functools.partial(live.run_view, route.view, params, session, life, bus=self.bus)
+        start = functools.partial(
+            live.run_view, route.view, params, session, life, bus=self.bus, jobs=self.jobs
+        )
         await self.views.start_child(route.view_spec(session.session_id, start, life.observe))
 
     async def _read(self, ws: LiveSocket, session: Session, client: Client) -> None:

@@ -16,6 +16,7 @@ import trio
 
 from actorview.endpoint._protocol import Event, Input, NoticeKind, control_frame
 from actorview.endpoint._session import Session
+from actorview.jobs import Jobs
 from actorview.logging import get_logger
 from actorview.mailbox import ActorRef, ActorStopped, AskTimeout
 from actorview.pubsub import Bus
@@ -263,6 +264,7 @@ async def run_view(
     life: ViewLife | None = None,
     *,
     bus: Bus | None = None,
+    jobs: Jobs | None = None,
     task_status: trio.TaskStatus[ActorRef] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run a new instance of ``view_class`` for ``session`` (a supervisor child start),
@@ -281,6 +283,7 @@ async def run_view(
         name=f"{view_class.__name__}:{session.session_id[:8]}",
         paced=True,  # tokens faster than its frame_interval share one render and frame
         bus=bus,
+        jobs=jobs,
         url=session.url,  # as the page is now: a restart after a patch keeps it
         navigation=session.request_navigation,
         context=session.context,

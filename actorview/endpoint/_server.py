@@ -69,6 +69,7 @@ from actorview.endpoint._sockets import (
 )
 from actorview.endpoint._tcp import CLOSE_GRACE, BuiltinServer
 from actorview.endpoint._tokens import TokenSigner, random_secret
+from actorview.jobs import Jobs
 from actorview.logging import get_logger
 from actorview.optimistic import client_modules
 from actorview.pubsub import Bus
@@ -160,6 +161,11 @@ class Application:
             the process's :func:`~actorview.pubsub.default_bus` unless given, or a
             :class:`~actorview.pubsub.RedisBus` to reach other processes. It runs with
             the supervision tree (started before the views, stopped after them).
+        jobs: the jobs backend the views' ``job`` declarations run on
+            (``actorview.jobs``): a :class:`~actorview.jobs.LocalJobs` of the
+            application's own unless given, or a :class:`~actorview.jobs.RedisJobs` for
+            one owner of each job across workers. It runs as the bus does (its runs
+            outlive the views that fired them, and end when the application stops).
         debug: show the exception's type and message on the 500 page of a view that
             failed to mount or render (escaped). Off by default: for development only,
             since an exception's text may reveal internals. The log always has the
@@ -197,6 +203,7 @@ class Application:
         modules: Iterable[str] = (),
         compression: Compression | None = DEFAULT_COMPRESSION,
         pubsub: Bus | None = None,
+        jobs: Jobs | None = None,
         debug: bool = False,
         identify: Identify | None = None,
         session_keys: Iterable[str] = (),
@@ -250,6 +257,7 @@ class Application:
             allowed_origins=self.allowed_origins,
             identities=self.identities,
             bus=pubsub,
+            jobs=jobs,
         )
         self.pages = Pages(
             self.router,
@@ -278,6 +286,11 @@ class Application:
         """The topic bus of the application's views (``await app.pubsub.publish(...)``
         reaches them from any task of the process)."""
         return self.core.bus
+
+    @property
+    def jobs(self) -> Jobs:
+        """The jobs backend of the application's views."""
+        return self.core.jobs
 
     @property
     def views(self) -> Supervisor:
@@ -335,7 +348,7 @@ class Application:
         root = Supervisor(
             [self.views.child_spec(), listener_spec], strategy=Strategy.ONE_FOR_ALL, name="app"
         )
-        async with self.pubsub.running(), trio.open_nursery() as nursery:
+        async with self.pubsub.running(), self.jobs.running(), trio.open_nursery() as nursery:
             await nursery.start(root.run)
             listener = root.registry.lookup("listener")
             assert isinstance(listener, int)

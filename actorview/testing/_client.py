@@ -38,6 +38,7 @@ import trio.testing
 from actorview.endpoint._limits import Limits
 from actorview.endpoint._live import notice_frame, page_frame
 from actorview.endpoint._uploads import chunk_bytes
+from actorview.jobs import Jobs, LocalJobs
 from actorview.mailbox import ActorCrashed, ActorRef, ActorStopped, AskTimeout
 from actorview.pubsub import Bus
 from actorview.render import DomElement, RenderError
@@ -222,6 +223,7 @@ class ViewClient(Generic[V]):
         name: str | None = None,
         context: MountContext | None = None,
         bus: Bus | None = None,
+        jobs: Jobs | None = None,
         url: str = "/",
         route: str | None = None,
     ) -> None:
@@ -250,6 +252,7 @@ class ViewClient(Generic[V]):
             name=name or f"{view_class.__name__}:test",
             context=context,
             bus=bus,
+            jobs=jobs,
             url=self.history.url,
             navigation=self.history.requested,
         )
@@ -747,6 +750,7 @@ class ViewClient(Generic[V]):
                 return  # blocked on something that is not the clock
             if deadline - start > limit:
                 running = [name for name, runner in self.view.live.streams.items() if runner.busy]
+                running += [name for name, job in self.view.live.jobs.items() if job.busy]
                 raise SettleTimeout(
                     f"settle() gave up after {limit:g} s of clock time: stream(s) "
                     f"{', '.join(running) or '(none)'} still running. A stream that never "
@@ -797,6 +801,7 @@ class ViewClient(Generic[V]):
 
     def _busy(self) -> bool:
         streams = any(runner.busy for runner in self.view.live.streams.values())
+        streams = streams or any(job.busy for job in self.view.live.jobs.values())
         pending = streams or self._timers > 0 or len(self.view.live.mailbox) > 0
         return pending or self.view.live.render_held_back
 
@@ -1146,6 +1151,7 @@ def mount(
     name: str | None = None,
     context: MountContext | None = None,
     bus: Bus | None = None,
+    jobs: Jobs | None = None,
     url: str = "/",
     route: str | None = None,
 ) -> AbstractAsyncContextManager[ViewClient[V]]: ...
@@ -1158,6 +1164,7 @@ def mount(
     name: str | None = None,
     context: MountContext | None = None,
     bus: Bus | None = None,
+    jobs: Jobs | None = None,
     url: str = "/",
     route: str | None = None,
 ) -> AbstractAsyncContextManager[ViewClient[ComponentHost]]: ...
@@ -1169,6 +1176,7 @@ def mount(
     name: str | None = None,
     context: MountContext | None = None,
     bus: Bus | None = None,
+    jobs: Jobs | None = None,
     url: str = "/",
     route: str | None = None,
 ) -> AbstractAsyncContextManager[ViewClient[Any]]:
@@ -1186,10 +1194,13 @@ def mount(
     ``MockClock`` (``advance`` moves time). ``bus``: the topic bus its subscriptions and
     ``ops.publish`` use (the process's :func:`~actorview.pubsub.default_bus` unless
     given; pass a fresh ``LocalBus()`` to keep a test's topics to itself, and mount
-    several views on it to test them together). ``url`` is the page's URL (its
-    ``handle_params`` gets it after ``mount``) and ``route`` the pattern of the view's
-    route (``"/items/{item}"``; by default the URL's own path): a patch to a path it does
-    not serve is a navigation away (see :attr:`ViewClient.navigated`).
+    several views on it to test them together). ``jobs``: the jobs backend its ``job``
+    declarations run on (a fresh :class:`~actorview.jobs.LocalJobs` unless given; the
+    block runs it unless it runs already: pass one ``LocalJobs()`` to several mounts, or
+    enter ``jobs.running()`` around them, to test views of one job together). ``url`` is
+    the page's URL (its ``handle_params`` gets it after ``mount``) and ``route`` the
+    pattern of the view's route (``"/items/{item}"``; by default the URL's own path): a
+    patch to a path it does not serve is a navigation away (see :attr:`ViewClient.navigated`).
     ``context`` is the request the view is mounted for (``self.context``, and
     ``mount``'s second parameter): by default a blank :class:`MountContext` with an
     anonymous identity; pass ``MountContext(identity=Identity("alice"))`` for a view
@@ -1208,11 +1219,22 @@ def mount(
         "name": name,
         "context": context,
         "bus": bus,
+        "jobs": jobs,
         "url": url,
     }
     if isinstance(view_class, type) and issubclass(view_class, Component):
         return _mount(host_view(view_class), params, route=route, **options)
     return _mount(view_class, params, route=route, **options)
+
+
+@asynccontextmanager
+async def _running(jobs: Jobs) -> AsyncIterator[None]:
+    """Run ``jobs`` for the block unless it runs already (another mount, the test)."""
+    if jobs.is_running:
+        yield
+        return
+    async with jobs.running():
+        yield
 
 
 @asynccontextmanager
@@ -1224,11 +1246,13 @@ async def _mount(
     name: str | None,
     context: MountContext | None,
     bus: Bus | None,
+    jobs: Jobs | None,
     url: str,
     route: str | None,
 ) -> AsyncIterator[ViewClient[V]]:
     failure: Exception | None = None
-    async with trio.open_nursery() as nursery:
+    backend: Jobs = jobs if jobs is not None else LocalJobs()
+    async with _running(backend), trio.open_nursery() as nursery:
         try:
             client = ViewClient(
                 view_class,
@@ -1237,6 +1261,7 @@ async def _mount(
                 strict=strict,
                 name=name,
                 bus=bus,
+                jobs=backend,
                 url=url,
                 route=route,
                 context=context,

@@ -29,6 +29,7 @@ from actorview.mailbox import Actor, ActorRef
 from actorview.mailbox._lease import Lease
 from actorview.mailbox._mailbox import Mailbox
 from actorview.render import Element
+from actorview.view._jobs import JobRunner
 from actorview.view._navigation import PageUrl
 from actorview.view._store import ViewStore
 from actorview.view._tasks import TaskRunner
@@ -46,6 +47,7 @@ class _Runtime(Protocol):
     _current_lease: Lease | None
     _view_store: ViewStore
     _runners: dict[str, TaskRunner]
+    _job_runners: dict[str, JobRunner]
     _tree: Element | None
     _version: int
     _render_pending: bool
@@ -136,6 +138,11 @@ class Live:
     def streams(self) -> Mapping[str, TaskRunner]:
         """The runner of each declared async_stream (available once the view runs)."""
         return self._view._runners
+
+    @property
+    def jobs(self) -> Mapping[str, JobRunner]:
+        """The runner of each declared job (available once the view runs)."""
+        return self._view._job_runners
 
     @property
     def tree(self) -> Element | None:

@@ -74,6 +74,7 @@ from actorview.declare._errors import (
     ViewError,
 )
 from actorview.declare._forms import FORM_EVENT
+from actorview.declare._jobs import JobCancelled, JobTask
 from actorview.declare._spec import ViewSpec
 from actorview.declare._tasks import Start, StreamFailed, StreamTask
 from actorview.declare._uploads import Uploaded, Uploads, UploadSpec, uploads_of
@@ -81,6 +82,7 @@ from actorview.declare._validator import compile_view
 from actorview.declare._values import conforms, structure, type_name
 from actorview.declare.ops import Cancel, FieldOp, Fire, FlashKind
 from actorview.errors import DefinitionError
+from actorview.jobs import Jobs
 from actorview.mailbox import Actor, ActorStopped, MailboxFull, on
 from actorview.mailbox._clauses import collect_clauses
 from actorview.mailbox._lease import Lease
@@ -103,6 +105,7 @@ from actorview.view._events import (
     Rejected,
     Tick,
 )
+from actorview.view._jobs import JobRunner
 from actorview.view._live import Live
 from actorview.view._navigation import (
     NavigationKind,
@@ -263,6 +266,8 @@ class View(Actor):
         navigation: where ``ops.patch`` / ``ops.navigate`` go
             (:data:`~actorview.view.NavigationSink`: the endpoint's session, the test
             client); ``None`` logs and drops them.
+        jobs: the jobs backend (``actorview.jobs``) its ``job`` declarations run on and
+            follow; ``None``: a fire is refused as a failed run naming the fix.
     """
 
     if typing.TYPE_CHECKING:
@@ -340,9 +345,11 @@ class View(Actor):
         bus: Bus | None = None,
         url: PageUrl | None = None,
         navigation: NavigationSink | None = None,
+        jobs: Jobs | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
         self._bus: Bus = bus if bus is not None else default_bus()
+        self._jobs = jobs
         self._frame_interval = type(self).frame_interval if paced else 0.0
         spec = type(self).__view_spec__
         plan = type(self).__view_client__
@@ -355,6 +362,7 @@ class View(Actor):
             marked=plan.predicted_streams if plan is not None else (),
         )
         self._runners: dict[str, TaskRunner] = {}
+        self._job_runners: dict[str, JobRunner] = {}
         self._timers: dict[str, trio.CancelScope] = {}
         self._sources: dict[str, PageSource[Any]] = {}
         self._sink = sink
@@ -727,6 +735,24 @@ class View(Actor):
             held = open_subscriptions(spec, self._view_store.read, self._bus, self._ref.tell_nowait)
             self._live.nursery.start_soon(hold, held)
         for name, declared in spec.tasks.items():
+            if isinstance(declared, JobTask):
+                runner = JobRunner(
+                    declared,
+                    self._jobs,
+                    self._live.nursery,
+                    self._tell_under,
+                    self._log,
+                    failure_handled=name in spec.failure_handled,
+                    unhandled=self._stream_failed_unhandled,
+                    read=self._view_store.read,
+                    notify=self.notify,
+                    cancel_handled=any(
+                        issubclass(JobCancelled, c.message_type) for c in spec.clauses
+                    ),
+                )
+                runner.follow()
+                self._job_runners[name] = runner
+                continue
             self._runners[name] = TaskRunner(
                 declared,
                 self._live.nursery,
@@ -753,6 +779,8 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
+        for job in self._job_runners.values():
+            job.follow()  # a field its key reads may have changed: follow the new key
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
             await publish_all(self._bus, published, self._log, self.notify)
@@ -1012,7 +1040,7 @@ class View(Actor):
         while store.effects:
             effects, store.effects = store.effects, []
             for effect in effects:
-                runner = self._runners.get(effect.stream)
+                runner = self._runner(effect.stream)
                 if runner is None:
                     continue
                 if effect.kind == "cancel":
@@ -1067,16 +1095,20 @@ class View(Actor):
     async def _tell_under(self, message: Any, lease: Lease) -> None:
         await self._ref.tell(message, lease=lease)
 
+    def _runner(self, stream: str) -> TaskRunner | JobRunner | None:
+        """The runner of a stream or job the view declares."""
+        return self._runners.get(stream) or self._job_runners.get(stream)
+
     def _stream_busy(self, stream: str, key: Hashable | None) -> bool:
-        runner = self._runners.get(stream)
+        runner = self._runner(stream)
         return runner is not None and runner.busy_with(key)
 
     def _stream_runs(self, stream: str) -> int:
-        runner = self._runners.get(stream)
+        runner = self._runner(stream)
         return 0 if runner is None else runner.live
 
     def _revoke_stream(self, stream: str, key: Hashable | None) -> None:
-        runner = self._runners.get(stream)
+        runner = self._runner(stream)
         if runner is not None:
             runner.revoke(key)
 

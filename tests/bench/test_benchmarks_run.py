@@ -32,6 +32,7 @@ SMOKE = {
     "bench.compression": ["--tokens", "5", "--gap", "0.001"],
     "bench.floor": ["--connections", "20", "--seconds", "0.3"],
     "bench.cross_worker": ["--steps", "3", "--warmup", "1", "--hold", "1"],
+    "bench.job_resume": ["--parts", "50", "--live", "10"],
 }
 """Module -> arguments that make its run take a second or two."""
 
@@ -52,6 +53,7 @@ EXPECTED = {
     "bench.compression": "<- default",
     "bench.floor": "one frame clock",
     "bench.cross_worker": "goal: under 50 ms",
+    "bench.job_resume": "none lost or repeated",
 }
 """Module -> a phrase of its report that shows it got to the end."""
 
