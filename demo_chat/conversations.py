@@ -79,11 +79,12 @@ class UserConversations:
 # -- the view's store runs (async_stream bodies) ----------------------------------------
 
 
-async def list_conversations(shelf: UserConversations | None, emit: Emit) -> None:
-    """Tell the view the owner's conversations as they are now (after a submit, which
-    may have titled the open one)."""
+async def list_conversations(shelf: UserConversations | None, changed: bool, emit: Emit) -> None:
+    """Tell the view the owner's conversations as they are now: after a submit, which
+    may have titled the open one (``changed``: the owner's other views are told), or
+    when another view of theirs changed them."""
     if shelf is not None:
-        await emit(Listed(await shelf.listed()))
+        await emit(Listed(await shelf.listed(), changed))
 
 
 async def start_conversation(shelf: UserConversations | None, emit: Emit) -> None:
@@ -99,7 +100,7 @@ async def rename_conversation(
     blank title, the store) fails the run: the view shows its notice."""
     if shelf is not None:
         await shelf.rename(id, title)
-        await emit(Listed(await shelf.listed()))
+        await emit(Listed(await shelf.listed(), changed=True))
 
 
 async def delete_conversation(
@@ -111,6 +112,6 @@ async def delete_conversation(
         return
     await shelf.delete(id)
     if id == conversation_id:
-        await emit(Opened((await shelf.newest()).id))
+        await emit(Opened((await shelf.newest()).id, changed=True))
     else:
-        await emit(Listed(await shelf.listed()))
+        await emit(Listed(await shelf.listed(), changed=True))

@@ -106,9 +106,10 @@ class OpenAIChatParams(ChatParams):
 @attrs.frozen
 class Opened:
     """A conversation to show: the page moves to its URL (a new chat, or the one shown
-    after the open one was deleted)."""
+    after the open one was deleted: ``changed``, the owner's other views are told)."""
 
     id: str
+    changed: bool = False
 
 
 @attrs.frozen
@@ -122,6 +123,14 @@ class Reopen:
 @attrs.frozen
 class Listed:
     """The user's conversations as the store lists them now, newest first (the
-    sidebar)."""
+    sidebar). ``changed``: this view has just changed them (a title, a rename, a
+    delete): its other tabs are told (:class:`ConversationsChanged`)."""
 
     conversations: tuple[Conversation, ...]
+    changed: bool = False
+
+
+@attrs.frozen
+class ConversationsChanged:
+    """Published on the owner's topic (``conversations:<owner>``) when a view of theirs
+    changed their conversations: every view of the owner lists them again."""

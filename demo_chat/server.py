@@ -19,7 +19,7 @@ from actorview import configure_logging
 from actorview.endpoint import Application, Limits, Route
 from actorview.view import View
 from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
-from demo_chat.view import ChatView
+from demo_chat.view import UserChatView
 
 STYLESHEET = Path(__file__).parent / "static" / "chat.css"
 SCRIPT = Path(__file__).parent / "static" / "chat.js"
@@ -47,12 +47,12 @@ def build_app(
         "markdown": True,
         "conversations": True,
     }
-    view: type[View] = ChatView
+    view: type[View] = UserChatView
     if args.llm == "openai":
         from demo_chat.openai_backend import MAX_REPLY_CHARS
-        from demo_chat.openai_view import CONTEXT_CHARS, OpenAIChatView
+        from demo_chat.openai_view import CONTEXT_CHARS, UserOpenAIChatView
 
-        view = OpenAIChatView
+        view = UserOpenAIChatView
         params |= {
             "model": args.model,
             "base_url": args.openai_base_url,

@@ -31,7 +31,9 @@ other identity's, or an unknown id, with :class:`PageNotFound`, and ``/`` with a
 ``#new-chat``, ``#conversations``). The sidebar's writes are ``async_stream`` runs
 (``demo_chat.conversations``); a new chat and the delete of the open conversation move
 the page there by ``ops.navigate``, and so does a back or forward move to another
-conversation's URL (:class:`Reopen`): each conversation is its own view.
+conversation's URL (:class:`Reopen`): each conversation is its own view. What a view
+changes it tells the owner's other views (``conversations:<owner>``), which
+:class:`UserChatView`, the served one, listens to.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ from actorview.view import (
     ops,
     state,
     stream,
+    subscribe,
 )
 from demo_chat.conversations import (
+    LISTED,
     UserConversations,
     delete_conversation,
     list_conversations,
@@ -74,6 +78,7 @@ from demo_chat.messages import (
     ChatParams,
     Chunk,
     Conversation,
+    ConversationsChanged,
     Done,
     Listed,
     Message,
@@ -208,6 +213,8 @@ class ChatView(View, receives=(Reopen,)):
     """The sidebar's conversations, newest first."""
     renaming = state(str)
     """The id of the conversation whose title is being edited in the sidebar."""
+    leaving = state(bool)
+    """The view moves the page to another conversation: it lists nothing more."""
     confirming = state(str)
     """The id of the conversation whose delete waits for its confirmation."""
 
@@ -216,7 +223,11 @@ class ChatView(View, receives=(Reopen,)):
     )
     """The tab's title: the open conversation's (None, the application's, without one)."""
 
-    lister = async_stream(emits=(Listed,), on_failure="notice")(list_conversations)
+    owner = state(str)
+    """The page's identity, whose conversations these are ("" without a shelf); its
+    views' topic is ``conversations:<owner>`` (:class:`UserChatView` listens to it)."""
+
+    lister = async_stream(emits=(Listed,), on_failure="notice", on_busy="queue")(list_conversations)
     opener = async_stream(emits=(Opened,), on_failure="notice", on_busy="refuse")(
         start_conversation
     )
@@ -239,8 +250,35 @@ class ChatView(View, receives=(Reopen,)):
         ops.set(confirming=""), ops.fire("deleter", id=lambda id: id), params={"id": str}
     )
 
-    on_listed = clause(Listed, ops.set(listed=lambda conversations: conversations, renaming=""))
-    on_opened = clause(Opened, ops.navigate(lambda id: f"/c/{id}"))
+    on_listed = clause(
+        Listed,
+        ops.set(listed=lambda conversations: conversations, renaming=""),
+        ops.when(
+            lambda changed: changed,
+            ops.publish("conversations:{owner}", lambda: ConversationsChanged()),
+        ),
+        # Deleted in another tab (a list shorter than the sidebar's bound would hold
+        # it): go to the newest ("/" redirects there).
+        ops.when(
+            lambda conversations, conversation_id, changed, leaving: (
+                not changed
+                and not leaving
+                and len(conversations) < LISTED
+                and all(c.id != conversation_id for c in conversations)
+            ),
+            ops.set(leaving=True),
+            ops.navigate("/", replace=True),
+        ),
+    )
+    on_opened = clause(
+        Opened,
+        ops.set(leaving=True),
+        ops.when(
+            lambda changed: changed,
+            ops.publish("conversations:{owner}", lambda: ConversationsChanged()),
+        ),
+        ops.navigate(lambda id: f"/c/{id}"),
+    )
     on_reopen = clause(Reopen, ops.navigate(lambda id: f"/c/{id}", replace=True))
 
     submit = action(
@@ -248,7 +286,7 @@ class ChatView(View, receives=(Reopen,)):
         ops.push(history=lambda input: Message("user", input.strip())),
         ops.set(input="", draft="", streaming=True, failure=""),
         ops.fire("llm", prompt=lambda input: input.strip()),
-        ops.when(lambda shelf: shelf is not None, ops.fire("lister")),  # the new title
+        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
         when=lambda input_valid: input_valid,
         optimistic=True,
     )
@@ -286,6 +324,7 @@ class ChatView(View, receives=(Reopen,)):
                     f"store mount param, got {type(params.store).__name__}"
                 )
             self.shelf = UserConversations(params.store, self.context.identity.id)
+            self.owner = self.context.identity.id
             self.conversation_id = params.conversation
         if params.store is not None and params.conversation:
             self._kept = KeptHistory(params.store, params.conversation)
@@ -413,6 +452,22 @@ class ChatView(View, receives=(Reopen,)):
             h.main(chat, id="main"),
             id="app",
         )
+
+
+class UserChatView(ChatView):
+    """The served chat: :class:`ChatView` with a user's conversations, whose tabs follow
+    each other's changes to them (a title, a rename, a delete) through the owner's topic.
+
+    Apart from :class:`ChatView` so that a chat without conversations (the library's
+    benchmarks, its tests) holds no subscription: each costs the view a task.
+    """
+
+    told = subscribe("conversations:{owner}", ConversationsChanged)
+    """Another view of the owner (another tab) changed the conversations."""
+    on_told = clause(
+        ConversationsChanged,
+        ops.when(lambda leaving: not leaving, ops.fire("lister", changed=False)),
+    )
 
 
 class KeptHistory:

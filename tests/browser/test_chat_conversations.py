@@ -205,3 +205,38 @@ def test_another_visitor_can_neither_open_nor_list_a_conversation(browser: Any, 
     finally:
         owner.close()
         stranger.close()
+
+
+def test_a_second_tab_follows_the_sidebar_and_leaves_a_conversation_deleted_elsewhere(
+    browser: Any, demo: str
+) -> None:
+    context = browser.new_context()
+    try:
+        one = context.new_page()
+        one.goto(demo)
+        joined(one)
+        shared = one.url
+        ask(one, "shared topic")
+        two = context.new_page()
+        two.goto(demo)
+        joined(two)
+        assert two.url == shared
+        one.click("#new-chat")
+        one.wait_for_selector("#history:empty")
+        other = one.url
+        ask(one, "newer topic")
+        wait_titles(two, "newer topic", "shared topic")  # live, no reload of tab two
+        item = f'#conversations li[data-id="{shared.rsplit("/", 1)[1]}"]'
+        one.hover(item)
+        one.click(f"{item} button.rename")
+        one.fill("#conversations form.rename-form input[name=title]", "Renamed elsewhere")
+        one.press("#conversations form.rename-form input[name=title]", "Enter")
+        wait_titles(two, "newer topic", "Renamed elsewhere")
+        two.wait_for_function("() => document.title === 'Renamed elsewhere · actorview chat'")
+        one.hover(item)
+        one.click(f"{item} button.delete")
+        one.click("#conversations button.delete-confirm")
+        wait_shown(two, other, "newer topic")  # tab two's conversation is gone: the newest
+        wait_titles(two, "newer topic")
+    finally:
+        context.close()

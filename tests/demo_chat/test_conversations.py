@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
+from actorview.pubsub import LocalBus
 from actorview.testing import ViewClient, mount
 from actorview.view import (
     ActionEvent,
@@ -25,6 +27,7 @@ from actorview.view import (
 from demo_chat import ChatView
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
+from demo_chat.view import UserChatView
 
 ALICE = MountContext(identity=Identity("alice", anonymous=True))
 BOB = MountContext(identity=Identity("bob", anonymous=True))
@@ -198,3 +201,37 @@ async def test_a_patch_to_another_conversations_url_mounts_the_view_there_again(
     async with opened(store, first.id) as view:
         await view.patch(f"/c/{second.id}")  # as the back button's pop lands
         await view.until(lambda v: v.navigated == f"/c/{second.id}")
+
+
+async def test_another_tab_of_the_owner_follows_renames_titles_and_deletes() -> None:
+    store = SQLiteHistoryStore()
+    first = await store.start("alice")
+    await store.append(first.id, [Message("user", "first")])
+    second = await store.start("alice")
+    theirs = await store.start("bob")
+    bus = LocalBus()
+
+    def tab(conversation: str, context: MountContext = ALICE) -> Any:
+        return mount(
+            UserChatView,  # the served view: ChatView that listens to the owner's topic
+            params(store, conversation),
+            context=context,
+            url=f"/c/{conversation}",
+            route="/c/{conversation}",
+            bus=bus,
+        )
+
+    async with tab(first.id) as one, tab(second.id) as two, tab(theirs.id, BOB) as bobs:
+        await two.type("#prompt", "a title from tab two")
+        await two.click("#send")
+        await one.until(lambda v: sidebar(v) == ["a title from tab two", "first"])
+        await one.click(f'#conversations li[data-id="{first.id}"] button.rename')
+        await one.submit("#conversations form.rename-form", {"title": "renamed in one"})
+        await two.until(lambda v: sidebar(v) == ["a title from tab two", "renamed in one"])
+        await one.click(f'#conversations li[data-id="{second.id}"] button.delete')
+        await one.click("#conversations button.delete-confirm")
+        await two.until(lambda v: v.navigated == "/")  # its conversation is gone: the newest
+        await one.until(lambda v: sidebar(v) == ["renamed in one"])
+        assert one.navigated is None
+        assert sidebar(bobs) == ["New chat"]  # another owner hears nothing
+    assert not ChatView.__view_spec__.subscriptions, "the plain chat subscribes to nothing"

@@ -43,4 +43,5 @@ def test_every_expression_of_the_chat_view_is_data() -> None:
         "conversations",  # Listed.conversations, bound by the sidebar's clause
         "id",  # the sidebar actions' param, and Opened.id / Reopen.id
         "title",  # the rename action's param
+        "changed",  # Listed.changed: this view changed the conversations
     }
