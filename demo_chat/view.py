@@ -252,9 +252,10 @@ class ChatView(View, receives=(Reopen,)):
 
     on_listed = clause(
         Listed,
-        ops.set(listed=lambda conversations: conversations, renaming=""),
-        ops.when(
+        ops.set(listed=lambda conversations: conversations),
+        ops.when(  # this view's own change: its rename is done, the other tabs are told
             lambda changed: changed,
+            ops.set(renaming=""),
             ops.publish("conversations:{owner}", lambda: ConversationsChanged()),
         ),
         # Deleted in another tab (a list shorter than the sidebar's bound would hold
