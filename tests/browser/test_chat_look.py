@@ -20,6 +20,9 @@ from tests.browser.demo import demo_server
 
 pytestmark = pytest.mark.browser
 
+EMPTY = "() => !document.querySelector('#history > li[data-role]')"
+"""The conversation shown has no message (the history may hold other items: a tail)."""
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 DESKTOP = {"width": 1100, "height": 720}
 PHONE = {"width": 390, "height": 844}
@@ -62,12 +65,12 @@ def opened(browser: Any, url: str, **options: Any) -> Any:
 
 
 def ask(page: Any, prompt: str) -> None:
-    before = page.locator("#history > li").count()
+    before = page.locator("#history > li[data-role]").count()
     page.fill("#prompt", prompt)
     page.press("#prompt", "Enter")
     page.wait_for_function(
-        f"""() => document.querySelectorAll('#history > li').length === {before + 2}
-                  && document.querySelector('#cancel').disabled""",
+        f"""() => document.querySelectorAll('#history > li[data-role]').length
+                  === {before + 2} && document.querySelector('#cancel').disabled""",
         timeout=20_000,
     )
 
@@ -93,7 +96,7 @@ def a_conversation(page: Any) -> None:
     if page.is_visible("#sidebar-toggle"):  # a phone: the sidebar is a drawer
         page.click("#sidebar-toggle")
     page.click("#new-chat")
-    page.wait_for_selector("#history:empty")
+    page.wait_for_function(EMPTY)
     ask(page, "show me some markdown")
     ask(page, "hello")
     page.fill("#prompt", "What is actorview?")
@@ -154,7 +157,7 @@ def test_a_phone_has_no_horizontal_scroll_and_the_sidebar_is_a_drawer(
         page.wait_for_function("() => !document.body.classList.contains('sidebar-open')")
         toggle.click()
         page.click("#new-chat")  # moves to a new chat and closes the drawer
-        page.wait_for_selector("#history:empty")
+        page.wait_for_function(EMPTY)
         page.wait_for_function("() => !document.body.classList.contains('sidebar-open')")
         assert page.locator("#sidebar-toggle").get_attribute("aria-expanded") == "false"
     finally:
@@ -177,7 +180,7 @@ def test_focus_returns_to_the_message_box_after_send_and_cancel(browser: Any, de
         page.wait_for_function("() => document.querySelector('#cancel').disabled")
         assert page.evaluate("() => document.activeElement.id") == "prompt"
         page.click("#new-chat")  # a live navigation replaces the page's container
-        page.wait_for_selector("#history:empty")
+        page.wait_for_function(EMPTY)
         page.wait_for_function("() => document.activeElement?.id === 'prompt'")
     finally:
         page.context.close()
