@@ -1,16 +1,24 @@
 """The streaming chat view, written entirely in actorview's declarative view DSL.
 
-DOM hooks: ``#prompt`` (the input), ``#send``, ``#cancel``, ``#clear``, ``#draft`` (the
-reply being streamed), ``#history`` with ``data-role="user"|"assistant"`` on each item,
-``#token-count`` and ``#failure``; with Markdown on, ``button.copy`` in each reply and each
-of its code blocks.
+DOM hooks: ``#prompt`` (the input), ``#send``, ``#cancel``, ``#clear``, ``#history``
+with ``data-role="user"|"assistant"`` on each message (``av-key`` on each kept one), the
+reply being streamed as its last item, ``li#draft`` (with ``#thinking`` inside until its
+first token), ``#jump-latest``, ``#token-count`` and ``#failure``; after the last turn,
+``button.retry`` (a reply that failed, was stopped or never came) or
+``button.regenerate``, and ``button.edit`` (``#edit-prompt`` and ``button.resend`` in
+its form); with Markdown on, ``button.copy`` in each reply and each of its code blocks.
 
 What happens: ``submit`` pushes the user's message, clears the input and fires the
 ``llm`` stream (a new submit while a reply streams supersedes it, keeping the partial
 reply in the history marked stopped); each ``Chunk`` appends to ``draft`` (bursts are
-coalesced); ``Done`` moves the draft into the history; ``cancel`` stops the reply;
-``clear`` stops it and empties the history. Tokens of a cancelled or superseded reply
-never reach the draft: the runtime drops them (no run counter in this class).
+coalesced), shown in ``li#draft``; ``Done`` moves the draft into the history, where the
+history item takes ``li#draft``'s place; ``cancel`` stops the reply, kept as stopped;
+a failure keeps it with its reason (``failure_text``); ``clear`` stops it and empties
+the history. ``regenerate`` replaces the last reply (retry, for one that failed or was
+stopped) and ``resend`` the last turn with an edited prompt: both delete what they
+replace from the history (the store keeps the rest, ``HistoryStore.truncate``) and fire
+again (``demo_chat.turns``). Tokens of a cancelled or superseded reply never reach the
+draft: the runtime drops them (no run counter in this class).
 ``draft`` is a server field, not ``origin="stream"``: the chunks' clause appends to it,
 but ``submit``, ``cancel`` and ``clear`` move it into the history and empty it at once,
 in the same message as the cancel (only clauses may write a stream field).
@@ -46,7 +54,9 @@ from typing import Any, Final
 from actorview.render import Element, Memo, h, raw
 from actorview.view import (
     Appended,
+    CollectionItems,
     ItemAdded,
+    ItemRemoved,
     ItemsCleared,
     PageNotFound,
     PageRedirect,
@@ -86,6 +96,17 @@ from demo_chat.messages import (
     Reopen,
 )
 from demo_chat.sidebar import render_sidebar
+from demo_chat.turns import (
+    ANSWERED,
+    FAILED,
+    NO_TURN,
+    STOPPED,
+    UNANSWERED,
+    edit_form,
+    last_turn,
+    streaming_reply,
+    turn_actions,
+)
 
 HISTORY_PAGE: Final = 50
 """Messages in the first render of a kept conversation, and in each page scrolled to."""
@@ -127,13 +148,58 @@ def conversation_title(listed: Sequence[Conversation], open_id: str) -> str | No
     return f"{title} · actorview chat" if title else None
 
 
+def keep_stopped() -> tuple[ops.Op, ...]:
+    """Ops keeping the streaming reply in the history as stopped, text or none: a turn
+    stopped before its first token stays in the history as stopped too."""
+    return ops.when(
+        lambda streaming: streaming,
+        ops.push(history=lambda draft: Message("assistant", draft, stopped=True)),
+    )
+
+
+def newest_key(history: CollectionItems[Message]) -> str:
+    """The key of the history's newest shown message (the last turn's reply, or its
+    prompt when it has none)."""
+    return history.last or ""
+
+
+def prompt_key(history: CollectionItems[Message], turn: str) -> str:
+    """The key of the last turn's prompt: the newest message if the turn has no reply,
+    else the one before it."""
+    if turn == UNANSWERED:
+        return newest_key(history)
+    keys = reversed(history)
+    next(keys, None)
+    return next(keys, "")
+
+
+def failed_reply(draft: str, error: str, error_type: str) -> Message:
+    """The reply a failure ends: the text it had, and why it failed in words a person
+    reads (:func:`~demo_chat.llm.failure_text`)."""
+    return Message("assistant", draft, failure=failure_text(error, error_type))
+
+
+def _ending(message: Message) -> Element | None:
+    """How a reply ended, if not by finishing: its failure's reason, or "(stopped)"."""
+    if message.failure:
+        return h.p(message.failure, class_="failure-reason")
+    if message.stopped:
+        return h.span(" (stopped)", class_="stopped")
+    return None
+
+
+def _classes(message: Message, *more: str) -> list[str]:
+    failed = ["failed"] if message.failure else []
+    return ["message", message.role, *more, *failed]
+
+
 def render_message(message: Message) -> Element:
     """One history item."""
     return h.li(
         message.text,
-        message.stopped and h.span(" (stopped)", class_="stopped"),
+        _ending(message),
         data_role=message.role,
-        class_=["message", message.role],
+        class_=_classes(message, "plain") if message.role == "assistant" else _classes(message),
     )
 
 
@@ -143,15 +209,13 @@ def render_reply(message: Message) -> Element:
     copies its Markdown source (``data-copy``; the page's script does the copying)."""
     if message.role != "assistant":
         return render_message(message)
+    copy = h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=message.text)
     return h.li(
         h.div(raw(render_markdown(message.text).rstrip("\n")), class_="markdown"),
-        message.stopped and h.span(" (stopped)", class_="stopped"),
-        h.div(
-            h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=message.text),
-            class_="reply-bar",
-        ),
+        _ending(message),
+        h.div(copy, class_="reply-bar") if message.text else None,
         data_role=message.role,
-        class_=["message", message.role, "md"],
+        class_=_classes(message, "md"),
     )
 
 
@@ -196,6 +260,9 @@ class ChatView(View, receives=(Reopen,)):
     failure = state(str)
     token_delay = state(float, 0.05)
     reply_length = state(int, 40)
+    turn = state(str)  # how the last turn ended: a demo_chat.turns.Turn
+    last_prompt = state(str)  # the last turn's prompt: what retry and regenerate send
+    editing = state(bool)  # the last prompt is open in its edit form
 
     input_valid = calculate(lambda input: bool(input.strip()), optimistic=True)
     has_messages = calculate(lambda history: len(history) > 0)
@@ -283,9 +350,10 @@ class ChatView(View, receives=(Reopen,)):
     on_reopen = clause(Reopen, ops.navigate(lambda id: f"/c/{id}", replace=True))
 
     submit = action(
-        keep_draft(stopped=True),
+        keep_stopped(),  # a reply still streaming is superseded: kept as stopped
         ops.push(history=lambda input: Message("user", input.strip())),
-        ops.set(input="", draft="", streaming=True, failure=""),
+        ops.set(input="", draft="", streaming=True, failure="", editing=False),
+        ops.set(last_prompt=lambda input: input.strip()),
         ops.fire("llm", prompt=lambda input: input.strip()),
         ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
         when=lambda input_valid: input_valid,
@@ -293,22 +361,59 @@ class ChatView(View, receives=(Reopen,)):
     )
     cancel = action(
         ops.cancel("llm"),
-        keep_draft(stopped=True),
-        ops.set(draft="", streaming=False),
+        keep_stopped(),
+        ops.set(draft="", streaming=False, turn=STOPPED),
         when=lambda streaming: streaming,
     )
     clear = action(
         ops.cancel("llm"),
         ops.reset("history"),
-        ops.set(draft="", streaming=False, failure=""),
+        ops.set(draft="", streaming=False, failure="", turn=NO_TURN, last_prompt=""),
+        ops.set(editing=False),
     )
+    regenerate = action(
+        # The reply goes (the store forgets it too); an unanswered prompt has none.
+        ops.when(lambda turn: turn != UNANSWERED, ops.delete("history", newest_key)),
+        ops.set(draft="", streaming=True, failure="", editing=False),
+        ops.fire("llm", prompt=lambda last_prompt: last_prompt),
+        when=lambda turn, streaming, history: (
+            turn != NO_TURN and not streaming and history.after == 0
+        ),
+    )
+    """Retry (``button.retry``) or regenerate (``button.regenerate``) the last reply:
+    the reply it replaces leaves the history, and the last prompt is sent again. Only
+    while no reply streams, and while the newest message is shown (else the history's
+    last item would not be the reply)."""
+    edit = action(
+        ops.set(editing=True), when=lambda turn, streaming: turn != NO_TURN and not streaming
+    )
+    stop_editing = action(ops.set(editing=False))
+    resend = action(
+        ops.when(lambda turn: turn != UNANSWERED, ops.delete("history", newest_key)),
+        ops.delete("history", prompt_key),
+        ops.push(history=lambda text: Message("user", text.strip())),
+        ops.set(draft="", streaming=True, failure="", editing=False),
+        ops.set(last_prompt=lambda text: text.strip()),
+        ops.fire("llm", prompt=lambda text: text.strip()),
+        params={"text": str},
+        when=lambda text, editing, streaming, history: (
+            editing and not streaming and bool(text.strip()) and history.after == 0
+        ),
+    )
+    """Send the edited last prompt (``#edit-prompt``): the last turn leaves the history
+    (the store forgets it too) and the new prompt takes its place, answered afresh."""
 
     on_chunk = clause(Chunk, ops.append(draft=lambda text: text), batch=True)
-    on_done = clause(Done, keep_draft(stopped=False), ops.set(draft="", streaming=False))
+    on_done = clause(
+        Done,
+        keep_draft(stopped=False),
+        ops.set(draft="", streaming=False),
+        ops.set(turn=lambda draft: ANSWERED if draft else UNANSWERED),
+    )
     on_failure = clause(
         StreamFailed,
-        keep_draft(stopped=True),
-        ops.set(draft="", streaming=False, failure=failure_text),
+        ops.push(history=failed_reply),
+        ops.set(draft="", streaming=False, failure=failure_text, turn=FAILED),
         match={"stream": "llm"},
     )
 
@@ -330,8 +435,10 @@ class ChatView(View, receives=(Reopen,)):
         if params.store is not None and params.conversation:
             self._kept = KeptHistory(params.store, params.conversation)
         elif not params.conversations:
-            for message in sample_history(params.history):
+            sample = sample_history(params.history)
+            for message in sample:
                 self.history.insert(message, at_start=False)
+            self.turn, self.last_prompt = last_turn(sample[-2:])
 
     def handle_params(self, url: PageUrl) -> None:
         """A back or forward move to another conversation's URL (a patch within the
@@ -342,8 +449,8 @@ class ChatView(View, receives=(Reopen,)):
 
     async def load(self) -> None:
         """Show the kept history's newest page (read off the event loop) in the first
-        render, the page's HTML included; a new conversation starts with the
-        ``history`` sample messages kept.
+        render, the page's HTML included, and what its last turn can do; a new
+        conversation starts with the ``history`` sample messages kept.
 
         With a user's conversations: ``/`` is redirected (:class:`PageRedirect`) to the
         newest one (a new one if there is none), a conversation that is not the user's
@@ -360,12 +467,12 @@ class ChatView(View, receives=(Reopen,)):
             if self._sample:
                 await self._kept.seed(sample_history(self._sample))
             await self.open_pages("history", self._kept)
+            self.turn, self.last_prompt = last_turn(await self._kept.newest(2))
 
     def render(self) -> Element:
         """The conversation (``#chat``: its history, the reply being written, the
         composer), after the sidebar (``#app`` holds both) with a user's conversations.
         All in this one method: the bindings the page recomputes are inferred from it."""
-        thinking = self.streaming and not self.draft
         markdown = self._markdown
         chat = h.div(
             {"id": "chat"},
@@ -374,16 +481,16 @@ class ChatView(View, receives=(Reopen,)):
                 render_message if markdown is None else render_reply,
                 id="history",
                 av_autoscroll=True,
+                tail=self.history_tail(),  # the reply while it streams: its path is short
             ),
-            # Always present (hidden when idle): a child that comes and goes would shift
-            # its unkeyed siblings, and the diff would replace the form being typed in.
-            h.p("thinking…", id="thinking", aria_live="polite", hidden=not thinking),
-            h.div(
-                self.draft if markdown is None else render_draft(markdown.render(self.draft)),
-                id="draft",
-                aria_live="polite",
-                class_=None if markdown is None else "markdown",
-                hidden=markdown is not None and not self.draft,  # (plain: #draft:empty)
+            # Shown by the page's script (chat.js) while the history is scrolled up; the
+            # stylesheet lays it over the history's bottom.
+            h.button(
+                "Jump to latest",
+                id="jump-latest",
+                type="button",
+                hidden=True,
+                aria_label="Jump to the latest message",
             ),
             h.p(self.failure, id="failure", role="alert", hidden=not self.failure),
             h.form(
@@ -423,15 +530,17 @@ class ChatView(View, receives=(Reopen,)):
                     av_click="clear",
                     disabled=not (self.has_messages or self.streaming),
                 ),
-                # The count in its own element: a token then changes only its digits.
-                h.span(
-                    h.span(str(self.token_count)),
-                    " tokens",
-                    id="token-count",
-                    class_="dev-figure",  # a developer's figure: small, and not on a phone
-                    title="Words in the reply being streamed (a developer's figure)",
-                ),
                 id="toolbar",
+            ),
+            # The count in its own element, a child of the chat: a token then changes only
+            # its digits, at a short path (the reply streaming in the history costs one
+            # more step than a box of its own did).
+            h.span(
+                h.span(str(self.token_count)),
+                " tokens",
+                id="token-count",
+                class_="dev-figure",  # a developer's figure: small, and not on a phone
+                title="Words in the reply being streamed (a developer's figure)",
             ),
         )
         if self.shelf is None:
@@ -453,6 +562,24 @@ class ChatView(View, receives=(Reopen,)):
             h.main(chat, id="main"),
             id="app",
         )
+
+    def history_tail(self) -> Element:
+        """The history's tail (its last item, after the kept messages): the reply while
+        it streams, else what the last turn can do, else an empty ``template``."""
+        markdown = self._markdown
+        if self.streaming or self.draft:
+            if markdown is None:
+                content: list[Element | Memo] | str = self.draft
+            else:
+                content = render_draft(markdown.render(self.draft))  # no wrapper: short paths
+            return streaming_reply(content, thinking=not self.draft, markdown=markdown is not None)
+        if self.history.after > 0:
+            return h.template()  # the newest messages are not shown: nothing to act on
+        if self.editing:
+            return edit_form(self.last_prompt)
+        if self.turn != NO_TURN:
+            return turn_actions(self.turn)
+        return h.template()
 
 
 class UserChatView(ChatView):
@@ -491,6 +618,10 @@ class KeptHistory:
 
     async def load(self) -> list[Message]:
         return await self.store.load(self.conversation)
+
+    async def newest(self, count: int) -> list[Message]:
+        """The conversation's newest ``count`` messages, oldest first."""
+        return [message for _, message in await self.store.before(self.conversation, None, count)]
 
     async def seed(self, messages: list[Message]) -> None:
         """Keep ``messages`` as the conversation if it has none yet (``--history N``)."""
@@ -541,20 +672,37 @@ class KeptHistory:
         done (the view's :class:`~actorview.view.KeptSource` call): a reset clears,
         added messages are appended, in order, each run of them in one transaction.
 
+        A removal is of the newest message: the chat removes only the last turn's
+        messages (``ops.delete`` of the newest keys, by regenerate and resend), and only
+        while the newest message is shown. Removed messages are forgotten with one
+        ``truncate`` before the added ones are appended.
+
         Raises what the store raises (a read-only file, a full disk): the view then
         makes none of the changes and tells the page (the user's text stays in its box).
         """
         batch: list[Message] = []
+        removed = 0
         for change in changes:
             match change:
                 case ItemsCleared():
                     batch.clear()
+                    removed = 0
                     await self.store.clear(self.conversation)
                     self._numbers.clear()  # positions now name the messages that follow
                 case ItemAdded(item=Message() as message):
                     batch.append(message)
+                case ItemRemoved():
+                    if batch:
+                        batch.pop()  # added by the same changes: never stored
+                    else:
+                        removed += 1
                 case _:
                     raise ValueError(f"the chat history does not {type(change).__name__}")
+        if removed:
+            keep = await self.store.count(self.conversation) - removed
+            await self.store.truncate(self.conversation, keep)
+            for position in [p for p in self._numbers if p >= keep]:
+                del self._numbers[position]  # those positions will name new messages
         if batch:
             await self.store.append(self.conversation, batch)
 

@@ -64,7 +64,8 @@ class Model:
         return not self.input.strip() or self.streaming
 
     def keep_draft(self) -> None:
-        if self.draft:
+        """A reply still streaming stays in the history as stopped, text or none."""
+        if self.streaming:
             self.history.append(("assistant", self.draft + " (stopped)"))
 
     def submit(self, value: str) -> bool:
@@ -107,6 +108,20 @@ def without_history(node: Snapshot) -> Snapshot:
     if ("id", "history") in attributes:
         return tag, attributes, ()
     return tag, attributes, tuple(without_history(child) for child in children)
+
+
+def history_tail(node: Snapshot) -> Snapshot | None:
+    """The last child of ``#history`` (its tail) in ``node``, or None if there is none."""
+    if isinstance(node, str):
+        return None
+    _tag, attributes, children = node
+    if ("id", "history") in attributes:
+        return children[-1] if children else None
+    for child in children:
+        found = history_tail(child)
+        if found is not None:
+            return found
+    return None
 
 
 async def serve(*, task_status: trio.TaskStatus[ViewClient[UnpacedChat]]) -> None:
@@ -205,11 +220,14 @@ class ChatThroughClient(RuleBasedStateMachine):
     def the_page_shows_the_model(self) -> None:
         self.follow_lost_input()
         view, model = self.view, self.model
-        shown = [(li.attrs["data-role"], li.text) for li in view.find_all("#history > li")]
-        assert shown == model.history
-        assert view.text("#draft") == model.draft
+        kept = view.find_all("#history > li[av-key]")
+        assert [(li.attrs["data-role"], li.text) for li in kept] == model.history
+        # The reply streams as the history's last item, "Thinking…" until its first token.
+        assert view.has_element("#history > li#draft") == model.streaming
+        if model.streaming:
+            assert view.text("#draft") == (model.draft or "Thinking…")
         assert view.text("#token-count") == f"{count_tokens(model.draft)} tokens"
-        thinking_shown = not view.has_element("#thinking[hidden]")
+        thinking_shown = view.has_element("#draft #thinking")
         assert thinking_shown == (model.streaming and not model.draft)
         assert view.is_disabled("#send") == model.send_disabled
         assert view.is_disabled("#cancel") == (not model.streaming)
@@ -218,13 +236,15 @@ class ChatThroughClient(RuleBasedStateMachine):
 
     @invariant()
     def the_page_is_what_a_fresh_render_would_show(self) -> None:
-        """Outside the history (a stream container: the tree carries only its pending
-        inserts, the page all items), the page equals the last tree rendered afresh."""
+        """Outside the history's items (a stream container: the tree carries only its
+        pending inserts, the page all items), the page equals the last tree rendered
+        afresh, the history's tail (its last child) included."""
         tree = self.view.view.live.tree
         document = self.view.page.document
         assert tree is not None and document is not None
         fresh = Document.from_tree(tree).snapshot()
         assert without_history(document.snapshot()) == without_history(fresh)
+        assert history_tail(document.snapshot()) == history_tail(fresh)
 
 
 ChatThroughClient.TestCase.settings = settings(

@@ -57,7 +57,9 @@ def _rebuilt(node: Node) -> Node:
     if isinstance(node, Element):
         return Element(node.tag, dict(node.attrs), tuple(map(_rebuilt, node.children)), node.key)
     if isinstance(node, StreamSlot):
-        return StreamSlot(node.tag, dict(node.attrs), node.name, (), node.key)
+        tail = None if node.tail is None else _rebuilt(node.tail)
+        assert tail is None or isinstance(tail, Element)
+        return StreamSlot(node.tag, dict(node.attrs), node.name, (), node.key, tail=tail)
     if isinstance(node, Memo):
         return Memo(node.deps, node.build, node.key)
     if isinstance(node, Text):

@@ -48,7 +48,8 @@ class Model:
         return "".join(self.tokens[: self.emitted]) if self.streaming else ""
 
     def keep_draft(self) -> None:
-        if self.draft:
+        """A reply still streaming stays in the history as stopped, text or none."""
+        if self.streaming:
             self.history.append(("assistant", self.draft + " (stopped)"))
 
     def submit(self) -> None:
@@ -175,7 +176,9 @@ class ChatMachine(RuleBasedStateMachine):
     @invariant()
     def the_page_shows_the_models_history(self) -> None:
         assert self.page.history() == self.model.history
-        assert self.page.text("draft") == self.model.draft
+        # The reply streams as the history's last item, "Thinking…" until its first token.
+        shown = self.page.draft()
+        assert shown == ((self.model.draft or "Thinking…") if self.model.streaming else None)
 
     @invariant()
     def calcs_equal_a_recompute_from_scratch(self) -> None:

@@ -535,11 +535,18 @@ class CollectionItems(Generic[T]):
         tag: str,
         item: Callable[[T], Element] | Mapping[str, Any] | None = None,
         *attrs: Mapping[str, Any],
+        tail: Element | None = None,
         **attributes: Any,
     ) -> StreamSlot:
         """The stream's container for ``render``: a ``tag`` element carrying the ops since
         the last render, each inserted item rendered by ``item`` (by default the
         renderer declared with ``stream(..., item=...)``).
+
+        ``tail``: one live element after the items, diffed on every render like any
+        other element (a chat's reply while it streams, as the last item of the
+        history); items are inserted before it. Give one in every render or in none
+        (``h.template()`` when there is nothing to show), see
+        :class:`~actorview.render.StreamSlot`.
 
         Example: ``self.history.slot("ul", lambda m: h.li(m.text), id="history")``.
         Calling it does not consume the ops; the view hands them over after its render.
@@ -572,7 +579,7 @@ class CollectionItems(Generic[T]):
                     ops.append(StreamReset())
                 case _:
                     assert_never(pending)
-        return h.stream(tag, self._name, ops, *attrs, **attributes)
+        return h.stream(tag, self._name, ops, *attrs, tail=tail, **attributes)
 
     def take_pending(self) -> list[PendingOp]:
         """The unrendered ops, handing over the only reference the server had to items."""

@@ -16,7 +16,7 @@ import {
   writeBound,
 } from "./bindings.js";
 import { captureScroll, restoreScroll } from "./focus.js";
-import { parseOne, PROVISIONAL_ATTR, streamItem } from "./nodes.js";
+import { parseOne, PROVISIONAL_ATTR, streamItem, streamTail } from "./nodes.js";
 
 var pageId = Math.random().toString(36).slice(2, 10) || "0";
 var keyCounter = 0;
@@ -259,7 +259,9 @@ export function predict(view, name, params, ref) {
     if (!op.template) return; // client fields: planned.after
     var node = parseOne(step.html);
     node.setAttribute(PROVISIONAL_ATTR, "");
-    step.container.insertBefore(node, op.kind === "unshift" ? step.container.firstChild : null);
+    var first = step.container.firstChild;
+    var end = streamTail(step.container); // the container's live tail stays last
+    step.container.insertBefore(node, op.kind === "unshift" && first !== end ? first : end);
     pending.items.push({ key: step.key, el: node });
     if (!op.key) keys[String(op.index)] = step.key; // a key= stream keys it itself
   });

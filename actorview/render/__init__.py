@@ -30,6 +30,7 @@ from actorview.render._errors import (
     WireError,
 )
 from actorview.render._nodes import (
+    STREAM_TAIL_ATTR,
     AttrValue,
     Element,
     Markup,
@@ -86,6 +87,7 @@ def runtime_stylesheet_path() -> _FsPath:
 
 __all__ = [
     "STREAM_KEY_ATTR",
+    "STREAM_TAIL_ATTR",
     "AppendText",
     "AttrValue",
     "Child",

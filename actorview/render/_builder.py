@@ -272,10 +272,13 @@ class HtmlBuilder:
         ops: Iterable[StreamOp],
         *attrs: Mapping[str, Any],
         key: str | int | None = None,
+        tail: Element | None = None,
         **attributes: Any,
     ) -> StreamSlot:
-        """The container of stream ``name``, carrying the ops pending since the last render."""
-        return StreamSlot(tag, _attrs_of(list(attrs), attributes), name, tuple(ops), key)
+        """The container of stream ``name``, carrying the ops pending since the last
+        render, and its live ``tail`` element after the items (see :class:`StreamSlot`)."""
+        slot_attrs = _attrs_of(list(attrs), attributes)
+        return StreamSlot(tag, slot_attrs, name, tuple(ops), key, tail=tail)
 
     def memo(
         self, deps: Iterable[Any], build: Callable[[], Element], key: str | int | None = None

@@ -87,7 +87,8 @@ def without_stream_items(node: Node) -> Node:
     if kind is StreamSlot:
         if not node.ops:  # type: ignore[union-attr]
             return node
-        return StreamSlot(node.tag, node.attrs, node.name, (), node.key)  # type: ignore[union-attr]
+        slot: StreamSlot = node  # type: ignore[assignment]
+        return StreamSlot(slot.tag, slot.attrs, slot.name, (), slot.key, tail=slot.tail)
     if kind is not Element:
         return node
     element: Element = node  # type: ignore[assignment]
@@ -186,6 +187,14 @@ def _stream(old: Node, new: StreamSlot, path: Path, out: list[Patch]) -> None:
             out.append(StreamDeleteItem(path, op.key))
         elif isinstance(op, StreamReset):
             out.append(StreamResetItems(path))
+    if old.tail is not None and new.tail is not None:
+        _node(old.tail, new.tail, (*path, -1), out)  # the last child, however many items
+    elif old.tail is not new.tail:
+        raise InvalidTree(
+            f"stream {new.name!r}'s container {'gained' if old.tail is None else 'lost'} its "
+            f"tail between renders; the items it shows are not held to render it again. "
+            f"Give it a tail in every render (h.template() when there is nothing to show)."
+        )
 
 
 def _any_key(children: Sequence[Node]) -> bool:

@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 from attrs import define, field
 
 from actorview.render._errors import PatchError
-from actorview.render._nodes import Node
+from actorview.render._nodes import STREAM_TAIL_ATTR, Node
 from actorview.render._patches import (
     AppendText,
     Patch,
@@ -187,10 +187,13 @@ class Document:
         return self
 
     def node(self, path: Path) -> DomNode:
-        """The node at ``path``."""
+        """The node at ``path``; a negative step counts from the end (``-1``: a stream
+        container's tail, its last child)."""
         node: DomNode = self.root
         for depth, index in enumerate(path):
-            if not isinstance(node, DomElement) or not 0 <= index < len(node.children):
+            if not isinstance(node, DomElement) or not -len(node.children) <= index < len(
+                node.children
+            ):
                 raise PatchError(f"path {list(path)} does not exist (stops at depth {depth})")
             node = node.children[index]
         return node
@@ -231,7 +234,8 @@ class Document:
                 container = self.element(path)
                 container.children = [c for c in container.children if _key_of(c) != key]
             case StreamResetItems(path=path):
-                self.element(path).children = []
+                container = self.element(path)
+                container.children = [c for c in container.children if _is_tail(c)]
             case _:
                 raise PatchError(f"not a patch op: {op!r}")
 
@@ -240,7 +244,7 @@ class Document:
             self.root = node
             return
         parent = self.element(path[:-1])
-        if not 0 <= path[-1] < len(parent.children):
+        if not -len(parent.children) <= path[-1] < len(parent.children):
             raise PatchError(f"path {list(path)} does not exist")
         parent.children[path[-1]] = node
 
@@ -266,11 +270,13 @@ class Document:
     def _stream_insert(self, op: StreamInsertItem) -> None:
         container = self.element(op.path)
         node = _parse_one(op.html)
-        items = container.children
-        for index, item in enumerate(items):
+        children = container.children
+        for index, item in enumerate(children):
             if _key_of(item) == op.key:
-                items[index] = node
+                children[index] = node
                 return
+        tail = children[-1:] if children and _is_tail(children[-1]) else []
+        items = children[: len(children) - len(tail)]
         appended = op.at < 0 or op.at >= len(items)
         if appended:
             items.append(node)
@@ -278,7 +284,12 @@ class Document:
             items.insert(op.at, node)
         if op.limit is not None and len(items) > op.limit:
             keep = max(op.limit, 0)
-            container.children = items[len(items) - keep :] if appended else items[:keep]
+            items = items[len(items) - keep :] if appended else items[:keep]
+        container.children = [*items, *tail]
+
+
+def _is_tail(node: DomNode) -> bool:
+    return isinstance(node, DomElement) and STREAM_TAIL_ATTR in node.attrs
 
 
 def _key_of(node: DomNode) -> str | None:

@@ -277,6 +277,24 @@ def _ops(value: Iterable[StreamOp]) -> tuple[StreamOp, ...]:
     return tuple(value)
 
 
+STREAM_TAIL_ATTR = "av-tail"
+"""The attribute that marks a stream container's tail element in the page (inserts go
+before it; a reset keeps it)."""
+
+
+def _tail(value: Element | None) -> Element | None:
+    if value is None:
+        return None
+    if not isinstance(value, Element):
+        raise InvalidTree(
+            f"a stream's tail must be an Element (one live element after its items), got "
+            f"{type(value).__name__}; wrap it: h.li(...), or h.template() for an empty one"
+        )
+    if STREAM_TAIL_ATTR in value.attrs:
+        return value
+    return Element(value.tag, {**value.attrs, STREAM_TAIL_ATTR: True}, value.children, value.key)
+
+
 @frozen(slots=True)
 class StreamSlot:
     """The container element of a ``stream`` field, carrying only the pending ops.
@@ -284,6 +302,14 @@ class StreamSlot:
     The items already in the page are neither held nor walked: the first render writes
     the items the ops insert, and later diffs ship just the new ops. ``name`` is the
     stream's identity; a slot whose name changes is rendered afresh.
+
+    ``tail``: one live element after the items (the reply being streamed at the end of
+    a chat's history), diffed like any element on every render, at the path step ``-1``
+    (the container's last child: the server never knows how many items the page
+    shows). Items are inserted before it and a reset keeps it. A slot with a tail must
+    have one in every render (``h.template()`` when there is nothing to show), and one
+    without never gains one: a change either way would have to re-render the items,
+    which the server does not hold (:class:`InvalidTree`).
     """
 
     tag: str = field(converter=check_tag)
@@ -291,6 +317,7 @@ class StreamSlot:
     name: str = ""
     ops: tuple[StreamOp, ...] = field(default=(), converter=_ops)
     key: str | None = field(default=None, converter=_key)
+    tail: Element | None = field(default=None, converter=_tail, kw_only=True)
 
 
 def _deps(value: Iterable[Any]) -> tuple[Any, ...]:

@@ -166,7 +166,10 @@ def _write(node: Node, out: list[str]) -> None:
     elif isinstance(node, Raw):
         out.append(node.html)
     elif isinstance(node, StreamSlot):
-        _element_html(node.tag, node.attrs, stream_items(node.ops), out)
+        items: list[Node] = [*stream_items(node.ops)]
+        if node.tail is not None:
+            items.append(node.tail)
+        _element_html(node.tag, node.attrs, items, out)
     elif isinstance(node, Memo):
         _write(node.resolve(), out)
     else:

@@ -371,7 +371,7 @@ class Components:
         for path, slot in slots:
             if slot.name in changed:
                 ops = (*slot.ops, *changed[slot.name])
-                new = StreamSlot(slot.tag, slot.attrs, slot.name, ops, slot.key)
+                new = StreamSlot(slot.tag, slot.attrs, slot.name, ops, slot.key, tail=slot.tail)
                 tree = _replace(tree, path, new)
         return tree
 

@@ -51,7 +51,7 @@ def chat(browser: Any, served: Served) -> Iterator[Any]:
 
 def roles(page: Any) -> list[str]:
     texts: list[str] = page.eval_on_selector_all(
-        "#history > li", "els => els.map(e => e.dataset.role)"
+        "#history > li[av-key]", "els => els.map(e => e.dataset.role)"
     )
     return texts
 
@@ -65,17 +65,17 @@ def test_a_refused_write_says_so_and_the_text_returns_to_the_box(chat: Any, serv
     from playwright.sync_api import expect
 
     send(chat, "first")
-    expect(chat.locator("#history > li")).to_have_count(2, timeout=10_000)
+    expect(chat.locator("#history > li[av-key]")).to_have_count(2, timeout=10_000)
     served.store._connection.execute("PRAGMA query_only = ON")  # a read-only database
 
     send(chat, "this one cannot be saved")
     expect(chat.locator("#av-notice .av-notice-text")).to_have_text(KEEP_FAILED_TEXT)
     expect(chat.locator("#prompt")).to_have_value("this one cannot be saved")
-    expect(chat.locator("#history > li")).to_have_count(2)
+    expect(chat.locator("#history > li[av-key]")).to_have_count(2)
 
     served.store._connection.execute("PRAGMA query_only = OFF")
     chat.press("#prompt", "Enter")
-    expect(chat.locator("#history > li")).to_have_count(4, timeout=10_000)
+    expect(chat.locator("#history > li[av-key]")).to_have_count(4, timeout=10_000)
     assert roles(chat) == ["user", "assistant", "user", "assistant"]
 
 
@@ -87,6 +87,6 @@ def test_a_prompt_past_the_frame_limit_is_not_sent_and_stays_in_the_box(chat: An
     notice = chat.locator("#av-notice .av-notice-text")
     expect(notice).to_contain_text("too large to send (9.9 KB; the limit is 4.0 KB)")
     expect(chat.locator("#prompt")).to_have_value(long_text)
-    expect(chat.locator("#history > li")).to_have_count(0)
+    expect(chat.locator("#history > li[av-key]")).to_have_count(0)
     send(chat, "short")
-    expect(chat.locator("#history > li")).to_have_count(2, timeout=10_000)
+    expect(chat.locator("#history > li[av-key]")).to_have_count(2, timeout=10_000)

@@ -57,7 +57,8 @@ def chat(browser: Any, fake_demo_url: str) -> Iterator[Any]:
     page.context.close()
 
 
-REPLY = "#history > li[data-role=assistant]"
+REPLY = "#history > li[av-key][data-role=assistant]"
+"""A kept reply (``li#draft``, the reply while it streams, is the history's tail)."""
 
 
 def test_a_markdown_reply_streams_highlights_its_code_and_copies(chat: Any) -> None:
@@ -66,7 +67,7 @@ def test_a_markdown_reply_streams_highlights_its_code_and_copies(chat: Any) -> N
     chat.wait_for_selector("#draft h2", timeout=10_000)  # streaming, already Markdown
     chat.wait_for_selector("#draft .code-block pre code .k", timeout=10_000)  # closed: lit
     chat.wait_for_selector(f"{REPLY} table", timeout=15_000)
-    assert chat.inner_text("#draft") == ""
+    assert chat.locator("#draft").count() == 0, "the streamed reply became its history item"
     reply = chat.locator(REPLY).last
     assert reply.locator("h2").inner_text() == "Markdown, streamed"
     assert reply.locator("strong").inner_text() == "bold"

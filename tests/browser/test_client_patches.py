@@ -65,8 +65,8 @@ def test_generated_patches_give_the_same_dom_as_the_python_applier(
     assert browser_result(shared_page, a, b) == expected
 
 
-def _stream(ops: list[Any], name: str = "m") -> Any:
-    return h.stream("ul", name, ops, id="log")
+def _stream(ops: list[Any], name: str = "m", tail: Any = None) -> Any:
+    return h.stream("ul", name, ops, id="log", tail=tail)
 
 
 HAND_PICKED = {
@@ -115,6 +115,23 @@ HAND_PICKED = {
     "stream reset then insert": (
         h.div(_stream([StreamInsert(i, h.li(i)) for i in range(3)])),
         h.div(_stream([StreamReset(), StreamInsert("z", h.li("z"), at=0, limit=1)])),
+    ),
+    "stream tail: inserts go before it, a limit and a reset keep it": (
+        h.div(_stream([StreamInsert(i, h.li(i)) for i in range(4)], tail=h.li("Hel"))),
+        h.div(
+            _stream(
+                [
+                    StreamInsert("new", h.li("n"), limit=3),
+                    StreamInsert("front", h.li("f"), at=0, limit=3),
+                    StreamInsert("mid", h.li("m"), at=1),
+                ],
+                tail=h.li("Hello", h.span("caret")),
+            )
+        ),
+    ),
+    "stream tail replaced, after a reset": (
+        h.div(_stream([StreamInsert(i, h.li(i)) for i in range(3)], tail=h.template())),
+        h.div(_stream([StreamReset(), StreamInsert("z", h.li("z"))], tail=h.li("draft"))),
     ),
     "stream renamed is rendered afresh": (
         h.div(_stream([StreamInsert("1", h.li("x"))], name="a")),

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 def texts(page: Any) -> list[str]:
     found: list[str] = page.eval_on_selector_all(
-        "#history > li", "els => els.map(e => e.textContent)"
+        "#history > li[av-key]", "els => els.map(e => e.textContent)"
     )
     return found
 
@@ -39,18 +39,24 @@ def test_an_open_page_rejoins_a_restarted_demo_with_its_conversation(
             page.wait_for_selector("#av-root.av-connected")
             page.fill("#prompt", "remember this")
             page.press("#prompt", "Enter")
-            page.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
+            page.wait_for_function(
+                "() => document.querySelectorAll('#history > li[av-key]').length === 2"
+            )
         before = texts(page)
         page.wait_for_selector("#av-root.av-disconnected")
         with demo_server(*options, secret=None):
             page.wait_for_selector("#av-root.av-connected", timeout=20_000)
-            page.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
+            page.wait_for_function(
+                "() => document.querySelectorAll('#history > li[av-key]').length === 2"
+            )
             assert texts(page) == before
             notice = page.query_selector("#av-notice")
             assert notice is None or not notice.is_visible(), "no refusal, no reload asked"
             page.fill("#prompt", "and now")
             page.press("#prompt", "Enter")
-            page.wait_for_function("() => document.querySelectorAll('#history > li').length === 4")
+            page.wait_for_function(
+                "() => document.querySelectorAll('#history > li[av-key]').length === 4"
+            )
         assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
     finally:
         page.close()

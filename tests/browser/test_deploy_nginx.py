@@ -121,7 +121,7 @@ def sessions(port: int) -> int:
 
 def history(page: Any) -> list[str]:
     found: list[str] = page.eval_on_selector_all(
-        "#history > li", "els => els.map(e => e.textContent)"
+        "#history > li[av-key]", "els => els.map(e => e.textContent)"
     )
     return found
 
@@ -134,8 +134,10 @@ def test_through_nginx_a_dropped_socket_reconnects_to_the_other_worker_with_its_
     try:
         page.wait_for_selector("#av-root.av-connected")
         send(page, "remember this")
-        page.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
-        page.wait_for_function("() => document.querySelector('#draft').textContent === ''")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#history > li[av-key]').length === 2"
+        )
+        page.wait_for_function("() => !document.querySelector('#draft')")
         before = history(page)
         assert before[0] == "remember this" and before[1].startswith("You said remember")
         held = {port: sessions(port) for port in workers}
@@ -145,11 +147,15 @@ def test_through_nginx_a_dropped_socket_reconnects_to_the_other_worker_with_its_
 
         stop(workers[holder])  # its sockets are closed with 1001; nginx skips it now
         page.wait_for_selector("#av-root.av-connected", timeout=20_000)
-        page.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#history > li[av-key]').length === 2"
+        )
         assert history(page) == before, "the other worker shows the committed history"
         assert sessions(other) == 1
         send(page, "and now")
-        page.wait_for_function("() => document.querySelectorAll('#history > li').length === 4")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#history > li[av-key]').length === 4"
+        )
         assert history(page)[2] == "and now"
         csp = [error for error in page.console_errors if "Content Security Policy" in error]
         assert csp == [], "hashed, gzipped files load under the page's CSP through nginx"
@@ -175,7 +181,9 @@ def test_nginx_terminates_tls_and_the_page_talks_over_wss(browser: Any, tmp_path
             assert page.evaluate("location.protocol") == "https:"
             assert sockets == [f"wss://{url.removeprefix('https://')}_av/live"]
             send(page, "over tls")
-            page.wait_for_function("() => document.querySelectorAll('#history > li').length === 2")
+            page.wait_for_function(
+                "() => document.querySelectorAll('#history > li[av-key]').length === 2"
+            )
             assert history(page)[0] == "over tls"
         finally:
             context.close()

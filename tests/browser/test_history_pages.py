@@ -33,7 +33,7 @@ TOP_OF = """(text) => {
   return item.getBoundingClientRect().top - log.getBoundingClientRect().top;
 }"""
 
-NUMBERS = """() => Array.from(document.querySelectorAll('#history > li'),
+NUMBERS = """() => Array.from(document.querySelectorAll('#history > li[av-key]'),
   li => Number(/^Message (\\d+):/.exec(li.textContent)[1]))"""
 
 
@@ -56,14 +56,14 @@ def chat(browser: Any, demo_url: str) -> Iterator[Any]:
     page.goto(demo_url)
     page.wait_for_function("() => document.querySelector('#av-root.av-connected') !== null")
     # Connected is the socket's open; the join's render (with the kept history) follows.
-    page.wait_for_function("() => document.querySelectorAll('#history > li').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('#history > li[av-key]').length > 0")
     yield page
     assert errors == [], "the client must run cleanly"
     page.close()
 
 
 def count(page: Any) -> int:
-    return int(page.evaluate("() => document.querySelectorAll('#history > li').length"))
+    return int(page.evaluate("() => document.querySelectorAll('#history > li[av-key]').length"))
 
 
 def test_a_fresh_page_shows_the_newest_page_scrolled_to_its_end(chat: Any) -> None:
@@ -85,7 +85,8 @@ def test_scrolling_to_the_top_brings_older_messages_above_without_moving_the_vis
         chat.evaluate("() => { document.querySelector('#history').scrollTop = 0; }")
         before = chat.evaluate(FIRST_ITEM)
         chat.wait_for_function(
-            f"() => document.querySelectorAll('#history > li').length === {loaded * HISTORY_PAGE}"
+            "() => document.querySelectorAll('#history > li[av-key]').length"
+            f" === {loaded * HISTORY_PAGE}"
         )
         chat.wait_for_timeout(50)  # let the frame's scroll adjustment settle
         moved = chat.evaluate(TOP_OF, before["text"]) - before["top"]

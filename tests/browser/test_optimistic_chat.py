@@ -22,7 +22,9 @@ from tests.browser.programs import HandServer, deliver, program_page, sent_event
 
 pytestmark = pytest.mark.browser
 
-HISTORY = "#history > li"
+HISTORY = "#history > li[av-key]"
+"""The history's items (provisional ones too), not its tail: the reply being streamed or
+the bar after the last turn."""
 
 
 @pytest.fixture
@@ -101,6 +103,8 @@ def test_the_message_appears_before_any_frame_then_the_servers_item_takes_its_pl
     mine = shown[-1]
     assert mine["provisional"] and mine["role"] == "user"
     assert mine["text"] == "hello <there> & you", "the browser stripped it as Python does"
+    last = chat.evaluate("() => document.querySelector('#history').lastElementChild.outerHTML")
+    assert "av-tail" in last and "turn-actions" in last, "shown before the history's tail"
     assert chat.input_value("#prompt") == ""
     assert send_disabled(chat)
 
@@ -118,6 +122,8 @@ def test_the_message_appears_before_any_frame_then_the_servers_item_takes_its_pl
         assert len(now) == 3
     final = items(chat)[-1]
     assert final["key"] == mine["key"], "the server used the key the browser proposed"
+    tail = chat.evaluate("() => document.querySelector('#history').lastElementChild.id")
+    assert tail == "draft", "the reply streams as the history's last item, after the message"
     assert not final["provisional"]
     assert final["html"] == mine["html"].replace(' av-provisional=""', ""), (
         "the browser drew the item exactly as the server renders it"

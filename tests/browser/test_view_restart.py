@@ -54,16 +54,16 @@ def test_a_killed_view_restarts_and_the_page_recovers(
 
         # The committed message comes back from the history store; the draft is gone.
         victim.wait_for_function(
-            "() => document.querySelector('#draft').textContent === ''"
-            " && document.querySelectorAll('#history > li').length === 1"
-            " && document.querySelector('#history > li').textContent === 'doomed'",
+            "() => !document.querySelector('#draft')"
+            " && document.querySelectorAll('#history > li[av-key]').length === 1"
+            " && document.querySelector('#history > li[av-key]').textContent === 'doomed'",
             timeout=5000,
         )
         restarted = view_of(app, 0)
         assert restarted is not first_ref, "the supervisor made a new view instance"
         send(victim, "back again")
         assert wait_for_draft(victim, 16).startswith("You said back")
-        assert roles(victim) == ["user", "user"]
+        assert roles(victim) == ["user", "user", "assistant"]  # the last one streaming
 
         after = wait_for_draft(bystander, len(before) + 20)
         assert after.startswith(before), "the other session streamed on, untouched"

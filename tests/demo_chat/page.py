@@ -32,15 +32,30 @@ class Page:
     def text(self, ident: str) -> str:
         return _text(self.by_id(ident))
 
+    def has(self, ident: str) -> bool:
+        assert self.document is not None
+        return any(e.attrs.get("id") == ident for e in _elements(self.document.root))
+
+    def draft(self) -> str | None:
+        """The text of the reply being streamed (``li#draft``), or None when none is."""
+        return self.text("draft") if self.has("draft") else None
+
+    def tail(self) -> DomElement:
+        """The history's last item after the kept messages (the stream's tail)."""
+        last = self.by_id("history").children[-1]
+        assert isinstance(last, DomElement) and "av-tail" in last.attrs
+        return last
+
     def disabled(self, ident: str) -> bool:
         return "disabled" in self.by_id(ident).attrs
 
     def history(self) -> list[tuple[str, str]]:
-        """``(data-role, text)`` of each history item, in page order."""
+        """``(data-role, text)`` of each kept history item, in page order (not the
+        reply being streamed, nor the bar after the last turn)."""
         return [
             (child.attrs["data-role"], _text(child))
             for child in self.by_id("history").children
-            if isinstance(child, DomElement)
+            if isinstance(child, DomElement) and "av-tail" not in child.attrs
         ]
 
 

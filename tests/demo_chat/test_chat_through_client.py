@@ -25,7 +25,12 @@ def params(history: int = 0, length: int = LENGTH) -> dict[str, object]:
 
 
 def history(view: ViewClient[ChatView]) -> list[tuple[str, str]]:
-    return [(item.attrs["data-role"], item.text) for item in view.find_all("#history > li")]
+    """``(data-role, text)`` of each kept message (``av-key``: not the history's tail,
+    the reply being streamed or the bar after the last turn)."""
+    return [(item.attrs["data-role"], item.text) for item in view.find_all(MESSAGES)]
+
+
+MESSAGES = "#history > li[av-key]"
 
 
 def reply(prompt: str, length: int = LENGTH) -> str:
@@ -80,15 +85,15 @@ async def test_submit_shows_the_message_resets_the_input_and_streams_the_reply(
         await ask(view, "hello there")
         assert history(view) == [("user", "hello there")]
         assert view.value("#prompt") == ""  # av-reset
-        assert not view.has_element("#thinking[hidden]")
+        assert view.has_element("#history > li#draft[data-role=assistant] #thinking")
         assert not view.is_disabled("#cancel")
         await view.until(lambda v: v.state["token_count"] == 3)
         assert view.text("#draft") == "".join(reply_tokens("hello there", LENGTH)[:3])
         assert view.text("#token-count") == "3 tokens"
-        assert view.has_element("#thinking[hidden]")
+        assert not view.has_element("#thinking")
         await view.settle()
         assert history(view) == [("user", "hello there"), ("assistant", reply("hello there"))]
-        assert view.text("#draft") == ""
+        assert not view.has_element("#draft")
         assert view.is_disabled("#cancel")
         # the clock starts at 0; the last render may wait one frame interval
         assert LENGTH * DELAY <= trio.current_time() <= LENGTH * DELAY + ChatView.frame_interval
@@ -125,7 +130,7 @@ async def test_cancel_keeps_the_partial_reply_and_no_token_arrives_after_it(
         await view.advance(100 * DELAY)
         await view.settle()
         assert view.frames_since(mark) == []
-        assert view.text("#draft") == "" and view.text("#token-count") == "0 tokens"
+        assert not view.has_element("#draft") and view.text("#token-count") == "0 tokens"
         assert view.is_disabled("#cancel")
 
 
@@ -146,7 +151,7 @@ async def test_enter_while_streaming_supersedes_the_reply(
             ("user", "second"),
             ("assistant", reply("second", 40)),
         ]
-        assert view.text("#draft") == ""
+        assert not view.has_element("#draft")
 
 
 async def test_clear_stops_the_reply_and_empties_the_history(
@@ -164,7 +169,7 @@ async def test_clear_stops_the_reply_and_empties_the_history(
         ops = [op for frame in view.frames_since(mark, "patch") for op in json.loads(frame.text)]
         assert any(op[0] == "x" for op in ops)  # one reset op, not one delete per item
         await view.advance(50 * DELAY)
-        assert history(view) == [] and view.text("#draft") == ""
+        assert history(view) == [] and not view.has_element("#draft")
 
 
 async def test_a_failed_reply_shows_the_failure_and_the_chat_goes_on(
@@ -183,7 +188,7 @@ async def one_token_frame(history_items: int) -> str:
     """The patch frame of the second token of a reply, with ``history_items`` messages
     already in the chat."""
     async with mount(ChatView, params(history=history_items, length=10)) as view:
-        assert len(view.find_all("#history > li")) == history_items
+        assert len(view.find_all(MESSAGES)) == history_items
         await ask(view, "measure")
         await view.until(lambda v: v.state["token_count"] == 1)
         mark = view.mark()
@@ -217,7 +222,7 @@ async def test_the_history_is_not_re_sent_when_a_message_is_added(
         inserts = [op for frame in sent for op in json.loads(frame.text) if op[0] == "i"]
         assert len(inserts) == 2  # the user's message and the finished reply
         assert sum(frame.size for frame in sent) < 3000
-        assert len(view.find_all("#history > li")) == 302
+        assert len(view.find_all(MESSAGES)) == 302
 
 
 # -- bugs the client found, now fixed: each test pins its fix -------------------------

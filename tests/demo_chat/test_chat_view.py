@@ -41,8 +41,10 @@ def chat(page: Page, length: int = 6) -> ChatView:
 async def test_the_page_has_the_dom_hooks_the_endpoint_and_browser_tests_use() -> None:
     page = Page()
     async with running(chat(page)):
-        for ident in ["prompt", "send", "cancel", "clear", "draft", "history", "token-count"]:
+        for ident in ["prompt", "send", "cancel", "clear", "history", "token-count"]:
             page.by_id(ident)
+        assert page.by_id("jump-latest").attrs.get("hidden") == ""
+        assert page.tail().tag == "template" and page.draft() is None
         assert page.disabled("send") and page.disabled("cancel") and page.disabled("clear")
         assert page.text("token-count") == "0 tokens"
 
@@ -71,12 +73,17 @@ async def test_submit_streams_a_reply_into_the_draft_then_the_history(
         assert page.history() == [("user", "hello there")]
         assert view.live.store.read("input") == ""
         assert not page.disabled("cancel")
+        assert page.text("draft") == "Thinking…" and page.has("thinking")
+        draft = page.tail()
+        assert draft.attrs["id"] == "draft" and draft.attrs["data-role"] == "assistant"
         await trio.sleep(DELAY * 3 + DELAY / 2)
-        assert page.text("draft") == "".join(tokens[:3])
+        assert page.text("draft") == "".join(tokens[:3]) and not page.has("thinking")
+        assert "streaming" in page.tail().attrs["class"].split()
         assert page.text("token-count") == f"{count_tokens(''.join(tokens[:3]))} tokens"
         await trio.sleep(DELAY * 10)
-        assert page.text("draft") == ""
+        assert page.draft() is None
         assert page.history() == [("user", "hello there"), ("assistant", "".join(tokens))]
+        assert page.tail().attrs["class"] == "turn-actions"  # regenerate, edit
         assert page.disabled("cancel")
         assert view.live.streams["llm"].state is RunState.DONE
 
@@ -97,7 +104,7 @@ async def test_cancel_stops_the_reply_and_keeps_what_came_marked_stopped(
             ("user", "question"),
             ("assistant", "".join(tokens[:2]) + " (stopped)"),
         ]
-        assert page.text("draft") == "" and view.live.streams["llm"].state is RunState.CANCELLED
+        assert page.draft() is None and view.live.streams["llm"].state is RunState.CANCELLED
         assert await send(ref, ActionEvent("cancel")) == Ignored(
             "the guard of action 'cancel' is false"
         )
@@ -135,7 +142,8 @@ async def test_clear_cancels_the_reply_and_empties_the_history(
         await trio.sleep(DELAY * 2 + DELAY / 2)
         await send(ref, ActionEvent("clear"))
         await trio.sleep(DELAY * 20)
-        assert page.history() == [] and page.text("draft") == ""
+        assert page.history() == [] and page.draft() is None
+        assert page.tail().tag == "template"
         assert page.disabled("clear") and not view.has_messages
         assert list(view.history) == []
 
@@ -151,10 +159,15 @@ async def test_a_failed_reply_shows_the_failure_and_the_chat_goes_on(
         await trio.sleep(DELAY * 5)
         assert page.text("failure") == "The reply failed: the fake LLM was asked to fail"
         assert page.disabled("cancel")
+        assert page.history() == [
+            ("user", "fail"),
+            ("assistant", "The reply failed: the fake LLM was asked to fail"),
+        ]
         await send(ref, InputEvent("input", "fine"))
         await send(ref, ActionEvent("submit"))
         await trio.sleep(DELAY * 20)
-        assert [role for role, _ in page.history()] == ["user", "user", "assistant"]
+        roles = [role for role, _ in page.history()]
+        assert roles == ["user", "assistant", "user", "assistant"]
 
 
 async def test_a_token_costs_the_same_bytes_whatever_the_history_length(

@@ -111,7 +111,7 @@ async def test_a_message_sent_while_reading_back_is_kept_and_shown_after_the_new
         assert numbers(view) == list(range(1, HISTORY_LIMIT + 1))  # nothing after 500
         while "av-viewport-bottom" in view.find("#history").attrs:
             await view.scroll_to_bottom("#history")
-        texts = [li.text for li in view.find_all("#history > li")]
+        texts = [li.text for li in view.find_all("#history > li[av-key]")]
         assert texts[-2] == "late question" and texts[-3].startswith("Message 1000:")
         kept = await store.before(CONVERSATION, None, 2)
         assert [message.role for _, message in kept] == ["user", "assistant"]

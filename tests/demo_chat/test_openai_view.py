@@ -145,7 +145,7 @@ async def test_a_negative_budget_is_refused_with_a_clear_error() -> None:
         await conversation(None, "hi", budget=-1)
 
 
-async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
+async def test_a_reply_cut_off_upstream_is_kept_failed_and_the_page_says_why(
     nursery: trio.Nursery,
 ) -> None:
     body = [sse_event(content_chunk(token)) for token in ["Half", " a"]]  # no finish, no [DONE]
@@ -157,10 +157,10 @@ async def test_a_reply_cut_off_upstream_is_kept_stopped_and_the_page_says_why(
     view = replies.view = OpenAIChatView(params, sink=replies)
     ref = await nursery.start(view.run)
     await replies.submit(ref, "tell me")
+    failure = view.live.store.read("failure")
     assert await store.load("c1") == [
         Message("user", "tell me"),
-        Message("assistant", "Half a", stopped=True),
+        Message("assistant", "Half a", failure=failure),  # its text, and why it failed
     ]
-    failure = view.live.store.read("failure")
     assert failure == "The reply failed: the reply was cut off: the model server stopped sending it"
     ref.request_stop()

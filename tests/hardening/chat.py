@@ -84,21 +84,30 @@ class ChatPage:
 
     @property
     def history(self) -> list[tuple[str, str]]:
-        """(role, text) of each history item, as the page shows them."""
+        """(role, text) of each kept history item, as the page shows them (not the
+        history's tail: the reply being streamed, or the bar after the last turn)."""
         assert self.document is not None, "not joined"
         history = find(self.document.root, "history")
         assert history is not None
         return [
             (child.attrs.get("data-role", "?"), text_of(child))
             for child in history.children
-            if isinstance(child, DomElement)
+            if isinstance(child, DomElement) and "av-tail" not in child.attrs
         ]
 
     @property
     def draft(self) -> str:
+        """The text of the reply being streamed (the history's ``li#draft``), without its
+        thinking indicator; empty when no reply streams."""
         assert self.document is not None
         draft = find(self.document.root, "draft")
-        return text_of(draft) if draft is not None else ""
+        if draft is None:
+            return ""
+        return "".join(
+            text_of(child)
+            for child in draft.children
+            if not (isinstance(child, DomElement) and child.attrs.get("id") == "thinking")
+        )
 
     def apply(self, raw: str) -> Any:
         frame = json.loads(raw)

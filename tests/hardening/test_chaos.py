@@ -485,8 +485,10 @@ def count_resent_frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def as_shown(message: Message) -> tuple[str, str]:
-    """A kept message as the page shows it: (role, text)."""
-    return message.role, message.text + (" (stopped)" if message.stopped else "")
+    """A kept message as the page shows it: (role, text), with how a reply ended when it
+    did not finish (its failure's reason, or "(stopped)")."""
+    ending = message.failure or (" (stopped)" if message.stopped else "")
+    return message.role, message.text + ending
 
 
 def is_committed(message: tuple[str, str]) -> bool:

@@ -94,8 +94,30 @@ def stream_ops() -> st.SearchStrategy[tuple[StreamOp, ...]]:
 
 
 def stream_slots() -> st.SearchStrategy[StreamSlot]:
-    return st.builds(
+    """Stream containers: ``s1`` and ``s2`` without a tail, ``t1`` always with one (a
+    slot keeps its tail in every render, or has none)."""
+    plain = st.builds(
         StreamSlot, st.just("div"), attr_maps, st.sampled_from(("s1", "s2")), stream_ops()
+    )
+    tailed = st.builds(
+        lambda attrs, ops, tail: StreamSlot("div", attrs, "t1", ops, tail=tail),
+        attr_maps,
+        stream_ops(),
+        stream_tails(),
+    )
+    return st.one_of(plain, tailed)
+
+
+def stream_tails() -> st.SearchStrategy[Element]:
+    """A stream's live tail: an element with any plain children, or an empty template
+    (a template's children would be its content, not its child nodes)."""
+    return st.one_of(
+        st.builds(lambda attrs: Element("template", attrs), attr_maps),
+        st.builds(
+            lambda attrs, children: Element("section", attrs, children),
+            attr_maps,
+            keyed_children(plain_trees),
+        ),
     )
 
 
@@ -192,7 +214,12 @@ def mutate_node(draw: st.DrawFn, node: Node, small: bool = False) -> Node:
     if isinstance(node, Text):
         return _mutate_text(draw, node)
     if isinstance(node, StreamSlot):
-        return StreamSlot(node.tag, draw(attr_maps), node.name, draw(stream_ops()), node.key)
+        tail = node.tail
+        if tail is not None:
+            changed = mutate_node(draw, tail, small)
+            tail = changed if isinstance(changed, Element) else draw(stream_tails())
+        ops = draw(stream_ops())
+        return StreamSlot(node.tag, draw(attr_maps), node.name, ops, node.key, tail=tail)
     if isinstance(node, Memo):
         if draw(st.booleans()):  # same deps: the diff must reuse it
             return Memo(node.deps, node.build, node.key)
@@ -281,7 +308,11 @@ def expected_dom(before: Node | None, after: Node) -> DomNode:
         same = isinstance(old, StreamSlot) and (old.tag, old.name) == (new.tag, new.name)
         prior = old.ops if isinstance(old, StreamSlot) and same else ()
         items = stream_items(prior + new.ops)
-        return DomElement(new.tag, _dom_attrs(new.attrs), [expected_dom(None, i) for i in items])
+        shown = [expected_dom(None, i) for i in items]
+        if new.tail is not None:  # the live tail: diffed as an element at path step -1
+            old_tail = old.tail if isinstance(old, StreamSlot) and same else None
+            shown.append(expected_dom(old_tail, new.tail))
+        return DomElement(new.tag, _dom_attrs(new.attrs), shown)
     assert isinstance(new, Element)
     if len(new.children) == 1 and isinstance(new.children[0], Raw):
         return DomElement(new.tag, _dom_attrs(new.attrs), parse_html(new.children[0].html))

@@ -10,6 +10,15 @@ export var KEY_ATTR = "av-key";
 // item under its key takes its place.
 export var PROVISIONAL_ATTR = "av-provisional";
 
+// A stream container's tail: one live element after its items (the server addresses it
+// as the last child, path step -1); inserts go before it and a reset keeps it.
+export var TAIL_ATTR = "av-tail";
+
+export function streamTail(el) {
+  var last = el.lastElementChild;
+  return last && last.hasAttribute(TAIL_ATTR) && last === el.lastChild ? last : null;
+}
+
 export function fail(message) {
   throw new Error("actorview: " + message);
 }
@@ -21,7 +30,8 @@ export function rootOf(container) {
 export function nodeAt(container, path) {
   var node = rootOf(container);
   for (var depth = 0; depth < path.length; depth++) {
-    var next = node.childNodes[path[depth]];
+    var index = path[depth];
+    var next = node.childNodes[index < 0 ? node.childNodes.length + index : index];
     if (!next) fail("path " + JSON.stringify(path) + " not found at depth " + depth);
     node = next;
   }

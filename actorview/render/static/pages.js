@@ -9,6 +9,8 @@
  * nothing came. The frame that brings a page keeps the item the user was reading where
  * it was on screen (the items above it move it down; the scroll follows).
  */
+import { streamTail, TAIL_ATTR } from "./nodes.js";
+
 var PAGE_EVENT = "av:page";
 var EDGES = [["av-viewport-top", "top"], ["av-viewport-bottom", "bottom"]];
 var PAGED = "[av-viewport-top], [av-viewport-bottom]";
@@ -74,7 +76,9 @@ export function watchPages(view) {
   EDGES.forEach(function (pair) {
     var marked = view.container.querySelectorAll("[" + pair[0] + "]");
     Array.prototype.forEach.call(marked, function (el) {
-      var item = pair[1] === "top" ? el.firstElementChild : el.lastElementChild;
+      var last = streamTail(el) ? el.lastElementChild.previousElementSibling : el.lastElementChild;
+      var item = pair[1] === "top" ? el.firstElementChild : last;
+      if (item && item.hasAttribute(TAIL_ATTR)) item = null;
       if (!item) return askPage(view, el, pair[0], pair[1]); // nothing shown: ask now
       var observer = new IntersectionObserver(function (entries) {
         if (entries.some(function (entry) { return entry.isIntersecting; })) {

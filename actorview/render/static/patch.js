@@ -12,6 +12,7 @@ import {
   parseOne,
   PROVISIONAL_ATTR,
   streamItem,
+  streamTail,
   syncProperty,
 } from "./nodes.js";
 import { captureAnchors, restoreAnchors } from "./pages.js";
@@ -95,20 +96,25 @@ function streamInsert(el, key, html, at, limit, ctx) {
     ctx.removed.push(existing);
     return;
   }
-  var count = el.childNodes.length;
+  var tail = streamTail(el);
+  var count = el.childNodes.length - (tail ? 1 : 0);
   var appended = at < 0 || at >= count;
-  el.insertBefore(node, appended ? null : el.childNodes[at]);
+  el.insertBefore(node, appended ? tail : el.childNodes[at]);
   if (limit === null || limit === undefined) return;
-  while (el.childNodes.length > Math.max(limit, 0)) {
-    var trimmed = appended ? el.firstChild : el.lastChild;
+  while (el.childNodes.length - (tail ? 1 : 0) > Math.max(limit, 0)) {
+    var trimmed = appended ? el.firstChild : tail ? tail.previousSibling : el.lastChild;
     el.removeChild(trimmed);
     ctx.removed.push(trimmed);
   }
 }
 
 function removeAll(el, ctx) {
-  Array.prototype.push.apply(ctx.removed, el.childNodes);
-  el.replaceChildren();
+  var tail = streamTail(el);
+  Array.prototype.forEach.call(el.childNodes, function (child) {
+    if (child !== tail) ctx.removed.push(child);
+  });
+  if (tail) el.replaceChildren(tail);
+  else el.replaceChildren();
 }
 
 function applyOp(container, op, ctx) {
