@@ -5,7 +5,8 @@ deterministic fake, or any OpenAI-compatible server), the fake's speed and a pre
 history for demos and benchmarks. Ctrl-C stops the views and closes every socket with a
 close frame. ``--workers N`` serves the port from N processes (any of them serves any
 page; they share ``--history-db`` and the kept secret), ``--trusted-proxy`` and
-``--root-path`` put it behind a proxy (docs/DEPLOYMENT.md).
+``--root-path`` put it behind a proxy, ``--history-db postgresql://...`` and
+``--redis-url`` let workers on several machines share conversations (docs/DEPLOYMENT.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import functools
 import math
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,8 +32,12 @@ from actorview.endpoint import (
     serve_workers,
 )
 from actorview.logging import get_logger
-from demo_chat.history_store import SQLiteHistoryStore
+from demo_chat.postgres_store import redacted_url
 from demo_chat.server import build_app, worker_app
+from demo_chat.store_url import URL_FORMS, HistoryStoreUnavailable, open_history_store
+
+HISTORY_FILE = "history.sqlite3"
+"""The history's SQLite file in ``--data-dir`` when ``--history-db`` is not given."""
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -71,10 +75,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--history-db",
-        default=":memory:",
-        metavar="PATH",
-        help="SQLite file keeping committed chat messages (default: in memory, for the "
-        "process's life)",
+        default=None,
+        metavar="URL",
+        help=f"where committed chat messages are kept: {URL_FORMS} (default: the file "
+        f"{HISTORY_FILE} in --data-dir)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=None,
+        metavar="URL",
+        help="a Redis server (redis://HOST:6379/0) carrying the views' topics between "
+        "workers and machines, so every worker shows a conversation's new messages "
+        "(default: none, the topics stay in the process)",
     )
     parser.add_argument(
         "--data-dir",
@@ -82,8 +94,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=default_data_dir(),
         metavar="DIR",
         help="where the demo keeps its join-token secret (file `secret`, mode 0600), so "
-        "open pages rejoin a restarted server; ACTORVIEW_SECRET, when set, wins "
-        "(default: %(default)s)",
+        "open pages rejoin a restarted server, and its history file unless --history-db "
+        "says otherwise; ACTORVIEW_SECRET, when set, wins (default: %(default)s)",
     )
     parser.add_argument(
         "--workers",
@@ -91,7 +103,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=1,
         metavar="N",
         help="worker processes serving the one port; any serves any page, so with N > 1 "
-        "give --history-db a file they share (default: %(default)s)",
+        "--history-db must be a file or server they share (default: %(default)s)",
     )
     parser.add_argument(
         "--trusted-proxy",
@@ -146,7 +158,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--json-logs", action="store_true", help="log JSON lines")
     parser.add_argument("--log-level", default="INFO")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.history_db is None:
+        args.history_db = str(args.data_dir / HISTORY_FILE)
+    return args
 
 
 def positive_seconds(text: str) -> float:
@@ -197,14 +212,27 @@ def join_secret(data_dir: Path) -> bytes | None:
     return kept_secret(data_dir / "secret")
 
 
-async def serve(app: Application, host: str, port: int, root_path: str = "") -> None:
-    """Serve until SIGINT or SIGTERM, then shut down in order."""
+def history_note(history_db: str) -> str:
+    """The line saying where the history is kept, printed at start."""
+    shown = redacted_url(history_db)
+    if history_db == ":memory:":
+        shown += " (in memory, for the process's life)"
+    return f"actorview chat: history in {shown}"
+
+
+async def serve(
+    app: Application, host: str, port: int, root_path: str = "", note: str = ""
+) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down in order. The URL is printed once
+    listening (the first line), then ``note``."""
     log = get_logger(component="demo_chat")
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             serving = functools.partial(app.serve, host, port, root_path=root_path)
             bound = await nursery.start(serving)
             print(f"actorview chat: http://{host}:{bound}{root_path}/", flush=True)
+            if note:
+                print(note, flush=True)
             async for signum in signals:
                 log.info("demo_chat.stopping", signal=signal.Signals(signum).name)
                 nursery.cancel_scope.cancel()
@@ -213,10 +241,11 @@ async def serve(app: Application, host: str, port: int, root_path: str = "") -> 
 
 def serve_many(args: argparse.Namespace, secret: bytes | None) -> int:
     """``--workers N``: N processes on the port, until SIGINT or SIGTERM."""
-    if args.history_db == ":memory:":
+    if args.history_db in (":memory:", "sqlite://", "sqlite:///:memory:"):
         print(
-            f"--workers {args.workers} needs --history-db FILE: each worker would keep its "
-            "own history in memory, and a page reaching another worker would lose it",
+            f"--workers {args.workers} needs --history-db FILE or a server: each worker "
+            "would keep its own history in memory, and a page reaching another worker "
+            "would lose it",
             file=sys.stderr,
         )
         return 2
@@ -224,6 +253,7 @@ def serve_many(args: argparse.Namespace, secret: bytes | None) -> int:
     def listening(bound: int) -> None:
         url = f"http://{args.host}:{bound}{args.root_path}/"
         print(f"actorview chat: {url} ({args.workers} workers)", flush=True)
+        print(history_note(args.history_db), flush=True)
 
     try:
         return serve_workers(
@@ -249,24 +279,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         secret = join_secret(args.data_dir)
+        if args.history_db == str(args.data_dir / HISTORY_FILE):
+            args.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except (OSError, ValueError) as error:
         print(f"--data-dir {args.data_dir}: {error}", file=sys.stderr)
         return 2
-    if args.workers > 1:
-        return serve_many(args, secret)
     try:
-        store = SQLiteHistoryStore(args.history_db)
-    except sqlite3.Error as error:
-        print(
-            f"--history-db {args.history_db}: cannot open it as a SQLite database "
-            f"({error}); check that its directory exists and is writable",
-            file=sys.stderr,
-        )
+        store = open_history_store(args.history_db)  # with workers, each opens its own
+    except HistoryStoreUnavailable as error:
+        print(f"--history-db {error}", file=sys.stderr)
         return 2
+    if args.workers > 1:
+        store.close()
+        return serve_many(args, secret)
     configure_logging(args.log_level, json=args.json_logs)
     try:
         application = build_app(args, store=store, secret=secret)
-        trio.run(serve, application, args.host, args.port, args.root_path)
+        note = history_note(args.history_db)
+        trio.run(serve, application, args.host, args.port, args.root_path, note)
     finally:
         store.close()
     return 0

@@ -7,6 +7,11 @@ signed cookie, when nobody signs in) and the 404 page to anyone else. ``/`` (rou
 ``chat``) is redirected to the user's newest conversation, or a new one. The history
 store keeps the messages and the list of conversations, so a reload, a second tab, a
 restarted view or server (with a history file) show the same conversation.
+
+The store is shared through the application's topic bus (``demo_chat.shared_history``):
+each committed change is published on its conversation's topic, and every view of the
+conversation takes it in. ``--redis-url`` makes the bus Redis's, so views in other
+workers and on other machines do too.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from typing import Any
 
 from actorview import configure_logging
 from actorview.endpoint import Application, Limits, Route
+from actorview.pubsub import Bus, RedisBus, default_bus
 from actorview.view import View
 from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
+from demo_chat.shared_history import SharedHistoryStore
+from demo_chat.store_url import open_history_store
 from demo_chat.view import UserChatView
 
 STYLESHEET = Path(__file__).parent / "static" / "chat.css"
@@ -34,16 +42,20 @@ def build_app(
 ) -> Application:
     """The Application for parsed command-line ``args`` (see ``demo_chat.__main__``).
 
-    ``store`` keeps the committed history; by default a :class:`SQLiteHistoryStore` at
-    ``args.history_db`` (``":memory:"`` when absent: it outlives views, not the process).
+    ``store`` keeps the committed history; by default a :class:`SQLiteHistoryStore` in
+    memory (it outlives views, not the process). The views see it through a
+    :class:`SharedHistoryStore` on the application's bus: a :class:`RedisBus` at
+    ``args.redis_url`` if given, else the process's own.
     """
     if store is None:
-        store = SQLiteHistoryStore(getattr(args, "history_db", ":memory:"))
+        store = SQLiteHistoryStore()
+    redis_url = getattr(args, "redis_url", None)
+    bus: Bus = RedisBus(redis_url) if redis_url else default_bus()
     params: dict[str, Any] = {
         "token_delay": args.token_delay,
         "reply_length": args.reply_length,
         "history": args.history,
-        "store": store,
+        "store": SharedHistoryStore(store, bus),
         "markdown": True,
         "conversations": True,
     }
@@ -72,6 +84,7 @@ def build_app(
         scripts=["chat.js"],
         limits=limits,
         secret=secret,
+        pubsub=bus,
         allowed_hosts=getattr(args, "allowed_host", ()),
         trusted_proxies=getattr(args, "trusted_proxy", ()),
     )
@@ -79,6 +92,7 @@ def build_app(
 
 def worker_app(args: argparse.Namespace, secret: bytes | None) -> Application:
     """One worker's chat (``python -m demo_chat --workers N``; built in the worker
-    process): logging as ``args`` say, its own connection to the shared history file."""
+    process): logging as ``args`` say, its own connection to the shared history store
+    (``--history-db``: a file or a PostgreSQL server) and to Redis (``--redis-url``)."""
     configure_logging(args.log_level, json=args.json_logs)
-    return build_app(args, store=SQLiteHistoryStore(args.history_db), secret=secret)
+    return build_app(args, store=open_history_store(args.history_db), secret=secret)

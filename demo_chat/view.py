@@ -30,7 +30,9 @@ stay plain text.
 
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
-before, and at most :data:`HISTORY_LIMIT` messages are in the page at once.
+before, and at most :data:`HISTORY_LIMIT` messages are in the page at once. What another
+view or worker commits to the conversation is taken in as it is published on the
+conversation's topic (``take_committed``; demo_chat.shared_history).
 
 With a user's conversations (``ChatParams.conversations``; the served demo has it), the
 view is one conversation of the page's identity, at ``/c/<id>`` (``load`` answers any
@@ -51,13 +53,17 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Final
 
-from actorview.render import Element, Memo, h, raw
+import attrs
+
+from actorview import on
+from actorview.render import Element, Memo, h, normalize_text, raw
 from actorview.view import (
     Appended,
     CollectionItems,
     ItemAdded,
     ItemRemoved,
     ItemsCleared,
+    PageError,
     PageNotFound,
     PageRedirect,
     PageUrl,
@@ -95,6 +101,7 @@ from demo_chat.messages import (
     Opened,
     Reopen,
 )
+from demo_chat.shared_history import HistoryChanged, history_topic
 from demo_chat.sidebar import render_sidebar
 from demo_chat.turns import (
     ANSWERED,
@@ -260,6 +267,8 @@ class ChatView(View, receives=(Reopen,)):
     failure = state(str)
     token_delay = state(float, 0.05)
     reply_length = state(int, 40)
+    history_topic = state(str, history_topic(""))
+    """Where the kept conversation's changes are told (demo_chat.shared_history)."""
     turn = state(str)  # how the last turn ended: a demo_chat.turns.Turn
     last_prompt = state(str)  # the last turn's prompt: what retry and regenerate send
     editing = state(bool)  # the last prompt is open in its edit form
@@ -417,6 +426,25 @@ class ChatView(View, receives=(Reopen,)):
         match={"stream": "llm"},
     )
 
+    # Messages another view or worker committed to this conversation: taken in from the
+    # store (the view that committed them already shows them; it does nothing).
+    shared = subscribe("{history_topic}", HistoryChanged)
+
+    @on(HistoryChanged)
+    async def take_committed(self, changed: HistoryChanged) -> None:
+        kept = self._kept
+        if kept is not None and changed.conversation == kept.conversation:
+            rewritten = changed.rewritten or not await kept.in_step(self.history.total)
+            if rewritten:
+                kept.forget_positions()
+            try:
+                await self.refresh_pages("history", rewritten=rewritten)
+            except PageError:  # it changed again between the count and the page: reread
+                kept.forget_positions()
+                await self.refresh_pages("history", rewritten=True)
+            if not self.streaming:  # its own turn, while it has one, is its own to show
+                self.turn, self.last_prompt = last_turn(await kept.newest(2))
+
     def mount(self, params: ChatParams) -> None:
         self.token_delay = params.token_delay
         self.reply_length = params.reply_length
@@ -434,6 +462,7 @@ class ChatView(View, receives=(Reopen,)):
             self.conversation_id = params.conversation
         if params.store is not None and params.conversation:
             self._kept = KeptHistory(params.store, params.conversation)
+            self.history_topic = history_topic(params.conversation)
         elif not params.conversations:
             sample = sample_history(params.history)
             for message in sample:
@@ -587,7 +616,7 @@ class UserChatView(ChatView):
     each other's changes to them (a title, a rename, a delete) through the owner's topic.
 
     Apart from :class:`ChatView` so that a chat without conversations (the library's
-    benchmarks, its tests) holds no subscription: each costs the view a task.
+    benchmarks, its tests) holds no second subscription: each costs the view a task.
     """
 
     told = subscribe("conversations:{owner}", ConversationsChanged)
@@ -615,9 +644,39 @@ class KeptHistory:
         of the pages read: the next page is a range scan from one of them. Bounded."""
         self._counted: int | None = None
         """The count just read: the page ending there is the newest (until read)."""
+        self._newest: Message | None = None
+        """The conversation's newest message as the view has it (kept or read last), to
+        tell messages added elsewhere after it from a history that moved under it."""
 
     async def load(self) -> list[Message]:
         return await self.store.load(self.conversation)
+
+    def forget_positions(self) -> None:
+        """Forget the message numbers by position: the conversation was rewritten
+        elsewhere (a truncate, a clear), so positions name other messages now."""
+        self._numbers.clear()
+        self._counted = None
+
+    async def in_step(self, total: int) -> bool:
+        """Whether the conversation is the ``total`` messages the view has, then only
+        messages added after them (by another view or worker): its newest message is
+        still the one at position ``total - 1``. False if the history moved under the
+        view (another view appended at the same moment as this one, or rewrote it) or
+        more than a page was added: the view then shows the newest page again."""
+        count = await self.store.count(self.conversation)
+        if count <= total or total == 0:
+            return count == total
+        if self._newest is None or count - total > HISTORY_PAGE:
+            return False
+        rows = await self.store.before(self.conversation, None, count - total + 1)
+        if len(rows) != count - total + 1 or rows[0][1] != self._newest:
+            return False
+        if await self.store.count(self.conversation) != count:
+            return False  # it changed while read: the rows may not start at total - 1
+        self._remember(total - 1, rows[0][0])  # the new page is read from here (after)
+        self._remember(count - 1, rows[-1][0])
+        self._newest = rows[-1][1]
+        return True
 
     async def newest(self, count: int) -> list[Message]:
         """The conversation's newest ``count`` messages, oldest first."""
@@ -658,7 +717,9 @@ class KeptHistory:
         if start in known:
             return await store.after(conversation, known[start] - 1, size)
         if stop == counted:
-            return await store.before(conversation, None, size)
+            rows = await store.before(conversation, None, size)
+            self._newest = rows[-1][1] if rows else None
+            return rows
         return await store.at(conversation, start, size)
 
     def _remember(self, position: int, number: int) -> None:
@@ -689,6 +750,7 @@ class KeptHistory:
                     removed = 0
                     await self.store.clear(self.conversation)
                     self._numbers.clear()  # positions now name the messages that follow
+                    self._newest = None
                 case ItemAdded(item=Message() as message):
                     batch.append(message)
                 case ItemRemoved():
@@ -701,10 +763,15 @@ class KeptHistory:
         if removed:
             keep = await self.store.count(self.conversation) - removed
             await self.store.truncate(self.conversation, keep)
+            self._newest = None  # (unknown until read again, or set by the batch below)
             for position in [p for p in self._numbers if p >= keep]:
                 del self._numbers[position]  # those positions will name new messages
         if batch:
             await self.store.append(self.conversation, batch)
+            newest = batch[-1]  # as the store keeps it, to compare with what it gives
+            self._newest = attrs.evolve(
+                newest, text=normalize_text(newest.text), failure=normalize_text(newest.failure)
+            )
 
 
 _REMEMBERED: Final = 64

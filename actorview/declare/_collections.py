@@ -702,6 +702,36 @@ class CollectionItems(Generic[T]):
                 self.pending.append(Inserted(key, item, -1))
         self._prune(self._limit, pruning_end=above)
 
+    def source_grew(self, total: int) -> bool:
+        """The source now has ``total`` items, more than :attr:`total`: the new ones were
+        added at its end outside this view (another view, another worker). They join the
+        sequence unshown; returns whether the window showed the newest items before (then
+        the view shows the page below it now, as if scrolled to). Raises
+        :class:`PageError` if the stream is not paged or ``total`` is fewer items."""
+        if not self._sourced or not isinstance(total, int) or total < self._total:
+            raise PageError(
+                self._name,
+                f"its source grew to {total!r} items, but the window knows {self._total}: "
+                f"a source that lost items was rewritten (reopen the window instead).",
+            )
+        at_end = self.after == 0
+        self._total = total
+        return at_end
+
+    def reopen(self, total: int) -> None:
+        """The source was rewritten outside this view (items removed or replaced): empty
+        the window (the page clears the container, after the ops not rendered yet) and
+        make it a window on ``total`` items showing none yet (the view then shows the
+        newest page)."""
+        if not self._sourced or not isinstance(total, int) or total < 0:
+            raise PageError(self._name, f"cannot reopen it on {total!r} items of its source")
+        self._keys.clear()
+        # Not `pending = [Cleared()]` as reset() does: ops still unrendered (an optimistic
+        # insert under the key the browser proposed) must reach the page before the
+        # clear, or the browser never learns its key was taken and keeps its copy.
+        self.pending.append(Cleared())
+        self._total = self._lo = total
+
     def _page_key(self, item: Any, index: int) -> str:
         """The key of the ``index``-th item of a page: from ``key=``, or the counter's
         next keys in page order (taken together once the page is checked)."""

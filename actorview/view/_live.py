@@ -13,8 +13,8 @@ The runtime itself never reads a public name of a view instance: a field may tak
 them. What a view keeps reserved is only what it is made of: ``live``, the hooks it
 overrides (``mount``, ``load``, ``render``, ``on_connect``, ``on_disconnect``, and the
 actor's ``on_start``, ``on_stop``, ``after_batch``, ``on_deadline``, ``unhandled``), the
-methods it calls (``notify``, ``open_pages``, ``set_deadline``), ``frame_interval``, and
-every name that starts with ``_``.
+methods it calls (``notify``, ``open_pages``, ``refresh_pages``, ``set_deadline``),
+``frame_interval``, and every name that starts with ``_``.
 """
 
 from __future__ import annotations

@@ -531,6 +531,44 @@ class View(Actor):
                 view=type(self).__name__,
             )
 
+    async def refresh_pages(self, stream: str, *, rewritten: bool = False) -> bool:
+        """Take in what changed in paged stream ``stream``'s source outside this view
+        (another view or worker wrote to it): call it from a clause, as a topic says so.
+
+        Appended (the default): the source is counted again; the items past the
+        sequence's end join it, and if the window showed the newest, the next page of
+        them is shown now (as if the page was scrolled to the bottom); else the
+        container's ``av-viewport-bottom`` offers them. ``rewritten``: items were
+        removed or replaced, so positions moved: the window is emptied and the newest
+        page shown again, as :meth:`open_pages` did.
+
+        Each source call is bounded by :data:`PAGE_TIMEOUT`; returns False (nothing
+        changed, logged) if one did not answer in time. Raises :class:`PageError` if the
+        stream was not opened on a source, or the source gives a wrong page (as one that
+        others write to may, changed between the count and the page: call it again with
+        ``rewritten=True``, once the source has forgotten what positions it knew).
+        """
+        source = self._sources.get(stream)
+        if source is None:
+            raise PageError(
+                stream,
+                "it was not opened on a source; call open_pages in load before refresh_pages.",
+                view=type(self).__name__,
+            )
+        total = await self._ask_source(stream, "count()", source.count())
+        if total is None:
+            return False
+        items = self._view_store.stream(stream)
+        if rewritten or total < items.total:
+            items.reopen(total)
+            self._view_store.stream_changed(stream)
+            return await self._show_page(stream, "top")
+        if total == items.total:
+            return True
+        at_end = items.source_grew(total)
+        self._view_store.stream_changed(stream)
+        return await self._show_page(stream, "bottom") if at_end else True
+
     # -- the runtime's side -----------------------------------------------------------
 
     @property
@@ -1231,6 +1269,7 @@ _RESERVED = frozenset(
         "handle_params",
         "cancel_upload",
         "open_pages",
+        "refresh_pages",
         "on_start",
         "on_stop",
         "after_batch",

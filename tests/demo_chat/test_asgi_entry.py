@@ -15,6 +15,7 @@ def test_each_variable_is_the_flag_of_its_name() -> None:
             "ACTORVIEW_CHAT_TOKEN_DELAY": "0.01",
             "ACTORVIEW_CHAT_ALLOWED_HOST": "chat.example.com,www.example.com",
             "ACTORVIEW_CHAT_JSON_LOGS": "1",
+            "ACTORVIEW_CHAT_REDIS_URL": "redis://10.0.0.5:6379/0",
             "HOME": "/root",
         }
     )
@@ -22,6 +23,7 @@ def test_each_variable_is_the_flag_of_its_name() -> None:
     assert args.history_db == "/srv/chat.db" and args.token_delay == 0.01
     assert args.allowed_host == ["chat.example.com", "www.example.com"]
     assert args.json_logs is True
+    assert args.redis_url == "redis://10.0.0.5:6379/0"
 
 
 def test_where_to_listen_is_the_servers_to_say() -> None:

@@ -1,14 +1,13 @@
 """A history store's conversations and its kept failures, as the chat uses them.
 
 Written against the :class:`~demo_chat.history_store.HistoryStore` interface: each test
-takes the ``store`` fixture, so every store (SQLite here; a server-backed one adds its
-parameter) answers the same questions the same way.
+takes the ``store`` fixture (tests/demo_chat/conftest.py), so every store (SQLite and
+PostgreSQL) answers the same questions the same way.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ import trio
 
 from demo_chat.history_store import TITLE_LENGTH, HistoryStore, SQLiteHistoryStore, title_of
 from demo_chat.messages import Message
-
-
-@pytest.fixture
-def store() -> Iterator[HistoryStore]:
-    sqlite = SQLiteHistoryStore()
-    yield sqlite
-    sqlite.close()
 
 
 async def test_a_started_conversation_is_listed_for_its_owner_alone(store: HistoryStore) -> None:

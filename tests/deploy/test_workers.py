@@ -81,7 +81,7 @@ def test_the_demo_with_workers_needs_a_history_file_they_share(
 ) -> None:
     from demo_chat.__main__ import main
 
-    assert main(["--workers", "2", "--port", "0"]) == 2
+    assert main(["--workers", "2", "--port", "0", "--history-db", ":memory:"]) == 2
     assert "--workers 2 needs --history-db FILE" in capsys.readouterr().err
 
 
