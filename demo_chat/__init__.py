@@ -6,7 +6,7 @@ it (``python -m demo_chat``) belongs to the endpoint layer.
 
 from demo_chat.llm import fake_llm, reply_tokens
 from demo_chat.messages import ChatParams, Chunk, Done, Message
-from demo_chat.view import ChatView, count_more_tokens, count_tokens
+from demo_chat.view import ChatView, UserChatView, count_more_tokens, count_tokens
 
 __all__ = [
     "ChatParams",
@@ -14,6 +14,7 @@ __all__ = [
     "Chunk",
     "Done",
     "Message",
+    "UserChatView",
     "count_more_tokens",
     "count_tokens",
     "fake_llm",

@@ -56,12 +56,19 @@ class ChatParams:
     """Mount parameters: the fake LLM's delay per token (seconds) and reply length, and
     how many messages of about 200 characters to pre-load into the history.
 
-    ``conversation`` and ``store`` come from the server, never from the browser: the
-    route passes the page session's id as ``conversation`` (it is signed into the join
-    token, so a browser cannot pick another conversation) and a
-    :class:`~demo_chat.history_store.HistoryStore` as ``store``. With both, committed
+    ``conversation`` and ``store`` come from the server: the route passes a
+    :class:`~demo_chat.history_store.HistoryStore` as ``store`` and the ``/c/<id>`` path
+    param as ``conversation`` (signed into the join token with the page's identity; with
+    ``conversations`` the view checks the identity owns it). With both, committed
     messages are kept in the store and a (re)started view shows them; without, the
     history lives and dies with the view.
+
+    ``conversations``: the conversation is one of a user's (the served demo's mode):
+    ``conversation`` is the ``/c/<id>`` path param, the view shows it only to the
+    identity that owns it (anyone else gets the 404 page, as for an id never started),
+    with the user's other conversations in a sidebar (new, rename, delete); with no
+    ``conversation`` (``/``) the page is redirected to the newest one, or a new one. Off,
+    ``conversation`` is just the key of the messages in ``store``.
 
     ``markdown``: show the assistant's replies as Markdown rendered on the server (the
     served demo does), each with a copy button, rendered incrementally as they stream;
@@ -75,6 +82,7 @@ class ChatParams:
     conversation: str = ""
     store: Any = None
     markdown: bool = False
+    conversations: bool = False
 
 
 @attrs.frozen
@@ -93,3 +101,36 @@ class OpenAIChatParams(ChatParams):
     messages that fit, the prompt always whole."""
     system: str = ""
     """The system prompt the conversation sent starts with (``--system``); none if empty."""
+
+
+@attrs.frozen
+class Opened:
+    """A conversation to show: the page moves to its URL (a new chat, or the one shown
+    after the open one was deleted: ``changed``, the owner's other views are told)."""
+
+    id: str
+    changed: bool = False
+
+
+@attrs.frozen
+class Reopen:
+    """The page's URL names another conversation than the view's (the browser's back or
+    forward button): the view is mounted again there, the history entry kept."""
+
+    id: str
+
+
+@attrs.frozen
+class Listed:
+    """The user's conversations as the store lists them now, newest first (the
+    sidebar). ``changed``: this view has just changed them (a title, a rename, a
+    delete): its other tabs are told (:class:`ConversationsChanged`)."""
+
+    conversations: tuple[Conversation, ...]
+    changed: bool = False
+
+
+@attrs.frozen
+class ConversationsChanged:
+    """Published on the owner's topic (``conversations:<owner>``) when a view of theirs
+    changed their conversations: every view of the owner lists them again."""

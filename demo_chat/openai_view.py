@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 from typing import Final
 
-from actorview.view import Emit, async_stream, state
+from actorview.view import Emit, async_stream, clause, ops, state, subscribe
 from demo_chat.failures import ModelFailed
-from demo_chat.messages import Chunk, Done, Message, OpenAIChatParams
+from demo_chat.messages import Chunk, ConversationsChanged, Done, Message, OpenAIChatParams
 from demo_chat.view import ChatView, KeptHistory
 
 CONTEXT_CHARS: Final = 24_000
@@ -148,3 +148,14 @@ class OpenAIChatView(ChatView):
         self.context_chars = params.context_chars
         self.system = params.system
         self.kept = self._kept
+
+
+class UserOpenAIChatView(OpenAIChatView):
+    """The served chat on a model: :class:`OpenAIChatView` whose user's tabs follow each
+    other's changes to their conversations (as :class:`~demo_chat.view.UserChatView`)."""
+
+    told = subscribe("conversations:{owner}", ConversationsChanged)
+    on_told = clause(
+        ConversationsChanged,
+        ops.when(lambda leaving: not leaving, ops.fire("lister", changed=False)),
+    )

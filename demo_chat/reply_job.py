@@ -46,7 +46,7 @@ from demo_chat.llm import failure_text, fake_llm
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 from demo_chat.shared_history import HistoryChanged
 from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED, last_turn
-from demo_chat.view import ChatView, failed_reply
+from demo_chat.view import ChatView, UserChatView, failed_reply
 
 _log = get_logger(component="demo_chat.reply")
 
@@ -184,12 +184,12 @@ class ResumableChatView(ChatView):
     async def load(self) -> None:
         """:meth:`ChatView.load`, and whether the conversation ends with a kept reply."""
         await super().load()
-        assert self._kept is not None
-        newest = await self._kept.newest(1)
-        self.answered = bool(newest) and newest[-1].role == "assistant"
+        if self._kept is not None:
+            newest = await self._kept.newest(1)
+            self.answered = bool(newest) and newest[-1].role == "assistant"
 
     def mount(self, params: ChatParams) -> None:
-        if params.store is None or not params.conversation:
+        if params.store is None or not (params.conversation or params.conversations):
             raise TypeError(
                 "ResumableChatView: its reply is a job of its conversation, kept by the "
                 "job's owner: mount it with a store and a conversation (ChatParams(store=..., "
@@ -198,3 +198,9 @@ class ResumableChatView(ChatView):
         super().mount(params)
         self.conversation = params.conversation
         self.reply_store = params.store
+
+
+class UserResumableChatView(ResumableChatView, UserChatView):
+    """The served chat: a user's conversations (:class:`~demo_chat.view.UserChatView`),
+    each one's reply a job (:class:`ResumableChatView`). At ``/`` (no conversation yet)
+    ``load`` redirects the page to one before the view starts, so no job key is followed."""

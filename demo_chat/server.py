@@ -1,13 +1,17 @@
-"""The chat demo's application: one route, the chat view, its stylesheet, its history store.
+"""The chat demo's application: the chat view at two routes, its stylesheet, its history
+store.
+
+Each conversation has its URL, ``/c/<id>`` (route ``conversation``): the view shows it
+to the identity that owns it (the page's identity: actorview's anonymous one, in a
+signed cookie, when nobody signs in) and the 404 page to anyone else. ``/`` (route
+``chat``) is redirected to the user's newest conversation, or a new one. The history
+store keeps the messages and the list of conversations, so a reload, a second tab, a
+restarted view or server (with a history file) show the same conversation.
 
 The store is shared through the application's topic bus (``demo_chat.shared_history``):
 each committed change is published on its conversation's topic, and every view of the
 conversation takes it in. ``--redis-url`` makes the bus Redis's, so views in other
 workers and on other machines do too.
-
-Each page load is a conversation: the route hands the view its live session's id as
-``conversation`` and the history store as ``store``, so a view that crashed, or whose
-browser reconnected after the view was reaped, shows the committed history again.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from actorview.jobs import Jobs, LocalJobs, RedisJobs
 from actorview.pubsub import Bus, RedisBus, default_bus
 from actorview.view import View
 from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
-from demo_chat.reply_job import ResumableChatView
+from demo_chat.reply_job import UserResumableChatView
 from demo_chat.shared_history import SharedHistoryStore
 from demo_chat.store_url import open_history_store
 
@@ -43,7 +47,7 @@ def build_app(
     memory (it outlives views, not the process). The views see it through a
     :class:`SharedHistoryStore` on the application's bus: a :class:`RedisBus` at
     ``args.redis_url`` if given, else the process's own. The chat's reply is a job of
-    its conversation (:class:`~demo_chat.reply_job.ResumableChatView`), on
+    its conversation (:class:`~demo_chat.reply_job.UserResumableChatView`), on
     :class:`RedisJobs` at the same URL (one owner across the workers), else on the
     process's :class:`LocalJobs`.
     """
@@ -58,13 +62,14 @@ def build_app(
         "history": args.history,
         "store": SharedHistoryStore(store, bus),
         "markdown": True,
+        "conversations": True,
     }
-    view: type[View] = ResumableChatView  # the reply is a job: it outlives its page
+    view: type[View] = UserResumableChatView  # the reply is a job: it outlives its page
     if args.llm == "openai":
         from demo_chat.openai_backend import MAX_REPLY_CHARS
-        from demo_chat.openai_view import CONTEXT_CHARS, OpenAIChatView
+        from demo_chat.openai_view import CONTEXT_CHARS, UserOpenAIChatView
 
-        view = OpenAIChatView
+        view = UserOpenAIChatView
         params |= {
             "model": args.model,
             "base_url": args.openai_base_url,
@@ -74,7 +79,10 @@ def build_app(
             "system": getattr(args, "system", ""),
         }
     return Application(
-        [Route("/", view, name="chat", params=params, session_param="conversation")],
+        [
+            Route("/", view, name="chat", params=params),
+            Route("/c/{conversation}", view, name="conversation", params=params),
+        ],
         title="actorview chat",
         static_files={"chat.css": STYLESHEET, "chat.js": SCRIPT},
         stylesheets=["chat.css"],

@@ -33,6 +33,17 @@ newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings t
 before, and at most :data:`HISTORY_LIMIT` messages are in the page at once. What another
 view or worker commits to the conversation is taken in as it is published on the
 conversation's topic (``take_committed``; demo_chat.shared_history).
+
+With a user's conversations (``ChatParams.conversations``; the served demo has it), the
+view is one conversation of the page's identity, at ``/c/<id>`` (``load`` answers any
+other identity's, or an unknown id, with :class:`PageNotFound`, and ``/`` with a
+:class:`PageRedirect` to the newest), beside ``aside#sidebar`` (``demo_chat.sidebar``:
+``#new-chat``, ``#conversations``). The sidebar's writes are ``async_stream`` runs
+(``demo_chat.conversations``); a new chat and the delete of the open conversation move
+the page there by ``ops.navigate``, and so does a back or forward move to another
+conversation's URL (:class:`Reopen`): each conversation is its own view. What a view
+changes it tells the owner's other views (``conversations:<owner>``), which
+:class:`UserChatView`, the served one, listens to.
 """
 
 from __future__ import annotations
@@ -53,6 +64,9 @@ from actorview.view import (
     ItemRemoved,
     ItemsCleared,
     PageError,
+    PageNotFound,
+    PageRedirect,
+    PageUrl,
     StreamChange,
     StreamFailed,
     View,
@@ -65,11 +79,30 @@ from actorview.view import (
     stream,
     subscribe,
 )
+from demo_chat.conversations import (
+    LISTED,
+    UserConversations,
+    delete_conversation,
+    list_conversations,
+    rename_conversation,
+    start_conversation,
+)
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import failure_text, fake_llm, sample_history
 from demo_chat.markdown import MarkdownDraft, MarkdownStream, render_markdown
-from demo_chat.messages import ChatParams, Chunk, Done, Message
+from demo_chat.messages import (
+    ChatParams,
+    Chunk,
+    Conversation,
+    ConversationsChanged,
+    Done,
+    Listed,
+    Message,
+    Opened,
+    Reopen,
+)
 from demo_chat.shared_history import HistoryChanged, history_topic
+from demo_chat.sidebar import render_sidebar
 from demo_chat.turns import (
     ANSWERED,
     FAILED,
@@ -113,6 +146,13 @@ def keep_draft(stopped: bool) -> tuple[ops.Op, ...]:
         lambda draft: draft != "",
         ops.push(history=lambda draft: Message("assistant", draft, stopped)),
     )
+
+
+def conversation_title(listed: Sequence[Conversation], open_id: str) -> str | None:
+    """The page title for conversation ``open_id`` of the sidebar's ``listed``, or None
+    (the application's title) when none is open or it has no title yet."""
+    title = next((c.title for c in listed if c.id == open_id), "")
+    return f"{title} · actorview chat" if title else None
 
 
 def keep_stopped() -> tuple[ops.Op, ...]:
@@ -217,7 +257,7 @@ BLOCK_GROUP: Final = 32
 """Finished blocks of a streaming reply per group (see :func:`render_draft`)."""
 
 
-class ChatView(View):
+class ChatView(View, receives=(Reopen,)):
     """A chat with a streaming (fake) LLM."""
 
     history = stream(Message, item=render_message, page=HISTORY_PAGE, limit=HISTORY_LIMIT)
@@ -239,12 +279,92 @@ class ChatView(View):
 
     llm = async_stream(emits=(Chunk, Done))(fake_llm)
 
+    # A user's conversations (ChatParams.conversations; demo_chat.conversations).
+    conversation_id = state(str)
+    """The open conversation's id ("" unless the view shows one of a user's)."""
+    shelf = state(UserConversations | None, None)
+    """The link to the user's conversations (a server field: it never reaches the page);
+    None unless ``ChatParams.conversations``."""
+    listed = state(tuple[Conversation, ...], ())
+    """The sidebar's conversations, newest first."""
+    renaming = state(str)
+    """The id of the conversation whose title is being edited in the sidebar."""
+    leaving = state(bool)
+    """The view moves the page to another conversation: it lists nothing more."""
+    confirming = state(str)
+    """The id of the conversation whose delete waits for its confirmation."""
+
+    page_title = calculate(
+        lambda listed, conversation_id: conversation_title(listed, conversation_id)
+    )
+    """The tab's title: the open conversation's (None, the application's, without one)."""
+
+    owner = state(str)
+    """The page's identity, whose conversations these are ("" without a shelf); its
+    views' topic is ``conversations:<owner>`` (:class:`UserChatView` listens to it)."""
+
+    lister = async_stream(emits=(Listed,), on_failure="notice", on_busy="queue")(list_conversations)
+    opener = async_stream(emits=(Opened,), on_failure="notice", on_busy="refuse")(
+        start_conversation
+    )
+    renamer = async_stream(emits=(Listed,), on_failure="notice")(rename_conversation)
+    deleter = async_stream(emits=(Listed, Opened), on_failure="notice", on_busy="queue")(
+        delete_conversation
+    )
+
+    new_chat = action(ops.fire("opener"), when=lambda has_messages: has_messages)
+    start_rename = action(ops.set(renaming=lambda id: id, confirming=""), params={"id": str})
+    stop_rename = action(ops.set(renaming=""))
+    rename = action(
+        ops.fire("renamer", id=lambda id: id, title=lambda title: title),
+        params={"id": str, "title": str},
+        when=lambda title: bool(title.strip()),
+    )
+    confirm_delete = action(ops.set(confirming=lambda id: id, renaming=""), params={"id": str})
+    stop_delete = action(ops.set(confirming=""))
+    delete = action(
+        ops.set(confirming=""), ops.fire("deleter", id=lambda id: id), params={"id": str}
+    )
+
+    on_listed = clause(
+        Listed,
+        ops.set(listed=lambda conversations: conversations),
+        ops.when(  # this view's own change: its rename is done, the other tabs are told
+            lambda changed: changed,
+            ops.set(renaming=""),
+            ops.publish("conversations:{owner}", lambda: ConversationsChanged()),
+        ),
+        # Deleted in another tab (a list shorter than the sidebar's bound would hold
+        # it): go to the newest ("/" redirects there).
+        ops.when(
+            lambda conversations, conversation_id, changed, leaving: (
+                not changed
+                and not leaving
+                and len(conversations) < LISTED
+                and all(c.id != conversation_id for c in conversations)
+            ),
+            ops.set(leaving=True),
+            ops.navigate("/", replace=True),
+        ),
+    )
+    on_opened = clause(
+        Opened,
+        ops.set(leaving=True),
+        ops.when(
+            lambda changed: changed,
+            ops.publish("conversations:{owner}", lambda: ConversationsChanged()),
+        ),
+        ops.navigate(lambda id: f"/c/{id}"),
+    )
+    on_reopen = clause(Reopen, ops.navigate(lambda id: f"/c/{id}", replace=True))
+
     submit = action(
         keep_stopped(),  # a reply still streaming is superseded: kept as stopped
         ops.push(history=lambda input: Message("user", input.strip())),
         ops.set(input="", draft="", streaming=True, failure="", editing=False),
         ops.set(last_prompt=lambda input: input.strip()),
         ops.fire("llm", prompt=lambda input: input.strip()),
+        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
         when=lambda input_valid: input_valid,
         optimistic=True,
     )
@@ -331,19 +451,47 @@ class ChatView(View):
         self._markdown = MarkdownStream() if params.markdown else None
         self._kept: KeptHistory | None = None
         self._sample = params.history
+        if params.conversations:
+            if not isinstance(params.store, HistoryStore):
+                raise TypeError(
+                    "ChatView: ChatParams(conversations=True) needs a HistoryStore as the "
+                    f"store mount param, got {type(params.store).__name__}"
+                )
+            self.shelf = UserConversations(params.store, self.context.identity.id)
+            self.owner = self.context.identity.id
+            self.conversation_id = params.conversation
         if params.store is not None and params.conversation:
             self._kept = KeptHistory(params.store, params.conversation)
             self.history_topic = history_topic(params.conversation)
-        else:
+        elif not params.conversations:
             sample = sample_history(params.history)
             for message in sample:
                 self.history.insert(message, at_start=False)
             self.turn, self.last_prompt = last_turn(sample[-2:])
 
+    def handle_params(self, url: PageUrl) -> None:
+        """A back or forward move to another conversation's URL (a patch within the
+        route) mounts the view there again: its history is another stream source."""
+        wanted = url.path_params.get("conversation", "")
+        if self.shelf is not None and wanted and wanted != self.conversation_id:
+            self.live.ref.tell_nowait(Reopen(wanted))
+
     async def load(self) -> None:
         """Show the kept history's newest page (read off the event loop) in the first
         render, the page's HTML included, and what its last turn can do; a new
-        conversation starts with the ``history`` sample messages kept."""
+        conversation starts with the ``history`` sample messages kept.
+
+        With a user's conversations: ``/`` is redirected (:class:`PageRedirect`) to the
+        newest one (a new one if there is none), a conversation that is not the user's
+        is not found (:class:`PageNotFound`: the 404 page), and the sidebar's list is
+        read."""
+        shelf = self.shelf
+        if shelf is not None:
+            if not self.conversation_id:
+                raise PageRedirect(f"/c/{(await shelf.newest()).id}")
+            if await shelf.owned(self.conversation_id) is None:
+                raise PageNotFound(f"no conversation {self.conversation_id[:40]!r} of this user")
+            self.listed = await shelf.listed()
         if self._kept is not None:
             if self._sample:
                 await self._kept.seed(sample_history(self._sample))
@@ -351,8 +499,11 @@ class ChatView(View):
             self.turn, self.last_prompt = last_turn(await self._kept.newest(2))
 
     def render(self) -> Element:
+        """The conversation (``#chat``: its history, the reply being written, the
+        composer), after the sidebar (``#app`` holds both) with a user's conversations.
+        All in this one method: the bindings the page recomputes are inferred from it."""
         markdown = self._markdown
-        return h.div(
+        chat = h.div(
             {"id": "chat"},
             self.history.slot(
                 "ul",
@@ -413,7 +564,32 @@ class ChatView(View):
             # The count in its own element, a child of the chat: a token then changes only
             # its digits, at a short path (the reply streaming in the history costs one
             # more step than a box of its own did).
-            h.span(h.span(str(self.token_count)), " tokens", id="token-count"),
+            h.span(
+                h.span(str(self.token_count)),
+                " tokens",
+                id="token-count",
+                class_="dev-figure",  # a developer's figure: small, and not on a phone
+                title="Words in the reply being streamed (a developer's figure)",
+            ),
+        )
+        if self.shelf is None:
+            return chat
+        return h.div(
+            h.header(
+                h.button(
+                    "☰",
+                    id="sidebar-toggle",
+                    type="button",
+                    aria_controls="sidebar",
+                    aria_expanded="false",  # chat.js opens and closes it (a phone's drawer)
+                    aria_label="Conversations",
+                ),
+                h.span("actorview chat", class_="brand"),
+                id="topbar",
+            ),
+            render_sidebar(self.listed, self.conversation_id, self.renaming, self.confirming),
+            h.main(chat, id="main"),
+            id="app",
         )
 
     def history_tail(self) -> Element:
@@ -433,6 +609,22 @@ class ChatView(View):
         if self.turn != NO_TURN:
             return turn_actions(self.turn)
         return h.template()
+
+
+class UserChatView(ChatView):
+    """The served chat: :class:`ChatView` with a user's conversations, whose tabs follow
+    each other's changes to them (a title, a rename, a delete) through the owner's topic.
+
+    Apart from :class:`ChatView` so that a chat without conversations (the library's
+    benchmarks, its tests) holds no second subscription: each costs the view a task.
+    """
+
+    told = subscribe("conversations:{owner}", ConversationsChanged)
+    """Another view of the owner (another tab) changed the conversations."""
+    on_told = clause(
+        ConversationsChanged,
+        ops.when(lambda leaving: not leaving, ops.fire("lister", changed=False)),
+    )
 
 
 class KeptHistory:

@@ -22,7 +22,8 @@ while the views run, 503 and ``"stopping"`` before they start and once they stop
 A page whose view fails to mount or to render is answered with an HTML error page (500)
 in the application's look, with a link to try again; the traceback goes to the log with
 the route, and only ``debug`` puts the exception on the page. A path no route serves gets
-the same kind of page (404).
+the same kind of page (404), as does a view that raises ``PageNotFound`` from its mount
+or load; one that raises ``PageRedirect`` is answered ``303 See Other`` to its target.
 """
 
 from __future__ import annotations
@@ -40,12 +41,12 @@ import trio
 from actorview.endpoint import _live as live
 from actorview.endpoint._assets import Asset, asset_answer, content_digest, hashed_url, split_hashed
 from actorview.endpoint._context import Identities, PageContext, check_fits
-from actorview.endpoint._navigation import MAX_URL_CHARS
+from actorview.endpoint._navigation import MAX_URL_CHARS, BadUrl, split_href
 from actorview.endpoint._routes import Route, Router
 from actorview.endpoint._tokens import TokenSigner
 from actorview.logging import get_logger
 from actorview.optimistic import program_id, program_source, runtime_source
-from actorview.view import PageUrl
+from actorview.view import PageAnswer, PageNotFound, PageRedirect, PageUrl
 
 LIVE_PATH = "/_av/live"
 CLIENT_PREFIX = "/_av/"
@@ -194,15 +195,55 @@ class Pages:
         url = page_url(request, params)
         if url is None:
             return text(414, f"the URL is longer than {MAX_URL_CHARS} characters\n")
+        found_context: PageContext | None = None
         try:
             found_context = await self.identities.page_context(route, params, request)
             page = await self._page(route, params, request.root_path, found_context, url)
+        except PageAnswer as answer:
+            return self._page_answer(answer, route, request, found_context)
         except Exception as error:
             _log.exception(
                 "endpoint.page_failed", route=route.name, view=route.view.__name__, path=path[:200]
             )
             return self.error_page(500, request, error=error)
         return Response(200, page.encode(), HTML, (*NO_STORE, *_set_cookie(found_context)))
+
+    def _page_answer(
+        self,
+        answer: PageAnswer,
+        route: Route,
+        request: PageRequest,
+        found: PageContext | None,
+    ) -> Response:
+        """The HTTP answer a view gave instead of its page: 404 for
+        :class:`PageNotFound`, ``303 See Other`` for :class:`PageRedirect` (to a path of
+        this application under its ``root_path``; any other target is a 500, logged).
+        A new anonymous identity's cookie goes with either, so the page redirected to is
+        for the same visitor."""
+        cookie = _set_cookie(found) if found is not None else ()
+        view = route.view.__name__
+        match answer:
+            case PageRedirect(to=to):
+                try:
+                    target, query = split_href(to)
+                except BadUrl as bad:
+                    _log.error(
+                        "endpoint.bad_redirect",
+                        route=route.name,
+                        view=view,
+                        error=str(bad),
+                        fix="raise PageRedirect with a path of this application, e.g. '/c/1'",
+                    )
+                    return self.error_page(500, request, error=bad)
+                location = request.root_path + target + (f"?{query}" if query else "")
+                _log.debug("endpoint.page_redirected", view=view, to=location[:200])
+                return Response(303, b"", TEXT, (*NO_STORE, ("Location", location), *cookie))
+            case PageNotFound(reason=reason):
+                _log.info("endpoint.page_not_found", view=view, reason=reason[:200])
+                page = self.error_page(404, request)
+                return attrs.evolve(page, headers=(*page.headers, *cookie))
+            case _:
+                raise TypeError(f"{view}: unknown page answer {type(answer).__name__}")
 
     def _health(self) -> Response:
         """``/_av/health``: cheap, no auth, never cached (see the module's docstring)."""

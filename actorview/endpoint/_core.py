@@ -35,12 +35,14 @@ from actorview.endpoint._context import Identities, RequestParts, claimed_contex
 from actorview.endpoint._errors import BadFrame, JoinRefused
 from actorview.endpoint._limits import Client, ClientTable, Limits
 from actorview.endpoint._navigation import (
+    MAX_REDIRECTS,
     BadUrl,
     History,
     LoadPage,
     NavigateTo,
     PatchTo,
     destination,
+    page_answer_of,
     split_href,
 )
 from actorview.endpoint._outbox import ClientTooSlow, Outbox
@@ -85,6 +87,8 @@ from actorview.view import (
     MountContext,
     NavigationKind,
     NavigationRequest,
+    PageNotFound,
+    PageRedirect,
     PageUrl,
     UrlChanged,
 )
@@ -211,7 +215,7 @@ class Core:
         with trio.CancelScope() as connection:
             generation = session.attach(connection)
             try:
-                if await self._ensure_view(session, route, seen, ws):
+                if await self._ensure_view(session, route, seen, ws, root_path):
                     await self._send_joined(ws, session, route)
                     await self._relay(ws, session, client, root_path)
             finally:
@@ -368,6 +372,7 @@ class Core:
         route: Route,
         seen: int | None,
         ws: LiveSocket,
+        root_path: str = "",
     ) -> bool:
         """Start the session's view unless it still runs (a reconnect within grace).
 
@@ -377,7 +382,10 @@ class Core:
         A session whose outbox no longer has them, or gave up on a slow reader, or whose
         browser closed its socket with no status (client.js does so when a frame does not
         fit its page), gets a fresh outbox and a fresh view, whose first render replaces
-        the page. Returns False (the socket closed with 1011) if the view fails to start.
+        the page. Returns False (the socket closed with 1011) if the view fails to start;
+        one that answers its page instead (``PageNotFound``: the item is gone since the
+        page was rendered; ``PageRedirect``) gets the page a ``load`` frame of its URL
+        first, so the browser loads it and shows what the HTTP answer is.
         """
         running = self._supervised(session.session_id)
         fresh = session.outbox.overflowed.is_set() or session.needs_fresh_view
@@ -394,9 +402,15 @@ class Core:
             pass  # another socket of this session started it just now
         except ChildWaiting:
             pass  # it is tried again with its backoff; the page shows that it waits
-        except Exception:
-            _log.exception("endpoint.view_failed_to_start", view=route.name)
-            await ws.aclose(CLOSE_VIEW_FAILED, "the view failed to start; reload the page")
+        except Exception as error:
+            if page_answer_of(error) is None:
+                _log.exception("endpoint.view_failed_to_start", view=route.name)
+                await ws.aclose(CLOSE_VIEW_FAILED, "the view failed to start; reload the page")
+                return False
+            _log.info("endpoint.join_page_answered", view=route.name, answer=repr(error)[:200])
+            await self._send_joined(ws, session, route)
+            await ws.send_message(control_frame("load", href=root_path + session.url.href))
+            await ws.aclose(CLOSE_VIEW_FAILED, "this page is answered by a page load")
             return False
         return True
 
@@ -637,12 +651,22 @@ class Core:
         session.outbox.push_control(control_frame("url", **arrival))
 
     async def _navigate(
-        self, session: Session, route: Route, url: PageUrl, history: History, root: str
+        self,
+        session: Session,
+        route: Route,
+        url: PageUrl,
+        history: History,
+        root: str,
+        *,
+        redirects: int = 0,
     ) -> None:
         """Stop the session's view and mount ``route``'s at ``url`` in its place, same
         session; its first render frame carries the ``nav`` the page needs (URL, token,
         client program). A view that fails to start leaves a ``load`` frame: the browser
-        loads the page, which shows the error page."""
+        loads the page, which shows the error page (the 404 page for a view that raised
+        :class:`PageNotFound`, not logged as a failure); one that raised
+        :class:`PageRedirect` is replaced by its target's view (at most
+        :data:`MAX_REDIRECTS` in a row)."""
         await self._stop_view(session.session_id)
         session.route = route
         session.url = url
@@ -655,10 +679,36 @@ class Core:
             await self._start_view(session, route)
         except (DuplicateChildId, ChildWaiting):
             pass  # as in _ensure_view: started meanwhile, or waits (the page was told)
-        except Exception:
-            _log.exception("endpoint.view_failed_to_start", view=route.name)
+        except Exception as error:
             session.arrival = None
-            session.outbox.push_control(control_frame("load", href=root + url.href))
+            match page_answer_of(error):
+                case PageRedirect(to=to) if redirects < MAX_REDIRECTS:
+                    await self._redirect(session, route, to, root, redirects)
+                case PageNotFound():  # the page load shows the 404 page
+                    session.outbox.push_control(control_frame("load", href=root + url.href))
+                case _:
+                    _log.exception("endpoint.view_failed_to_start", view=route.name)
+                    session.outbox.push_control(control_frame("load", href=root + url.href))
+
+    async def _redirect(
+        self, session: Session, route: Route, to: str, root: str, redirects: int
+    ) -> None:
+        """A navigation's view raised :class:`PageRedirect`: mount the view of its target
+        instead, the browser's history entry replaced (as a 303 would); a target that is
+        not a live route's path is loaded as a page."""
+        try:
+            where = destination(self.router, None, to, patch=False)
+        except BadUrl as bad:
+            _log.error("endpoint.bad_redirect", view=route.view.__name__, error=str(bad))
+            await self._send_error(session, f"the view redirected to a bad URL: {bad}")
+            return
+        match where:
+            case NavigateTo(route=target, url=url):
+                await self._navigate(
+                    session, target, url, History.REPLACE, root, redirects=redirects + 1
+                )
+            case LoadPage(href=href) | PatchTo(url=PageUrl(href=href)):
+                session.outbox.push_control(control_frame("load", href=root + href))
 
     def _arrival(
         self, session: Session, history: History, root: str, *, program: bool = True

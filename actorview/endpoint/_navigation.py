@@ -28,10 +28,14 @@ import attrs
 
 from actorview.endpoint._errors import EndpointError
 from actorview.endpoint._routes import Route, Router
-from actorview.view import PageUrl
+from actorview.view import PageAnswer, PageUrl
 
 MAX_URL_CHARS = 2048
 """The longest href a navigation or a page's URL may have (path and query)."""
+
+MAX_REDIRECTS = 5
+"""Views that may answer a live navigation with ``PageRedirect`` in a row; past them the
+page is loaded (the browser then follows its own redirects, and stops a loop)."""
 
 
 class BadUrl(EndpointError, ValueError):
@@ -108,3 +112,22 @@ def destination(router: Router, current: Route | None, href: str, *, patch: bool
     if patch and current is not None and route.name == current.name:
         return PatchTo(url)
     return NavigateTo(route, url)
+
+
+def page_answer_of(error: BaseException) -> PageAnswer | None:
+    """The :class:`~actorview.view.PageAnswer` a view's failed start raised, wherever
+    the supervisor's wrapping put it (the error itself, its cause or context, an
+    exception group's members), or None if it raised something else."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        found = pending.pop()
+        if id(found) in seen:
+            continue
+        seen.add(id(found))
+        if isinstance(found, PageAnswer):
+            return found
+        if isinstance(found, BaseExceptionGroup):
+            pending.extend(found.exceptions)
+        pending.extend(e for e in (found.__cause__, found.__context__) if e is not None)
+    return None

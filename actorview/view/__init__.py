@@ -91,6 +91,7 @@ from actorview.declare import (
     upload,
 )
 from actorview.lifecycle import RunState
+from actorview.view._answers import PageAnswer, PageNotFound, PageRedirect
 from actorview.view._components import Component
 from actorview.view._context import (
     ANONYMOUS,
@@ -208,8 +209,11 @@ __all__ = [
     "OpError",
     "Origin",
     "Outcome",
+    "PageAnswer",
     "PageError",
     "PageMessage",
+    "PageNotFound",
+    "PageRedirect",
     "PageSink",
     "PageSource",
     "PageTitle",

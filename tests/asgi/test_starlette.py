@@ -24,6 +24,7 @@ from starlette.routing import Route as StarletteRoute
 
 from actorview.endpoint import Application, Route
 from actorview.supervisor import ChildState, SupervisorState
+from tests.demo_chat.opened import fetch_chat
 from tests.endpoint.harness import Counter, fetch, live, receive, running_hypercorn, send
 from tests.endpoint.urls import unhashed
 from tests.hardening.chat import chat_app, idle, joined, open_page
@@ -60,9 +61,11 @@ async def test_the_api_route_answers_and_the_chat_works_through_the_mount() -> N
         assert api.status == 200 and json.loads(api.body) == {"ok": True, "path": "/api/status"}
         assert api.headers["x-site"] == "host"
 
-        page = await fetch(port, "/chat/")
+        moved = await fetch(port, "/chat/")  # to a new conversation, under the prefix
+        assert moved.status == 303 and moved.headers["location"].startswith("/chat/c/")
+        page, _, _ = await fetch_chat(port, "/chat/")
         assert page.status == 200 and page.headers["x-site"] == "host"
-        urls = re.findall(r'(?:src|href|data-av-socket)="(/[^"]*)"', page.body)
+        urls = re.findall(r'(?:src|href|data-av-socket)="(/[^"]*_av/[^"]*)"', page.body)
         assert urls and all(url.startswith("/chat/_av/") for url in urls), urls
         for url in urls:
             if not url.endswith("/live"):

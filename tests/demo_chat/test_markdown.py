@@ -25,6 +25,7 @@ from demo_chat.__main__ import parse_args
 from demo_chat.llm import MARKDOWN_REPLY, markdown_tokens, reply_tokens
 from demo_chat.markdown import MarkdownStream, is_safe_url, render_markdown, render_open
 from demo_chat.server import build_app
+from tests.demo_chat.opened import fetch_chat
 from tests.endpoint.harness import fetch, running
 from tests.endpoint.urls import unhashed
 
@@ -218,7 +219,7 @@ async def test_user_messages_stay_plain_text(autojump_clock: trio.testing.MockCl
 async def test_the_demo_page_loads_its_copy_script_after_the_client_and_no_inline_one() -> None:
     application = build_app(parse_args([]), secret=b"s" * 40)
     async with running(application) as port:
-        page = await fetch(port)
+        page, _, _ = await fetch_chat(port)
         script = await fetch(port, "/_av/static/chat.js")
     sources = re.findall(r"<script([^>]*)>", unhashed(page.body))
     assert all(' src="/' in attributes for attributes in sources), "no inline script"

@@ -220,10 +220,10 @@ async def test_the_chat_waits_for_its_history_store_and_recovers_by_itself_with_
     application = chat_app(store=store)
     async with running(application) as port:
         page = await open_page(port)
-        conversation = application.signer.verify(page.token, view="chat").session
+        conversation = page.path.removeprefix("/c/")  # the page /c/<id> shows
         await store.append(conversation, [Message("user", "kept before the outage")])
         async with live(port) as ws:
-            await send(ws, t="join", token=page.token, path="/")
+            await send(ws, t="join", token=page.token, path=page.path)
             frames = await frames_until(ws, is_notice("waiting"))
             assert kinds(frames) == ["joined", "notice:waiting"]
             with trio.fail_after(5):

@@ -20,7 +20,8 @@ from actorview.endpoint import Application, Limits
 from actorview.render import Document, DomElement, DomText, decode
 from demo_chat.history_store import HistoryStore
 from demo_chat.server import build_app
-from tests.endpoint.harness import fetch, live
+from tests.demo_chat.opened import fetch_chat
+from tests.endpoint.harness import live
 
 SECRET = b"hardening-secret-" * 2
 
@@ -64,11 +65,15 @@ def find(node: Any, element_id: str) -> DomElement | None:
 class ChatPage:
     """One page of the chat: its socket, its token, and the document its frames built."""
 
-    def __init__(self, port: int, token: str, *, keep_frames: bool = True, root: str = "") -> None:
+    def __init__(
+        self, port: int, token: str, *, keep_frames: bool = True, root: str = "", path: str = "/"
+    ) -> None:
         self.port = port
         self.token = token
         self.root = root
         """The prefix the chat is mounted under (ASGI ``root_path``), "" at the root."""
+        self.path = path
+        """The page's path within the prefix (``/c/<id>``)."""
         self.document: Document | None = None
         self.frames: list[Any] = []
         self.keep_frames = keep_frames
@@ -130,7 +135,7 @@ class ChatPage:
     ) -> None:
         """Join (or rejoin); with ``render``, wait for the render frame too (a rejoin
         that finds its view running gets none: the page it has is still right)."""
-        join: dict[str, Any] = {"t": "join", "token": self.token, "path": f"{self.root}/"}
+        join: dict[str, Any] = {"t": "join", "token": self.token, "path": f"{self.root}{self.path}"}
         if self.seen is not None:
             join["seen"] = self.seen
         await ws.send_message(json.dumps(join))
@@ -156,9 +161,10 @@ class ChatPage:
 
 
 async def open_page(port: int, root: str = "") -> ChatPage:
-    page = await fetch(port, f"{root}/")
+    """A new visitor's chat: ``/`` redirects it to a new conversation of its own."""
+    page, _, path = await fetch_chat(port, f"{root}/")
     assert page.status == 200, page.body[:200]
-    return ChatPage(port, page.token, root=root)
+    return ChatPage(port, page.token, root=root, path=path[len(root) :])
 
 
 @asynccontextmanager

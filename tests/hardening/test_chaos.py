@@ -371,9 +371,8 @@ def chaos_app(db: LedgerDatabase) -> Application:
         token_delay=0.003 * max(1.0, SESSIONS / 12),  # the same load per core whatever the count
         reply_length=25,
     )
-    (chat_route,) = chat.router.routes
-    routes = [
-        attrs.evolve(chat_route, max_restarts=CHAT_MAX_RESTARTS),
+    routes = [  # the chat's "/" and "/c/{conversation}"
+        *(attrs.evolve(route, max_restarts=CHAT_MAX_RESTARTS) for route in chat.router.routes),
         Route("/ledger", Ledger, params={"db": db}, session_param="session"),
     ]
     limits = Limits(
@@ -449,7 +448,7 @@ async def chaos(seed: int, decisions: Counter[tuple[str, str]], loop: bool) -> F
         store = app.router.routes[0].params["store"]
         for session in sessions:
             newest = await session.come_back()
-            conversation = app.signer.verify(session.page.token, view="chat").session
+            conversation = session.page.path.removeprefix("/c/")  # the page's /c/<id>
             kept = [as_shown(message) for message in await store.load(conversation)]
             # The page shows the newest page of what was kept; what it scrolls back to
             # is tested on its own (property_tests/test_paged_stream_machine.py).
@@ -604,7 +603,7 @@ async def test_a_view_slow_to_load_its_history_holds_up_no_other_views_restart()
         fast, slow = await open_page(port), await open_page(port)
         async with joined(fast) as fast_ws, trio.open_nursery() as nursery:
             (fast_id,) = app.sessions
-            store.closed, store.let_through = True, {fast_id}
+            store.closed, store.let_through = True, {fast.path.removeprefix("/c/")}
 
             async def join_slow() -> None:
                 async with joined(slow):

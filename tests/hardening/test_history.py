@@ -20,7 +20,8 @@ from actorview.view._notices import KEEP_FAILED_TEXT
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
 from demo_chat.server import build_app
-from tests.endpoint.harness import fetch, running
+from tests.demo_chat.opened import fetch_chat
+from tests.endpoint.harness import running
 from tests.hardening.chat import SECRET, ChatPage, chat_app, idle, joined, open_page
 
 
@@ -194,7 +195,7 @@ async def test_the_first_html_response_already_shows_the_kept_history() -> None:
     )
     store = SQLiteHistoryStore()
     async with running(build_app(args, store=store, secret=SECRET)) as port:
-        page = await fetch(port)
+        page, _, _ = await fetch_chat(port)
     store.close()
     assert page.status == 200
     assert re.findall(r'data-role="(\w+)"', page.body) == ["user", "assistant", "user"]

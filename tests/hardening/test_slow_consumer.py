@@ -65,7 +65,7 @@ async def test_a_client_that_stops_reading_is_bounded_then_closed_with_a_reason(
         assert (closed.value.reason.code, closed.value.reason.reason) == (4008, "client too slow")
         assert most_waiting <= 3, "waiting frames were merged"
 
-        rejoined = ChatPage(port, page.token)
+        rejoined = ChatPage(port, page.token, path=page.path)
         async with joined(rejoined):
             assert session.outbox is not outbox, "a fresh outbox"
     assert rejoined.history == [("user", "tell me everything")]

@@ -40,4 +40,8 @@ def test_every_expression_of_the_chat_view_is_data() -> None:
         "text",  # Chunk.text, bound by the chunk clause
         "error",  # StreamFailed.error, bound by the failure clause
         "error_type",  # StreamFailed.error_type, likewise
+        "conversations",  # Listed.conversations, bound by the sidebar's clause
+        "id",  # the sidebar actions' param, and Opened.id / Reopen.id
+        "title",  # the rename action's param
+        "changed",  # Listed.changed: this view changed the conversations
     }
