@@ -40,7 +40,17 @@ import trio
 
 from actorview import on
 from actorview.logging import get_logger
-from actorview.view import Emit, JobCancelled, StreamFailed, action, clause, job, ops, state
+from actorview.view import (
+    KEEP_FAILED_TEXT,
+    Emit,
+    JobCancelled,
+    StreamFailed,
+    action,
+    clause,
+    job,
+    ops,
+    state,
+)
 from demo_chat.history_store import HistoryStore
 from demo_chat.llm import failure_text, fake_llm
 from demo_chat.messages import ChatParams, Chunk, Done, Message
@@ -53,6 +63,13 @@ _log = get_logger(component="demo_chat.reply")
 COMMIT_BOUND: Final = 5.0
 """Seconds the owner's commit of a stopped or failed reply may take at most (it is
 shielded from the cancellation that stopped the reply, so it needs a bound of its own)."""
+
+
+@attrs.frozen
+class NotKept:
+    """The store refused the finished reply (a full disk, a read-only file): the views
+    keep it on the page, say so, and the next submit keeps it (as stopped) before its
+    prompt, as :class:`ChatView` does with a reply it could not keep."""
 
 
 @attrs.frozen
@@ -71,7 +88,7 @@ async def reply_job(
 ) -> None:
     """The reply to ``prompt`` in ``conversation``: ``Begun``, a ``Chunk`` per token
     (:func:`~demo_chat.llm.fake_llm`), then the reply committed to ``reply_store`` and
-    ``Done``.
+    ``Done`` (``NotKept`` before it if the store refused the reply).
 
     Cancelled (Cancel in any view, a superseding fire, the application stopping), it
     keeps the text so far as a stopped reply; failed, as a failed one with its reason,
@@ -101,7 +118,11 @@ async def reply_job(
             await _commit(store, conversation, after, failed)
         raise
     if text:
-        await _commit(store, conversation, after, Message("assistant", "".join(text)))
+        try:
+            await _commit(store, conversation, after, Message("assistant", "".join(text)))
+        except Exception as error:  # the store's refusal, whatever its kind: said, not fatal
+            _log.warning("chat.reply.keep_failed", conversation=conversation, error=str(error))
+            await emit(NotKept())
     await emit(Done())
 
 
@@ -127,7 +148,26 @@ class ResumableChatView(ChatView):
     """The kept conversation ends with a reply (as last read from the store): a run's end
     heard then (a page that joined after the reply was kept) drops the draft at once."""
 
-    llm = job("reply:{conversation}", emits=(Begun, Chunk, Done))(reply_job)
+    unkept = state(bool)
+    """The job's owner could not keep the finished reply (``NotKept``): it stays on the
+    page, and the next submit keeps it."""
+
+    llm = job("reply:{conversation}", emits=(Begun, Chunk, NotKept, Done))(reply_job)
+
+    submit = action(
+        # A reply still streaming is superseded, one the store refused is kept now: both
+        # as stopped, as far as this view shows it (the run's own commit is fenced out).
+        ops.when(
+            lambda streaming, unkept: streaming or unkept,
+            ops.push(history=lambda draft: Message("assistant", draft, stopped=True)),
+        ),
+        ops.push(history=lambda input: Message("user", input.strip())),
+        ops.set(input="", draft="", streaming=True, failure="", editing=False, unkept=False),
+        ops.set(last_prompt=lambda input: input.strip()),
+        ops.fire("llm", prompt=lambda input: input.strip()),
+        when=lambda input_valid: input_valid,
+        optimistic=True,
+    )
 
     cancel = action(
         ops.cancel("llm"),  # returns once the run ended: its owner kept the reply stopped
@@ -135,7 +175,15 @@ class ResumableChatView(ChatView):
         when=lambda streaming: streaming,
     )
 
-    on_begun = clause(Begun, ops.set(draft="", streaming=True, failure="", editing=False))
+    on_begun = clause(
+        Begun, ops.set(draft="", streaming=True, failure="", editing=False, unkept=False)
+    )
+
+    @on(NotKept)
+    def reply_not_kept(self, _: NotKept) -> None:
+        self.unkept = True
+        self.notify(KEEP_FAILED_TEXT)
+
     on_done = clause(
         Done,
         ops.set(streaming=False),
