@@ -1,5 +1,6 @@
 """A crashed view is restarted by its supervisor and the page recovers, with its committed
-history (kept in the demo's history store) and without the lost draft; others carry on.
+history (kept in the demo's history store) and the reply it was streaming, which is a
+job of the conversation and outlived the view (demo_chat.reply_job); others carry on.
 
 The application runs in this process (in a TrioDriver thread, on the real clock) so the
 test can reach into the supervisor tree and kill one session's view, as a bug would.
@@ -47,23 +48,25 @@ def test_a_killed_view_restarts_and_the_page_recovers(
     try:
         send(victim, "doomed")
         send(bystander, "survivor")
-        wait_for_draft(victim, 20)
+        doomed = wait_for_draft(victim, 20)
         before = wait_for_draft(bystander, 20)
         first_ref = view_of(app, 0)
         driver.call_sync(first_ref.kill, "injected by the test")
 
-        # The committed message comes back from the history store; the draft is gone.
+        # The committed message comes back from the history store, and the reply goes on:
+        # the restarted view follows its job (the text so far, then live).
         victim.wait_for_function(
-            "() => !document.querySelector('#draft')"
-            " && document.querySelectorAll('#history > li[av-key]').length === 1"
+            "() => document.querySelectorAll('#history > li[av-key]').length === 1"
             " && document.querySelector('#history > li[av-key]').textContent === 'doomed'",
             timeout=5000,
         )
+        resumed = wait_for_draft(victim, len(doomed) + 20)
+        assert resumed.startswith(doomed), "the reply so far, then more: no gap"
         restarted = view_of(app, 0)
         assert restarted is not first_ref, "the supervisor made a new view instance"
-        send(victim, "back again")
+        send(victim, "back again")  # supersedes the reply: kept stopped, as far as shown
         assert wait_for_draft(victim, 16).startswith("You said back")
-        assert roles(victim) == ["user", "user", "assistant"]  # the last one streaming
+        assert roles(victim) == ["user", "assistant", "user", "assistant"]  # the last streams
 
         after = wait_for_draft(bystander, len(before) + 20)
         assert after.startswith(before), "the other session streamed on, untouched"
