@@ -24,11 +24,11 @@ Who commits what, and why:
   Clear, a regenerate or a prompt that landed meanwhile wins; the reply is then not
   kept out of order.
 
-A submit while a reply streams (Enter in the box; Send is disabled then) supersedes it,
-as in :class:`ChatView`: the submitting view keeps the reply as far as it shows it,
-stopped, before its prompt; the superseded run's own commit is then fenced out. A run
-whose worker died (``JobLost``) is shown failed in every view; its partial reply is not
-kept (no owner is left to keep it).
+A submit while a reply streams (Send and Enter are disabled then; a script may send
+it) supersedes it, as in :class:`ChatView`: the submitting view keeps the reply as far
+as it shows it, stopped, before its prompt; the superseded run's own commit is then
+fenced out. A run whose worker died (``JobLost``) is shown failed in every view; its
+partial reply is not kept (no owner is left to keep it).
 """
 
 from __future__ import annotations

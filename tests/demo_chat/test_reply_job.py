@@ -19,7 +19,7 @@ import trio
 from actorview.jobs import LocalJobs
 from actorview.pubsub import LocalBus
 from actorview.testing import ViewClient, mount
-from actorview.view import Applied
+from actorview.view import ActionEvent, Applied
 from demo_chat.history_store import HistoryStore
 from demo_chat.llm import reply_tokens
 from demo_chat.messages import Message
@@ -172,3 +172,48 @@ async def test_mounting_without_a_store_says_what_it_needs() -> None:
     with pytest.raises(Exception, match="mount it with a store and a conversation"):
         async with mount(ResumableChatView, {}):
             pass
+
+
+async def test_a_failed_reply_is_kept_once_with_its_reason_and_shown_in_both_views(
+    store: HistoryStore,
+) -> None:
+    async with (
+        served(store) as (params, jobs),
+        view_of(params, jobs) as first,
+        view_of(params, jobs) as second,
+    ):
+        await send(first, "fail")  # the fake model fails this prompt at its first token
+        for view in (first, second):
+            await view.until(lambda v: v.state["turn"] == "failed", timeout=20)
+            await view.until(lambda v: len(texts(v)) == 2 and draft(v) == "", timeout=20)
+            assert view.find_all("button.retry")
+        (prompt, reply) = await store.load(CONVERSATION)
+        assert prompt == Message("user", "fail")
+        assert reply.role == "assistant" and reply.failure.startswith("The reply failed:")
+        assert first.state["failure"] == reply.failure  # the view that fired says why too
+
+
+async def test_a_submit_mid_reply_keeps_the_superseded_reply_once_before_its_prompt(
+    store: HistoryStore,
+) -> None:
+    async with (
+        served(store) as (params, jobs),
+        view_of(params, jobs) as first,
+        view_of(params, jobs) as second,
+    ):
+        await send(first)
+        await second.until(lambda v: len(draft(v).split()) >= 3, timeout=20)
+        await second.type("#prompt", "next")
+        # Send is disabled while a reply streams; the event itself (a script's) still comes.
+        await second.send(ActionEvent("submit", {}))
+        for view in (first, second):
+            await view.until(lambda v: len(texts(v)) == 4 and not v.state["streaming"], timeout=30)
+        kept = await store.load(CONVERSATION)
+        assert [(m.role, m.stopped) for m in kept] == [
+            ("user", False),
+            ("assistant", True),  # kept by the view that superseded it, as it showed it
+            ("user", False),
+            ("assistant", False),
+        ]
+        assert kept[1].text and EXPECTED.startswith(kept[1].text)
+        assert kept[2].text == "next" and texts(first) == texts(second)
