@@ -57,11 +57,12 @@ class ViewSpec:
     receives: tuple[type, ...]
     failure_handled: frozenset[str] = frozenset()
     subscriptions: Mapping[str, Subscribe] = attrs.field(factory=dict)
-
-    @property
-    def names(self) -> frozenset[str]:
-        """Every name an expression may read: fields, stream fields and calcs."""
-        return frozenset(self.fields) | frozenset(self.collections) | frozenset(self.calcs)
+    names: frozenset[str] = attrs.field(
+        init=False,
+        default=attrs.Factory(lambda spec: _names_of(spec), takes_self=True),
+    )
+    """Every name an expression may read: fields, stream fields and calcs (one set per
+    class, which every view's ``ViewValues`` shares)."""
 
     @property
     def sendable(self) -> tuple[type, ...]:
@@ -81,3 +82,7 @@ def sendable(receives: Iterable[type], tasks: Mapping[str, StreamTask]) -> tuple
     emitted = (kind for task in tasks.values() for kind in task.emits)
     failed = (StreamFailed,) if tasks else ()
     return tuple(dict.fromkeys((*receives, *emitted, *failed)))
+
+
+def _names_of(spec: ViewSpec) -> frozenset[str]:
+    return frozenset(spec.fields) | frozenset(spec.collections) | frozenset(spec.calcs)

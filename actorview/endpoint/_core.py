@@ -194,6 +194,7 @@ class Core:
             return None
         try:
             session, route, seen = await self._join(ws, root_path, request)
+            del request  # its headers are not kept for the socket's life
             self._admit(session, client)
         except JoinRefused as refused:
             _log.info("endpoint.join_refused", reason=str(refused))

@@ -86,7 +86,7 @@ class ActorRef:
         self._actor = actor
         self._mailbox = actor._mailbox
         self._accepts = type(actor).__accepts__
-        self._accepted_exact = frozenset(self._accepts)
+        self._accepted_exact = type(actor).__accepted_exact__  # one per class, shared
         self.name = actor._name
 
     def __repr__(self) -> str:
@@ -173,6 +173,8 @@ class Actor:
 
     __clauses__: ClassVar[tuple[Clause, ...]] = ()
     __accepts__: ClassVar[tuple[type, ...]] = ()
+    __accepted_exact__: ClassVar[frozenset[type]] = frozenset()
+    """``__accepts__`` as a set, for the exact-type check every tell makes first."""
     __unhandled__: ClassVar[UnhandledPolicy] = "drop"
     _declared_accepts: ClassVar[tuple[type, ...] | None] = None
     _dispatch_index: ClassVar[dict[type, tuple[CompiledClause, ...]]] = {}
@@ -198,6 +200,7 @@ class Actor:
             cls._declared_accepts = tuple(accepts)
         cls.__clauses__ = collect_clauses(cls)
         cls.__accepts__ = _accepted_types(cls)
+        cls.__accepted_exact__ = frozenset(cls.__accepts__)
         cls._dispatch_index = build_dispatch_index(cls.__clauses__)
         cls._clauses_by_type = {}
         cls._has_after_batch = cls.after_batch is not Actor.after_batch

@@ -154,7 +154,7 @@ class ViewValues:
     def __init__(self, view: str, read: Callable[[str], Any], names: Collection[str]) -> None:
         self._view = view
         self._read = read
-        self._names = frozenset(names)
+        self._names = frozenset(names)  # a frozenset is taken as it is, not copied
 
     def __getattr__(self, name: str) -> Any:
         if name in self._names:
@@ -235,9 +235,7 @@ class ViewStore:
         self.moves: list[Move] = []
         """Navigations (``ops.patch``, ``ops.navigate``) waiting for the view to hand them
         to its host, in order."""
-        self.view_values = ViewValues(
-            view, self.read, (*spec.fields, *spec.collections, *spec.calcs)
-        )
+        self.view_values = ViewValues(view, self.read, spec.names)  # shared, not copied
         """``view`` in clause expressions (:class:`ViewValues`)."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
