@@ -15,21 +15,40 @@ them where they arise:
    client's frame budget first, so a ping flood is read no faster than the budget refills.
 4. It negotiates no compression. Here permessage-deflate is accepted when the page
    offers it, with the memory bounds of :class:`BoundedDeflate`.
+5. A connection keeps, for its whole life, what only its opening needed (wsproto's
+   HTTP handshake and its h11 connection, the open event) and a table of bound handlers
+   in its reader task: about 4 KB per socket. Here the reader dispatches with ``match``
+   and the opening's parts are let go once the socket is open (``_accept``).
 
 :func:`accept_websocket` does what ``trio_websocket.wrap_server_stream`` and
 ``WebSocketRequest.accept`` do, with this class. It relies on trio-websocket 0.11-0.12's
-internals (``_reader_task``, ``_accept``, ``_handle_close_connection_event``,
-``_handle_ping_event``);
+internals (``_reader_task``, ``_accept``, ``_handle_*_event``, ``_open_handshake``,
+``_for_testing_peer_closed_connection``, ``_reader_running``, ``_receive_buffer_size``,
+``_abort_web_socket``, ``_close_stream``, wsproto's ``WSConnection.handshake``);
 ``tests/endpoint/test_websocket.py`` fails if they change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import trio
 import trio_websocket
 import wsproto
+import wsproto.utilities
 from wsproto.connection import ConnectionState
-from wsproto.events import AcceptConnection, CloseConnection, Ping, Request, TextMessage
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Event,
+    Ping,
+    Pong,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
 from wsproto.extensions import Extension
 
 from actorview.endpoint._compression import BoundedDeflate, Compression
@@ -38,6 +57,22 @@ from actorview.endpoint._limits import TokenBucket
 
 MAX_CLOSE_REASON = 120
 """Characters of a close reason sent to the peer (the frame allows 123 bytes)."""
+
+
+class _SpentHandshake:
+    """What an open connection's wsproto keeps in place of its HTTP handshake: it has
+    no more events (wsproto's ``events`` still asks), and nothing else is read of it
+    once ``WSConnection.connection`` is set."""
+
+    def events(self) -> Iterator[Event]:
+        return iter(())
+
+
+_SPENT_HANDSHAKE = _SpentHandshake()
+_DONE = trio.Event()
+"""A set event every open connection shares as its ``_open_handshake`` (only opening
+waits on it), and as the peer-closed marker trio-websocket sets for its own tests."""
+_DONE.set()
 
 
 class ServerWebSocket(trio_websocket.WebSocketConnection):
@@ -122,6 +157,59 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
             )
         )
         self._open_handshake.set()
+        # Open: what only the opening needed is let go (point 5 above).
+        self._open_handshake = self._for_testing_peer_closed_connection = _DONE
+        self._wsproto.handshake = _SPENT_HANDSHAKE  # type: ignore[assignment]
+
+    async def _reader_task(self) -> None:
+        """trio-websocket's reader (network data in, events dispatched), with the same
+        steps in the same order, dispatching with ``match`` instead of a table of bound
+        methods that each socket kept for its life. A server reader sends nothing first."""
+        async with self._send_channel:
+            while self._reader_running:
+                for event in self._wsproto.events():
+                    try:
+                        await self._dispatch(event)
+                    except trio_websocket.ConnectionClosed:
+                        self._reader_running = False
+                        break
+                try:
+                    data = await self._stream.receive_some(self._receive_buffer_size)
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    await self._abort_web_socket()
+                    break
+                if len(data) == 0:  # TCP closed: abnormal unless the WebSocket closed first
+                    if self._wsproto.state != ConnectionState.CLOSED:
+                        await self._abort_web_socket()
+                    break
+                if self._wsproto.state != ConnectionState.CLOSED:
+                    try:
+                        self._wsproto.receive_data(bytes(data))  # the same object: bytes
+                    except wsproto.utilities.RemoteProtocolError as error:
+                        if error.event_hint:
+                            await self._send(error.event_hint)
+                        await self._close_stream()
+
+    async def _dispatch(self, event: Event) -> None:
+        match event:
+            case TextMessage() | BytesMessage():
+                await self._handle_message_event(event)
+            case CloseConnection():
+                await self._handle_close_connection_event(event)
+            case Ping():
+                await self._handle_ping_event(event)
+            case Pong():
+                await self._handle_pong_event(event)
+            case Request():
+                await self._handle_request_event(event)
+            case AcceptConnection():
+                await self._handle_accept_connection_event(event)
+            case RejectConnection():
+                await self._handle_reject_connection_event(event)
+            case RejectData():
+                await self._handle_reject_data_event(event)
+            case _:
+                pass  # trio-websocket logs and skips an event type it does not know
 
     async def aclose(self, code: int = 1000, reason: str | None = None) -> None:
         """Send a close frame and wait for the peer's, at most ``close_timeout`` seconds;
