@@ -17,14 +17,17 @@ them where they arise:
    offers it, with the memory bounds of :class:`BoundedDeflate`.
 5. A connection keeps, for its whole life, what only its opening needed (wsproto's
    HTTP handshake and its h11 connection, the open event) and a table of bound handlers
-   in its reader task: about 4 KB per socket. Here the reader dispatches with ``match``
-   and the opening's parts are let go once the socket is open (``_accept``).
+   in its reader task, and a memory channel with a deque behind it (wsproto one more):
+   about 6 KB per socket. Here the reader dispatches with ``match``, the opening's
+   parts are let go once the socket is open (``_accept``), and messages pass through
+   one slotted :class:`~actorview.endpoint._messages.MessageQueue`.
 
 :func:`accept_websocket` does what ``trio_websocket.wrap_server_stream`` and
 ``WebSocketRequest.accept`` do, with this class. It relies on trio-websocket 0.11-0.12's
 internals (``_reader_task``, ``_accept``, ``_handle_*_event``, ``_open_handshake``,
 ``_for_testing_peer_closed_connection``, ``_reader_running``, ``_receive_buffer_size``,
-``_abort_web_socket``, ``_close_stream``, wsproto's ``WSConnection.handshake``);
+``_abort_web_socket``, ``_close_stream``, ``_send_channel``, ``_recv_channel``;
+wsproto's ``WSConnection.handshake`` and ``Connection._events``);
 ``tests/endpoint/test_websocket.py`` fails if they change.
 """
 
@@ -54,6 +57,10 @@ from wsproto.extensions import Extension
 from actorview.endpoint._compression import BoundedDeflate, Compression
 from actorview.endpoint._http import send_nowait
 from actorview.endpoint._limits import TokenBucket
+from actorview.endpoint._messages import MessageQueue
+
+MESSAGE_QUEUE_SIZE = 1
+"""Messages read ahead of ``get_message`` (trio-websocket's default)."""
 
 MAX_CLOSE_REASON = 120
 """Characters of a close reason sent to the peer (the frame allows 123 bytes)."""
@@ -69,6 +76,18 @@ class _SpentHandshake:
 
 
 _SPENT_HANDSHAKE = _SpentHandshake()
+
+
+class _EventList(list[Event]):
+    """wsproto's queue of received events as a list (``append``, ``popleft``): it holds
+    the events of one read, and a deque costs 760 bytes empty."""
+
+    __slots__ = ()
+
+    def popleft(self) -> Event:
+        return self.pop(0)
+
+
 _DONE = trio.Event()
 """A set event every open connection shares as its ``_open_handshake`` (only opening
 waits on it), and as the peer-closed marker trio-websocket sets for its own tests."""
@@ -94,6 +113,10 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
             wsproto.WSConnection(wsproto.ConnectionType.SERVER),
             max_message_size=max_message_size,
         )
+        # One slotted hand-off in place of trio's memory channel (``_messages.py``).
+        queue = MessageQueue(MESSAGE_QUEUE_SIZE)
+        self._send_channel = queue.sending()  # type: ignore[assignment]
+        self._recv_channel = queue.receiving()  # type: ignore[assignment]
         self._close_timeout = close_timeout
         self._pings_budget = pings
         self._deflate = (
@@ -160,6 +183,9 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
         # Open: what only the opening needed is let go (point 5 above).
         self._open_handshake = self._for_testing_peer_closed_connection = _DONE
         self._wsproto.handshake = _SPENT_HANDSHAKE  # type: ignore[assignment]
+        if self._wsproto.connection is not None:
+            events = self._wsproto.connection._events
+            self._wsproto.connection._events = _EventList(events)  # type: ignore[assignment]
 
     async def _reader_task(self) -> None:
         """trio-websocket's reader (network data in, events dispatched), with the same
