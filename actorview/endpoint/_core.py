@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import assert_never
 
 import attrs
@@ -141,16 +141,9 @@ class Core:
             return "too many connections from your address\n"
         return None
 
-    @contextlib.contextmanager
-    def counted(self, client: Client) -> Iterator[None]:
+    def counted(self, client: Client) -> _Counted:
         """Count one connection of ``client`` for the block (see :meth:`crowded`)."""
-        self.connections += 1
-        client.connections += 1
-        try:
-            yield
-        finally:
-            self.connections -= 1
-            client.connections -= 1
+        return _Counted(self, client)
 
     def origin_allowed(self, headers: Mapping[str, str]) -> bool:
         """Whether an upgrade's ``Origin`` may open a live socket: the page's own host
@@ -710,6 +703,25 @@ class Core:
             return
         self.sessions.pop(session.session_id, None)
         await self._stop_view(session.session_id)
+
+
+class _Counted:
+    """``Core.counted``'s block: a slotted object, not a generator's frame, since every
+    connection holds it for its whole life."""
+
+    __slots__ = ("_client", "_core")
+
+    def __init__(self, core: Core, client: Client) -> None:
+        self._core = core
+        self._client = client
+
+    def __enter__(self) -> None:
+        self._core.connections += 1
+        self._client.connections += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._core.connections -= 1
+        self._client.connections -= 1
 
 
 def joined_url(claimed: str | None, path: str, path_params: Mapping[str, str]) -> PageUrl:

@@ -55,7 +55,7 @@ from wsproto.events import (
 from wsproto.extensions import Extension
 
 from actorview.endpoint._compression import BoundedDeflate, Compression
-from actorview.endpoint._http import send_nowait
+from actorview.endpoint._http import Receiver, send_nowait
 from actorview.endpoint._limits import TokenBucket
 from actorview.endpoint._messages import MessageQueue
 
@@ -118,6 +118,9 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
         self._send_channel = queue.sending()  # type: ignore[assignment]
         self._recv_channel = queue.receiving()  # type: ignore[assignment]
         self._close_timeout = close_timeout
+        self._receive: Receiver = stream.receive_some
+        """What the reader reads with: ``stream``'s own, and once the socket is open the
+        innermost stream's (``ReplayStream.receiver``: no wrapper frames while it waits)."""
         self._pings_budget = pings
         self._deflate = (
             None
@@ -183,6 +186,9 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
         # Open: what only the opening needed is let go (point 5 above).
         self._open_handshake = self._for_testing_peer_closed_connection = _DONE
         self._wsproto.handshake = _SPENT_HANDSHAKE  # type: ignore[assignment]
+        receiver = getattr(self._stream, "receiver", None)
+        if receiver is not None:
+            self._receive = receiver()
         if self._wsproto.connection is not None:
             events = self._wsproto.connection._events
             self._wsproto.connection._events = _EventList(events)  # type: ignore[assignment]
@@ -200,7 +206,7 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
                         self._reader_running = False
                         break
                 try:
-                    data = await self._stream.receive_some(self._receive_buffer_size)
+                    data = await self._receive(self._receive_buffer_size)
                 except (trio.BrokenResourceError, trio.ClosedResourceError):
                     await self._abort_web_socket()
                     break
