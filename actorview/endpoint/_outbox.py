@@ -36,25 +36,6 @@ class Outbox:
     ``next`` is awaited by the connection's writer task.
     """
 
-    __slots__ = (
-        "_closed",
-        "_items",
-        "_overflow_reason",
-        "_overflowed",
-        "_pending_bytes",
-        "_unacked",
-        "_unacked_bytes",
-        "_unacked_head",
-        "_wakeup",
-        "frames_merged",
-        "max_bytes",
-        "on_overflow",
-        "on_ready",
-        "overflowed_now",
-        "taken",
-        "written",
-    )
-
     # Lists, not deques, and events made when first waited for: an outbox is kept per
     # session for the session's life, and an idle one holds one frame (its render) at
     # most, where a deque costs 760 bytes empty and an event 300.

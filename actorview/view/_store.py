@@ -140,6 +140,9 @@ def _no_runs(stream: str) -> int:
     return 0
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _no_revoke(stream: str, key: Hashable | None) -> None:
     return None
 
@@ -222,7 +225,7 @@ class ViewStore:
         self._growth: dict[str, Any] = {}
         self.dirty: set[str] = set()
         """Fields and streams changed since the last recompute."""
-        self._carried: set[str] = set()
+        self._carried: frozenset[str] = _NOTHING  # shared while empty, as it mostly is
         """Names changed by a pass run inside a message (form fields before an action's
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
         self.effects: list[Effect] = []
@@ -365,7 +368,7 @@ class ViewStore:
         for field, value in inputs.items():
             self._set(field, value)
         if inputs:
-            self._carried |= self.recompute()
+            self._carried = self._carried | self.recompute()
         try:
             if declared.when is not None:
                 try:
@@ -886,9 +889,9 @@ class ViewStore:
         Returns every changed name (fields, streams and recomputed calcs); empty, with no
         pass counted, when nothing changed.
         """
-        carried, self._carried = self._carried, set()
+        carried, self._carried = self._carried, _NOTHING
         if not self.dirty:
-            return frozenset(carried)
+            return carried
         self.recomputes += 1
         changed = self.dirty | carried
         read = self.read
