@@ -2,25 +2,29 @@
 endpoint, with a fake LLM whose tokens carry the moment they were emitted.
 
     .venv/bin/python -m bench.load_server [--port 0] [--token-delay 0.05] [--reply-length 40]
-        [--workers 1]
+        [--workers 1] [--trace-memory PREFIX]
 
 Each token is ``" §<µs>"``: ``time.monotonic_ns() // 1000`` taken right before ``emit``.
 ``CLOCK_MONOTONIC`` is one clock for every process on the machine, so a client on the same
 host reads the latency from emit to arrival straight off the frame, with no clock sync and
 no guess about the server's schedule. Everything else is the demo's chat view as served
 (pacing on, 1/60 s). Prints ``listening <port> <pid>`` once it accepts connections, and
-stops on SIGINT or SIGTERM.
+stops on SIGINT or SIGTERM. With ``--trace-memory PREFIX`` it traces its allocations
+(tracemalloc, from start-up) and, on each SIGUSR1, writes a snapshot to ``PREFIX.<n>``
+(n = 1, 2, ...) and prints ``snapshot <path>``: ``bench.memory --profile`` reads them.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import signal
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,6 +36,9 @@ from bench._live import quiet_logs
 from demo_chat import ChatView, Chunk, Done
 
 MARK = "§"
+TRACE_FRAMES = 24
+"""Frames kept per traced allocation: enough to reach the project's line that caused one
+made deep in trio (``bench.memory --profile`` groups by it)."""
 
 
 async def stamped_llm(prompt: str, token_delay: float, reply_length: int, emit: Emit) -> None:
@@ -64,23 +71,40 @@ def build(token_delay: float, reply_length: int, history: int) -> Application:
     )
 
 
-async def serve(app: Application, port: int) -> None:
-    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+async def serve(app: Application, port: int, trace_memory: str | None = None) -> None:
+    stops = {signal.SIGINT, signal.SIGTERM}
+    with trio.open_signal_receiver(*stops, signal.SIGUSR1) as signals:
         async with trio.open_nursery() as nursery:
             bound = await nursery.start(app.serve, "127.0.0.1", port)
             print(f"listening {bound} {os.getpid()}", flush=True)
-            async for _ in signals:
-                nursery.cancel_scope.cancel()
-                break
+            snapshots = 0
+            async for signum in signals:
+                if signum in stops:
+                    nursery.cancel_scope.cancel()
+                    break
+                if trace_memory is not None:
+                    snapshots += 1
+                    path = f"{trace_memory}.{snapshots}"
+                    gc.collect()
+                    tracemalloc.take_snapshot().dump(path)
+                    print(f"snapshot {path}", flush=True)
 
 
 @contextmanager
 def spawned(
-    *, token_delay: float, reply_length: int, workers: int = 1
+    *,
+    token_delay: float,
+    reply_length: int,
+    workers: int = 1,
+    trace_memory: str | None = None,
+    output: list[subprocess.Popen[str]] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Run this server as a process of its own (``workers`` processes under it, with
     more than one) for the block; yields its port and pid (as it printed them) once it
-    accepts connections, and stops it on the way out."""
+    accepts connections, and stops it on the way out. With ``trace_memory`` it traces
+    its allocations (see the module docstring); ``output`` gets the process, whose
+    stdout then tells each snapshot's path."""
+    trace = [] if trace_memory is None else ["--trace-memory", trace_memory]
     server = subprocess.Popen(
         [
             sys.executable,
@@ -92,17 +116,24 @@ def spawned(
             str(reply_length),
             "--workers",
             str(workers),
+            *trace,
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
+    if output is not None:
+        output.append(server)
     try:
         assert server.stdout is not None
         _, port, pid = server.stdout.readline().split()
         yield port, pid
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a traced server can take longer than that
+            server.kill()
+            server.wait()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -112,8 +143,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reply-length", type=int, default=40)
     parser.add_argument("--history", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve_workers)")
+    parser.add_argument(
+        "--trace-memory", metavar="PREFIX", help="tracemalloc; a snapshot per SIGUSR1"
+    )
     args = parser.parse_args(argv)
     quiet_logs()
+    if args.trace_memory is not None:
+        tracemalloc.start(TRACE_FRAMES)
     if args.workers > 1:
         factory = functools.partial(build, args.token_delay, args.reply_length, args.history)
         sys.exit(
@@ -124,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
                 on_listening=lambda port: print(f"listening {port} {os.getpid()}", flush=True),
             )
         )
-    trio.run(serve, build(args.token_delay, args.reply_length, args.history), args.port)
+    app = build(args.token_delay, args.reply_length, args.history)
+    trio.run(serve, app, args.port, args.trace_memory)
     sys.exit(0)
 
 

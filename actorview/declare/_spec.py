@@ -58,11 +58,12 @@ class ViewSpec:
     receives: tuple[type, ...]
     failure_handled: frozenset[str] = frozenset()
     subscriptions: Mapping[str, Subscribe] = attrs.field(factory=dict)
-
-    @property
-    def names(self) -> frozenset[str]:
-        """Every name an expression may read: fields, stream fields and calcs."""
-        return frozenset(self.fields) | frozenset(self.collections) | frozenset(self.calcs)
+    names: frozenset[str] = attrs.field(
+        init=False,
+        default=attrs.Factory(lambda spec: _names_of(spec), takes_self=True),
+    )
+    """Every name an expression may read: fields, stream fields and calcs (one set per
+    class, which every view's ``ViewValues`` shares)."""
 
     @property
     def sendable(self) -> tuple[type, ...]:
@@ -84,3 +85,7 @@ def sendable(receives: Iterable[type], tasks: Mapping[str, StreamTask]) -> tuple
     failed = (StreamFailed,) if tasks else ()
     cancelled = (JobCancelled,) if any(isinstance(t, JobTask) for t in tasks.values()) else ()
     return tuple(dict.fromkeys((*receives, *emitted, *failed, *cancelled)))
+
+
+def _names_of(spec: ViewSpec) -> frozenset[str]:
+    return frozenset(spec.fields) | frozenset(spec.collections) | frozenset(spec.calcs)

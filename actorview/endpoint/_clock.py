@@ -176,7 +176,7 @@ class FrameClock:
         feed.finishing = False
         if feed.rested:
             self._unrest(feed)
-        if len(feed.outbox) or feed.outbox.overflowed.is_set():
+        if len(feed.outbox) or feed.outbox.overflowed_now:
             self._mark(feed)
 
     def _unrest(self, feed: Feed) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import assert_never
 
 import attrs
@@ -30,7 +30,7 @@ from actorview._untrusted import cut
 from actorview.endpoint import _live as live
 from actorview.endpoint import _uploads as uploads
 from actorview.endpoint._answers import PROGRAM_PREFIX
-from actorview.endpoint._clock import FrameClock
+from actorview.endpoint._clock import Feed, FrameClock
 from actorview.endpoint._context import Identities, RequestParts, claimed_context
 from actorview.endpoint._errors import BadFrame, JoinRefused
 from actorview.endpoint._limits import Client, ClientTable, Limits
@@ -149,16 +149,9 @@ class Core:
             return "too many connections from your address\n"
         return None
 
-    @contextlib.contextmanager
-    def counted(self, client: Client) -> Iterator[None]:
+    def counted(self, client: Client) -> _Counted:
         """Count one connection of ``client`` for the block (see :meth:`crowded`)."""
-        self.connections += 1
-        client.connections += 1
-        try:
-            yield
-        finally:
-            self.connections -= 1
-            client.connections -= 1
+        return _Counted(self, client)
 
     def origin_allowed(self, headers: Mapping[str, str]) -> bool:
         """Whether an upgrade's ``Origin`` may open a live socket: the page's own host
@@ -202,6 +195,7 @@ class Core:
             return None
         try:
             session, route, seen = await self._join(ws, root_path, request)
+            del request  # its headers are not kept for the socket's life
             self._admit(session, client)
         except JoinRefused as refused:
             _log.info("endpoint.join_refused", reason=str(refused))
@@ -212,18 +206,25 @@ class Core:
             return None
         except SocketClosed:
             return None
-        with trio.CancelScope() as connection:
-            generation = session.attach(connection)
+        # One nursery is the whole connection: its scope is what a newer socket of the
+        # session cancels (Session.attach), its deadline the idle timeout, and the tasks
+        # a connection may need (a navigation, the rest of a frame, a too-slow close) run
+        # in it. An idle connection holds no task of its own besides this one.
+        async with trio.open_nursery() as connection:
+            generation = session.attach(connection.cancel_scope)
             try:
                 if await self._ensure_view(session, route, seen, ws, root_path):
                     await self._send_joined(ws, session, route)
-                    await self._relay(ws, session, client, root_path)
+                    await self._relay(ws, session, client, connection, root_path)
             finally:
                 session.detach(generation)
                 self._tell_view(session, Disconnected())
-        if connection.cancelled_caught:
+        scope = connection.cancel_scope
+        if session.generation != generation:
             await ws.aclose(CLOSE_REPLACED, "replaced by a newer connection")
             return None
+        if scope.cancelled_caught and trio.current_time() >= scope.deadline:
+            await ws.aclose(CLOSE_IDLE, "idle for too long")
         return session, generation
 
     def _admit(self, session: Session, client: Client) -> None:
@@ -330,41 +331,52 @@ class Core:
         await ws.send_message(joined)
 
     async def _relay(
-        self, ws: LiveSocket, session: Session, client: Client, root_path: str = ""
+        self,
+        ws: LiveSocket,
+        session: Session,
+        client: Client,
+        connection: trio.Nursery,
+        root_path: str = "",
     ) -> None:
         """Frames in to the view, frames out from the outbox, until either side ends;
-        and the session's navigations carried out, one at a time."""
-        async with trio.open_nursery() as nursery:
-            outbox = session.outbox
-            with self._writer(ws, session, nursery):
-                nursery.start_soon(self._watch_backlog, ws, outbox, nursery.cancel_scope)
-                session.moves_waiting = self._mover(nursery, session, root_path)
-                session.moves_waiting()  # moves queued while no socket served the session
-                try:
-                    await self._read(ws, session, client)
-                finally:
-                    session.moves_waiting = None
-                nursery.cancel_scope.cancel()
+        and the session's navigations carried out, one at a time. Ends the
+        ``connection`` (cancels its scope) when it returns."""
+        outbox = session.outbox
+        writer = self._writer(ws, session, connection)
+        outbox.on_overflow = functools.partial(
+            connection.start_soon, self._close_too_slow, ws, outbox, connection.cancel_scope
+        )
+        if outbox.overflowed_now:  # before the socket came: close it at once
+            outbox.on_overflow()
+        session.moves_waiting = self._mover(connection, session, root_path)
+        session.moves_waiting()  # moves queued while no socket served the session
+        try:
+            await self._read(ws, session, client, connection.cancel_scope)
+        finally:
+            session.moves_waiting = None
+            outbox.on_overflow = None
+            if writer is not None:
+                self.clock.detach(writer)
+        connection.cancel_scope.cancel()
 
-    @contextlib.contextmanager
-    def _writer(self, ws: LiveSocket, session: Session, nursery: trio.Nursery) -> Iterator[None]:
-        """Who writes the session's frames to ``ws`` for the block: the server's frame
-        clock (``endpoint/_clock.py``: no task of this connection waits for frames), or,
-        for a socket it cannot write (ASGI), a writer task in ``nursery``."""
+    def _writer(self, ws: LiveSocket, session: Session, connection: trio.Nursery) -> Feed | None:
+        """Who writes the session's frames to ``ws`` until the connection ends: the
+        server's frame clock (``endpoint/_clock.py``: no task of this connection waits
+        for frames; the caller detaches the returned feed), or, for a socket it cannot
+        write (ASGI), a writer task in ``connection`` (None is returned)."""
         outbox = session.outbox
         socket = ws.clocked
         if socket is None:
-            nursery.start_soon(self._write, ws, outbox, nursery.cancel_scope)
-            yield
-            return
+            connection.start_soon(self._write, ws, outbox, connection.cancel_scope)
+            return None
         generation = session.generation
-        feed = self.clock.attach(
-            socket, outbox, nursery.cancel_scope, nursery, lambda: session.generation == generation
+        return self.clock.attach(
+            socket,
+            outbox,
+            connection.cancel_scope,
+            connection,
+            lambda: session.generation == generation,
         )
-        try:
-            yield
-        finally:
-            self.clock.detach(feed)
 
     async def _ensure_view(
         self,
@@ -388,7 +400,7 @@ class Core:
         first, so the browser loads it and shows what the HTTP answer is.
         """
         running = self._supervised(session.session_id)
-        fresh = session.outbox.overflowed.is_set() or session.needs_fresh_view
+        fresh = session.outbox.overflowed_now or session.needs_fresh_view
         if running and not fresh and session.outbox.resume(seen):
             self._tell_view(session, Connected())
             return True
@@ -437,25 +449,29 @@ class Core:
         )
         await self.views.start_child(route.view_spec(session.session_id, start, life.observe))
 
-    async def _read(self, ws: LiveSocket, session: Session, client: Client) -> None:
-        """Frames in, until the socket ends or is idle for ``idle_timeout``.
+    async def _read(
+        self, ws: LiveSocket, session: Session, client: Client, connection: trio.CancelScope
+    ) -> None:
+        """Frames in, until the socket ends or is idle for ``idle_timeout``: each wait
+        for a frame moves the ``connection``'s deadline to ``idle_timeout`` from now, so
+        a silent socket cancels the connection (``serve_socket`` then closes it with
+        4003), with no scope of its own per frame.
 
         Every frame first takes a token from the client's frame budget (waiting for
         one: the sender is pushed back, nothing queues here); events, inputs and bad
         frames then take one from the session's event budget, or are refused with an
         error frame. Both budgets outlive the socket."""
         bucket = session.event_budget(self.limits.events_per_second, self.limits.event_burst)
+        idle_timeout = self.limits.idle_timeout
         while True:
-            with trio.move_on_after(self.limits.idle_timeout) as idle:
-                try:
-                    message = await ws.get_message()
-                except SocketClosed as closed:
-                    if closed.code == CLOSE_NO_STATUS:
-                        session.needs_fresh_view = True
-                    return
-            if idle.cancelled_caught:
-                await ws.aclose(CLOSE_IDLE, "idle for too long")
+            connection.deadline = trio.current_time() + idle_timeout
+            try:
+                message = await ws.get_message()
+            except SocketClosed as closed:
+                if closed.code == CLOSE_NO_STATUS:
+                    session.needs_fresh_view = True
                 return
+            connection.deadline = float("inf")  # what a frame causes is not idleness
             await client.frames.acquire()
             if uploads.is_chunk(message):
                 await self._upload_chunk(session, message)
@@ -529,10 +545,12 @@ class Core:
         )
         await trio.lowlevel.checkpoint()
 
-    async def _watch_backlog(self, ws: LiveSocket, outbox: Outbox, scope: trio.CancelScope) -> None:
+    async def _close_too_slow(
+        self, ws: LiveSocket, outbox: Outbox, scope: trio.CancelScope
+    ) -> None:
         """Close the socket of a reader that fell too far behind, even while the writer
-        is stuck on its full socket (the outbox has already dropped what waited)."""
-        await outbox.overflowed.wait()
+        is stuck on its full socket (the outbox has already dropped what waited): the
+        outbox's ``on_overflow`` starts it in the connection's nursery."""
         _log.info("endpoint.client_too_slow", limit=outbox.max_bytes)
         await ws.aclose(CLOSE_TOO_SLOW, "client too slow")  # bounded by close_timeout
         scope.cancel()
@@ -741,6 +759,25 @@ class Core:
             return
         self.sessions.pop(session.session_id, None)
         await self._stop_view(session.session_id)
+
+
+class _Counted:
+    """``Core.counted``'s block: a slotted object, not a generator's frame, since every
+    connection holds it for its whole life."""
+
+    __slots__ = ("_client", "_core")
+
+    def __init__(self, core: Core, client: Client) -> None:
+        self._core = core
+        self._client = client
+
+    def __enter__(self) -> None:
+        self._core.connections += 1
+        self._client.connections += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._core.connections -= 1
+        self._client.connections -= 1
 
 
 def joined_url(claimed: str | None, path: str, path_params: Mapping[str, str]) -> PageUrl:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from http import HTTPStatus
 
 import attrs
@@ -115,6 +115,10 @@ async def send_response(
     await stream.aclose()
 
 
+Receiver = Callable[[int | None], Awaitable[bytes | bytearray]]
+"""A ``receive_some``."""
+
+
 class ReplayStream(trio.abc.Stream):
     """A stream that first returns ``prefix`` (bytes already read), then reads on.
 
@@ -124,6 +128,17 @@ class ReplayStream(trio.abc.Stream):
     def __init__(self, prefix: bytes, inner: trio.abc.Stream) -> None:
         self._prefix = prefix
         self._inner = inner
+
+    def receiver(self) -> Receiver:
+        """What reads this stream with the fewest layers between: the inner stream's own
+        (see :meth:`BoundedStream.receiver`) once the prefix is spent, else this one."""
+        if self._prefix:
+            return self.receive_some
+        inner = getattr(self._inner, "receiver", None)
+        if inner is None:
+            return self._inner.receive_some
+        found: Receiver = inner()
+        return found
 
     async def receive_some(self, max_bytes: int | None = None) -> bytes:
         if self._prefix:
@@ -184,6 +199,12 @@ class BoundedStream(trio.abc.Stream):
 
     async def receive_some(self, max_bytes: int | None = None) -> bytes:
         return bytes(await self._inner.receive_some(max_bytes))
+
+    def receiver(self) -> Receiver:
+        """The inner stream's ``receive_some``: reads need no bound (only writes do), and
+        a reader that waits on it holds one coroutine frame less per layer skipped (a
+        live socket's reader waits there for its whole life)."""
+        return self._inner.receive_some
 
     async def aclose(self) -> None:
         await self._inner.aclose()

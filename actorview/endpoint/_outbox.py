@@ -13,7 +13,6 @@ that follows starts the view afresh (a full render).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -37,30 +36,53 @@ class Outbox:
     ``next`` is awaited by the connection's writer task.
     """
 
+    # Lists, not deques, and events made when first waited for: an outbox is kept per
+    # session for the session's life, and an idle one holds one frame (its render) at
+    # most, where a deque costs 760 bytes empty and an event 300.
+
     def __init__(self, *, max_bytes: int = 1 << 20) -> None:
         self.max_bytes = max_bytes
-        self._items: deque[Ops | str] = deque()
+        self._items: list[Ops | str] = []
+        """Waiting frames, oldest first (taken with ``pop(0)``: the writers keep it at one
+        or two, and what waits long is merged)."""
         self._pending_bytes = 0
-        self._wakeup = trio.Event()
+        self._wakeup: trio.Event | None = None
         self._closed = False
         self.frames_merged = 0
-        self.overflowed = trio.Event()
-        """Set when the backlog passed ``max_bytes``; what waited was dropped."""
+        self.overflowed_now = False
+        """True once the backlog passed ``max_bytes``; what waited was dropped."""
+        self._overflowed: trio.Event | None = None
         self._overflow_reason = ""
         self.taken = 0
         """The number of the last frame :meth:`next` handed out (frames count from 1)."""
         self.written = 0
         """The number of the last frame the writer got onto a socket (:meth:`wrote`)."""
-        self._unacked: deque[str] = deque()
-        """Frames ``taken - len + 1 .. taken``: taken but not acknowledged by the page."""
+        self._unacked: list[str] = []
+        """Frames ``taken - kept + 1 .. taken`` from ``_unacked_head`` on: taken but not
+        acknowledged by the page (acknowledged ones are cut off in bulk, amortised)."""
+        self._unacked_head = 0
         self._unacked_bytes = 0
         self.on_ready: Callable[[], None] | None = None
         """Told, besides the waiting :meth:`next`, whenever a frame is queued or the
         outbox closes: the frame clock (``endpoint/_clock.py``) sets it while it writes
         this outbox's frames, and then takes them with :meth:`take`."""
+        self.on_overflow: Callable[[], None] | None = None
+        """Told once when the backlog passes ``max_bytes`` (sync; the connection sets it
+        while a socket serves the outbox, and closes that socket with 4008)."""
+
+    @property
+    def overflowed(self) -> trio.Event:
+        """Set when the backlog passed ``max_bytes`` (:attr:`overflowed_now`), to wait for;
+        made on first use."""
+        if self._overflowed is None:
+            self._overflowed = trio.Event()
+            if self.overflowed_now:
+                self._overflowed.set()
+        return self._overflowed
 
     def _ready(self) -> None:
-        self._wakeup.set()
+        if self._wakeup is not None:
+            self._wakeup.set()
         if self.on_ready is not None:
             self.on_ready()
 
@@ -107,9 +129,8 @@ class Outbox:
         taken (a page counting another outbox's frames) is ignored."""
         if seen > self.taken:
             return
-        first = self.taken - len(self._unacked) + 1
-        for _ in range(seen - first + 1):
-            self._unacked_bytes -= len(self._unacked.popleft())
+        first = self.taken - self._kept() + 1
+        self._forget(seen - first + 1)
 
     def resume(self, seen: int | None) -> bool:
         """A page that has frames up to number ``seen`` rejoined: queue the frames after it
@@ -118,19 +139,39 @@ class Outbox:
         (or never sent that many): the page needs a fresh render."""
         if seen is None:
             seen = self.written
-        first = self.taken - len(self._unacked) + 1
+        first = self.taken - self._kept() + 1
         if not first - 1 <= seen <= self.taken:
             return False
-        for _ in range(self.taken - seen):
-            frame = self._unacked.pop()
-            self._unacked_bytes -= len(frame)
-            self._items.appendleft(frame)
-            if not isinstance(frame, _Render):
-                self._pending_bytes += len(frame)
+        again = self.taken - seen
+        if again:
+            frames = self._unacked[len(self._unacked) - again :]
+            del self._unacked[len(self._unacked) - again :]
+            for frame in frames:
+                self._unacked_bytes -= len(frame)
+                if not isinstance(frame, _Render):
+                    self._pending_bytes += len(frame)
+            self._items[:0] = frames
         self.taken = self.written = seen
         if self._items:
             self._ready()
         return True
+
+    def _kept(self) -> int:
+        return len(self._unacked) - self._unacked_head
+
+    def _forget(self, count: int) -> None:
+        """Forget the ``count`` oldest kept frames (cut off the list once they are half
+        of it, so each frame costs O(1))."""
+        if count <= 0:
+            return
+        head = self._unacked_head
+        for frame in self._unacked[head : head + count]:
+            self._unacked_bytes -= len(frame)
+        head += count
+        if head * 2 >= len(self._unacked):
+            del self._unacked[:head]
+            head = 0
+        self._unacked_head = head
 
     def clear(self) -> None:
         """Forget what waits (a fresh render is about to replace it all)."""
@@ -162,7 +203,11 @@ class Outbox:
         )
         self.clear()
         self._closed = True
-        self.overflowed.set()
+        self.overflowed_now = True
+        if self._overflowed is not None:
+            self._overflowed.set()
+        if self.on_overflow is not None:
+            self.on_overflow()
 
     async def next(self) -> str:
         """The next encoded frame, waiting for one. Raises :class:`ClientTooSlow` when the
@@ -172,19 +217,22 @@ class Outbox:
         await trio.lowlevel.checkpoint_if_cancelled()
         while (frame := self.take()) is None:
             self._wakeup = trio.Event()
-            await self._wakeup.wait()
+            try:
+                await self._wakeup.wait()
+            finally:
+                self._wakeup = None
         return frame
 
     def take(self) -> str | None:
         """The next encoded frame, numbered and kept as :meth:`next` does, or None if none
         waits (sync: the frame clock's way in). Raises as :meth:`next` does."""
         if not self._items:
-            if self.overflowed.is_set():
+            if self.overflowed_now:
                 raise ClientTooSlow(self._overflow_reason)
             if self._closed:
                 raise trio.EndOfChannel
             return None
-        item = self._items.popleft()
+        item = self._items.pop(0)
         if isinstance(item, str):
             if not isinstance(item, _Render):
                 self._pending_bytes -= len(item)
@@ -201,8 +249,13 @@ class Outbox:
         self.taken += 1
         self._unacked.append(frame)
         self._unacked_bytes += len(frame)
-        while self._unacked_bytes > self.max_bytes and len(self._unacked) > 1:
-            self._unacked_bytes -= len(self._unacked.popleft())
+        over = self._unacked_bytes - self.max_bytes
+        count = 0
+        while over > 0 and self._kept() - count > 1:
+            over -= len(self._unacked[self._unacked_head + count])
+            count += 1
+        if count:
+            self._forget(count)
 
 
 class _Render(str):

@@ -10,7 +10,6 @@ same session, and its first render replaces the page's live root.
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +45,25 @@ class QueuedMove:
 
 class Session:
     """Where the frames of one view go; its ``push_*`` methods are the view's sink."""
+
+    __slots__ = (
+        "_connection",
+        "_events",
+        "_max_bytes",
+        "_moves",
+        "arrival",
+        "context",
+        "generation",
+        "moves_waiting",
+        "needs_fresh_view",
+        "outbox",
+        "params",
+        "received_ref",
+        "route",
+        "session_id",
+        "url",
+        "view_absence",
+    )
 
     def __init__(
         self,
@@ -85,7 +103,9 @@ class Session:
         self.arrival: dict[str, Any] | None = None
         """What the page needs to show the view a navigation is mounting (its URL, the
         token, its client program): sent in that view's first render frame."""
-        self._moves: collections.deque[QueuedMove] = collections.deque()
+        self._moves: list[QueuedMove] = []
+        """Queued navigations, oldest first (a list: at most eight, and rare; a session
+        lives as long as its page, and an empty deque costs 760 bytes)."""
         self.moves_waiting: Callable[[], None] | None = None
         """Set by the connection while a socket serves the session: told when a move is
         queued, so that it carries the moves out (no task waits while none is queued)."""
@@ -108,7 +128,7 @@ class Session:
 
     def next_move(self) -> QueuedMove | None:
         """The oldest queued navigation, taken from the queue, or None."""
-        return self._moves.popleft() if self._moves else None
+        return self._moves.pop(0) if self._moves else None
 
     def event_budget(self, rate: float, burst: int) -> TokenBucket:
         """The session's event rate limit (``Limits.events_per_second``), made on first

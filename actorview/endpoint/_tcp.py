@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import socket as stdlib_socket
-from collections.abc import Iterator, Mapping
 
 import trio
 import trio_websocket
@@ -177,7 +176,12 @@ class BuiltinServer:
             return
         with self.core.counted(client):
             try:
-                left = await self._serve_connection(stream, client, address)
+                left = None
+                upgrade = await self._serve_connection(stream, client, address)
+                if upgrade is not None:
+                    # Served from here, once the request's frames are gone: a live socket
+                    # keeps none of its request head but what its join needs.
+                    left = await self._live(stream, upgrade)
             finally:
                 # A socket the WebSocket layer closed itself (1009) is not closed by aclose.
                 await trio.aclose_forcefully(stream)
@@ -196,9 +200,9 @@ class BuiltinServer:
 
     async def _serve_connection(
         self, stream: trio.abc.Stream, client: Client, address: str
-    ) -> tuple[Session, int] | None:
+    ) -> _Upgrade | None:
         """Read the request head (within ``join_timeout``), check its ``Host``, answer
-        it. Returns what ``Core.serve_socket`` returns for a live socket."""
+        it; a live socket's upgrade is returned instead, for the caller to serve."""
         limits = self.core.limits
         try:
             with trio.fail_after(limits.join_timeout):
@@ -211,37 +215,30 @@ class BuiltinServer:
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             return None
         origin = self.proxies.resolve(address, request.headers)
-        with self._counted_behind_proxy(origin, address, client) as counted:
-            if counted is None:
-                crowded = text(503, "too many connections from your address\n")
-                await _send_within(stream, crowded, limits)
-                return None
-            return await self._answer(stream, request, counted, origin)
-
-    @contextlib.contextmanager
-    def _counted_behind_proxy(
-        self, origin: Origin, peer: str, accepted: Client
-    ) -> Iterator[Client | None]:
-        """The client a connection counts against, for the block: ``accepted`` (counted
-        when accepted) unless the peer is a trusted proxy; then the client its head
-        names, counted here, or None if that one is past its connection limit."""
-        if not self.proxies.trusts(peer):
-            yield accepted
-            return
-        client = self.core.clients.get(origin.client)
-        if client.connections >= self.core.limits.max_connections_per_client:
-            yield None
-            return
-        client.connections += 1
+        if not self.proxies.trusts(address):
+            return await self._answer(stream, request, client, origin)
+        # A trusted proxy's connection counts against the client its head names.
+        named = self.core.clients.get(origin.client)
+        if named.connections >= limits.max_connections_per_client:
+            crowded = text(503, "too many connections from your address\n")
+            await _send_within(stream, crowded, limits)
+            return None
+        named.connections += 1
+        upgrade = None
         try:
-            yield client
+            upgrade = await self._answer(stream, request, named, origin)
         finally:
-            client.connections -= 1
+            if upgrade is None:
+                named.connections -= 1
+        if upgrade is not None:
+            upgrade.proxied = True  # counted until the live socket ends (``_live``)
+        return upgrade
 
     async def _answer(
         self, stream: trio.abc.Stream, request: Request, client: Client, origin: Origin
-    ) -> tuple[Session, int] | None:
-        """Check the request's ``Host`` (as the browser sent it), then answer it."""
+    ) -> _Upgrade | None:
+        """Check the request's ``Host`` (as the browser sent it), then answer it, or
+        return a live socket's upgrade once its ``Origin`` passed."""
         limits = self.core.limits
         headers = origin.headers(request.headers)
         refusal = self.hosts.refusal(headers.get("host"))
@@ -253,13 +250,15 @@ class BuiltinServer:
         try:
             page = _page_request(request, origin, self.root_path)
             if path == LIVE_PATH and request.is_websocket_upgrade:
-                return await self._live(stream, request, client, headers, page)
+                if self.core.origin_allowed(headers):
+                    return _Upgrade(request.raw, client, page)
+                _log.warning("endpoint.origin_refused", origin=request.headers.get("origin"))
+                await _write(stream, text(403, "origin not allowed\n"), request)
+                return None
             await _write(stream, await self.pages.answer(page), request)
         except (
             trio.BrokenResourceError,
             trio.ClosedResourceError,
-            trio_websocket.HandshakeError,
-            trio_websocket.ConnectionClosed,
             SocketClosed,
         ):
             pass
@@ -276,29 +275,44 @@ class BuiltinServer:
                 await _write(stream, INTERNAL_ERROR, request)
         return None
 
-    async def _live(
-        self,
-        stream: trio.abc.Stream,
-        request: Request,
-        client: Client,
-        headers: Mapping[str, str],
-        upgrade: PageRequest,
-    ) -> tuple[Session, int] | None:
-        """Upgrade, then hand the socket to the core. Returns what it returns."""
-        limits = self.core.limits
-        if not self.core.origin_allowed(headers):
-            _log.warning("endpoint.origin_refused", origin=request.headers.get("origin"))
-            await _write(stream, text(403, "origin not allowed\n"), request)
+    async def _live(self, stream: trio.abc.Stream, upgrade: _Upgrade) -> tuple[Session, int] | None:
+        """Upgrade, then hand the socket to the core. Returns what it returns.
+
+        ``upgrade`` is let go of once the handshake read its bytes: only the request
+        parts the join checks (its :class:`PageRequest`) go on, to the core."""
+        client = upgrade.client
+        try:
+            return await self._accept_and_serve(stream, upgrade)
+        except (
+            trio.BrokenResourceError,
+            trio.ClosedResourceError,
+            trio_websocket.HandshakeError,
+            trio_websocket.ConnectionClosed,
+            SocketClosed,
+        ):
             return None
+        except Exception:
+            # As for a page: never the listener's failure (see ``_answer``).
+            _log.exception("endpoint.request_failed", method="GET", path=LIVE_PATH)
+            await _send_within(stream, INTERNAL_ERROR, self.core.limits)
+            return None
+        finally:
+            if upgrade.proxied:
+                client.connections -= 1
+
+    async def _accept_and_serve(
+        self, stream: trio.abc.Stream, upgrade: _Upgrade
+    ) -> tuple[Session, int] | None:
+        limits = self.core.limits
         left = ws = None
         async with trio.open_nursery() as nursery:
             with trio.move_on_after(limits.join_timeout):
                 ws = await accept_websocket(
                     nursery,
-                    ReplayStream(request.raw, stream),
+                    ReplayStream(upgrade.take_raw(), stream),
                     max_message_size=4 * limits.max_frame_bytes,
                     close_timeout=limits.close_timeout,
-                    pings=client.frames,
+                    pings=upgrade.client.frames,
                     compression=self.compression,
                 )
             if ws is None:  # wsproto refused the handshake (it answered 400)
@@ -307,15 +321,39 @@ class BuiltinServer:
             try:
                 left = await self.core.serve_socket(
                     TrioLiveSocket(ws, self.compression),
-                    client,
+                    upgrade.client,
                     root_path=self.root_path,
-                    request=upgrade,
+                    request=upgrade.take_page(),
                 )
             finally:
                 with trio.CancelScope(shield=True):
                     await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
                 nursery.cancel_scope.cancel()
         return left
+
+
+class _Upgrade:
+    """A live socket's upgrade request, past its ``Host`` and ``Origin`` checks: what
+    its handshake and its join need, each handed on once (:meth:`take_raw`,
+    :meth:`take_page`), so the connection keeps neither for its life."""
+
+    __slots__ = ("_page", "_raw", "client", "proxied")
+
+    def __init__(self, raw: bytes, client: Client, page: PageRequest) -> None:
+        self._raw = raw
+        self._page: PageRequest | None = page
+        self.client = client
+        self.proxied = False
+        """Counted against a client a trusted proxy named: uncounted when it ends."""
+
+    def take_raw(self) -> bytes:
+        raw, self._raw = self._raw, b""
+        return raw
+
+    def take_page(self) -> PageRequest:
+        page, self._page = self._page, None
+        assert page is not None
+        return page
 
 
 def _page_request(request: Request, origin: Origin, root_path: str = "") -> PageRequest:

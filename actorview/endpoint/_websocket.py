@@ -15,29 +15,83 @@ them where they arise:
    client's frame budget first, so a ping flood is read no faster than the budget refills.
 4. It negotiates no compression. Here permessage-deflate is accepted when the page
    offers it, with the memory bounds of :class:`BoundedDeflate`.
+5. A connection keeps, for its whole life, what only its opening needed (wsproto's
+   HTTP handshake and its h11 connection, the open event) and a table of bound handlers
+   in its reader task, and a memory channel with a deque behind it (wsproto one more):
+   about 6 KB per socket. Here the reader dispatches with ``match``, the opening's
+   parts are let go once the socket is open (``_accept``), and messages pass through
+   one slotted :class:`~actorview.endpoint._messages.MessageQueue`.
 
 :func:`accept_websocket` does what ``trio_websocket.wrap_server_stream`` and
 ``WebSocketRequest.accept`` do, with this class. It relies on trio-websocket 0.11-0.12's
-internals (``_reader_task``, ``_accept``, ``_handle_close_connection_event``,
-``_handle_ping_event``);
+internals (``_reader_task``, ``_accept``, ``_handle_*_event``, ``_open_handshake``,
+``_for_testing_peer_closed_connection``, ``_reader_running``, ``_receive_buffer_size``,
+``_abort_web_socket``, ``_close_stream``, ``_send_channel``, ``_recv_channel``;
+wsproto's ``WSConnection.handshake`` and ``Connection._events``);
 ``tests/endpoint/test_websocket.py`` fails if they change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import trio
 import trio_websocket
 import wsproto
+import wsproto.utilities
 from wsproto.connection import ConnectionState
-from wsproto.events import AcceptConnection, CloseConnection, Ping, Request, TextMessage
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Event,
+    Ping,
+    Pong,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
 from wsproto.extensions import Extension
 
 from actorview.endpoint._compression import BoundedDeflate, Compression
-from actorview.endpoint._http import send_nowait
+from actorview.endpoint._http import Receiver, send_nowait
 from actorview.endpoint._limits import TokenBucket
+from actorview.endpoint._messages import MessageQueue
+
+MESSAGE_QUEUE_SIZE = 1
+"""Messages read ahead of ``get_message`` (trio-websocket's default)."""
 
 MAX_CLOSE_REASON = 120
 """Characters of a close reason sent to the peer (the frame allows 123 bytes)."""
+
+
+class _SpentHandshake:
+    """What an open connection's wsproto keeps in place of its HTTP handshake: it has
+    no more events (wsproto's ``events`` still asks), and nothing else is read of it
+    once ``WSConnection.connection`` is set."""
+
+    def events(self) -> Iterator[Event]:
+        return iter(())
+
+
+_SPENT_HANDSHAKE = _SpentHandshake()
+
+
+class _EventList(list[Event]):
+    """wsproto's queue of received events as a list (``append``, ``popleft``): it holds
+    the events of one read, and a deque costs 760 bytes empty."""
+
+    __slots__ = ()
+
+    def popleft(self) -> Event:
+        return self.pop(0)
+
+
+_DONE = trio.Event()
+"""A set event every open connection shares as its ``_open_handshake`` (only opening
+waits on it), and as the peer-closed marker trio-websocket sets for its own tests."""
+_DONE.set()
 
 
 class ServerWebSocket(trio_websocket.WebSocketConnection):
@@ -59,7 +113,14 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
             wsproto.WSConnection(wsproto.ConnectionType.SERVER),
             max_message_size=max_message_size,
         )
+        # One slotted hand-off in place of trio's memory channel (``_messages.py``).
+        queue = MessageQueue(MESSAGE_QUEUE_SIZE)
+        self._send_channel = queue.sending()  # type: ignore[assignment]
+        self._recv_channel = queue.receiving()  # type: ignore[assignment]
         self._close_timeout = close_timeout
+        self._receive: Receiver = stream.receive_some
+        """What the reader reads with: ``stream``'s own, and once the socket is open the
+        innermost stream's (``ReplayStream.receiver``: no wrapper frames while it waits)."""
         self._pings_budget = pings
         self._deflate = (
             None
@@ -122,6 +183,65 @@ class ServerWebSocket(trio_websocket.WebSocketConnection):
             )
         )
         self._open_handshake.set()
+        # Open: what only the opening needed is let go (point 5 above).
+        self._open_handshake = self._for_testing_peer_closed_connection = _DONE
+        self._wsproto.handshake = _SPENT_HANDSHAKE  # type: ignore[assignment]
+        receiver = getattr(self._stream, "receiver", None)
+        if receiver is not None:
+            self._receive = receiver()
+        if self._wsproto.connection is not None:
+            events = self._wsproto.connection._events
+            self._wsproto.connection._events = _EventList(events)  # type: ignore[assignment]
+
+    async def _reader_task(self) -> None:
+        """trio-websocket's reader (network data in, events dispatched), with the same
+        steps in the same order, dispatching with ``match`` instead of a table of bound
+        methods that each socket kept for its life. A server reader sends nothing first."""
+        async with self._send_channel:
+            while self._reader_running:
+                for event in self._wsproto.events():
+                    try:
+                        await self._dispatch(event)
+                    except trio_websocket.ConnectionClosed:
+                        self._reader_running = False
+                        break
+                try:
+                    data = await self._receive(self._receive_buffer_size)
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    await self._abort_web_socket()
+                    break
+                if len(data) == 0:  # TCP closed: abnormal unless the WebSocket closed first
+                    if self._wsproto.state != ConnectionState.CLOSED:
+                        await self._abort_web_socket()
+                    break
+                if self._wsproto.state != ConnectionState.CLOSED:
+                    try:
+                        self._wsproto.receive_data(bytes(data))  # the same object: bytes
+                    except wsproto.utilities.RemoteProtocolError as error:
+                        if error.event_hint:
+                            await self._send(error.event_hint)
+                        await self._close_stream()
+
+    async def _dispatch(self, event: Event) -> None:
+        match event:
+            case TextMessage() | BytesMessage():
+                await self._handle_message_event(event)
+            case CloseConnection():
+                await self._handle_close_connection_event(event)
+            case Ping():
+                await self._handle_ping_event(event)
+            case Pong():
+                await self._handle_pong_event(event)
+            case Request():
+                await self._handle_request_event(event)
+            case AcceptConnection():
+                await self._handle_accept_connection_event(event)
+            case RejectConnection():
+                await self._handle_reject_connection_event(event)
+            case RejectData():
+                await self._handle_reject_data_event(event)
+            case _:
+                pass  # trio-websocket logs and skips an event type it does not know
 
     async def aclose(self, code: int = 1000, reason: str | None = None) -> None:
         """Send a close frame and wait for the peer's, at most ``close_timeout`` seconds;

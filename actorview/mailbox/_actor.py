@@ -86,7 +86,7 @@ class ActorRef:
         self._actor = actor
         self._mailbox = actor._mailbox
         self._accepts = type(actor).__accepts__
-        self._accepted_exact = frozenset(self._accepts)
+        self._accepted_exact = type(actor).__accepted_exact__  # one per class, shared
         self.name = actor._name
 
     def __repr__(self) -> str:
@@ -173,6 +173,26 @@ class Actor:
 
     __clauses__: ClassVar[tuple[Clause, ...]] = ()
     __accepts__: ClassVar[tuple[type, ...]] = ()
+    __accepted_exact__: ClassVar[frozenset[type]] = frozenset()
+    """``__accepts__`` as a set, for the exact-type check every tell makes first."""
+    # Slots for the runtime's own state: every live view is an actor, and a dict of a
+    # dozen attributes costs about a kilobyte more per instance. A subclass that sets
+    # attributes of its own still gets a ``__dict__``, made when it first does.
+    __slots__ = (
+        "__weakref__",
+        "_actor_id",
+        "_current_lease",
+        "_deadline",
+        "_killed",
+        "_log",
+        "_mailbox",
+        "_max_batch",
+        "_name",
+        "_nursery",
+        "_ref",
+        "_state",
+    )
+
     __unhandled__: ClassVar[UnhandledPolicy] = "drop"
     _declared_accepts: ClassVar[tuple[type, ...] | None] = None
     _dispatch_index: ClassVar[dict[type, tuple[CompiledClause, ...]]] = {}
@@ -198,6 +218,7 @@ class Actor:
             cls._declared_accepts = tuple(accepts)
         cls.__clauses__ = collect_clauses(cls)
         cls.__accepts__ = _accepted_types(cls)
+        cls.__accepted_exact__ = frozenset(cls.__accepts__)
         cls._dispatch_index = build_dispatch_index(cls.__clauses__)
         cls._clauses_by_type = {}
         cls._has_after_batch = cls.after_batch is not Actor.after_batch
@@ -221,7 +242,6 @@ class Actor:
         self._log = get_logger(actor_id=self._actor_id, actor=type(self).__name__, name=self._name)
         self._ref = ActorRef(self)
         self._nursery: trio.Nursery | None = None
-        self._life = trio.CancelScope()
         self._killed: ActorKilled | None = None
         self._deadline: float | None = None
         self._current_lease: Lease | None = None
@@ -328,7 +348,8 @@ class Actor:
         """
         if self._state.active and self._killed is None:
             self._killed = ActorKilled(f"{self._name} was killed: {reason}")
-            self._life.cancel()
+            if self._nursery is not None:  # else ``run`` cancels it as it opens it
+                self._nursery.cancel_scope.cancel()
 
     def stop(self) -> None:
         """Close the mailbox; ``run`` returns once the queued messages are handled."""
@@ -355,20 +376,23 @@ class Actor:
         self._state = ActorState.RUNNING
         crash: Exception | None = None
         try:
+            # One scope is the actor's life: ``kill`` cancels the nursery, so the body
+            # and its tasks end together (the nursery absorbs the cancellation).
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
+                if self._killed is not None:
+                    nursery.cancel_scope.cancel()
                 try:
-                    with self._life:
-                        await self.on_start()
-                        task_status.started(self._ref)
-                        self._log.debug("actor.started")
-                        await self._serve()
-                        await self.on_stop()
+                    await self.on_start()
+                    task_status.started(self._ref)
+                    self._log.debug("actor.started")
+                    await self._serve()
+                    await self.on_stop()
                 except Exception as error:
                     crash = error
-                if self._killed is not None:
-                    crash = self._killed
                 nursery.cancel_scope.cancel()
+            if self._killed is not None:
+                crash = self._killed
         finally:
             self._nursery = None
             self._mailbox.close()

@@ -38,6 +38,34 @@ class ChildInfo:
     """Start attempts after its first one in this run of the supervisor (failed ones included)."""
 
 
+class Flag:
+    """A ``trio.Event`` made only when a task waits for it: every live child has three
+    of these, and most are set without anyone waiting (an event costs 270 bytes)."""
+
+    __slots__ = ("_event", "_set")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._event: trio.Event | None = None
+
+    def set(self) -> None:
+        self._set = True
+        if self._event is not None:
+            self._event.set()
+
+    def is_set(self) -> bool:
+        return self._set
+
+    async def wait(self) -> None:
+        """As ``trio.Event.wait``: a checkpoint, returning once set."""
+        if self._set:
+            await trio.lowlevel.checkpoint()
+            return
+        if self._event is None:
+            self._event = trio.Event()
+        await self._event.wait()
+
+
 @attrs.define(eq=False)
 class Child:
     """One supervised child: its spec, its state and the instance running now."""
@@ -46,7 +74,7 @@ class Child:
     state: ChildState = ChildState.PENDING
     instance: Instance | None = None
     starts: int = 0
-    forgotten: trio.Event = attrs.Factory(trio.Event)
+    forgotten: Flag = attrs.Factory(lambda: Flag())
     """Set once ``terminate_child`` has stopped it and removed it from the roster."""
     window: RestartWindow | None = attrs.field(init=False)
     """Its own restart intensity, if its spec has one (``ChildSpec.max_restarts``)."""
@@ -95,8 +123,8 @@ class Instance:
 
     child: Child
     scope: trio.CancelScope = attrs.Factory(trio.CancelScope)
-    exited: trio.Event = attrs.Factory(trio.Event)
-    settled: trio.Event = attrs.Factory(trio.Event)
+    exited: Flag = attrs.Factory(lambda: Flag())
+    settled: Flag = attrs.Factory(lambda: Flag())
     """Set once it reported started or ended, whichever comes first."""
     task: trio.lowlevel.Task | None = None
     handle: object = None

@@ -140,6 +140,9 @@ def _no_runs(stream: str) -> int:
     return 0
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _no_revoke(stream: str, key: Hashable | None) -> None:
     return None
 
@@ -154,7 +157,7 @@ class ViewValues:
     def __init__(self, view: str, read: Callable[[str], Any], names: Collection[str]) -> None:
         self._view = view
         self._read = read
-        self._names = frozenset(names)
+        self._names = frozenset(names)  # a frozenset is taken as it is, not copied
 
     def __getattr__(self, name: str) -> Any:
         if name in self._names:
@@ -222,7 +225,7 @@ class ViewStore:
         self._growth: dict[str, Any] = {}
         self.dirty: set[str] = set()
         """Fields and streams changed since the last recompute."""
-        self._carried: set[str] = set()
+        self._carried: frozenset[str] = _NOTHING  # shared while empty, as it mostly is
         """Names changed by a pass run inside a message (form fields before an action's
         guard); the next :meth:`recompute` reports them, so that they are rendered."""
         self.effects: list[Effect] = []
@@ -235,9 +238,7 @@ class ViewStore:
         self.moves: list[Move] = []
         """Navigations (``ops.patch``, ``ops.navigate``) waiting for the view to hand them
         to its host, in order."""
-        self.view_values = ViewValues(
-            view, self.read, (*spec.fields, *spec.collections, *spec.calcs)
-        )
+        self.view_values = ViewValues(view, self.read, spec.names)  # shared, not copied
         """``view`` in clause expressions (:class:`ViewValues`)."""
         self.recomputes = 0
         """How many recompute passes ran (one per handled message or batch that changed
@@ -367,7 +368,7 @@ class ViewStore:
         for field, value in inputs.items():
             self._set(field, value)
         if inputs:
-            self._carried |= self.recompute()
+            self._carried = self._carried | self.recompute()
         try:
             if declared.when is not None:
                 try:
@@ -888,9 +889,9 @@ class ViewStore:
         Returns every changed name (fields, streams and recomputed calcs); empty, with no
         pass counted, when nothing changed.
         """
-        carried, self._carried = self._carried, set()
+        carried, self._carried = self._carried, _NOTHING
         if not self.dirty:
-            return frozenset(carried)
+            return carried
         self.recomputes += 1
         changed = self.dirty | carried
         read = self.read

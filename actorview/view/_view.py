@@ -296,8 +296,37 @@ class View(Actor):
     __view_uploads__: ClassVar[Mapping[str, UploadSpec]] = {}
     """The uploads the class declares (``upload(...)``), by name."""
 
-    _av_rendering: bool = False
-    """True while ``render`` runs (a component shown then joins that render)."""
+    __slots__ = (
+        "_av_components",
+        "_av_rendering",
+        "_bus",
+        "_connected",
+        "_frame_interval",
+        "_job_runners",
+        "_jobs",
+        "_live",
+        "_navigation",
+        "_notices",
+        "_page",
+        "_render_now",
+        "_render_pending",
+        "_rendered_at",
+        "_runners",
+        "_sink",
+        "_sources",
+        "_timers",
+        "_title",
+        "_tree",
+        "_upload_owner",
+        "_upload_timer",
+        "_uploads",
+        "_url",
+        "_version",
+        "_view_store",
+        "context",
+    )
+    """The runtime's state in slots, as the actor's (``_av_components`` is set only
+    once the view shows a component)."""
 
     frame_interval: ClassVar[float] = 1 / 60
     """Least seconds between two renders caused by stream (or other non-browser) messages,
@@ -348,6 +377,8 @@ class View(Actor):
         jobs: Jobs | None = None,
     ) -> None:
         super().__init__(name=name, capacity=capacity, overflow=overflow, max_batch=max_batch)
+        self._av_rendering = False
+        """True while ``render`` runs (a component shown then joins that render)."""
         self._bus: Bus = bus if bus is not None else default_bus()
         self._jobs = jobs
         self._frame_interval = type(self).frame_interval if paced else 0.0
@@ -891,7 +922,7 @@ class View(Actor):
                 host.abort_render()
             raise
         finally:
-            del self._av_rendering
+            self._av_rendering = False
         host = getattr(self, "_av_components", None)  # the render's first component made it
         return tree if host is None else host.end_render(tree)
 

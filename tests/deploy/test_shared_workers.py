@@ -20,7 +20,8 @@ import trio_websocket
 
 from demo_chat.postgres_store import PostgresHistoryStore
 from tests.browser.demo import demo_server
-from tests.endpoint.harness import fetch, join, live, send
+from tests.demo_chat.opened import fetch_chat
+from tests.endpoint.harness import join, live, send
 from tests.services import redis_server
 
 SECRET = "shared-workers-secret-" * 2
@@ -58,11 +59,11 @@ async def test_a_message_committed_through_one_worker_is_shown_by_the_other(
             demo_server(*options, secret=SECRET) as worker_b,
         ):
             a, b = port_of(worker_a), port_of(worker_b)
-            page = await fetch(a)
+            page, _, path = await fetch_chat(a)  # `/` redirects to a new conversation
             async with live(a) as on_a, live(b) as on_b:
                 (joined_a, _), (joined_b, _) = (
-                    await join(on_a, page.token),
-                    await join(on_b, page.token),
+                    await join(on_a, page.token, path),
+                    await join(on_b, page.token, path),
                 )
                 assert joined_a["t"] == joined_b["t"] == "joined"
                 await send(on_a, t="input", ref=1, field="input", value="hello from A")

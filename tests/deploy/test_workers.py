@@ -116,8 +116,9 @@ def test_hypercorn_with_two_workers_and_no_shared_secret_stops_naming_the_fix() 
 def test_the_demo_serves_one_port_from_two_workers_sharing_its_history(tmp_path: Path) -> None:
     options = ["--workers", "2", "--history-db", str(tmp_path / "chat.sqlite3")]
     with demo_server(*options, "--data-dir", str(tmp_path), secret=None) as url:
-        for _ in range(4):
-            assert httpx.get(url, timeout=5).status_code == 200
+        for _ in range(4):  # `/` redirects a new visitor to a new conversation of theirs
+            page = httpx.get(url, timeout=5, follow_redirects=True)
+            assert page.status_code == 200 and "/c/" in str(page.url)
         health = httpx.get(f"{url}_av/health", timeout=5)
         assert health.status_code == 200 and health.json()["status"] == "ok"
     # demo_server checked that SIGTERM stopped it, every worker, with status 0

@@ -56,7 +56,7 @@ from actorview.endpoint import Application, Limits, Route
 from actorview.endpoint import _live as live
 from actorview.endpoint._outbox import Outbox
 from actorview.mailbox import ActorRef
-from actorview.render import PatchError
+from actorview.render import PatchError, _builder
 from actorview.supervisor import ChildEvent, ChildState, GaveUp, Restarting, Supervisor
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Chunk, Message
@@ -165,6 +165,10 @@ def count_tasks() -> int:
 
 
 def traced() -> int:
+    """Memory traced now, without the renderer's cache of shared elements: it is bounded
+    (``_SHARED_MAX`` entries, emptied when full) and fills with what the run rendered,
+    so it would count what the run showed, not what it leaked."""
+    _builder._shared.clear()
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
 
