@@ -9,6 +9,7 @@ to the followers as ``Ended(FAILED)``); it never touches the owner or another ru
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -57,6 +58,9 @@ class LocalJobs:
         self.board = Board()
         self._runs: dict[str, _Run] = {}
         self._nursery: trio.Nursery | None = None
+        self._expiring: deque[tuple[float, str, str]] = deque()
+        """Ended runs to forget: (when, key, run), oldest first (``keep`` is one delay)."""
+        self._expired = trio.Event()
 
     def __repr__(self) -> str:
         return f"<LocalJobs runs={len(self._runs)}>"
@@ -73,6 +77,7 @@ class LocalJobs:
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
+                nursery.start_soon(self._expire)
                 yield
                 nursery.cancel_scope.cancel()
         finally:
@@ -155,9 +160,19 @@ class LocalJobs:
             if self._runs.get(key) is run:
                 del self._runs[key]
             log.debug("job.run.ended", outcome=ended.outcome.value, parts=index)
-            if self._nursery is not None:
-                self._nursery.start_soon(self._expire, key, run.id)
+            self._expiring.append((trio.current_time() + self.keep, key, run.id))
+            self._expired.set()
 
-    async def _expire(self, key: str, run: str) -> None:
-        await trio.sleep(self.keep)
-        self.board.forget(key, run)
+    async def _expire(self) -> None:
+        """Forget each ended run's parts ``keep`` seconds after its end: one task for all
+        of them (not a sleeping task per ended run), until ``running()`` ends."""
+        expiring = self._expiring
+        while True:
+            if not expiring:
+                self._expired = trio.Event()
+                await self._expired.wait()
+                continue
+            when, key, run = expiring[0]
+            await trio.sleep_until(when)
+            expiring.popleft()
+            self.board.forget(key, run)

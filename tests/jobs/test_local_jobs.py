@@ -93,6 +93,31 @@ async def test_an_ended_run_is_forgotten_after_keep_seconds(autojump_clock: Any)
         assert jobs.board.events("k") == []
 
 
+async def test_ended_runs_are_forgotten_in_order_by_one_task_not_one_each(
+    autojump_clock: Any,
+) -> None:
+    jobs = LocalJobs(keep=60)
+    async with jobs.running():
+        root = trio.lowlevel.current_root_task()
+
+        def tasks() -> int:
+            def walk(task: Any) -> int:
+                return 1 + sum(walk(c) for n in task.child_nurseries for c in n.child_tasks)
+
+            return walk(root)
+
+        idle = tasks()
+        for n in range(20):
+            await jobs.start(f"k{n}", counting(1))
+            await trio.sleep(1)
+        assert tasks() == idle  # 20 ended runs kept: no sleeping task for each
+        assert all(jobs.board.events(f"k{n}") for n in range(20))
+        await trio.sleep(60 - 20 + 10.5)  # the first 11 are past keep, the rest not
+        assert [bool(jobs.board.events(f"k{n}")) for n in range(20)] == [False] * 11 + [True] * 9
+        await trio.sleep(10)
+        assert not any(jobs.board.events(f"k{n}") for n in range(20))
+
+
 async def test_a_body_that_will_not_end_makes_cancel_fail_with_the_reason() -> None:
     async def stubborn(emit: JobEmit) -> None:
         with trio.CancelScope(shield=True):
