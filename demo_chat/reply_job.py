@@ -165,6 +165,7 @@ class ResumableChatView(ChatView):
         ops.set(input="", draft="", streaming=True, failure="", editing=False, unkept=False),
         ops.set(last_prompt=lambda input: input.strip()),
         ops.fire("llm", prompt=lambda input: input.strip()),
+        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
         when=lambda input_valid: input_valid,
         optimistic=True,
     )
