@@ -40,6 +40,7 @@ import trio
 
 from actorview import on
 from actorview.logging import get_logger
+from actorview.render import Element
 from actorview.view import (
     KEEP_FAILED_TEXT,
     Emit,
@@ -55,7 +56,7 @@ from demo_chat.history_store import HistoryStore
 from demo_chat.llm import failure_text, fake_llm
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 from demo_chat.shared_history import HistoryChanged
-from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED, last_turn
+from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED, last_turn, streaming_reply
 from demo_chat.view import ChatView, UserChatView, failed_reply
 
 _log = get_logger(component="demo_chat.reply")
@@ -152,6 +153,10 @@ class ResumableChatView(ChatView):
     """The job's owner could not keep the finished reply (``NotKept``): it stays on the
     page, and the next submit keeps it."""
 
+    awaiting = state(bool)
+    """The reply was stopped here or elsewhere and its owner's commit is awaited: the page
+    shows the (possibly empty) reply's place until the kept reply takes it."""
+
     llm = job("reply:{conversation}", emits=(Begun, Chunk, NotKept, Done))(reply_job)
 
     submit = action(
@@ -172,12 +177,14 @@ class ResumableChatView(ChatView):
 
     cancel = action(
         ops.cancel("llm"),  # returns once the run ended: its owner kept the reply stopped
-        ops.set(streaming=False, turn=STOPPED),  # the draft shows until the kept reply is in
+        ops.set(streaming=False, turn=STOPPED, awaiting=True),  # shown until the kept one is in
         when=lambda streaming: streaming,
     )
 
     on_begun = clause(
-        Begun, ops.set(draft="", streaming=True, failure="", editing=False, unkept=False)
+        Begun,
+        ops.set(draft="", streaming=True, failure="", editing=False, unkept=False),
+        ops.set(awaiting=False),
     )
 
     @on(NotKept)
@@ -209,6 +216,7 @@ class ResumableChatView(ChatView):
         JobCancelled,
         ops.set(streaming=False, turn=STOPPED),
         ops.when(lambda answered: answered, ops.set(draft="")),
+        ops.when(lambda answered: not answered, ops.set(awaiting=True)),
         match={"job": "llm"},
     )
 
@@ -229,6 +237,15 @@ class ResumableChatView(ChatView):
             self.streaming = False
             self.turn, self.last_prompt = last_turn(newest)
         self.draft = ""
+        self.awaiting = False
+
+    def history_tail(self) -> Element:
+        """:meth:`ChatView.history_tail`, and while a stopped reply's commit is awaited the
+        reply's place (empty if it was stopped before its first token), so the page does
+        not show the turn without it in between."""
+        if self.awaiting and not self.streaming and not self.draft:
+            return streaming_reply("", thinking=False, markdown=self._markdown is not None)
+        return super().history_tail()
 
     async def load(self) -> None:
         """:meth:`ChatView.load`, and whether the conversation ends with a kept reply."""
