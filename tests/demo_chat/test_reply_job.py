@@ -11,21 +11,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
 
-from actorview.jobs import LocalJobs
+from actorview.jobs import LocalJobs, RedisJobs
 from actorview.pubsub import LocalBus
 from actorview.testing import ViewClient, mount
 from actorview.view import ActionEvent, Applied
-from demo_chat.history_store import HistoryStore
+from demo_chat.history_store import HistoryStore, SQLiteHistoryStore
 from demo_chat.llm import reply_tokens
 from demo_chat.messages import Message
 from demo_chat.reply_job import ResumableChatView
 from demo_chat.shared_history import SharedHistoryStore
 from demo_chat.turns import ANSWERED
+from tests.services import redis_server
 
 CONVERSATION = "c1"
 PROMPT = "tell me"
@@ -217,3 +219,40 @@ async def test_a_submit_mid_reply_keeps_the_superseded_reply_once_before_its_pro
         ]
         assert kept[1].text and EXPECTED.startswith(kept[1].text)
         assert kept[2].text == "next" and texts(first) == texts(second)
+
+
+async def test_on_two_workers_redis_jobs_one_reply_is_followed_and_cancelled_across_them(
+    tmp_path: Path,
+) -> None:
+    """Two RedisJobs backends on one redis-server, as two workers have: a view on each;
+    the reply fired on one streams in the other, Cancel there stops it where it runs,
+    and its owner keeps it once, stopped."""
+    store = SQLiteHistoryStore()
+    bus = LocalBus()  # the history's news (RedisBus carries it across processes)
+    params = {
+        "store": SharedHistoryStore(store, bus),
+        "conversation": CONVERSATION,
+        "token_delay": 0.03,
+        "reply_length": LENGTH,
+    }
+    with redis_server(tmp_path) as url:
+        owner, other = RedisJobs(url), RedisJobs(url)
+        async with (
+            owner.running(),
+            other.running(),
+            mount(ResumableChatView, params, bus=bus, jobs=owner) as first,
+            mount(ResumableChatView, params, bus=bus, jobs=other) as second,
+        ):
+            await send(first)
+            await second.until(lambda v: len(draft(v).split()) >= 3, timeout=20)
+            assert EXPECTED.startswith(draft(second))
+            assert await second.click("#cancel") == Applied()
+            for view in (first, second):
+                await view.until(
+                    lambda v: not v.state["streaming"] and len(texts(v)) == 2, timeout=20
+                )
+            kept = await store.load(CONVERSATION)
+            assert [m.role for m in kept] == ["user", "assistant"] and kept[1].stopped
+            assert kept[1].text and EXPECTED.startswith(kept[1].text)
+            assert len(kept[1].text) < len(EXPECTED)
+    store.close()
