@@ -69,13 +69,17 @@ def configure_logging(level: int | str = "INFO", *, json: bool = False) -> None:
     """Configure structlog for an application: readable on a terminal, JSON on request.
 
     Per-message and per-token events are logged at debug, so ``INFO`` keeps a busy
-    server quiet.
+    server quiet. Tracebacks are plain text even where ``rich`` is installed: rich's
+    highlighted ones take tens of milliseconds each, on the event loop, and a burst of
+    failures (a model server that is down) would stall every session of the process.
     """
     numeric = logging.getLevelName(level.upper()) if isinstance(level, str) else level
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[

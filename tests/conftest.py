@@ -8,7 +8,6 @@ tests must never write the real home.
 """
 
 import atexit
-import logging
 import os
 import shutil
 import tempfile
@@ -16,16 +15,16 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-import structlog
 
 from tests import profiles
+from tests.logs import configure_quiet_logs
 
 _DATA_HOME = tempfile.mkdtemp(prefix="actorview-tests-data-")
 os.environ["XDG_DATA_HOME"] = _DATA_HOME
 atexit.register(shutil.rmtree, _DATA_HOME, ignore_errors=True)
 
 profiles.load()
-structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+configure_quiet_logs()
 
 
 @pytest.fixture(scope="session")
