@@ -8,18 +8,21 @@ connection, so the model server stops generating. A failure of the model server 
 run with :class:`~demo_chat.failures.ModelFailed`, whose reason (one of the closed set of
 :mod:`demo_chat.failures`) is what the page shows; the details stay in the log. The API
 key is read from ``OPENAI_API_KEY`` inside the run: it is never part of the view's state
-or page.
+or page. The served view is :class:`UserResumableOpenAIChatView`, whose reply is the
+conversation's job (:mod:`demo_chat.reply_job`): it outlives its page.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import Final
+from typing import Any, Final
 
-from actorview.view import Emit, async_stream, clause, ops, state, subscribe
+from actorview.view import Emit, async_stream, job, state
 from demo_chat.failures import ModelFailed
-from demo_chat.messages import Chunk, ConversationsChanged, Done, Message, OpenAIChatParams
-from demo_chat.view import ChatView, KeptHistory
+from demo_chat.messages import Chunk, Done, Message, OpenAIChatParams
+from demo_chat.reply_job import Begun, NotKept, ResumableChatView, keep_reply
+from demo_chat.view import ChatView, KeptHistory, UserChatView
 
 CONTEXT_CHARS: Final = 24_000
 """The default character budget of the conversation sent (``--context-chars``)."""
@@ -150,12 +153,41 @@ class OpenAIChatView(ChatView):
         self.kept = self._kept
 
 
-class UserOpenAIChatView(OpenAIChatView):
-    """The served chat on a model: :class:`OpenAIChatView` whose user's tabs follow each
-    other's changes to their conversations (as :class:`~demo_chat.view.UserChatView`)."""
-
-    told = subscribe("conversations:{owner}", ConversationsChanged)
-    on_told = clause(
-        ConversationsChanged,
-        ops.when(lambda leaving: not leaving, ops.fire("lister", changed=False)),
+async def openai_reply_job(
+    prompt: str,
+    kept: KeptHistory | None,
+    model: str,
+    base_url: str,
+    max_reply_chars: int,
+    timeout: float,  # noqa: ASYNC109 (as openai_llm's)
+    context_chars: int,
+    system: str,
+    conversation: str,
+    reply_store: Any,
+    emit: Emit,
+) -> None:
+    """The model's reply to ``prompt`` (:func:`openai_llm`) as the conversation's job,
+    kept by its owner (:func:`~demo_chat.reply_job.keep_reply`). Cancelling the job
+    closes the connection to the model server, wherever the Cancel was pressed."""
+    produce = functools.partial(
+        openai_llm, prompt, kept, model, base_url, max_reply_chars, timeout, context_chars, system
     )
+    await keep_reply(produce, conversation, reply_store, emit)
+
+
+class ResumableOpenAIChatView(ResumableChatView, OpenAIChatView):
+    """The chat on a model whose reply is a job of its conversation (as
+    :class:`~demo_chat.reply_job.ResumableChatView`): it goes on when its tab reloads,
+    drops its socket or moves to another worker, and every tab of the conversation
+    follows it."""
+
+    llm = job("reply:{conversation}", emits=(Begun, Chunk, NotKept, Done))(openai_reply_job)
+
+    def mount(self, params: OpenAIChatParams) -> None:  # type: ignore[override]
+        super().mount(params)
+
+
+class UserResumableOpenAIChatView(ResumableOpenAIChatView, UserChatView):
+    """The served chat on a model: a user's conversations
+    (:class:`~demo_chat.view.UserChatView`), each one's reply a job
+    (:class:`ResumableOpenAIChatView`)."""

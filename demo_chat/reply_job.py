@@ -33,6 +33,8 @@ partial reply is not kept (no owner is left to keep it).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import attrs
@@ -79,6 +81,11 @@ class Begun:
     reply streaming from here, the ones that did not fire it too."""
 
 
+Produce = Callable[[Emit], Awaitable[None]]
+"""A model's reply to one prompt: it emits a ``Chunk`` per token (a ``Done`` it emits is
+not passed on: :func:`keep_reply` says when the reply is done, after keeping it)."""
+
+
 async def reply_job(
     prompt: str,
     token_delay: float,
@@ -87,9 +94,15 @@ async def reply_job(
     reply_store: Any,
     emit: Emit,
 ) -> None:
-    """The reply to ``prompt`` in ``conversation``: ``Begun``, a ``Chunk`` per token
-    (:func:`~demo_chat.llm.fake_llm`), then the reply committed to ``reply_store`` and
-    ``Done`` (``NotKept`` before it if the store refused the reply).
+    """The fake model's reply to ``prompt`` (:func:`~demo_chat.llm.fake_llm`), kept by
+    :func:`keep_reply`."""
+    produce = functools.partial(fake_llm, prompt, token_delay, reply_length)
+    await keep_reply(produce, conversation, reply_store, emit)
+
+
+async def keep_reply(produce: Produce, conversation: str, reply_store: Any, emit: Emit) -> None:
+    """``Begun``, a ``Chunk`` per token ``produce`` emits, then the reply committed to
+    ``reply_store`` and ``Done`` (``NotKept`` before it if the store refused the reply).
 
     Cancelled (Cancel in any view, a superseding fire, the application stopping), it
     keeps the text so far as a stopped reply; failed, as a failed one with its reason,
@@ -108,7 +121,7 @@ async def reply_job(
 
     await emit(Begun())
     try:
-        await fake_llm(prompt, token_delay, reply_length, collect)
+        await produce(collect)
     except trio.Cancelled:
         with trio.CancelScope(shield=True), trio.move_on_after(COMMIT_BOUND):
             await _commit(store, conversation, after, Message("assistant", "".join(text), True))

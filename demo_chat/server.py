@@ -47,7 +47,8 @@ def build_app(
     memory (it outlives views, not the process). The views see it through a
     :class:`SharedHistoryStore` on the application's bus: a :class:`RedisBus` at
     ``args.redis_url`` if given, else the process's own. The chat's reply is a job of
-    its conversation (:class:`~demo_chat.reply_job.UserResumableChatView`), on
+    its conversation (:class:`~demo_chat.reply_job.UserResumableChatView`; with
+    ``--llm openai``, :class:`~demo_chat.openai_view.UserResumableOpenAIChatView`), on
     :class:`RedisJobs` at the same URL (one owner across the workers), else on the
     process's :class:`LocalJobs`.
     """
@@ -67,9 +68,9 @@ def build_app(
     view: type[View] = UserResumableChatView  # the reply is a job: it outlives its page
     if args.llm == "openai":
         from demo_chat.openai_backend import MAX_REPLY_CHARS
-        from demo_chat.openai_view import CONTEXT_CHARS, UserOpenAIChatView
+        from demo_chat.openai_view import CONTEXT_CHARS, UserResumableOpenAIChatView
 
-        view = UserOpenAIChatView
+        view = UserResumableOpenAIChatView
         params |= {
             "model": args.model,
             "base_url": args.openai_base_url,

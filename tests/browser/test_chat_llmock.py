@@ -120,6 +120,36 @@ def test_cancel_in_the_page_closes_the_connection_to_the_model(
     expect(reply).to_contain_text("Two words", timeout=WAIT)
 
 
+def test_a_reply_from_the_model_goes_on_through_a_reload_and_is_kept_once(
+    chat: Any, llmock: LLMockControl
+) -> None:
+    """The reply is its conversation's job, not the page's: llmock holds it after three
+    chunks for 3 s, the tab reloads meanwhile, and the reloaded page shows the words so
+    far, then the rest, from the one request (none sent again), kept once."""
+    from playwright.sync_api import expect
+
+    llmock.script(
+        {"type": "reply", "text": "Words before the reload, and the rest after it."},
+        {"type": "stream_fault", "kind": "stall", "after_chunks": 3, "stall_seconds": 3},
+    )
+    asked = len(llmock.requests())
+    send(chat, "survive a reload")
+    expect(chat.locator("#draft")).to_contain_text("Words", timeout=WAIT)
+    chat.reload()
+    chat.wait_for_selector("#av-root.av-connected #prompt")
+    expect(chat.locator("#draft")).to_contain_text("Words", timeout=WAIT)  # so far, then live
+    replies = chat.locator("#history > li[data-role=assistant][av-key]")
+    expect(replies.last).to_contain_text("the rest after it.", timeout=WAIT)
+    expect(chat.locator("#draft")).to_have_count(0, timeout=WAIT)
+    chat.reload()  # what the store kept: the prompt and its reply, once
+    chat.wait_for_selector("#av-root.av-connected #prompt")
+    expect(replies.filter(has_text="the rest after it.")).to_have_count(1, timeout=WAIT)
+    prompts = chat.locator("#history > li[data-role=user]", has_text="survive a reload")
+    expect(prompts).to_have_count(1)
+    requests = llmock.requests()[asked:]
+    assert len(requests) == 1 and requests[0]["completed"] is True, requests
+
+
 @pytest.fixture
 def asgi_url(llmock: LLMockControl) -> Iterator[str]:
     """``hypercorn -k trio demo_chat.asgi:app`` on llmock, configured by variables."""
