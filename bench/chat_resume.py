@@ -19,21 +19,19 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import trio
 import trio.lowlevel
 
-from actorview.jobs import JobEmit, Jobs, LocalJobs, RedisJobs
+from actorview.jobs import JobEmit, Jobs
 from actorview.pubsub import LocalBus
 from bench._live import header, quiet_logs
+from bench.job_resume import backends
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 from demo_chat.reply_job import Begun, ResumableChatView
 from demo_chat.shared_history import SharedHistoryStore
-from tests.services import redis_server
 
 CONVERSATION = "bench"
 KEY = f"reply:{CONVERSATION}"
@@ -90,19 +88,6 @@ async def measure(owner: Jobs, follower: Jobs, tokens: int, live: int) -> float:
     if shown[:tokens] != so_far.split() or len(shown) > tokens + live:
         raise SystemExit(f"lost or repeated tokens: {len(shown)} of {tokens + live}")
     return resumed
-
-
-@asynccontextmanager
-async def backends(kind: str, directory: Path) -> AsyncIterator[tuple[Jobs, Jobs]]:
-    if kind == "local":
-        jobs = LocalJobs()
-        async with jobs.running():
-            yield jobs, jobs
-        return
-    with redis_server(directory) as url:
-        owner, follower = RedisJobs(url), RedisJobs(url)
-        async with owner.running(), follower.running():
-            yield owner, follower
 
 
 async def main(counts: list[int], live: int) -> None:
