@@ -102,7 +102,8 @@ def test_the_program_is_served_by_the_demo_and_runs_under_its_csp(
     page = open_chat(browser, demo_url)
     try:
         assert page.evaluate("() => Object.keys(globalThis.ActorViewPrograms)") == [
-            "demo_chat.view.UserChatView"  # the served ChatView (a user's conversations)
+            # the served ChatView: a user's conversations, each one's reply a job
+            "demo_chat.reply_job.UserResumableChatView"
         ]
         assert page.evaluate("() => typeof globalThis.AV.truthy") == "function"
         assert page.console_errors == []
