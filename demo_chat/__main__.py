@@ -17,7 +17,8 @@ import math
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import urllib.parse
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import trio
@@ -269,10 +270,23 @@ def serve_many(args: argparse.Namespace, secret: bytes | None) -> int:
         return 2
 
 
+def needs_api_key(base_url: str, environ: Mapping[str, str]) -> bool:
+    """Whether the model server at ``base_url`` is OpenAI's own API (which refuses every
+    request without a key) and ``OPENAI_API_KEY`` is not set. Any other server (vLLM,
+    llama.cpp, Ollama, LM Studio) may need none: the key is sent when it is set."""
+    host = urllib.parse.urlsplit(base_url).hostname or ""
+    openai = host == "api.openai.com" or host.endswith(".openai.com")
+    return openai and not environ.get("OPENAI_API_KEY")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.llm == "openai" and not os.environ.get("OPENAI_API_KEY"):
-        print("--llm openai needs the API key in OPENAI_API_KEY", file=sys.stderr)
+    if args.llm == "openai" and needs_api_key(args.openai_base_url, os.environ):
+        print(
+            f"--llm openai at {args.openai_base_url} needs the API key in OPENAI_API_KEY "
+            "(a local server, given by --openai-base-url, needs none)",
+            file=sys.stderr,
+        )
         return 2
     if args.workers < 1:
         print(f"--workers must be at least 1, got {args.workers}", file=sys.stderr)

@@ -18,9 +18,9 @@ the flag's name in capitals, dashes as underscores. The ones that matter most:
   ``X-Forwarded-*`` headers are believed, comma-separated (``127.0.0.1``);
 - ``ACTORVIEW_CHAT_TOKEN_DELAY``, ``..._REPLY_LENGTH``, ``..._HISTORY``: the fake LLM's;
 - ``ACTORVIEW_CHAT_LLM=openai``, ``..._MODEL``, ``..._OPENAI_BASE_URL``: a real model
-  (the key in ``OPENAI_API_KEY``), with ``..._OPENAI_TIMEOUT`` (seconds),
-  ``..._CONTEXT_CHARS`` (the conversation's character budget) and ``..._SYSTEM`` (a
-  system prompt);
+  (the key in ``OPENAI_API_KEY``, needed for OpenAI's own API only), with
+  ``..._OPENAI_TIMEOUT`` (seconds), ``..._CONTEXT_CHARS`` (the conversation's character
+  budget) and ``..._SYSTEM`` (a system prompt);
 - ``ACTORVIEW_CHAT_LOG_LEVEL``, ``ACTORVIEW_CHAT_JSON_LOGS=1``: logging.
 
 With several workers (``-w N``), each needs the same secret: set ``ACTORVIEW_SECRET``
@@ -39,7 +39,7 @@ from collections.abc import Mapping
 
 from actorview import configure_logging
 from actorview.endpoint import Application
-from demo_chat.__main__ import HISTORY_FILE, join_secret, parse_args
+from demo_chat.__main__ import HISTORY_FILE, join_secret, needs_api_key, parse_args
 from demo_chat.environment import argv_from
 from demo_chat.server import build_app
 from demo_chat.store_url import HistoryStoreUnavailable, open_history_store
@@ -48,8 +48,11 @@ from demo_chat.store_url import HistoryStoreUnavailable, open_history_store
 def build(environ: Mapping[str, str]) -> Application:
     """The chat Application the environment describes (see the module's list)."""
     args = parse_args(argv_from(environ))
-    if args.llm == "openai" and not environ.get("OPENAI_API_KEY"):
-        raise RuntimeError("ACTORVIEW_CHAT_LLM=openai needs the API key in OPENAI_API_KEY")
+    if args.llm == "openai" and needs_api_key(args.openai_base_url, environ):
+        raise RuntimeError(
+            f"ACTORVIEW_CHAT_LLM=openai at {args.openai_base_url} needs the API key in "
+            "OPENAI_API_KEY (a local server, given by ACTORVIEW_CHAT_OPENAI_BASE_URL, needs none)"
+        )
     configure_logging(args.log_level, json=args.json_logs)
     secret = join_secret(args.data_dir)
     if args.history_db == str(args.data_dir / HISTORY_FILE):

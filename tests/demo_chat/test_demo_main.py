@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import demo_chat.__main__
-from demo_chat.__main__ import join_secret, main, parse_args
+from demo_chat.__main__ import join_secret, main, needs_api_key, parse_args
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +74,15 @@ def test_a_bad_openai_option_is_refused_naming_the_flag_and_the_fix(
 def test_the_openai_options_default_to_a_budget_and_a_minute() -> None:
     args = parse_args(["--llm", "openai"])
     assert (args.context_chars, args.openai_timeout, args.system) == (24_000, 60.0, "")
+
+
+def test_only_openais_own_api_needs_a_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert needs_api_key("https://api.openai.com/v1", {})
+    assert not needs_api_key("https://api.openai.com/v1", {"OPENAI_API_KEY": "sk-x"})
+    assert not needs_api_key("http://127.0.0.1:11434/v1", {})  # Ollama, llama.cpp, ...
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert main(["--llm", "openai"]) == 2
+    said = capsys.readouterr().err
+    assert "needs the API key in OPENAI_API_KEY" in said and "--openai-base-url" in said
