@@ -28,7 +28,11 @@ export function rootOf(container) {
 }
 
 export function nodeAt(container, path) {
-  var node = rootOf(container);
+  return nodeFrom(rootOf(container), path);
+}
+
+// The node at `path` below `node` (a promoted tail's ops are addressed from the tail).
+export function nodeFrom(node, path) {
   for (var depth = 0; depth < path.length; depth++) {
     var index = path[depth];
     var next = node.childNodes[index < 0 ? node.childNodes.length + index : index];
