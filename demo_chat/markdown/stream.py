@@ -80,3 +80,14 @@ class MarkdownStream:
             draft = start(text)
         self._text, self._draft = text, draft
         return draft
+
+    def finished(self, text: str) -> tuple[str, ...]:
+        """The HTML of ``text`` finished, in pieces: when ``text`` is what :meth:`render`
+        was last given, the very pieces it streamed (``blocks``) and its open tail
+        rendered finished (code highlighted), so a reply's history item is made of the
+        blocks its stream showed; else ``text`` rendered at once, one piece. Either way
+        the pieces joined are ``render_markdown(text)``."""
+        if text != self._text or not text:
+            return (render_markdown(text),) if text else ()
+        draft = self._draft
+        return (*draft.blocks, render_markdown(draft.tail)) if draft.tail else draft.blocks
