@@ -189,7 +189,10 @@ class Document:
 
     def node(self, path: Path) -> DomNode:
         """The node at ``path``; a negative step counts from the end (``-1``: a stream
-        container's tail, its last child)."""
+        container's tail, its last child), and must land on a tail (``av-tail``): a
+        page whose last child is another node does not show what the server diffed, so
+        the op is refused (:class:`PatchError`; the browser then rejoins) rather than
+        applied to an item."""
         node: DomNode = self.root
         for depth, index in enumerate(path):
             if not isinstance(node, DomElement) or not -len(node.children) <= index < len(
@@ -197,6 +200,11 @@ class Document:
             ):
                 raise PatchError(f"path {list(path)} does not exist (stops at depth {depth})")
             node = node.children[index]
+            if index < 0 and not _is_tail(node):
+                raise PatchError(
+                    f"path {list(path)}: step {index} at depth {depth} addresses a stream's "
+                    f"tail, but that container's last child is not one (no {STREAM_TAIL_ATTR})"
+                )
         return node
 
     def element(self, path: Path) -> DomElement:

@@ -86,8 +86,11 @@ class MarkdownStream:
         was last given, the very pieces it streamed (``blocks``) and its open tail
         rendered finished (code highlighted), so a reply's history item is made of the
         blocks its stream showed; else ``text`` rendered at once, one piece. Either way
-        the pieces joined are ``render_markdown(text)``."""
+        the pieces joined are ``render_markdown(text)`` without its last newline (the
+        reply's text in the page ends where the text does)."""
         if text != self._text or not text:
-            return (render_markdown(text),) if text else ()
+            return (render_markdown(text).rstrip("\n"),) if text else ()
         draft = self._draft
-        return (*draft.blocks, render_markdown(draft.tail)) if draft.tail else draft.blocks
+        if draft.tail:
+            return (*draft.blocks, render_markdown(draft.tail).rstrip("\n"))
+        return (*draft.blocks[:-1], draft.blocks[-1].rstrip("\n")) if draft.blocks else ()

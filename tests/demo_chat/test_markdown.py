@@ -255,7 +255,7 @@ async def test_a_finished_reply_becomes_its_history_item_in_place_not_sent_again
         assert "<table>" in sent, "the block open at the end, finished"
         reply = view.find("#history > li[av-key][data-role=assistant]")
         assert reply.attrs["class"] == "message assistant md" and "av-tail" not in reply.attrs
-        fresh = parse_html(render_markdown(MARKDOWN_REPLY.rstrip()))
+        fresh = parse_html(render_markdown(MARKDOWN_REPLY.rstrip()).rstrip("\n"))
         markdown = view.find("#history > li[av-key][data-role=assistant] > .markdown")
         assert _unwrapped(markdown.html) == _unwrapped(
             '<div class="markdown">' + "".join(dom_html(node) for node in fresh) + "</div>"

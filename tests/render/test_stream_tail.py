@@ -16,7 +16,9 @@ from actorview.render import (
     Document,
     Element,
     InvalidTree,
+    PatchError,
     ReplaceNode,
+    SetText,
     StreamDelete,
     StreamDeleteItem,
     StreamInsert,
@@ -212,3 +214,19 @@ def test_a_tail_holding_a_stream_is_never_promoted() -> None:
     assert StreamPromoteTail not in [type(op) for op in ops]
     shown = Document.from_tree(old).apply(ops)
     assert shown.html() == to_html(page([StreamInsert("r", item)], h.template()))
+
+
+def test_a_tail_op_on_a_page_whose_last_child_is_not_the_tail_is_refused() -> None:
+    # A page that is not what the server diffed (an item after the tail): a tail op
+    # applied to the item would leave it reading the tail's text; it is refused, and
+    # the browser rejoins instead (socket.js).
+    old = page([StreamInsert("a", h.li("a"))], h.li("Regenerate", class_="turn-actions"))
+    shown = Document.from_html(
+        '<div><ul id="log"><li class="turn-actions" av-tail>Regenerate</li>'
+        '<li av-key="a" data-role="user">a</li></ul></div>'
+    )
+    new = page([], h.li("Retry", class_="turn-actions"))
+    ops = diff(old, new)
+    assert ops == [SetText((0, -1, 0), "Retry")]
+    with pytest.raises(PatchError, match=r"step -1 at depth 1 addresses a stream's tail"):
+        shown.apply(ops)
