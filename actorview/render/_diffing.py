@@ -246,8 +246,11 @@ def _promotion(
     base = Element(old_tail.tag, attrs, old_tail.children, old_tail.key)
     ops: list[Patch] = []
     _node(base, item, (), ops)  # relative to the tail; av-key and av-tail are the op's
+    budget = len(encode(plain))
+    if len(encode(ops)) >= budget:
+        return None  # lost already: the new tail is not written for nothing
     promoted = StreamPromoteTail(path, op.key, tuple(ops), to_html(new_tail), op.limit)
-    return promoted if len(encode([promoted])) < len(encode(plain)) else None
+    return promoted if len(encode([promoted])) < budget else None
 
 
 def _holds_stream(node: Node) -> bool:
