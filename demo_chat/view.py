@@ -24,9 +24,10 @@ but ``submit``, ``cancel`` and ``clear`` move it into the history and empty it a
 in the same message as the cancel (only clauses may write a stream field).
 
 With ``markdown`` (:class:`ChatParams`; the served demo has it), an assistant reply is
-Markdown rendered on the server (``demo_chat.markdown``): in the history once, as its
-item is inserted; while it streams, incrementally (:func:`render_draft`). User messages
-stay plain text.
+Markdown rendered on the server (``demo_chat.markdown``): while it streams,
+incrementally (:func:`render_draft`); when it ends, its history item is made of the
+blocks it streamed (:func:`render_reply`), so the page keeps them and the diff sends only
+what differs (the tail promoted into the item). User messages stay plain text.
 
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
