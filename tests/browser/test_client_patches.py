@@ -243,3 +243,27 @@ def test_a_sequence_of_frames_follows_render_after_render(shared_page: Any) -> N
         [to_html(renders[0]), frames],
     )
     assert result == _as_json(page.snapshot())
+
+
+def test_a_tail_op_on_a_page_whose_last_child_is_not_the_tail_is_refused(
+    shared_page: Any,
+) -> None:
+    # An item after the tail: the page is not what the server diffed. client.js throws
+    # (socket.js then rejoins) rather than write the tail's text into the item.
+    html = (
+        '<div><ul id="log"><li class="turn-actions" av-tail>Regenerate</li>'
+        '<li av-key="a" data-role="user">a</li></ul></div>'
+    )
+    outcome = shared_page.evaluate(
+        """([html, frame]) => {
+          const view = document.getElementById("view");
+          view.innerHTML = html;
+          try { ActorView.apply(view, JSON.parse(frame)); } catch (e) { return String(e); }
+          return view.innerHTML;
+        }""",
+        [html, '[["t",[0,-1,0],"Retry"]]'],
+    )
+    assert "is not a stream tail" in outcome
+    assert (
+        shared_page.evaluate("() => document.querySelector('#log [av-key=a]').textContent") == "a"
+    )
