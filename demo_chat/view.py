@@ -24,9 +24,10 @@ but ``submit``, ``cancel`` and ``clear`` move it into the history and empty it a
 in the same message as the cancel (only clauses may write a stream field).
 
 With ``markdown`` (:class:`ChatParams`; the served demo has it), an assistant reply is
-Markdown rendered on the server (``demo_chat.markdown``): in the history once, as its
-item is inserted; while it streams, incrementally (:func:`render_draft`). User messages
-stay plain text.
+Markdown rendered on the server (``demo_chat.markdown``): while it streams,
+incrementally (:func:`render_draft`); when it ends, its history item is made of the
+blocks it streamed (:func:`render_reply`), so the page keeps them and the diff sends only
+what differs (the tail promoted into the item). User messages stay plain text.
 
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
@@ -210,15 +211,23 @@ def render_message(message: Message) -> Element:
     )
 
 
-def render_reply(message: Message) -> Element:
+def render_reply(message: Message, streamed: MarkdownStream | None = None) -> Element:
     """A history item of an assistant reply in Markdown: rendered once, when it is
     inserted (the stream keeps neither the item nor its HTML), with a ``button.copy`` that
-    copies its Markdown source (``data-copy``; the page's script does the copying)."""
+    copies its Markdown source (``data-copy``; the page's script does the copying).
+
+    Its blocks are laid out as the streaming reply's (:func:`render_draft`), and are the
+    very pieces ``streamed`` showed when the reply is the text it streamed last
+    (:meth:`~demo_chat.markdown.MarkdownStream.finished`): the diff then makes the tail
+    this item in place (``StreamPromoteTail``), sending only what differs (the last
+    block highlighted, this bar), not the whole reply again."""
     if message.role != "assistant":
         return render_message(message)
-    copy = h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=message.text)
+    text = message.text
+    blocks = streamed.finished(text) if streamed is not None else (render_markdown(text),)
+    copy = h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=text)
     return h.li(
-        h.div(raw(render_markdown(message.text).rstrip("\n")), class_="markdown"),
+        h.div(*_block_groups(blocks), class_="markdown"),
         _ending(message),
         h.div(copy, class_="reply-bar") if message.text else None,
         data_role=message.role,
@@ -507,7 +516,9 @@ class ChatView(View, receives=(Reopen,)):
             {"id": "chat"},
             self.history.slot(
                 "ul",
-                render_message if markdown is None else render_reply,
+                render_message
+                if markdown is None
+                else functools.partial(render_reply, streamed=markdown),
                 id="history",
                 av_autoscroll=True,
                 tail=self.history_tail(),  # the reply while it streams: its path is short

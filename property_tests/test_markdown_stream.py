@@ -14,7 +14,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demo_chat.markdown import EMPTY_DRAFT, extend, render_markdown
+from demo_chat.markdown import EMPTY_DRAFT, MarkdownStream, extend, render_markdown
 
 _PIECES = [
     "# ", "## ", "- ", "* ", "+ ", "1. ", "2) ", "> ", "    ", "  ", " ",
@@ -45,3 +45,20 @@ def test_streamed_markdown_renders_as_the_whole_text_does(case: tuple[str, list[
         assert draft.blocks[: len(before)] == before, "a finished block never changes"
         assert "".join(draft.blocks) + render_markdown(draft.tail) == render_markdown(sent)
     assert sent == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(split_text(), texts)
+def test_a_finished_reply_is_made_of_the_pieces_it_streamed(
+    case: tuple[str, list[str]], other: str
+) -> None:
+    text, chunks = case
+    stream, sent = MarkdownStream(), ""
+    for chunk in chunks:
+        sent += chunk
+        draft = stream.render(sent)
+    pieces = stream.finished(text)
+    assert "".join(pieces) == render_markdown(text).rstrip("\n")
+    if text and draft.tail:
+        assert pieces[: len(draft.blocks)] == draft.blocks, "the streamed blocks, as they were"
+    assert "".join(stream.finished(other)) == render_markdown(other).rstrip("\n")

@@ -80,3 +80,17 @@ class MarkdownStream:
             draft = start(text)
         self._text, self._draft = text, draft
         return draft
+
+    def finished(self, text: str) -> tuple[str, ...]:
+        """The HTML of ``text`` finished, in pieces: when ``text`` is what :meth:`render`
+        was last given, the very pieces it streamed (``blocks``) and its open tail
+        rendered finished (code highlighted), so a reply's history item is made of the
+        blocks its stream showed; else ``text`` rendered at once, one piece. Either way
+        the pieces joined are ``render_markdown(text)`` without its last newline (the
+        reply's text in the page ends where the text does)."""
+        if text != self._text or not text:
+            return (render_markdown(text).rstrip("\n"),) if text else ()
+        draft = self._draft
+        if draft.tail:
+            return (*draft.blocks, render_markdown(draft.tail).rstrip("\n"))
+        return (*draft.blocks[:-1], draft.blocks[-1].rstrip("\n")) if draft.blocks else ()

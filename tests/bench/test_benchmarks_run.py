@@ -52,7 +52,7 @@ EXPECTED = {
     "bench.render_cost": "diff",
     "bench.history_memory": "history  1000",
     "bench.history_store": "postgresql",
-    "bench.markdown_stream": "B per token on the wire",
+    "bench.markdown_stream": "in the reply's last frame",
     "bench.compression": "<- default",
     "bench.floor": "one frame clock",
     "bench.cross_worker": "goal: under 50 ms",

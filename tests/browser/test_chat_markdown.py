@@ -128,3 +128,55 @@ def test_a_hostile_reply_and_prompt_never_run_nor_become_markup(
     assert "<script>window.__pwned = 1</script>" in reply  # shown as text
     assert page.console_errors == []
     page.context.close()
+
+
+MARK_STREAMED = """(selector) => {
+  const draft = document.querySelector('#draft');
+  const block = draft && draft.querySelector(selector);
+  if (!block) return false;
+  draft.__streamed = 'reply'; block.__streamed = 'block';
+  return true;
+}"""
+"""Mark ``li#draft`` and a finished block in it with a JS property, once it is there."""
+
+KEPT = """() => {
+  const replies = document.querySelectorAll('#history > li[av-key][data-role=assistant]');
+  const reply = replies[replies.length - 1];
+  const marked = [...reply.querySelectorAll('*')].filter((el) => el.__streamed === 'block');
+  return [reply.__streamed, marked.length, reply.hasAttribute('av-tail'), reply.id];
+}"""
+"""The last kept reply's marks: the very nodes the stream built, if they survived."""
+
+
+def test_a_finished_reply_keeps_the_nodes_it_streamed(chat: Any) -> None:
+    chat.fill("#prompt", "show me markdown")
+    chat.press("#prompt", "Enter")
+    # The code block, highlighted once its fence closed: a finished block of the draft.
+    chat.wait_for_function(MARK_STREAMED, arg=".code-block pre code .k", timeout=10_000)
+    chat.wait_for_selector(f"{REPLY} table", timeout=15_000)
+    assert chat.locator("#draft").count() == 0
+    assert chat.evaluate(KEPT) == ["reply", 1, False, ""], "promoted in place, not re-sent"
+    reply = chat.locator(REPLY).last
+    assert reply.locator(".code-block pre code span.k").count() >= 3
+    assert reply.locator(".reply-bar button.copy").get_attribute("data-copy") == (
+        MARKDOWN_REPLY.rstrip()
+    )
+    assert chat.locator("#history > li.turn-actions[av-tail]").count() == 1
+
+
+def test_a_reply_ending_in_an_open_fence_is_highlighted_in_place(
+    browser: Any, openai_demo_url: str, upstream: FakeOpenAIServer
+) -> None:
+    page = open_page(browser, openai_demo_url)
+    lines = [f"    total += {i}\n" for i in range(40)]
+    upstream.reply = scripted(["A **paragraph** first.", "\n\n```python\n", "def f():\n", *lines])
+    type_and_send(page, "some code please")
+    finished = ":scope > div:not(.tail) p strong"  # a finished block, not the open tail
+    page.wait_for_function(MARK_STREAMED, arg=finished, timeout=10_000)
+    page.wait_for_selector(f"{REPLY} .code-block pre code .k", timeout=20_000)
+    assert page.evaluate(KEPT) == ["reply", 1, False, ""]
+    code = page.locator(f"{REPLY} .code-block pre code.language-python").last
+    assert code.text_content().startswith("def f():\n    total += 0\n")
+    assert page.locator("#draft").count() == 0
+    assert page.console_errors == []
+    page.context.close()

@@ -18,6 +18,7 @@ import trio.testing
 
 from actorview.endpoint import Application
 from actorview.render import DomElement, DomNode, parse_html
+from actorview.render._document import dom_html
 from actorview.testing import ViewClient, mount
 from actorview.view import Applied
 from demo_chat import ChatView, Chunk, Done
@@ -230,3 +231,33 @@ async def test_the_demo_page_loads_its_copy_script_after_the_client_and_no_inlin
         ValueError, match=re.escape("script 'missing.js' is not among static_files")
     ):
         Application([], scripts=["missing.js"])
+
+
+def _unwrapped(html: str) -> str:
+    """``html`` without its ``div`` tags: a reply's blocks, however they are grouped."""
+    return re.sub(r"</?div[^>]*>", "", html)
+
+
+async def test_a_finished_reply_becomes_its_history_item_in_place_not_sent_again(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(ChatView, markdown_chat()) as view:
+        await ask(view, "show me markdown")
+        await view.until(lambda v: "per token" in v.state["draft"])  # the table is open
+        mark = view.mark()
+        await view.settle()
+        ops = [op for f in view.frames_since(mark, "patch") for op in json.loads(f.text)]
+        (promote,) = [op for op in ops if op[0] == "p"]
+        assert not [op for op in ops if op[0] == "i"], "the reply is not inserted whole"
+        sent = json.dumps(promote[3])
+        assert "Markdown, streamed" in sent  # in the copy button's source only, once:
+        assert sent.count("Markdown, streamed") == 1 and "<h2>" not in sent
+        assert "<table>" in sent, "the block open at the end, finished"
+        reply = view.find("#history > li[av-key][data-role=assistant]")
+        assert reply.attrs["class"] == "message assistant md" and "av-tail" not in reply.attrs
+        fresh = parse_html(render_markdown(MARKDOWN_REPLY.rstrip()).rstrip("\n"))
+        markdown = view.find("#history > li[av-key][data-role=assistant] > .markdown")
+        assert _unwrapped(markdown.html) == _unwrapped(
+            '<div class="markdown">' + "".join(dom_html(node) for node in fresh) + "</div>"
+        ), "the page shows what a fresh render of the reply shows"
+        assert view.has_element("#history > li.turn-actions[av-tail]")
