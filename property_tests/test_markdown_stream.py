@@ -4,17 +4,19 @@ Markdown-ish text (headings, lists, quotes, fences, tables, emphasis, links, bla
 lines) is split at random token boundaries and streamed into a
 :class:`~demo_chat.markdown.MarkdownDraft`: at every step, the finished blocks plus the
 open tail rendered as finished are the rendering of the text so far, and a finished
-piece is never rendered again.
+piece is never rendered again; the finished pieces' sources, then the tail, are the text
+so far (what a reply's copy button copies), in a streamed reply's history item and in
+one rendered from scratch.
 """
 
 from __future__ import annotations
 
 import itertools
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from demo_chat.markdown import EMPTY_DRAFT, MarkdownStream, extend, render_markdown
+from demo_chat.markdown import EMPTY_DRAFT, MarkdownStream, extend, finish, render_markdown
 
 _PIECES = [
     "# ", "## ", "- ", "* ", "+ ", "1. ", "2) ", "> ", "    ", "  ", " ",
@@ -39,16 +41,20 @@ def test_streamed_markdown_renders_as_the_whole_text_does(case: tuple[str, list[
     text, chunks = case
     draft, sent = EMPTY_DRAFT, ""
     for chunk in chunks:
-        before = draft.blocks
+        before, sources = draft.blocks, draft.sources
         draft = extend(draft, chunk)
         sent += chunk
         assert draft.blocks[: len(before)] == before, "a finished block never changes"
+        assert draft.sources[: len(sources)] == sources, "nor does its source"
+        assert len(draft.sources) == len(draft.blocks)
         assert "".join(draft.blocks) + render_markdown(draft.tail) == render_markdown(sent)
+        assert "".join(draft.sources) + draft.tail == sent
     assert sent == text
 
 
 @settings(max_examples=200, deadline=None)
 @given(split_text(), texts)
+@example(("```\n```\n\n", ["```\n```\n\n"]), "")  # a tail that shows nothing
 def test_a_finished_reply_is_made_of_the_pieces_it_streamed(
     case: tuple[str, list[str]], other: str
 ) -> None:
@@ -57,8 +63,17 @@ def test_a_finished_reply_is_made_of_the_pieces_it_streamed(
     for chunk in chunks:
         sent += chunk
         draft = stream.render(sent)
-    pieces = stream.finished(text)
-    assert "".join(pieces) == render_markdown(text).rstrip("\n")
-    if text and draft.tail:
-        assert pieces[: len(draft.blocks)] == draft.blocks, "the streamed blocks, as they were"
-    assert "".join(stream.finished(other)) == render_markdown(other).rstrip("\n")
+    finished = stream.finished(text)
+    assert "".join(finished.blocks) == render_markdown(text).rstrip("\n")
+    assert "".join(finished.sources) == text, "the reply's copy is its Markdown source"
+    assert len(finished.sources) == len(finished.blocks) and not finished.tail
+    if text:  # the streamed blocks as they were (the last maybe without its newline)
+        streamed = len(draft.blocks)
+        assert finished.blocks[: streamed - 1] == draft.blocks[: streamed - 1]
+        assert [b.rstrip("\n") for b in finished.blocks[:streamed]] == [
+            b.rstrip("\n") for b in draft.blocks
+        ]
+        assert finished.sources[:streamed] == draft.sources, "and their sources"
+    for fresh in (stream.finished(other), finish(other)):  # rendered from scratch
+        assert "".join(fresh.blocks) == render_markdown(other).rstrip("\n")
+        assert "".join(fresh.sources) == other
