@@ -6,7 +6,8 @@ reply being streamed as its last item, ``li#draft`` (with ``#thinking`` inside u
 first token), ``#jump-latest``, ``#token-count`` and ``#failure``; after the last turn,
 ``button.retry`` (a reply that failed, was stopped or never came) or
 ``button.regenerate``, and ``button.edit`` (``#edit-prompt`` and ``button.resend`` in
-its form); with Markdown on, ``button.copy`` in each reply and each of its code blocks.
+its form); with Markdown on, ``button.copy`` in each reply and each of its code blocks,
+and ``data-md`` (the Markdown source) on each finished block of a reply.
 
 What happens: ``submit`` pushes the user's message, clears the input and fires the
 ``llm`` stream (a new submit while a reply streams supersedes it, keeping the partial
