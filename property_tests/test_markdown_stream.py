@@ -13,10 +13,19 @@ from __future__ import annotations
 
 import itertools
 
+import trio
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from trio.testing import MockClock
 
+from actorview.render import to_html
+from actorview.testing import mount
+from actorview.view import Applied
+from demo_chat import ChatView, Chunk, Done
 from demo_chat.markdown import EMPTY_DRAFT, MarkdownStream, extend, finish, render_markdown
+from demo_chat.messages import Message
+from demo_chat.view import render_reply
+from tests.demo_chat.replies import copied, shown
 
 _PIECES = [
     "# ", "## ", "- ", "* ", "+ ", "1. ", "2) ", "> ", "    ", "  ", " ",
@@ -77,3 +86,42 @@ def test_a_finished_reply_is_made_of_the_pieces_it_streamed(
     for fresh in (stream.finished(other), finish(other)):  # rendered from scratch
         assert "".join(fresh.blocks) == render_markdown(other).rstrip("\n")
         assert "".join(fresh.sources) == other
+
+
+@settings(max_examples=60, deadline=None)
+@given(split_text(), st.booleans())
+def test_a_reply_in_the_page_copies_its_text_streamed_and_from_scratch(
+    case: tuple[str, list[str]], stopped: bool
+) -> None:
+    """The chat view streams ``text`` into its draft (then ends it, or the user stops
+    it) and the page, built from the view's frames, holds the reply's history item whose
+    blocks' sources joined (what its copy button copies) are the text; the item rendered
+    from scratch (a reload, a history page) copies the same and shows the same."""
+    text, chunks = case
+    streamed = trio.run(_stream_reply, chunks, stopped, clock=MockClock())  # time stands
+    if not text and not stopped:
+        assert streamed is None, "an empty reply that ended is not kept"
+        return
+    assert streamed is not None
+    assert copied(streamed) == text
+    fresh = to_html(render_reply(Message("assistant", text, stopped)))
+    assert copied(fresh) == text
+    assert shown(fresh) == shown(streamed), "the same blocks shown"
+
+
+async def _stream_reply(chunks: list[str], stopped: bool) -> str | None:
+    """The HTML of the reply item after ``chunks`` streamed and the reply ended (or was
+    stopped), None if there is none. The model's own run waits for a clock that stands
+    still: the chunks are told to the view as the model's would be."""
+    async with mount(ChatView, {"token_delay": 1.0, "markdown": True}) as view:
+        await view.type("#prompt", "hello")
+        assert await view.click("#send") == Applied()
+        for chunk in chunks:
+            await view.send(Chunk(chunk))
+        assert view.state["draft"] == "".join(chunks)
+        if stopped:
+            assert await view.click("#cancel") == Applied()
+        else:
+            await view.send(Done())
+        replies = view.find_all("#history > li[av-key][data-role=assistant]")
+        return replies[-1].html if replies else None

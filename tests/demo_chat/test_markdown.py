@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ import trio
 import trio.testing
 
 from actorview.endpoint import Application
-from actorview.render import DomElement, DomNode, parse_html
+from actorview.render import parse_html
 from actorview.render._document import dom_html
 from actorview.testing import ViewClient, mount
 from actorview.view import Applied
@@ -31,6 +30,7 @@ from demo_chat.openai_view import OpenAIChatView
 from demo_chat.server import build_app
 from tests.demo_chat.fake_openai_server import FakeOpenAIServer, Reply, content_chunk, sse_event
 from tests.demo_chat.opened import fetch_chat
+from tests.demo_chat.replies import copied, elements, shown, unwrapped
 from tests.endpoint.harness import fetch, running
 from tests.endpoint.urls import unhashed
 
@@ -62,13 +62,6 @@ ALLOWED_TAGS = {
     *("table", "thead", "tbody", "tr", "th", "td"),
 }
 ALLOWED_ATTRS = {"href", "title", "class", "type", "aria-label", "data-language", "start"}
-
-
-def elements(nodes: list[DomNode]) -> Iterator[DomElement]:
-    for node in nodes:
-        if isinstance(node, DomElement):
-            yield node
-            yield from elements(node.children)
 
 
 PAGE_ATTRS = ALLOWED_ATTRS | {"id", "aria-live", "hidden", "av-key", "data-role", "data-md"}
@@ -237,11 +230,6 @@ async def test_the_demo_page_loads_its_copy_script_after_the_client_and_no_inlin
         Application([], scripts=["missing.js"])
 
 
-def _unwrapped(html: str) -> str:
-    """``html`` without its ``div`` tags: a reply's blocks, however they are grouped."""
-    return re.sub(r"</?div[^>]*>", "", html)
-
-
 async def test_a_finished_reply_becomes_its_history_item_in_place_not_sent_again(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
@@ -263,23 +251,11 @@ async def test_a_finished_reply_becomes_its_history_item_in_place_not_sent_again
         assert reply.attrs["class"] == "message assistant md" and "av-tail" not in reply.attrs
         fresh = parse_html(render_markdown(MARKDOWN_REPLY.rstrip()).rstrip("\n"))
         markdown = view.find("#history > li[av-key][data-role=assistant] > .markdown")
-        assert _unwrapped(markdown.html) == _unwrapped(
+        assert unwrapped(markdown.html) == unwrapped(
             '<div class="markdown">' + "".join(dom_html(node) for node in fresh) + "</div>"
         ), "the page shows what a fresh render of the reply shows"
         assert view.has_element("#history > li.turn-actions[av-tail]")
         assert copied(reply.html) == MARKDOWN_REPLY.rstrip()
-
-
-def copied(reply: str) -> str:
-    """What a reply's ``button.copy`` copies (as chat.js does): the sources of the
-    blocks of the reply item's ``.markdown`` (``data-md``), joined in page order."""
-    (item,) = parse_html(reply)
-    assert isinstance(item, DomElement)
-    markdown = [c for c in item.children if isinstance(c, DomElement) and c.tag == "div"]
-    assert markdown and markdown[0].attrs.get("class") == "markdown"
-    return "".join(
-        e.attrs["data-md"] for e in elements(markdown[0].children) if "data-md" in e.attrs
-    )
 
 
 async def test_each_finished_block_brings_its_source_once_and_the_open_one_none(
@@ -314,14 +290,7 @@ async def test_a_stopped_reply_copies_what_it_shows(
         assert "stopped" in reply.attrs.get("class", "") or "(stopped)" in reply.text
         assert "```python" in text and MARKDOWN_REPLY.startswith(text)
         assert len(text) < len(MARKDOWN_REPLY.rstrip()), "the partial text, not the reply"
-        assert shown(reply.html) == _unwrapped(render_markdown(text).rstrip("\n")), "as shown"
-
-
-def shown(reply: str) -> str:
-    """The HTML of a reply item's blocks, without the ``div`` wrappers around them."""
-    (item,) = parse_html(reply)
-    assert isinstance(item, DomElement)
-    return _unwrapped(dom_html(item.children[0]))
+        assert shown(reply.html) == unwrapped(render_markdown(text).rstrip("\n")), "as shown"
 
 
 async def test_a_reply_rendered_from_scratch_copies_as_the_streamed_one() -> None:
@@ -358,4 +327,4 @@ async def test_a_failed_reply_copies_the_part_it_shows(
         reply = view.find("#history > li[av-key][data-role=assistant]")
     assert "failed" in reply.attrs["class"] and "cut off" in reply.text
     assert copied(reply.html) == "".join(tokens), "the text it had, not the reason"
-    assert shown(reply.html) == _unwrapped(render_markdown("".join(tokens)).rstrip("\n"))
+    assert shown(reply.html) == unwrapped(render_markdown("".join(tokens)).rstrip("\n"))
