@@ -850,12 +850,13 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
-        for job in self._job_runners.values():
-            job.follow()  # a field its key reads may have changed: follow the new key
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
             await publish_all(self._bus, published, self._log, self.notify)
-        if self._view_store.recompute() or self._components_changed():
+        changed = self._view_store.recompute()
+        for job in self._job_runners.values():
+            job.follow_changed(changed)  # a field or calc its key reads changed: follow anew
+        if changed or self._components_changed():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
         if not self._render_pending:
