@@ -902,8 +902,8 @@ class View(Actor):
         ``key``, for one function shown several times). Raises
         :class:`~actorview.view.RegionError` when a region reads an attribute of the view
         that is not declared (``self._x``: checked on its first build), shows a
-        component, or returns something other than one element. See docs/VIEWS.md
-        ("Render regions")."""
+        component, or returns something other than one element. See the README (A tour,
+        "Render regions") and docs/PERFORMANCE.md."""
         regions: Regions | None = getattr(self, "_av_regions", None)
         if regions is None:
             regions = self._av_regions = Regions(type(self).__name__, self._view_store)
@@ -1332,6 +1332,7 @@ _RESERVED = frozenset(
         "on_deadline",
         "set_deadline",
         "unhandled",
+        "region",
     }
 )
 """The names a view's declarations may not take: what a view is made of (``live``, ``context``, its

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from actorview import ActionEvent
+from actorview import ActionEvent, DefinitionError
 from actorview.render import Element, h
 from actorview.testing import ViewClient, mount
 from actorview.view import (
@@ -212,3 +212,13 @@ async def test_region_mistakes_name_the_view_the_region_and_the_fix(
         assert "built a str, not an element; return one element" in message
     if view_class is WithComponent:
         assert "show the component outside the region" in message
+
+
+def test_a_declaration_named_region_is_refused() -> None:
+    with pytest.raises(DefinitionError, match="region"):
+
+        class Shadowing(View):
+            region = state(str)  # type: ignore[assignment]
+
+            def render(self) -> Element:
+                return h.p(self.region)
