@@ -611,7 +611,12 @@ class ChatView(View, receives=(Reopen,)):
                 h.span("actorview chat", class_="brand"),
                 id="topbar",
             ),
-            render_sidebar(self.listed, self.conversation_id, self.renaming, self.confirming),
+            # A region: built again only when its inputs change, not per token.
+            self.region(
+                lambda: render_sidebar(
+                    self.listed, self.conversation_id, self.renaming, self.confirming
+                )
+            ),
             h.main(chat, id="main"),
             id="app",
         )
