@@ -92,8 +92,8 @@ class MarkdownStream:
         no tail): when ``text`` is what :meth:`render` was last given, the very pieces it
         streamed and its open tail rendered finished (code highlighted; a tail of blank
         lines, which shows nothing, an empty piece), so a reply's history item is made
-        of the blocks its stream showed; else ``text`` rendered at
-        once, one piece. Either way the pieces joined are ``render_markdown(text)``
+        of the blocks its stream showed; else ``text`` rendered at once, one piece
+        (:func:`finish`). Either way the pieces joined are ``render_markdown(text)``
         without its last newline (the reply's text in the page ends where the text
         does), and the sources joined are ``text``."""
         if text != self._text or not text:
