@@ -3,8 +3,9 @@
 // A `button.copy` in a code block copies the block's code text; one in a reply's bar
 // copies the reply's Markdown source: its finished blocks' sources (each block's
 // `data-md`, sent once with the block), joined in order. `#jump-latest` shows while
-// `#history` is scrolled up from its bottom (client.js's av-autoscroll then lets go of it, and
-// follows the bottom again once the user is back there) and scrolls to the bottom.
+// `#history` is scrolled up from its bottom (client.js's av-autoscroll then lets go of
+// it, and follows the bottom again once the user is back there) and scrolls to the
+// bottom.
 // Listeners on the document serve elements that arrive in later frames too.
 (function () {
   "use strict";
