@@ -163,6 +163,22 @@ async def joined(app: Application, port: int, view: type[LiveChat]) -> AsyncIter
         yield client
 
 
+def reply_kept(frame: str) -> bool:
+    """Whether ``frame`` moves the finished reply into the history: an assistant item
+    inserted whole (``i``), or the reply's tail (``li#draft``) promoted into its item
+    (``p``, the usual way: its new tail is then no longer the draft). A submit's frame
+    can promote too (the turn's bar into the user's message), with the draft as the new
+    tail, so that one is not the reply's end."""
+    if not frame.startswith("[") or ('["i",' not in frame and '["p",' not in frame):
+        return False
+    for op in json.loads(frame):
+        if op[0] == "i" and 'data-role="assistant"' in op[3]:
+            return True
+        if op[0] == "p" and 'id="draft"' not in op[4]:
+            return True
+    return False
+
+
 def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0..1) by nearest rank."""
     ordered = sorted(values)

@@ -23,7 +23,16 @@ import time
 import trio
 
 from actorview.endpoint import Application
-from bench._live import Client, LiveChat, chat_app, header, joined, quiet_logs, serving
+from bench._live import (
+    Client,
+    LiveChat,
+    chat_app,
+    header,
+    joined,
+    quiet_logs,
+    reply_kept,
+    serving,
+)
 
 
 async def burst(client: Client) -> tuple[float, int]:
@@ -36,7 +45,7 @@ async def burst(client: Client) -> tuple[float, int]:
     while True:
         frame = await client.frame()
         frames += 1
-        if '["i",' in frame and "assistant" in frame:
+        if reply_kept(frame):
             break
     return time.process_time() - start, frames
 

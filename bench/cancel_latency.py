@@ -38,6 +38,7 @@ from bench._live import (
     joined,
     percentile,
     quiet_logs,
+    reply_kept,
     serving,
 )
 from demo_chat import Chunk, Done
@@ -88,7 +89,7 @@ async def trial(client: Client, k: int, current: list[str]) -> tuple[float, floa
     sent = time.perf_counter()
     while True:  # up to the frame that moves the stopped reply into the history
         frame = await client.frame()
-        if frame.startswith("[") and '["i",' in frame and "stopped" in frame:
+        if reply_kept(frame) and "stopped" in frame:
             break
     late = 0
     with trio.move_on_after(0.03):

@@ -33,6 +33,7 @@ from bench._live import (
     header,
     joined,
     quiet_logs,
+    reply_kept,
     serving,
 )
 from demo_chat import Chunk
@@ -70,7 +71,7 @@ async def streamed_burst(client: Client, tokens: int) -> tuple[int, int, float]:
         frame = await client.frame()
         if frame.startswith("{"):
             frames += 1
-        elif '["i",' in frame and "assistant" in frame:
+        elif reply_kept(frame):
             break
     return view.live.version - version, client.frames - frames, time.perf_counter() - start
 

@@ -30,7 +30,7 @@ import attrs
 import trio
 import trio_websocket
 
-from bench._live import fetch_token, header, join, percentile
+from bench._live import fetch_token, header, join, percentile, reply_kept
 
 STAMP = re.compile(r"§(\d+)")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -120,7 +120,7 @@ async def chat(ws: trio_websocket.WebSocketConnection, stats: Stats, number: int
                 if stats.recording:
                     stats.latencies_ms.append((now_us - int(stamp)) / 1000)
                     stats.tokens += 1
-            if seen and '["i",' in message and "assistant" in message:  # Done: kept in history
+            if seen and reply_kept(message):  # Done: kept in history
                 stats.replies += 1
                 break
         # client.js acks about once a second; once per reply is close, and keeps the

@@ -193,6 +193,8 @@ def html_in(frame: Any) -> list[str]:
             found.append(op[3] if op[0] == "i" else op[2])
         elif op[0] == "c":
             found.extend(op[4][1::2])
+        elif op[0] == "p":  # a tail promoted into an item: its ops, then the new tail
+            found.extend([*html_in(op[3]), op[4]])
     return found
 
 
