@@ -59,7 +59,7 @@ from demo_chat.llm import failure_text, fake_llm
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 from demo_chat.shared_history import HistoryChanged
 from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED, last_turn, streaming_reply
-from demo_chat.view import ChatView, UserChatView, failed_reply
+from demo_chat.view import ChatView, UserChatView, failed_reply, submitting
 
 _log = get_logger(component="demo_chat.reply")
 
@@ -175,15 +175,13 @@ class ResumableChatView(ChatView):
     submit = action(
         # A reply still streaming is superseded, one the store refused is kept now: both
         # as stopped, as far as this view shows it (the run's own commit is fenced out).
-        ops.when(
-            lambda streaming, unkept: streaming or unkept,
-            ops.push(history=lambda draft: Message("assistant", draft, stopped=True)),
+        *submitting(
+            ops.when(
+                lambda streaming, unkept: streaming or unkept,
+                ops.push(history=lambda draft: Message("assistant", draft, stopped=True)),
+            ),
+            unkept=False,
         ),
-        ops.push(history=lambda input: Message("user", input.strip())),
-        ops.set(input="", draft="", streaming=True, failure="", editing=False, unkept=False),
-        ops.set(last_prompt=lambda input: input.strip()),
-        ops.fire("llm", prompt=lambda input: input.strip()),
-        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
         when=lambda input_valid: input_valid,
         optimistic=True,
     )

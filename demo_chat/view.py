@@ -164,6 +164,21 @@ def keep_stopped() -> tuple[ops.Op, ...]:
     )
 
 
+def submitting(keep: ops.OpLike, **reset: Any) -> tuple[ops.OpLike, ...]:
+    """The submit's ops (one list for :class:`ChatView` and the views built on it):
+    ``keep`` (what to do with a reply still on the page), then the prompt pushed, the box
+    emptied, the reply fired, the conversation titled; ``reset``: more fields the submit
+    sets."""
+    return (
+        keep,
+        ops.push(history=lambda input: Message("user", input.strip())),
+        ops.set(input="", draft="", streaming=True, failure="", editing=False, **reset),
+        ops.set(last_prompt=lambda input: input.strip()),
+        ops.fire("llm", prompt=lambda input: input.strip()),
+        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
+    )
+
+
 def newest_key(history: CollectionItems[Message]) -> str:
     """The key of the history's newest shown message (the last turn's reply, or its
     prompt when it has none)."""
@@ -359,12 +374,7 @@ class ChatView(View, receives=(Reopen,)):
     on_reopen = clause(Reopen, ops.navigate(lambda id: f"/c/{id}", replace=True))
 
     submit = action(
-        keep_stopped(),  # a reply still streaming is superseded: kept as stopped
-        ops.push(history=lambda input: Message("user", input.strip())),
-        ops.set(input="", draft="", streaming=True, failure="", editing=False),
-        ops.set(last_prompt=lambda input: input.strip()),
-        ops.fire("llm", prompt=lambda input: input.strip()),
-        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
+        *submitting(keep_stopped()),  # a reply still streaming is superseded: kept as stopped
         when=lambda input_valid: input_valid,
         optimistic=True,
     )

@@ -58,13 +58,17 @@ def titles(page: Any) -> list[str]:
 
 
 def ask(page: Any, prompt: str) -> None:
-    """Send ``prompt`` and wait for its reply to finish."""
+    """Send ``prompt`` and wait for its reply to be kept: both are history items, and
+    the reply's tail (``li#draft``, which carries ``data-role`` too) is gone. A reply
+    that has ended (Cancel disabled) may still show as the tail until its kept item's
+    news comes: reading the history then reads the streamed draft, not the kept reply."""
     before = len(texts(page))
     page.fill("#prompt", prompt)
     page.press("#prompt", "Enter")
     page.wait_for_function(
-        f"""() => document.querySelectorAll('#history > li[data-role]').length
-                  === {before + 2} && document.querySelector('#cancel').disabled""",
+        f"""() => document.querySelectorAll('#history > li[av-key][data-role]').length
+                  === {before + 2} && !document.querySelector('#draft')
+                  && document.querySelector('#cancel').disabled""",
         timeout=15_000,
     )
 
