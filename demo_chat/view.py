@@ -597,7 +597,13 @@ class ChatView(View, receives=(Reopen,)):
                 h.span("actorview chat", class_="brand"),
                 id="topbar",
             ),
-            render_sidebar(self.listed, self.conversation_id, self.renaming, self.confirming),
+            render_sidebar(
+                self.listed,
+                self.conversation_id,
+                self.renaming,
+                self.confirming,
+                root=self.context.root_path,
+            ),
             h.main(chat, id="main"),
             id="app",
         )
@@ -745,8 +751,9 @@ class KeptHistory:
 
         A removal is of the newest message: the chat removes only the last turn's
         messages (``ops.delete`` of the newest keys, by regenerate and resend), and only
-        while the newest message is shown. Removed messages are forgotten with one
-        ``truncate`` before the added ones are appended.
+        while the newest message is shown. Removed messages are forgotten and the added
+        ones appended in one ``replace`` (one transaction): an append that fails leaves
+        the replaced turn stored, as the page still shows it.
 
         Raises what the store raises (a read-only file, a full disk): the view then
         makes none of the changes and tells the page (the user's text stays in its box).
@@ -772,12 +779,13 @@ class KeptHistory:
                     raise ValueError(f"the chat history does not {type(change).__name__}")
         if removed:
             keep = await self.store.count(self.conversation) - removed
-            await self.store.truncate(self.conversation, keep)
+            await self.store.replace(self.conversation, keep, batch)
             self._newest = None  # (unknown until read again, or set by the batch below)
             for position in [p for p in self._numbers if p >= keep]:
                 del self._numbers[position]  # those positions will name new messages
-        if batch:
+        elif batch:
             await self.store.append(self.conversation, batch)
+        if batch:
             newest = batch[-1]  # as the store keeps it, to compare with what it gives
             self._newest = attrs.evolve(
                 newest, text=normalize_text(newest.text), failure=normalize_text(newest.failure)
