@@ -45,11 +45,8 @@ def joined(page: Any) -> None:
 
 
 def shows(page: Any, expected: list[str]) -> bool:
-    """Whether the history comes to read ``expected`` (within 15 s). A page that joins a
-    conversation whose reply has ended follows the reply's job all the same: the ended
-    run is kept for late followers (``LocalJobs(keep=...)``) and replayed, so its draft
-    shows as the tail (``li#draft``, with ``data-role``) next to the kept reply until the
-    replay's end finds the reply kept and drops it. A read at the join may fall in it."""
+    """Whether the history comes to read ``expected`` (within 15 s): a page reads it
+    once its live view has rendered, a moment after it joined."""
     try:
         page.wait_for_function(
             """want => JSON.stringify([...document.querySelectorAll('#history > li[data-role]')]
@@ -60,6 +57,18 @@ def shows(page: Any, expected: list[str]) -> bool:
     except Exception:  # Playwright's TimeoutError: say what it read instead
         raise AssertionError(f"the history reads {texts(page)!r}, not {expected!r}") from None
     return True
+
+
+MOST_MESSAGES = """(() => {
+  window.__mostMessages = 0;
+  new MutationObserver(() => {
+    const shown = document.querySelectorAll('#history > li[data-role]').length;
+    window.__mostMessages = Math.max(window.__mostMessages, shown);
+  }).observe(document, {subtree: true, childList: true, attributes: true});
+})();"""
+"""Counts the most messages the history ever showed, from the page's first byte: a page
+that joins after the reply ended hears its ended run replayed (kept for late followers),
+and must not show that run's draft beside the kept reply, not even for a frame."""
 
 
 def texts(page: Any) -> list[str]:
@@ -124,6 +133,7 @@ def test_a_reload_a_second_tab_and_a_restart_show_the_same_conversation(
 ) -> None:
     flags = options(tmp_path)
     context = browser.new_context()
+    context.add_init_script(MOST_MESSAGES)
     try:
         with demo_server(*flags, secret=None) as url:
             page = context.new_page()
@@ -136,6 +146,8 @@ def test_a_reload_a_second_tab_and_a_restart_show_the_same_conversation(
             page.reload()
             joined(page)
             assert shows(page, shown)
+            page.wait_for_timeout(500)  # the replay of the ended run is heard meanwhile
+            assert page.evaluate("() => window.__mostMessages") == 2, "no reply shown twice"
             second = context.new_page()  # the same browser: the same identity cookie
             second.goto(url)  # `/` opens the newest conversation
             joined(second)
