@@ -14,7 +14,7 @@ The public API, by layer (data flows down this list, one way):
 """
 
 from actorview.endpoint import Application, Limits, Route
-from actorview.errors import ActorViewError, ActorViewWarning, DefinitionError
+from actorview.errors import ActorViewError, ActorViewWarning, DefinitionError, ExpectedFailure
 from actorview.logging import configure_logging
 from actorview.mailbox import (
     Actor,
@@ -114,6 +114,7 @@ __all__ = [
     "DropOldest",
     "Element",
     "Emit",
+    "ExpectedFailure",
     "Failed",
     "FormState",
     "Identity",

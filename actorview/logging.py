@@ -17,6 +17,8 @@ from typing import Any
 
 import structlog
 
+from actorview.errors import ExpectedFailure
+
 _ROOT_NAME = "actorview"
 logging.getLogger(_ROOT_NAME).addHandler(logging.NullHandler())
 
@@ -63,6 +65,26 @@ def get_logger(**bound: Any) -> Any:
     after import.
     """
     return _Logger(bound)
+
+
+def log_failure(log: Any, event: str, error: BaseException) -> None:
+    """Log that a run (a stream's, a job's) failed with ``error``, as ``event``.
+
+    An :class:`~actorview.errors.ExpectedFailure` (a rate limit, a refused key: part of
+    normal operation) is a warning naming its ``reason``, its text and its cause's text,
+    with no traceback; anything else is an error with its traceback, since it is a bug
+    to find. Never raises for a well-formed ``error``.
+    """
+    if isinstance(error, ExpectedFailure):
+        cause = error.__cause__
+        log.warning(
+            event,
+            reason=error.reason,
+            error=str(error),
+            cause="" if cause is None else f"{type(cause).__name__}: {cause}"[:300],
+        )
+    else:
+        log.error(event, exc_info=error)
 
 
 def configure_logging(level: int | str = "INFO", *, json: bool = False) -> None:

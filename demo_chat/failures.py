@@ -21,6 +21,8 @@ from typing import assert_never
 
 import attrs
 
+from actorview import ExpectedFailure
+
 __all__ = [
     "Asked",
     "ContextTooLong",
@@ -193,9 +195,13 @@ def describe(failure: Failure) -> str:
             assert_never(failure)
 
 
-class ModelFailed(Exception):
+class ModelFailed(ExpectedFailure):
     """A reply failed for ``failure``, one of the closed set; its text is
     ``describe(failure)``, the words the page shows.
+
+    An :class:`~actorview.ExpectedFailure`: the runtime logs it as a warning event
+    naming the reason (``reason="RateLimited"``) and its cause's text, with no
+    traceback; an exception outside the closed set stays an error with its traceback.
 
     Raise it from a chat stream body, ``from`` the error that caused it so the runtime's
     log keeps the details::
@@ -207,3 +213,8 @@ class ModelFailed(Exception):
     def __init__(self, failure: Failure) -> None:
         super().__init__(describe(failure))
         self.failure = failure
+
+    @property
+    def reason(self) -> str:
+        """The reason's name (``"RateLimited"``, ``"KeyRefused"``, ``"Unreachable"``)."""
+        return type(self.failure).__name__

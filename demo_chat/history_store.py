@@ -126,6 +126,13 @@ class HistoryStore(Protocol):
         regenerated reply or an edited prompt replaces the turns after it)."""
         ...
 
+    async def replace(self, conversation: str, keep: int, messages: Sequence[Message]) -> None:
+        """Keep the oldest ``keep`` messages of ``conversation``, forget the others and
+        add ``messages`` at the end, all in one transaction: all or none. An edited
+        prompt or a regenerated reply replaces the turn after ``keep`` this way, so an
+        append that fails (a full disk, a constraint) leaves the replaced turn stored."""
+        ...
+
     # -- a user's conversations ---------------------------------------------------------
 
     async def start(self, owner: str) -> Conversation:
@@ -223,6 +230,9 @@ class SQLiteHistoryStore:
     async def truncate(self, conversation: str, keep: int) -> None:
         await self._run(self._write, _TRUNCATE, (conversation, conversation, max(keep, 0)))
 
+    async def replace(self, conversation: str, keep: int, messages: Sequence[Message]) -> None:
+        await self._run(self._replace, conversation, max(keep, 0), tuple(messages))
+
     async def start(self, owner: str) -> Conversation:
         started = Conversation(secrets.token_urlsafe(12), owner, "", time.time())
         await self._run(self._write, _START, (started.id, owner, started.updated))
@@ -269,6 +279,17 @@ class SQLiteHistoryStore:
             return list(self._connection.execute(sql, args).fetchall())
 
     def _insert(self, conversation: str, messages: tuple[Message, ...]) -> None:
+        with self._lock, self._transaction():
+            self._append_rows(conversation, messages)
+
+    def _replace(self, conversation: str, keep: int, messages: tuple[Message, ...]) -> None:
+        with self._lock, self._transaction():
+            self._connection.execute(_TRUNCATE, (conversation, conversation, keep))
+            if messages:
+                self._append_rows(conversation, messages)
+
+    def _append_rows(self, conversation: str, messages: tuple[Message, ...]) -> None:
+        """Insert ``messages`` and touch the conversation, in the caller's transaction."""
         # normalize_text: a lone surrogate cannot be encoded for SQLite (the page shows
         # the same text, normalised by its render), so none ever reaches the insert.
         rows = [
@@ -282,15 +303,14 @@ class SQLiteHistoryStore:
             for m in messages
         ]
         first_prompt = next((m.text for m in messages if m.role == "user"), "")
-        with self._lock, self._transaction():
-            self._connection.executemany(
-                "INSERT INTO messages (conversation, role, text, stopped, failure)"
-                " VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-            self._connection.execute(
-                _TOUCH, (time.time(), title_of(normalize_text(first_prompt)), conversation)
-            )
+        self._connection.executemany(
+            "INSERT INTO messages (conversation, role, text, stopped, failure)"
+            " VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._connection.execute(
+            _TOUCH, (time.time(), title_of(normalize_text(first_prompt)), conversation)
+        )
 
     def _delete(self, conversation: str) -> None:
         with self._lock, self._transaction():

@@ -192,6 +192,18 @@ class PostgresHistoryStore:
         args = (conversation, conversation, max(keep, 0))
         await self._write(f"truncate {conversation!r}", (_TRUNCATE, args))
 
+    async def replace(self, conversation: str, keep: int, messages: Sequence[Message]) -> None:
+        args = (conversation, conversation, max(keep, 0))
+        append = _append_work(conversation, tuple(messages))
+
+        def replace(connection: psycopg.Connection[Any]) -> None:
+            connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (conversation,))
+            connection.execute(_TRUNCATE, args)
+            if messages:
+                append(connection)  # (its lock again: held already, by this transaction)
+
+        await self._run(f"replace in {conversation!r}", replace, transaction=True)
+
     async def start(self, owner: str) -> Conversation:
         started = Conversation(secrets.token_urlsafe(12), owner, "", time.time())
         await self._write("start a conversation", (_START, (started.id, owner, started.updated)))

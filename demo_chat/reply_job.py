@@ -59,7 +59,7 @@ from demo_chat.llm import failure_text, fake_llm
 from demo_chat.messages import ChatParams, Chunk, Done, Message
 from demo_chat.shared_history import HistoryChanged
 from demo_chat.turns import ANSWERED, FAILED, STOPPED, UNANSWERED, last_turn, streaming_reply
-from demo_chat.view import ChatView, UserChatView, failed_reply
+from demo_chat.view import ChatView, UserChatView, failed_reply, submitting
 
 _log = get_logger(component="demo_chat.reply")
 
@@ -78,7 +78,11 @@ class NotKept:
 @attrs.frozen
 class Begun:
     """A reply run began (its first part): every view of the conversation shows a
-    reply streaming from here, the ones that did not fire it too."""
+    reply streaming from here, the ones that did not fire it too. ``after``: the number
+    (``seq``) of the prompt it answers, the conversation's newest message when it began
+    (``None`` in an empty one)."""
+
+    after: int | None = None
 
 
 Produce = Callable[[Emit], Awaitable[None]]
@@ -119,7 +123,7 @@ async def keep_reply(produce: Produce, conversation: str, reply_store: Any, emit
             text.append(message.text)
             await emit(message)
 
-    await emit(Begun())
+    await emit(Begun(after))
     try:
         await produce(collect)
     except trio.Cancelled:
@@ -170,20 +174,28 @@ class ResumableChatView(ChatView):
     """The reply was stopped here or elsewhere and its owner's commit is awaited: the page
     shows the (possibly empty) reply's place until the kept reply takes it."""
 
+    kept_answer = state(object, None)
+    """The number of the prompt the kept conversation's newest reply answers, as read at
+    load (``None`` when it does not end with a reply, and after any change to it): a run
+    answering that prompt, heard while no reply streams here, wrote the kept reply. It
+    is the replay a page that joins after the reply ended hears (the ended run is kept
+    for late followers), and it is not shown: the kept reply is on the page already."""
+
+    replayed = state(bool)
+    """The run being heard is such a replay: its parts are not shown."""
+
     llm = job("reply:{conversation}", emits=(Begun, Chunk, NotKept, Done))(reply_job)
 
     submit = action(
         # A reply still streaming is superseded, one the store refused is kept now: both
         # as stopped, as far as this view shows it (the run's own commit is fenced out).
-        ops.when(
-            lambda streaming, unkept: streaming or unkept,
-            ops.push(history=lambda draft: Message("assistant", draft, stopped=True)),
+        *submitting(
+            ops.when(
+                lambda streaming, unkept: streaming or unkept,
+                ops.push(history=lambda draft: Message("assistant", draft, stopped=True)),
+            ),
+            unkept=False,
         ),
-        ops.push(history=lambda input: Message("user", input.strip())),
-        ops.set(input="", draft="", streaming=True, failure="", editing=False, unkept=False),
-        ops.set(last_prompt=lambda input: input.strip()),
-        ops.fire("llm", prompt=lambda input: input.strip()),
-        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
         when=lambda input_valid: input_valid,
         optimistic=True,
     )
@@ -194,10 +206,19 @@ class ResumableChatView(ChatView):
         when=lambda streaming: streaming,
     )
 
-    on_begun = clause(
-        Begun,
-        ops.set(draft="", streaming=True, failure="", editing=False, unkept=False),
-        ops.set(awaiting=False),
+    @on(Begun)
+    def reply_begun(self, begun: Begun) -> None:
+        """Show the reply streaming from here, unless it is the replay of the run that
+        wrote the kept reply (:attr:`kept_answer`)."""
+        answers = begun.after
+        self.replayed = not self.streaming and answers is not None and answers == self.kept_answer
+        if self.replayed:
+            return
+        self.draft, self.streaming, self.failure = "", True, ""
+        self.editing = self.unkept = self.awaiting = False
+
+    on_chunk = clause(
+        Chunk, ops.append(draft=lambda text: text), when=lambda replayed: not replayed, batch=True
     )
 
     @on(NotKept)
@@ -242,6 +263,7 @@ class ResumableChatView(ChatView):
         kept = self._kept
         if kept is None or changed.conversation != kept.conversation:
             return
+        self.kept_answer = None  # changed since load: a run heard now is not a replay
         newest = await kept.newest(2)
         self.answered = bool(newest) and newest[-1].role == "assistant"
         if self.streaming:
@@ -263,9 +285,12 @@ class ResumableChatView(ChatView):
     async def load(self) -> None:
         """:meth:`ChatView.load`, and whether the conversation ends with a kept reply."""
         await super().load()
-        if self._kept is not None:
-            newest = await self._kept.newest(1)
-            self.answered = bool(newest) and newest[-1].role == "assistant"
+        kept = self._kept
+        if kept is not None:
+            newest = await kept.store.before(kept.conversation, None, 2)
+            self.answered = bool(newest) and newest[-1][1].role == "assistant"
+            if self.answered and len(newest) == 2 and newest[0][1].role == "user":
+                self.kept_answer = newest[0][0]
 
     def mount(self, params: ChatParams) -> None:
         if params.store is None or not (params.conversation or params.conversations):

@@ -93,6 +93,10 @@ class SharedHistoryStore:
         await self.store.truncate(conversation, keep)
         await self._changed(conversation, rewritten=True)
 
+    async def replace(self, conversation: str, keep: int, messages: Sequence[Message]) -> None:
+        await self.store.replace(conversation, keep, messages)
+        await self._changed(conversation, rewritten=True)
+
     async def start(self, owner: str) -> Conversation:
         return await self.store.start(owner)
 

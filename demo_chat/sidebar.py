@@ -1,7 +1,8 @@
 """The sidebar of a user's conversations: ``aside#sidebar``, with ``#new-chat`` and
-``#conversations`` (each item a link to its ``/c/<id>``, followed by live navigation,
-with rename and delete buttons, ✎ and ✕ named by their ``aria-label``; the one being
-renamed is a small form instead, and the one to delete asks for a confirmation).
+``#conversations`` (each item a link to its ``/c/<id>`` under the chat's mount prefix,
+followed by live navigation, with rename and delete buttons, ✎ and ✕ named by their
+``aria-label``; the one being renamed is a small form instead, and the one to delete
+asks for a confirmation).
 
 Hooks: ``#new-chat``; ``#conversations li[data-id]``, ``a.open`` (``aria-current="page"``
 on the open one), ``button.rename``, ``button.delete``, ``form.rename-form`` with its
@@ -20,11 +21,19 @@ UNTITLED = "New chat"
 
 
 def render_sidebar(
-    conversations: Sequence[Conversation], open_id: str, renaming: str, confirming: str = ""
+    conversations: Sequence[Conversation],
+    open_id: str,
+    renaming: str,
+    confirming: str = "",
+    *,
+    root: str = "",
 ) -> Element:
     """The sidebar: the new-chat button, then the conversations, newest first.
     ``renaming`` and ``confirming``: the ids of the conversation whose title is being
-    edited, and of the one whose delete waits for its confirmation."""
+    edited, and of the one whose delete waits for its confirmation. ``root``: the prefix
+    the chat is mounted under (the view's ``context.root_path``), which every link starts
+    with: a link opened in a new tab, or followed before the socket joins, is a plain
+    page load of its ``href``."""
     return h.aside(
         h.button("New chat", id="new-chat", type="button", av_click="new_chat"),
         h.nav(
@@ -35,6 +44,7 @@ def render_sidebar(
                         is_open=conversation.id == open_id,
                         renaming=conversation.id == renaming,
                         confirming=conversation.id == confirming,
+                        root=root,
                     )
                     for conversation in conversations
                 ],
@@ -47,7 +57,7 @@ def render_sidebar(
 
 
 def _item(
-    conversation: Conversation, *, is_open: bool, renaming: bool, confirming: bool
+    conversation: Conversation, *, is_open: bool, renaming: bool, confirming: bool, root: str
 ) -> Element:
     title = conversation.title or UNTITLED
     if confirming:
@@ -85,7 +95,7 @@ def _item(
         body = [
             h.a(
                 title,
-                href=f"/c/{conversation.id}",
+                href=f"{root}/c/{conversation.id}",
                 class_="open",
                 av_navigate=True,
                 aria_current="page" if is_open else None,

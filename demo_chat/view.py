@@ -166,6 +166,21 @@ def keep_stopped() -> tuple[ops.Op, ...]:
     )
 
 
+def submitting(keep: ops.OpLike, **reset: Any) -> tuple[ops.OpLike, ...]:
+    """The submit's ops (one list for :class:`ChatView` and the views built on it):
+    ``keep`` (what to do with a reply still on the page), then the prompt pushed, the box
+    emptied, the reply fired, the conversation titled; ``reset``: more fields the submit
+    sets."""
+    return (
+        keep,
+        ops.push(history=lambda input: Message("user", input.strip())),
+        ops.set(input="", draft="", streaming=True, failure="", editing=False, **reset),
+        ops.set(last_prompt=lambda input: input.strip()),
+        ops.fire("llm", prompt=lambda input: input.strip()),
+        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
+    )
+
+
 def newest_key(history: CollectionItems[Message]) -> str:
     """The key of the history's newest shown message (the last turn's reply, or its
     prompt when it has none)."""
@@ -381,12 +396,7 @@ class ChatView(View, receives=(Reopen,)):
     on_reopen = clause(Reopen, ops.navigate(lambda id: f"/c/{id}", replace=True))
 
     submit = action(
-        keep_stopped(),  # a reply still streaming is superseded: kept as stopped
-        ops.push(history=lambda input: Message("user", input.strip())),
-        ops.set(input="", draft="", streaming=True, failure="", editing=False),
-        ops.set(last_prompt=lambda input: input.strip()),
-        ops.fire("llm", prompt=lambda input: input.strip()),
-        ops.when(lambda shelf: shelf is not None, ops.fire("lister", changed=True)),  # title
+        *submitting(keep_stopped()),  # a reply still streaming is superseded: kept as stopped
         when=lambda input_valid: input_valid,
         optimistic=True,
     )
@@ -598,6 +608,7 @@ class ChatView(View, receives=(Reopen,)):
         )
         if self.shelf is None:
             return chat
+        root = self.context.root_path
         return h.div(
             h.header(
                 h.button(
@@ -614,7 +625,11 @@ class ChatView(View, receives=(Reopen,)):
             # A region: built again only when its inputs change, not per token.
             self.region(
                 lambda: render_sidebar(
-                    self.listed, self.conversation_id, self.renaming, self.confirming
+                    self.listed,
+                    self.conversation_id,
+                    self.renaming,
+                    self.confirming,
+                    root=root,  # (the mount prefix: closed over, so the region sees it)
                 )
             ),
             h.main(chat, id="main"),
@@ -764,8 +779,9 @@ class KeptHistory:
 
         A removal is of the newest message: the chat removes only the last turn's
         messages (``ops.delete`` of the newest keys, by regenerate and resend), and only
-        while the newest message is shown. Removed messages are forgotten with one
-        ``truncate`` before the added ones are appended.
+        while the newest message is shown. Removed messages are forgotten and the added
+        ones appended in one ``replace`` (one transaction): an append that fails leaves
+        the replaced turn stored, as the page still shows it.
 
         Raises what the store raises (a read-only file, a full disk): the view then
         makes none of the changes and tells the page (the user's text stays in its box).
@@ -791,12 +807,13 @@ class KeptHistory:
                     raise ValueError(f"the chat history does not {type(change).__name__}")
         if removed:
             keep = await self.store.count(self.conversation) - removed
-            await self.store.truncate(self.conversation, keep)
+            await self.store.replace(self.conversation, keep, batch)
             self._newest = None  # (unknown until read again, or set by the batch below)
             for position in [p for p in self._numbers if p >= keep]:
                 del self._numbers[position]  # those positions will name new messages
-        if batch:
+        elif batch:
             await self.store.append(self.conversation, batch)
+        if batch:
             newest = batch[-1]  # as the store keeps it, to compare with what it gives
             self._newest = attrs.evolve(
                 newest, text=normalize_text(newest.text), failure=normalize_text(newest.failure)

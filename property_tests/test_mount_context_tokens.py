@@ -42,6 +42,7 @@ contexts = st.builds(
     headers=st.dictionaries(names, text, max_size=3),
     client=st.sampled_from(["", "127.0.0.1", "::1", "10.1.2.3"]),
     identity=identities,
+    root_path=st.sampled_from(["", "/chat", "/a/b"]),
 )
 
 

@@ -160,6 +160,7 @@ class Identities:
             headers={name: headers[name] for name in route.headers if name in headers},
             client=request.client,
             identity=identity,
+            root_path=request.root_path,
         )
         return PageContext(context, set_cookie)
 

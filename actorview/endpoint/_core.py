@@ -273,6 +273,8 @@ class Core:
         if dict(claims.params) != path_params:
             raise JoinRefused("join token is for another page of this view")
         context = await self._joined_context(claims.context, frame.path, path_params, request)
+        # The prefix this socket came in under (the page's own, or a token signed without it).
+        context = attrs.evolve(context, root_path=root_path)
         session = self.sessions.get(claims.session)
         if session is None:
             session = Session(

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Any, Protocol
+
+import trio
 
 from actorview.jobs._board import Follower
 from actorview.jobs._errors import JobError
+from actorview.jobs._events import Ended, Outcome
+from actorview.logging import log_failure
 
 JobEmit = Callable[[object], Awaitable[None]]
 """``await emit(message)``: record one part of the run (for every follower)."""
@@ -67,3 +71,53 @@ def check_key(key: object) -> str:
     if len(key) > MAX_KEY_CHARS or not key.isprintable():
         raise JobError(f"job key {key[:40]!r}...: at most {MAX_KEY_CHARS} printable characters")
     return key
+
+
+def check_room(key: str, scope: trio.CancelScope, index: int, max_parts: int, backend: str) -> bool:
+    """Whether ``emit`` records part ``index`` of a run: ``False`` once the run's
+    ``scope`` is cancelled (what a cancelled run emits is dropped, never recorded);
+    raises :class:`JobError` naming the bound and its fix when ``index`` would pass
+    ``max_parts`` (what a follower replays is bounded). ``backend`` names the class
+    whose ``max_parts`` to raise. Both backends' ``emit`` ask it first, so the two
+    cannot drift apart."""
+    if scope.cancel_called:
+        return False
+    if index >= max_parts:
+        raise JobError(
+            f"job {key!r}: more than max_parts={max_parts} parts; emit fewer, larger "
+            f"parts, or raise {backend}(max_parts=...)"
+        )
+    return True
+
+
+async def run_body(
+    run_id: str,
+    scope: trio.CancelScope,
+    body: JobBody,
+    emit: JobEmit,
+    log: Any,
+    started: Callable[[], object],
+) -> Ended:
+    """Run ``body(emit)`` inside the run's cancel ``scope`` and return how it ended:
+    ``DONE`` when it returned, ``FAILED`` (the error's text and type, logged by
+    :func:`~actorview.logging.log_failure`: an expected failure as a warning, any other
+    as an error with its traceback) when it raised, ``CANCELLED`` when ``scope`` was
+    cancelled (whatever the body raised as it unwound). ``started()`` is called inside
+    the scope before the body runs (a backend's ``task_status.started``).
+
+    A cancellation from outside the scope (the owner's nursery ending) propagates; the
+    caller records its default, ``CANCELLED``, in a ``finally``. The backend stores the
+    end; this function only decides it."""
+    ended = Ended(run_id, Outcome.CANCELLED)
+    with scope:
+        started()
+        log.debug("job.run.started")
+        try:
+            await body(emit)
+        except Exception as error:
+            if not scope.cancel_called:
+                log_failure(log, "job.run.failed", error)
+                ended = Ended(run_id, Outcome.FAILED, str(error), type(error).__name__)
+        else:
+            ended = Ended(run_id, Outcome.DONE)
+    return ended

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 
 import trio
 
-from actorview.jobs._backend import JobBody, check_key
+from actorview.jobs._backend import JobBody, check_key, check_room, run_body
 from actorview.jobs._board import Board, Follower
 from actorview.jobs._errors import JobError
 from actorview.jobs._events import Ended, Outcome, Part, Started
@@ -129,31 +129,14 @@ class LocalJobs:
 
         async def emit(message: object) -> None:
             nonlocal index
-            if run.scope.cancel_called:
-                await trio.lowlevel.checkpoint()
-                return
-            if index >= self.max_parts:
-                raise JobError(
-                    f"job {key!r}: more than max_parts={self.max_parts} parts; emit fewer, "
-                    f"larger parts, or raise LocalJobs(max_parts=...)"
-                )
-            board.publish(key, Part(run.id, index, message))
-            index += 1
+            if check_room(key, run.scope, index, self.max_parts, "LocalJobs"):
+                board.publish(key, Part(run.id, index, message))
+                index += 1
             await trio.lowlevel.checkpoint()
 
         ended = Ended(run.id, Outcome.CANCELLED)
         try:
-            with run.scope:
-                task_status.started()
-                log.debug("job.run.started")
-                try:
-                    await body(emit)
-                except Exception as error:
-                    if not run.scope.cancel_called:
-                        log.error("job.run.failed", exc_info=error)
-                        ended = Ended(run.id, Outcome.FAILED, str(error), type(error).__name__)
-                else:
-                    ended = Ended(run.id, Outcome.DONE)
+            ended = await run_body(run.id, run.scope, body, emit, log, task_status.started)
         finally:
             board.publish(key, ended)
             run.ended.set()

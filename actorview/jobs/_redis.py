@@ -29,14 +29,14 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import trio
 
 from actorview.jobs import _scripts
-from actorview.jobs._backend import JobBody, check_key
+from actorview.jobs._backend import JobBody, check_key, check_room, run_body
 from actorview.jobs._board import Board, Follower
 from actorview.jobs._errors import JobError
 from actorview.jobs._events import Ended, JobEvent, Outcome, Part, Started
@@ -209,21 +209,20 @@ class RedisJobs:
     async def _call(self, what: str, name: str, keys: list[str], args: list[Any]) -> Any:
         """Run script ``name``, bounded by ``op_timeout``; a failure is a JobError."""
         self._running(what)
-        try:
-            with trio.fail_after(self.op_timeout):
-                return await self._scripts[name](keys=keys, args=args)
-        except Exception as error:
-            if not self._unreachable(error):
-                raise
-            raise JobError(
-                f"{what}: Redis at {self.url} did not answer ({type(error).__name__}: {error})"
-            ) from None
+        return await self._bounded(what, lambda: self._scripts[name](keys=keys, args=args))
 
     async def _command(self, what: str, command: str, *args: Any, **kwargs: Any) -> Any:
+        """Send ``command`` to Redis, bounded by ``op_timeout``; a failure is a JobError."""
         client, _ = self._running(what)
+        return await self._bounded(what, lambda: getattr(client, command)(*args, **kwargs))
+
+    async def _bounded(self, what: str, request: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``request()`` within ``op_timeout``. Redis not answering (a timeout, a
+        connection error) raises :class:`JobError` naming ``what`` and the URL; any other
+        error (a bug, a script's error) propagates as it is."""
         try:
             with trio.fail_after(self.op_timeout):
-                return await getattr(client, command)(*args, **kwargs)
+                return await request()
         except Exception as error:
             if not self._unreachable(error):
                 raise
@@ -355,14 +354,9 @@ class RedisJobs:
 
         async def emit(message: object) -> None:
             nonlocal index
-            if run.scope.cancel_called:
+            if not check_room(key, run.scope, index, self.max_parts, "RedisJobs"):
                 await trio.lowlevel.checkpoint()
                 return
-            if index >= self.max_parts:
-                raise JobError(
-                    f"{what}: more than max_parts={self.max_parts} parts; emit fewer, larger "
-                    f"parts, or raise RedisJobs(max_parts=...)"
-                )
             try:
                 text = encode(key, message)
             except PubSubError as error:
@@ -379,17 +373,7 @@ class RedisJobs:
         try:
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._renew, key, run, log)
-                with run.scope:
-                    task_status.started()
-                    log.debug("job.run.started")
-                    try:
-                        await body(emit)
-                    except Exception as error:
-                        if not run.scope.cancel_called:
-                            log.error("job.run.failed", exc_info=error)
-                            ended = Ended(run.id, Outcome.FAILED, str(error), type(error).__name__)
-                    else:
-                        ended = Ended(run.id, Outcome.DONE)
+                ended = await run_body(run.id, run.scope, body, emit, log, task_status.started)
                 nursery.cancel_scope.cancel()
         finally:
             with trio.CancelScope(shield=True):

@@ -351,13 +351,18 @@ function keepTyped(view, opt) {
   });
 }
 
-// The server's joined frame says the last event ref it received: the events sent after
-// it went down with the old socket and will never be answered, so their predictions
-// are taken back (the user's text returns to the input, to send again).
-export function forgetLost(view, receivedRef) {
+// The server's joined frame says the last event ref it received when it took the join:
+// the events sent after it on an earlier socket (up to sentBefore, the last ref sent
+// before this socket's join) went down with that socket and will never be answered, so
+// their predictions are taken back (the user's text returns to the input, to send
+// again). Events sent on this socket came after the join, even before its joined frame
+// arrived: their replies will come.
+export function forgetLost(view, receivedRef, sentBefore) {
   var opt = view.optimistic;
   if (!opt) return;
-  var lost = opt.pending.filter(function (pending) { return pending.ref > receivedRef; });
-  opt.pending = opt.pending.filter(function (pending) { return pending.ref <= receivedRef; });
+  var last = typeof sentBefore === "number" ? sentBefore : Infinity;
+  function isLost(pending) { return pending.ref > receivedRef && pending.ref <= last; }
+  var lost = opt.pending.filter(isLost);
+  opt.pending = opt.pending.filter(function (pending) { return !isLost(pending); });
   lost.forEach(function (pending) { rollback(view, opt, pending); });
 }

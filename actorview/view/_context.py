@@ -197,6 +197,11 @@ class MountContext:
         client: the client's IP address ("" if unknown).
         identity: who the page is for (:class:`Identity`): the host application's user,
             or actorview's anonymous cookie identity.
+        root_path: the prefix the application is mounted under (ASGI's ``root_path``,
+            ``serve(root_path=...)``; "" at the root). ``path`` and live navigation are
+            within the application; an ``href`` a view renders starts with it
+            (``f"{self.context.root_path}/c/{id}"``), or a link followed without live
+            navigation (a new tab, before the socket joins) leaves the application.
 
     A view reads it as ``self.context``; ``MountContext()`` is a blank one (path ``/``,
     the :data:`ANONYMOUS` identity), and ``attrs.evolve`` makes a changed copy.
@@ -209,6 +214,7 @@ class MountContext:
     headers: Mapping[str, str] = attrs.field(factory=dict, converter=_str_mapping)
     client: str = ""
     identity: Identity = ANONYMOUS
+    root_path: str = ""
 
     def at(
         self,
@@ -233,6 +239,8 @@ class MountContext:
             out["h"] = dict(self.headers)
         if self.client:
             out["a"] = self.client
+        if self.root_path:
+            out["r"] = self.root_path
         return out
 
     @classmethod
@@ -251,6 +259,7 @@ class MountContext:
                 headers=_strings(raw.get("h", {})),
                 client=str(raw.get("a", "")),
                 identity=Identity.from_json(raw["id"]),
+                root_path=str(raw.get("r", "")),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ContextError(f"not a mount context: {error}") from None

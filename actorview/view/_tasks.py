@@ -31,6 +31,7 @@ import trio
 from actorview.declare._errors import EmitError, StreamBusy
 from actorview.declare._tasks import OnBusy, StreamFailed, StreamTask
 from actorview.lifecycle import RunState
+from actorview.logging import log_failure
 from actorview.mailbox import ActorStopped, Lease
 
 _run_ids = itertools.count(1)
@@ -285,7 +286,7 @@ class TaskRunner:
                 except Exception as error:
                     run.state = RunState.FAILED
                     run.error = error
-                    log.error("stream.run.failed", exc_info=error)
+                    log_failure(log, "stream.run.failed", error)
                     if not lease.revoked:
                         failed = StreamFailed(
                             self.name, run.id, str(error), type(error).__name__, run.key

@@ -155,3 +155,34 @@ def test_a_submit_the_real_server_refuses_is_taken_back(chat: tuple[Any, Wire]) 
     assert user_messages(page) == before
     assert page.input_value("#prompt") == "never mind", "the text is back to send again"
     assert not send_disabled(page)
+
+
+def test_a_submit_sent_before_the_joined_frame_is_not_taken_back_as_lost(
+    browser: Any, demo_url: str
+) -> None:
+    """The page may send as soon as its socket opens, before the server's ``joined``
+    frame comes back: that frame's ``ref`` (the last event received when the join was
+    taken) is then older than the submit, which went on this very socket after the join
+    and will be answered. Only events sent on an earlier socket can be lost."""
+    page = browser.new_page()
+    wire = Wire(page)
+    wire.hold = True  # the joined frame (and all after it) waits: the socket is open
+    page.goto(demo_url)
+    page.wait_for_function("() => document.querySelector('#prompt') !== null")
+    wire.wait_for_held(page)  # the server took the join and answered it
+    assert page.locator("#av-root.av-connected").count() == 0, "not joined yet"
+    page.fill("#prompt", "early words")
+    page.press("#prompt", "Enter")
+    assert page.input_value("#prompt") == ""
+    page.wait_for_timeout(300)  # the server applies the submit; its frames are held
+    wire.release()
+    page.wait_for_selector("#av-root.av-connected")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{USER_ITEMS}:not([av-provisional])')]"
+        ".some(e => e.textContent === 'early words')",
+        timeout=10_000,
+    )
+    page.wait_for_timeout(300)  # the submit's reply, after its frames
+    assert page.input_value("#prompt") == "", "not rolled back: the server has the message"
+    assert [text for text, _ in user_messages(page)].count("early words") == 1
+    page.close()

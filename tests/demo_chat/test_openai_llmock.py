@@ -14,7 +14,7 @@ Connection refused needs no server: the chat is pointed at a port nothing listen
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from demo_chat.failures import (
 from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.messages import Message
 from demo_chat.openai_view import OpenAIChatView
+from tests.logs import logged
 from tests.services import LLMockControl, free_port, llmock_server
 
 #: Every wait for the chat, or for llmock, is bounded by this many seconds.
@@ -209,12 +210,26 @@ async def test_an_error_status_is_a_failed_turn_with_its_reason(
     nursery: trio.Nursery, llmock: LLMockControl, behavior: dict[str, Any], failure: Failure
 ) -> None:
     llmock.script(behavior)
-    chat = await open_chat(nursery, base_url(llmock))
-    await chat.submit("hello")
+    with logged() as logs:
+        chat = await open_chat(nursery, base_url(llmock))
+        await chat.submit("hello")
     assert chat.failure == says(failure)
     assert await chat.replies() == [""], "no reply text came"
     (request,) = await served(llmock)
     assert request["status"] == behavior["status"]
+    assert_logged_as_expected(logs, failure)
+
+
+def assert_logged_as_expected(logs: list[MutableMapping[str, Any]], failure: Failure) -> None:
+    """An expected model failure is one warning event naming its reason and the
+    upstream error's text, with no traceback; nothing about it is an error."""
+    (failed,) = [entry for entry in logs if entry["event"] == "stream.run.failed"]
+    assert failed["log_level"] == "warning"
+    assert failed["reason"] == type(failure).__name__
+    assert failed["error"] == describe(failure)
+    assert "Error: the model server at http://127.0.0.1:" in failed["cause"]
+    assert "exc_info" not in failed
+    assert [entry for entry in logs if entry["log_level"] == "error"] == []
 
 
 def test_the_rate_limit_reason_reads_as_the_page_shows_it() -> None:
@@ -227,11 +242,13 @@ def test_the_rate_limit_reason_reads_as_the_page_shows_it() -> None:
 async def test_a_server_that_refuses_connections_could_not_be_reached(
     nursery: trio.Nursery,
 ) -> None:
-    chat = await open_chat(nursery, f"http://127.0.0.1:{free_port()}/v1")
-    await chat.submit("hello")
+    with logged() as logs:
+        chat = await open_chat(nursery, f"http://127.0.0.1:{free_port()}/v1")
+        await chat.submit("hello")
     assert chat.failure == "The reply failed: the model server could not be reached"
     assert chat.failure == says(Unreachable())
     assert await chat.replies() == [""]
+    assert_logged_as_expected(logs, Unreachable())
 
 
 @pytest.mark.parametrize("kind", ["disconnect", "truncate"])

@@ -160,6 +160,33 @@ async def test_a_reply_nobody_follows_is_committed_by_its_owner(store: HistorySt
             assert draft(later) == ""  # the ended run it replayed shows no second reply
 
 
+async def test_a_page_joining_after_the_reply_was_kept_never_shows_it_twice(
+    store: HistoryStore,
+) -> None:
+    """The ended run is kept for late followers, so the later page hears it replayed
+    (its Begun, its chunks, its Done): it is the run that wrote the kept reply, and the
+    page shows no draft of it beside the kept reply, in any frame. A new prompt, and a
+    regenerate of the same prompt, stream as usual."""
+    async with served(store) as (params, jobs):
+        async with view_of(params, jobs) as page:
+            await send(page)
+            await page.until(lambda v: texts(v) == [PROMPT, EXPECTED], timeout=30)
+            await page.until(lambda v: not v.state["streaming"] and draft(v) == "", timeout=20)
+        async with view_of(params, jobs) as later:
+            await later.until(lambda v: v.state["replayed"], timeout=20)
+            await trio.sleep(0.5)  # the replay (30 parts, at once) is heard meanwhile
+            assert texts(later) == [PROMPT, EXPECTED] and draft(later) == ""
+            assert not later.state["streaming"]
+            shown = [frame.text for frame in later.frames]
+            assert not [text for text in shown if "draft" in text or "Thinking" in text]
+            assert await later.click("button.regenerate") == Applied()
+            await later.until(lambda v: len(draft(v)) > 0 and v.state["streaming"], timeout=20)
+            assert not later.state["replayed"]
+            await later.until(lambda v: texts(v) == [PROMPT, EXPECTED], timeout=30)
+            await send(later, "and again")
+            await later.until(lambda v: len(draft(v)) > 0, timeout=20)
+
+
 async def test_a_clear_mid_reply_keeps_no_stray_reply(store: HistoryStore) -> None:
     async with served(store) as (params, jobs), view_of(params, jobs) as page:
         await send(page)

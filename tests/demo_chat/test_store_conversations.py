@@ -79,6 +79,32 @@ async def test_truncate_keeps_the_oldest_messages(store: HistoryStore) -> None:
     assert await store.load("other") == messages
 
 
+async def test_replace_keeps_the_oldest_and_appends_in_one_transaction(
+    store: HistoryStore,
+) -> None:
+    messages = [Message("user" if n % 2 == 0 else "assistant", str(n)) for n in range(4)]
+    await store.append("c", messages)
+    await store.append("other", messages)
+    edited = [Message("user", "2, edited")]
+    await store.replace("c", 2, edited)
+    assert await store.load("c") == [*messages[:2], *edited]
+    await store.replace("c", 3, [])  # nothing to add: a truncate
+    assert await store.load("c") == [*messages[:2], *edited]
+    assert await store.load("other") == messages
+
+
+async def test_a_replace_whose_append_fails_loses_nothing(store: HistoryStore) -> None:
+    """The append after the truncate fails (the database's role check refuses the second
+    message): the transaction is rolled back whole, the replaced turn still stored."""
+    messages = [Message("user", "question"), Message("assistant", "answer")]
+    await store.append("c", messages)
+    refused = Message("robot", "no such role")  # type: ignore[arg-type]
+    with pytest.raises(Exception, match=r"(?i)check|constraint"):
+        await store.replace("c", 0, [Message("user", "question, edited"), refused])
+    assert await store.load("c") == messages, "neither truncated nor half appended"
+    assert await store.count("c") == 2
+
+
 async def test_a_failed_reply_is_kept_with_its_reason(store: HistoryStore) -> None:
     failed = Message("assistant", "half a", stopped=True, failure="the model is rate-limited")
     await store.append("c", [Message("user", "q"), failed])

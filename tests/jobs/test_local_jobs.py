@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 import trio
 
+from actorview import ExpectedFailure
 from actorview.jobs import Ended, JobEmit, JobError, LocalJobs, Outcome, Part, Started
+from tests.logs import logged
 
 
 def counting(count: int | None, delay: float = 0.0) -> Any:
@@ -81,6 +83,39 @@ async def test_a_run_past_max_parts_fails_naming_the_bound() -> None:
     assert len(heard) == 1 + 5 + 1
     assert heard[-1].outcome is Outcome.FAILED
     assert "max_parts=5" in heard[-1].error
+
+
+class RateLimited(ExpectedFailure):
+    """A failure that is part of normal operation (a model server's 429)."""
+
+
+def failing(error: Exception) -> Any:
+    async def body(emit: JobEmit) -> None:
+        await emit("so far")
+        try:
+            raise ConnectionError("429 from the upstream")
+        except ConnectionError as cause:
+            raise error from cause
+
+    return body
+
+
+async def test_an_expected_failure_is_a_warning_naming_its_reason_without_a_traceback() -> None:
+    jobs = LocalJobs()
+    with logged() as logs:
+        async with jobs.running():
+            run = await jobs.start("limited", failing(RateLimited("try again in 20 s")))
+            heard = await until_end(jobs, "limited")
+            await jobs.start("bug", failing(KeyError("oops")))
+            await until_end(jobs, "bug")
+    assert heard[-1] == Ended(run, Outcome.FAILED, "try again in 20 s", "RateLimited")
+    expected, bug = [entry for entry in logs if entry["event"] == "job.run.failed"]
+    assert expected["log_level"] == "warning" and expected["job"] == "limited"
+    assert expected["reason"] == "RateLimited" and expected["error"] == "try again in 20 s"
+    assert expected["cause"] == "ConnectionError: 429 from the upstream"
+    assert "exc_info" not in expected
+    assert bug["log_level"] == "error" and bug["job"] == "bug"
+    assert isinstance(bug["exc_info"], KeyError), "an unexpected failure keeps its traceback"
 
 
 async def test_an_ended_run_is_forgotten_after_keep_seconds(autojump_clock: Any) -> None:

@@ -87,6 +87,7 @@ def test_a_context_round_trips_through_json_exactly() -> None:
         headers={"accept-language": "fr"},
         client="10.0.0.1",
         identity=Identity("u", name="U", claims={"roles": ["admin"]}),
+        root_path="/chat",
     )
     assert MountContext.from_json(context.to_json()) == context
     with pytest.raises(TypeError):

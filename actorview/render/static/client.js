@@ -109,7 +109,7 @@ function receive(view, frame) {
       break;
     case "joined":
       // socket.js has taken the token, the limits and the frame count from it.
-      if (typeof frame.ref === "number") forgetLost(view, frame.ref);
+      if (typeof frame.ref === "number") forgetLost(view, frame.ref, view.sentBeforeJoin);
       view.pageAsked = {}; // a page asked for on the last socket may never have arrived
       watchPages(view);
       uploadsRejoined(view);

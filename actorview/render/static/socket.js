@@ -157,6 +157,9 @@ export function connect(container, options, page) {
       // The backoff is reset by the server's joined frame, not by the open: a server
       // that accepts sockets but refuses joins is not retried faster and faster.
       var join = view.seen === null ? view.join : Object.assign({ seen: view.seen }, view.join);
+      // Events up to this ref went on earlier sockets; the ones after it go on this one,
+      // after the join, and will be answered even when sent before the joined frame.
+      view.sentBeforeJoin = ref;
       socket.send(JSON.stringify(join));
       view.sendText = function (text) {
         if (socket.readyState === 1) socket.send(text);
