@@ -6,7 +6,7 @@ lost to a reset, and answered 503), its request head read within ``join_timeout`
 for garbage or a head past ``max_head_bytes``), its ``Host`` checked against the bound
 address and ``allowed_hosts`` (400), then answered: a page answer (``answers.Pages``)
 written with :func:`~actorview.endpoint._http.send_response`, or, for ``/_av/live``, the
-``Origin`` checked (403), the upgrade made by trio-websocket (``websocket``) and the
+``Origin`` checked (403), the upgrade accepted on wsproto (``websocket``) and the
 socket handed to the live-socket core (``core.Core.serve_socket``) as a
 :class:`TrioLiveSocket`.
 
@@ -45,7 +45,6 @@ from actorview.endpoint._http import (
     AllowedHosts,
     BadRequest,
     BoundedStream,
-    ReplayStream,
     Request,
     read_request,
     send_response,
@@ -286,7 +285,6 @@ class BuiltinServer:
         except (
             trio.BrokenResourceError,
             trio.ClosedResourceError,
-            trio_websocket.HandshakeError,
             trio_websocket.ConnectionClosed,
             SocketClosed,
         ):
@@ -303,33 +301,30 @@ class BuiltinServer:
     async def _accept_and_serve(
         self, stream: trio.abc.Stream, upgrade: _Upgrade
     ) -> tuple[Session, int] | None:
+        """Accept the upgrade on the head already read, then serve the socket in this
+        task: it is read by the core's relay (``ServerWebSocket.get_message``), so the
+        connection needs no task or nursery of its own for it."""
         limits = self.core.limits
-        left = ws = None
-        async with trio.open_nursery() as nursery:
-            with trio.move_on_after(limits.join_timeout):
-                ws = await accept_websocket(
-                    nursery,
-                    ReplayStream(upgrade.take_raw(), stream),
-                    max_message_size=4 * limits.max_frame_bytes,
-                    close_timeout=limits.close_timeout,
-                    pings=upgrade.client.frames,
-                    compression=self.compression,
-                )
-            if ws is None:  # wsproto refused the handshake (it answered 400)
-                nursery.cancel_scope.cancel()
-                return None
-            try:
-                left = await self.core.serve_socket(
-                    TrioLiveSocket(ws, self.compression),
-                    upgrade.client,
-                    root_path=self.root_path,
-                    request=upgrade.take_page(),
-                )
-            finally:
-                with trio.CancelScope(shield=True):
-                    await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
-                nursery.cancel_scope.cancel()
-        return left
+        ws = await accept_websocket(
+            stream,
+            upgrade.take_raw(),
+            max_message_size=4 * limits.max_frame_bytes,
+            close_timeout=limits.close_timeout,
+            pings=upgrade.client.frames,
+            compression=self.compression,
+        )
+        if ws is None:  # wsproto refused the handshake (it answered 400)
+            return None
+        try:
+            return await self.core.serve_socket(
+                TrioLiveSocket(ws, self.compression),
+                upgrade.client,
+                root_path=self.root_path,
+                request=upgrade.take_page(),
+            )
+        finally:
+            with trio.CancelScope(shield=True):
+                await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
 
 
 class _Upgrade:
