@@ -62,7 +62,7 @@ from wsproto.extensions import Extension
 from wsproto.frame_protocol import CloseReason as CloseCode
 
 from actorview.endpoint._compression import BoundedDeflate, Compression
-from actorview.endpoint._http import Receiver, send_nowait
+from actorview.endpoint._http import read_nowait, send_nowait, socket_of
 from actorview.endpoint._limits import TokenBucket
 
 RECEIVE_BYTES = 4096
@@ -104,6 +104,7 @@ class ServerWebSocket:
         "_close_reason",
         "_close_timeout",
         "_deflate",
+        "_ended",
         "_max_message_size",
         "_message_parts",
         "_message_size",
@@ -111,7 +112,7 @@ class ServerWebSocket:
         "_pings_budget",
         "_reader_left",
         "_reading",
-        "_receive",
+        "_socket",
         "_stream",
         "_stream_lock",
         "_wsproto",
@@ -137,10 +138,11 @@ class ServerWebSocket:
         self._close_timeout = close_timeout
         self._pings_budget = pings
         self._deflate = deflate
-        receiver = getattr(stream, "receiver", None)
-        self._receive: Receiver = stream.receive_some if receiver is None else receiver()
-        """What reads are made with: the innermost stream's own (``BoundedStream.receiver``:
-        no wrapper frames while the socket waits for the peer)."""
+        self._socket = socket_of(stream)
+        """The TCP socket, read directly (``_http.read_nowait``: no stream layers wait
+        while the socket waits for the peer), or None: ``stream`` is read (TLS)."""
+        self._ended = False
+        """The stream is closed or ended: nothing more is read."""
         self._messages: list[str | bytes] = []
         """Messages one read completed that ``get_message`` has not returned yet."""
         self._message_parts: list[str | bytes] | None = None
@@ -179,7 +181,18 @@ class ServerWebSocket:
         self._reading = True
         try:
             try:
-                data = await self._receive(RECEIVE_BYTES)
+                if self._ended:
+                    raise trio.ClosedResourceError
+                if self._socket is None:
+                    data = bytes(await self._stream.receive_some(RECEIVE_BYTES))
+                else:
+                    if self._socket.fileno() == -1:  # closed under us (a write timed out)
+                        raise trio.ClosedResourceError
+                    await trio.lowlevel.wait_readable(self._socket)
+                    found = read_nowait(self._socket, RECEIVE_BYTES)
+                    if found is None:
+                        return  # woken with nothing to read: the caller reads again
+                    data = found
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 await self._abort_web_socket()
                 return
@@ -188,7 +201,7 @@ class ServerWebSocket:
                     await self._abort_web_socket()
                 return
             if self._wsproto.state is not ConnectionState.CLOSED:
-                self._wsproto.receive_data(bytes(data))  # the same object: bytes
+                self._wsproto.receive_data(data)
                 for event in self._wsproto.events():
                     await self._handle(event)
         finally:
@@ -293,13 +306,10 @@ class ServerWebSocket:
             if self._reading:
                 left = self._reader_left = self._reader_left or trio.Event()
                 await left.wait()
-            elif self._stream_ended():
+            elif self._ended:
                 return
             else:
                 await self._read()
-
-    def _stream_ended(self) -> bool:
-        return self._receive is _ENDED
 
     async def _abort_web_socket(self) -> None:
         """The stream broke or ended under the socket: no close handshake is possible;
@@ -309,12 +319,12 @@ class ServerWebSocket:
             self._wsproto.send(CloseConnection(code=CloseCode.ABNORMAL_CLOSURE))
         if self._close_reason is None:
             self._close_reason = CloseReason(CloseCode.ABNORMAL_CLOSURE, None)
-        self._receive = _ENDED
+        self._ended = True
 
     async def _close_stream(self) -> None:
         """Close the TCP connection (a read waiting in another task wakes with
         ``ClosedResourceError``); idempotent."""
-        self._receive = _ENDED
+        self._ended = True
         with contextlib.suppress(trio.BrokenResourceError):  # the connection is dead already
             await self._stream.aclose()
 
@@ -390,15 +400,6 @@ def _joined(parts: list[str | bytes], *, binary: bool) -> str | bytes:
     if binary:
         return b"".join(part for part in parts if isinstance(part, bytes))
     return "".join(part for part in parts if isinstance(part, str))
-
-
-async def _ended(max_bytes: int | None = None) -> bytes:
-    """The reader of a stream closed or broken: EOF, never a read."""
-    await trio.lowlevel.checkpoint()
-    return b""
-
-
-_ENDED: Receiver = _ended
 
 
 async def accept_websocket(
