@@ -4,7 +4,8 @@ every close bounded in time.
 trio-websocket's ``WebSocketConnection`` is right about frames but reads in a task of its
 own and leaves things open that a server facing the internet must close.
 :class:`ServerWebSocket` keeps its frames (wsproto's) and its errors
-(``trio_websocket.ConnectionClosed`` with a ``CloseReason``), and differs where it matters:
+(``trio_websocket.ConnectionClosed`` with a ``CloseReason`` from its sends; reads raise
+the core's ``SocketClosed``), and differs where it matters:
 
 1. **No reader task.** :meth:`ServerWebSocket.get_message` reads the TCP stream itself
    (receive, feed wsproto, answer pings and closes) in the caller's task, and
@@ -64,6 +65,7 @@ from wsproto.frame_protocol import CloseReason as CloseCode
 from actorview.endpoint._compression import BoundedDeflate, Compression
 from actorview.endpoint._http import read_nowait, send_nowait, socket_of
 from actorview.endpoint._limits import TokenBucket
+from actorview.endpoint._sockets import SocketClosed
 
 RECEIVE_BYTES = 4096
 """Bytes one read takes from the TCP stream (trio-websocket's default)."""
@@ -162,16 +164,19 @@ class ServerWebSocket:
         peer's close is answered and the TCP connection closed.
 
         Messages the peer sent before its close are still returned; then, and at once
-        once this side began closing, raises ``trio_websocket.ConnectionClosed`` (its
-        ``reason`` the close code, 1006 for a connection that dropped, 1009 for a
-        message past ``max_message_size``). It waits on the peer with no bound of its
-        own: the caller bounds it (the join and idle timeouts). Cancelled while it
-        reads, nothing is lost but the events of the read it was cancelled in (the
-        connection is ending then). One task reads at a time: called while another
-        reads (a close is waiting for the peer), it raises ``ConnectionClosed``."""
+        once this side began closing, raises :class:`SocketClosed` (the live-socket
+        core's error, so that ``TrioLiveSocket`` hands this method on unwrapped: one
+        coroutine frame less on every idle socket's wait) with the close code: 1006
+        for a connection that dropped, 1009 for a message past ``max_message_size``.
+        It waits on the peer with no bound of its own: the caller bounds it (the join
+        and idle timeouts). Cancelled while it reads, nothing is lost but the events of
+        the read it was cancelled in (the connection is ending then). One task reads at
+        a time: called while another reads (a close is waiting for the peer), it
+        raises :class:`SocketClosed`."""
         while not self._messages:
             if self._close_reason is not None or self._reading:
-                raise trio_websocket.ConnectionClosed(self._close_reason)
+                reason = self._close_reason
+                raise SocketClosed(None if reason is None else reason.code)
             await self._read()
         return self._messages.pop(0)
 
