@@ -6,7 +6,8 @@ reply being streamed as its last item, ``li#draft`` (with ``#thinking`` inside u
 first token), ``#jump-latest``, ``#token-count`` and ``#failure``; after the last turn,
 ``button.retry`` (a reply that failed, was stopped or never came) or
 ``button.regenerate``, and ``button.edit`` (``#edit-prompt`` and ``button.resend`` in
-its form); with Markdown on, ``button.copy`` in each reply and each of its code blocks.
+its form); with Markdown on, ``button.copy`` in each reply and each of its code blocks,
+and ``data-md`` (the Markdown source) on each finished block of a reply.
 
 What happens: ``submit`` pushes the user's message, clears the input and fires the
 ``llm`` stream (a new submit while a reply streams supersedes it, keeping the partial
@@ -24,9 +25,10 @@ but ``submit``, ``cancel`` and ``clear`` move it into the history and empty it a
 in the same message as the cancel (only clauses may write a stream field).
 
 With ``markdown`` (:class:`ChatParams`; the served demo has it), an assistant reply is
-Markdown rendered on the server (``demo_chat.markdown``): in the history once, as its
-item is inserted; while it streams, incrementally (:func:`render_draft`). User messages
-stay plain text.
+Markdown rendered on the server (``demo_chat.markdown``): while it streams,
+incrementally (:func:`render_draft`); when it ends, its history item is made of the
+blocks it streamed (:func:`render_reply`), so the page keeps them and the diff sends only
+what differs (the tail promoted into the item). User messages stay plain text.
 
 With a store, the history is a paged stream on the conversation: a fresh view shows its
 newest :data:`HISTORY_PAGE` messages, scrolling ``#history`` to its top brings the page
@@ -89,7 +91,7 @@ from demo_chat.conversations import (
 )
 from demo_chat.history_store import HistoryStore, Numbered
 from demo_chat.llm import failure_text, fake_llm, sample_history
-from demo_chat.markdown import MarkdownDraft, MarkdownStream, render_markdown
+from demo_chat.markdown import MarkdownDraft, MarkdownStream, finish
 from demo_chat.messages import (
     ChatParams,
     Chunk,
@@ -210,15 +212,27 @@ def render_message(message: Message) -> Element:
     )
 
 
-def render_reply(message: Message) -> Element:
+def render_reply(message: Message, streamed: MarkdownStream | None = None) -> Element:
     """A history item of an assistant reply in Markdown: rendered once, when it is
     inserted (the stream keeps neither the item nor its HTML), with a ``button.copy`` that
-    copies its Markdown source (``data-copy``; the page's script does the copying)."""
+    copies its Markdown source: each block's wrapper carries its own (``data-md``), and
+    the page's script copies them joined, in order (``message.text``).
+
+    Its blocks are laid out as the streaming reply's (:func:`render_draft`), and are the
+    very pieces ``streamed`` showed when the reply is the text it streamed last
+    (:meth:`~demo_chat.markdown.MarkdownStream.finished`): the diff then makes the tail
+    this item in place (``StreamPromoteTail``), sending only what differs (the last
+    block highlighted, with its source, and this bar), not the whole reply again, nor
+    the sources the blocks already brought. Rendered from scratch (a reload, a history
+    page), the reply is one block (:func:`~demo_chat.markdown.finish`) whose source is
+    the whole text: the same copy."""
     if message.role != "assistant":
         return render_message(message)
-    copy = h.button(type="button", class_="copy", aria_label="Copy reply", data_copy=message.text)
+    text = message.text
+    finished = streamed.finished(text) if streamed is not None else finish(text)
+    copy = h.button(type="button", class_="copy", aria_label="Copy reply")
     return h.li(
-        h.div(raw(render_markdown(message.text).rstrip("\n")), class_="markdown"),
+        h.div(*_block_groups(finished.blocks, finished.sources), class_="markdown"),
         _ending(message),
         h.div(copy, class_="reply-bar") if message.text else None,
         data_role=message.role,
@@ -227,30 +241,38 @@ def render_reply(message: Message) -> Element:
 
 
 def render_draft(draft: MarkdownDraft) -> list[Element | Memo]:
-    """The streaming reply in Markdown: its finished blocks, then the open tail, whose
-    markup alone changes per token.
+    """The streaming reply in Markdown: its finished blocks, each with its Markdown source
+    (``data-md``, sent once, when the block finishes), then the open tail, whose markup
+    alone changes per token (without its source: the page copies only a finished reply).
 
     The finished blocks are a memo rebuilt only when a block finishes, of groups of
     :data:`BLOCK_GROUP` (each a memo on its blocks: a full group is adopted as it was),
     so neither a token nor a finished block costs work that grows with the reply.
     """
-    blocks = draft.blocks
+    blocks, sources = draft.blocks, draft.sources
     return [
-        h.memo((blocks,), lambda: h.div(*_block_groups(blocks))),
+        h.memo((blocks, sources), lambda: h.div(*_block_groups(blocks, sources))),
         h.div(raw(draft.tail_html.rstrip("\n")), class_="tail"),  # text as in the history
     ]
 
 
-def _block_groups(blocks: tuple[str, ...]) -> list[Memo]:
+def _block_groups(blocks: tuple[str, ...], sources: tuple[str, ...]) -> list[Memo]:
     groups = []
     for start in range(0, len(blocks), BLOCK_GROUP):
         group = blocks[start : start + BLOCK_GROUP]
-        groups.append(h.memo(group, functools.partial(_block_group, group, start), key=start))
+        source = sources[start : start + BLOCK_GROUP]
+        build = functools.partial(_block_group, group, source, start)
+        groups.append(h.memo((group, source), build, key=start))
     return groups
 
 
-def _block_group(group: tuple[str, ...], start: int) -> Element:
-    return h.div(*[h.div(raw(html), key=start + i) for i, html in enumerate(group)])
+def _block_group(group: tuple[str, ...], sources: tuple[str, ...], start: int) -> Element:
+    return h.div(
+        *[
+            h.div(raw(html), key=start + i, data_md=source)
+            for i, (html, source) in enumerate(zip(group, sources, strict=True))
+        ]
+    )
 
 
 BLOCK_GROUP: Final = 32
@@ -507,7 +529,9 @@ class ChatView(View, receives=(Reopen,)):
             {"id": "chat"},
             self.history.slot(
                 "ul",
-                render_message if markdown is None else render_reply,
+                render_message
+                if markdown is None
+                else functools.partial(render_reply, streamed=markdown),
                 id="history",
                 av_autoscroll=True,
                 tail=self.history_tail(),  # the reply while it streams: its path is short
@@ -587,7 +611,12 @@ class ChatView(View, receives=(Reopen,)):
                 h.span("actorview chat", class_="brand"),
                 id="topbar",
             ),
-            render_sidebar(self.listed, self.conversation_id, self.renaming, self.confirming),
+            # A region: built again only when its inputs change, not per token.
+            self.region(
+                lambda: render_sidebar(
+                    self.listed, self.conversation_id, self.renaming, self.confirming
+                )
+            ),
             h.main(chat, id="main"),
             id="app",
         )

@@ -1,12 +1,14 @@
 """Properties of the diff, checked with the Python reference applier.
 
 For any two trees a and b, a page showing a, patched with diff(a, b), shows b; the diff
-of a tree with itself (or an equal rebuild) is empty; the wire form round-trips.
+of a tree with itself (or an equal rebuild) is empty; the wire form round-trips. A
+stream's tail that ends as the appended item (promoted, or the item sent whole) leaves
+the page a fresh render would show.
 """
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 
 from actorview.render import (
     Document,
@@ -14,6 +16,7 @@ from actorview.render import (
     Memo,
     Node,
     Raw,
+    StreamPromoteTail,
     StreamSlot,
     Text,
     decode,
@@ -22,7 +25,7 @@ from actorview.render import (
     without_stream_items,
 )
 from actorview.render._document import snapshot
-from tests.render.strategies import expected_dom, roots, tree_pairs
+from tests.render.strategies import expected_dom, roots, tail_endings, tree_pairs
 
 PROFILE = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -92,3 +95,17 @@ def _slot_objects(node: Node) -> set[int]:
     if isinstance(node, Element):
         return set().union(*(_slot_objects(child) for child in node.children))
     return set()
+
+
+@PROFILE
+@given(tail_endings())
+def test_a_tail_promoted_or_not_shows_what_a_fresh_render_shows(
+    pair: tuple[Element, Element],
+) -> None:
+    a, b = pair
+    patches = diff(a, b)
+    promoted = any(isinstance(op, StreamPromoteTail) for op in patches)
+    event("promoted" if promoted else "inserted whole")
+    assert decode(encode(patches)) == patches
+    page = Document.from_tree(a).apply(decode(encode(patches)))
+    assert page.snapshot() == snapshot(expected_dom(a, b))

@@ -428,7 +428,7 @@ class Core:
     def _supervised(self, session_id: str) -> bool:
         """Whether the session's view is a child of ``views`` (running, or being
         restarted after a crash: then it is not in the registry for a moment)."""
-        return any(child.id == session_id for child in self.views.which_children())
+        return self.views.has_child(session_id)
 
     async def _stop_view(self, session_id: str) -> None:
         with contextlib.suppress(UnknownChild):  # it ended meanwhile

@@ -63,6 +63,7 @@ from wsproto.extensions import Extension
 from wsproto.frame_protocol import CloseReason as CloseCode
 
 from actorview.endpoint._compression import BoundedDeflate, Compression
+from actorview.endpoint._frames import frames_directly, text_frame
 from actorview.endpoint._http import read_nowait, send_nowait, socket_of
 from actorview.endpoint._limits import TokenBucket
 from actorview.endpoint._sockets import SocketClosed
@@ -369,11 +370,19 @@ class ServerWebSocket:
         in one pass."""
         if self._close_reason:
             raise trio_websocket.ConnectionClosed(self._close_reason)
-        data = self._wsproto.send(TextMessage(data=message))
+        data = self._frame(message)
         if self._stream_lock.locked():
             return data
         sent = send_nowait(self._stream, data)
         return data[sent:]
+
+    def _frame(self, message: str) -> bytes:
+        """``message`` framed as wsproto would frame it: directly when nothing
+        transforms it (``_frames.py``: no deflate, the connection open), else by wsproto
+        (a compressed socket, or a state in which wsproto raises what it raises)."""
+        if frames_directly(self._wsproto):
+            return text_frame(message)
+        return self._wsproto.send(TextMessage(data=message))
 
     async def finish_send(self, data: bytes) -> None:
         """Send the rest of a frame :meth:`send_now` began, in turn with the connection's

@@ -58,6 +58,7 @@ from actorview.render._patches import (
     SetText,
     StreamDeleteItem,
     StreamInsertItem,
+    StreamPromoteTail,
     StreamResetItems,
     UpdateChildren,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "StreamInsert",
     "StreamInsertItem",
     "StreamOp",
+    "StreamPromoteTail",
     "StreamReset",
     "StreamResetItems",
     "StreamSlot",

@@ -102,6 +102,12 @@ def _attr_name(name: str) -> str:
 
 
 def _class_text(value: object) -> AttrValue:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if kind is list or kind is tuple:  # the common forms first: no ABC test (a render's hot path)
+        names = [str(name) for name in value if name and name is not True]  # type: ignore[attr-defined]
+        return " ".join(names) or None
     if isinstance(value, Mapping):
         names = [str(name) for name, on in value.items() if on]
         return " ".join(names) or None

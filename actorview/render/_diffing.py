@@ -15,7 +15,12 @@ Rules, in the order the diff applies them at each place in the tree:
   longest increasing subsequence of their new positions stay, only the others move, so
   a reorder costs O(moved) ops; children with neither keys nor ids are compared by
   position;
-- a stream container ships its pending ops only, never its existing items.
+- a stream container ships its pending ops only, never its existing items; its tail is
+  diffed at path step ``-1``, except when an item is appended (the render's last insert,
+  ``at=-1``) where the tail changed, the old tail has the item's tag and holds no stream
+  container, and promoting it encodes smaller than the item whole: then the tail becomes
+  the item (:class:`StreamPromoteTail`, the diff from the old tail to the item) and the
+  new tail is sent whole, so a finished reply's blocks are not sent again.
 
 Example::
 
@@ -31,6 +36,7 @@ from collections.abc import Mapping, Sequence
 
 from actorview.render._errors import DuplicateKey, InvalidTree
 from actorview.render._nodes import (
+    STREAM_TAIL_ATTR,
     AttrValue,
     Element,
     Memo,
@@ -53,10 +59,12 @@ from actorview.render._patches import (
     SetText,
     StreamDeleteItem,
     StreamInsertItem,
+    StreamPromoteTail,
     StreamResetItems,
     UpdateChildren,
 )
 from actorview.render._serialize import attr_text, stream_item, to_html
+from actorview.render._wire import encode
 
 
 def diff(old: Node, new: Node) -> list[Patch]:
@@ -179,22 +187,80 @@ def _stream(old: Node, new: StreamSlot, path: Path, out: list[Patch]) -> None:
         out.append(ReplaceNode(path, to_html(new)))
         return
     _attrs(old.attrs, new.attrs, path, out)
-    for op in new.ops:
+    old_tail, new_tail = old.tail, new.tail
+    tail_ops: list[Patch] | None = None  # the tail's diff, once computed
+    last_insert = _last_insert(new.ops) if old_tail is not None and new_tail is not None else -1
+    for index, op in enumerate(new.ops):
         if isinstance(op, StreamInsert):
             html = to_html(stream_item(op.key, op.node))
-            out.append(StreamInsertItem(path, op.key, html, op.at, op.limit))
+            insert = StreamInsertItem(path, op.key, html, op.at, op.limit)
+            if index == last_insert and old_tail is not new_tail:
+                assert old_tail is not None and new_tail is not None
+                tail_ops = []
+                _node(old_tail, new_tail, (*path, -1), tail_ops)
+                promoted = _promotion(old_tail, new_tail, op, path, [insert, *tail_ops])
+                if promoted is not None:
+                    out.append(promoted)
+                    tail_ops = []  # the new tail went whole with the promotion
+                    continue
+            out.append(insert)
         elif isinstance(op, StreamDelete):
             out.append(StreamDeleteItem(path, op.key))
         elif isinstance(op, StreamReset):
             out.append(StreamResetItems(path))
-    if old.tail is not None and new.tail is not None:
-        _node(old.tail, new.tail, (*path, -1), out)  # the last child, however many items
-    elif old.tail is not new.tail:
+    if old_tail is not None and new_tail is not None:
+        if tail_ops is None:
+            _node(old_tail, new_tail, (*path, -1), out)  # the last child, however many items
+        else:
+            out.extend(tail_ops)
+    elif old_tail is not new_tail:
         raise InvalidTree(
             f"stream {new.name!r}'s container {'gained' if old.tail is None else 'lost'} its "
             f"tail between renders; the items it shows are not held to render it again. "
             f"Give it a tail in every render (h.template() when there is nothing to show)."
         )
+
+
+def _last_insert(ops: Sequence[object]) -> int:
+    """The index of the last op that may be promoted: the last insert, if it appends."""
+    for index in range(len(ops) - 1, -1, -1):
+        op = ops[index]
+        if isinstance(op, StreamInsert):
+            return index if op.at < 0 else -1
+    return -1
+
+
+def _promotion(
+    old_tail: Element, new_tail: Element, op: StreamInsert, path: Path, plain: list[Patch]
+) -> StreamPromoteTail | None:
+    """The promotion of ``old_tail`` into the item ``op`` appends, if it fits and encodes
+    smaller than ``plain`` (the insert of the item whole and the tail's own diff).
+
+    Not when the tags differ, nor when the old tail holds a stream container: the page
+    shows that container's items, which a fresh render of the item (or of the new tail,
+    sent whole) would not, so only the regular diff continues it."""
+    item = op.node
+    if old_tail.tag != item.tag or STREAM_TAIL_ATTR in item.attrs or _holds_stream(old_tail):
+        return None
+    attrs = {name: value for name, value in old_tail.attrs.items() if name != STREAM_TAIL_ATTR}
+    base = Element(old_tail.tag, attrs, old_tail.children, old_tail.key)
+    ops: list[Patch] = []
+    _node(base, item, (), ops)  # relative to the tail; av-key and av-tail are the op's
+    budget = len(encode(plain))
+    if len(encode(ops)) >= budget:
+        return None  # lost already: the new tail is not written for nothing
+    promoted = StreamPromoteTail(path, op.key, tuple(ops), to_html(new_tail), op.limit)
+    return promoted if len(encode([promoted])) < budget else None
+
+
+def _holds_stream(node: Node) -> bool:
+    """Whether ``node``'s subtree (its memos as they were built) has a stream container."""
+    kind = type(node)
+    if kind is Element:
+        return any(_holds_stream(child) for child in node.children)  # type: ignore[union-attr]
+    if kind is Memo:
+        return _holds_stream(node.resolve())  # type: ignore[union-attr]
+    return kind is StreamSlot
 
 
 def _any_key(children: Sequence[Node]) -> bool:

@@ -35,6 +35,7 @@ from actorview.render._patches import (
     SetText,
     StreamDeleteItem,
     StreamInsertItem,
+    StreamPromoteTail,
     StreamResetItems,
     UpdateChildren,
 )
@@ -188,7 +189,10 @@ class Document:
 
     def node(self, path: Path) -> DomNode:
         """The node at ``path``; a negative step counts from the end (``-1``: a stream
-        container's tail, its last child)."""
+        container's tail, its last child), and must land on a tail (``av-tail``): a
+        page whose last child is another node does not show what the server diffed, so
+        the op is refused (:class:`PatchError`; the browser then rejoins) rather than
+        applied to an item."""
         node: DomNode = self.root
         for depth, index in enumerate(path):
             if not isinstance(node, DomElement) or not -len(node.children) <= index < len(
@@ -196,6 +200,11 @@ class Document:
             ):
                 raise PatchError(f"path {list(path)} does not exist (stops at depth {depth})")
             node = node.children[index]
+            if index < 0 and not _is_tail(node):
+                raise PatchError(
+                    f"path {list(path)}: step {index} at depth {depth} addresses a stream's "
+                    f"tail, but that container's last child is not one (no {STREAM_TAIL_ATTR})"
+                )
         return node
 
     def element(self, path: Path) -> DomElement:
@@ -236,6 +245,8 @@ class Document:
             case StreamResetItems(path=path):
                 container = self.element(path)
                 container.children = [c for c in container.children if _is_tail(c)]
+            case StreamPromoteTail():
+                self._promote(op)
             case _:
                 raise PatchError(f"not a patch op: {op!r}")
 
@@ -286,6 +297,27 @@ class Document:
             keep = max(op.limit, 0)
             items = items[len(items) - keep :] if appended else items[:keep]
         container.children = [*items, *tail]
+
+    def _promote(self, op: StreamPromoteTail) -> None:
+        container = self.element(op.path)
+        children = container.children
+        if not (children and _is_tail(children[-1])):
+            raise PatchError(f"{op!r}: the container at {list(op.path)} has no tail to promote")
+        item = Document(children[-1]).apply(op.ops).root  # its ops are relative to it
+        if not isinstance(item, DomElement):
+            raise PatchError(f"{op!r}: the promoted tail became a text node, not an item")
+        item.attrs.pop(STREAM_TAIL_ATTR, None)
+        item.attrs[STREAM_KEY_ATTR] = op.key
+        items = children[:-1]
+        for index, shown in enumerate(items):
+            if _key_of(shown) == op.key:
+                items[index] = item  # replaced in place, as an insert of a shown key
+                break
+        else:
+            items.append(item)
+            if op.limit is not None and len(items) > op.limit:
+                items = items[len(items) - max(op.limit, 0) :]
+        container.children = [*items, _parse_one(op.tail)]
 
 
 def _is_tail(node: DomNode) -> bool:

@@ -132,6 +132,38 @@ class StreamResetItems:
     path: Path = field(converter=_path)
 
 
+def _patches(value: tuple[Patch, ...] | list[Patch]) -> tuple[Patch, ...]:
+    return tuple(value)
+
+
+@frozen(slots=True)
+class StreamPromoteTail:
+    """Make the tail of the stream container at ``path`` the item appended as ``key``,
+    then put a new tail after it: the streamed reply becomes its history item in place.
+
+    The client takes the container's tail (its last child, which carries ``av-tail``),
+    applies ``ops`` to it (paths relative to that element: ``()`` is the element
+    itself), takes ``av-tail`` off and sets ``av-key`` to ``key``; that element is now
+    the item, as :class:`StreamInsertItem` with ``at=-1`` would have inserted it: an item
+    already shown with ``key`` is replaced by it in place, else it stays at the end of
+    the items and ``limit`` trims them at the start. ``tail`` (HTML of one element) is
+    then parsed and added as the container's last child.
+
+    Why: the item's markup is mostly what the tail already shows (a finished reply's
+    blocks), so ``ops`` carry only what differs, and the page keeps the very DOM nodes
+    it built while the tail streamed. The diff uses it only when it encodes smaller than
+    inserting the item whole (:func:`~actorview.render.diff`).
+    Raises :class:`~actorview.render.PatchError` (in the reference applier) if the
+    container has no tail.
+    """
+
+    path: Path = field(converter=_path)
+    key: str
+    ops: tuple[Patch, ...] = field(converter=_patches)
+    tail: str
+    limit: int | None = None
+
+
 Patch: TypeAlias = (
     SetAttr
     | RemoveAttr
@@ -143,5 +175,6 @@ Patch: TypeAlias = (
     | StreamInsertItem
     | StreamDeleteItem
     | StreamResetItems
+    | StreamPromoteTail
 )
 """Any patch op."""

@@ -36,6 +36,7 @@ from actorview.render._patches import (
     SetText,
     StreamDeleteItem,
     StreamInsertItem,
+    StreamPromoteTail,
     StreamResetItems,
     UpdateChildren,
 )
@@ -52,6 +53,7 @@ UPDATE_CHILDREN: Final = "c"
 STREAM_INSERT_ITEM: Final = "i"
 STREAM_DELETE_ITEM: Final = "d"
 STREAM_RESET_ITEMS: Final = "x"
+STREAM_PROMOTE_TAIL: Final = "p"
 
 OP_CODES: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -65,6 +67,7 @@ OP_CODES: Final[Mapping[str, str]] = MappingProxyType(
         "STREAM_INSERT_ITEM": STREAM_INSERT_ITEM,
         "STREAM_DELETE_ITEM": STREAM_DELETE_ITEM,
         "STREAM_RESET_ITEMS": STREAM_RESET_ITEMS,
+        "STREAM_PROMOTE_TAIL": STREAM_PROMOTE_TAIL,
     }
 )
 """Every op code by name: the table docs/PROTOCOL.md lists and ``client.js``'s ``OP``
@@ -136,6 +139,11 @@ def op_to_wire(op: Patch) -> WireOp:
             return [STREAM_DELETE_ITEM, path, key]
         case StreamResetItems():
             return [STREAM_RESET_ITEMS, path]
+        case StreamPromoteTail(key=key, ops=ops, tail=tail, limit=limit):
+            promote: WireOp = [STREAM_PROMOTE_TAIL, path, key, [op_to_wire(o) for o in ops], tail]
+            if limit is not None:
+                promote.append(limit)
+            return promote
     raise WireError(f"cannot encode {op!r}: not a patch op")
 
 
@@ -209,6 +217,16 @@ def _insert(path: list[int], args: list[Any]) -> StreamInsertItem:
     return StreamInsertItem(path, _str(key, "key"), _str(html, "html"), at, limit)
 
 
+def _promote(path: list[int], args: list[Any]) -> StreamPromoteTail:
+    key, ops, tail, *rest = args
+    if not isinstance(ops, list):
+        raise WireError(f"a promotion's ops must be an array of ops, got {ops!r}")
+    limit = _int(rest[0], "limit") if rest else None
+    return StreamPromoteTail(
+        path, _str(key, "key"), tuple(map(op_from_wire, ops)), _str(tail, "tail html"), limit
+    )
+
+
 _DECODERS: dict[str, tuple[range, Callable[[list[int], list[Any]], Patch]]] = {
     APPEND_TEXT: (range(1, 2), lambda p, a: AppendText(p, _str(a[0], "text"))),
     SET_TEXT: (range(1, 2), lambda p, a: SetText(p, _str(a[0], "text"))),
@@ -220,6 +238,7 @@ _DECODERS: dict[str, tuple[range, Callable[[list[int], list[Any]], Patch]]] = {
     STREAM_INSERT_ITEM: (range(2, 5), _insert),
     STREAM_DELETE_ITEM: (range(1, 2), lambda p, a: StreamDeleteItem(p, _str(a[0], "key"))),
     STREAM_RESET_ITEMS: (range(0, 1), lambda p, a: StreamResetItems(p)),
+    STREAM_PROMOTE_TAIL: (range(3, 5), _promote),
 }
 
 

@@ -12,7 +12,7 @@ ends (restart it, and which siblings with it) is decided in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -110,6 +110,45 @@ class Child:
         return ChildInfo(self.id, self.state, self.spec.restart, handle, restarts)
 
 
+class Children:
+    """A roster's children in start order, each found by its id at once.
+
+    A supervisor of one child per connection holds thousands; a join asks whether its
+    session's view is among them, so that must not be a scan. A dict keeps insertion
+    order, which is the start order the strategies and the shutdown go by.
+    """
+
+    __slots__ = ("_by_id",)
+
+    def __init__(self, children: Iterable[Child] = ()) -> None:
+        self._by_id = {child.id: child for child in children}
+
+    def add(self, child: Child) -> None:
+        """Put ``child`` last (its id must not be held: the supervisor checks)."""
+        self._by_id[child.id] = child
+
+    def remove(self, child: Child) -> None:
+        """Forget ``child``; nothing happens if it is not (or no longer) held."""
+        if self._by_id.get(child.id) is child:
+            del self._by_id[child.id]
+
+    def find(self, id: str) -> Child | None:
+        return self._by_id.get(id)
+
+    def in_order(self) -> list[Child]:
+        """A snapshot in start order (safe to iterate while children come and go)."""
+        return list(self._by_id.values())
+
+    def __contains__(self, child: object) -> bool:
+        return isinstance(child, Child) and self._by_id.get(child.id) is child
+
+    def __iter__(self) -> Iterator[Child]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
 @attrs.frozen(eq=False)
 class RestartDue:
     """Sent to the supervisor's loop when a DELAYED child's backoff delay has passed."""
@@ -174,7 +213,7 @@ class Roster:
         exits: trio.MemorySendChannel[Any],
         log: Any,
     ) -> None:
-        self.children = [Child(spec) for spec in specs]
+        self.children = Children(Child(spec) for spec in specs)
         self._supervisor = supervisor
         self._nursery = nursery
         self._registry = registry
@@ -182,13 +221,13 @@ class Roster:
         self._log = log
 
     def find(self, id: str) -> Child | None:
-        return next((child for child in self.children if child.id == id), None)
+        return self.children.find(id)
 
     # -- starting --------------------------------------------------------------------
 
     async def start_pending(self) -> tuple[Child, Exception] | None:
         """Start, in order, every pending child; stop at the first that fails to start."""
-        for child in list(self.children):
+        for child in self.children.in_order():
             if child.state is ChildState.PENDING:
                 error = await self.start(child)
                 if error is not None:
@@ -353,7 +392,7 @@ class Roster:
     async def stop_all(self, *, graceful: bool) -> None:
         """Stop every child in reverse start order; ``graceful=False`` cancels each at once."""
         reason = "shutdown" if graceful else "supervisor cancelled"
-        for child in reversed(list(self.children)):
+        for child in reversed(self.children.in_order()):
             if child.instance is not None:
                 await self.stop(child, graceful=graceful, reason=reason)
             child.state = ChildState.STOPPED

@@ -244,7 +244,7 @@ class Supervisor:
             if spec.id in self.registry:
                 raise NameTaken(spec.id)
             child = Child(spec)
-            roster.children.append(child)
+            roster.children.add(child)
             instance = roster.prepare(child)
             if not self._concurrent:
                 return await self._finish_start(roster, instance, spec)
@@ -273,8 +273,7 @@ class Supervisor:
 
     def _drop_unstarted(self, roster: Roster, instance: Instance) -> None:
         roster.forget(instance)
-        if instance.child in roster.children:
-            roster.children.remove(instance.child)
+        roster.children.remove(instance.child)
 
     async def terminate_child(self, id: str) -> None:
         """Stop the child ``id`` (ask, grace, then cancel) and forget its spec.
@@ -319,8 +318,7 @@ class Supervisor:
             if child.instance is not None:
                 await roster.stop(child, graceful=True, reason="terminated")
         finally:
-            if child in roster.children:
-                roster.children.remove(child)
+            roster.children.remove(child)
             child.forgotten.set()
 
     def which_children(self) -> list[ChildInfo]:
@@ -331,6 +329,13 @@ class Supervisor:
         if self._roster is None:
             return [Child(spec).info() for spec in self._specs]
         return [child.info() for child in self._roster.children]
+
+    def has_child(self, id: str) -> bool:
+        """Whether a child ``id`` is supervised (running, starting, or waiting to be
+        restarted), without the snapshot of every child :meth:`which_children` makes."""
+        if self._roster is None:
+            return any(spec.id == id for spec in self._specs)
+        return self._roster.find(id) is not None
 
     # -- the loop --------------------------------------------------------------------
 
@@ -474,7 +479,7 @@ class Supervisor:
 
     async def _stop_restart_group(self, roster: Roster, ended: Child) -> None:
         """Stop the running siblings in ``ended``'s group, last first; mark them pending."""
-        for sibling in reversed(self.strategy.restart_group(roster.children, ended)):
+        for sibling in reversed(self.strategy.restart_group(roster.children.in_order(), ended)):
             if sibling is ended or sibling.instance is None:
                 continue
             await roster.stop(sibling, graceful=True, reason=f"restarting with {ended.id!r}")

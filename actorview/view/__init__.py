@@ -137,6 +137,7 @@ from actorview.view._page import (
     PageTitle,
     PushedEvent,
 )
+from actorview.view._regions import RegionError
 from actorview.view._store import ViewStore
 from actorview.view._tasks import Run, TaskRunner
 from actorview.view._view import PAGE_TIMEOUT, Rendered, RenderSink, View, render_tree
@@ -221,6 +222,7 @@ __all__ = [
     "Prop",
     "PushedEvent",
     "QueryParams",
+    "RegionError",
     "Rejected",
     "RenderSink",
     "Rendered",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import trio
@@ -122,6 +123,13 @@ class JobRunner:
 
     def _current_key(self) -> str:
         return fill(self.declaration.key, self.declaration.key_names, self._read)
+
+    def follow_changed(self, changed: AbstractSet[str]) -> None:
+        """:meth:`follow`, if a field or calc the key reads is among ``changed`` (what a
+        recompute reported) or nothing is followed yet: a batch that changed none of them
+        (a streamed token) does not format the key again."""
+        if self.key is None or not changed.isdisjoint(self.declaration.key_names):
+            self.follow()
 
     def follow(self) -> None:
         """Follow the key as the view's fields make it now (sync; in the view's task)."""

@@ -201,6 +201,15 @@ class ViewStore:
             optimistic action pushes onto: ``ClientPlan.predicted_streams``).
     """
 
+    reading: set[str] | None = None
+    """While a render region builds (``View.region``), the names it reads (fields, calcs,
+    streams) are added here; None otherwise (a class default: no per-view cost)."""
+    changed_at: dict[str, int] | None = None
+    """With :meth:`track_changes`, the :attr:`generation` at which each name last changed
+    (a recompute reported it); None until a region asks (a class default)."""
+    generation: int = 0
+    """Recompute passes that changed something, counted while changes are tracked."""
+
     def __init__(
         self,
         spec: ViewSpec,
@@ -251,6 +260,8 @@ class ViewStore:
     def read(self, name: str) -> Any:
         """The current value of a field, the :class:`CollectionItems` of a stream field, or
         the value of a calc as of the last recompute."""
+        if self.reading is not None:
+            self.reading.add(name)
         values = self._values
         if name in values:
             pieces = self._pieces.get(name)
@@ -264,6 +275,8 @@ class ViewStore:
 
     def calc_value(self, name: str) -> Any:
         """A calc's value as of the last recompute."""
+        if self.reading is not None:
+            self.reading.add(name)
         try:
             return self._calc_values[name]
         except KeyError:
@@ -271,7 +284,33 @@ class ViewStore:
 
     def stream(self, name: str) -> CollectionItems[Any]:
         """The kept keys and pending ops of a stream field."""
+        if self.reading is not None:
+            self.reading.add(name)
         return self._collections[name]
+
+    def track_changes(self) -> None:
+        """Keep, from now on, the generation at which each name changes (:attr:`changed_at`):
+        render regions ask it the first time one is built; views without one pay nothing."""
+        if self.changed_at is None:
+            self.changed_at = {}
+            self.generation += 1  # what was built before tracking began is not trusted
+
+    def unchanged_since(self, generation: int, names: Iterable[str]) -> bool:
+        """Whether none of ``names`` changed after ``generation`` (:meth:`track_changes`
+        must be on), counting changes not yet recomputed (the dirty names) as changed."""
+        changed_at = self.changed_at
+        if changed_at is None:
+            return False
+        dirty = self.dirty
+        return not any(name in dirty or changed_at.get(name, 0) > generation for name in names)
+
+    def _note_changed(self, names: Iterable[str]) -> None:
+        changed_at = self.changed_at
+        if changed_at is not None:
+            self.generation += 1
+            generation = self.generation
+            for name in names:
+                changed_at[name] = generation
 
     def stream_changed(self, name: str) -> None:
         """Mark stream field ``name`` changed outside an op (the view showed a page from
@@ -881,6 +920,7 @@ class ViewStore:
             self.evaluations[calc.name] += 1
         self.dirty.clear()
         self._growth.clear()
+        self._note_changed(self.spec.names)
 
     def recompute(self) -> frozenset[str]:
         """Recompute, in graph order and once each, the calcs whose inputs changed.
@@ -904,6 +944,7 @@ class ViewStore:
             changed.add(calc.name)
         self.dirty = set()
         self._growth.clear()
+        self._note_changed(changed)
         return frozenset(changed)
 
     def _compute(self, calc: Calc[Any], read: Callable[[str], Any]) -> Any:

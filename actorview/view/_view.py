@@ -131,6 +131,7 @@ from actorview.view._page import (
     title_of,
 )
 from actorview.view._page import flash as make_flash
+from actorview.view._regions import Regions
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
 from actorview.view._topics import open_subscriptions, publish_all
@@ -298,6 +299,7 @@ class View(Actor):
 
     __slots__ = (
         "_av_components",
+        "_av_regions",
         "_av_rendering",
         "_bus",
         "_connected",
@@ -851,12 +853,13 @@ class View(Actor):
         ``frame_interval`` ago and no browser event asks for it (see ``on_deadline``).
         """
         await self._carry_out_effects()
-        for job in self._job_runners.values():
-            job.follow()  # a field its key reads may have changed: follow the new key
         if self._view_store.published:
             published, self._view_store.published = self._view_store.published, []
             await publish_all(self._bus, published, self._log, self.notify)
-        if self._view_store.recompute() or self._components_changed():
+        changed = self._view_store.recompute()
+        for job in self._job_runners.values():
+            job.follow_changed(changed)  # a field or calc its key reads changed: follow anew
+        if changed or self._components_changed():
             self._render_pending = True
         urgent, self._render_now = self._render_now, False
         if not self._render_pending:
@@ -885,7 +888,29 @@ class View(Actor):
 
         Example: ``h.ul(*(self.component(Row, key=t.id, todo=t) for t in self.todos))``.
         """
+        regions: Regions | None = getattr(self, "_av_regions", None)
+        if regions is not None:
+            regions.component_shown()
         return self._components_host().show(cls, key, props)
+
+    def region(self, build: Callable[[], Element], /, *, key: Hashable = None) -> Element:
+        """A part of ``render`` rebuilt only when what it reads changed: ``build()`` the
+        first time, then the element it built, *the same object*, until a state field,
+        calc or stream it read (found as it builds), or a value its function closes over,
+        has changed; the diff skips an unchanged region by identity, so a streamed token
+        costs only the parts of the page that read the stream.
+
+        Example: ``self.region(lambda: h.form(h.input(name="input"), h.button("Send",
+        disabled=self.streaming)))``. The region is named by its function's code (and
+        ``key``, for one function shown several times). Raises
+        :class:`~actorview.view.RegionError` when a region reads an attribute of the view
+        that is not declared (``self._x``: checked on its first build), shows a
+        component, or returns something other than one element. See the README (A tour,
+        "Render regions") and docs/PERFORMANCE.md."""
+        regions: Regions | None = getattr(self, "_av_regions", None)
+        if regions is None:
+            regions = self._av_regions = Regions(type(self).__name__, self._view_store)
+        return regions.show(build, key, self)
 
     @property
     def components(self) -> Mapping[str, Component]:
@@ -1331,6 +1356,7 @@ _RESERVED = frozenset(
         "on_deadline",
         "set_deadline",
         "unhandled",
+        "region",
     }
 )
 """The names a view's declarations may not take: what a view is made of (``live``, ``context``, its

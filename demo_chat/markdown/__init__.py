@@ -8,7 +8,7 @@ extra (markdown-it-py, pygments); the library (``actorview``) never imports it.
 
 from demo_chat.markdown.render import SAFE_SCHEMES, is_safe_url, render_markdown, render_open
 from demo_chat.markdown.stream import EMPTY as EMPTY_DRAFT
-from demo_chat.markdown.stream import MarkdownDraft, MarkdownStream, extend, start
+from demo_chat.markdown.stream import MarkdownDraft, MarkdownStream, extend, finish, start
 
 __all__ = [
     "EMPTY_DRAFT",
@@ -16,6 +16,7 @@ __all__ = [
     "MarkdownDraft",
     "MarkdownStream",
     "extend",
+    "finish",
     "is_safe_url",
     "render_markdown",
     "render_open",

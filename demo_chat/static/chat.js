@@ -1,18 +1,28 @@
 // The chat demo's own script (loaded after client.js; the page's CSP allows no inline
 // script): the copy buttons, "jump to latest", and the edit form's focus and Escape.
-// A `button.copy` in a reply copies the reply's Markdown source (its `data-copy`); one
-// in a code block copies the block's code text. `#jump-latest` shows while `#history`
-// is scrolled up from its bottom (client.js's av-autoscroll then lets go of it, and
-// follows the bottom again once the user is back there) and scrolls to the bottom.
+// A `button.copy` in a code block copies the block's code text; one in a reply's bar
+// copies the reply's Markdown source: its finished blocks' sources (each block's
+// `data-md`, sent once with the block), joined in order. `#jump-latest` shows while
+// `#history` is scrolled up from its bottom (client.js's av-autoscroll then lets go of
+// it, and follows the bottom again once the user is back there) and scrolls to the
+// bottom.
 // Listeners on the document serve elements that arrive in later frames too.
 (function () {
   "use strict";
 
   function textOf(button) {
-    if (button.hasAttribute("data-copy")) return button.getAttribute("data-copy");
     var block = button.closest(".code-block");
-    var code = block && block.querySelector("pre code");
-    return code ? code.textContent : "";
+    if (block) {
+      var code = block.querySelector("pre code");
+      return code ? code.textContent : "";
+    }
+    var reply = button.closest("li");
+    var markdown = reply && reply.querySelector(":scope > .markdown");
+    if (!markdown) return "";
+    var sources = markdown.querySelectorAll("[data-md]");
+    var text = "";
+    for (var i = 0; i < sources.length; i++) text += sources[i].getAttribute("data-md");
+    return text;
   }
 
   function copied(button, ok) {

@@ -19,6 +19,7 @@ from actorview.render import (
     Element,
     StreamDelete,
     StreamInsert,
+    StreamPromoteTail,
     StreamReset,
     diff,
     encode,
@@ -26,7 +27,7 @@ from actorview.render import (
     raw,
     to_html,
 )
-from tests.render.strategies import tree_pairs
+from tests.render.strategies import tail_endings, tree_pairs
 
 pytestmark = pytest.mark.browser
 
@@ -65,8 +66,72 @@ def test_generated_patches_give_the_same_dom_as_the_python_applier(
     assert browser_result(shared_page, a, b) == expected
 
 
+@settings(
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(tail_endings())
+def test_generated_tail_endings_give_the_same_dom_as_the_python_applier(
+    shared_page: Any, pair: tuple[Element, Element]
+) -> None:
+    a, b = pair
+    expected = python_result(a, b)
+    assert browser_result(shared_page, a, b) == expected
+
+
+def test_a_promoted_tail_keeps_its_dom_nodes_and_its_listeners(shared_page: Any) -> None:
+    a = h.div(_stream([StreamInsert("p", h.li("prompt"))], tail=_reply(6, done=False)))
+    b = h.div(_stream([StreamInsert("r", _reply(6, done=True))], tail=h.li("again")))
+    ops = diff(a, b)
+    assert [type(op) for op in ops] == [StreamPromoteTail]
+    kept = shared_page.evaluate(
+        """([html, frame]) => {
+          const view = document.getElementById("view");
+          view.innerHTML = html;
+          const tail = view.querySelector("#log > [av-tail]");
+          const block = tail.firstChild.children[3];
+          tail.marked = "tail"; block.marked = "block";
+          ActorView.apply(view, JSON.parse(frame));
+          const item = view.querySelector('#log > [av-key="r"]');
+          return [item === tail, item.marked, item.firstChild.children[3].marked,
+                  item.hasAttribute("av-tail"), view.querySelector("#log").lastChild.outerHTML,
+                  __snapshot(view.firstElementChild)];
+        }""",
+        [to_html(a), encode(ops)],
+    )
+    assert kept[:5] == [True, "tail", "block", False, '<li av-tail="">again</li>']
+    assert (
+        kept[5]
+        == python_result(a, b)
+        == _as_json(
+            Document.from_tree(
+                h.div(
+                    _stream(
+                        [
+                            StreamInsert("p", h.li("prompt")),
+                            StreamInsert("r", _reply(6, done=True)),
+                        ],
+                        tail=h.li("again"),
+                    )
+                )
+            ).snapshot()
+        )
+    )
+
+
 def _stream(ops: list[Any], name: str = "m", tail: Any = None) -> Any:
     return h.stream("ul", name, ops, id="log", tail=tail)
+
+
+def _reply(blocks: int, *, done: bool) -> Element:
+    """A reply's item as it streams (the tail) and as it ended (its history item)."""
+    finished = [h.div(h.p(f"block {i} ", h.b("text " * 10)), key=i) for i in range(blocks)]
+    if done:
+        code = h.pre(h.code(h.span("x", class_="k"), " = 1"), class_="hl")
+        return h.li(h.div(*finished, h.div(code, key=blocks)), h.button("copy"), class_="md")
+    return h.li(h.div(*finished), h.div("x = 1", class_="tail"), id="draft", class_="streaming")
 
 
 HAND_PICKED = {
@@ -133,6 +198,14 @@ HAND_PICKED = {
         h.div(_stream([StreamInsert(i, h.li(i)) for i in range(3)], tail=h.template())),
         h.div(_stream([StreamReset(), StreamInsert("z", h.li("z"))], tail=h.li("draft"))),
     ),
+    "stream tail promoted into the appended item, a limit trimming": (
+        h.div(_stream([StreamInsert(i, h.li(i)) for i in range(3)], tail=_reply(8, done=False))),
+        h.div(_stream([StreamInsert("r", _reply(8, done=True), limit=3)], tail=h.li("again"))),
+    ),
+    "stream tail promoted over an item shown with its key": (
+        h.div(_stream([StreamInsert(i, h.li(i)) for i in "rst"], tail=_reply(8, done=False))),
+        h.div(_stream([StreamInsert("r", _reply(8, done=True))], tail=h.template())),
+    ),
     "stream renamed is rendered afresh": (
         h.div(_stream([StreamInsert("1", h.li("x"))], name="a")),
         h.div(_stream([StreamInsert("2", h.li("y"))], name="b")),
@@ -170,3 +243,27 @@ def test_a_sequence_of_frames_follows_render_after_render(shared_page: Any) -> N
         [to_html(renders[0]), frames],
     )
     assert result == _as_json(page.snapshot())
+
+
+def test_a_tail_op_on_a_page_whose_last_child_is_not_the_tail_is_refused(
+    shared_page: Any,
+) -> None:
+    # An item after the tail: the page is not what the server diffed. client.js throws
+    # (socket.js then rejoins) rather than write the tail's text into the item.
+    html = (
+        '<div><ul id="log"><li class="turn-actions" av-tail>Regenerate</li>'
+        '<li av-key="a" data-role="user">a</li></ul></div>'
+    )
+    outcome = shared_page.evaluate(
+        """([html, frame]) => {
+          const view = document.getElementById("view");
+          view.innerHTML = html;
+          try { ActorView.apply(view, JSON.parse(frame)); } catch (e) { return String(e); }
+          return view.innerHTML;
+        }""",
+        [html, '[["t",[0,-1,0],"Retry"]]'],
+    )
+    assert "is not a stream tail" in outcome
+    assert (
+        shared_page.evaluate("() => document.querySelector('#log [av-key=a]').textContent") == "a"
+    )

@@ -130,14 +130,14 @@ def test_a_reply_with_a_lone_surrogate_shows_and_the_socket_stays(
 ) -> None:
     upstream.reply = scripted(["half", " \ud83d", " of", " a pair\r", "\n"])
     type_and_send(chat, "second")
-    # The reply is Markdown: its paragraph shows without the final newline, and its copy
-    # button holds the text exactly as it came, normalised.
+    # The reply is Markdown: its paragraph shows without the final newline, and its
+    # blocks' sources (what its copy button copies) are the text as it came, normalised.
     wait_for_reply(chat, "half \ufffd of a pair")
     copies = chat.eval_on_selector_all(
-        "#history > li[av-key][data-role=assistant] button.copy",
-        "els => els.map(e => e.dataset.copy)",
+        "#history > li[av-key][data-role=assistant] > .markdown",
+        "els => els.map(e => [...e.querySelectorAll('[data-md]')].map(b => b.dataset.md))",
     )
-    assert copies[-1] == "half \ufffd of a pair\n"
+    assert "".join(copies[-1]) == "half \ufffd of a pair\n"
     chat.wait_for_timeout(500)  # a frame that could not be written would drop the socket
     assert len(chat.sockets) == 1, "no frame failed: no rejoin"
     assert chat.evaluate("() => document.querySelector('#av-root.av-connected') !== null")

@@ -219,8 +219,10 @@ async def test_the_history_is_not_re_sent_when_a_message_is_added(
         sent = view.frames_since(mark, "patch")
         text = "".join(frame.text for frame in sent)
         assert "Message 1:" not in text and "Message 300:" not in text
-        inserts = [op for frame in sent for op in json.loads(frame.text) if op[0] == "i"]
+        inserts = [op for frame in sent for op in json.loads(frame.text) if op[0] in "ip"]
         assert len(inserts) == 2  # the user's message and the finished reply
+        # the reply is the history's tail (li#draft) promoted in place, not sent again
+        assert inserts[-1][0] == "p"
         assert sum(frame.size for frame in sent) < 3000
         assert len(view.find_all(MESSAGES)) == 302
 

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import trio
 import trio.testing
 
 from actorview.endpoint import Application
-from actorview.render import DomElement, DomNode, parse_html
+from actorview.render import parse_html
+from actorview.render._document import dom_html
 from actorview.testing import ViewClient, mount
 from actorview.view import Applied
 from demo_chat import ChatView, Chunk, Done
 from demo_chat.__main__ import parse_args
+from demo_chat.history_store import SQLiteHistoryStore
 from demo_chat.llm import MARKDOWN_REPLY, markdown_tokens, reply_tokens
 from demo_chat.markdown import MarkdownStream, is_safe_url, render_markdown, render_open
+from demo_chat.openai_view import OpenAIChatView
 from demo_chat.server import build_app
+from tests.demo_chat.fake_openai_server import FakeOpenAIServer, Reply, content_chunk, sse_event
 from tests.demo_chat.opened import fetch_chat
+from tests.demo_chat.replies import copied, elements, shown, unwrapped
 from tests.endpoint.harness import fetch, running
 from tests.endpoint.urls import unhashed
 
@@ -59,17 +64,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRS = {"href", "title", "class", "type", "aria-label", "data-language", "start"}
 
 
-def elements(nodes: list[DomNode]) -> Iterator[DomElement]:
-    for node in nodes:
-        if isinstance(node, DomElement):
-            yield node
-            yield from elements(node.children)
-
-
-PAGE_ATTRS = ALLOWED_ATTRS | {"id", "aria-live", "hidden", "av-key", "data-role", "data-copy"}
+PAGE_ATTRS = ALLOWED_ATTRS | {"id", "aria-live", "hidden", "av-key", "data-role", "data-md"}
 PAGE_ATTRS |= {"aria-busy", "av-tail"}
 """The view's own attributes around a reply (``#draft``, the history's tail while the
-reply streams, a history item, its copy button)."""
+reply streams, a history item, a finished block's Markdown source)."""
 
 
 def check_inert(html: str, allowed: set[str] = ALLOWED_ATTRS) -> None:
@@ -153,7 +151,7 @@ def markdown_chat() -> dict[str, object]:
     return {"token_delay": DELAY, "reply_length": 40, "markdown": True}
 
 
-async def ask(view: ViewClient[ChatView], prompt: str) -> None:
+async def ask(view: ViewClient[Any], prompt: str) -> None:
     await view.type("#prompt", prompt)
     assert await view.click("#send") == Applied()
 
@@ -168,8 +166,8 @@ async def test_a_markdown_reply_is_rendered_with_copy_buttons_and_highlighted_co
         assert reply.html.count('class="copy"') == 2  # the code block's and the reply's
         assert view.has_element("#history li[data-role=assistant] table td.align-center")
         assert view.has_element("#history li[data-role=assistant] .code-block code .k")
-        copy = view.find("#history li[data-role=assistant] .reply-bar button.copy")
-        assert copy.attrs["data-copy"] == MARKDOWN_REPLY.rstrip()
+        assert view.has_element("#history li[data-role=assistant] .reply-bar button.copy")
+        assert copied(reply.html) == MARKDOWN_REPLY.rstrip()
         assert not view.has_element("#draft")
 
 
@@ -230,3 +228,103 @@ async def test_the_demo_page_loads_its_copy_script_after_the_client_and_no_inlin
         ValueError, match=re.escape("script 'missing.js' is not among static_files")
     ):
         Application([], scripts=["missing.js"])
+
+
+async def test_a_finished_reply_becomes_its_history_item_in_place_not_sent_again(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(ChatView, markdown_chat()) as view:
+        await ask(view, "show me markdown")
+        await view.until(lambda v: "per token" in v.state["draft"])  # the table is open
+        mark = view.mark()
+        await view.settle()
+        ops = [op for f in view.frames_since(mark, "patch") for op in json.loads(f.text)]
+        (promote,) = [op for op in ops if op[0] == "p"]
+        assert not [op for op in ops if op[0] == "i"], "the reply is not inserted whole"
+        sent = json.dumps(promote[3])
+        assert "Markdown, streamed" not in sent, "nor its source: the blocks brought it"
+        assert "<h2>" not in sent and "data-copy" not in sent
+        assert "<table>" in sent, "the block open at the end, finished"
+        assert sent.count("data-md") == 1, "with its source, the one the page lacked"
+        assert "| per token |" in sent or "per token" in sent
+        reply = view.find("#history > li[av-key][data-role=assistant]")
+        assert reply.attrs["class"] == "message assistant md" and "av-tail" not in reply.attrs
+        fresh = parse_html(render_markdown(MARKDOWN_REPLY.rstrip()).rstrip("\n"))
+        markdown = view.find("#history > li[av-key][data-role=assistant] > .markdown")
+        assert unwrapped(markdown.html) == unwrapped(
+            '<div class="markdown">' + "".join(dom_html(node) for node in fresh) + "</div>"
+        ), "the page shows what a fresh render of the reply shows"
+        assert view.has_element("#history > li.turn-actions[av-tail]")
+        assert copied(reply.html) == MARKDOWN_REPLY.rstrip()
+
+
+async def test_each_finished_block_brings_its_source_once_and_the_open_one_none(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(ChatView, markdown_chat()) as view:
+        mark = view.mark()
+        await ask(view, "show me markdown")
+        await view.until(lambda v: "per token" in v.state["draft"])  # the table is open
+        streamed = view.frames_since(mark, "patch")
+        assert "data-md" not in view.find("#draft > .tail").html, "the open block: no source"
+        draft = parse_html(view.find("#draft").html)
+        sources = [e.attrs["data-md"] for e in elements(draft) if "data-md" in e.attrs]
+        assert len(sources) > 3 and view.state["draft"].startswith("".join(sources))
+        sent = sum(frame.text.count("data-md") for frame in streamed)
+        assert sent == len(sources), "each block's source sent once, when it finished"
+        await view.settle()
+        reply = view.find("#history > li[av-key][data-role=assistant]")
+        assert copied(reply.html) == MARKDOWN_REPLY.rstrip()
+
+
+async def test_a_stopped_reply_copies_what_it_shows(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with mount(ChatView, markdown_chat()) as view:
+        await ask(view, "show me markdown")
+        await view.until(lambda v: "```python" in v.state["draft"])  # blocks finished
+        assert await view.click("#cancel") == Applied()
+        await view.settle()
+        reply = view.find("#history > li[av-key][data-role=assistant]")
+        text = copied(reply.html)
+        assert "stopped" in reply.attrs.get("class", "") or "(stopped)" in reply.text
+        assert "```python" in text and MARKDOWN_REPLY.startswith(text)
+        assert len(text) < len(MARKDOWN_REPLY.rstrip()), "the partial text, not the reply"
+        assert shown(reply.html) == unwrapped(render_markdown(text).rstrip("\n")), "as shown"
+
+
+async def test_a_reply_rendered_from_scratch_copies_as_the_streamed_one() -> None:
+    store = SQLiteHistoryStore()
+    params = {**markdown_chat(), "token_delay": 0.0, "store": store, "conversation": "c"}
+    try:
+        async with mount(ChatView, params) as view:
+            await ask(view, "show me markdown")
+            with trio.fail_after(10):
+                await view.until(lambda v: not v.state["streaming"])
+            streamed = view.find("#history > li[av-key][data-role=assistant]").html
+        async with mount(ChatView, params) as view:  # a reload: the item from the store
+            fresh = view.find("#history > li[av-key][data-role=assistant]").html
+    finally:
+        store.close()
+    assert copied(fresh) == copied(streamed) == MARKDOWN_REPLY.rstrip()
+    assert shown(fresh) == shown(streamed), "the same blocks, however grouped"
+    (only,) = [e for e in elements(parse_html(fresh)) if "data-md" in e.attrs]
+    assert only.attrs["data-md"] == MARKDOWN_REPLY.rstrip(), "one block: the whole text"
+
+
+async def test_a_failed_reply_copies_the_part_it_shows(
+    nursery: trio.Nursery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    tokens = ["# Half", "\n\nof a **reply**", "\n\n- one\n", "- tw"]  # then cut off
+    server = FakeOpenAIServer(Reply(body=[sse_event(content_chunk(t)) for t in tokens]))
+    await server.start(nursery)
+    async with mount(OpenAIChatView, {"base_url": server.base_url, "markdown": True}) as view:
+        await ask(view, "tell me")
+        with trio.fail_after(10):
+            await view.until(lambda v: not v.state["streaming"])
+        reply = view.find("#history > li[av-key][data-role=assistant]")
+    assert "failed" in reply.attrs["class"] and "cut off" in reply.text
+    assert copied(reply.html) == "".join(tokens), "the text it had, not the reason"
+    assert shown(reply.html) == unwrapped(render_markdown("".join(tokens)).rstrip("\n"))

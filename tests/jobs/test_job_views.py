@@ -20,6 +20,7 @@ from actorview import (
     StreamFailed,
     View,
     action,
+    calculate,
     clause,
     h,
     job,
@@ -29,6 +30,7 @@ from actorview import (
 from actorview.jobs import LocalJobs
 from actorview.testing import mount
 from actorview.view import ActionEvent, Emit
+from actorview.view._jobs import JobRunner
 from examples.jobs import Writer
 
 
@@ -257,6 +259,52 @@ async def test_the_key_follows_the_fields_it_reads() -> None:
         await two.until(lambda v: v.state["got"] == [0, 1])
         assert two.view.live.jobs["lines"].key == "lines:two"
         assert one.state["got"] == [0, 1, 2]
+
+
+class CalcKeyed(View):
+    """A job keyed on a calc of a field, beside a field the key does not read."""
+
+    room = state(str, "a")
+    other = state(int)
+    upper = calculate(lambda room: room.upper())
+    got = state(list[int])
+
+    @job("calc:{upper}", emits=(Line,))
+    async def lines(count: int) -> Any:
+        for n in range(count):
+            yield Line(n)
+
+    move = action(ops.set(room=lambda to: to), params={"to": str})
+    poke = action(ops.set(other=lambda other: other + 1))
+    on_line = clause(Line, ops.set(got=lambda view, n: [*view.got, n]))
+    on_failed = clause(StreamFailed, ops.set(other=0))
+
+    def render(self) -> Element:
+        return h.p(str(self.other))
+
+
+async def test_the_key_is_formatted_again_only_when_a_field_or_calc_it_reads_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    formatted: list[str] = []
+    current_key = JobRunner._current_key
+
+    def counting(runner: JobRunner) -> str:
+        key = current_key(runner)
+        formatted.append(key)
+        return key
+
+    monkeypatch.setattr(JobRunner, "_current_key", counting)
+    async with mount(CalcKeyed) as view:
+        before = len(formatted)
+        for _ in range(5):  # batches that change no name the key reads
+            await view.send(ActionEvent("poke"))
+            await view.settle()
+        assert len(formatted) == before
+        await view.send(ActionEvent("move", {"to": "b"}))
+        await view.settle()
+        assert formatted[before:] == ["calc:B"]  # the calc as just recomputed
+        assert view.view.live.jobs["lines"].key == "calc:B"
 
 
 async def test_a_message_not_in_emits_fails_the_run_naming_view_job_and_type() -> None:

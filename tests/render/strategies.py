@@ -30,6 +30,7 @@ from actorview.render import (
     parse_html,
     to_html,
 )
+from actorview.render._nodes import STREAM_TAIL_ATTR
 from actorview.render._serialize import attr_text, stream_items
 
 CONTAINER_TAGS = ("div", "span", "section", "em", "pre")
@@ -109,16 +110,33 @@ def stream_slots() -> st.SearchStrategy[StreamSlot]:
 
 
 def stream_tails() -> st.SearchStrategy[Element]:
-    """A stream's live tail: an element with any plain children, or an empty template
-    (a template's children would be its content, not its child nodes)."""
+    """A stream's live tail: an element with any plain children (some of them memos, or
+    a stream container of its own), or an empty template (a template's children would
+    be its content, not its child nodes)."""
+    inner_slot = st.builds(StreamSlot, st.just("div"), attr_maps, st.just("s3"), stream_ops())
+    child = st.one_of(plain_trees, plain_trees, plain_trees.map(_memoised), inner_slot)
     return st.one_of(
         st.builds(lambda attrs: Element("template", attrs), attr_maps),
         st.builds(
             lambda attrs, children: Element("section", attrs, children),
             attr_maps,
-            keyed_children(plain_trees),
+            keyed_children(child),
         ),
     )
+
+
+def untailed(tail: Element) -> Element:
+    """``tail`` as an item would be: without the ``av-tail`` mark the slot gave it."""
+    attrs = {name: value for name, value in tail.attrs.items() if name != STREAM_TAIL_ATTR}
+    return Element(tail.tag, attrs, tail.children, tail.key)
+
+
+@st.composite
+def promoted_item(draw: st.DrawFn, tail: Element) -> Element:
+    """An item appended where ``tail`` was: the tail as it ended (a small edit of it, as
+    a finished reply is of its streaming self), which the diff may promote."""
+    item = mutate_node(draw, untailed(tail), small=draw(st.booleans()))
+    return item if isinstance(item, Element) else untailed(tail)
 
 
 def _leaf() -> st.SearchStrategy[Node]:
@@ -215,10 +233,18 @@ def mutate_node(draw: st.DrawFn, node: Node, small: bool = False) -> Node:
         return _mutate_text(draw, node)
     if isinstance(node, StreamSlot):
         tail = node.tail
+        ops = draw(stream_ops())
+        if tail is not None and draw(st.booleans()):  # the tail ends as an appended item
+            limit = draw(st.sampled_from((None, None, 1, 2)))
+            ops = (
+                *ops,
+                StreamInsert(
+                    draw(st.sampled_from(STREAM_KEYS)), draw(promoted_item(tail)), -1, limit
+                ),
+            )
         if tail is not None:
             changed = mutate_node(draw, tail, small)
             tail = changed if isinstance(changed, Element) else draw(stream_tails())
-        ops = draw(stream_ops())
         return StreamSlot(node.tag, draw(attr_maps), node.name, ops, node.key, tail=tail)
     if isinstance(node, Memo):
         if draw(st.booleans()):  # same deps: the diff must reuse it
@@ -252,6 +278,26 @@ def tree_pairs(draw: st.DrawFn) -> tuple[Element, Element]:
         b = Element("div", {}, (b,))
     elif b.tag != "div":
         b = Element("div", b.attrs, b.children)
+    return a, b
+
+
+@st.composite
+def tail_endings(draw: st.DrawFn) -> tuple[Element, Element]:
+    """(a, b): a page whose stream shows items and a tail, and the render where an item
+    is appended (often the tail as it ended) and a new tail takes its place."""
+    before = draw(stream_ops())
+    old_tail = draw(stream_tails())
+    item = draw(st.one_of(promoted_item(old_tail), item_elements()))
+    limit = draw(st.sampled_from((None, None, 1, 3)))
+    ops = (*draw(stream_ops()), StreamInsert(draw(st.sampled_from(STREAM_KEYS)), item, -1, limit))
+    if draw(st.booleans()):
+        after = st.one_of(
+            st.builds(StreamDelete, st.sampled_from(STREAM_KEYS)), st.just(StreamReset())
+        )
+        ops = (*ops, *draw(st.lists(after, max_size=2)))
+    new_tail = draw(st.one_of(stream_tails(), promoted_item(old_tail)))
+    a = Element("div", {}, (StreamSlot("div", {}, "t1", before, tail=old_tail),))
+    b = Element("div", {}, (StreamSlot("div", {}, "t1", ops, tail=new_tail),))
     return a, b
 
 

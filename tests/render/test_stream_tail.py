@@ -7,6 +7,8 @@ items the page shows, addresses it as the container's last child.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from actorview.render import (
@@ -14,19 +16,27 @@ from actorview.render import (
     Document,
     Element,
     InvalidTree,
+    PatchError,
     ReplaceNode,
+    SetText,
+    StreamDelete,
+    StreamDeleteItem,
     StreamInsert,
     StreamInsertItem,
+    StreamOp,
+    StreamPromoteTail,
     StreamReset,
+    StreamSlot,
     decode,
     diff,
     encode,
     h,
     to_html,
 )
+from actorview.render._serialize import stream_item
 
 
-def page(ops: list[StreamInsert | StreamReset], tail: Element | None) -> Element:
+def page(ops: Sequence[StreamOp], tail: Element | None) -> Element:
     return h.div(h.stream("ul", "m", ops, id="log", tail=tail))
 
 
@@ -93,3 +103,130 @@ def test_a_slot_that_gains_or_loses_its_tail_is_refused_with_the_fix() -> None:
 def test_a_tail_must_be_an_element() -> None:
     with pytest.raises(InvalidTree, match="tail must be an Element"):
         h.stream("ul", "m", [], tail="text")  # type: ignore[arg-type]
+
+
+# -- promotion: the tail becomes the appended item ---------------------------------------
+
+
+def reply(blocks: int, *, done: bool) -> Element:
+    """A chat-like reply: finished blocks (the same objects while it streams and once it
+    is done), then the open block while it streams, a copy bar once done."""
+    finished = [h.div(h.p(f"block {i} " + "text " * 20), key=i) for i in range(blocks)]
+    if done:
+        return h.li(h.div(*finished, class_="md"), h.div(h.button("copy"), class_="bar"))
+    return h.li(h.div(*finished), h.div("open", class_="tail"), id="draft", class_="streaming")
+
+
+def test_an_item_appended_where_the_tail_changed_is_promoted_from_the_tail() -> None:
+    streaming = reply(20, done=False)
+    old = page([StreamInsert("p", h.li("prompt"))], streaming)
+    item = reply(20, done=True)
+    new = page([StreamInsert("r", item)], h.li("Regenerate", class_="actions"))
+    ops = diff(old, new)
+    assert len(ops) == 1 and isinstance(ops[0], StreamPromoteTail)
+    promoted = ops[0]
+    assert (promoted.path, promoted.key, promoted.limit) == ((0,), "r", None)
+    assert promoted.tail == '<li class="actions" av-tail>Regenerate</li>'
+    assert decode(encode(ops)) == ops
+    whole = to_html(stream_item("r", item))
+    assert len(encode(ops)) < len(whole) / 5, "the finished blocks are not sent again"
+    shown = Document.from_tree(old).apply(decode(encode(ops)))
+    fresh = page(
+        [StreamInsert("p", h.li("prompt")), StreamInsert("r", item)],
+        h.li("Regenerate", class_="actions"),
+    )
+    assert shown.snapshot() == Document.from_tree(fresh).snapshot()
+
+
+def test_the_promoted_element_is_the_tail_s_own_node() -> None:
+    old = page([], reply(3, done=False))
+    new = page([StreamInsert("r", reply(3, done=True))], h.template())
+    shown = Document.from_tree(old)
+    container = shown.element((0,))
+    tail_node = container.children[-1]
+    shown.apply(diff(old, new))
+    assert container.children[0] is tail_node
+    assert "av-tail" not in tail_node.attrs and tail_node.attrs["av-key"] == "r"  # type: ignore[union-attr]
+
+
+def test_a_promotion_keeps_the_limit_and_the_ops_after_it() -> None:
+    items = [StreamInsert(k, h.li(k)) for k in "abc"]
+    old = page(items, reply(10, done=False))
+    item = reply(10, done=True)
+    new_ops: list[StreamOp] = [StreamInsert("r", item, limit=3), StreamDelete("b")]
+    new = page(new_ops, h.template())
+    ops = diff(old, new)
+    assert [type(op) for op in ops] == [StreamPromoteTail, StreamDeleteItem]
+    shown = Document.from_tree(old).apply(ops)
+    assert shown.snapshot() == Document.from_tree(page([*items, *new_ops], h.template())).snapshot()
+    assert [c.attrs.get("av-key") for c in shown.element((0,)).children] == ["c", "r", None]  # type: ignore[union-attr]
+
+
+def test_a_promoted_key_already_shown_is_replaced_in_place() -> None:
+    items = [StreamInsert(k, h.li(k)) for k in "rst"]
+    old = page(items, reply(10, done=False))
+    item = reply(10, done=True)
+    new = page([StreamInsert("r", item)], h.template())
+    ops = diff(old, new)
+    assert isinstance(ops[0], StreamPromoteTail)
+    shown = Document.from_tree(old).apply(ops)
+    expected = page([*items, StreamInsert("r", item)], h.template())
+    assert shown.snapshot() == Document.from_tree(expected).snapshot()
+
+
+def test_a_promotion_is_not_chosen_when_it_does_not_fit_or_does_not_pay() -> None:
+    streaming = reply(10, done=False)
+    old = page([], streaming)
+    done = reply(10, done=True)
+
+    def kinds(new: Element) -> list[type]:
+        return [type(op) for op in diff(old, new)]
+
+    # another tag than the tail's
+    assert StreamPromoteTail not in kinds(page([StreamInsert("r", h.div("x"))], h.template()))
+    # not an append: at 0
+    assert StreamPromoteTail not in kinds(page([StreamInsert("r", done, at=0)], h.template()))
+    # the render's last insert is not an append (an earlier one is)
+    last_front = [StreamInsert("r", done), StreamInsert("z", h.li("z"), at=0)]
+    assert StreamPromoteTail not in kinds(page(last_front, h.template()))
+    # the tail did not change: the same object
+    assert kinds(same_tail_page(old, [StreamInsert("r", done)])) == [StreamInsertItem]
+    # an unrelated small item: inserting it whole is smaller
+    assert kinds(page([StreamInsert("r", h.li("ok"))], h.template())) == [
+        StreamInsertItem,
+        ReplaceNode,
+    ]
+
+
+def same_tail_page(old: Element, ops: list[StreamInsert]) -> Element:
+    """``old``'s page with ``ops`` and the very tail object it had."""
+    slot = old.children[0]
+    assert isinstance(slot, StreamSlot) and slot.tail is not None
+    return h.div(StreamSlot(slot.tag, slot.attrs, slot.name, ops, tail=slot.tail))
+
+
+def test_a_tail_holding_a_stream_is_never_promoted() -> None:
+    inner_old = h.stream("div", "inner", [StreamInsert("i", h.p("shown"))])
+    old = page([], h.li(inner_old, h.p("a " * 50)))
+    inner_new = h.stream("div", "inner", [])
+    item = h.li(inner_new, h.p("a " * 50))
+    ops = diff(old, page([StreamInsert("r", item)], h.template()))
+    assert StreamPromoteTail not in [type(op) for op in ops]
+    shown = Document.from_tree(old).apply(ops)
+    assert shown.html() == to_html(page([StreamInsert("r", item)], h.template()))
+
+
+def test_a_tail_op_on_a_page_whose_last_child_is_not_the_tail_is_refused() -> None:
+    # A page that is not what the server diffed (an item after the tail): a tail op
+    # applied to the item would leave it reading the tail's text; it is refused, and
+    # the browser rejoins instead (socket.js).
+    old = page([StreamInsert("a", h.li("a"))], h.li("Regenerate", class_="turn-actions"))
+    shown = Document.from_html(
+        '<div><ul id="log"><li class="turn-actions" av-tail>Regenerate</li>'
+        '<li av-key="a" data-role="user">a</li></ul></div>'
+    )
+    new = page([], h.li("Retry", class_="turn-actions"))
+    ops = diff(old, new)
+    assert ops == [SetText((0, -1, 0), "Retry")]
+    with pytest.raises(PatchError, match=r"step -1 at depth 1 addresses a stream's tail"):
+        shown.apply(ops)

@@ -20,6 +20,7 @@ from actorview.render import (
     SetText,
     StreamDeleteItem,
     StreamInsertItem,
+    StreamPromoteTail,
     StreamResetItems,
     UpdateChildren,
     WireError,
@@ -41,6 +42,12 @@ ONE_OF_EACH: list[tuple[str, Patch]] = [
     ("STREAM_INSERT_ITEM", StreamInsertItem((2,), "k", "<li>x</li>", 0, 5)),
     ("STREAM_DELETE_ITEM", StreamDeleteItem((2,), "k")),
     ("STREAM_RESET_ITEMS", StreamResetItems((2,))),
+    (
+        "STREAM_PROMOTE_TAIL",
+        StreamPromoteTail(
+            (2,), "k", (SetAttr((), "class", "x"), AppendText((0,), "y")), "<i></i>", 3
+        ),
+    ),
 ]
 
 
@@ -72,7 +79,7 @@ def test_every_patch_op_is_written_with_its_named_code_and_read_back() -> None:
 
 
 def test_an_unknown_op_code_is_refused_naming_the_known_ones() -> None:
-    with pytest.raises(WireError, match="unknown op code 'z'; known: Racdhirstx"):
+    with pytest.raises(WireError, match="unknown op code 'z'; known: Racdhiprstx"):
         decode('[["z",[0],"x"]]')
 
 

@@ -222,3 +222,33 @@ async def test_a_child_may_terminate_a_sibling() -> None:
         await settle()
         assert [c.id for c in sup.which_children()] == ["killer"]
         assert troupe.events[-1] == ("returned", "victim")
+
+
+async def test_has_child_follows_starts_restarts_and_ends_without_a_snapshot() -> None:
+    troupe = Troupe()
+    sup = Supervisor([troupe.spec("static")], name="views")
+    assert sup.has_child("static") and not sup.has_child("conn-0")  # before the first run
+    async with running(sup):
+        await sup.start_child(troupe.spec("conn-0", Restart.TEMPORARY))
+        await sup.start_child(troupe.spec("conn-1"))
+        assert sup.has_child("conn-0") and sup.has_child("conn-1")
+        troupe.handles["conn-1"].crash()  # restarted: still supervised
+        troupe.handles["conn-0"].crash()  # temporary: gone
+        await settle()
+        assert sup.has_child("conn-1") and not sup.has_child("conn-0")
+        await sup.terminate_child("conn-1")
+        assert not sup.has_child("conn-1")
+        await sup.start_child(troupe.spec("conn-1"))  # the id is free again, and last
+        assert [c.id for c in sup.which_children()] == ["static", "conn-1"]
+
+
+async def test_a_thousand_children_are_found_and_removed_by_id() -> None:
+    troupe = Troupe()
+    async with running(Supervisor()) as sup:
+        for n in range(1000):
+            await sup.start_child(troupe.spec(f"conn-{n}", Restart.TEMPORARY))
+        for n in range(0, 1000, 2):
+            troupe.handles[f"conn-{n}"].finish()
+        await settle()
+        assert [c.id for c in sup.which_children()] == [f"conn-{n}" for n in range(1, 1000, 2)]
+        assert all(sup.has_child(f"conn-{n}") is bool(n % 2) for n in range(1000))

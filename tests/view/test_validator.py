@@ -522,7 +522,8 @@ CASES: list[tuple[Callable[[], None], str]] = [
         "V.render: the name 'render' is used by View itself (a hook or method every view "
         "has: after_batch, cancel_upload, context, frame_interval, handle_params, live, load, "
         "mount, notify, on_connect, on_deadline, on_disconnect, on_start, on_stop, "
-        "open_pages, refresh_pages, render, set_deadline, unhandled). Choose another name.",
+        "open_pages, refresh_pages, region, render, set_deadline, unhandled). Choose another "
+        "name.",
     ),
     (
         field_named_with_an_underscore,

@@ -28,11 +28,21 @@ export function rootOf(container) {
 }
 
 export function nodeAt(container, path) {
-  var node = rootOf(container);
+  return nodeFrom(rootOf(container), path);
+}
+
+// The node at `path` below `node` (a promoted tail's ops are addressed from the tail).
+export function nodeFrom(node, path) {
   for (var depth = 0; depth < path.length; depth++) {
     var index = path[depth];
     var next = node.childNodes[index < 0 ? node.childNodes.length + index : index];
     if (!next) fail("path " + JSON.stringify(path) + " not found at depth " + depth);
+    // A negative step addresses a stream's tail: the last child must be one, else the
+    // page is not what the server diffed, and the frame is refused (the view rejoins)
+    // rather than applied to an item.
+    if (index < 0 && !(next.nodeType === 1 && next.hasAttribute(TAIL_ATTR))) {
+      fail("path " + JSON.stringify(path) + ": the last child at depth " + depth + " is not a stream tail");
+    }
     node = next;
   }
   return node;

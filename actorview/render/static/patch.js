@@ -8,12 +8,15 @@ import {
   fail,
   fragment,
   isFocused,
-  nodeAt,
+  KEY_ATTR,
+  nodeFrom,
   parseOne,
   PROVISIONAL_ATTR,
+  rootOf,
   streamItem,
   streamTail,
   syncProperty,
+  TAIL_ATTR,
 } from "./nodes.js";
 import { captureAnchors, restoreAnchors } from "./pages.js";
 import { OP } from "./wire.js";
@@ -25,12 +28,14 @@ function syncTextarea(textNode) {
   }
 }
 
-function replaceNode(container, path, html, ctx) {
-  var old = nodeAt(container, path);
+// Returns the new node (the new root, when `path` is empty).
+function replaceNode(root, path, html, ctx) {
+  var old = nodeFrom(root, path);
   var node = parseOne(html);
   old.parentNode.replaceChild(node, old);
   ctx.removed.push(old);
   ctx.added.push(node);
+  return node;
 }
 
 function setInnerHtml(el, html, ctx) {
@@ -108,6 +113,39 @@ function streamInsert(el, key, html, at, limit, ctx) {
   }
 }
 
+// ["p", path, key, ops, tail, limit?]: see StreamPromoteTail in _patches.py. The tail
+// element itself becomes the item (ops addressed from it), so the nodes it built stay.
+function promoteTail(el, key, ops, tailHtml, limit, ctx) {
+  var item = streamTail(el) || fail("no stream tail to promote in " + el.tagName);
+  for (var i = 0; i < ops.length; i++) item = applyOp(item, ops[i], ctx);
+  if (item.nodeType !== 1) fail("a promoted tail must stay an element");
+  item.removeAttribute(TAIL_ATTR);
+  item.setAttribute(KEY_ATTR, key);
+  ctx.touched.push(item);
+  var existing = null;
+  for (var child = el.firstElementChild; child && child !== item; child = child.nextElementSibling) {
+    if (child.getAttribute(KEY_ATTR) === key) existing = child;
+  }
+  if (existing && existing.hasAttribute(PROVISIONAL_ATTR)) {
+    el.removeChild(existing); // the client's guess: the promoted item is the server's
+    ctx.removed.push(existing);
+    existing = null;
+  }
+  if (existing) {
+    el.replaceChild(item, existing);
+    ctx.removed.push(existing);
+  } else if (limit !== null && limit !== undefined) {
+    while (el.childNodes.length > Math.max(limit, 0)) {
+      var trimmed = el.firstChild;
+      el.removeChild(trimmed);
+      ctx.removed.push(trimmed);
+    }
+  }
+  var tail = parseOne(tailHtml);
+  el.appendChild(tail);
+  ctx.added.push(tail);
+}
+
 function removeAll(el, ctx) {
   var tail = streamTail(el);
   Array.prototype.forEach.call(el.childNodes, function (child) {
@@ -117,11 +155,21 @@ function removeAll(el, ctx) {
   else el.replaceChildren();
 }
 
-function applyOp(container, op, ctx) {
+// One op, its path read from `root`; returns the root as it is after the op (a
+// replaced root is a new node).
+function applyOp(root, op, ctx) {
   var code = op[0];
   var path = op[1];
-  if (code === OP.REPLACE_NODE) return replaceNode(container, path, op[2], ctx);
-  var node = nodeAt(container, path);
+  if (code === OP.REPLACE_NODE) {
+    var node = replaceNode(root, path, op[2], ctx);
+    return path.length ? root : node;
+  }
+  applyAt(nodeFrom(root, path), op, ctx);
+  return root;
+}
+
+function applyAt(node, op, ctx) {
+  var code = op[0];
   ctx.touched.push(node);
   switch (code) {
     case OP.APPEND_TEXT:
@@ -151,6 +199,8 @@ function applyOp(container, op, ctx) {
       return;
     case OP.STREAM_RESET_ITEMS:
       return removeAll(node, ctx);
+    case OP.STREAM_PROMOTE_TAIL:
+      return promoteTail(node, op[2], op[3], op[4], op.length > 5 ? op[5] : null, ctx);
     default:
       fail("unknown op " + JSON.stringify(code));
   }
@@ -167,7 +217,7 @@ export function apply(view, ops) {
   var scroll = captureScroll(container);
   var anchors = captureAnchors(container);
   try {
-    for (var i = 0; i < ops.length; i++) applyOp(container, ops[i], ctx);
+    for (var i = 0; i < ops.length; i++) applyOp(rootOf(container), ops[i], ctx);
   } finally {
     restoreFocus(container, focus);
     restoreScroll(container, scroll);

@@ -14,6 +14,7 @@ export const OP = Object.freeze({
   STREAM_INSERT_ITEM: "i",
   STREAM_DELETE_ITEM: "d",
   STREAM_RESET_ITEMS: "x",
+  STREAM_PROMOTE_TAIL: "p",
 });
 
 /*
