@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import assert_never
 
 import attrs
@@ -345,12 +345,11 @@ class Core:
         ``connection`` (cancels its scope) when it returns."""
         outbox = session.outbox
         writer = self._writer(ws, session, connection)
-        outbox.on_overflow = functools.partial(
-            connection.start_soon, self._close_too_slow, ws, outbox, connection.cancel_scope
-        )
+        hooks = _ConnectionHooks(self, ws, session, connection, root_path)
+        outbox.on_overflow = hooks.overflowed
         if outbox.overflowed_now:  # before the socket came: close it at once
             outbox.on_overflow()
-        session.moves_waiting = self._mover(connection, session, root_path)
+        session.moves_waiting = hooks.moves_waiting
         session.moves_waiting()  # moves queued while no socket served the session
         try:
             await self._read(ws, session, client, connection.cancel_scope)
@@ -580,30 +579,6 @@ class Core:
         if not session.queue_move(move):
             await self._send_error(session, "too many navigations at once: slow down")
 
-    def _mover(self, nursery: trio.Nursery, session: Session, root_path: str) -> Callable[[], None]:
-        """What a queued move wakes: a task in the connection's ``nursery`` that carries
-        out the session's navigations, in order, each shielded (one that began ends, even
-        if its socket drops meanwhile: the page's rejoin then finds it done), and ends
-        when none is left. Navigation is rare: no task waits for it between moves."""
-        running = False
-
-        async def carry_out() -> None:
-            nonlocal running
-            try:
-                while (move := session.next_move()) is not None:
-                    with trio.CancelScope(shield=True):
-                        await self._move(session, move, root_path)
-            finally:
-                running = False
-
-        def wake() -> None:
-            nonlocal running
-            if not running:
-                running = True
-                nursery.start_soon(carry_out)
-
-        return wake
-
     async def _move(self, session: Session, move: QueuedMove, root_path: str) -> None:
         """One navigation: bad hrefs get an error frame (nothing changes), a path no live
         route serves a ``load`` frame, a patch the view's ``handle_params``, another
@@ -761,6 +736,46 @@ class Core:
             return
         self.sessions.pop(session.session_id, None)
         await self._stop_view(session.session_id)
+
+
+class _ConnectionHooks:
+    """What a live connection's outbox and session call while it is served (a slotted
+    object and two bound methods, in place of a partial and two closures with their
+    cell): ``on_overflow`` starts the too-slow close, and ``moves_waiting`` a task that
+    carries out the session's navigations, in order, each shielded (one that began
+    ends, even if its socket drops meanwhile: the page's rejoin then finds it done),
+    and ends when none is left. Both run in the connection's nursery; navigation is
+    rare, so no task waits for it between moves."""
+
+    __slots__ = ("_core", "_moving", "_nursery", "_outbox", "_root_path", "_session", "_ws")
+
+    def __init__(
+        self, core: Core, ws: LiveSocket, session: Session, nursery: trio.Nursery, root_path: str
+    ) -> None:
+        self._core = core
+        self._ws = ws
+        self._session = session
+        self._outbox = session.outbox
+        self._nursery = nursery
+        self._root_path = root_path
+        self._moving = False
+
+    def overflowed(self) -> None:
+        scope = self._nursery.cancel_scope
+        self._nursery.start_soon(self._core._close_too_slow, self._ws, self._outbox, scope)
+
+    def moves_waiting(self) -> None:
+        if not self._moving:
+            self._moving = True
+            self._nursery.start_soon(self._carry_out)
+
+    async def _carry_out(self) -> None:
+        try:
+            while (move := self._session.next_move()) is not None:
+                with trio.CancelScope(shield=True):
+                    await self._core._move(self._session, move, self._root_path)
+        finally:
+            self._moving = False
 
 
 class _Counted:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 
 import attrs
@@ -115,53 +115,6 @@ async def send_response(
     await stream.aclose()
 
 
-Receiver = Callable[[int | None], Awaitable[bytes | bytearray]]
-"""A ``receive_some``."""
-
-
-class ReplayStream(trio.abc.Stream):
-    """A stream that first returns ``prefix`` (bytes already read), then reads on.
-
-    Lets the WebSocket handshake see the request head the HTTP layer consumed.
-    """
-
-    def __init__(self, prefix: bytes, inner: trio.abc.Stream) -> None:
-        self._prefix = prefix
-        self._inner = inner
-
-    def receiver(self) -> Receiver:
-        """What reads this stream with the fewest layers between: the inner stream's own
-        (see :meth:`BoundedStream.receiver`) once the prefix is spent, else this one."""
-        if self._prefix:
-            return self.receive_some
-        inner = getattr(self._inner, "receiver", None)
-        if inner is None:
-            return self._inner.receive_some
-        found: Receiver = inner()
-        return found
-
-    async def receive_some(self, max_bytes: int | None = None) -> bytes:
-        if self._prefix:
-            size = len(self._prefix) if max_bytes is None else max_bytes
-            data, self._prefix = bytes(self._prefix[:size]), self._prefix[size:]
-            await trio.lowlevel.checkpoint()
-            return data
-        return bytes(await self._inner.receive_some(max_bytes))
-
-    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
-        await self._inner.send_all(data)
-
-    def send_nowait(self, data: bytes) -> int:
-        """See :func:`send_nowait`."""
-        return send_nowait(self._inner, data)
-
-    async def wait_send_all_might_not_block(self) -> None:
-        await self._inner.wait_send_all_might_not_block()
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
 class BoundedStream(trio.abc.Stream):
     """A stream whose every ``send_all`` completes within ``write_timeout`` seconds.
 
@@ -200,12 +153,6 @@ class BoundedStream(trio.abc.Stream):
     async def receive_some(self, max_bytes: int | None = None) -> bytes:
         return bytes(await self._inner.receive_some(max_bytes))
 
-    def receiver(self) -> Receiver:
-        """The inner stream's ``receive_some``: reads need no bound (only writes do), and
-        a reader that waits on it holds one coroutine frame less per layer skipped (a
-        live socket's reader waits there for its whole life)."""
-        return self._inner.receive_some
-
     async def aclose(self) -> None:
         await self._inner.aclose()
 
@@ -219,7 +166,7 @@ def send_nowait(stream: trio.abc.Stream, data: bytes) -> int:
     frame clock checks the WebSocket's send lock). A socket that is gone raises
     ``trio.BrokenResourceError``. Never blocks and never checkpoints."""
     match stream:
-        case ReplayStream() | BoundedStream():
+        case BoundedStream():
             return stream.send_nowait(data)
         case trio.SocketStream():
             try:
@@ -230,6 +177,37 @@ def send_nowait(stream: trio.abc.Stream, data: bytes) -> int:
                 raise trio.BrokenResourceError(str(error)) from error
         case _:
             return 0
+
+
+def socket_of(stream: trio.abc.Stream) -> trio.socket.SocketType | None:
+    """The TCP socket under ``stream`` when nothing between transforms what is read
+    (a :class:`BoundedStream` bounds writes only), else None (TLS): a reader may then
+    wait on it and read it with :func:`read_nowait`, with no stream layers between."""
+    match stream:
+        case BoundedStream():
+            return socket_of(stream._inner)
+        case trio.SocketStream():
+            return stream.socket
+        case _:
+            return None
+
+
+def read_nowait(sock: trio.socket.SocketType, max_bytes: int) -> bytes | None:
+    """Up to ``max_bytes`` the socket holds, without waiting: ``b""`` at EOF, None if
+    nothing has arrived (wait with ``trio.lowlevel.wait_readable`` and read again).
+
+    For one reader at a time (the caller keeps it so: trio's conflict detector is not
+    consulted). Raises ``trio.ClosedResourceError`` once the socket is closed and
+    ``trio.BrokenResourceError`` if the connection is gone (reset). Never checkpoints."""
+    fd = sock.fileno()
+    if fd == -1:
+        raise trio.ClosedResourceError("the socket was closed")
+    try:
+        return os.read(fd, max_bytes)
+    except BlockingIOError:
+        return None
+    except OSError as error:
+        raise trio.BrokenResourceError(str(error)) from error
 
 
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -6,7 +6,7 @@ lost to a reset, and answered 503), its request head read within ``join_timeout`
 for garbage or a head past ``max_head_bytes``), its ``Host`` checked against the bound
 address and ``allowed_hosts`` (400), then answered: a page answer (``answers.Pages``)
 written with :func:`~actorview.endpoint._http.send_response`, or, for ``/_av/live``, the
-``Origin`` checked (403), the upgrade made by trio-websocket (``websocket``) and the
+``Origin`` checked (403), the upgrade accepted on wsproto (``websocket``) and the
 socket handed to the live-socket core (``core.Core.serve_socket``) as a
 :class:`TrioLiveSocket`.
 
@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import socket as stdlib_socket
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import trio
 import trio_websocket
@@ -45,7 +47,6 @@ from actorview.endpoint._http import (
     AllowedHosts,
     BadRequest,
     BoundedStream,
-    ReplayStream,
     Request,
     read_request,
     send_response,
@@ -72,18 +73,17 @@ class TrioLiveSocket:
     """A :class:`ServerWebSocket` as the core's ``LiveSocket``: its closes are bounded
     by ``close_timeout`` and its writes by the :class:`BoundedStream` beneath it."""
 
+    __slots__ = ("_clocked", "_rest_after", "_ws", "get_message")
+
     def __init__(
         self, ws: ServerWebSocket, compression: Compression | None, *, clocked: bool = True
     ) -> None:
         self._ws = ws
         self._rest_after = compression.rest_after if ws.compressed and compression else None
         self._clocked = clocked
-
-    async def get_message(self) -> str | bytes:
-        try:
-            return await self._ws.get_message()
-        except trio_websocket.ConnectionClosed as closed:
-            raise SocketClosed(None if closed.reason is None else closed.reason.code) from None
+        self.get_message: Callable[[], Coroutine[Any, Any, str | bytes]] = ws.get_message
+        """The socket's own: it raises ``SocketClosed`` already (no wrapper frame waits
+        on every idle socket)."""
 
     async def send_message(self, message: str) -> None:
         try:
@@ -276,17 +276,39 @@ class BuiltinServer:
         return None
 
     async def _live(self, stream: trio.abc.Stream, upgrade: _Upgrade) -> tuple[Session, int] | None:
-        """Upgrade, then hand the socket to the core. Returns what it returns.
+        """Accept the upgrade on the head already read, then hand the socket to the
+        core, in this task: the core's relay reads it (``ServerWebSocket.get_message``),
+        so a live socket needs no task or nursery of its own, and the accept and the
+        serving are one frame here. Returns what the core returns.
 
         ``upgrade`` is let go of once the handshake read its bytes: only the request
         parts the join checks (its :class:`PageRequest`) go on, to the core."""
         client = upgrade.client
+        limits = self.core.limits
         try:
-            return await self._accept_and_serve(stream, upgrade)
+            ws = await accept_websocket(
+                stream,
+                upgrade.take_raw(),
+                max_message_size=4 * limits.max_frame_bytes,
+                close_timeout=limits.close_timeout,
+                pings=client.frames,
+                compression=self.compression,
+            )
+            if ws is None:  # wsproto refused the handshake (it answered 400)
+                return None
+            try:
+                return await self.core.serve_socket(
+                    TrioLiveSocket(ws, self.compression),
+                    client,
+                    root_path=self.root_path,
+                    request=upgrade.take_page(),
+                )
+            finally:
+                with trio.CancelScope(shield=True):
+                    await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
         except (
             trio.BrokenResourceError,
             trio.ClosedResourceError,
-            trio_websocket.HandshakeError,
             trio_websocket.ConnectionClosed,
             SocketClosed,
         ):
@@ -294,42 +316,11 @@ class BuiltinServer:
         except Exception:
             # As for a page: never the listener's failure (see ``_answer``).
             _log.exception("endpoint.request_failed", method="GET", path=LIVE_PATH)
-            await _send_within(stream, INTERNAL_ERROR, self.core.limits)
+            await _send_within(stream, INTERNAL_ERROR, limits)
             return None
         finally:
             if upgrade.proxied:
                 client.connections -= 1
-
-    async def _accept_and_serve(
-        self, stream: trio.abc.Stream, upgrade: _Upgrade
-    ) -> tuple[Session, int] | None:
-        limits = self.core.limits
-        left = ws = None
-        async with trio.open_nursery() as nursery:
-            with trio.move_on_after(limits.join_timeout):
-                ws = await accept_websocket(
-                    nursery,
-                    ReplayStream(upgrade.take_raw(), stream),
-                    max_message_size=4 * limits.max_frame_bytes,
-                    close_timeout=limits.close_timeout,
-                    pings=upgrade.client.frames,
-                    compression=self.compression,
-                )
-            if ws is None:  # wsproto refused the handshake (it answered 400)
-                nursery.cancel_scope.cancel()
-                return None
-            try:
-                left = await self.core.serve_socket(
-                    TrioLiveSocket(ws, self.compression),
-                    upgrade.client,
-                    root_path=self.root_path,
-                    request=upgrade.take_page(),
-                )
-            finally:
-                with trio.CancelScope(shield=True):
-                    await ws.aclose(CLOSE_SHUTDOWN, "server going away")  # bounded
-                nursery.cancel_scope.cancel()
-        return left
 
 
 class _Upgrade:

@@ -298,6 +298,13 @@ class Actor:
     async def on_stop(self) -> None:
         """Runs after a normal stop (not on crash or cancellation), inside the nursery."""
 
+    def _released(self) -> None:
+        """Runs once ``run`` ends, however it ends (stopped, crashed, killed or
+        cancelled), after the actor's nursery and before its mailbox closes: a subclass
+        lets go here of what it holds outside trio (a view's topic subscriptions),
+        rather than in a task that waits out the actor's life. Must not raise or await.
+        """
+
     def after_batch(self) -> Awaitable[None] | None:
         """Runs once after each handled message, or once after a coalesced batch.
 
@@ -395,6 +402,7 @@ class Actor:
                 crash = self._killed
         finally:
             self._nursery = None
+            self._released()
             self._mailbox.close()
             self._mailbox.drain_unhandled(ActorStopped(f"{self._name} stopped"))
             self._state = ActorState.FAILED if crash is not None else ActorState.STOPPED

@@ -46,13 +46,14 @@ class _Runtime(Protocol):
     _mailbox: Mailbox
     _current_lease: Lease | None
     _view_store: ViewStore
-    _runners: dict[str, TaskRunner]
     _job_runners: dict[str, JobRunner]
     _tree: Element | None
     _version: int
     _render_pending: bool
     _connected: bool
     _url: PageUrl | None
+
+    def _stream_runners(self) -> Mapping[str, TaskRunner]: ...
 
 
 class Live:
@@ -137,7 +138,7 @@ class Live:
     @property
     def streams(self) -> Mapping[str, TaskRunner]:
         """The runner of each declared async_stream (available once the view runs)."""
-        return self._view._runners
+        return self._view._stream_runners()
 
     @property
     def jobs(self) -> Mapping[str, JobRunner]:

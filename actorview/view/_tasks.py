@@ -96,7 +96,8 @@ class _Slot:
 class TaskRunner:
     """A view instance's handle on one declared stream: fires, cancels, tracks runs.
 
-    The view makes one per stream when it starts; ``view.streams["llm"]`` is it. An
+    The view makes one when the stream is first fired (or ``view.live.streams`` is
+    read); ``view.live.streams["llm"]`` is it. An
     unkeyed stream has one slot (key ``None``); a keyed one a slot per live key.
     """
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import trio
-
 from actorview.declare._spec import ViewSpec
 from actorview.declare._subscriptions import fill
 from actorview.pubsub import Bus, PubSubError, Receiver, Subscription
@@ -32,15 +30,6 @@ def open_subscriptions(
         bus.subscribe(fill(declared.topic, declared.names, read), receiver, declared.types)
         for declared in spec.subscriptions.values()
     ]
-
-
-async def hold(subscriptions: Sequence[Subscription]) -> None:
-    """Keep ``subscriptions`` until cancelled (the view's nursery ends), then close them."""
-    try:
-        await trio.sleep_forever()
-    finally:
-        for subscription in subscriptions:
-            subscription.close()
 
 
 async def publish_all(

@@ -56,7 +56,7 @@ import contextlib
 import inspect
 import typing
 import warnings
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
@@ -89,7 +89,7 @@ from actorview.mailbox._lease import Lease
 from actorview.mailbox._overflow import OverflowPolicy
 from actorview.optimistic._bindings import infer_bindings
 from actorview.optimistic._program import ClientPlan, plan_client
-from actorview.pubsub import Bus, default_bus
+from actorview.pubsub import Bus, Subscription, default_bus
 from actorview.render import Element, Patch, diff, h, without_stream_items
 from actorview.view._components import Component, Components, target_of
 from actorview.view._context import MountContext
@@ -134,7 +134,7 @@ from actorview.view._page import flash as make_flash
 from actorview.view._regions import Regions
 from actorview.view._store import Plan, ViewStore
 from actorview.view._tasks import RunLease, TaskRunner
-from actorview.view._topics import hold, open_subscriptions, publish_all
+from actorview.view._topics import open_subscriptions, publish_all
 from actorview.view._uploads import (
     UploadAnswer,
     UploadCancel,
@@ -316,6 +316,7 @@ class View(Actor):
         "_runners",
         "_sink",
         "_sources",
+        "_subscriptions",
         "_timers",
         "_title",
         "_tree",
@@ -398,6 +399,8 @@ class View(Actor):
         self._job_runners: dict[str, JobRunner] = {}
         self._timers: dict[str, trio.CancelScope] = {}
         self._sources: dict[str, PageSource[Any]] = {}
+        self._subscriptions: Sequence[Subscription] = ()
+        """The topics it subscribed to, held until the view ends (``_released``)."""
         self._sink = sink
         self._notices = notices
         self._page = page
@@ -799,12 +802,19 @@ class View(Actor):
 
     # -- the actor's life --------------------------------------------------------------
 
+    def _released(self) -> None:
+        """Close its subscriptions when the view ends, however it ends (no task of the
+        view waits for its life to do it)."""
+        subscriptions, self._subscriptions = self._subscriptions, ()
+        for subscription in subscriptions:
+            subscription.close()
+
     async def on_start(self) -> None:
         await self.load()
         spec = type(self).__view_spec__
         if spec.subscriptions:
-            held = open_subscriptions(spec, self._view_store.read, self._bus, self._ref.tell_nowait)
-            self._live.nursery.start_soon(hold, held)
+            read = self._view_store.read
+            self._subscriptions = open_subscriptions(spec, read, self._bus, self._ref.tell_nowait)
         for name, declared in spec.tasks.items():
             if isinstance(declared, JobTask):
                 runner = JobRunner(
@@ -823,15 +833,8 @@ class View(Actor):
                 )
                 runner.follow()
                 self._job_runners[name] = runner
-                continue
-            self._runners[name] = TaskRunner(
-                declared,
-                self._live.nursery,
-                self._tell_under,
-                self._log,
-                failure_handled=name in spec.failure_handled,
-                unhandled=self._stream_failed_unhandled,
-            )
+            # A stream's runner is made when it is first fired (``_runner``): an idle
+            # page holds none for the streams it declares but never fired.
         self._start_streams(Start.MOUNT)
         await self._carry_out_effects()
         self._view_store.recompute()
@@ -1134,9 +1137,9 @@ class View(Actor):
         while store.effects:
             effects, store.effects = store.effects, []
             for effect in effects:
-                runner = self._runner(effect.stream)
+                runner = self._runner(effect.stream, make=effect.kind != "cancel")
                 if runner is None:
-                    continue
+                    continue  # not declared, or a cancel of a stream never fired
                 if effect.kind == "cancel":
                     await runner.cancel(effect.key)
                     continue
@@ -1189,9 +1192,30 @@ class View(Actor):
     async def _tell_under(self, message: Any, lease: Lease) -> None:
         await self._ref.tell(message, lease=lease)
 
-    def _runner(self, stream: str) -> TaskRunner | JobRunner | None:
-        """The runner of a stream or job the view declares."""
-        return self._runners.get(stream) or self._job_runners.get(stream)
+    def _runner(self, stream: str, *, make: bool = False) -> TaskRunner | JobRunner | None:
+        """The runner of a stream or job the view declares; a stream's is made on first
+        need (``make``: to fire it), so one never fired has none (not busy, no runs)."""
+        found = self._runners.get(stream) or self._job_runners.get(stream)
+        if found is not None or not make:
+            return found
+        declared = type(self).__view_spec__.tasks.get(stream)
+        if not isinstance(declared, StreamTask) or isinstance(declared, JobTask):
+            return None  # not a stream (a job's runner is made at start)
+        runner = self._runners[stream] = TaskRunner(
+            declared,
+            self._live.nursery,
+            self._tell_under,
+            self._log,
+            failure_handled=stream in type(self).__view_spec__.failure_handled,
+            unhandled=self._stream_failed_unhandled,
+        )
+        return runner
+
+    def _stream_runners(self) -> Mapping[str, TaskRunner]:
+        """Every declared stream's runner (``view.live.streams``), made now if not yet."""
+        for name in type(self).__view_spec__.tasks:
+            self._runner(name, make=True)
+        return self._runners
 
     def _stream_busy(self, stream: str, key: Hashable | None) -> bool:
         runner = self._runner(stream)

@@ -89,6 +89,10 @@ class RawSocket:
         assert chunk, "the server closed the connection"
         self._buffer += chunk
 
+    def buffered(self) -> list[Frame]:
+        """The frames among the bytes read so far."""
+        return parse_frames(bytes(self._buffer))
+
     def buffered_close(self) -> bool:
         """Whether a close frame has arrived (among the bytes read so far)."""
         return any(f.opcode == CLOSE for f in parse_frames(bytes(self._buffer)))

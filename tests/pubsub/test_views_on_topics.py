@@ -47,6 +47,19 @@ async def test_what_one_view_publishes_every_view_of_the_topic_handles() -> None
     assert bus.subscribers("room:lobby") == 0  # a stopped view lets go
 
 
+async def test_a_cancelled_view_lets_go_of_its_topics_too() -> None:
+    """Not only a stopped view: one whose run is cancelled (its host went away) holds
+    no subscription afterwards, and no task of its own held it meanwhile."""
+    bus = LocalBus()
+    with trio.CancelScope() as scope:
+        async with mount(Room, {"room": "lobby"}, bus=bus):
+            assert bus.subscribers("room:lobby") == 1
+            scope.cancel()
+            await trio.sleep_forever()
+    assert scope.cancelled_caught
+    assert bus.subscribers("room:lobby") == 0
+
+
 async def test_a_message_from_any_task_reaches_the_views_as_a_clause() -> None:
     bus = LocalBus()
     async with mount(Room, {"room": "lobby"}, bus=bus) as view:
