@@ -94,13 +94,13 @@ def _check_attr_value(name: str, value: object) -> None:
 def _freeze_attrs(value: Mapping[str, AttrValue] | None) -> Mapping[str, AttrValue]:
     if not value:
         return {}
-    return _check_attrs(dict(value))
+    return check_attrs(dict(value))
 
 
 _PLAIN_VALUES = frozenset({int, float, bool, type(None)})
 
 
-def _check_attrs(attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
+def check_attrs(attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
     """Check every name and value of ``attrs`` (a dict the caller owns); return it, its
     string values normalised (in place).
 
@@ -380,17 +380,24 @@ def make_text(value: str) -> Text:
 
 
 def make_element(
-    tag: str, attrs: dict[str, AttrValue], children: tuple[Node, ...], key: str | int | None
+    tag: str,
+    attrs: dict[str, AttrValue],
+    children: tuple[Node, ...],
+    key: str | int | None,
+    *,
+    checked: bool = False,
 ) -> Element:
     """``Element(tag, attrs, children, key)`` for a caller that hands over ``attrs`` (a
-    fresh dict no one else holds), as the builder does on every render.
+    fresh dict no one else holds), as the builder does on every render; ``checked``:
+    ``attrs`` is a dict :func:`check_attrs` returned, kept unchanged by everyone (the
+    builder's shared attributes), held as it is.
 
     The same checks as the constructor, without its copy of ``attrs`` and the per-field
     converter calls: a render builds every element of the page on every token.
     """
     node: Element = _new(Element)
     _init_field(node, "tag", tag if tag in _CHECKED_TAGS else check_tag(tag))
-    _init_field(node, "attrs", _check_attrs(attrs) if attrs else {})
+    _init_field(node, "attrs", attrs if checked or not attrs else check_attrs(attrs))
     _init_field(node, "children", children if _already_normal(children) else _normalized(children))
     _init_field(node, "key", key if key is None else _key(key))
     return node
