@@ -37,6 +37,7 @@ from actorview.render._nodes import (
     check_attrs,
     check_tag,
     make_element,
+    make_slot,
     make_text,
 )
 
@@ -192,6 +193,26 @@ def _sharing_key(
     return tuple(parts)
 
 
+def _slot_attrs_key(
+    mappings: tuple[Mapping[str, Any], ...], attributes: Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    """:func:`_attrs_key` of a stream container's attribute mappings and keywords (a
+    mapping's names are kept as they are, a keyword's converted: told apart by a mark)."""
+    parts: list[Any] = [_NODE]
+    for mapping in mappings:
+        if type(mapping) is not dict:
+            return None
+        part = _attrs_key(mapping)
+        if part is None:
+            return None
+        parts += (part, _NODE)
+    part = _attrs_key(attributes) if attributes else ()
+    if part is None:
+        return None
+    parts.append(part)
+    return tuple(parts)
+
+
 _ATTRS_MAX = 4096
 _shared_attrs: dict[tuple[Any, ...], dict[str, AttrValue]] = {}
 """Checked attribute dicts by :func:`_attrs_key`, shared by the elements built with
@@ -332,8 +353,18 @@ class HtmlBuilder:
     ) -> StreamSlot:
         """The container of stream ``name``, carrying the ops pending since the last
         render, and its live ``tail`` element after the items (see :class:`StreamSlot`)."""
-        slot_attrs = _attrs_of(list(attrs), attributes)
-        return StreamSlot(tag, slot_attrs, name, tuple(ops), key, tail=tail)
+        attrs_key = _slot_attrs_key(attrs, attributes)
+        if attrs_key is None or type(name) is not str:
+            return StreamSlot(
+                tag, _attrs_of(list(attrs), attributes), name, tuple(ops), key, tail=tail
+            )
+        shared = _shared_attrs.get(attrs_key)
+        if shared is None:
+            shared = check_attrs(_attrs_of(list(attrs), attributes))
+            if len(_shared_attrs) >= _ATTRS_MAX:
+                _shared_attrs.clear()
+            _shared_attrs[attrs_key] = shared
+        return make_slot(tag, shared, name, tuple(ops), key, tail)
 
     def memo(
         self, deps: Iterable[Any], build: Callable[[], Element], key: str | int | None = None
