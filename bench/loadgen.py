@@ -120,7 +120,8 @@ async def chat(ws: trio_websocket.WebSocketConnection, stats: Stats, number: int
                 if stats.recording:
                     stats.latencies_ms.append((now_us - int(stamp)) / 1000)
                     stats.tokens += 1
-            if seen and '["i",' in message and "assistant" in message:  # Done: kept in history
+            # Done: kept in history, inserted as an item or its tail promoted into one.
+            if seen and ('["p",' in message or ('["i",' in message and "assistant" in message)):
                 stats.replies += 1
                 break
         # client.js acks about once a second; once per reply is close, and keeps the
