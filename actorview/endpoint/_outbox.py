@@ -263,5 +263,25 @@ class _Render(str):
 
 
 def _estimate(ops: Ops) -> int:
-    """A cheap upper-ish bound of the encoded size, without encoding."""
-    return sum(len(str(op)) for op in ops)
+    """About the encoded size of ``ops`` (their JSON: each string's length and quotes, a
+    few bytes per number and separator), without formatting them: this runs on every
+    render's ops, the streamed token's included, and only the backlog limit reads it
+    (a frame taken subtracts its real length). Strings are counted as written unescaped
+    (a quote or a control character takes more in JSON; CJK text, counted in characters,
+    less in bytes), so it is an estimate, as the limit it serves is."""
+    return _size(ops)
+
+
+def _size(items: list[Any]) -> int:
+    size = 2  # the brackets
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            size += len(item) + 3  # quotes and a comma
+        elif kind is list:
+            size += _size(item) + 1
+        elif kind is int:
+            size += 4  # a path step or an index of up to three digits, and its comma
+        else:
+            size += 6  # false, true, null
+    return size

@@ -34,8 +34,10 @@ from actorview.render._nodes import (
     StreamOp,
     StreamSlot,
     Text,
+    check_attrs,
     check_tag,
     make_element,
+    make_slot,
     make_text,
 )
 
@@ -133,6 +135,7 @@ def _attrs_of(
 _NODE_KINDS = frozenset(_NODE_TYPES)
 _SHARED_CHILDREN = frozenset({Element, Text, Raw})
 _KEY_VALUES = frozenset({str, int, bool, type(None)})
+_CLASS_ITEMS = frozenset({str, bool, type(None)})
 _SHORT = 200
 """Longest string an element may hold to be shared (hashing a long draft on every token
 would make a token's cost grow with the draft)."""
@@ -142,8 +145,25 @@ _shared: dict[tuple[Any, ...], Element] = {}
 _NODE = object()
 
 
+def _attrs_key(attributes: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The keyword attributes' part of a sharing key (their names, types and values), or
+    None when one of them does not qualify (see :func:`_sharing_key`)."""
+    parts: list[Any] = []
+    for name, value in attributes.items():
+        kind = type(value)
+        if kind in _KEY_VALUES:
+            if kind is str and len(value) > _SHORT:
+                return None
+            parts += (name, kind, value)
+        elif (kind is list or kind is tuple) and _CLASS_ITEMS.issuperset(map(type, value)):
+            parts += (name, kind, tuple(value))  # a class list of literals (checked later)
+        else:
+            return None
+    return tuple(parts)
+
+
 def _sharing_key(
-    tag: str, args: tuple[Any, ...], key: Any, attributes: Mapping[str, Any]
+    tag: str, args: tuple[Any, ...], key: Any, attrs_key: tuple[Any, ...]
 ) -> tuple[Any, ...] | None:
     """The key under which an element built from these arguments is shared, or None.
 
@@ -154,9 +174,10 @@ def _sharing_key(
     visible. Only plain arguments qualify: short strings, ints, bools, None (each with its
     type: ``1``, ``True`` and ``1.0`` write differently), and Element/Text/Raw children
     by identity (the shared element keeps them alive, so an id is never reused while it
-    is a key). Mappings, lists, floats, memos and stream containers are built fresh.
+    is a key); ``attrs_key`` is :func:`_attrs_key` of the keyword attributes. Mappings,
+    lists, floats, memos and stream containers are built fresh.
     """
-    parts: list[Any] = [tag, key]
+    parts: list[Any] = [tag, key, attrs_key]
     for arg in args:
         kind = type(arg)
         if kind is str:
@@ -164,22 +185,41 @@ def _sharing_key(
                 return None
             parts.append(arg)
         elif kind in _SHARED_CHILDREN:
-            parts.append(_NODE)
-            parts.append(id(arg))
+            parts += (_NODE, id(arg))
         elif kind in _KEY_VALUES:
-            parts.append(kind)
-            parts.append(arg)
+            parts += (kind, arg)
         else:
             return None
-    parts.append(_NODE)
-    for name, value in attributes.items():
-        kind = type(value)
-        if kind not in _KEY_VALUES or (kind is str and len(value) > _SHORT):
-            return None
-        parts.append(name)
-        parts.append(kind)
-        parts.append(value)
     return tuple(parts)
+
+
+def _slot_attrs_key(
+    mappings: tuple[Mapping[str, Any], ...], attributes: Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    """:func:`_attrs_key` of a stream container's attribute mappings and keywords (a
+    mapping's names are kept as they are, a keyword's converted: told apart by a mark)."""
+    parts: list[Any] = [_NODE]
+    for mapping in mappings:
+        if type(mapping) is not dict:
+            return None
+        part = _attrs_key(mapping)
+        if part is None:
+            return None
+        parts += (part, _NODE)
+    part = _attrs_key(attributes) if attributes else ()
+    if part is None:
+        return None
+    parts.append(part)
+    return tuple(parts)
+
+
+_ATTRS_MAX = 4096
+_shared_attrs: dict[tuple[Any, ...], dict[str, AttrValue]] = {}
+"""Checked attribute dicts by :func:`_attrs_key`, shared by the elements built with
+those keyword attributes, so that an element built anew because a child changed (the
+reply's ``li``, the containers above it) does not convert, join and check its
+attributes again, and the diff's ``old.attrs is new.attrs`` test skips them. No one
+mutates a node's attributes (nodes are immutable values), so sharing is not visible."""
 
 
 def element(
@@ -190,24 +230,39 @@ def element(
     An element built from the same plain arguments as one built before is that same
     (immutable) element: see :func:`_sharing_key`.
     """
-    sharing = _sharing_key(tag, args, key, attributes)
-    if sharing is not None:
-        found = _shared.get(sharing)
-        if found is not None:
-            return found
-    built = _build(tag, args, key, attributes)
-    if sharing is not None:
-        if len(_shared) >= _SHARED_MAX:
-            _shared.clear()  # a new generation: what is still in use comes back at once
-        _shared[sharing] = built
+    return _element(tag, args, key, attributes)
+
+
+def _element(
+    tag: str, args: tuple[Any, ...], key: str | int | None, attributes: dict[str, Any]
+) -> Element:
+    attrs_key = _attrs_key(attributes) if attributes else ()
+    if attrs_key is None:
+        return _build(tag, args, key, attributes, None)
+    sharing = _sharing_key(tag, args, key, attrs_key)
+    if sharing is None:
+        return _build(tag, args, key, attributes, attrs_key)
+    found = _shared.get(sharing)
+    if found is not None:
+        return found
+    built = _build(tag, args, key, attributes, attrs_key)
+    if len(_shared) >= _SHARED_MAX:
+        _shared.clear()  # a new generation: what is still in use comes back at once
+    _shared[sharing] = built
     return built
 
 
 def _build(
-    tag: str, args: tuple[Any, ...], key: str | int | None, attributes: Mapping[str, Any]
+    tag: str,
+    args: tuple[Any, ...],
+    key: str | int | None,
+    attributes: Mapping[str, Any],
+    attrs_key: tuple[Any, ...] | None,
 ) -> Element:
     """Exact-type tests come first because a render builds every element of the page on
-    every streamed token; anything unusual takes the general path (:func:`_collect`)."""
+    every streamed token; anything unusual takes the general path (:func:`_collect`).
+    With ``attrs_key`` (the keyword attributes qualify) and no mapping among ``args``,
+    the checked attributes are :data:`_shared_attrs`' dict for them."""
     attrs: dict[str, Any] = {}
     children: list[Node] = []
     for arg in args:
@@ -220,13 +275,28 @@ def _build(
             continue
         elif kind is dict or isinstance(arg, Mapping):
             attrs.update(arg)
+            attrs_key = None
         else:
             _collect((arg,), children)
+    if attrs_key is not None:
+        shared = _shared_attrs.get(attrs_key)
+        if shared is None:
+            shared = check_attrs(_keyword_attrs(attrs, attributes))
+            if len(_shared_attrs) >= _ATTRS_MAX:
+                _shared_attrs.clear()
+            _shared_attrs[attrs_key] = shared
+        return make_element(tag, shared, tuple(children), key, checked=True)
+    return make_element(tag, _keyword_attrs(attrs, attributes), tuple(children), key)
+
+
+def _keyword_attrs(attrs: dict[str, Any], attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """``attrs`` with the keyword attributes added under their attribute names and a
+    ``class`` list or mapping joined."""
     for name, value in attributes.items():
         attrs[_attr_name(name)] = value
     if "class" in attrs:
         attrs["class"] = _class_text(attrs["class"])
-    return make_element(tag, attrs, tuple(children), key)
+    return attrs
 
 
 class TagBuilder:
@@ -240,7 +310,7 @@ class TagBuilder:
     def __call__(
         self, *args: Child | Mapping[str, Any], key: str | int | None = None, **attributes: Any
     ) -> Element:
-        return element(self.tag, *args, key=key, **attributes)
+        return _element(self.tag, args, key, attributes)  # no second packing of the arguments
 
     def __repr__(self) -> str:
         return f"h.{self.tag}"
@@ -269,7 +339,7 @@ class HtmlBuilder:
         key: str | int | None = None,
         **attributes: Any,
     ) -> Element:
-        return element(tag, *args, key=key, **attributes)
+        return _element(tag, args, key, attributes)
 
     def stream(
         self,
@@ -283,8 +353,18 @@ class HtmlBuilder:
     ) -> StreamSlot:
         """The container of stream ``name``, carrying the ops pending since the last
         render, and its live ``tail`` element after the items (see :class:`StreamSlot`)."""
-        slot_attrs = _attrs_of(list(attrs), attributes)
-        return StreamSlot(tag, slot_attrs, name, tuple(ops), key, tail=tail)
+        attrs_key = _slot_attrs_key(attrs, attributes)
+        if attrs_key is None or type(name) is not str:
+            return StreamSlot(
+                tag, _attrs_of(list(attrs), attributes), name, tuple(ops), key, tail=tail
+            )
+        shared = _shared_attrs.get(attrs_key)
+        if shared is None:
+            shared = check_attrs(_attrs_of(list(attrs), attributes))
+            if len(_shared_attrs) >= _ATTRS_MAX:
+                _shared_attrs.clear()
+            _shared_attrs[attrs_key] = shared
+        return make_slot(tag, shared, name, tuple(ops), key, tail)
 
     def memo(
         self, deps: Iterable[Any], build: Callable[[], Element], key: str | int | None = None

@@ -94,13 +94,13 @@ def _check_attr_value(name: str, value: object) -> None:
 def _freeze_attrs(value: Mapping[str, AttrValue] | None) -> Mapping[str, AttrValue]:
     if not value:
         return {}
-    return _check_attrs(dict(value))
+    return check_attrs(dict(value))
 
 
 _PLAIN_VALUES = frozenset({int, float, bool, type(None)})
 
 
-def _check_attrs(attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
+def check_attrs(attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
     """Check every name and value of ``attrs`` (a dict the caller owns); return it, its
     string values normalised (in place).
 
@@ -292,7 +292,31 @@ def _tail(value: Element | None) -> Element | None:
         )
     if STREAM_TAIL_ATTR in value.attrs:
         return value
-    return Element(value.tag, {**value.attrs, STREAM_TAIL_ATTR: True}, value.children, value.key)
+    node: Element = _new(Element)
+    _init_field(node, "tag", value.tag)
+    _init_field(node, "attrs", _tail_attrs(value.attrs))
+    _init_field(node, "children", value.children)
+    _init_field(node, "key", value.key)
+    return node
+
+
+_TAILS_MAX = 256
+_tails: dict[int, tuple[Mapping[str, AttrValue], dict[str, AttrValue]]] = {}
+"""A tail's attributes with ``av-tail``, by the id of the attributes it was given (held,
+so the id is not reused): the builder shares the attributes of elements built alike,
+so the streamed reply's tail, built anew on every token, is marked by a lookup."""
+
+
+def _tail_attrs(attrs: Mapping[str, AttrValue]) -> dict[str, AttrValue]:
+    """``attrs`` (checked already: an element's) and ``av-tail``, shared while ``attrs`` is."""
+    found = _tails.get(id(attrs))
+    if found is not None and found[0] is attrs:
+        return found[1]
+    marked = {**attrs, STREAM_TAIL_ATTR: True}
+    if len(_tails) >= _TAILS_MAX:
+        _tails.clear()
+    _tails[id(attrs)] = (attrs, marked)
+    return marked
 
 
 @frozen(slots=True)
@@ -380,19 +404,47 @@ def make_text(value: str) -> Text:
 
 
 def make_element(
-    tag: str, attrs: dict[str, AttrValue], children: tuple[Node, ...], key: str | int | None
+    tag: str,
+    attrs: dict[str, AttrValue],
+    children: tuple[Node, ...],
+    key: str | int | None,
+    *,
+    checked: bool = False,
 ) -> Element:
     """``Element(tag, attrs, children, key)`` for a caller that hands over ``attrs`` (a
-    fresh dict no one else holds), as the builder does on every render.
+    fresh dict no one else holds), as the builder does on every render; ``checked``:
+    ``attrs`` is a dict :func:`check_attrs` returned, kept unchanged by everyone (the
+    builder's shared attributes), held as it is.
 
     The same checks as the constructor, without its copy of ``attrs`` and the per-field
     converter calls: a render builds every element of the page on every token.
     """
     node: Element = _new(Element)
     _init_field(node, "tag", tag if tag in _CHECKED_TAGS else check_tag(tag))
-    _init_field(node, "attrs", _check_attrs(attrs) if attrs else {})
+    _init_field(node, "attrs", attrs if checked or not attrs else check_attrs(attrs))
     _init_field(node, "children", children if _already_normal(children) else _normalized(children))
     _init_field(node, "key", key if key is None else _key(key))
+    return node
+
+
+def make_slot(
+    tag: str,
+    attrs: dict[str, AttrValue],
+    name: str,
+    ops: tuple[StreamOp, ...],
+    key: str | int | None,
+    tail: Element | None,
+) -> StreamSlot:
+    """``StreamSlot(tag, attrs, name, ops, key, tail=tail)`` for a caller whose ``attrs``
+    :func:`check_attrs` returned and no one changes (the builder's shared attributes):
+    the constructor's checks but the copy of ``attrs``, as :func:`make_element`."""
+    node: StreamSlot = _new(StreamSlot)
+    _init_field(node, "tag", tag if tag in _CHECKED_TAGS else check_tag(tag))
+    _init_field(node, "attrs", attrs)
+    _init_field(node, "name", name)
+    _init_field(node, "ops", ops)
+    _init_field(node, "key", key if key is None else _key(key))
+    _init_field(node, "tail", _tail(tail))
     return node
 
 

@@ -212,3 +212,27 @@ def test_a_memo_builds_once_and_must_build_an_element() -> None:
     assert calls == [1]
     with pytest.raises(InvalidTree, match="Memo build must return an Element"):
         Memo((), lambda: Text("x")).resolve()  # type: ignore[arg-type, return-value]
+
+
+def test_elements_built_with_the_same_keyword_attributes_share_them_and_diff_children() -> None:
+    before = h.li("a long reply " * 20, id="draft", class_=["message", False, "streaming"])
+    after = h.li("a long reply " * 21, id="draft", class_=["message", False, "streaming"])
+    assert before is not after  # a long text is not shared: the element is built anew
+    assert after.attrs is before.attrs  # its checked attributes are
+    assert after.attrs == {"id": "draft", "class": "message streaming"}
+    assert [type(op).__name__ for op in diff(before, after)] == ["AppendText"]
+
+
+def test_shared_attributes_keep_the_type_of_each_value() -> None:
+    assert to_html(h.input(value=1)) == '<input value="1">'
+    assert to_html(h.input(value=True)) == "<input value>"
+    assert to_html(h.input(value=1)) == '<input value="1">'
+    assert h.p("x", class_=["a", 0, "b"]).attrs == {"class": "a b"}  # an int: built fresh
+    assert h.p("x", class_=("a", None)).attrs == {"class": "a"}
+    assert h.p("y", class_=["a", None]).attrs is h.p("z", class_=["a", None]).attrs
+
+
+def test_a_refused_attribute_is_refused_every_time_it_is_built() -> None:
+    for _ in range(2):
+        with pytest.raises(InvalidTree, match="'title' has a list value"):
+            h.p("x", title=["not", "text"])

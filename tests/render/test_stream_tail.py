@@ -230,3 +230,17 @@ def test_a_tail_op_on_a_page_whose_last_child_is_not_the_tail_is_refused() -> No
     assert ops == [SetText((0, -1, 0), "Retry")]
     with pytest.raises(PatchError, match=r"step -1 at depth 1 addresses a stream's tail"):
         shown.apply(ops)
+
+
+def test_a_rebuilt_slot_and_its_rebuilt_tail_keep_their_attributes_and_diff_only_the_text() -> None:
+    def slot(text: str) -> StreamSlot:
+        return h.stream("ul", "m", [], {"data-m": "1"}, id="log", tail=h.li(text, id="draft"))
+
+    old, new = slot("Hel"), slot("Hello")
+    assert new.attrs is old.attrs and new.attrs == {"data-m": "1", "id": "log"}
+    assert new.tail is not None and old.tail is not None
+    assert new.tail.attrs is old.tail.attrs
+    assert new.tail.attrs == {"id": "draft", "av-tail": True}
+    assert diff(h.div(old), h.div(new)) == [AppendText((0, -1, 0), "lo")]
+    assert h.stream("ul", "m", [], {"id": "x"}).attrs == {"id": "x"}  # a name as given
+    assert h.stream("ul", "m", [], data_id="x").attrs == {"data-id": "x"}  # a keyword's
